@@ -1,0 +1,1 @@
+"""The HQ hub: FastAPI sync API and JSON API, services, scheduled jobs, Flet views."""

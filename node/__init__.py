@@ -1,0 +1,1 @@
+"""The outlet node: services for the technician's and clerk's work, background sync, Flet views."""

@@ -1,0 +1,80 @@
+"""Roles and what each may do. The hub checks every op's actor against these tables; node
+services check the same tables before writing, so a hidden button is never the only guard."""
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    TECHNICIAN = "technician"
+    CLERK = "clerk"
+    OUTLET_MANAGER = "outlet_manager"
+    HQ_AGENT = "hq_agent"
+    HQ_APPROVER = "hq_approver"
+    ADMIN = "admin"
+
+
+OUTLET_ROLES = frozenset({Role.TECHNICIAN, Role.CLERK, Role.OUTLET_MANAGER})
+HUB_ROLES = frozenset({Role.HQ_AGENT, Role.HQ_APPROVER, Role.ADMIN})
+OFFICE = frozenset({Role.CLERK, Role.OUTLET_MANAGER})
+ANY_FIELD = None  # a role that may write every outlet field of a table
+
+# Outlet tables: role -> the fields it may put (ANY_FIELD: all non-hub fields).
+# Ledgers list the roles that may add rows; `create` lists who may insert a new record.
+PUT_FIELDS: dict[str, dict[Role, frozenset[str] | None]] = {
+    "service_orders": {
+        Role.CLERK: ANY_FIELD,
+        Role.OUTLET_MANAGER: ANY_FIELD,
+        Role.TECHNICIAN: frozenset({
+            "appointment_at", "notes", "resolution", "serial_no", "purchase_date",
+            "fault_description", "fault_code", "product_model_id"}),
+    },
+    **{t: {r: ANY_FIELD for r in OFFICE} for t in (
+        "parts_requests", "parts_request_lines", "stock_counts", "stock_count_lines",
+        "settlements", "settlement_lines")},
+}
+CREATE: dict[str, frozenset[Role]] = {
+    "service_orders": OFFICE,
+    **{t: OFFICE for t in (
+        "parts_requests", "parts_request_lines", "stock_counts", "stock_count_lines",
+        "settlements", "settlement_lines")},
+}
+ADD: dict[str, frozenset[Role]] = {
+    "order_events": OUTLET_ROLES,
+    "order_parts": OUTLET_ROLES,
+    "stock_moves": OUTLET_ROLES,
+    "attachments": OUTLET_ROLES,
+}
+# Stock move kinds an outlet may record; transfers and adjustments are posted by the hub.
+OUTLET_MOVE_KINDS = {
+    "consume": OUTLET_ROLES,
+    "return": OUTLET_ROLES,
+    "receipt": OFFICE,
+}
+
+
+def may_put(role: str, table: str, fields, creating: bool) -> bool:
+    """May an outlet user of `role` write these fields of `table` (creating a row or not)?"""
+    try:
+        role = Role(role)
+    except ValueError:
+        return False
+    if creating and role not in CREATE.get(table, ()):
+        return False
+    allowed = PUT_FIELDS.get(table, {})
+    if role not in allowed:
+        return False
+    scope = allowed[role]
+    return scope is ANY_FIELD or set(fields) <= scope
+
+
+def may_add(role: str, table: str) -> bool:
+    try:
+        return Role(role) in ADD.get(table, ())
+    except ValueError:
+        return False
+
+
+def may_move(role: str, kind: str) -> bool:
+    try:
+        return Role(role) in OUTLET_MOVE_KINDS.get(kind, ())
+    except ValueError:
+        return False

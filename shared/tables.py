@@ -1,0 +1,219 @@
+"""Every replicated table, declared once, with its sync policy: owner (who writes it),
+kind (record = field-level last-writer-wins, ledger = append-only), hub-only fields,
+set-once fields, the bucket a row travels in and when a row is frozen. The hub's
+authoriser, both stores' schemas and the merge rules read these declarations."""
+from dataclasses import dataclass, field
+from typing import Mapping
+
+HUB, OUTLET = "hub", "outlet"
+RECORD, LEDGER = "record", "ledger"
+TEXT, INT, BOOL, JSON = "text", "int", "bool", "json"
+
+GLOBAL_BUCKET = "global"
+
+
+def outlet_bucket(outlet_id: str) -> str:
+    return f"outlet:{outlet_id}"
+
+
+@dataclass(frozen=True)
+class Global:
+    """Reference data every node reads."""
+
+
+@dataclass(frozen=True)
+class ByOutlet:
+    """The row's own outlet column names its bucket (no outlet: hub only)."""
+    column: str = "outlet_id"
+
+
+@dataclass(frozen=True)
+class ByParent:
+    """The row belongs where its parent row belongs (order_events -> service_orders)."""
+    table: str
+    column: str
+
+
+@dataclass(frozen=True)
+class ByOrders:
+    """Customers reach exactly the outlets that hold an order of theirs."""
+
+
+@dataclass(frozen=True)
+class Submittable:
+    """A draft the outlet edits freely until it sets status draft -> submitted; after that
+    status is the hub's and the row (and its lines) are frozen."""
+    column: str = "status"
+    draft: str = "draft"
+    submitted: str = "submitted"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    owner: str
+    kind: str
+    columns: Mapping[str, str]
+    bucket: object
+    hub_fields: frozenset[str] = frozenset()
+    set_once: frozenset[str] = frozenset()
+    submit: Submittable | None = None
+    frozen_with: str | None = None  # parent table whose submission freezes this one
+    # Hub-set values when an outlet creates the row (an order phoned in enters accepted).
+    initial: Mapping[str, object] = field(default_factory=dict)
+    # A ledger row that moves its parent: (parent column to set, own column to read).
+    sets_parent: tuple[str, str] | None = None
+    # Rows referenced by this one that travel with it into a bucket: (column, table).
+    carries: tuple[tuple[str, str], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def is_record(self) -> bool:
+        return self.kind == RECORD
+
+    def hub_authority(self, column: str) -> bool:
+        """Fields only the hub decides (in its chain's order): the hub's tables, hub
+        fields, and a submittable's status (the outlet only moves it draft -> submitted)."""
+        return (self.owner == HUB or column in self.hub_fields
+                or (self.submit is not None and column == self.submit.column))
+
+    @property
+    def parent(self) -> ByParent | None:
+        return self.bucket if isinstance(self.bucket, ByParent) else None
+
+
+def _spec(name, owner, kind, bucket, columns, **kw) -> TableSpec:
+    return TableSpec(name=name, owner=owner, kind=kind, bucket=bucket,
+                     columns={"id": TEXT, **columns}, **kw)
+
+
+SUBMIT = Submittable()
+
+TABLES: dict[str, TableSpec] = {s.name: s for s in [
+    # ---- reference data, owned by the hub ----
+    _spec("outlets", HUB, RECORD, Global(), {
+        "code": TEXT, "name": TEXT, "region": TEXT, "city": TEXT, "address": TEXT,
+        "phone": TEXT, "coverage": JSON, "qualifications": JSON, "capacity": INT,
+        "active": BOOL}),
+    _spec("users", HUB, RECORD, ByOutlet(), {
+        "username": TEXT, "display_name": TEXT, "role": TEXT, "outlet_id": TEXT,
+        "phone": TEXT, "password_hash": TEXT, "pin_hash": TEXT, "active": BOOL},
+        indexes=(("outlet_id",), ("username",))),
+    _spec("product_models", HUB, RECORD, Global(), {
+        "code": TEXT, "name": TEXT, "category": TEXT, "warranty_months": INT,
+        "active": BOOL}),
+    _spec("parts", HUB, RECORD, Global(), {
+        "sku": TEXT, "name": TEXT, "category": TEXT, "unit_price": INT,
+        "safety_stock": INT, "models": JSON, "active": BOOL}),
+    _spec("fee_rules", HUB, RECORD, Global(), {
+        "type": TEXT, "category": TEXT, "visit_fee": INT, "labour_fee": INT,
+        "unsatisfied_deduction_pct": INT, "repeat_repair_days": INT,
+        "repeat_repair_deduction_pct": INT, "active": BOOL}),
+    _spec("sla_policies", HUB, RECORD, Global(), {
+        "type": TEXT, "priority": TEXT, "accept_within_min": INT,
+        "on_site_within_min": INT, "complete_within_min": INT, "active": BOOL}),
+    _spec("survey_templates", HUB, RECORD, Global(), {
+        "type": TEXT, "name": TEXT, "questions": JSON, "active": BOOL}),
+    _spec("kb_articles", HUB, RECORD, Global(), {
+        "title": TEXT, "category": TEXT, "body": TEXT, "tags": JSON,
+        "fault_codes": JSON, "models": JSON, "audience": JSON, "updated_at": INT,
+        "active": BOOL}),
+    _spec("customers", HUB, RECORD, ByOrders(), {
+        "name": TEXT, "phone": TEXT, "address": TEXT, "city": TEXT,
+        "member_level": TEXT, "created_at": INT},
+        indexes=(("phone",),)),
+    # ---- the outlets' work ----
+    _spec("service_orders", OUTLET, RECORD, ByOutlet(), {
+        "number": TEXT, "outlet_id": TEXT, "customer_id": TEXT, "type": TEXT,
+        "product_model_id": TEXT, "serial_no": TEXT, "purchase_date": TEXT,
+        "fault_description": TEXT, "fault_code": TEXT, "priority": TEXT, "status": TEXT,
+        "technician_id": TEXT, "appointment_at": INT, "notes": TEXT, "resolution": TEXT,
+        "contact_name": TEXT, "contact_phone": TEXT, "address": TEXT, "source": TEXT,
+        "created_at": INT, "sla_accept_due": INT, "sla_on_site_due": INT,
+        "sla_complete_due": INT, "closed_at": INT, "closed_reason": TEXT},
+        hub_fields=frozenset({"status", "sla_accept_due", "sla_on_site_due",
+                              "sla_complete_due", "closed_at", "closed_reason"}),
+        set_once=frozenset({"outlet_id"}),
+        initial={"status": "accepted"}, carries=(("customer_id", "customers"),),
+        indexes=(("outlet_id", "status"), ("number",), ("customer_id",),
+                 ("technician_id",))),
+    _spec("order_events", OUTLET, LEDGER, ByParent("service_orders", "order_id"), {
+        "order_id": TEXT, "to_status": TEXT, "reason": TEXT, "at": INT,
+        "actor_id": TEXT},
+        sets_parent=("status", "to_status"), indexes=(("order_id",),)),
+    _spec("order_parts", OUTLET, LEDGER, ByParent("service_orders", "order_id"), {
+        "order_id": TEXT, "part_id": TEXT, "qty": INT, "old_serial": TEXT,
+        "new_serial": TEXT, "in_warranty": BOOL, "at": INT},
+        indexes=(("order_id",),)),
+    _spec("stock_moves", OUTLET, LEDGER, ByOutlet(), {
+        "outlet_id": TEXT, "part_id": TEXT, "qty": INT, "kind": TEXT, "ref": TEXT,
+        "note": TEXT, "at": INT},
+        indexes=(("outlet_id", "part_id"),)),
+    _spec("parts_requests", OUTLET, RECORD, ByOutlet(), {
+        "number": TEXT, "outlet_id": TEXT, "status": TEXT, "note": TEXT, "total": INT,
+        "submitted_at": INT, "decided_at": INT},
+        hub_fields=frozenset({"decided_at"}), set_once=frozenset({"outlet_id"}),
+        submit=SUBMIT, indexes=(("outlet_id", "status"),)),
+    _spec("parts_request_lines", OUTLET, RECORD, ByParent("parts_requests", "request_id"), {
+        "request_id": TEXT, "part_id": TEXT, "qty": INT, "suggested_qty": INT,
+        "approved_qty": INT},
+        hub_fields=frozenset({"approved_qty"}), set_once=frozenset({"request_id"}),
+        frozen_with="parts_requests", indexes=(("request_id",),)),
+    _spec("stock_counts", OUTLET, RECORD, ByOutlet(), {
+        "outlet_id": TEXT, "status": TEXT, "blind": BOOL, "count_hlc": INT,
+        "started_at": INT, "submitted_at": INT, "note": TEXT},
+        set_once=frozenset({"outlet_id", "count_hlc"}), submit=SUBMIT,
+        indexes=(("outlet_id", "status"),)),
+    _spec("stock_count_lines", OUTLET, RECORD, ByParent("stock_counts", "count_id"), {
+        "count_id": TEXT, "part_id": TEXT, "counted": INT, "expected": INT,
+        "variance": INT},
+        set_once=frozenset({"count_id"}), frozen_with="stock_counts",
+        indexes=(("count_id",),)),
+    _spec("settlements", OUTLET, RECORD, ByOutlet(), {
+        "outlet_id": TEXT, "period": TEXT, "status": TEXT, "total": INT,
+        "submitted_at": INT, "content_hash": TEXT, "comment": TEXT},
+        hub_fields=frozenset({"content_hash", "comment"}),
+        set_once=frozenset({"outlet_id"}), submit=SUBMIT,
+        indexes=(("outlet_id", "period"),)),
+    _spec("settlement_lines", OUTLET, RECORD, ByParent("settlements", "settlement_id"), {
+        "settlement_id": TEXT, "order_id": TEXT, "parts_fee": INT, "visit_fee": INT,
+        "labour_fee": INT, "deduction": INT, "reason": TEXT, "adjustment": INT,
+        "adjustment_reason": TEXT},
+        set_once=frozenset({"settlement_id"}), frozen_with="settlements",
+        indexes=(("settlement_id",),)),
+    _spec("attachments", OUTLET, LEDGER, ByParent("service_orders", "order_id"), {
+        "order_id": TEXT, "kind": TEXT, "sha256": TEXT, "size": INT, "mime": TEXT,
+        "at": INT},
+        indexes=(("order_id",),)),
+    # ---- the hub's word to the outlets ----
+    _spec("approvals", HUB, LEDGER, ByOutlet(), {
+        "outlet_id": TEXT, "subject_table": TEXT, "subject_id": TEXT, "decision": TEXT,
+        "level": INT, "comment": TEXT, "content_hash": TEXT, "approver_id": TEXT,
+        "at": INT},
+        indexes=(("subject_id",),)),
+    _spec("notices", HUB, LEDGER, ByOutlet(), {
+        "outlet_id": TEXT, "kind": TEXT, "code": TEXT, "message": TEXT,
+        "table_name": TEXT, "row_id": TEXT, "origin": TEXT, "seq": INT,
+        "op_index": INT, "row_exists": BOOL, "at": INT},
+        indexes=(("outlet_id",),)),
+]}
+
+# The order in which a full snapshot lists tables: parents before children.
+TABLE_ORDER = tuple(TABLES)
+
+
+def spec(table: str) -> TableSpec | None:
+    return TABLES.get(table)
+
+
+def check_value(kind: str, value) -> bool:
+    """Does `value` fit a column of `kind`? None fits every column; floats fit none."""
+    if value is None:
+        return True
+    if kind == TEXT:
+        return isinstance(value, str)
+    if kind == INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == BOOL:
+        return isinstance(value, bool)
+    return isinstance(value, (str, int, list, dict, bool))  # JSON; floats caught earlier

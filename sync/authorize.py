@@ -1,0 +1,125 @@
+"""The hub's verdict on one op from a node: owner, outlet scope, actor role, hub fields,
+set-once fields, freezes, ledger id reuse and the order state machine. Every check reads
+the declarations in shared/; nothing is written here."""
+from dataclasses import dataclass
+
+from shared import orders, roles
+from shared.tables import HUB, OUTLET, TABLES, ByOutlet, ByParent, TableSpec, check_value
+from sync import merge, relay
+from sync.errors import (BAD_TRANSITION, CONFLICT, FORBIDDEN, FROZEN, INVALID, NOT_OWNER,
+                         OpRefused)
+
+
+@dataclass
+class Verdict:
+    spec: TableSpec
+    row: merge.Row | None  # the stored row (record) or existing ledger row
+    noop: bool = False      # a ledger add re-sent with the same fields
+
+
+@dataclass
+class Context:
+    conn: object
+    outlet_id: str
+    actor: dict | None
+    cache: dict
+
+
+def _fields_ok(spec: TableSpec, fields: dict) -> None:
+    for col, value in fields.items():
+        kind = spec.columns.get(col)
+        if kind is None or col == "id":
+            raise OpRefused(INVALID, f"{spec.name} has no field {col!r}")
+        if not check_value(kind, value):
+            raise OpRefused(INVALID, f"{spec.name}.{col} must be {kind}")
+
+
+def _in_outlet(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None:
+    rule = spec.bucket
+    if isinstance(rule, ByParent) and creating:
+        parent = merge.load(ctx.conn, TABLES[rule.table], row.get(rule.column) or "")
+        if parent is None:
+            raise OpRefused(INVALID, f"{spec.name} refers to a {rule.table} row that does not exist")
+    outlet = relay.row_outlet(ctx.conn, spec, row, ctx.cache)
+    if outlet is None and isinstance(rule, ByOutlet):
+        raise OpRefused(INVALID, f"{spec.name}.{rule.column} is required")
+    if outlet != ctx.outlet_id:
+        raise OpRefused(NOT_OWNER, f"{spec.name} {row.get('id')} belongs to another outlet")
+
+
+def _frozen_parent(ctx: Context, spec: TableSpec, row: dict) -> None:
+    if spec.frozen_with is None:
+        return
+    parent_spec = TABLES[spec.frozen_with]
+    parent = merge.load(ctx.conn, parent_spec, row.get(spec.parent.column) or "")
+    if parent is not None and parent.get(parent_spec.submit.column) != parent_spec.submit.draft:
+        raise OpRefused(FROZEN, f"{parent_spec.name} {parent['id']} was submitted and is frozen")
+
+
+def _actor_ok(ctx: Context) -> str:
+    a = ctx.actor
+    if not a or not a.get("active") or a.get("outlet_id") != ctx.outlet_id \
+            or a.get("role") not in roles.OUTLET_ROLES:
+        raise OpRefused(FORBIDDEN, "the change's actor is not an active user of this outlet")
+    return a["role"]
+
+
+def authorize(ctx: Context, op: dict) -> Verdict:
+    spec = TABLES.get(op["table"])
+    if spec is None:
+        raise OpRefused(INVALID, f"unknown table {op['table']!r}")
+    if spec.owner == HUB:
+        raise OpRefused(NOT_OWNER, f"{spec.name} is written by HQ only")
+    role = _actor_ok(ctx)
+    fields = op["fields"]
+    _fields_ok(spec, fields)
+    if spec.is_record != (op["op"] == "put"):
+        raise OpRefused(INVALID, f"{spec.name} is a {spec.kind}: use {'put' if spec.is_record else 'add'}")
+    row = merge.load(ctx.conn, spec, op["id"])
+    if spec.is_record:
+        return _authorize_put(ctx, spec, op["id"], fields, row, role)
+    return _authorize_add(ctx, spec, op["id"], fields, row, role)
+
+
+def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
+    hub_fields = [f for f in fields if f in spec.hub_fields]
+    if hub_fields:
+        raise OpRefused(NOT_OWNER, f"{spec.name}.{hub_fields[0]} is decided by HQ")
+    creating = row is None
+    merged = {"id": row_id, **(row or {}), **fields}
+    _in_outlet(ctx, spec, merged, creating)
+    if not creating:
+        for col in spec.set_once & set(fields):
+            if fields[col] != row.get(col):
+                raise OpRefused(NOT_OWNER, f"{spec.name}.{col} cannot change once set")
+    sub = spec.submit
+    if sub is not None:
+        if not creating and row.get(sub.column) != sub.draft:
+            raise OpRefused(FROZEN, f"{spec.name} {row_id} was submitted and is frozen")
+        if sub.column in fields and fields[sub.column] not in (sub.draft, sub.submitted):
+            raise OpRefused(FORBIDDEN, f"an outlet may only submit a {spec.name}")
+    _frozen_parent(ctx, spec, merged)
+    written = [f for f in fields if creating or f not in spec.set_once or fields[f] != row.get(f)]
+    if not roles.may_put(role, spec.name, written, creating):
+        raise OpRefused(FORBIDDEN, f"role {role} may not write these fields of {spec.name}")
+    return Verdict(spec, row)
+
+
+def _authorize_add(ctx, spec, row_id, fields, row, role) -> Verdict:
+    if row is not None:
+        if merge.same_ledger_row(row, fields):
+            return Verdict(spec, row, noop=True)
+        raise OpRefused(CONFLICT, f"{spec.name} {row_id} already exists with other fields")
+    _in_outlet(ctx, spec, {"id": row_id, **fields}, creating=True)
+    if not roles.may_add(role, spec.name):
+        raise OpRefused(FORBIDDEN, f"role {role} may not add {spec.name}")
+    if spec.name == "stock_moves" and not roles.may_move(role, fields.get("kind")):
+        raise OpRefused(FORBIDDEN, f"role {role} may not record a {fields.get('kind')!r} stock move")
+    if spec.sets_parent:
+        target_col, source_col = spec.sets_parent
+        parent = merge.load(ctx.conn, TABLES[spec.parent.table], fields[spec.parent.column])
+        current, target = parent.get(target_col), fields.get(source_col)
+        if not orders.can_transition(current, target, OUTLET):
+            raise OpRefused(BAD_TRANSITION, f"order {parent.get('number') or parent['id']} "
+                                            f"cannot go from {current} to {target}")
+    return Verdict(spec, None)

@@ -1,0 +1,42 @@
+"""Hybrid logical clock: (wall_ms << 16) | counter. Ties break by origin string."""
+import threading
+import time
+
+COUNTER_BITS = 16
+
+
+def wall_ms(hlc: int) -> int:
+    return hlc >> COUNTER_BITS
+
+
+def from_wall(ms: int) -> int:
+    return ms << COUNTER_BITS
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class HLC:
+    """A replica's clock; never goes backwards. `wall` is injectable for tests that jump
+    a device's clock."""
+
+    def __init__(self, last: int = 0, wall=now_ms):
+        self.last = last
+        self._wall = wall
+        self._lock = threading.Lock()
+
+    def tick(self) -> int:
+        """The clock of a new local change: max(last + 1, wall << 16)."""
+        with self._lock:
+            self.last = max(self.last + 1, from_wall(self._wall()))
+            return self.last
+
+    def observe(self, received: int) -> None:
+        """Take a received change's clock into account: last = max(last, received)."""
+        with self._lock:
+            if received > self.last:
+                self.last = received
+
+    def wall_now(self) -> int:
+        return self._wall()

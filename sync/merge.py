@@ -1,0 +1,96 @@
+"""Merge rules, the same on the hub and on every node: record fields are last-writer-wins
+by (hlc, src) per field; ledger rows only grow and an id never changes meaning."""
+import json
+
+from shared.tables import TableSpec
+from sync.schema import from_cell, to_cell
+
+Clock = tuple[int, str]
+
+
+class Row(dict):
+    """A stored row: decoded column values plus its clocks (`clk` for records)."""
+
+    def __init__(self, spec: TableSpec, values: dict, clk: dict | None):
+        super().__init__(values)
+        self.spec = spec
+        self.clk = clk or {}
+
+    def clock(self, column: str) -> Clock:
+        c = self.clk.get(column)
+        return (c[0], c[1]) if c else (-1, "")
+
+
+def load(conn, spec: TableSpec, row_id: str) -> Row | None:
+    cur = conn.execute(f"SELECT * FROM [{spec.name}] WHERE id = ?", (row_id,))
+    raw = cur.fetchone()
+    if raw is None:
+        return None
+    names = [d[0] for d in cur.description]
+    cells = dict(zip(names, raw))
+    values = {c: from_cell(t, cells.get(c)) for c, t in spec.columns.items()}
+    if spec.is_record:
+        return Row(spec, values, json.loads(cells["_clk"]))
+    return Row(spec, values, {"": [cells["_hlc"], cells["_src"]]})
+
+
+def lww_winners(row: Row | None, fields: dict, clock: Clock) -> dict:
+    """The fields of a put whose clock beats the stored one."""
+    if row is None:
+        return dict(fields)
+    return {f: v for f, v in fields.items() if clock > row.clock(f)}
+
+
+def write_fields(conn, spec: TableSpec, row_id: str, row: Row | None, fields: dict,
+                 clocks: dict[str, Clock]) -> None:
+    """Store fields with their clocks, inserting the row when it is new."""
+    if not fields:
+        return
+    cols = spec.columns
+    clk = dict(row.clk) if row is not None else {}
+    for f in fields:
+        clk[f] = list(clocks[f])
+    clk_text = json.dumps(clk, separators=(",", ":"))
+    names = list(fields)
+    cells = [to_cell(cols[f], fields[f]) for f in names]
+    if row is None:
+        sql = (f"INSERT INTO [{spec.name}] (id, {', '.join(f'[{n}]' for n in names)}, _clk) "
+               f"VALUES (?, {', '.join('?' * len(names))}, ?)")
+        conn.execute(sql, (row_id, *cells, clk_text))
+    else:
+        sets = ", ".join(f"[{n}] = ?" for n in names)
+        conn.execute(f"UPDATE [{spec.name}] SET {sets}, _clk = ? WHERE id = ?",
+                     (*cells, clk_text, row_id))
+    if row is not None:
+        row.update(fields)
+        row.clk = clk
+
+
+def put(conn, spec: TableSpec, row_id: str, fields: dict, clock: Clock,
+        row: Row | None = None, force: bool = False) -> dict:
+    """Apply a put under LWW (or unconditionally when `force`); returns what was written."""
+    if row is None:
+        row = load(conn, spec, row_id)
+    won = dict(fields) if force else lww_winners(row, fields, clock)
+    write_fields(conn, spec, row_id, row, won, {f: clock for f in won})
+    return won
+
+
+def same_ledger_row(row: Row, fields: dict) -> bool:
+    """An add re-sent with the same id and fields is a no-op."""
+    cols = row.spec.columns
+    return all(row.get(c) == fields.get(c) for c in cols if c != "id")
+
+
+def add(conn, spec: TableSpec, row_id: str, fields: dict, clock: Clock) -> None:
+    names = list(fields)
+    cells = [to_cell(spec.columns[f], fields[f]) for f in names]
+    cols = "".join(f", [{n}]" for n in names)
+    conn.execute(f"INSERT INTO [{spec.name}] (id{cols}, _hlc, _src) "
+                 f"VALUES (?{', ?' * len(names)}, ?, ?)", (row_id, *cells, clock[0], clock[1]))
+
+
+def replace_ledger(conn, spec: TableSpec, row_id: str, fields: dict, clock: Clock) -> None:
+    """The hub's version of a ledger row wins over a local one that it refused."""
+    conn.execute(f"DELETE FROM [{spec.name}] WHERE id = ?", (row_id,))
+    add(conn, spec, row_id, fields, clock)

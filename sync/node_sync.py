@@ -1,0 +1,145 @@
+"""One sync round of a node: hello, reconcile chains (new epoch after a restore), push the
+unsent changes as signed segments, pull every bucket. The transport is the only thing that
+differs between in-process tests and HTTPS."""
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sync import keys, segment
+from sync.errors import ChainGap, Fork
+from sync.node_store import NodeStore
+from sync.relay import bucket_origin  # noqa: F401  (re-exported for clients)
+
+
+class Transport(Protocol):
+    def hello(self) -> dict: ...
+    def push(self, body: bytes) -> dict: ...
+    def pull(self, bucket: str, after: int, limit: int) -> bytes: ...
+
+
+@dataclass
+class RoundResult:
+    pushed: int = 0
+    pulled: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    new_epoch: bool = False
+
+
+def reconcile(store: NodeStore, held: dict) -> bool:
+    """Compare what the hub holds of our chain with our log. If the hub holds changes we do
+    not have (restored from an old copy) or a different history (cloned), start a new
+    epoch and re-send everything after our last acknowledged change. True if it did."""
+    epoch = store.epoch
+    last_seq, _ = store.last(epoch)
+    h_epoch, h_seq, h_head = held["epoch"], held["seq"], held["head"]
+    diverged = (h_epoch > epoch or (h_epoch == epoch and (
+        h_seq > last_seq or store.hash_at(epoch, h_seq) != h_head)))
+    if diverged:
+        store.start_epoch(max(h_epoch, epoch) + 1, resend_after=store.acked())
+        return True
+    if h_epoch == epoch:
+        store.mark_acked(epoch, h_seq)
+    return False
+
+
+def push_all(store: NodeStore, transport: Transport, key: keys.SigningKey, result: RoundResult,
+             held_seq: int) -> None:
+    attempts = 0
+    while True:
+        batch = _batch(store.unsent(held_seq))
+        if not batch:
+            return
+        prev = store.hash_at(store.epoch, batch[0][0] - 1)
+        lines = [b for _, _, b in batch]
+        manifest = segment.manifest_for(hub=store.hub_id, origin_key="origin", origin=store.node_id,
+                                        epoch=store.epoch, first=batch[0][0], lines=lines, prev=prev)
+        body = segment.encode(manifest, segment.sign_manifest(key, keys.SEGMENT, manifest), lines)
+        try:
+            resp = transport.push(body)
+        except ChainGap as gap:
+            held_seq = _resend_point(store, gap.extra.get("have") or {})
+            attempts += 1
+            if attempts > 3:
+                raise
+            continue
+        except Fork:
+            store.start_epoch(store.epoch + 1, resend_after=store.acked())
+            result.new_epoch = True
+            held_seq = 0
+            attempts += 1
+            if attempts > 3:
+                raise
+            continue
+        have = resp["have"]
+        result.pushed += max(0, have["seq"] - held_seq) if have["epoch"] == store.epoch else 0
+        result.rejected += resp.get("rejected", [])
+        store.mark_acked(have["epoch"], have["seq"])
+        held_seq = have["seq"]
+
+
+def _resend_point(store: NodeStore, have: dict) -> int:
+    """After chain_gap: continue from what the hub holds of our current epoch."""
+    if have.get("epoch") == store.epoch:
+        return int(have.get("seq", 0))
+    return 0
+
+
+def _batch(unsent):
+    """At most MAX_CHANGES changes and MAX_BYTES bytes (the manifest line needs a little room)."""
+    out, size = [], 1024
+    for item in unsent:
+        size += len(item[2]) + 1
+        if out and size > segment.MAX_BYTES:
+            break
+        out.append(item)
+    return out
+
+
+def pull_all(store: NodeStore, transport: Transport, result: RoundResult, hello: dict,
+             limit: int = 1000) -> None:
+    for bucket in store.buckets:
+        info = hello["buckets"].get(bucket, {})
+        epoch, seq, _ = store.cursor(bucket)
+        if seq and (info.get("epoch") != epoch or info.get("seq", 0) < seq):
+            store.reset_cursor(bucket)  # the hub's chain restarted or was restored
+        while True:
+            _, seq, _ = store.cursor(bucket)
+            try:
+                body = transport.pull(bucket, seq, limit)
+            except ChainGap:
+                store.reset_cursor(bucket)
+                continue
+            m = store.apply_pull(bucket, body)
+            result.pulled += m["count"]
+            if not m.get("more"):
+                break
+
+
+def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> RoundResult:
+    result = RoundResult()
+    hello = transport.hello()
+    held = hello["node"]
+    result.new_epoch = reconcile(store, held)
+    held_seq = held["seq"] if held["epoch"] == store.epoch else 0
+    push_all(store, transport, key, result, held_seq)
+    pull_all(store, transport, result, hello)
+    return result
+
+
+class LocalTransport:
+    """In-process transport: the node's calls go straight to the hub handlers, already
+    authenticated as `node_id` (HTTP request signatures are the HTTPS transport's job)."""
+
+    def __init__(self, hub, node_id: str):
+        from sync import hub_handlers
+        self._h = hub_handlers
+        self.hub = hub
+        self.node_id = node_id
+
+    def hello(self) -> dict:
+        return self._h.hello(self.hub, self.node_id)
+
+    def push(self, body: bytes) -> dict:
+        return self._h.push(self.hub, self.node_id, body)
+
+    def pull(self, bucket: str, after: int, limit: int = 1000) -> bytes:
+        return self._h.pull(self.hub, self.node_id, bucket, after, limit)

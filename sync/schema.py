@@ -1,0 +1,52 @@
+"""SQLite tables for the declared replicated tables, and value encoding between JSON ops
+and SQLite cells. Record rows carry `_clk` (JSON {field: [hlc, src]}); ledger rows carry
+the (`_hlc`, `_src`) of the write that added them."""
+import json
+
+from shared.tables import BOOL, INT, JSON, TABLES, TableSpec
+
+SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"}
+
+
+def create_replicated_tables(conn) -> None:
+    for spec in TABLES.values():
+        cols = ", ".join(f"[{c}] {SQL_TYPES[t]}" for c, t in spec.columns.items() if c != "id")
+        extra = "_clk TEXT NOT NULL DEFAULT '{}'" if spec.is_record else "_hlc INTEGER, _src TEXT"
+        conn.execute(f"CREATE TABLE IF NOT EXISTS [{spec.name}] "
+                     f"(id TEXT PRIMARY KEY, {cols}, {extra})")
+        for cols_ in spec.indexes:
+            name = f"ix_{spec.name}_{'_'.join(cols_)}"
+            conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{spec.name}] "
+                         f"({', '.join(cols_)})")
+
+
+def to_cell(kind: str, value):
+    if value is None:
+        return None
+    if kind == BOOL:
+        return int(value)
+    if kind == JSON:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return value
+
+
+def from_cell(kind: str, value):
+    if value is None:
+        return None
+    if kind == BOOL:
+        return bool(value)
+    if kind == JSON:
+        return json.loads(value)
+    return value
+
+
+def decode_row(spec: TableSpec, row: dict) -> dict:
+    """A stored row as op fields (without id and sync columns)."""
+    return {c: from_cell(t, row.get(c)) for c, t in spec.columns.items() if c != "id"}
+
+
+def is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+__all__ = ["create_replicated_tables", "to_cell", "from_cell", "decode_row", "INT"]

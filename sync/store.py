@@ -1,0 +1,80 @@
+"""The SQLite file under a replica: WAL, one writer lock, explicit transactions. Both the
+hub store and the node store build on it; their write functions are the only writers."""
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from sync.schema import create_replicated_tables
+
+
+class InjectedFault(RuntimeError):
+    """Raised by a test's before-commit hook to prove a write leaves nothing behind."""
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        self.db = sqlite_utils.Database(self.conn)
+        self._lock = threading.RLock()
+        self._depth = 0
+        # Tests set this to a callable that raises, to crash a write just before COMMIT.
+        self.before_commit = None
+        with self.tx():
+            create_replicated_tables(self.conn)
+            self.create_own_tables()
+
+    def create_own_tables(self) -> None:
+        """Subclasses add their bookkeeping tables here."""
+
+    @contextmanager
+    def tx(self):
+        """One SQLite transaction (BEGIN IMMEDIATE); nested use joins the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.conn
+                if self.before_commit is not None:
+                    self.before_commit()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                self.after_rollback()
+                raise
+            finally:
+                self._depth = 0
+
+    def after_rollback(self) -> None:
+        """Subclasses drop in-memory state that the rolled-back transaction touched."""
+
+    def meta_get(self, key: str, default=None):
+        row = self.conn.execute("SELECT value FROM _meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def meta_set(self, key: str, value) -> None:
+        self.conn.execute("INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                          "DO UPDATE SET value = excluded.value", (key, value))
+
+    def rows(self, table: str, where: str = "", params=()) -> list[dict]:
+        """Read helper for services and tests (not a write path)."""
+        sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "")
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def close(self) -> None:
+        self.conn.close()
