@@ -63,6 +63,7 @@ def from_body(status: int, body: dict) -> SyncError:
     extra = {k: v for k, v in (body or {}).items() if k != "error"}
     exc = cls(err.get("message") or f"HTTP {status}", **extra)
     exc.status = status
+    exc.code = err.get("code") or exc.code  # keep codes outside the protocol list (not_found, …)
     return exc
 
 

@@ -185,9 +185,10 @@ def _apply_op(hub, c, verdict, op, clock, ctx, out) -> None:
                         {target_col: fields[source_col]}, out, ctx.cache)
         return
     creating = verdict.row is None
-    hub.apply_put(c, spec, op["id"], fields, clock, out, verdict.row, ctx.cache)
+    # The authoriser read the row in this transaction: no need to read it again.
+    _, row = hub.put_row(c, spec, op["id"], fields, clock, out, verdict.row, ctx.cache, loaded=True)
     if creating and spec.initial:
-        hub.hub_put(c, spec.name, op["id"], dict(spec.initial), out, ctx.cache)
+        hub.hub_put(c, spec.name, op["id"], dict(spec.initial), out, ctx.cache, row=row)
     sub = spec.submit
     if sub and fields.get(sub.column) == sub.submitted and "content_hash" in spec.columns:
         hub.hub_put(c, spec.name, op["id"], {"content_hash": hub.content_hash(c, spec, op["id"])},
@@ -205,7 +206,9 @@ def _refuse(hub, c, node, ch, i, op, r: OpRefused, out, now) -> None:
     exists = False
     if spec is not None:
         row = merge.load(c, spec, row_id)
-        visible = row is not None and bucket in relay.buckets_of(c, spec, row)
+        # Visible to the node through any of its buckets (a catalog part through `global`):
+        # a row the node holds must not be reported as missing, or the node drops it.
+        visible = row is not None and bool(set(relay.buckets_of(c, spec, row)) & set(node_buckets(node)))
         if visible:
             exists = hub.snapshot_to(c, spec, row_id, bucket, out)
         if spec.sets_parent and isinstance(op.get("fields"), dict):
@@ -242,8 +245,17 @@ def pull(hub: HubStore, node_id: str, bucket: str, after: int, limit: int = MAX_
         if after:
             prev = c.execute("SELECT hash FROM bucket_changes WHERE bucket=? AND epoch=? AND seq=?",
                              (bucket, epoch, after)).fetchone()[0]
-        rows = c.execute("SELECT seq, hash, body FROM bucket_changes WHERE bucket=? AND epoch=?"
-                         " AND seq > ? ORDER BY seq LIMIT ?", (bucket, epoch, after, limit)).fetchall()
+        # At most `limit` changes and what a node accepts in one body (segment.MAX_BYTES,
+        # with room for the manifest line), but always at least one change.
+        rows, size = [], 1024
+        cur = c.execute("SELECT seq, hash, body FROM bucket_changes WHERE bucket=? AND epoch=?"
+                        " AND seq > ? ORDER BY seq LIMIT ?", (bucket, epoch, after, limit))
+        for r in cur:
+            size += len(r[2]) + 1
+            if rows and size > segment.MAX_BYTES:
+                break
+            rows.append(r)
+        cur.close()
         node_seq = c.execute("SELECT seq FROM nodes WHERE node_id = ?", (node_id,)).fetchone()[0]
     lines = [bytes(r[2]) for r in rows]
     manifest = segment.manifest_for(hub=hub.hub_id, origin_key="bucket", origin=bucket, epoch=epoch,

@@ -81,15 +81,23 @@ class HubStore(SQLiteStore):
                   row: merge.Row | None = None, cache: dict | None = None) -> dict:
         """LWW-merge a put into the hub's row and relay what won to the row's buckets. A row
         entering a new outlet (dispatch, re-dispatch) takes its full state and what it
-        carries (its customer) along."""
-        if row is None:
+        carries (its customer) along. Returns the fields that won."""
+        return self.put_row(c, spec, row_id, fields, clock, out, row, cache)[0]
+
+    def put_row(self, c, spec: TableSpec, row_id: str, fields: dict, clock, out: relay.Relay,
+                row: merge.Row | None = None, cache: dict | None = None, *,
+                loaded: bool = False) -> tuple[dict, merge.Row | None]:
+        """`apply_put` that also returns the row as it now stands (None if there is none).
+        `loaded`: the caller just read `row` in this transaction, so None means no row."""
+        if row is None and not loaded:
             row = merge.load(c, spec, row_id)
         before = dict(row) if row is not None else None
         won = merge.lww_winners(row, fields, clock)
         if not won:
-            return won
-        merge.write_fields(c, spec, row_id, row, won, {f: clock for f in won})
-        after = row if row is not None else merge.load(c, spec, row_id)
+            return won, row
+        after = merge.write_fields(c, spec, row_id, row, won, {f: clock for f in won})
+        if after is None:
+            after = merge.load(c, spec, row_id)
         new_buckets = relay.buckets_of(c, spec, after, cache)
         old_buckets = relay.buckets_of(c, spec, before, cache) if before is not None else []
         op = {"op": "put", "table": spec.name, "id": row_id, "fields": won,
@@ -105,7 +113,7 @@ class HubStore(SQLiteStore):
                 carried = merge.load(c, TABLES[table], after[col]) if after.get(col) else None
                 if carried is not None:
                     out.send(new_buckets, relay.snapshot_ops(carried))
-        return won
+        return won, after
 
     def apply_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock, out: relay.Relay,
                   cache: dict | None = None) -> None:
@@ -115,10 +123,11 @@ class HubStore(SQLiteStore):
                    "hlc": clock[0], "src": clock[1]}])
 
     def hub_put(self, c, table: str, row_id: str, fields: dict, out: relay.Relay,
-                cache: dict | None = None) -> None:
-        """A hub decision (status, content hash, initial values) with a fresh hub clock."""
+                cache: dict | None = None, row: merge.Row | None = None) -> None:
+        """A hub decision (status, content hash, initial values) with a fresh hub clock.
+        `row`: the row as it stands, when the caller has it (else it is read)."""
         self.apply_put(c, TABLES[table], row_id, fields, (self.tick(), HUB_SRC), out,
-                       cache=cache)
+                       row=row, cache=cache)
 
     def write(self, ops: list[dict], actor: str = "hub") -> None:
         """Hub-made changes (reference data, dispatch, approvals): the hub is trusted here;

@@ -2,7 +2,7 @@
 by (hlc, src) per field; ledger rows only grow and an id never changes meaning."""
 import json
 
-from shared.tables import TableSpec
+from shared.tables import TableSpec, check_value
 from sync.schema import from_cell, to_cell
 
 Clock = tuple[int, str]
@@ -42,10 +42,12 @@ def lww_winners(row: Row | None, fields: dict, clock: Clock) -> dict:
 
 
 def write_fields(conn, spec: TableSpec, row_id: str, row: Row | None, fields: dict,
-                 clocks: dict[str, Clock]) -> None:
-    """Store fields with their clocks, inserting the row when it is new."""
+                 clocks: dict[str, Clock]) -> Row | None:
+    """Store fields with their clocks, inserting the row when it is new. Returns the row as
+    `load` would now read it (None when nothing was written or, for an inserted row, when
+    a value's stored form cannot be told without reading it back)."""
     if not fields:
-        return
+        return row
     cols = spec.columns
     clk = dict(row.clk) if row is not None else {}
     for f in fields:
@@ -57,6 +59,7 @@ def write_fields(conn, spec: TableSpec, row_id: str, row: Row | None, fields: di
         sql = (f"INSERT INTO [{spec.name}] (id, {', '.join(f'[{n}]' for n in names)}, _clk) "
                f"VALUES (?, {', '.join('?' * len(names))}, ?)")
         conn.execute(sql, (row_id, *cells, clk_text))
+        return _inserted(spec, row_id, fields, cells, clk)
     else:
         sets = ", ".join(f"[{n}] = ?" for n in names)
         conn.execute(f"UPDATE [{spec.name}] SET {sets}, _clk = ? WHERE id = ?",
@@ -64,6 +67,23 @@ def write_fields(conn, spec: TableSpec, row_id: str, row: Row | None, fields: di
     if row is not None:
         row.update(fields)
         row.clk = clk
+    return row
+
+
+def _inserted(spec: TableSpec, row_id: str, fields: dict, cells: list, clk: dict) -> Row | None:
+    """The row just inserted, as `load` would read it: unwritten columns are NULL, and each
+    written value comes back as from_cell(to_cell(value)) when it fits its column (a value
+    that does not, which only the trusted hub.write could pass, is read back instead)."""
+    if not isinstance(row_id, str):
+        return None
+    values = dict.fromkeys(spec.columns)
+    values["id"] = row_id
+    for (f, value), cell in zip(fields.items(), cells):
+        kind = spec.columns[f]
+        if not check_value(kind, value):
+            return None
+        values[f] = from_cell(kind, cell)
+    return Row(spec, values, clk)
 
 
 def put(conn, spec: TableSpec, row_id: str, fields: dict, clock: Clock,

@@ -7,7 +7,7 @@ import json
 from shared.numbering import counter_of
 from shared.tables import HUB, TABLES, TableSpec
 from sync import keys, merge, segment
-from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
+from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
 from sync.change import check_op, make_change
 from sync.errors import BadSegment
 from sync.hlc import HLC
@@ -37,6 +37,8 @@ class NodeStore(SQLiteStore):
             seq INTEGER, head TEXT)""")
         c.execute("""CREATE TABLE IF NOT EXISTS _refused (notice_id TEXT PRIMARY KEY, tbl TEXT,
             row_id TEXT, code TEXT, message TEXT, row_json TEXT, at INTEGER)""")
+        c.execute("""CREATE TABLE IF NOT EXISTS _blob_queue (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL,
+            size INTEGER, queued_at INTEGER, uploaded_at INTEGER)""")
 
     # ---- identity (set once at enrollment) ----
 
@@ -98,6 +100,8 @@ class NodeStore(SQLiteStore):
             bad = [f for f in op["fields"] if f not in spec.columns or f in spec.hub_fields or f == "id"]
             if bad:
                 raise LocalWriteError(f"{op['table']}.{bad[0]} is not an outlet field")
+            if has_float(op["fields"]):  # the hub refuses the whole segment (bad_change)
+                raise LocalWriteError(f"{op['table']}: floats are not allowed; use integers")
         with self.tx() as c:
             hlc = self.clock.tick()
             epoch = self.epoch
@@ -292,6 +296,21 @@ class NodeStore(SQLiteStore):
         n = counter_of(number, self.outlet_code or "", self.node_letter or "")
         if n is not None and n > int(self.meta_get("number_counter", 0) or 0):
             self.meta_set("number_counter", n)
+
+    # ---- attachments waiting for upload ----
+
+    def queue_blob(self, sha256: str, path: str, size: int, at: int) -> None:
+        with self.tx() as c:
+            c.execute("INSERT OR IGNORE INTO _blob_queue (sha256, path, size, queued_at) VALUES (?,?,?,?)",
+                      (sha256, path, size, at))
+
+    def blobs_to_upload(self) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT sha256, path FROM _blob_queue WHERE uploaded_at IS NULL ORDER BY queued_at")]
+
+    def mark_uploaded(self, sha256: str, at: int) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE _blob_queue SET uploaded_at = ? WHERE sha256 = ?", (at, sha256))
 
     # ---- reads the sync panel and the invariants use ----
 

@@ -56,6 +56,8 @@ def snapshot_ops(row: merge.Row, auth: bool = False) -> list[dict]:
     for col, value in fields.items():
         if col in row.clk:
             groups[tuple(row.clk[col])][col] = value
+        elif auth:  # never written on the hub: the authoritative value is null
+            groups[(0, "hub")][col] = None
     ops = []
     for (hlc, src), group in sorted(groups.items()):
         op = {"op": "put", "table": spec.name, "id": row["id"], "fields": group,

@@ -6,7 +6,7 @@ import zlib
 from sync import keys
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.change import check_change, decode_change, is_hash
-from sync.errors import BadRequest, BadSegment, TooLarge
+from sync.errors import BadRequest, BadSegment, BadSignature, TooLarge
 
 MAX_CHANGES = 1000
 MAX_BYTES = 4 * 1024 * 1024
@@ -21,6 +21,8 @@ def inflate(body: bytes, limit: int = MAX_BYTES) -> bytes:
         raise BadRequest("body is not valid gzip") from None
     if len(out) > limit or d.unconsumed_tail:
         raise TooLarge(f"body is larger than {limit} bytes decompressed")
+    if not d.eof:
+        raise BadRequest("gzip body is truncated")
     return out
 
 
@@ -46,9 +48,10 @@ def split(body: bytes) -> tuple[dict, str, list[bytes]]:
         head = json.loads(lines[0])
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the manifest line is not valid JSON") from None
-    if not isinstance(head, dict) or not isinstance(head.get("manifest"), dict) \
-            or not isinstance(head.get("sig"), str):
+    if not isinstance(head, dict) or not isinstance(head.get("manifest"), dict):
         raise BadRequest("line 1 must be {\"manifest\": {...}, \"sig\": \"...\"}")
+    if not isinstance(head.get("sig"), str):  # PROTOCOL: a missing signature is bad_signature
+        raise BadSignature("the segment manifest is not signed")
     if len(lines) - 1 > MAX_CHANGES:
         raise TooLarge(f"a segment carries at most {MAX_CHANGES} changes")
     return head["manifest"], head["sig"], lines[1:]

@@ -69,9 +69,9 @@ class SQLiteStore:
         self.conn.execute("INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
                           "DO UPDATE SET value = excluded.value", (key, value))
 
-    def rows(self, table: str, where: str = "", params=()) -> list[dict]:
+    def rows(self, table: str, where: str = "", params=(), order: str = "") -> list[dict]:
         """Read helper for services and tests (not a write path)."""
-        sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "")
+        sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "") + (f" ORDER BY {order}" if order else "")
         cur = self.conn.execute(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]

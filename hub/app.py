@@ -1,0 +1,244 @@
+"""The hub's HTTP API: PROTOCOL.md's endpoints under /api/v1, thin over sync.hub_handlers,
+plus the admin API. Every error leaves in the protocol's shape
+{"error": {"code", "message"}} with its status."""
+import asyncio
+import base64
+import binascii
+import json
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub import admin
+from hub.blobs import BlobStore
+from hub.home import HubHome
+from shared.passwords import check_password
+from shared.roles import Role
+from sync import hub_handlers, http_sig, keys, segment
+from sync.canonical import canonical_bytes
+from sync.errors import BadRequest, BadSignature, SyncError, TooLarge, UnknownNode
+from sync.hub_store import HubStore
+
+API = "/api/v1"
+MAX_BODY = segment.MAX_BYTES + 64 * 1024
+
+
+def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}, **extra}, status_code=status)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body as sent, refused with 413 as soon as it passes `limit`."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise TooLarge(f"request body is larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"request body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | None = None) -> FastAPI:
+    app = FastAPI(title="fieldsync hub", version="1", openapi_url=f"{API}/openapi.json",
+                  docs_url=f"{API}/docs", redoc_url=None)
+    app.state.hub = hub
+    blobs = blobs or BlobStore(home.blobs if home else hub.path + ".blobs")
+
+    @app.exception_handler(SyncError)
+    async def sync_error(_request, exc: SyncError):
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return _error(400, "bad_request", f"{where}: {first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def internal_error(_request, exc: Exception):
+        return _error(500, "internal", "HQ hit an unexpected error; nothing was applied")
+
+    def run(fn, *args):
+        """Store work runs in a worker thread so the event loop keeps serving."""
+        return asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    async def authenticate(request: Request, body: bytes) -> str:
+        node_id = http_sig.signer_of(request.headers)
+        node = hub.node(node_id)
+        if node is None:
+            raise UnknownNode(f"no enrolled node {node_id!r}")
+        http_sig.verify(node["public_key"], request.method, request.url.path, request.url.query,
+                        request.headers, body)
+        hub_handlers.authenticated(hub, node_id)  # revoked → 403
+        return node_id
+
+    async def json_body(request: Request, limit: int = 64 * 1024) -> tuple[bytes, dict]:
+        raw = await read_body(request, limit)
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest("the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise BadRequest("the body must be a JSON object")
+        return raw, data
+
+    @app.post(f"{API}/enroll", status_code=201, tags=["sync"])
+    async def enroll(request: Request):
+        """Enroll a node with a one-time token (no request signature)."""
+        _, data = await json_body(request)
+        return JSONResponse(await run(hub_handlers.enroll, hub, data), status_code=201)
+
+    @app.get(f"{API}/sync/hello", tags=["sync"])
+    async def hello(request: Request):
+        """What the hub holds of this node's chain and of each of its buckets."""
+        node_id = await authenticate(request, b"")
+        return await run(hub_handlers.hello, hub, node_id)
+
+    @app.post(f"{API}/sync/push", tags=["sync"])
+    async def push(request: Request):
+        """A signed segment of this node's changes (NDJSON, optionally gzip)."""
+        raw = await read_body(request, MAX_BODY)
+        node_id = await authenticate(request, raw)
+        encoding = (request.headers.get("content-encoding") or "").lower()
+        if encoding == "gzip":
+            raw = segment.inflate(raw)
+        elif encoding not in ("", "identity"):
+            raise BadRequest(f"unsupported Content-Encoding {encoding!r}")
+        return await run(hub_handlers.push, hub, node_id, raw)
+
+    @app.get(f"{API}/sync/pull", tags=["sync"])
+    async def pull(request: Request, bucket: str, after: int = 0, limit: int = hub_handlers.MAX_PULL):
+        """The hub's signed changes of one bucket after a seq (NDJSON)."""
+        node_id = await authenticate(request, b"")
+        body = await run(hub_handlers.pull, hub, node_id, bucket, after, limit)
+        return Response(body, media_type="application/x-ndjson")
+
+    @app.put(f"{API}/blobs/{{sha256}}", tags=["blobs"])
+    async def put_blob(request: Request, sha256: str):
+        """Upload an attachment by its content hash; re-sending is harmless."""
+        raw = await read_body(request, blobs.max_size)
+        await authenticate(request, raw)
+        created = await run(blobs.put, sha256, raw)
+        return JSONResponse({"sha256": sha256, "size": len(raw), "created": created},
+                            status_code=201 if created else 200)
+
+    @app.get(f"{API}/blobs/{{sha256}}", tags=["blobs"])
+    async def get_blob(request: Request, sha256: str):
+        await authenticate(request, b"")
+        data = await run(blobs.get, sha256)
+        if data is None:
+            return _error(404, "not_found", "no such blob")
+        return Response(data, media_type="application/octet-stream")
+
+    @app.head(f"{API}/blobs/{{sha256}}", tags=["blobs"])
+    async def has_blob(request: Request, sha256: str):
+        """Whether HQ already holds a blob, so a node never uploads one twice."""
+        await authenticate(request, b"")
+        return Response(status_code=200 if await run(blobs.has, sha256) else 404)
+
+    @app.post(f"{API}/nodes/rotate", tags=["sync"])
+    async def rotate(request: Request):
+        """Replace this node's key; signed by the old key twice (request and body)."""
+        raw, data = await json_body(request)
+        node_id = await authenticate(request, raw)
+        return await run(rotate_key, hub, node_id, data)
+
+    _admin_routes(app, hub, home)
+    return app
+
+
+def rotate_key(hub: HubStore, node_id: str, data: dict) -> dict:
+    rotation, sig = data.get("rotation"), data.get("sig")
+    if not isinstance(rotation, dict) or not isinstance(sig, str) \
+            or not isinstance(rotation.get("new_public_key"), str):
+        raise BadRequest("rotate needs {rotation: {node_id, new_public_key, at}, sig}")
+    if rotation.get("node_id") != node_id:
+        raise BadSignature("a rotation must name the node that signs it")
+    node = hub.node(node_id)
+    keys.verify(node["public_key"], keys.ROTATE, canonical_bytes(rotation), sig)
+    keys.public_key(rotation["new_public_key"])
+    with hub.tx() as c:
+        c.execute("UPDATE nodes SET public_key = ? WHERE node_id = ?", (rotation["new_public_key"], node_id))
+    return {"node_id": node_id, "public_key": rotation["new_public_key"]}
+
+
+def _admin_user(hub: HubStore, request: Request) -> dict:
+    """HTTP Basic against HQ users with the admin role (scrypt)."""
+    header = request.headers.get("authorization") or ""
+    try:
+        scheme, value = header.split(" ", 1)
+        user, password = base64.b64decode(value).decode().split(":", 1)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise _AdminDenied() from None
+    rows = hub.rows("users", "username = ? AND outlet_id IS NULL", (user,))
+    if scheme.lower() != "basic" or not rows or not rows[0]["active"] \
+            or rows[0]["role"] != Role.ADMIN or not check_password(password, rows[0]["password_hash"]):
+        raise _AdminDenied()
+    return rows[0]
+
+
+class _AdminDenied(SyncError):
+    status, code = 401, "unauthorized"
+
+    def __init__(self):
+        super().__init__("admin login required (HTTP Basic, an HQ admin user)")
+
+
+def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None) -> None:
+    A = f"{API}/admin"
+
+    @app.get(f"{A}/outlets", tags=["admin"])
+    def outlets(request: Request):
+        _admin_user(hub, request)
+        return admin.list_outlets(hub)
+
+    @app.post(f"{A}/outlets", tags=["admin"], status_code=201)
+    def add_outlet(request: Request, body: dict):
+        _admin_user(hub, request)
+        if not isinstance(body.get("code"), str) or not isinstance(body.get("name"), str):
+            raise BadRequest("an outlet needs code and name")
+        try:
+            oid = admin.add_outlet(hub, body["code"], body["name"], str(body.get("region", "")),
+                                   str(body.get("city", "")))
+        except ValueError as exc:
+            return _error(409, "conflict", str(exc))
+        return JSONResponse({"id": oid}, status_code=201)
+
+    @app.post(f"{A}/enroll-codes", tags=["admin"], status_code=201)
+    def enroll_code(request: Request, body: dict):
+        _admin_user(hub, request)
+        url = str(body.get("url") or f"{request.url.scheme}://{request.url.netloc}")
+        try:
+            code = admin.enroll_code(hub, str(body.get("outlet") or ""), url, home.fingerprint() if home else None)
+        except ValueError as exc:
+            return _error(404, "not_found", str(exc))
+        return JSONResponse({"code": code}, status_code=201)
+
+    @app.get(f"{A}/nodes", tags=["admin"])
+    def nodes(request: Request):
+        _admin_user(hub, request)
+        return [{k: v for k, v in n.items()} for n in admin.list_nodes(hub)]
+
+    @app.post(f"{A}/nodes/{{node_id}}/revoke", tags=["admin"])
+    def revoke(request: Request, node_id: str):
+        _admin_user(hub, request)
+        try:
+            admin.revoke(hub, node_id)
+        except ValueError as exc:
+            return _error(404, "not_found", str(exc))
+        return {"node_id": node_id, "status": "revoked"}
+
+    @app.get(f"{A}/forks", tags=["admin"])
+    def forks(request: Request):
+        _admin_user(hub, request)
+        return admin.fork_alerts(hub)

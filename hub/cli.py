@@ -1,0 +1,107 @@
+"""`fieldsync hub …`: set up and run the hub, and administer the network. Thin over
+hub.admin and hub.app."""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hub import admin
+from hub.home import HubHome
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("hub", help="HQ hub: init, serve, outlets, enrollment codes, nodes")
+    hs = p.add_subparsers(dest="cmd", required=True)
+
+    def cmd(name, help_, fn):
+        c = hs.add_parser(name, help=help_, description=help_)
+        c.add_argument("--dir", required=True, type=Path, help="the hub's directory")
+        c.set_defaults(fn=fn)
+        return c
+
+    c = cmd("init", "create the store, hub key, TLS certificate and admin user", _init)
+    c.add_argument("--name", action="append", default=[], help="extra host name or IP for the certificate")
+    c = cmd("serve", "run the hub (HTTPS by default)", _serve)
+    c.add_argument("--host", default="127.0.0.1")
+    c.add_argument("--port", type=int, default=8443)
+    c.add_argument("--http", action="store_true", help="plain HTTP, for local development only")
+    c = cmd("outlet-add", "add an outlet", _outlet_add)
+    c.add_argument("--code", required=True)
+    c.add_argument("--name", required=True)
+    c.add_argument("--region", default="")
+    c.add_argument("--city", default="")
+    cmd("outlets", "list outlets", _outlets)
+    c = cmd("enroll-code", "print an enrollment code (and its QR) for an outlet's new node", _enroll_code)
+    c.add_argument("--outlet", required=True, help="outlet code")
+    c.add_argument("--url", default="https://127.0.0.1:8443", help="the URL nodes reach the hub at")
+    c.add_argument("--no-qr", action="store_true")
+    cmd("nodes", "list enrolled nodes", _nodes)
+    c = cmd("revoke", "revoke a node: its next request is refused", _revoke)
+    c.add_argument("node_id")
+    cmd("forks", "list open fork alerts (nodes restored from a copy)", _forks)
+
+
+def _init(a) -> int:
+    password = admin.init_hub(HubHome(a.dir), a.name)
+    home = HubHome(a.dir)
+    print(f"hub created in {a.dir}")
+    print(f"certificate sha256: {home.fingerprint()}")
+    print(f"admin user: admin  password: {password}   (shown once; stored only as a scrypt hash)")
+    return 0
+
+
+def _serve(a) -> int:
+    import uvicorn
+    from hub.app import create_app
+    home = HubHome(a.dir)
+    hub = home.open()
+    app = create_app(hub, home)
+    tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}
+    scheme = "http" if a.http else "https"
+    print(f"fieldsync hub {hub.hub_id} on {scheme}://{a.host}:{a.port}", flush=True)
+    uvicorn.run(app, host=a.host, port=a.port, log_level="warning", **tls)
+    return 0
+
+
+def _outlet_add(a) -> int:
+    hub = HubHome(a.dir).open()
+    print(admin.add_outlet(hub, a.code, a.name, a.region, a.city))
+    return 0
+
+
+def _outlets(a) -> int:
+    for o in admin.list_outlets(HubHome(a.dir).open()):
+        print(f"{o['code']:8} {o['name']}  {o.get('region') or ''} {o.get('city') or ''}  id={o['id']}")
+    return 0
+
+
+def _enroll_code(a) -> int:
+    home = HubHome(a.dir)
+    code = admin.enroll_code(home.open(), a.outlet, a.url, home.fingerprint())
+    print(code)
+    if not a.no_qr:
+        import segno
+        segno.make(code, error="l").terminal(compact=True)
+    return 0
+
+
+def _nodes(a) -> int:
+    for n in admin.list_nodes(HubHome(a.dir).open()):
+        print(f"{n['node_id']}  outlet={n['outlet_id']}  {n['letter']}  {n['status']}  "
+              f"epoch={n['epoch']} seq={n['seq']}  {n['name'] or ''}")
+    return 0
+
+
+def _revoke(a) -> int:
+    admin.revoke(HubHome(a.dir).open(), a.node_id)
+    print(f"revoked {a.node_id}")
+    return 0
+
+
+def _forks(a) -> int:
+    for f in admin.fork_alerts(HubHome(a.dir).open()):
+        print(json.dumps(f, ensure_ascii=False))
+    return 0
+
+
+__all__ = ["add_parser", "sys"]

@@ -1,0 +1,44 @@
+"""A self-signed TLS certificate for the hub; outlets pin it by fingerprint."""
+import datetime
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+def make_self_signed(cert_path: Path, key_path: Path, names: list[str] | None = None) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    host = socket.gethostname()
+    dns = sorted({"localhost", host, *(n for n in (names or []) if not _is_ip(n))})
+    ips = sorted({"127.0.0.1", *(n for n in (names or []) if _is_ip(n))})
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fieldsync hub"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "fieldsync")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName(d) for d in dns] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]),
+                critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False

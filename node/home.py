@@ -1,0 +1,39 @@
+"""A node's directory: its replica, its key, the pinned hub certificate and its settings."""
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.keys import SigningKey
+from sync.node_store import NodeStore
+
+
+@dataclass(frozen=True)
+class NodeHome:
+    dir: Path
+
+    db = property(lambda s: s.dir / "node.db")
+    key = property(lambda s: s.dir / "node.key")
+    cert = property(lambda s: s.dir / "hub-cert.pem")
+    config = property(lambda s: s.dir / "node.json")
+    blobs = property(lambda s: s.dir / "blobs")
+
+    def enrolled(self) -> bool:
+        return self.config.exists() and self.key.exists()
+
+    def settings(self) -> dict:
+        if not self.enrolled():
+            raise SystemExit(f"no enrolled node in {self.dir}: run `fieldsync node enroll CODE --dir {self.dir}`")
+        return json.loads(self.config.read_text())
+
+    def save_settings(self, settings: dict) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.config.write_text(json.dumps(settings, indent=2, ensure_ascii=False))
+
+    def open_store(self) -> NodeStore:
+        return NodeStore(self.db)
+
+    def signing_key(self) -> SigningKey:
+        return SigningKey.load(self.key)
+
+    def cert_pem(self) -> str | None:
+        return self.cert.read_text() if self.cert.exists() else None

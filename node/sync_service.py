@@ -1,0 +1,172 @@
+"""Background sync of a node: an APScheduler job every 30 s (with jitter), exponential
+backoff with a cap while HQ is unreachable, and a "sync now" that shares the job's lock.
+Its status is what the sync panel shows; listeners hear about every finished round."""
+import hashlib
+import logging
+import random
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from shared.messages import describe
+from sync.errors import SyncError
+from sync.hlc import now_ms
+from sync.http_client import HubUnreachable
+from sync.node_store import NodeStore
+from sync.node_sync import sync_round
+
+log = logging.getLogger("fieldsync.node.sync")
+JOB_ID = "fieldsync-sync"
+
+
+@dataclass
+class SyncStatus:
+    last_success_at: int | None = None
+    last_attempt_at: int | None = None
+    last_error: str | None = None        # in words, for the sync panel
+    last_error_code: str | None = None
+    hub_reachable: bool | None = None
+    failures: int = 0                    # consecutive failed rounds
+    retry_at: int | None = None          # backoff: no scheduled round before this
+    pending: int = 0                     # local changes HQ has not acknowledged
+    refused: int = 0                     # ops HQ refused (see the sync panel)
+    rounds: int = 0
+    last_round: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def backoff_s(failures: int, base: float, cap: float) -> float:
+    """base·2^(failures−1), capped, with ±20 % jitter so outlets don't retry in step."""
+    delay = min(cap, base * 2 ** max(0, failures - 1))
+    return delay * random.uniform(0.8, 1.2)
+
+
+class SyncService:
+    def __init__(self, store: NodeStore, transport, key, *, interval_s: float = 30,
+                 jitter_s: float = 5, max_backoff_s: float = 600, lang: str = "zh",
+                 blobs_dir: Path | None = None):
+        self.store, self.transport, self.key = store, transport, key
+        self.interval_s, self.jitter_s, self.max_backoff_s = interval_s, jitter_s, max_backoff_s
+        self.lang = lang
+        self.blobs_dir = blobs_dir
+        self.status = SyncStatus(pending=store.pending_count(), refused=len(store.refused()))
+        self._lock = threading.Lock()
+        self._listeners = []
+        self._scheduler: BackgroundScheduler | None = None
+
+    def add_listener(self, fn) -> None:
+        self._listeners.append(fn)
+
+    def start(self) -> None:
+        self._scheduler = BackgroundScheduler(daemon=True)
+        self._scheduler.add_job(_scheduled_round, "interval", args=[self], seconds=self.interval_s,
+                                jitter=self.jitter_s, id=JOB_ID, replace_existing=True,
+                                max_instances=1, coalesce=True)
+        self._scheduler.start()
+        threading.Thread(target=self.sync_now, daemon=True, name="first-sync").start()
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+
+    def sync_now(self) -> SyncStatus:
+        """One round now, whatever the backoff says (a person asked for it)."""
+        with self._lock:
+            self._round()
+        return self.status
+
+    def scheduled(self) -> None:
+        if self.status.retry_at and now_ms() < self.status.retry_at:
+            return
+        if not self._lock.acquire(blocking=False):
+            return  # "sync now" is running
+        try:
+            self._round()
+        finally:
+            self._lock.release()
+
+    def _round(self) -> None:
+        st = self.status
+        st.last_attempt_at = now_ms()
+        try:
+            result = sync_round(self.store, self.transport, self.key)
+            uploaded = self.upload_blobs()
+        except HubUnreachable:
+            self._failed("unreachable", reachable=False)
+        except SyncError as exc:
+            self._failed(exc.code, reachable=True, detail=exc.message)
+        except Exception as exc:  # a bug: keep the node running, log the traceback once
+            log.error("sync round crashed: %s", "".join(traceback.format_exception(exc)))
+            self._failed("internal", reachable=None, detail=str(exc))
+        else:
+            st.last_success_at, st.hub_reachable = now_ms(), True
+            st.last_error = st.last_error_code = st.retry_at = None
+            st.failures = 0
+            st.last_round = {"pushed": result.pushed, "pulled": result.pulled,
+                             "rejected": len(result.rejected), "uploaded": uploaded,
+                             "new_epoch": result.new_epoch}
+        st.rounds += 1
+        st.pending = self.store.pending_count()
+        st.refused = len(self.store.refused())
+        for fn in list(self._listeners):
+            try:
+                fn(st)
+            except Exception:
+                log.exception("sync listener failed")
+
+    def _failed(self, code: str, reachable: bool | None, detail: str = "") -> None:
+        st = self.status
+        st.failures += 1
+        st.hub_reachable = reachable
+        st.last_error_code = code
+        st.last_error = describe(code, self.lang) if code != "internal" else f"同步出错: {detail}"
+        delay = backoff_s(st.failures, self.interval_s, self.max_backoff_s)
+        st.retry_at = now_ms() + int(delay * 1000)
+        log.warning("sync failed (%s), next try in %.0f s", code, delay)
+
+    # ---- attachments ----
+
+    def queue_attachment(self, data: bytes) -> str:
+        """Keep a photo or signature locally and queue it; returns its SHA-256."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = Path(self.blobs_dir) / sha[:2] / sha
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".part")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        self.store.queue_blob(sha, str(path), len(data), now_ms())
+        return sha
+
+    def upload_blobs(self) -> int:
+        """Upload queued blobs; one HQ already holds (a crash after its upload) is only marked."""
+        if not hasattr(self.transport, "put_blob"):
+            return 0
+        sent = 0
+        for sha, path in self.store.blobs_to_upload():
+            if not self.transport.has_blob(sha):
+                self.transport.put_blob(sha, Path(path).read_bytes())
+                sent += 1
+            self.store.mark_uploaded(sha, now_ms())
+        return sent
+
+
+def _scheduled_round(service: SyncService) -> None:
+    """Module-level job function (APScheduler 3.x); the service decides whether to run."""
+    service.scheduled()
+
+
+def wait_for(predicate, timeout_s: float, step_s: float = 0.1) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(step_s)
+    return predicate()
