@@ -24,6 +24,7 @@ def add_parser(sub) -> None:
     cmd("sync", "run one sync round and print what moved", _sync)
     c = cmd("serve", "run the node with background sync", _serve)
     c.add_argument("--interval", type=float, default=30, help="seconds between sync rounds")
+    c.add_argument("--max-backoff", type=float, default=600, help="longest wait between rounds while HQ is unreachable")
     cmd("status", "print the node's identity and what is pending", _status)
 
 
@@ -59,7 +60,7 @@ def _serve(a) -> int:
     home = NodeHome(a.dir)
     settings, store, key, transport = open_node(home)
     service = SyncService(store, transport, key, interval_s=a.interval, jitter_s=min(5, a.interval / 5),
-                          blobs_dir=home.blobs)
+                          max_backoff_s=a.max_backoff, blobs_dir=home.blobs)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,

@@ -116,6 +116,10 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
         if epoch > held[0]:
             if m["first"] != 1 or m["prev"] != ZERO_HASH:
                 raise ChainGap(f"a new epoch starts at seq 1; HQ holds epoch {held[0]}", have=have)
+            # The node found its copy behind HQ's (restored from a backup or cloned): HQ
+            # keeps what it held of the old epoch and is told, so someone looks.
+            c.execute("INSERT INTO fork_alerts (node_id, epoch, seq, held_hash, sent_hash, at)"
+                      " VALUES (?,?,?,?,?,?)", (node_id, held[0], held[1], held[2], "new epoch " + str(epoch), now_ms()))
             held_seq, head = 0, ZERO_HASH
         else:
             held_seq, head = held[1], held[2]

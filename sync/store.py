@@ -20,6 +20,7 @@ class SQLiteStore:
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=10000")  # a CLI and a server may share a file
         self.conn.execute("PRAGMA foreign_keys=OFF")
         self.db = sqlite_utils.Database(self.conn)
         self._lock = threading.RLock()

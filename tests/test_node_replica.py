@@ -107,6 +107,8 @@ def test_node_restored_from_an_old_copy_starts_a_new_epoch_and_loses_nothing(tmp
         assert w.hub_row("service_orders", oid) is not None
         assert row(node.store, "service_orders", oid) is not None  # the lost one came back
     assert w.hub.node(node.node_id)["epoch"] == 2
+    alerts = w.hub.rows("fork_alerts", "node_id = ?", (node.node_id,))
+    assert len(alerts) == 1 and alerts[0]["epoch"] == 1  # HQ sees it
     # Once synced, the counter has moved past every number the node minted before the
     # restore (they came back from the hub), so new numbers collide with none of them.
     _, after_sync = new_order(node, clerk)

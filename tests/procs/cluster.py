@@ -1,0 +1,91 @@
+"""Real processes on 127.0.0.1: a hub served over HTTPS by `fieldsync hub serve` and nodes
+driven by the `fieldsync` CLI, each stopped by its PID."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from hub.admin import add_outlet, enroll_code, init_hub
+from hub.home import HubHome
+from node.home import NodeHome
+
+FIELDSYNC = str(Path(sys.executable).parent / "fieldsync")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(*args, timeout=120, check=True) -> subprocess.CompletedProcess:
+    p = subprocess.run([FIELDSYNC, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"fieldsync {' '.join(map(str, args))} failed:\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+class HubProcess:
+    def __init__(self, root: Path):
+        self.home = HubHome(root / "hub")
+        self.port = free_port()
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        init_hub(self.home)
+        self.outlets = {}
+
+    def add_outlet(self, code: str, name: str) -> str:
+        hub = self.home.open()
+        try:
+            self.outlets[code] = add_outlet(hub, code, name)
+            return self.outlets[code]
+        finally:
+            hub.close()
+
+    def code(self, outlet_code: str) -> str:
+        hub = self.home.open()
+        try:
+            return enroll_code(hub, outlet_code, self.url, self.home.fingerprint())
+        finally:
+            hub.close()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([FIELDSYNC, "hub", "serve", "--dir", str(self.home.dir), "--port",
+                                      str(self.port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/api/v1/openapi.json", verify=False, timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError("hub did not start")
+
+    def kill(self, sig=signal.SIGKILL) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+    def store(self):
+        return self.home.open()
+
+
+class NodeDir:
+    def __init__(self, root: Path, name: str):
+        self.home = NodeHome(root / name)
+        self.name = name
+
+    def enroll(self, code: str) -> subprocess.CompletedProcess:
+        return run("node", "enroll", code, "--dir", self.home.dir, "--name", self.name)
+
+    def sync(self, check=True) -> subprocess.CompletedProcess:
+        return run("node", "sync", "--dir", self.home.dir, check=check)
+
+    def store(self):
+        return self.home.open_store()
