@@ -26,15 +26,20 @@ def add_parser(sub) -> None:
     c.add_argument("--interval", type=float, default=30, help="seconds between sync rounds")
     c.add_argument("--max-backoff", type=float, default=600, help="longest wait between rounds while HQ is unreachable")
     cmd("status", "print the node's identity and what is pending", _status)
+    cmd("rotate-key", "replace this node's key (signed by the old one)", _rotate)
 
 
 def open_node(home: NodeHome):
-    from sync.http_client import HttpTransport
+    from node.rotate import settle_pending_rotation
+    from sync.http_client import HttpTransport, HubUnreachable
     settings = home.settings()
     store = home.open_store()
-    key = home.signing_key()
-    transport = HttpTransport(settings["url"], settings["node_id"], key, home.cert_pem())
-    return settings, store, key, transport
+    transport = HttpTransport(settings["url"], settings["node_id"], home.signing_key(), home.cert_pem())
+    try:
+        settle_pending_rotation(home, transport)
+    except HubUnreachable:
+        pass  # settled on a later start; the old key stays in use until then
+    return settings, store, transport.key, transport
 
 
 def _enroll(a) -> int:
@@ -72,6 +77,14 @@ def _serve(a) -> int:
     except KeyboardInterrupt:
         pass
     service.stop()
+    store.close()
+    return 0
+
+
+def _rotate(a) -> int:
+    from node.rotate import rotate_key
+    _, store, _, transport = open_node(NodeHome(a.dir))
+    print(f"new public key {rotate_key(NodeHome(a.dir), transport)}")
     store.close()
     return 0
 

@@ -193,3 +193,26 @@ def test_refused_enrollments_and_revoked_nodes_say_why(cluster, tmp_path):
     run("hub", "revoke", node_id, "--dir", hub.home.dir)
     p = node.sync(check=False)
     assert p.returncode != 0 and "停用" in p.stdout
+
+
+def test_key_rotation_over_https_survives_a_crash_mid_way(cluster, tmp_path):
+    from node.rotate import pending_key_path
+    from sync.keys import SigningKey
+    hub = cluster
+    node = NodeDir(tmp_path, "n1")
+    node.enroll(hub.code("SH01"))
+    before = node.home.key.read_bytes()
+    run("node", "rotate-key", "--dir", node.home.dir)
+    assert node.home.key.read_bytes() != before and not pending_key_path(node.home).exists()
+    node.sync()
+    # crash simulation: HQ took a new key, the node died before replacing its key file
+    node_id = json.loads(node.home.config.read_text())["node_id"]
+    new = SigningKey.generate()
+    new.save(pending_key_path(node.home))
+    store = hub.store()
+    with store.tx() as c:
+        c.execute("UPDATE nodes SET public_key = ? WHERE node_id = ?", (new.public_b64, node_id))
+    store.close()
+    node.sync()  # settles on the key HQ accepts
+    assert SigningKey.load(node.home.key).public_b64 == new.public_b64
+    assert not pending_key_path(node.home).exists()
