@@ -37,9 +37,14 @@ def _fields_ok(spec: TableSpec, fields: dict) -> None:
 def _in_outlet(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None:
     rule = spec.bucket
     if isinstance(rule, ByParent) and creating:
-        parent = merge.load(ctx.conn, TABLES[rule.table], row.get(rule.column) or "")
-        if parent is None:
-            raise OpRefused(INVALID, f"{spec.name} refers to a {rule.table} row that does not exist")
+        parent_id = row.get(rule.column) or ""
+        # A parent whose outlet this transaction has noted exists (the hub deletes no rows).
+        if not (parent_id and (rule.table, parent_id) in ctx.cache):
+            parent = merge.load(ctx.conn, TABLES[rule.table], parent_id)
+            if parent is None:
+                raise OpRefused(INVALID, f"{spec.name} refers to a {rule.table} row that does not exist")
+            if parent_id:
+                relay.remember_outlet(ctx.conn, TABLES[rule.table], parent, ctx.cache)
     outlet = relay.row_outlet(ctx.conn, spec, row, ctx.cache)
     if outlet is None and isinstance(rule, ByOutlet):
         raise OpRefused(INVALID, f"{spec.name}.{rule.column} is required")

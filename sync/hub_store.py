@@ -100,6 +100,8 @@ class HubStore(SQLiteStore):
             after = merge.load(c, spec, row_id)
         new_buckets = relay.buckets_of(c, spec, after, cache)
         old_buckets = relay.buckets_of(c, spec, before, cache) if before is not None else []
+        if cache is not None:
+            relay.remember_outlet(c, spec, after, cache)
         op = {"op": "put", "table": spec.name, "id": row_id, "fields": won,
               "hlc": clock[0], "src": clock[1]}
         out.send([b for b in old_buckets if b not in new_buckets], [op])
@@ -107,6 +109,8 @@ class HubStore(SQLiteStore):
         out.send([b for b in new_buckets if b in old_buckets], [op])
         if entered:
             out.send(entered, relay.snapshot_ops(after) if before is not None else [op])
+            if before is not None:  # a moved row takes the rows that belong with it along
+                out.send(entered, relay.children_ops(c, spec, row_id))
         moved = entered or any(col in won for col, _ in spec.carries)
         if moved and new_buckets:
             for col, table in spec.carries:

@@ -7,6 +7,7 @@ from shared.tables import (GLOBAL_BUCKET, TABLES, ByOrders, ByOutlet, ByParent, 
 from sync import merge
 from sync.canonical import ZERO_HASH, sha256_hex
 from sync.change import MAX_OPS, make_change
+from sync.segment import MAX_BYTES
 
 
 def bucket_origin(bucket: str) -> str:
@@ -31,6 +32,13 @@ def row_outlet(conn, spec: TableSpec, row: dict, cache: dict | None = None) -> s
     return None
 
 
+def remember_outlet(conn, spec: TableSpec, row: dict, cache: dict) -> None:
+    """Note in `cache` the outlet of a row as it now stands, so that `row_outlet` of its
+    children (keyed by the parent's table and id) need not read it again."""
+    if isinstance(spec.bucket, (ByOutlet, ByParent)):
+        cache[(spec.name, row["id"])] = row_outlet(conn, spec, row, cache)
+
+
 def buckets_of(conn, spec: TableSpec, row: dict, cache: dict | None = None) -> list[str]:
     rule = spec.bucket
     if isinstance(rule, Global):
@@ -41,6 +49,21 @@ def buckets_of(conn, spec: TableSpec, row: dict, cache: dict | None = None) -> l
         return [outlet_bucket(r[0]) for r in rows]
     outlet = row_outlet(conn, spec, row, cache)
     return [outlet_bucket(outlet)] if outlet else []
+
+
+def children_ops(conn, spec: TableSpec, row_id: str) -> list[dict]:
+    """Snapshot ops of every row that belongs where this row belongs (ByParent, at any
+    depth), parents before children: what a row entering a new bucket brings along."""
+    ops = []
+    for child in TABLES.values():
+        rule = child.bucket
+        if isinstance(rule, ByParent) and rule.table == spec.name:
+            ids = [r[0] for r in conn.execute(
+                f"SELECT id FROM [{child.name}] WHERE [{rule.column}] = ? ORDER BY id", (row_id,))]
+            for child_id in ids:
+                ops += snapshot_ops(merge.load(conn, child, child_id))
+                ops += children_ops(conn, child, child_id)
+    return ops
 
 
 def snapshot_ops(row: merge.Row, auth: bool = False) -> list[dict]:
@@ -82,8 +105,26 @@ class Relay:
     def flush(self, conn, *, tick, at: int) -> None:
         for bucket, ops in self.ops.items():
             for i in range(0, len(ops), MAX_OPS):
-                append(conn, bucket, ops[i:i + MAX_OPS], hlc=tick(), at=at)
+                _append_fitting(conn, bucket, ops[i:i + MAX_OPS], tick, at)
         self.ops.clear()
+
+
+# A pull answers at least one change and at most segment.MAX_BYTES with its manifest line
+# (hub_handlers.pull keeps 1024 bytes for it): a bigger bucket change could never be pulled.
+MAX_CHANGE_BYTES = MAX_BYTES - 1024 - 1
+
+
+def _append_fitting(conn, bucket: str, ops: list[dict], tick, at: int) -> None:
+    """Append ops as one change, or as several when one would be too big to pull."""
+    epoch, seq, head = head_of(conn, bucket)
+    body = make_change(origin=bucket_origin(bucket), epoch=epoch, seq=seq + 1, prev=head,
+                       hlc=tick(), at=at, actor="hub", outlet=None, ops=ops)
+    if len(body) > MAX_CHANGE_BYTES and len(ops) > 1:
+        half = len(ops) // 2
+        _append_fitting(conn, bucket, ops[:half], tick, at)
+        _append_fitting(conn, bucket, ops[half:], tick, at)
+        return
+    _store(conn, bucket, epoch, seq + 1, body)
 
 
 def head_of(conn, bucket: str) -> tuple[int, int, str]:
@@ -96,9 +137,13 @@ def append(conn, bucket: str, ops: list[dict], *, hlc: int, at: int) -> None:
     epoch, seq, head = head_of(conn, bucket)
     body = make_change(origin=bucket_origin(bucket), epoch=epoch, seq=seq + 1, prev=head,
                        hlc=hlc, at=at, actor="hub", outlet=None, ops=ops)
+    _store(conn, bucket, epoch, seq + 1, body)
+
+
+def _store(conn, bucket: str, epoch: int, seq: int, body: bytes) -> None:
     h = sha256_hex(body)
     conn.execute("INSERT INTO bucket_changes (bucket, epoch, seq, hash, body) VALUES (?,?,?,?,?)",
-                 (bucket, epoch, seq + 1, h, body))
+                 (bucket, epoch, seq, h, body))
     conn.execute("INSERT INTO buckets (bucket, epoch, seq, head) VALUES (?,?,?,?) "
                  "ON CONFLICT(bucket) DO UPDATE SET seq = excluded.seq, head = excluded.head",
-                 (bucket, epoch, seq + 1, h))
+                 (bucket, epoch, seq, h))
