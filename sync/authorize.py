@@ -4,7 +4,7 @@ the declarations in shared/; nothing is written here."""
 from dataclasses import dataclass
 
 from shared import orders, roles
-from shared.tables import HUB, OUTLET, TABLES, ByOutlet, ByParent, TableSpec, check_value
+from shared.tables import HUB, OUTLET, TABLES, ByOutlet, ByParent, TableSpec, check_value, outlet_bucket
 from sync import merge, relay
 from sync.errors import (BAD_TRANSITION, CONFLICT, FORBIDDEN, FROZEN, INVALID, NOT_OWNER,
                          OpRefused)
@@ -61,6 +61,21 @@ def _frozen_parent(ctx: Context, spec: TableSpec, row: dict) -> None:
         raise OpRefused(FROZEN, f"{parent_spec.name} {parent['id']} was submitted and is frozen")
 
 
+def _carried_visible(ctx: Context, spec: TableSpec, fields: dict, row) -> None:
+    """A row this one carries into the outlet's bucket (an order's customer) must already be
+    the outlet's: otherwise naming a customer id would copy another outlet's customer, phone
+    number and all, to this node."""
+    for col, table in spec.carries:
+        ref_id = fields.get(col)
+        if ref_id is None or (row is not None and row.get(col) == ref_id):
+            continue
+        ref = merge.load(ctx.conn, TABLES[table], ref_id)
+        if ref is None:
+            raise OpRefused(INVALID, f"{spec.name}.{col} names no {table} row")
+        if outlet_bucket(ctx.outlet_id) not in relay.buckets_of(ctx.conn, TABLES[table], ref):
+            raise OpRefused(NOT_OWNER, f"{table} {ref_id} is not served by this outlet")
+
+
 def _actor_ok(ctx: Context) -> str:
     a = ctx.actor
     if not a or not a.get("active") or a.get("outlet_id") != ctx.outlet_id \
@@ -104,6 +119,7 @@ def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
         if sub.column in fields and fields[sub.column] not in (sub.draft, sub.submitted):
             raise OpRefused(FORBIDDEN, f"an outlet may only submit a {spec.name}")
     _frozen_parent(ctx, spec, merged)
+    _carried_visible(ctx, spec, fields, row)
     written = [f for f in fields if creating or f not in spec.set_once or fields[f] != row.get(f)]
     if not roles.may_put(role, spec.name, written, creating):
         raise OpRefused(FORBIDDEN, f"role {role} may not write these fields of {spec.name}")

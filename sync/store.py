@@ -25,6 +25,8 @@ class SQLiteStore:
         self.db = sqlite_utils.Database(self.conn)
         self._lock = threading.RLock()
         self._depth = 0
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
         # Tests set this to a callable that raises, to crash a write just before COMMIT.
         self.before_commit = None
         with self.tx():
@@ -59,6 +61,24 @@ class SQLiteStore:
             finally:
                 self._depth = 0
 
+    @contextmanager
+    def snapshot(self):
+        """A consistent read of committed data on this thread's own connection: WAL readers
+        neither wait for the writer nor see its uncommitted transaction."""
+        conn = getattr(self._local, "reader", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA query_only=1")
+            self._local.reader = conn
+            with self._lock:
+                self._readers.append(conn)
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
     def after_rollback(self) -> None:
         """Subclasses drop in-memory state that the rolled-back transaction touched."""
 
@@ -71,11 +91,20 @@ class SQLiteStore:
                           "DO UPDATE SET value = excluded.value", (key, value))
 
     def rows(self, table: str, where: str = "", params=(), order: str = "") -> list[dict]:
-        """Read helper for services and tests (not a write path)."""
+        """Read helper for services and tests (not a write path). It holds the writer's
+        lock, so another thread's transaction is never seen half-done."""
         sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "") + (f" ORDER BY {order}" if order else "")
-        cur = self.conn.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        with self._lock:
+            cur = self.conn.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def close(self) -> None:
-        self.conn.close()
+        with self._lock:
+            for reader in self._readers:
+                try:
+                    reader.close()
+                except sqlite3.ProgrammingError:
+                    pass  # made in another thread; it closes when that thread's objects go
+            self._readers.clear()
+            self.conn.close()

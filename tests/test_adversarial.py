@@ -320,6 +320,29 @@ def test_op_on_another_outlets_row_is_not_owner(w):
     assert node_row(n, "stock_moves", stray_move) is None
 
 
+def test_naming_another_outlets_customer_does_not_copy_it(w):
+    """An order may only carry a customer this outlet already serves: naming another
+    outlet's customer id must not bring that customer (and phone) into this bucket."""
+    o1, o2 = w.outlets
+    n, own, clerk = setup_node(w, o1)
+    theirs = uid()
+    w.hub.write([put("customers", theirs, name="王女士", phone="13812345678")])
+    w.dispatch(o2, customer_id=theirs)
+    ours = uid()
+    w.hub.write([put("customers", ours, name="李先生", phone="13900001111")])
+    w.dispatch(o1, customer_id=ours)
+    n.sync()
+    sneaky, fine = uid(), uid()
+    n.store.write(clerk, [put("service_orders", sneaky, outlet_id=o1, type="repair", customer_id=theirs),
+                          put("service_orders", fine, outlet_id=o1, type="repair", customer_id=ours)])
+    result = n.sync()
+    assert rejected(result) == [(1, 0, "not_owner")]
+    assert b"13812345678" not in bucket_bytes(w, o1)
+    assert node_row(n, "customers", theirs) is None and node_row(n, "service_orders", sneaky) is None
+    assert hub_row(w, "service_orders", fine)["customer_id"] == ours  # a customer we serve is fine
+    assert_told(w, n, "not_owner", 1)
+
+
 def test_node_write_to_a_hub_table_is_not_owner(w):
     n, order, clerk = setup_node(w)
     part_before = hub_row(w, "parts", "P-1001")
