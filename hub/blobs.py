@@ -4,9 +4,10 @@ import os
 import re
 from pathlib import Path
 
+from shared import attachments
 from sync.errors import BadRequest, TooLarge
 
-MAX_BLOB = 16 * 1024 * 1024
+MAX_BLOB = attachments.MAX_BYTES
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 

@@ -2,7 +2,7 @@
 within its outlet, and each (outlet, letter) its own counter; HQ mints HQ-<counter>."""
 import re
 
-_NODE_NUMBER = re.compile(r"^(?P<outlet>[A-Z0-9]+)-(?P<letter>[A-Z]{1,2})-(?P<counter>\d+)$")
+_NODE_NUMBER = re.compile(r"(?:^|-)(?P<outlet>[A-Z0-9]+)-(?P<letter>[A-Z]{1,2})-(?P<counter>\d+)$")
 _HQ_NUMBER = re.compile(r"^HQ-(?P<counter>\d+)$")
 
 
@@ -24,7 +24,7 @@ def node_letter(index: int) -> str:
 def counter_of(number: str, outlet_code: str, letter: str) -> int | None:
     """The counter of a number minted by (outlet, letter), else None; lets a node restored
     from an old copy move its counter past numbers it minted before the restore."""
-    m = _NODE_NUMBER.match(number or "")
+    m = _NODE_NUMBER.search(number or "")
     if m and m["outlet"] == outlet_code and m["letter"] == letter:
         return int(m["counter"])
     return None

@@ -133,7 +133,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "sla_complete_due": INT, "closed_at": INT, "closed_reason": TEXT},
         hub_fields=frozenset({"status", "sla_accept_due", "sla_on_site_due",
                               "sla_complete_due", "closed_at", "closed_reason"}),
-        set_once=frozenset({"outlet_id"}),
+        set_once=frozenset({"outlet_id", "number", "created_at", "source"}),
         initial={"status": "accepted"}, carries=(("customer_id", "customers"),),
         indexes=(("outlet_id", "status"), ("number",), ("customer_id",),
                  ("technician_id",))),
@@ -152,7 +152,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("parts_requests", OUTLET, RECORD, ByOutlet(), {
         "number": TEXT, "outlet_id": TEXT, "status": TEXT, "note": TEXT, "total": INT,
         "submitted_at": INT, "decided_at": INT},
-        hub_fields=frozenset({"decided_at"}), set_once=frozenset({"outlet_id"}),
+        hub_fields=frozenset({"decided_at"}), set_once=frozenset({"outlet_id", "number"}),
         submit=SUBMIT, indexes=(("outlet_id", "status"),)),
     _spec("parts_request_lines", OUTLET, RECORD, ByParent("parts_requests", "request_id"), {
         "request_id": TEXT, "part_id": TEXT, "qty": INT, "suggested_qty": INT,

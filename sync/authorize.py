@@ -3,7 +3,7 @@ set-once fields, freezes, ledger id reuse and the order state machine. Every che
 the declarations in shared/; nothing is written here."""
 from dataclasses import dataclass
 
-from shared import orders, roles
+from shared import orders, roles, stock
 from shared.tables import HUB, OUTLET, TABLES, ByOutlet, ByParent, TableSpec, check_value, outlet_bucket
 from sync import merge, relay
 from sync.errors import (BAD_TRANSITION, CONFLICT, FORBIDDEN, FROZEN, INVALID, NOT_OWNER,
@@ -93,6 +93,8 @@ def authorize(ctx: Context, op: dict) -> Verdict:
     role = _actor_ok(ctx)
     fields = op["fields"]
     _fields_ok(spec, fields)
+    if "actor_id" in fields and fields["actor_id"] is not None and fields["actor_id"] != ctx.actor["id"]:
+        raise OpRefused(INVALID, f"{spec.name}.actor_id must be the user who made the change")
     if spec.is_record != (op["op"] == "put"):
         raise OpRefused(INVALID, f"{spec.name} is a {spec.kind}: use {'put' if spec.is_record else 'add'}")
     row = merge.load(ctx.conn, spec, op["id"])
@@ -134,8 +136,11 @@ def _authorize_add(ctx, spec, row_id, fields, row, role) -> Verdict:
     _in_outlet(ctx, spec, {"id": row_id, **fields}, creating=True)
     if not roles.may_add(role, spec.name):
         raise OpRefused(FORBIDDEN, f"role {role} may not add {spec.name}")
-    if spec.name == "stock_moves" and not roles.may_move(role, fields.get("kind")):
-        raise OpRefused(FORBIDDEN, f"role {role} may not record a {fields.get('kind')!r} stock move")
+    if spec.name == "stock_moves":
+        if not roles.may_move(role, fields.get("kind")):
+            raise OpRefused(FORBIDDEN, f"role {role} may not record a {fields.get('kind')!r} stock move")
+        if not stock.qty_fits(fields.get("kind"), fields.get("qty")):
+            raise OpRefused(INVALID, f"a {fields.get('kind')} move cannot have quantity {fields.get('qty')!r}")
     if spec.sets_parent:
         target_col, source_col = spec.sets_parent
         parent = merge.load(ctx.conn, TABLES[spec.parent.table], fields[spec.parent.column])

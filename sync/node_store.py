@@ -253,8 +253,8 @@ class NodeStore(SQLiteStore):
             elif auth or spec.hub_authority(f) or row is None or clock > row.clock(f):
                 won[f] = v
         merge.write_fields(c, spec, op["id"], row, won, {f: clock for f in won})
-        if spec.name == "service_orders" and "number" in won:
-            self._bump_counter(won["number"])
+        if "number" in won and isinstance(won["number"], str):
+            self._bump_counter(won["number"])  # orders and parts requests share the counter
 
     def _is_own_echo(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> bool:
         """Our own accepted write coming back in the bucket: every field still carries its

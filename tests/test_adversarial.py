@@ -594,3 +594,30 @@ def test_tampered_pull_is_refused_by_the_node(w):
     assert n.store.cursor(bucket)[1] == 3
     assert len(n.store.rows("service_orders")) == 2
 
+
+
+def test_stock_move_quantity_must_fit_its_kind(w):
+    """A consumption cannot add stock, a receipt cannot remove it: an outlet cannot raise
+    its own on-hand by recording a 'consumption' of +50."""
+    o1 = w.outlets[0]
+    n, order, clerk = setup_node(w, o1)
+    good = uid()
+    n.store.write(clerk, [move(o1, 50, kind="consume"), move(o1, -3, kind="receipt"),
+                          move(o1, 2, kind="receipt", move_id=good)])
+    result = n.sync()
+    assert rejected(result) == [(1, 0, "invalid"), (1, 1, "invalid")]
+    assert on_hand(w.hub, o1) == on_hand(n.store, o1) == 2
+    assert hub_row(w, "stock_moves", good)["qty"] == 2
+
+
+def test_actor_id_and_set_once_order_fields(w):
+    o1 = w.outlets[0]
+    n, order, clerk = setup_node(w, o1)
+    tech = w.user(o1, "technician")
+    n.store.write(clerk, [add("order_events", uid(), order_id=order, to_status="accepted", at=1, actor_id=tech)])
+    n.store.write(clerk, [put("service_orders", order, number="SH01-Z-999999")])
+    result = n.sync()
+    assert rejected(result) == [(1, 0, "invalid"), (2, 0, "not_owner")]
+    assert hub_row(w, "service_orders", order)["status"] == "new"
+    assert hub_row(w, "service_orders", order)["number"].startswith("HQ-")
+    assert node_row(n, "service_orders", order)["number"].startswith("HQ-")

@@ -92,3 +92,8 @@ def test_numbers_are_per_outlet_and_node_letter():
     assert numbering.counter_of(n, "SH01", "B") == 42
     assert numbering.counter_of(n, "SH01", "A") is None
     assert [numbering.node_letter(i) for i in (0, 25, 26)] == ["A", "Z", "AA"]
+
+
+def test_prefixed_numbers_count_too():
+    assert numbering.counter_of("PR-SH01-B-000042", "SH01", "B") == 42
+    assert numbering.counter_of("XSH01-B-000042", "SH01", "B") is None

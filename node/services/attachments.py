@@ -1,0 +1,53 @@
+"""Photos and the customer's signature on an order. The bytes go to the device's upload
+queue (`queue_blob(bytes) -> sha256`, the sync service's queue in the app, a dict in
+tests) before the `attachments` ledger row that names them is written, so a row never
+points at bytes this device does not hold."""
+import hashlib
+import uuid
+from typing import Callable
+
+from shared import attachments as kinds
+from shared.labels import in_sentence, pair
+from shared.orders import TERMINAL
+
+from node.services import guards
+from node.services.errors import ServiceError
+from node.services.order_rows import check_technician, own_order
+from node.services.session import Session
+
+
+class Attachments:
+    def __init__(self, ctx, queue_blob: Callable[[bytes], str] | None):
+        self.ctx = ctx
+        self.queue_blob = queue_blob
+
+    def attach(self, session: Session, order_id: str, data: bytes, kind: str = kinds.PHOTO,
+               mime: str = "image/jpeg") -> str:
+        """Attach one file to an order; returns the attachment id."""
+        order = own_order(self.ctx, order_id)
+        op = self.op(session, order, data, kind, mime)
+        self.ctx.write(session, [op])
+        return op["id"]
+
+    def op(self, session: Session, order: dict, data: bytes, kind: str, mime: str) -> dict:
+        """Check, queue the bytes, and return the ledger op (to write alone or with others)."""
+        guards.require_add(session, "attachments", "attach")
+        check_technician(self.ctx, session, order)
+        if order["display_status"] in TERMINAL:
+            raise ServiceError.of("order_finished", status=in_sentence("status", order["display_status"]),
+                                  action=pair("action", "attach"))
+        if kind not in kinds.KINDS or mime not in kinds.MIMES:
+            raise ServiceError.of("attachment_type", field="kind")
+        if not isinstance(data, (bytes, bytearray)) or not data:
+            raise ServiceError.of("attachment_empty")
+        if len(data) > kinds.MAX_BYTES:
+            raise ServiceError.of("attachment_too_large", mb=kinds.MAX_BYTES // (1024 * 1024))
+        if self.queue_blob is None:
+            raise ServiceError.of("attachments_unavailable")
+        data = bytes(data)
+        sha = self.queue_blob(data)
+        if sha != hashlib.sha256(data).hexdigest():
+            raise ServiceError.of("attachments_unavailable")
+        return {"op": "add", "table": "attachments", "id": str(uuid.uuid4()),
+                "fields": {"order_id": order["id"], "kind": kind, "sha256": sha, "size": len(data),
+                           "mime": mime, "at": self.ctx.now()}}

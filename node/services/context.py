@@ -1,0 +1,55 @@
+"""What every service shares: the replica, the device clock, read helpers, and the one
+write path (the store's write, recording the acting user and the device time)."""
+from typing import Callable
+
+from node.services.errors import ServiceError
+from node.services.schema import ensure_schema
+from node.services.session import Session
+
+
+class Context:
+    def __init__(self, store, now: Callable[[], int] | None = None):
+        self.store = store
+        self.now = now or store.clock.wall_now
+        ensure_schema(store)
+
+    @property
+    def outlet_id(self) -> str:
+        return self.store.outlet_id
+
+    def query(self, sql: str, params=()) -> list[dict]:
+        cur = self.store.conn.execute(sql, tuple(params))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def one(self, sql: str, params=()) -> dict | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params=()):
+        row = self.store.conn.execute(sql, tuple(params)).fetchone()
+        return row[0] if row else None
+
+    def reference(self, table: str) -> list[dict]:
+        """Rows of an HQ reference table with `active` as a bool (unset means active)."""
+        rows = self.query(f"SELECT * FROM [{table}]")
+        for r in rows:
+            r["active"] = r.get("active") != 0
+        return rows
+
+    def user(self, user_id: str | None) -> dict | None:
+        return self.one("SELECT * FROM users WHERE id = ?", (user_id or "",))
+
+    def current_user(self, session: Session) -> dict:
+        """The session's user as HQ last said: active, of this outlet, same role."""
+        user = self.user(session.user_id)
+        if user is None or not user.get("active") or user.get("outlet_id") != self.outlet_id:
+            raise ServiceError.of("user_inactive")
+        if user.get("role") != session.role:
+            raise ServiceError.of("relogin")
+        return user
+
+    def write(self, session: Session, ops: list[dict]) -> int:
+        """Record ops as one change by the session's user, at the device's time."""
+        self.current_user(session)
+        return self.store.write(session.user_id, ops, at=self.now())

@@ -1,0 +1,129 @@
+"""Knowledge-base search that works offline: SQLite FTS5 over our own tokens
+(shared/search.py: Chinese bigrams, model numbers, fault codes). The index is node-local
+and follows kb_articles: triggers (schema.py) note every article that changes, however it
+arrives, and the next search re-indexes just those before it runs."""
+import json
+from dataclasses import dataclass
+
+from shared import search
+from shared.labels import pair
+
+from node.services.errors import ServiceError
+from node.services.session import Session
+
+# bm25 weights of the indexed columns: title, body, keys (tags, fault codes, models).
+WEIGHTS = (5.0, 1.0, 3.0)
+SNIPPET_BEFORE, SNIPPET_AFTER = 20, 60
+
+
+@dataclass(frozen=True)
+class KbHit:
+    id: str
+    title: str
+    category: str
+    snippet: str
+    fault_codes: list[str]
+    models: list[str]
+    updated_at: int | None
+
+
+@dataclass(frozen=True)
+class KbArticle:
+    id: str
+    title: str
+    category: str
+    body: str
+    tags: list[str]
+    fault_codes: list[str]
+    models: list[str]
+    updated_at: int | None
+
+
+def _list(value) -> list[str]:
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        items = [value]
+    if not isinstance(items, list):
+        items = [items] if items else []
+    return [str(i) for i in items if i is not None]
+
+
+def snippet(body: str, terms: list[str]) -> str:
+    """A short piece of the body around the first query term found in it."""
+    text = " ".join((body or "").split())
+    lower = text.lower()
+    pos = -1
+    for term in terms:
+        candidates = [term.lower()] + ([term[i:i + 2] for i in range(len(term) - 1)] if len(term) > 2 else [])
+        pos = next((p for p in (lower.find(c) for c in candidates) if p >= 0), -1)
+        if pos >= 0:
+            break
+    start = max(0, pos - SNIPPET_BEFORE) if pos >= 0 else 0
+    end = start + SNIPPET_BEFORE + SNIPPET_AFTER
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+class KnowledgeBase:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def refresh(self) -> int:
+        """Re-index the articles that changed since the last search; returns how many."""
+        conn = self.ctx.store.conn
+        if conn.execute("SELECT 1 FROM _kb_dirty LIMIT 1").fetchone() is None:
+            return 0
+        done = 0
+        with self.ctx.store.tx() as c:
+            ids = [r[0] for r in c.execute("SELECT article_id FROM _kb_dirty")]
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                articles = {r["id"]: r for r in self.ctx.query(f"SELECT * FROM kb_articles WHERE id IN ({marks})", chunk)}
+                old = dict(c.execute(f"SELECT article_id, fts_rowid FROM _kb_map WHERE article_id IN ({marks})", chunk))
+                c.executemany("DELETE FROM _kb_fts WHERE rowid = ?", [(r,) for r in old.values()])
+                c.execute(f"DELETE FROM _kb_map WHERE article_id IN ({marks})", chunk)
+                for aid in chunk:
+                    a = articles.get(aid)
+                    if a is None or a.get("active") == 0:
+                        continue
+                    keys = " ".join(_list(a.get("tags")) + _list(a.get("fault_codes")) + _list(a.get("models"))
+                                    + [a.get("category") or ""])
+                    cur = c.execute("INSERT INTO _kb_fts (title, body, keys, category) VALUES (?, ?, ?, ?)",
+                                    (search.index_tokens(a.get("title") or ""), search.index_tokens(a.get("body") or ""),
+                                     search.index_tokens(keys), a.get("category")))
+                    c.execute("INSERT INTO _kb_map (article_id, fts_rowid) VALUES (?, ?)", (aid, cur.lastrowid))
+                c.execute(f"DELETE FROM _kb_dirty WHERE article_id IN ({marks})", chunk)
+                done += len(chunk)
+        return done
+
+    def search(self, session: Session, query: str, category: str | None = None, limit: int = 20) -> list[KbHit]:
+        """Best matches first; an empty query lists the newest articles."""
+        self.refresh()
+        expr = search.match_expression(query or "")
+        cat = " AND a.category = ?" if category else ""
+        fts_cat = " AND category = ?" if category else ""
+        params = [category] if category else []
+        if expr is None:
+            if (query or "").strip():
+                return []
+            rows = self.ctx.query("SELECT a.* FROM kb_articles a WHERE COALESCE(a.active, 1) != 0" + cat +
+                                  " ORDER BY a.updated_at DESC LIMIT ?", (*params, limit))
+        else:
+            # Rank inside FTS5 first and join only the best rows: ranking a common word's
+            # thousands of matches is cheap, joining all of them before sorting is not.
+            rows = self.ctx.query(
+                f"SELECT a.* FROM (SELECT rowid, bm25(_kb_fts, {', '.join(map(str, WEIGHTS))}) AS score "
+                f"FROM _kb_fts WHERE _kb_fts MATCH ?{fts_cat} ORDER BY score LIMIT ?) hit "
+                "JOIN _kb_map m ON m.fts_rowid = hit.rowid JOIN kb_articles a ON a.id = m.article_id "
+                "ORDER BY hit.score", (expr, *params, limit))
+        terms = search.query_terms(query or "")
+        return [KbHit(r["id"], r["title"] or "", r["category"] or "", snippet(r["body"], terms),
+                      _list(r["fault_codes"]), _list(r["models"]), r["updated_at"]) for r in rows]
+
+    def article(self, session: Session, article_id: str) -> KbArticle:
+        r = self.ctx.one("SELECT * FROM kb_articles WHERE id = ?", (article_id,))
+        if r is None or r.get("active") == 0:
+            raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
+        return KbArticle(r["id"], r["title"] or "", r["category"] or "", r["body"] or "", _list(r["tags"]),
+                         _list(r["fault_codes"]), _list(r["models"]), r["updated_at"])

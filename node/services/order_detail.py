@@ -1,0 +1,194 @@
+"""One order as the technician and the clerk see it: customer (phone masked; revealing it
+is recorded), appliance with its warranty worked out, fault, SLA clocks, timeline, parts,
+attachments, and the actions this person may take now."""
+from dataclasses import dataclass
+
+from shared import phone
+from shared.labels import label
+from shared.orders import OUTLET, TERMINAL, Status, next_for
+from shared.periods import local_date
+from shared.warranty import warranty_status
+
+from node.services import audit
+from node.services.order_rows import SlaBook, check_technician, may_work_on, own_order
+from node.services.session import Session
+
+FINISHED = frozenset(TERMINAL | {Status.COMPLETED, Status.DECLINED})
+
+
+@dataclass(frozen=True)
+class SlaLine:
+    milestone: str
+    label: str
+    due_at: int | None
+    met_at: int | None
+    met: bool
+    stopped: bool
+    remaining_ms: int | None
+    breached: bool
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: str
+    at: int | None
+    status: str
+    status_label: str
+    reason: str
+    actor_name: str
+
+
+@dataclass(frozen=True)
+class OrderPartLine:
+    id: str
+    part_id: str
+    sku: str
+    name: str
+    qty: int
+    old_serial: str
+    new_serial: str
+    in_warranty: bool
+    returned: bool
+    at: int | None
+
+
+@dataclass(frozen=True)
+class AttachmentLine:
+    id: str
+    kind: str
+    kind_label: str
+    sha256: str
+    size: int
+    mime: str
+    at: int | None
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    id: str
+    number: str
+    status: str | None
+    status_label: str
+    status_pending: bool          # shown optimistically; HQ has not confirmed it yet
+    type: str | None
+    type_label: str
+    priority: str | None
+    urgent: bool
+    source: str | None
+    customer_name: str
+    phone_masked: str
+    address: str
+    member_level: str
+    model_id: str | None
+    model_code: str
+    model_name: str
+    category: str
+    serial_no: str
+    purchase_date: str
+    warranty: str                 # in / out / unknown
+    warranty_label: str
+    warranty_until: str           # ISO date of the last covered day, "" when unknown
+    warranty_months: int
+    fault_description: str
+    fault_code: str
+    notes: str
+    resolution: str
+    technician_id: str | None
+    technician_name: str
+    appointment_at: int | None
+    created_at: int | None
+    sla: list[SlaLine]
+    sla_paused: bool
+    overdue: bool
+    timeline: list[TimelineEntry]
+    parts: list[OrderPartLine]
+    attachments: list[AttachmentLine]
+    actions: list[str]            # order statuses to move to, plus use_part, assign, attach
+
+
+class OrderDetails:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def get(self, session: Session, order_id: str) -> OrderDetail:
+        ctx, lang = self.ctx, session.lang
+        o = own_order(ctx, order_id)
+        customer = ctx.one("SELECT * FROM customers WHERE id = ?", (o.get("customer_id") or "",)) or {}
+        model = ctx.one("SELECT * FROM product_models WHERE id = ?", (o.get("product_model_id") or "",)) or {}
+        tech = ctx.user(o.get("technician_id")) or {}
+        events = ctx.query("SELECT e.*, COALESCE(u.display_name, u.username) AS actor_name FROM order_events e "
+                           "LEFT JOIN users u ON u.id = e.actor_id WHERE e.order_id = ? "
+                           "ORDER BY e.at, e._hlc", (order_id,))
+        now = ctx.now()
+        clock = SlaBook(ctx).clock(o, [(e["to_status"], e["at"]) for e in events], now)
+        w = warranty_status(o.get("purchase_date"), model.get("warranty_months"), model.get("category"),
+                            local_date(now))
+        pending = ctx.scalar("SELECT 1 FROM _pending WHERE tbl = 'service_orders' AND row_id = ? "
+                             "AND field = 'status'", (order_id,)) is not None
+        return OrderDetail(
+            id=o["id"], number=o["number"] or "", status=o["display_status"],
+            status_label=label("status", o["display_status"], lang), status_pending=pending,
+            type=o["type"], type_label=label("order_type", o["type"], lang), priority=o["priority"],
+            urgent=o["priority"] == "urgent", source=o["source"],
+            customer_name=o.get("contact_name") or customer.get("name") or "",
+            phone_masked=phone.mask(o.get("contact_phone") or customer.get("phone")),
+            address=o.get("address") or customer.get("address") or "",
+            member_level=customer.get("member_level") or "",
+            model_id=o.get("product_model_id"), model_code=model.get("code") or "",
+            model_name=model.get("name") or "", category=model.get("category") or "",
+            serial_no=o.get("serial_no") or "", purchase_date=o.get("purchase_date") or "",
+            warranty=w.state, warranty_label=label("warranty", w.state, lang),
+            warranty_until=w.until.isoformat() if w.until else "", warranty_months=w.months,
+            fault_description=o.get("fault_description") or "", fault_code=o.get("fault_code") or "",
+            notes=o.get("notes") or "", resolution=o.get("resolution") or "",
+            technician_id=o.get("technician_id"),
+            technician_name=tech.get("display_name") or tech.get("username") or "",
+            appointment_at=o.get("appointment_at"), created_at=o.get("created_at"),
+            sla=[SlaLine(m.name, label("milestone", m.name, lang), m.due_at, m.met_at, m.met, m.stopped,
+                         m.remaining_ms, m.breached) for m in (clock.milestones if clock else ())],
+            sla_paused=bool(clock and clock.paused), overdue=bool(clock and clock.overdue),
+            timeline=[TimelineEntry(e["id"], e["at"], e["to_status"], label("status", e["to_status"], lang),
+                                    e["reason"] or "", e["actor_name"] or "") for e in events],
+            parts=self._parts(order_id), attachments=self._attachments(order_id, lang),
+            actions=self._actions(session, o))
+
+    def _parts(self, order_id: str) -> list[OrderPartLine]:
+        rows = self.ctx.query(
+            "SELECT op.*, p.sku, p.name, EXISTS (SELECT 1 FROM stock_moves m WHERE m.kind = 'return' "
+            "AND m.ref = op.id) AS returned FROM order_parts op LEFT JOIN parts p ON p.id = op.part_id "
+            "WHERE op.order_id = ? ORDER BY op.at, op.id", (order_id,))
+        return [OrderPartLine(r["id"], r["part_id"], r["sku"] or "", r["name"] or r["part_id"], r["qty"],
+                              r["old_serial"] or "", r["new_serial"] or "", bool(r["in_warranty"]),
+                              bool(r["returned"]), r["at"]) for r in rows]
+
+    def _attachments(self, order_id: str, lang: str) -> list[AttachmentLine]:
+        rows = self.ctx.query("SELECT * FROM attachments WHERE order_id = ? ORDER BY at, id", (order_id,))
+        return [AttachmentLine(r["id"], r["kind"], label("attachment", r["kind"], lang), r["sha256"],
+                               r["size"] or 0, r["mime"] or "", r["at"]) for r in rows]
+
+    def _actions(self, session: Session, o: dict) -> list[str]:
+        status = o["display_status"]
+        acts: list[str] = []
+        if may_work_on(session, o) and status:
+            acts += [str(s) for s in next_for(status, OUTLET)]
+            if status == Status.SCHEDULED:
+                acts.append(str(Status.SCHEDULED))  # set another appointment
+            if status == Status.ON_SITE:
+                acts.append("use_part")
+            if status not in TERMINAL:
+                acts.append("attach")
+        if session.office and status not in FINISHED:
+            acts.append("assign")
+        return acts
+
+    def reveal_phone(self, session: Session, order_id: str) -> str:
+        """The customer's full number, for calling them; who looked is recorded on this device."""
+        o = own_order(self.ctx, order_id)
+        check_technician(self.ctx, session, o)
+        self.ctx.current_user(session)
+        number = o.get("contact_phone")
+        if not number and o.get("customer_id"):
+            number = self.ctx.scalar("SELECT phone FROM customers WHERE id = ?", (o["customer_id"],))
+        audit.record(self.ctx, audit.REVEAL_PHONE, user_id=session.user_id, table="service_orders",
+                     row_id=order_id, detail=o.get("number"))
+        return number or ""

@@ -1,0 +1,206 @@
+"""The outlet's order lists: today's, mine and all, with filters (status, type,
+technician, overdue) and a search box that finds an order by its number, the customer's
+phone tail or name. Cards carry what a list row shows, SLA countdown included."""
+import json
+from dataclasses import dataclass
+
+from shared import phone
+from shared.labels import label
+from shared.orders import INITIAL, OPEN, OUTLET, Status
+from shared.periods import day_bounds
+
+from node.services.order_rows import DISPLAY_STATUS_SQL, SlaBook, events_by_order
+from node.services.session import Session
+
+TODAY, MINE, ALL = "today", "mine", "all"
+# The outlet's open work: what is not finished and not handed back to HQ (declined). SLA
+# clocks run only for these, so the overdue filter looks at these only.
+ACTIVE = tuple(sorted(OPEN - {Status.DECLINED}))
+
+_COLUMNS = f"""o.id, o.number, o.status, o.source, o.type, o.priority, o.technician_id,
+    o.appointment_at, o.created_at, o.fault_description, {DISPLAY_STATUS_SQL} AS display_status,
+    COALESCE(o.contact_name, c.name) AS customer_name,
+    COALESCE(o.contact_phone, c.phone) AS customer_phone,
+    COALESCE(o.address, c.address) AS address,
+    COALESCE(u.display_name, u.username) AS technician_name, pm.name AS model_name"""
+_FROM = """FROM service_orders o LEFT JOIN customers c ON c.id = o.customer_id
+    LEFT JOIN users u ON u.id = o.technician_id
+    LEFT JOIN product_models pm ON pm.id = o.product_model_id"""
+
+
+@dataclass(frozen=True)
+class OrderCard:
+    id: str
+    number: str
+    status: str | None
+    status_label: str
+    type: str | None
+    type_label: str
+    urgent: bool
+    customer_name: str
+    phone_masked: str
+    address: str
+    fault_description: str
+    model_name: str
+    technician_id: str | None
+    technician_name: str
+    appointment_at: int | None
+    created_at: int | None
+    sla_milestone: str | None     # the clock that runs (accept / on_site / complete)
+    sla_label: str
+    sla_remaining_ms: int | None  # negative: overdue by that much
+    sla_paused: bool
+    overdue: bool
+    mine: bool
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    cards: list[OrderCard]
+    total: int
+    offset: int
+    limit: int
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class OrderList:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def page(self, session: Session, view: str = ALL, *, status=None, type: str | None = None,
+             technician_id: str | None = None, overdue: bool = False, search: str | None = None,
+             limit: int = 50, offset: int = 0) -> OrderPage:
+        """`status`: one status, several, or "open"; the rest narrow the list further.
+        The filters run on service_orders alone (its indexes); only the page's rows are
+        joined with customers, technicians and models."""
+        where, params = self._where(session, view, status, type, technician_id, search)
+        order_by = {TODAY: "o.appointment_at IS NULL, o.appointment_at, o.created_at",
+                    MINE: "o.appointment_at IS NULL, o.appointment_at, o.created_at DESC"
+                    }.get(view, "o.created_at DESC") + ", o.id"  # ties: a stable order for paging
+        now, book = self.ctx.now(), SlaBook(self.ctx)
+        if overdue:
+            ids = self._overdue_ids(where, params, order_by, book, now)
+            total, page_ids = len(ids), ids[offset:offset + limit]
+        else:
+            total = self.ctx.scalar(f"SELECT COUNT(*) FROM service_orders o WHERE {where}", params)
+            page_ids = [r[0] for r in self.ctx.store.conn.execute(
+                f"SELECT o.id FROM service_orders o WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
+                (*params, limit, offset))]
+        rows = self._rows_by_id(page_ids)
+        events = events_by_order(self.ctx, page_ids)
+        cards = [self._card(session, r, book.clock(r, events.get(r["id"], []), now)) for r in rows]
+        return OrderPage(cards, total, offset, limit)
+
+    def _where(self, session, view, status, type_, technician_id, search):
+        q = (search or "").strip()
+        # A search is matched first; its (few) ids then drive the query, so the outlet
+        # test must not pick the outlet index over the primary key (`+` keeps it off).
+        where, params = ["+o.outlet_id = ?" if q else "o.outlet_id = ?"], [self.ctx.outlet_id]
+        if view == TODAY:
+            start, end = day_bounds(self.ctx.now())
+            where.append("((o.appointment_at >= ? AND o.appointment_at < ?) OR "
+                         "(o.created_at >= ? AND o.created_at < ?))")
+            params += [start, end, start, end]
+        elif view == MINE:
+            where.append("o.technician_id = ?")
+            params.append(session.user_id)
+        statuses = _statuses(status)
+        if statuses:
+            where.append(_status_in(statuses))
+            params += statuses
+        if type_:
+            where.append("o.type = ?")
+            params.append(type_)
+        if technician_id:
+            where.append("o.technician_id = ?")
+            params.append(technician_id)
+        if q:  # matched once here, not again by the count and the page queries
+            sql, args = _search(q)
+            ids = [r[0] for r in self.ctx.store.conn.execute(sql, args)]
+            where.append("o.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(ids))
+        return " AND ".join(where), params
+
+    def _overdue_ids(self, where, params, order_by, book, now) -> list[str]:
+        """Overdue needs every running order's clock: the status tells it for orders that
+        never waited for parts; only the others need their events."""
+        rows = self.ctx.query(
+            f"SELECT o.id, o.type, o.priority, o.status, o.source, o.created_at FROM service_orders o "
+            f"WHERE {where} AND {_status_in(ACTIVE)} "
+            f"AND o.created_at IS NOT NULL ORDER BY {order_by}", (*params, *ACTIVE))
+        paused = events_by_order(self.ctx, [r["id"] for r in rows], only_paused=True)
+        out = []
+        for r in rows:
+            if r["id"] in paused:
+                clock = book.clock(r, paused[r["id"]], now)
+                late = clock is not None and clock.overdue
+            else:
+                late = book.overdue_without_pauses(r, now)
+            if late:
+                out.append(r["id"])
+        return out
+
+    def _rows_by_id(self, ids: list[str]) -> list[dict]:
+        if not ids:
+            return []
+        rows = {r["id"]: r for r in self.ctx.query(
+            f"SELECT {_COLUMNS} {_FROM} WHERE o.id IN ({','.join('?' * len(ids))})", ids)}
+        return [rows[i] for i in ids]
+
+    def _card(self, session: Session, r: dict, clock) -> OrderCard:
+        lang = session.lang
+        nxt = clock.next if clock else None
+        return OrderCard(
+            id=r["id"], number=r["number"] or "", status=r["display_status"],
+            status_label=label("status", r["display_status"], lang), type=r["type"],
+            type_label=label("order_type", r["type"], lang), urgent=r["priority"] == "urgent",
+            customer_name=r["customer_name"] or "", phone_masked=phone.mask(r["customer_phone"]),
+            address=r["address"] or "", fault_description=r["fault_description"] or "",
+            model_name=r["model_name"] or "", technician_id=r["technician_id"],
+            technician_name=r["technician_name"] or "", appointment_at=r["appointment_at"],
+            created_at=r["created_at"], sla_milestone=nxt.name if nxt else None,
+            sla_label=label("milestone", nxt.name, lang) if nxt else "",
+            sla_remaining_ms=nxt.remaining_ms if nxt else None,
+            sla_paused=bool(clock and clock.paused), overdue=bool(clock and clock.overdue),
+            mine=r["technician_id"] == session.user_id)
+
+
+def _status_in(statuses) -> str:
+    """The display status in `statuses`, written so that the (outlet_id, status) index
+    serves it: an outlet-made order without a status yet shows as accepted."""
+    marks = ",".join("?" * len(statuses))
+    if INITIAL[OUTLET] in statuses:
+        return f"(o.status IN ({marks}) OR (o.status IS NULL AND o.source = '{OUTLET}'))"
+    return f"o.status IN ({marks})"
+
+
+def _search(q: str) -> tuple[str, list]:
+    """Ids of orders whose number or contact name contains `q`, or whose customer's name
+    does; a query of 4+ digits also matches the end of a phone number. Each part scans
+    one table, and customers lead to their orders through the customer_id index."""
+    pattern = f"%{_like(q)}%"
+    own = ["number LIKE ? ESCAPE '\\'", "contact_name LIKE ? ESCAPE '\\'"]
+    cust = ["c.name LIKE ? ESCAPE '\\'"]
+    own_args, cust_args = [pattern] * 2, [pattern]
+    tail = phone.digits(q)
+    if tail == q and len(tail) >= 4:  # digits only: the end of a phone number
+        own.append("REPLACE(REPLACE(contact_phone, '-', ''), ' ', '') LIKE ?")
+        cust.append("REPLACE(REPLACE(c.phone, '-', ''), ' ', '') LIKE ?")
+        own_args.append(f"%{tail}")
+        cust_args.append(f"%{tail}")
+    sql = (f"SELECT id FROM service_orders WHERE {' OR '.join(own)} UNION SELECT id FROM service_orders "
+           f"WHERE customer_id IN (SELECT c.id FROM customers c WHERE {' OR '.join(cust)})")
+    return sql, own_args + cust_args
+
+
+def _statuses(status) -> list[str]:
+    if not status:
+        return []
+    if status == "open":
+        return list(ACTIVE)
+    if isinstance(status, str):
+        return [Status(status).value]
+    return [Status(s).value for s in status]

@@ -1,0 +1,43 @@
+"""Node-local tables, indexes and triggers the services need beside the replicated ones.
+None of this replicates: `_audit` keeps what only this device needs to remember (phone
+reveals, login failures), the indexes speed up the outlet's lists, and the knowledge-base
+search index (`_kb_*`) is rebuilt from kb_articles, which the triggers mark as changed
+whichever way a row arrives (pull or local)."""
+from shared import search
+
+# The search index's layout and tokenizer; a change rebuilds the index on the next start.
+KB_INDEX_VERSION = f"{search.VERSION}.2"
+
+INDEXES = (
+    ("ix_node_orders_created", "service_orders", "outlet_id, created_at"),
+    ("ix_node_orders_appointment", "service_orders", "outlet_id, appointment_at"),
+    ("ix_node_events_status", "order_events", "to_status, order_id"),
+    ("ix_node_moves_kind", "stock_moves", "outlet_id, kind, ref"),
+    ("ix_node_order_parts_part", "order_parts", "part_id"),
+    ("ix_node_settlements_period", "settlements", "outlet_id, period, status"),
+    ("ix_node_approvals_subject", "approvals", "subject_table, subject_id"),
+)
+
+
+def ensure_schema(store) -> None:
+    """Create what is missing (idempotent; cheap on every start)."""
+    with store.tx() as c:
+        c.execute("""CREATE TABLE IF NOT EXISTS _audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,
+            user_id TEXT, action TEXT NOT NULL, table_name TEXT, row_id TEXT, detail TEXT)""")
+        c.execute("CREATE INDEX IF NOT EXISTS ix_audit_action ON _audit (action, detail, at)")
+        for name, table, cols in INDEXES:
+            c.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({cols})")
+        rebuild = str(store.meta_get("kb_index_version")) != KB_INDEX_VERSION
+        if rebuild:  # first start, a new tokenizer or a new index layout
+            c.execute("DROP TABLE IF EXISTS _kb_fts")
+            c.execute("DROP TABLE IF EXISTS _kb_map")
+        c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS _kb_fts USING fts5(title, body, keys, "
+                  "category UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')")
+        c.execute("CREATE TABLE IF NOT EXISTS _kb_map (article_id TEXT PRIMARY KEY, fts_rowid INTEGER NOT NULL)")
+        c.execute("CREATE TABLE IF NOT EXISTS _kb_dirty (article_id TEXT PRIMARY KEY)")
+        for event in ("INSERT", "UPDATE"):
+            c.execute(f"CREATE TRIGGER IF NOT EXISTS _kb_dirty_{event.lower()} AFTER {event} ON kb_articles "
+                      "BEGIN INSERT OR IGNORE INTO _kb_dirty (article_id) VALUES (new.id); END")
+        if rebuild:  # every article is indexed again by the next search
+            c.execute("INSERT OR IGNORE INTO _kb_dirty (article_id) SELECT id FROM kb_articles")
+            store.meta_set("kb_index_version", KB_INDEX_VERSION)

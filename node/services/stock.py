@@ -1,0 +1,204 @@
+"""The outlet's stock: on hand per part (always Σ of the moves, never a stored number),
+low-stock markers against the part's safety stock, the movement ledger, and receiving
+what HQ shipped.
+
+HQ ships by approving a parts request: the request's status becomes approved and its
+lines carry `approved_qty`. Receiving writes one `receipt` move per line (ref = the
+request, note = its number) with an id derived from the line, so a shipment is received
+once: again on this node is refused here, and on a second node the hub refuses the
+conflicting ledger rows. Until received, approved quantities count as in transit."""
+import uuid
+from dataclasses import dataclass
+
+from shared.documents import Decision, DocStatus
+from shared.labels import label
+from shared.stock import MoveKind
+
+from node.services import guards
+from node.services.errors import ServiceError
+from node.services.session import Session
+
+RECEIPT_NS = uuid.UUID("0c7d3a52-8f5e-4d8b-a2a1-3b9d6c7e5f10")
+
+# Approved requests of an outlet whose shipment has not been received yet.
+_SHIPPED_SQL = f"""SELECT r.* FROM parts_requests r WHERE r.outlet_id = ? AND (r.status = '{DocStatus.APPROVED}'
+    OR (COALESCE(r.status, '') != '{DocStatus.REJECTED}' AND EXISTS (SELECT 1 FROM approvals a
+        WHERE a.subject_table = 'parts_requests' AND a.subject_id = r.id AND a.decision = '{Decision.APPROVED}')))"""
+_RECEIVED = (f"EXISTS (SELECT 1 FROM stock_moves m WHERE m.outlet_id = r.outlet_id "
+             f"AND m.kind = '{MoveKind.RECEIPT}' AND m.ref = r.id)")
+
+
+@dataclass(frozen=True)
+class StockLine:
+    part_id: str
+    sku: str
+    name: str
+    category: str
+    unit_price: int
+    on_hand: int
+    safety_stock: int
+    in_transit: int
+    low: bool            # on hand below the safety stock
+
+
+@dataclass(frozen=True)
+class MoveLine:
+    id: str
+    at: int | None
+    part_id: str
+    sku: str
+    name: str
+    qty: int
+    kind: str
+    kind_label: str
+    ref: str
+    ref_label: str       # the order or request number the move belongs to
+    note: str
+
+
+@dataclass(frozen=True)
+class ShipmentLine:
+    line_id: str
+    part_id: str
+    sku: str
+    name: str
+    approved_qty: int
+
+
+@dataclass(frozen=True)
+class Shipment:
+    request_id: str
+    number: str
+    decided_at: int | None
+    comment: str
+    received: bool
+    lines: list[ShipmentLine]
+
+
+def on_hand_all(ctx) -> dict[str, int]:
+    return {r[0]: r[1] for r in ctx.store.conn.execute(
+        "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? GROUP BY part_id", (ctx.outlet_id,))}
+
+
+def in_transit_all(ctx) -> dict[str, int]:
+    rows = ctx.store.conn.execute(
+        f"SELECT l.part_id, SUM(l.approved_qty) FROM ({_SHIPPED_SQL} AND NOT {_RECEIVED}) r "
+        "JOIN parts_request_lines l ON l.request_id = r.id WHERE l.approved_qty > 0 GROUP BY l.part_id",
+        (ctx.outlet_id,))
+    return {r[0]: r[1] for r in rows}
+
+
+def part_row(ctx, part_id: str) -> dict:
+    part = ctx.one("SELECT * FROM parts WHERE id = ?", (part_id or "",))
+    if part is None or part.get("active") == 0:
+        raise ServiceError.of("part_unknown", field="part_id")
+    return part
+
+
+def latest_comment(ctx, table: str, row_id: str) -> tuple[str, int | None]:
+    """HQ's latest word on a document: (comment, at) of its newest approvals row."""
+    row = ctx.one("SELECT comment, at FROM approvals WHERE subject_table = ? AND subject_id = ? "
+                  "ORDER BY at DESC, _hlc DESC LIMIT 1", (table, row_id))
+    return ((row or {}).get("comment") or "", (row or {}).get("at"))
+
+
+class Stock:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def levels(self, session: Session, low_only: bool = False) -> list[StockLine]:
+        """Every part the outlet holds, has held, expects, or must keep a safety stock of."""
+        ctx = self.ctx
+        have, transit = on_hand_all(ctx), in_transit_all(ctx)
+        ids = set(have) | set(transit)
+        ids |= {r[0] for r in ctx.store.conn.execute(
+            "SELECT id FROM parts WHERE safety_stock > 0 AND COALESCE(active, 1) != 0")}
+        parts = {p["id"]: p for p in self._parts(ids)}
+        out = []
+        for pid in ids:
+            p = parts.get(pid, {})
+            safety = p.get("safety_stock") or 0
+            line = StockLine(pid, p.get("sku") or pid, p.get("name") or pid, p.get("category") or "",
+                             p.get("unit_price") or 0, have.get(pid, 0), safety, transit.get(pid, 0),
+                             have.get(pid, 0) < safety)
+            if line.low or not low_only:
+                out.append(line)
+        return sorted(out, key=lambda s: (not s.low, s.category, s.sku))
+
+    def _parts(self, ids) -> list[dict]:
+        ids = list(ids)
+        out = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out += self.ctx.query(f"SELECT * FROM parts WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        return out
+
+    def ledger(self, session: Session, part_id: str | None = None, kind: str | None = None,
+               limit: int = 100, offset: int = 0) -> list[MoveLine]:
+        where, params = ["m.outlet_id = ?"], [self.ctx.outlet_id]
+        if part_id:
+            where.append("m.part_id = ?")
+            params.append(part_id)
+        if kind:
+            where.append("m.kind = ?")
+            params.append(kind)
+        rows = self.ctx.query(
+            "SELECT m.*, p.sku, p.name, COALESCE(so.number, so2.number, r.number) AS ref_label "
+            "FROM stock_moves m LEFT JOIN parts p ON p.id = m.part_id "
+            "LEFT JOIN service_orders so ON m.kind = 'consume' AND so.id = m.ref "
+            "LEFT JOIN order_parts op ON m.kind = 'return' AND op.id = m.ref "
+            "LEFT JOIN service_orders so2 ON so2.id = op.order_id "
+            "LEFT JOIN parts_requests r ON m.kind = 'receipt' AND r.id = m.ref "
+            f"WHERE {' AND '.join(where)} ORDER BY m.at DESC, m._hlc DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset))
+        return [MoveLine(r["id"], r["at"], r["part_id"], r["sku"] or r["part_id"], r["name"] or r["part_id"],
+                         r["qty"], r["kind"], label("move_kind", r["kind"], session.lang), r["ref"] or "",
+                         r["ref_label"] or r["note"] or "", r["note"] or "") for r in rows]
+
+    def shipments(self, session: Session, include_received: bool = False) -> list[Shipment]:
+        """What HQ approved for this outlet (newest first); by default only what has not
+        been received yet."""
+        sql = f"SELECT r.*, {_RECEIVED} AS received FROM ({_SHIPPED_SQL}) r"
+        if not include_received:
+            sql += f" WHERE NOT {_RECEIVED}"
+        out = []
+        for r in self.ctx.query(sql + " ORDER BY r.decided_at DESC, r.number DESC", (self.ctx.outlet_id,)):
+            comment, at = latest_comment(self.ctx, "parts_requests", r["id"])
+            lines = self.ctx.query(
+                "SELECT l.*, p.sku, p.name FROM parts_request_lines l LEFT JOIN parts p ON p.id = l.part_id "
+                "WHERE l.request_id = ? AND l.approved_qty > 0 ORDER BY p.sku", (r["id"],))
+            out.append(Shipment(r["id"], r["number"] or "", r["decided_at"] or at, comment, bool(r["received"]),
+                                [ShipmentLine(l["id"], l["part_id"], l["sku"] or l["part_id"],
+                                              l["name"] or l["part_id"], l["approved_qty"]) for l in lines]))
+        return out
+
+    def receive(self, session: Session, request_id: str, received: dict[str, int] | None = None) -> list[str]:
+        """Book a shipment into stock. `received`: line id → quantity actually arrived
+        (short deliveries), defaulting to the approved quantity. Returns the move ids."""
+        ctx = self.ctx
+        guards.require_add(session, "stock_moves", "receive", kind=MoveKind.RECEIPT)
+        request = guards.own_row(ctx, "parts_requests", request_id)
+        shipment = next((s for s in self.shipments(session, include_received=True)
+                         if s.request_id == request_id), None)
+        if shipment is None or not shipment.lines:
+            raise ServiceError.of("not_shipped")
+        if shipment.received:
+            raise ServiceError.of("already_received")
+        received = received or {}
+        ops, now = [], ctx.now()
+        for line in shipment.lines:
+            qty = received.get(line.line_id, line.approved_qty)
+            if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
+                raise ServiceError.of("bad_count", field=line.line_id)
+            if qty > line.approved_qty:
+                raise ServiceError.of("receive_too_many", field=line.line_id, part=line.name,
+                                      approved=line.approved_qty)
+            if qty:
+                ops.append({"op": "add", "table": "stock_moves", "id": str(uuid.uuid5(RECEIPT_NS, line.line_id)),
+                            "fields": {"outlet_id": ctx.outlet_id, "part_id": line.part_id, "qty": qty,
+                                       "kind": str(MoveKind.RECEIPT), "ref": request_id,
+                                       "note": request.get("number"), "at": now}})
+        if not ops:
+            raise ServiceError.of("bad_qty")
+        ctx.write(session, ops)
+        return [op["id"] for op in ops]

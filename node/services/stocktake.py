@@ -1,0 +1,134 @@
+"""Stocktakes. Opening one records the node's clock (`count_hlc`); what was on hand at
+that moment is Σ of the moves whose clock is not later (`_hlc ≤ count_hlc`), so a part
+used or received while the count runs — here or on another device, synced later — does
+not show up as a variance. A blind count hides the expected quantities until it is
+submitted. HQ posts variances within its threshold and decides the rest."""
+import uuid
+from dataclasses import dataclass
+
+from shared.documents import DocStatus
+from shared.labels import label
+from shared.roles import OFFICE
+
+from node.services import guards
+from node.services.documents import put, require_draft
+from node.services.errors import ServiceError
+from node.services.session import Session
+from node.services.stock import latest_comment, part_row
+
+LINE_NS = uuid.UUID("9a1e5c3b-7d2f-4e8a-b6c4-1f0d3e5a7b90")
+TABLE, LINES = "stock_counts", "stock_count_lines"
+
+
+@dataclass(frozen=True)
+class CountLine:
+    part_id: str
+    sku: str
+    name: str
+    counted: int | None
+    expected: int | None      # None while a blind count is open
+    variance: int | None      # counted − expected
+
+
+@dataclass(frozen=True)
+class CountView:
+    id: str
+    status: str
+    status_label: str
+    blind: bool
+    editable: bool
+    started_at: int | None
+    submitted_at: int | None
+    note: str
+    comment: str
+    uncounted: int
+    lines: list[CountLine]
+
+
+def line_id(count_id: str, part_id: str) -> str:
+    return str(uuid.uuid5(LINE_NS, f"{count_id}:{part_id}"))
+
+
+class Stocktake:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def open(self, session: Session, blind: bool = False, note: str | None = None) -> str:
+        guards.require_put(session, TABLE, ["outlet_id", "status", "blind", "count_hlc"], True, "stocktake")
+        if self.current(session) is not None:
+            raise ServiceError.of("count_open")
+        self.ctx.current_user(session)
+        cid = str(uuid.uuid4())
+        self.ctx.write(session, [put(TABLE, cid, outlet_id=self.ctx.outlet_id, status=str(DocStatus.DRAFT),
+                                     blind=bool(blind), count_hlc=self.ctx.store.clock.tick(),
+                                     started_at=self.ctx.now(), note=(note or "").strip() or None)])
+        return cid
+
+    def current(self, session: Session) -> CountView | None:
+        row = self.ctx.one(f"SELECT * FROM {TABLE} WHERE outlet_id = ? AND COALESCE(status, 'draft') = 'draft' "
+                           "ORDER BY started_at DESC LIMIT 1", (self.ctx.outlet_id,))
+        return self._view(session, row) if row else None
+
+    def get(self, session: Session, count_id: str) -> CountView:
+        return self._view(session, guards.own_row(self.ctx, TABLE, count_id))
+
+    def all(self, session: Session, limit: int = 20) -> list[CountView]:
+        rows = self.ctx.query(f"SELECT * FROM {TABLE} WHERE outlet_id = ? ORDER BY started_at DESC LIMIT ?",
+                              (self.ctx.outlet_id, limit))
+        return [self._view(session, r) for r in rows]
+
+    def enter(self, session: Session, count_id: str, part_id: str, counted: int) -> None:
+        guards.require_put(session, LINES, ["counted"], True, "stocktake")
+        count = guards.own_row(self.ctx, TABLE, count_id)
+        require_draft(count, TABLE)
+        part_row(self.ctx, part_id)
+        if not isinstance(counted, int) or isinstance(counted, bool) or counted < 0:
+            raise ServiceError.of("bad_count", field="counted")
+        lid = line_id(count_id, part_id)
+        exists = self.ctx.scalar(f"SELECT 1 FROM {LINES} WHERE id = ?", (lid,))
+        fields = {"counted": counted} if exists else {"count_id": count_id, "part_id": part_id, "counted": counted}
+        self.ctx.write(session, [put(LINES, lid, **fields)])
+
+    def submit(self, session: Session, count_id: str) -> None:
+        """Freeze the count with each line's expected quantity and variance as this node
+        saw them (HQ recomputes them from its own ledger)."""
+        guards.require_put(session, TABLE, ["status", "submitted_at"], False, "stocktake")
+        count = guards.own_row(self.ctx, TABLE, count_id)
+        require_draft(count, TABLE)
+        sheet = self._sheet(count)
+        missing = sum(1 for line in sheet if line["counted"] is None)
+        if missing:
+            raise ServiceError.of("uncounted", n=missing)
+        ops = [put(LINES, line_id(count_id, line["part_id"]), expected=line["expected"],
+                   variance=line["counted"] - line["expected"]) for line in sheet]
+        ops.append(put(TABLE, count_id, submitted_at=self.ctx.now(), status=str(DocStatus.SUBMITTED)))
+        self.ctx.write(session, ops)
+
+    def _sheet(self, count: dict) -> list[dict]:
+        """Every part the outlet held by the count's clock, and every part counted."""
+        ctx = self.ctx
+        expected = {r[0]: r[1] for r in ctx.store.conn.execute(
+            "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? AND _hlc <= ? GROUP BY part_id",
+            (ctx.outlet_id, count["count_hlc"] or 0))}
+        counted = {r[0]: r[1] for r in ctx.store.conn.execute(
+            f"SELECT part_id, counted FROM {LINES} WHERE count_id = ?", (count["id"],))}
+        ids = sorted(set(expected) | set(counted))
+        parts = {p["id"]: p for p in ctx.query(
+            f"SELECT id, sku, name FROM parts WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        return sorted(({"part_id": pid, "sku": parts.get(pid, {}).get("sku") or pid,
+                        "name": parts.get(pid, {}).get("name") or pid, "counted": counted.get(pid),
+                        "expected": expected.get(pid, 0)} for pid in ids), key=lambda s: s["sku"])
+
+    def _view(self, session: Session, count: dict) -> CountView:
+        status = count.get("status") or DocStatus.DRAFT
+        draft = status == DocStatus.DRAFT
+        hide = draft and bool(count.get("blind"))
+        lines = []
+        for s in self._sheet(count):
+            expected = None if hide else s["expected"]
+            variance = None if expected is None or s["counted"] is None else s["counted"] - expected
+            lines.append(CountLine(s["part_id"], s["sku"], s["name"], s["counted"], expected, variance))
+        comment, _ = latest_comment(self.ctx, TABLE, count["id"])
+        return CountView(count["id"], status, label("doc_status", status, session.lang), bool(count.get("blind")),
+                         draft and session.role in OFFICE, count.get("started_at"), count.get("submitted_at"),
+                         count.get("note") or "", comment, sum(1 for s in lines if s.counted is None), lines)

@@ -1,0 +1,68 @@
+"""Offline full-text search over Chinese text, model numbers and fault codes.
+
+SQLite's tokenizers do not split Chinese into words, and FTS5's `trigram` needs three
+characters, so "漏水" or "E4" would find nothing. We tokenize ourselves and hand FTS5 a
+space-separated token string (indexed with `unicode61`):
+
+- a run of Chinese characters becomes its overlapping bigrams plus its last character
+  (室内机漏水 → 室内 内机 机漏 漏水 水), so any two-character word matches and a single
+  character still matches as a prefix;
+- a run of letters and digits joined by - _ . / becomes its lower-cased parts and, when
+  there are several, their concatenation (KFR-35GW → kfr 35gw kfr35gw), so a model number
+  matches typed with or without its hyphen.
+
+A query is tokenized the same way: each run becomes a phrase (its tokens adjacent) and the
+phrases are ANDed. A model number's last part matches as a prefix (BCD-470 finds BCD-470W),
+but a short single word like the fault code E4 matches exactly (not E41)."""
+import re
+
+VERSION = 1  # bump when tokenization changes: the node rebuilds its index
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"([{_CJK}]+)|([A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)*)")
+_SEP = re.compile(r"[-_./]")
+PREFIX_MIN = 3
+
+
+def _runs(text: str):
+    for m in _RUN.finditer(text or ""):
+        if m.group(1):
+            yield "cjk", m.group(1)
+        else:
+            yield "word", m.group(2).lower()
+
+
+def index_tokens(text: str) -> str:
+    """The token string to store in the FTS index for `text`."""
+    out: list[str] = []
+    for kind, run in _runs(text):
+        if kind == "cjk":
+            out += [run[i:i + 2] for i in range(len(run) - 1)]
+            out.append(run[-1])
+        else:
+            parts = [p for p in _SEP.split(run) if p]
+            out += parts
+            if len(parts) > 1:
+                out.append("".join(parts))
+    return " ".join(out)
+
+
+def query_terms(text: str) -> list[str]:
+    """The runs of a query, as the words a result's snippet can highlight."""
+    return [run for _, run in _runs(text)]
+
+
+def match_expression(text: str) -> str | None:
+    """An FTS5 MATCH expression for a typed query; None when it has nothing searchable."""
+    phrases = []
+    for kind, run in _runs(text):
+        if kind == "cjk":
+            if len(run) == 1:
+                phrases.append(f'"{run}"*')
+            else:
+                phrases.append('"' + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + '"')
+        else:
+            parts = [p for p in _SEP.split(run) if p]
+            star = "*" if len(parts) > 1 or len(parts[0]) >= PREFIX_MIN else ""
+            phrases.append('"' + " ".join(parts) + '"' + star)
+    return " AND ".join(phrases) if phrases else None

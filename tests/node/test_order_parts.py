@@ -1,0 +1,66 @@
+"""Parts used on an order come out of the outlet's stock in the same change; the defective
+part's return is recorded once and does not count as stock. HQ sees both after sync."""
+from tests.node.conftest import days_ago
+
+
+def test_a_part_used_on_site_leaves_stock_and_hq_counts_it(env):
+    env.stock_from_hq("P-2001", 3)
+    oid = env.on_site()
+    line = env.svc.parts.use_part(env.tech, oid, "P-2001", 1, old_serial="TS-OLD-1187", new_serial="TS-NEW-5521")
+    d = env.svc.order.get(env.tech, oid)
+    assert [(p.name, p.qty, p.old_serial, p.new_serial, p.in_warranty) for p in d.parts] == [
+        ("室内温度传感器", 1, "TS-OLD-1187", "TS-NEW-5521", True)]  # in warranty: the model's 72 months
+    assert env.node.store.on_hand("P-2001") == 2
+    env.svc.actions.complete(env.tech, oid, "更换室内温度传感器，E1故障排除")
+    env.sync()
+    assert env.hub("service_orders", oid)["status"] == "completed"
+    assert env.hub("order_parts", line)["new_serial"] == "TS-NEW-5521"
+    assert env.hub_on_hand("P-2001") == 2
+    move = env.w.hub.rows("stock_moves", "ref = ?", (oid,))
+    assert [(m["kind"], m["qty"], m["part_id"]) for m in move] == [("consume", -1, "P-2001")]
+
+
+def test_out_of_warranty_appliance_defaults_to_a_paid_part(env):
+    env.stock_from_hq("P-2002", 1)
+    oid = env.on_site(product_model_id="PM-WM-100", purchase_date=days_ago(5 * 365))
+    env.svc.parts.use_part(env.tech, oid, "P-2002")
+    assert env.svc.order.get(env.tech, oid).parts[0].in_warranty is False
+    env.stock_from_hq("P-2002", 1)
+    env.svc.parts.use_part(env.tech, oid, "P-2002", in_warranty=True)  # the technician knows better
+    assert [p.in_warranty for p in env.svc.order.get(env.tech, oid).parts] == [False, True]
+
+
+def test_parts_are_refused_without_stock_before_arrival_or_for_bad_input(env):
+    env.stock_from_hq("P-2001", 1)
+    oid = env.on_site()
+    err = env.refused("insufficient_stock", env.svc.parts.use_part, env.tech, oid, "P-2001", 2)
+    assert err.message("zh") == "室内温度传感器库存不足：现有1件，需要2件。"
+    env.refused("bad_qty", env.svc.parts.use_part, env.tech, oid, "P-2001", 0)
+    env.refused("part_unknown", env.svc.parts.use_part, env.tech, oid, "P-9999")
+    env.refused("not_your_order", env.svc.parts.use_part, env.tech2, oid, "P-2001")
+    scheduled = env.dispatch(technician_id=env.tech.user_id)
+    env.svc.actions.accept(env.tech, scheduled)
+    err = env.refused("need_status", env.svc.parts.use_part, env.tech, scheduled, "P-2001")
+    assert "已上门" in err.message("zh")
+
+
+def test_the_defective_part_is_returned_once_and_is_not_stock(env):
+    env.stock_from_hq("P-1001", 2)
+    oid = env.on_site()
+    line = env.svc.parts.use_part(env.tech, oid, "P-1001", old_serial="CMP-OLD-0099")
+    move = env.svc.parts.return_defective(env.tech, line)
+    assert env.node.store.on_hand("P-1001") == 1  # the old compressor is not sellable stock
+    assert env.svc.order.get(env.tech, oid).parts[0].returned
+    env.refused("already_returned", env.svc.parts.return_defective, env.tech, line)
+    ledger = env.svc.stock.ledger(env.clerk, part_id="P-1001")
+    assert [(m.kind_label, m.qty, m.ref_label) for m in ledger[:2]] == [
+        ("旧件返还", 0, env.svc.order.get(env.tech, oid).number), ("工单用料", -1, env.svc.order.get(env.tech, oid).number)]
+    env.sync()
+    hub_move = env.hub("stock_moves", move)
+    assert (hub_move["kind"], hub_move["qty"], hub_move["ref"], hub_move["note"]) == ("return", 0, line, "CMP-OLD-0099")
+    assert env.hub_on_hand("P-1001") == 1
+
+
+def test_a_part_on_another_outlets_order_is_refused(env):
+    other = env.w.dispatch(env.w.outlets[1])
+    env.refused("not_found", env.svc.parts.use_part, env.tech, other, "P-2001")  # never reached this node

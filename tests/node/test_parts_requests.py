@@ -1,0 +1,71 @@
+"""Parts requests: suggested from the last 90 days' use, safety stock, on hand and in
+transit; edited while draft; submitted once; HQ's decision shows on the node."""
+from node.services import NodeServices
+from sync.hlc import now_ms
+from tests.node.conftest import DAY
+from tests.node.test_stock import approve, requested
+
+
+def test_suggestions_from_use_safety_stock_on_hand_and_transit(env):
+    env.stock_from_hq("P-2001", 12)
+    old = NodeServices(env.node.store, now=lambda: now_ms() - 120 * DAY)  # outside the 90 days
+    recent = NodeServices(env.node.store, now=lambda: now_ms() - 10 * DAY)
+    for svc, n in ((old, 3), (recent, 9)):
+        for _ in range(n):
+            oid = env.on_site()
+            svc.parts.use_part(env.tech, oid, "P-2001")
+    # used 9 in 90 days → 3 per 30 days; safety 5; on hand 0; in transit 0 → 8
+    s = {x.part_id: x for x in env.svc.requests.suggestions(env.clerk)}
+    assert (s["P-2001"].consumed, s["P-2001"].on_hand, s["P-2001"].suggested_qty) == (9, 0, 8)
+    assert s["P-2002"].suggested_qty == 2 and s["P-1001"].suggested_qty == 1  # safety stock only
+    assert "P-2003" not in s
+    r = requested(env, {"P-2001": 4})
+    approve(env, r, {"P-2001": 4})
+    s = {x.part_id: x for x in env.svc.requests.suggestions(env.clerk)}
+    assert (s["P-2001"].in_transit, s["P-2001"].suggested_qty) == (4, 4)
+
+
+def test_draft_edit_submit_and_hq_decision(env):
+    clerk = env.clerk
+    rid = env.svc.requests.create_draft(clerk, note="旺季备货")
+    view = env.svc.requests.get(clerk, rid)
+    assert view.number.startswith("PR-SH01-A-") and view.editable and view.status_label == "草稿"
+    assert {l.part_id: l.qty for l in view.lines} == {"P-2001": 5, "P-2002": 2, "P-1001": 1}
+    env.svc.requests.set_qty(clerk, rid, "P-2001", 10)
+    env.svc.requests.set_qty(clerk, rid, "P-1001", 0)
+    env.svc.requests.set_qty(clerk, rid, "P-2003", 1)
+    view = env.svc.requests.get(clerk, rid)
+    assert {l.part_id: l.qty for l in view.lines} == {"P-2001": 10, "P-2002": 2, "P-1001": 0, "P-2003": 1}
+    assert view.total == 10 * 2500 + 2 * 9000 + 6000
+    env.svc.requests.submit(env.manager, rid)
+    env.refused("doc_frozen", env.svc.requests.set_qty, clerk, rid, "P-2001", 11)
+    env.refused("doc_frozen", env.svc.requests.submit, clerk, rid)
+    env.sync()
+    hub = env.hub("parts_requests", rid)
+    assert (hub["status"], hub["total"], hub["note"]) == ("submitted", 49000, "旺季备货")
+    approve(env, rid, {"P-2001": 8, "P-2002": 2}, comment="传感器先发8个")
+    view = env.svc.requests.get(clerk, rid)
+    assert (view.status, view.status_label, view.comment) == ("approved", "已批准", "传感器先发8个")
+    assert {l.part_id: l.approved_qty for l in view.lines}["P-2001"] == 8
+    assert [v.id for v in env.svc.requests.all(clerk)] == [rid]
+
+
+def test_requests_are_for_the_office_and_not_empty(env):
+    env.refused("role_forbidden", env.svc.requests.create_draft, env.tech)
+    rid = env.svc.requests.create_draft(env.clerk, use_suggestions=False)
+    env.refused("empty_request", env.svc.requests.submit, env.clerk, rid)
+    env.refused("role_forbidden", env.svc.requests.set_qty, env.tech, rid, "P-2001", 1)
+    env.refused("bad_count", env.svc.requests.set_qty, env.clerk, rid, "P-2001", -1)
+    env.refused("part_unknown", env.svc.requests.set_qty, env.clerk, rid, "P-404", 1)
+
+
+def test_hq_rejection_shows_with_its_comment(env):
+    rid = requested(env, {"P-1001": 3})
+    env.w.hub.write([{"op": "put", "table": "parts_requests", "id": rid, "fields": {"status": "rejected"}},
+                     {"op": "add", "table": "approvals", "id": "ap-1", "fields": {
+                         "outlet_id": env.outlet, "subject_table": "parts_requests", "subject_id": rid,
+                         "decision": "rejected", "level": 1, "comment": "压缩机库存紧张，请走调拨", "at": now_ms()}}])
+    env.sync()
+    view = env.svc.requests.get(env.clerk, rid)
+    assert (view.status_label, view.comment, view.editable) == ("已驳回", "压缩机库存紧张，请走调拨", False)
+    env.refused("not_shipped", env.svc.stock.receive, env.clerk, rid)

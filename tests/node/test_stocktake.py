@@ -1,0 +1,90 @@
+"""Stocktakes: variance = counted − what the moves said at the moment the count opened,
+so parts used or received while counting (here or on another device) are not variances;
+a blind count hides the expected quantities; submitted counts are frozen; HQ decides."""
+from node.services import NodeServices
+from sync.hlc import now_ms
+
+
+def test_variance_against_the_moves_before_the_count(env):
+    env.stock_from_hq("P-2001", 6)
+    env.stock_from_hq("P-2002", 3)
+    cid = env.svc.stocktake.open(env.clerk, note="月末盘点")
+    oid = env.on_site()  # while the count runs, a technician uses a sensor
+    env.svc.parts.use_part(env.tech, oid, "P-2001")
+    env.svc.stocktake.enter(env.clerk, cid, "P-2001", 5)   # one is missing on the shelf
+    env.svc.stocktake.enter(env.clerk, cid, "P-2002", 3)
+    view = env.svc.stocktake.get(env.clerk, cid)
+    lines = {l.part_id: l for l in view.lines}
+    assert (lines["P-2001"].expected, lines["P-2001"].variance) == (6, -1)  # not -1 more for the used one
+    assert lines["P-2002"].variance == 0 and view.uncounted == 0 and view.editable
+    env.svc.stocktake.enter(env.clerk, cid, "P-2001", 6)  # found it: counted again
+    env.svc.stocktake.submit(env.clerk, cid)
+    env.sync()
+    hub = env.hub("stock_counts", cid)
+    assert hub["status"] == "submitted" and hub["note"] == "月末盘点"
+    hub_lines = {l["part_id"]: l for l in env.w.hub.rows("stock_count_lines", "count_id = ?", (cid,))}
+    assert (hub_lines["P-2001"]["counted"], hub_lines["P-2001"]["expected"], hub_lines["P-2001"]["variance"]) == (6, 6, 0)
+
+
+def test_a_move_from_another_device_made_before_the_count_still_counts(env):
+    env.stock_from_hq("P-2002", 4)
+    other = env.w.node(env.outlet)
+    other.sync()
+    other_svc = NodeServices(other.store)
+    oid = env.on_site(product_model_id="PM-WM-100")
+    env.sync()
+    other.sync()
+    other_svc.parts.use_part(env.session(env.tech.user_id), oid, "P-2002")  # offline tablet, before the count
+    cid = env.svc.stocktake.open(env.clerk)
+    env.svc.stocktake.enter(env.clerk, cid, "P-2002", 3)
+    assert env.svc.stocktake.get(env.clerk, cid).lines[0].variance == -1  # the tablet has not synced yet
+    other.sync()
+    env.sync()
+    assert env.svc.stocktake.get(env.clerk, cid).lines[0].variance == 0
+
+
+def test_blind_count_hides_expected_until_submitted(env):
+    env.stock_from_hq("P-2001", 6)
+    cid = env.svc.stocktake.open(env.manager, blind=True)
+    view = env.svc.stocktake.get(env.clerk, cid)
+    assert view.blind and [(l.part_id, l.expected, l.variance) for l in view.lines] == [("P-2001", None, None)]
+    env.refused("uncounted", env.svc.stocktake.submit, env.clerk, cid)
+    env.svc.stocktake.enter(env.clerk, cid, "P-2001", 4)
+    assert env.svc.stocktake.get(env.clerk, cid).lines[0].variance is None
+    env.svc.stocktake.submit(env.clerk, cid)
+    line = env.svc.stocktake.get(env.clerk, cid).lines[0]
+    assert (line.expected, line.variance) == (6, -2)
+
+
+def test_stocktake_refusals(env):
+    env.refused("role_forbidden", env.svc.stocktake.open, env.tech)
+    cid = env.svc.stocktake.open(env.clerk)
+    env.refused("count_open", env.svc.stocktake.open, env.manager)
+    env.refused("role_forbidden", env.svc.stocktake.enter, env.tech, cid, "P-2001", 1)
+    env.refused("bad_count", env.svc.stocktake.enter, env.clerk, cid, "P-2001", -3)
+    env.svc.stocktake.enter(env.clerk, cid, "P-2001", 0)
+    env.svc.stocktake.submit(env.clerk, cid)
+    env.refused("doc_frozen", env.svc.stocktake.enter, env.clerk, cid, "P-2001", 2)
+    env.refused("doc_frozen", env.svc.stocktake.submit, env.clerk, cid)
+    assert env.svc.stocktake.current(env.clerk) is None
+    env.svc.stocktake.open(env.clerk)  # the next one may start
+
+
+def test_hq_decision_shows(env):
+    env.stock_from_hq("P-2001", 2)
+    cid = env.svc.stocktake.open(env.clerk)
+    env.svc.stocktake.enter(env.clerk, cid, "P-2001", 1)
+    env.svc.stocktake.submit(env.clerk, cid)
+    env.sync()
+    env.w.hub.write([{"op": "put", "table": "stock_counts", "id": cid, "fields": {"status": "approved"}},
+                     {"op": "add", "table": "approvals", "id": "ap-count", "fields": {
+                         "outlet_id": env.outlet, "subject_table": "stock_counts", "subject_id": cid,
+                         "decision": "approved", "comment": "差异1件，已核销", "at": now_ms()}},
+                     {"op": "add", "table": "stock_moves", "id": "adj-1", "fields": {
+                         "outlet_id": env.outlet, "part_id": "P-2001", "qty": -1, "kind": "adjust",
+                         "ref": cid, "at": now_ms()}}])
+    env.sync()
+    view = env.svc.stocktake.get(env.clerk, cid)
+    assert (view.status_label, view.comment) == ("已批准", "差异1件，已核销")
+    assert view.lines[0].variance == -1  # against the count's moment, not after HQ's adjustment
+    assert env.node.store.on_hand("P-2001") == 1
