@@ -24,6 +24,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	@set -e; for f in bench/*.py; do \
 		[ -e "$$f" ] || { echo "bench: no bench/*.py; nothing to run."; break; }; \
+		case "$$(basename $$f)" in _*) continue;; esac; \
 		echo "== $$f"; $(PY) "$$f"; \
 	done
 

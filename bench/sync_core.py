@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.numbering import node_number  # noqa: E402
+from bench._raw import fresh_db  # noqa: E402
 from sync import hub_handlers, keys, segment  # noqa: E402
 from sync.node_sync import _batch  # noqa: E402  (the push batching, reused as is)
-from sync.schema import create_replicated_tables  # noqa: E402
 from tests.helpers import World  # noqa: E402
 
 SEGMENT = 1000   # changes per pushed segment (and per raw-baseline transaction)
@@ -117,12 +117,7 @@ def node_pull(w, outlet):
 
 
 def raw_baseline(path: Path, all_ops):
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("BEGIN")
-    create_replicated_tables(conn)
-    conn.execute("COMMIT")
+    conn = fresh_db(path)
     per_table: dict[str, tuple[str, list]] = {}
     for ops in all_ops[:1]:
         for op in ops:

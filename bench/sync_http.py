@@ -49,7 +49,8 @@ import node.enroll as node_enroll  # noqa: E402
 from node.home import NodeHome  # noqa: E402
 from sync.http_client import HttpTransport  # noqa: E402
 from sync.node_sync import sync_round  # noqa: E402
-from sync.schema import create_replicated_tables, to_cell  # noqa: E402
+from bench._raw import fresh_db  # noqa: E402
+from sync.schema import to_cell  # noqa: E402
 from shared.tables import TABLES  # noqa: E402
 from tests.procs.cluster import HubProcess, NodeDir, run  # noqa: E402
 
@@ -110,12 +111,7 @@ def pct(values, p) -> float:
 
 def raw_insert(path: Path, table: str, rows: list[dict]) -> tuple[float, int]:
     """executemany of `rows` (id + fields) into a fresh file with the replicated schema."""
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("BEGIN")
-    create_replicated_tables(conn)
-    conn.execute("COMMIT")
+    conn = fresh_db(path)
     spec = TABLES[table]
     cols = ["id", *rows[0]["fields"]]
     sql = f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -173,19 +169,8 @@ class ProfiledHub(HubProcess):
         super().__init__(root)
         self.out = out
 
-    def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, __file__, "--serve-profiled", str(self.home.dir),
-                                      str(self.port), str(self.out)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        import httpx
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/api/v1/openapi.json", verify=False, timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("profiled hub did not start")
+    def command(self) -> list[str]:
+        return [sys.executable, __file__, "--serve-profiled", str(self.home.dir), str(self.port), str(self.out)]
 
     def kill(self, sig=signal.SIGTERM) -> None:
         super().kill(sig)

@@ -54,9 +54,11 @@ class HubProcess:
         finally:
             hub.close()
 
+    def command(self) -> list[str]:
+        return [FIELDSYNC, "hub", "serve", "--dir", str(self.home.dir), "--port", str(self.port)]
+
     def start(self) -> None:
-        self.proc = subprocess.Popen([FIELDSYNC, "hub", "serve", "--dir", str(self.home.dir), "--port",
-                                      str(self.port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
