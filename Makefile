@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
-	@echo "make demo: the demo arrives with issue 6 (the main job); nothing to run yet."
+	$(VENV)/bin/fieldsync demo --dir var/demo
 
 bench: $(STAMP)
 	@set -e; for f in bench/*.py; do \

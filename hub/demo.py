@@ -1,0 +1,239 @@
+"""`fieldsync demo`: the whole system on one machine, with demo data.
+
+Live (the default, what `make demo` runs): a hub in D/hub (created and filled with the
+demo data on the first run, reused after), served over HTTPS; two outlet nodes (SH01 and
+BJ01) enrolled into D/nodes/<code> and served with background sync (and their UI where
+`fieldsync node serve` offers one). It prints the URLs and logins and waits; Ctrl-C or
+SIGTERM stops every process it started, by PID. Logs go to D/logs/.
+
+Headless (`--headless --days N`): hub.demo_headless, a scripted run in-process that ends
+with a convergence check (exit 1 if a node differs from the hub)."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from hub.demo_data import DEMO_PASSWORD, DEMO_PIN, FULL, generate
+from hub.home import HubHome
+
+LIVE_OUTLETS = ("SH01", "BJ01")
+HOST = "127.0.0.1"
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("demo", help="run the demo: hub + two outlet nodes with demo data (or a headless scripted run)",
+                       description="Run the demo: a hub with demo data and two outlet nodes, or with --headless "
+                                   "a scripted run of N working days that ends with a convergence check.")
+    p.add_argument("--dir", required=True, type=Path, help="the demo's directory (created if missing, reused if present)")
+    p.add_argument("--headless", action="store_true", help="no servers: simulate the days in-process and check convergence")
+    p.add_argument("--days", type=int, default=3, help="working days to simulate (headless)")
+    p.add_argument("--seed", type=int, default=6, help="seed of the demo data and the simulation")
+    p.add_argument("--hub-port", type=int, default=8443, help="the hub's HTTPS port (nodes remember it)")
+    p.add_argument("--node-port", type=int, default=8601, help="the first node's UI port (the second gets the next)")
+    p.set_defaults(fn=_demo)
+
+
+def _demo(a) -> int:
+    if a.headless:
+        from hub.demo_headless import run_headless
+        if a.days < 1:
+            raise ValueError("--days must be at least 1")
+        summary = run_headless(a.dir / "headless", days=a.days, seed=a.seed)
+        print("\n".join(summary.lines()), flush=True)
+        return 0 if summary.converged else 1
+    return run_live(a.dir, seed=a.seed, hub_port=a.hub_port, node_ports=(a.node_port, a.node_port + 1))
+
+
+# ---- the live demo ----
+
+def fieldsync_command() -> list[str]:
+    script = Path(sys.executable).parent / "fieldsync"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "shared.cli"]
+
+
+def node_serve_options() -> set[str]:
+    """The options `fieldsync node serve` takes (the UI adds --host/--port)."""
+    import argparse
+
+    from shared.cli import build_parser
+
+    def sub(parser, name):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return action.choices[name]
+        raise KeyError(name)
+
+    serve = sub(sub(build_parser(), "node"), "serve")
+    return {opt for action in serve._actions for opt in action.option_strings}
+
+
+def port_free(port: int, host: str = HOST) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def prepare_hub(home: HubHome, seed: int) -> None:
+    """`hub init` and the demo data, once; every demo user (admin too) gets the demo password."""
+    from hub.admin import init_hub
+    from shared.passwords import hash_password
+    print(f"creating the demo hub in {home.dir} …", flush=True)
+    init_hub(home)
+    hub = home.open()
+    try:
+        data = generate(hub, seed=seed, sizes=FULL)
+        hub.write([{"op": "put", "table": "users", "id": "admin",
+                    "fields": {"password_hash": hash_password(DEMO_PASSWORD)}}])
+    finally:
+        hub.close()
+    c = data.counts
+    print(f"demo data generated in {data.seconds:.1f} s: {len(data.outlets)} outlets, {c.get('users', 0)} users, "
+          f"{c.get('customers', 0)} customers, {c.get('parts', 0)} parts, {c.get('kb_articles', 0)} articles, "
+          f"{c.get('service_orders', 0)} orders, {c.get('order_events', 0)} order events", flush=True)
+
+
+def enroll(home: HubHome, node_dir: Path, outlet_code: str, url: str) -> None:
+    from hub.admin import enroll_code
+    from node.enroll import enroll_node
+    from node.home import NodeHome
+    hub = home.open()
+    try:
+        code = enroll_code(hub, outlet_code, url, home.fingerprint())
+    finally:
+        hub.close()
+    enrollment, result = enroll_node(NodeHome(node_dir), code, f"{outlet_code} 前台电脑")
+    print(f"enrolled node {enrollment['node_id']} at {outlet_code}; first pull {result.pulled} changes", flush=True)
+
+
+def wait_for_hub(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    import httpx
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the hub exited with {proc.returncode}; see its log")
+        try:
+            httpx.get(f"{url}/api/v1/openapi.json", verify=False, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("the hub did not answer within a minute; see its log")
+
+
+class Processes:
+    """The processes this demo started, each in its own session (so a terminal's Ctrl-C
+    reaches only us), stopped by PID: SIGTERM, then SIGKILL after a grace period."""
+
+    def __init__(self, logs: Path):
+        self.logs = logs
+        self.running: list[tuple[str, subprocess.Popen]] = []
+
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = open(self.logs / f"{name}.log", "ab")
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        log.close()
+        self.running.append((name, proc))
+        return proc
+
+    def dead(self) -> list[str]:
+        return [f"{name} (exit {p.returncode})" for name, p in self.running if p.poll() is not None]
+
+    def stop(self, grace: float = 10) -> None:
+        for name, p in reversed(self.running):
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for name, p in reversed(self.running):
+            try:
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait()
+        self.running.clear()
+
+
+def logins(home: HubHome, outlet_codes) -> list[str]:
+    hub = home.open()
+    try:
+        outlets = {o["id"]: o["code"] for o in hub.rows("outlets")}
+        lines = []
+        for u in hub.rows("users", order="username"):
+            code = outlets.get(u["outlet_id"])
+            if u["outlet_id"] is None or code in outlet_codes:
+                lines.append((code or "HQ", u))
+    finally:
+        hub.close()
+    out = []
+    for code, u in sorted(lines, key=lambda x: (x[0] != "HQ", x[0], x[1]["username"])):
+        if u["role"] == "technician" and not u["username"].endswith(("tech01", "tech02")):
+            continue
+        out.append(f"    {code:5} {u['username']:14} {u['role']:15} {u['display_name'] or ''}")
+    return out
+
+
+def run_live(root: Path, *, seed: int = 6, hub_port: int = 8443, node_ports=(8601, 8602)) -> int:
+    from node.home import NodeHome
+    root = Path(root).resolve()
+    home = HubHome(root / "hub")
+    ui = "--port" in node_serve_options()
+    busy = [p for p in (hub_port, *(node_ports if ui else ())) if not port_free(p)]
+    if busy:
+        raise OSError(f"port {', '.join(map(str, busy))} is in use; stop what holds it or pass --hub-port/--node-port")
+    if not home.exists():
+        if root.exists() and (root / "nodes").exists():
+            raise SystemExit(f"{root} holds nodes but no hub; remove it or choose another --dir")
+        prepare_hub(home, seed)
+    else:
+        print(f"reusing the demo in {root} (delete the directory for a fresh one)", flush=True)
+    url = f"https://{HOST}:{hub_port}"
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    procs = Processes(root / "logs")
+    fs = fieldsync_command()
+    try:
+        hub = procs.start("hub", [*fs, "hub", "serve", "--dir", str(home.dir), "--host", HOST, "--port", str(hub_port)])
+        wait_for_hub(url, hub)
+        node_urls = []
+        for code, port in zip(LIVE_OUTLETS, node_ports):
+            node_dir = root / "nodes" / code
+            if not NodeHome(node_dir).enrolled():
+                enroll(home, node_dir, code, url)
+            argv = [*fs, "node", "serve", "--dir", str(node_dir), "--interval", "15"]
+            if ui:
+                argv += ["--host", HOST, "--port", str(port)]
+            procs.start(f"node-{code}", argv)
+            node_urls.append(f"  node {code}: " + (f"http://{HOST}:{port}" if ui else
+                                                   f"background sync only (no UI yet), log {root}/logs/node-{code}.log"))
+        print("\n".join([
+            "",
+            "fieldsync demo is running",
+            f"  hub (HQ):  {url}   API docs {url}/api/v1/docs   (self-signed certificate)",
+            *node_urls,
+            f"  logins (password {DEMO_PASSWORD} for everyone, PIN {DEMO_PIN} for outlet users; admin: admin / {DEMO_PASSWORD}):",
+            *logins(home, LIVE_OUTLETS),
+            f"  logs: {root}/logs/",
+            "Ctrl-C stops the hub and the nodes.",
+        ]), flush=True)
+        while not stop.is_set():
+            dead = procs.dead()
+            if dead:
+                print(f"stopped: {', '.join(dead)} exited; see {root}/logs/", file=sys.stderr, flush=True)
+                return 1
+            stop.wait(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("stopping the demo …", flush=True)
+        procs.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

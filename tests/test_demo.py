@@ -1,0 +1,203 @@
+"""The demo: its data is plausible and consistent (sizes, Chinese names, numbers, every
+order's history leads to its status, stock never below zero), the headless run converges,
+and the live demo starts a hub and two nodes and stops them all."""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from hub.demo import node_serve_options
+from hub.demo_data import DEMO_PASSWORD, SMALL, generate, status_reachable
+from hub.demo_headless import run_headless
+from shared import vocabulary
+from shared.cli import main
+from shared.passwords import check_password
+from shared.periods import DAY_MS
+from sync.hub_store import HubStore
+from tests.procs.cluster import free_port
+
+NOW = 1_790_000_000_000  # a fixed "now" makes the data identical for the same seed
+CHINESE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    store = HubStore(tmp_path_factory.mktemp("demo") / "hub.db")
+    store.data = generate(store, seed=6, now=NOW, sizes=SMALL)
+    yield store
+    store.close()
+
+
+def rows(hub, table, where="", params=(), order=""):
+    return hub.rows(table, where, params, order)
+
+
+def test_the_vocabulary_ships_with_the_package():
+    v = vocabulary.vocabulary()
+    assert [r["code"] for r in v["regions"]] == ["BJ", "SH", "GZ"]
+    assert {c["code"] for c in v["categories"]} == {"AC", "WM", "RF", "WH", "RH"}
+    assert all(city in v["districts"] for r in v["regions"] for city in r["cities"])
+
+
+def test_sizes_and_reference_data(hub):
+    s = SMALL
+    outlets = rows(hub, "outlets", order="code")
+    assert [o["code"] for o in outlets] == ["BJ01", "BJ02", "GZ01", "GZ02", "SH01", "SH02"]
+    assert {o["region"] for o in outlets} == {r["name"] for r in vocabulary.regions()}
+    for o in outlets:
+        region = next(r for r in vocabulary.regions() if r["name"] == o["region"])
+        assert set(json.loads(o["coverage"])) <= set(region["cities"]) and o["city"] in region["cities"]
+        assert json.loads(o["qualifications"]) and o["capacity"] > 0 and o["name"].endswith("服务网点")
+    users = rows(hub, "users")
+    by_role = defaultdict(int)
+    for u in users:
+        by_role[u["role"]] += 1
+    assert dict(by_role) == {"technician": s.technicians, "clerk": 6, "outlet_manager": 6,
+                             "hq_agent": 1, "hq_approver": 1}
+    assert len(rows(hub, "customers")) == s.customers
+    assert len(rows(hub, "parts")) == s.parts
+    assert len(rows(hub, "kb_articles")) == s.kb_articles
+    assert len(rows(hub, "service_orders")) == s.orders
+    assert len(rows(hub, "fee_rules")) >= 10 and len(rows(hub, "sla_policies")) >= 4
+    assert len(rows(hub, "survey_templates")) >= 3 and len(rows(hub, "product_models")) >= 20
+
+
+def test_people_have_chinese_names_and_the_demo_password(hub):
+    users = rows(hub, "users")
+    assert all(CHINESE.match(u["display_name"]) for u in users)
+    assert len({u["username"] for u in users}) == len(users)
+    assert all(u["outlet_id"] for u in users if u["role"] in ("technician", "clerk", "outlet_manager"))
+    assert check_password(DEMO_PASSWORD, users[0]["password_hash"])
+    customers = rows(hub, "customers")
+    assert all(CHINESE.match(c["name"]) for c in customers)
+    assert all(re.fullmatch(r"1[3-9]\d{9}", c["phone"]) for c in customers)
+    assert len({c["phone"] for c in customers}) == len(customers)
+    assert all(c["address"].startswith(c["city"]) for c in customers)
+
+
+def test_parts_prices_fall_in_the_vocabulary_ranges(hub):
+    ranges = defaultdict(list)
+    for cat in vocabulary.categories():
+        for p in cat["parts"]:
+            ranges[(cat["code"], p["name"])].append(p["price"])
+    for part in rows(hub, "parts"):
+        base = part["name"].split("（")[0]
+        assert any(lo <= part["unit_price"] <= hi for lo, hi in ranges[(part["category"], base)]), part
+    assert len({p["sku"] for p in rows(hub, "parts")}) == SMALL.parts
+
+
+def test_orders_are_numbered_placed_and_timed(hub):
+    orders = rows(hub, "service_orders")
+    numbers = [o["number"] for o in orders]
+    assert len(set(numbers)) == len(numbers) and all(re.fullmatch(r"HQ-\d{7}", n) for n in numbers)
+    outlets = {o["id"]: o for o in rows(hub, "outlets")}
+    customers = {c["id"]: c for c in rows(hub, "customers")}
+    models = {m["id"]: m for m in rows(hub, "product_models")}
+    for o in orders:
+        outlet = outlets[o["outlet_id"]]
+        assert customers[o["customer_id"]]["city"] in json.loads(outlet["coverage"])
+        assert models[o["product_model_id"]]["category"] in json.loads(outlet["qualifications"])
+        assert NOW - SMALL.days * DAY_MS <= o["created_at"] <= NOW
+        assert o["type"] in ("repair", "install", "maintenance") and o["fault_description"]
+    statuses = {o["status"] for o in orders}
+    assert {"closed", "completed", "cancelled"} <= statuses
+    assert statuses & {"new", "accepted", "scheduled", "en_route", "on_site", "waiting_parts"}
+
+
+def test_every_status_is_reached_by_its_events(hub):
+    events = defaultdict(list)
+    for e in rows(hub, "order_events", order="at"):
+        events[e["order_id"]].append(e)
+    for o in rows(hub, "service_orders"):
+        history = events[o["id"]]
+        assert status_reachable([e["to_status"] for e in history], o["status"]), (o["number"], o["status"])
+        times = [o["created_at"]] + [e["at"] for e in history]
+        assert times == sorted(times) and times[-1] <= NOW
+        if o["status"] in ("closed", "cancelled"):
+            assert o["closed_at"] >= times[-1] and o["closed_reason"]
+        if history:
+            assert o["technician_id"] and all(e["actor_id"] == o["technician_id"] for e in history)
+
+
+def test_stock_never_goes_below_zero(hub):
+    on_hand = defaultdict(int)
+    for m in rows(hub, "stock_moves", order="at"):
+        assert (m["kind"] == "receipt") == (m["qty"] > 0)
+        on_hand[(m["outlet_id"], m["part_id"])] += m["qty"]
+        assert on_hand[(m["outlet_id"], m["part_id"])] >= 0, m
+    used = rows(hub, "order_parts")
+    assert used and len(used) == len([m for m in rows(hub, "stock_moves") if m["kind"] == "consume"])
+
+
+def test_the_same_seed_makes_the_same_network(tmp_path, hub):
+    other = HubStore(tmp_path / "again.db")
+    try:
+        generate(other, seed=6, now=NOW, sizes=SMALL)
+        for table in ("outlets", "customers", "service_orders", "order_events", "kb_articles", "stock_moves"):
+            strip = lambda rs: [{k: v for k, v in r.items() if k != "_clk" and not k.startswith("_")} for r in rs]
+            assert strip(other.rows(table, order="id")) == strip(hub.rows(table, order="id")), table
+    finally:
+        other.close()
+
+
+def test_headless_days_converge(tmp_path):
+    summary = run_headless(tmp_path / "run", days=3, seed=11, sizes=SMALL)
+    assert summary.mismatches == []
+    assert summary.converged and summary.dispatched > 0
+    assert summary.steps["accepted"] > 0 and summary.steps["completed"] > 0
+    assert summary.settlements_submitted >= 1 and summary.pushed > 0 and summary.pulled > 0
+    assert summary.lines()[-1].startswith("converged: yes")
+
+
+def test_headless_cli_prints_the_summary(tmp_path, capsys):
+    assert main(["demo", "--dir", str(tmp_path), "--headless", "--days", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "orders dispatched by HQ" in out and "converged: yes" in out
+    assert (tmp_path / "headless" / "hub.db").exists()
+
+
+def test_headless_refuses_a_directory_it_did_not_make(tmp_path):
+    (tmp_path / "mine.txt").write_text("keep me")
+    with pytest.raises(SystemExit):
+        run_headless(tmp_path, days=1, sizes=SMALL)
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+def test_live_demo_starts_and_stops_everything(tmp_path):
+    """`fieldsync demo` (what `make demo` runs) as a real process: hub and two nodes come
+    up, the logins are printed, and SIGTERM stops every process it started."""
+    hub_port, node_port = free_port(), free_port()
+    fieldsync = str(Path(sys.executable).parent / "fieldsync")
+    log = tmp_path / "demo.out"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([fieldsync, "demo", "--dir", str(tmp_path / "d"), "--hub-port", str(hub_port),
+                                 "--node-port", str(node_port)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while "Ctrl-C stops" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.3)
+        text = log.read_text()
+        assert "fieldsync demo is running" in text, text
+        assert f"https://127.0.0.1:{hub_port}" in text and "sh01.clerk" in text and DEMO_PASSWORD in text
+        if "--port" in node_serve_options():
+            assert f"http://127.0.0.1:{node_port}" in text
+        children = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                                   text=True).stdout.split()]
+        assert len(children) == 3
+        assert (tmp_path / "d" / "nodes" / "SH01" / "node.json").exists()
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+    assert proc.returncode == 0
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
