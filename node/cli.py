@@ -1,8 +1,6 @@
-"""`fieldsync node …`: enroll, sync once, serve (background sync; the UI joins later)."""
+"""`fieldsync node …`: enroll, sync once, serve (the web UI with background sync)."""
 import json
 import logging
-import signal
-import threading
 from pathlib import Path
 
 from node.home import NodeHome
@@ -22,7 +20,9 @@ def add_parser(sub) -> None:
     c.add_argument("code")
     c.add_argument("--name", default=None, help="a name HQ sees for this device")
     cmd("sync", "run one sync round and print what moved", _sync)
-    c = cmd("serve", "run the node with background sync", _serve)
+    c = cmd("serve", "run the outlet app (web UI) with background sync", _serve)
+    c.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the outlet's LAN)")
+    c.add_argument("--port", type=int, default=8600, help="port of the web UI")
     c.add_argument("--interval", type=float, default=30, help="seconds between sync rounds")
     c.add_argument("--max-backoff", type=float, default=600, help="longest wait between rounds while HQ is unreachable")
     cmd("status", "print the node's identity and what is pending", _status)
@@ -60,24 +60,35 @@ def _sync(a) -> int:
 
 
 def _serve(a) -> int:
+    """The outlet app: the Flet UI on HOST:PORT and the background sync, in one process.
+    SIGTERM or Ctrl-C stops the web server, then the scheduler, then closes the store."""
+    from node.services import NodeServices
     from node.sync_service import SyncService
+    from node.ui import Backend, LiveSessions, create_app, serve
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("flet", "flet_web", "flet_transport", "httpx", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     home = NodeHome(a.dir)
     settings, store, key, transport = open_node(home)
     service = SyncService(store, transport, key, interval_s=a.interval, jitter_s=min(5, a.interval / 5),
                           max_backoff_s=a.max_backoff, blobs_dir=home.blobs)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    services = NodeServices(store, queue_blob=service.queue_attachment, sync_now=service.sync_now,
+                            sync_status=lambda: service.status)
+    live = LiveSessions()
     service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,
                                                       "pending": st.pending}, ensure_ascii=False), flush=True))
+    service.add_listener(live.notify)
+    app = create_app(Backend(services, store), live)
     service.start()
     print(f"node {settings['node_id']} serving; background sync every {a.interval:g}s", flush=True)
     try:
-        stop.wait()
+        serve(app, a.host, a.port)
     except KeyboardInterrupt:
         pass
-    service.stop()
-    store.close()
+    finally:
+        service.stop()
+        store.close()
+        print("node stopped", flush=True)
     return 0
 
 

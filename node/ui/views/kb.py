@@ -1,0 +1,57 @@
+"""The knowledge base: search (Chinese words, models, fault codes; offline) and one
+article."""
+import flet as ft
+
+from node.ui import widgets as w
+from node.ui.text import when
+
+
+class KbView:
+    screen = "kb"
+    live = False  # a sync round should not close the article being read
+
+    def __init__(self, shell):
+        self.shell = shell
+        self.query = ""
+        self.article_id: str | None = None
+
+    def build(self) -> ft.Control:
+        sh = self.shell
+        if self.article_id:
+            return self._article()
+        box = ft.TextField(value=self.query, hint_text=sh.t("kb_search"), prefix_icon=ft.Icons.SEARCH, width=420,
+                           autofocus=True, on_submit=lambda e: self._search(e.control.value))
+        hits = sh.backend.kb.search(sh.session, self.query)
+        cards = [ft.Card(ft.Container(ft.Column([
+            ft.Row([ft.Text(h.title, size=16, weight=ft.FontWeight.W_600), w.chip(h.category, ft.Colors.BLUE_GREY_400)
+                    ] if h.category else [ft.Text(h.title, size=16, weight=ft.FontWeight.W_600)]),
+            ft.Text(h.snippet, color=ft.Colors.GREY_800),
+            w.muted(" ".join(h.fault_codes + h.models), size=13)], spacing=4), padding=14,
+            on_click=lambda e, i=h.id: self._open(i)), margin=0) for h in hits]
+        return ft.Column([
+            ft.Row([w.title(sh.t("kb")), box,
+                    ft.FilledButton(sh.t("kb"), icon=ft.Icons.SEARCH, on_click=lambda e: self._search(box.value))],
+                   spacing=24),
+            ft.ListView(cards or [w.muted(sh.t("no_hits"))], spacing=8, expand=True)], expand=True, spacing=12)
+
+    def _search(self, text) -> None:
+        self.query = (text or "").strip()
+        self.shell.render()
+
+    def _open(self, article_id: str) -> None:
+        self.article_id = article_id
+        self.shell.render()
+
+    def _article(self) -> ft.Control:
+        sh = self.shell
+        ok, a = sh.run(sh.backend.kb.article, sh.session, self.article_id)
+        if not ok:
+            self.article_id = None
+            return self.build()
+        tags = " · ".join(a.tags + a.fault_codes + a.models)
+        return ft.Column([
+            ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("back"), on_click=lambda e: self._open(None)),
+                    ft.Text(a.title, size=22, weight=ft.FontWeight.BOLD)]),
+            w.muted(f"{a.category}  {tags}  {when(a.updated_at, sh.lang) if a.updated_at else ''}"),
+            ft.Card(ft.Container(ft.Text(a.body, size=15), padding=20), margin=0),
+        ], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)

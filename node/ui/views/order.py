@@ -1,0 +1,156 @@
+"""One order: customer (masked phone, "show number"), appliance and warranty, fault, SLA,
+timeline, parts used, attachments, and the buttons for exactly the actions the service
+says this person may take now (dialogs in order_dialogs.py)."""
+import flet as ft
+
+from shared.labels import label
+
+from node.ui import widgets as w
+from node.ui.text import span, when
+from node.ui.views import order_dialogs as dialogs
+
+
+class OrderView:
+    screen = "orders"
+
+    def __init__(self, shell, order_id: str, back=None):
+        self.shell, self.order_id, self.back = shell, order_id, back
+        self.phone: str | None = None  # revealed for this view only
+
+    def build(self) -> ft.Control:
+        sh, lang = self.shell, self.shell.lang
+        d = sh.backend.order.get(sh.session, self.order_id)
+        self.detail = d
+        head = ft.Row([
+            ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("back"), on_click=lambda e: self._back()),
+            ft.Text(d.number, size=22, weight=ft.FontWeight.BOLD), w.status_chip(d.status, d.status_label),
+            *([w.muted(sh.t("status_pending"), italic=True)] if d.status_pending else []),
+            w.chip(d.type_label, ft.Colors.BLUE_GREY_400),
+            *([w.chip(label("priority", "urgent", lang), ft.Colors.RED_600)] if d.urgent else []),
+            *([w.chip(sh.t("overdue"), ft.Colors.RED_700)] if d.overdue else []),
+        ], wrap=True)
+        left = ft.Column([self._customer(d), self._appliance(d), self._fault(d), self._parts(d)],
+                         spacing=12, expand=True)
+        right = ft.Column([self._sla(d), self._timeline(d), self._attachments(d)], spacing=12, expand=True)
+        return ft.Column([head, self._actions(d), ft.Row([left, right], vertical_alignment=ft.CrossAxisAlignment.START)],
+                         spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
+
+    def _back(self) -> None:
+        from node.ui.views.orders import OrdersView
+        self.shell.show(self.back or OrdersView(self.shell))
+
+    # ---- sections ----
+
+    def _customer(self, d) -> ft.Control:
+        sh = self.shell
+        phone = ft.Text(self.phone or d.phone_masked or "—")
+        reveal = ft.TextButton(sh.t("show_phone"), icon=ft.Icons.PHONE, on_click=lambda e: self._reveal(),
+                               visible=self.phone is None and bool(d.phone_masked))
+        rows = [w.kv(sh.t("customer"), d.customer_name),
+                ft.Row([ft.Text(label("field", "contact_phone", sh.lang), color=ft.Colors.GREY_700, width=110),
+                        phone, reveal]),
+                w.kv(label("field", "address", sh.lang), d.address)]
+        if d.member_level:
+            rows.append(w.kv(sh.t("member"), d.member_level))
+        return w.section(sh.t("customer"), *rows)
+
+    def _reveal(self) -> None:
+        ok, number = self.shell.run(self.shell.backend.order.reveal_phone, self.shell.session, self.order_id)
+        if ok:
+            self.phone = number or "—"
+            self.shell.render()
+
+    def _appliance(self, d) -> ft.Control:
+        sh = self.shell
+        warranty = d.warranty_label + (f"（{sh.t('warranty_until', d=d.warranty_until)}）" if d.warranty_until else "")
+        color = {"in": ft.Colors.GREEN_700, "out": ft.Colors.RED_700}.get(d.warranty, ft.Colors.GREY_700)
+        return w.section(sh.t("appliance"),
+                         w.kv(sh.t("model"), f"{d.model_name} {d.model_code}".strip()),
+                         w.kv(sh.t("serial"), d.serial_no),
+                         w.kv(sh.t("purchase_date"), d.purchase_date),
+                         ft.Row([ft.Text(sh.t("warranty"), color=ft.Colors.GREY_700, width=110),
+                                 ft.Text(warranty, color=color, weight=ft.FontWeight.W_600)]))
+
+    def _fault(self, d) -> ft.Control:
+        sh = self.shell
+        rows = [w.kv(sh.t("fault"), d.fault_description), w.kv(sh.t("fault_code"), d.fault_code),
+                w.kv(sh.t("technician"), d.technician_name or sh.t("unassigned")),
+                w.kv(sh.t("appointment"), when(d.appointment_at, sh.lang) if d.appointment_at else "")]
+        if d.notes:
+            rows.append(w.kv(label("field", "notes", sh.lang), d.notes))
+        if d.resolution:
+            rows.append(w.kv(sh.t("resolution"), d.resolution))
+        return w.section(sh.t("fault"), *rows)
+
+    def _sla(self, d) -> ft.Control:
+        sh, lang = self.shell, self.shell.lang
+        rows = []
+        for line in d.sla:
+            if line.met:
+                text, color = sh.t("met_at", t=when(line.met_at, lang)), ft.Colors.GREEN_700
+                if line.breached:
+                    text, color = text + f" · {sh.t('breached')}", ft.Colors.RED_700
+            elif line.remaining_ms is not None and line.remaining_ms < 0:
+                text, color = sh.t("overdue_by", what="", t=span(line.remaining_ms, lang)), ft.Colors.RED_700
+            elif line.remaining_ms is not None:
+                text, color = sh.t("due_in", what="", t=span(line.remaining_ms, lang)), ft.Colors.GREEN_800
+            else:
+                text, color = "", ft.Colors.GREY_700
+            due = sh.t("due", t=when(line.due_at, lang)) if line.due_at else ""
+            rows.append(ft.Row([ft.Text(line.label, width=110, color=ft.Colors.GREY_700),
+                                ft.Text(due, width=190), ft.Text(text, color=color, weight=ft.FontWeight.W_600)]))
+        if d.sla_paused:
+            rows.append(ft.Text(sh.t("sla_paused"), color=ft.Colors.AMBER_900))
+        return w.section(sh.t("sla"), *(rows or [w.muted(sh.t("none"))]))
+
+    def _timeline(self, d) -> ft.Control:
+        sh = self.shell
+        rows = [ft.Row([ft.Text(when(e.at, sh.lang), width=140, color=ft.Colors.GREY_700),
+                        w.status_chip(e.status, e.status_label), ft.Text(e.actor_name),
+                        ft.Text(e.reason, italic=True, expand=True)]) for e in d.timeline]
+        return w.section(sh.t("timeline"), *(rows or [w.muted(sh.t("none"))]))
+
+    def _parts(self, d) -> ft.Control:
+        sh = self.shell
+        rows = []
+        for p in d.parts:
+            warranty = sh.t("in_warranty") if p.in_warranty else sh.t("out_warranty")
+            extra = [w.muted(sh.t("returned"))] if p.returned else [
+                ft.TextButton(sh.t("return_old"), on_click=lambda e, pid=p.id: self._return(pid))]
+            rows.append(ft.Row([ft.Text(f"{p.name}（{p.sku}）×{p.qty}", weight=ft.FontWeight.W_500),
+                                w.chip(warranty, ft.Colors.GREEN_700 if p.in_warranty else ft.Colors.GREY_600),
+                                w.muted(f"{sh.t('old_serial')}: {p.old_serial or '—'}  {sh.t('new_serial')}: "
+                                        f"{p.new_serial or '—'}", size=13), *extra], wrap=True))
+        add = [ft.FilledTonalButton(sh.t("add_part"), icon=ft.Icons.ADD, on_click=lambda e: dialogs.use_part(self))
+               ] if "use_part" in d.actions else []
+        return w.section(sh.t("parts_used"), *(rows or [w.muted(sh.t("no_parts"))]), actions=add)
+
+    def _return(self, order_part_id: str) -> None:
+        ok, _ = self.shell.run(self.shell.backend.parts.return_defective, self.shell.session, order_part_id,
+                               done="saved")
+        if ok:
+            self.shell.render()
+
+    def _attachments(self, d) -> ft.Control:
+        sh = self.shell
+        rows = [ft.Row([ft.Icon(ft.Icons.IMAGE if a.kind == "photo" else ft.Icons.DRAW, size=18),
+                        ft.Text(a.kind_label), w.muted(f"{when(a.at, sh.lang)} · {a.size // 1024 or 1} KB", size=13)])
+                for a in d.attachments]
+        acts = []
+        if "attach" in d.actions:
+            acts = [ft.TextButton(sh.t("attach_photo"), icon=ft.Icons.PHOTO_CAMERA,
+                                  on_click=lambda e: dialogs.attach(self, "photo")),
+                    ft.TextButton(sh.t("attach_signature"), icon=ft.Icons.DRAW,
+                                  on_click=lambda e: dialogs.attach(self, "signature"))]
+        return w.section(sh.t("attachments"), *(rows or [w.muted(sh.t("none"))]), actions=[ft.Row(acts)])
+
+    def _actions(self, d) -> ft.Control:
+        sh = self.shell
+        buttons = []
+        for act in d.actions:
+            if act in ("use_part", "attach"):
+                continue
+            text = sh.t("reschedule") if act == "scheduled" and d.status == "scheduled" else label("action", act, sh.lang)
+            style = ft.OutlinedButton if act in ("declined", "waiting_parts") else ft.FilledButton
+            buttons.append(style(text, icon=dialogs.ICONS.get(act), on_click=lambda e, a=act: dialogs.run(self, a)))
+        return ft.Row(buttons, wrap=True, spacing=10)

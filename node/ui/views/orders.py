@@ -1,0 +1,100 @@
+"""The order lists: today / mine / all, filters (status, type, technician, overdue), a
+search box (number, phone tail, name) and one card per order with its SLA countdown."""
+import flet as ft
+
+from shared.labels import label
+from shared.orders import OrderType, Status
+
+from node.ui import widgets as w
+from node.ui.text import span, when
+
+ANY = "*"
+TABS = ("today", "mine", "all")
+
+
+def sla_text(card, lang: str, t) -> tuple[str, str]:
+    """(text, colour) of a card's running SLA clock."""
+    if card.sla_paused:
+        return t("sla_paused"), ft.Colors.AMBER_900
+    if card.sla_remaining_ms is None:
+        return "", ft.Colors.GREY_700
+    if card.sla_remaining_ms < 0:
+        return t("overdue_by", what=card.sla_label, t=span(card.sla_remaining_ms, lang)), ft.Colors.RED_700
+    color = ft.Colors.ORANGE_800 if card.sla_remaining_ms < 2 * 3600 * 1000 else ft.Colors.GREEN_800
+    return t("due_in", what=card.sla_label, t=span(card.sla_remaining_ms, lang)), color
+
+
+class OrdersView:
+    screen = "orders"
+
+    def __init__(self, shell):
+        self.shell = shell
+        self.tab = "mine" if shell.session.technician else "all"
+        self.status, self.type, self.technician = "open", ANY, ANY
+        self.overdue = False
+        self.search = ""
+
+    def build(self) -> ft.Control:
+        sh, lang = self.shell, self.shell.lang
+        s = sh.session
+        page = sh.backend.orders.page(
+            s, self.tab, status=None if self.status == ANY else self.status,
+            type=None if self.type == ANY else self.type,
+            technician_id=None if self.technician == ANY else self.technician,
+            overdue=self.overdue, search=self.search or None, limit=100)
+        tabs = ft.Row([(ft.FilledButton if key == self.tab else ft.OutlinedButton)(
+            sh.t(key), on_click=lambda e, k=key: self._set(tab=k)) for key in TABS])
+        statuses = [ft.DropdownOption(key=ANY, text=sh.t("any_status")),
+                    ft.DropdownOption(key="open", text=sh.t("open_orders"))]
+        statuses += [ft.DropdownOption(key=str(st), text=label("status", str(st), lang)) for st in Status]
+        types = [ft.DropdownOption(key=ANY, text=sh.t("any_type"))]
+        types += [ft.DropdownOption(key=str(ty), text=label("order_type", str(ty), lang)) for ty in OrderType]
+        techs = [ft.DropdownOption(key=ANY, text=sh.t("any_technician"))]
+        techs += [ft.DropdownOption(key=p.id, text=p.name) for p in sh.backend.people.technicians(s)]
+        search = ft.TextField(value=self.search, hint_text=sh.t("search_orders"), prefix_icon=ft.Icons.SEARCH,
+                              width=300, dense=True, on_submit=lambda e: self._set(search=e.control.value.strip()))
+        filters = ft.Row([
+            search,
+            ft.Dropdown(label=sh.t("status_filter"), value=self.status, options=statuses, width=150, dense=True,
+                        on_select=lambda e: self._set(status=e.control.value)),
+            ft.Dropdown(label=sh.t("type_filter"), value=self.type, options=types, width=150, dense=True,
+                        on_select=lambda e: self._set(type=e.control.value)),
+            ft.Dropdown(label=sh.t("technician"), value=self.technician, options=techs, width=180, dense=True,
+                        on_select=lambda e: self._set(technician=e.control.value)),
+            ft.Checkbox(label=sh.t("overdue_only"), value=self.overdue,
+                        on_change=lambda e: self._set(overdue=bool(e.control.value))),
+        ], wrap=True, spacing=12)
+        cards = [self._card(c) for c in page.cards] or [w.muted(sh.t("no_orders"))]
+        return ft.Column([
+            ft.Row([w.title(sh.t("orders")), tabs, w.muted(sh.t("total", n=page.total))], spacing=24),
+            filters,
+            ft.ListView(cards, spacing=8, expand=True),
+        ], expand=True, spacing=12)
+
+    def _set(self, **changes) -> None:
+        for k, v in changes.items():
+            setattr(self, k, v)
+        self.shell.render()
+
+    def _card(self, c) -> ft.Control:
+        sh, lang = self.shell, self.shell.lang
+        sla, color = sla_text(c, lang, sh.t)
+        top = ft.Row([ft.Text(c.number, size=17, weight=ft.FontWeight.BOLD),
+                      w.status_chip(c.status, c.status_label), w.chip(c.type_label, ft.Colors.BLUE_GREY_400),
+                      *([w.chip(label("priority", "urgent", lang), ft.Colors.RED_600)] if c.urgent else []),
+                      ft.Container(expand=True), ft.Text(sla, color=color, weight=ft.FontWeight.W_600)])
+        who = f"{c.customer_name}  {c.phone_masked}"
+        lines = [ft.Row([ft.Icon(ft.Icons.PERSON, size=16), ft.Text(who),
+                         ft.Icon(ft.Icons.PLACE, size=16), ft.Text(c.address, expand=True, no_wrap=True)]),
+                 ft.Text(f"{c.model_name}  ·  {c.fault_description}", color=ft.Colors.GREY_800)]
+        colon = ": " if lang == "en" else "："
+        meta = [sh.t("technician") + colon + (c.technician_name or sh.t("unassigned"))]
+        if c.appointment_at:
+            meta.append(sh.t("appointment") + colon + when(c.appointment_at, lang))
+        lines.append(w.muted("   ".join(meta), size=13))
+        return ft.Card(ft.Container(ft.Column([top, *lines], spacing=4), padding=14,
+                                    on_click=lambda e, oid=c.id: self._open(oid)), margin=0)
+
+    def _open(self, order_id: str) -> None:
+        from node.ui.views.order import OrderView
+        self.shell.show(OrderView(self.shell, order_id, back=self))

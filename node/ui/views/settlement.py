@@ -1,0 +1,99 @@
+"""The monthly fee settlement: build the draft for a period, look at its lines, adjust a
+line with a reason, submit; HQ's status and comment show as they arrive."""
+import flet as ft
+
+from shared.money import yuan_to_fen
+from shared.periods import period_of
+from shared.validation import ValidationError
+from sync.hlc import now_ms
+
+from node.services import ServiceError
+from node.ui import widgets as w
+from node.ui.text import when, yuan
+
+
+class SettlementView:
+    screen = "settlement"
+
+    def __init__(self, shell):
+        self.shell = shell
+        self.period = period_of(now_ms())
+        self.selected: str | None = None
+
+    def build(self) -> ft.Control:
+        sh = self.shell
+        all_ = sh.backend.settlements.all(sh.session)
+        period = ft.TextField(label=sh.t("period"), value=self.period, width=200, dense=True,
+                              on_change=lambda e: setattr(self, "period", e.control.value.strip()))
+        top = ft.Row([w.title(sh.t("settlement")), period,
+                      ft.FilledButton(sh.t("build_draft"), icon=ft.Icons.CALCULATE, on_click=self._draft)], spacing=16)
+        chosen = next((s for s in all_ if s.id == self.selected), None) or next(
+            (s for s in all_ if s.period == self.period), None) or (all_[0] if all_ else None)
+        tabs = ft.Row([(ft.FilledTonalButton if chosen and s.id == chosen.id else ft.TextButton)(
+            f"{s.period} · {s.status_label}", on_click=lambda e, i=s.id: self._select(i)) for s in all_], wrap=True)
+        body = [top, tabs]
+        if chosen:
+            body.append(self._document(chosen))
+        return ft.Column(body, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
+
+    def _select(self, sid: str) -> None:
+        self.selected = sid
+        self.shell.render()
+
+    def _draft(self, e) -> None:
+        ok, sid = self.shell.run(self.shell.backend.settlements.draft, self.shell.session, self.period, done="saved")
+        if ok:
+            self.selected = sid
+            self.shell.render()
+
+    def _document(self, s) -> ft.Control:
+        sh = self.shell
+        rows = []
+        for l in s.lines:
+            adjust = ft.TextButton(sh.t("adjust"), on_click=lambda e, line=l: self._adjust(s, line)) \
+                if s.editable else ft.Text("")
+            note = " · ".join(x for x in (l.adjustment_reason, l.deduction_reason,
+                                          sh.t("no_fee_rule") if l.no_fee_rule else "") if x)
+            rows.append([l.order_number, l.type_label, when(l.completed_at, sh.lang), yuan(l.visit_fee),
+                         yuan(l.labour_fee), yuan(l.parts_fee), yuan(-l.deduction) if l.deduction else "",
+                         yuan(l.adjustment) if l.adjustment else "", ft.Text(yuan(l.total), weight=ft.FontWeight.W_600),
+                         note, adjust])
+        head = [ft.Row([w.status_chip(s.status, s.status_label),
+                        ft.Text(f"{sh.t('amount')}: {yuan(s.total)}", size=17, weight=ft.FontWeight.W_600),
+                        w.muted(when(s.submitted_at, sh.lang) if s.submitted_at else "")], spacing=16)]
+        if s.comment:
+            head.append(ft.Text(f"{sh.t('comment')}：{s.comment}", color=ft.Colors.BLUE_900))
+        for a in s.approvals:
+            head.append(w.muted(f"{when(a.at, sh.lang)} {a.decision_label} {a.comment}", size=13))
+        return w.section(
+            f"{sh.t('settlements')} {s.period}", *head,
+            w.table([sh.t("order_col"), sh.t("type_filter"), sh.t("completed_at"), sh.t("visit_fee"), sh.t("labour_fee"),
+                     sh.t("parts_fee"), sh.t("deduction"), sh.t("adjustment"), sh.t("line_total"), sh.t("reason"), ""],
+                    rows),
+            actions=[ft.FilledButton(sh.t("submit"), icon=ft.Icons.SEND, visible=s.editable,
+                                     on_click=lambda e: self._submit(s.id))])
+
+    def _adjust(self, s, line) -> None:
+        sh = self.shell
+        amount = ft.TextField(label=sh.t("adjust_yuan"), value=f"{line.adjustment / 100:.2f}" if line.adjustment else "",
+                              autofocus=True)
+        reason = ft.TextField(label=sh.t("reason"), value=line.adjustment_reason)
+
+        def ok():
+            try:
+                fen = yuan_to_fen(amount.value or "0") if (amount.value or "").strip() else 0
+            except ValidationError:
+                return sh.t("bad_amount")
+            try:
+                sh.backend.settlements.adjust(sh.session, s.id, line.order_id, fen, reason.value or "")
+            except ServiceError as exc:
+                return exc.message(sh.lang)
+            sh.render()
+            return None
+        sh.page.show_dialog(w.form_dialog(f"{line.order_number} · {sh.t('adjust')}", [amount, reason],
+                                          sh.t("confirm"), sh.t("cancel"), ok))
+
+    def _submit(self, sid: str) -> None:
+        ok, _ = self.shell.run(self.shell.backend.settlements.submit, self.shell.session, sid, done="submitted")
+        if ok:
+            self.shell.render()

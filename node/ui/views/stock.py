@@ -1,0 +1,48 @@
+"""Stock: on hand per part with low-stock markers, shipments from HQ to receive, and the
+movement ledger."""
+import flet as ft
+
+from node.ui import widgets as w
+from node.ui.text import when
+
+
+class StockView:
+    screen = "stock"
+
+    def __init__(self, shell):
+        self.shell = shell
+
+    def build(self) -> ft.Control:
+        sh = self.shell
+        levels = sh.backend.stock.levels(sh.session)
+        rows = [[l.sku, l.name, l.category, ft.Text(str(l.on_hand), weight=ft.FontWeight.W_600,
+                                                    color=ft.Colors.RED_700 if l.low else None),
+                 l.safety_stock, l.in_transit or "", w.chip(sh.t("low"), ft.Colors.RED_600) if l.low else ""]
+                for l in levels]
+        parts = [w.title(sh.t("stock")), w.section(sh.t("stock"), w.table(
+            [sh.t("part"), "", sh.t("type_filter"), sh.t("on_hand"), sh.t("safety"), sh.t("in_transit"), ""], rows,
+            numeric={3, 4, 5}))]
+        if sh.session.office:
+            parts.append(self._shipments())
+        moves = sh.backend.stock.ledger(sh.session, limit=50)
+        parts.append(w.section(sh.t("ledger"), w.table(
+            [sh.t("at"), sh.t("part"), sh.t("qty"), sh.t("kind_col"), sh.t("record")],
+            [[when(m.at, sh.lang), f"{m.name}（{m.sku}）", f"{m.qty:+d}", m.kind_label, m.ref_label] for m in moves],
+            numeric={2}) if moves else w.muted(sh.t("none"))))
+        return ft.Column(parts, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
+
+    def _shipments(self) -> ft.Control:
+        sh = self.shell
+        items = []
+        for s in sh.backend.stock.shipments(sh.session):
+            lines = "，".join(f"{l.name}×{l.approved_qty}" for l in s.lines)
+            items.append(ft.Row([ft.Text(s.number, weight=ft.FontWeight.W_600), ft.Text(lines, expand=True),
+                                 w.muted(s.comment),
+                                 ft.FilledButton(sh.t("receive"), icon=ft.Icons.MOVE_TO_INBOX,
+                                                 on_click=lambda e, rid=s.request_id: self._receive(rid))]))
+        return w.section(sh.t("shipments"), *(items or [w.muted(sh.t("no_shipments"))]))
+
+    def _receive(self, request_id: str) -> None:
+        ok, _ = self.shell.run(self.shell.backend.stock.receive, self.shell.session, request_id, done="saved")
+        if ok:
+            self.shell.render()

@@ -1,0 +1,75 @@
+"""Small building blocks the screens share: status chips, titled sections, label/value
+rows, a form dialog. No service calls here."""
+import flet as ft
+
+STATUS_COLORS = {
+    "new": ft.Colors.BLUE_700, "accepted": ft.Colors.INDIGO_600, "scheduled": ft.Colors.TEAL_700,
+    "en_route": ft.Colors.CYAN_800, "on_site": ft.Colors.DEEP_PURPLE_600, "waiting_parts": ft.Colors.AMBER_900,
+    "completed": ft.Colors.GREEN_700, "closed": ft.Colors.GREY_700, "declined": ft.Colors.RED_700,
+    "cancelled": ft.Colors.GREY_600, "draft": ft.Colors.BLUE_GREY_600, "submitted": ft.Colors.BLUE_700,
+    "approved": ft.Colors.GREEN_700, "rejected": ft.Colors.RED_700,
+}
+
+
+def chip(text: str, color=ft.Colors.BLUE_GREY_600) -> ft.Control:
+    return ft.Container(ft.Text(text, color=ft.Colors.WHITE, size=13, weight=ft.FontWeight.W_500),
+                        bgcolor=color, border_radius=12, padding=ft.Padding.symmetric(horizontal=10, vertical=3))
+
+
+def status_chip(status: str | None, text: str) -> ft.Control:
+    return chip(text, STATUS_COLORS.get(status or "", ft.Colors.BLUE_GREY_600))
+
+
+def title(text: str) -> ft.Control:
+    return ft.Text(text, size=22, weight=ft.FontWeight.BOLD)
+
+
+def section(heading: str, *controls: ft.Control, actions: list[ft.Control] | None = None) -> ft.Control:
+    head = ft.Row([ft.Text(heading, size=17, weight=ft.FontWeight.W_600), *(actions or [])],
+                  alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
+    return ft.Card(ft.Container(ft.Column([head, *controls], spacing=8), padding=16), margin=0)
+
+
+def kv(key: str, value, *extra: ft.Control) -> ft.Control:
+    return ft.Row([ft.Text(key, color=ft.Colors.GREY_700, width=110),
+                   ft.Text(str(value) if value not in (None, "") else "—", expand=True), *extra],
+                  vertical_alignment=ft.CrossAxisAlignment.START)
+
+
+def muted(text: str, **kw) -> ft.Text:
+    return ft.Text(text, color=ft.Colors.GREY_700, **kw)
+
+
+def table(columns: list[str], rows: list[list], numeric: set[int] = frozenset()) -> ft.Control:
+    """A data table; cells may be strings or controls."""
+    def cell(v):
+        return ft.DataCell(v if isinstance(v, ft.Control) else ft.Text("" if v is None else str(v)))
+    return ft.Row([ft.DataTable(
+        columns=[ft.DataColumn(ft.Text(c, weight=ft.FontWeight.W_600), numeric=i in numeric)
+                 for i, c in enumerate(columns)],
+        rows=[ft.DataRow([cell(v) for v in r]) for r in rows],
+        heading_row_height=40, data_row_min_height=40, column_spacing=24)], scroll=ft.ScrollMode.AUTO)
+
+
+def form_dialog(title_text: str, fields: list[ft.Control], ok_text: str, cancel_text: str, on_ok) -> ft.AlertDialog:
+    """A modal form. `on_ok()` returns None when done (the dialog closes) or a message in
+    words, shown in the dialog so the person can correct the form."""
+    error = ft.Text("", color=ft.Colors.RED_800)
+    dlg = ft.AlertDialog(modal=True, title=ft.Text(title_text),
+                         content=ft.Column([*fields, error], tight=True, spacing=12, width=440))
+
+    def close(e=None):  # this dialog, not whatever is on top (a SnackBar may be)
+        dlg.open = False
+        dlg.update()
+
+    def ok(e):
+        message = on_ok()
+        if message:
+            error.value = message
+            dlg.update()
+        else:
+            close()
+
+    dlg.actions = [ft.TextButton(cancel_text, on_click=close),
+                   ft.FilledButton(ok_text, on_click=ok)]
+    return dlg

@@ -1,0 +1,100 @@
+"""A hub process and an outlet node serving its web UI (`fieldsync node serve`), both
+real processes on 127.0.0.1, with the outlet seeded (seed.py)."""
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from tests.procs.cluster import FIELDSYNC, HubProcess, NodeDir, free_port
+from tests.ui.seed import seed
+
+
+class NodeServer:
+    """`fieldsync node serve` on a free port; its output is collected line by line."""
+
+    def __init__(self, node: NodeDir, interval: float = 600):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [FIELDSYNC, "node", "serve", "--dir", str(node.home.dir), "--port", str(self.port),
+             "--interval", str(interval), "--max-backoff", "4"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.wait_for(f"node UI on {self.url}", 60):
+            self.stop()
+            raise AssertionError("node UI did not start:\n" + "\n".join(self.lines))
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float = 30) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if any(text in line for line in self.lines):
+                return True
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.05)
+        return False
+
+    def stop(self, sig=signal.SIGTERM) -> int:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+class UiCluster:
+    def __init__(self, root: Path, interval: float = 600):
+        self.hub = HubProcess(root)
+        self.outlet_id = self.hub.add_outlet("SH01", "上海徐汇网点")
+        store = self.hub.store()
+        try:
+            self.ids = seed(store, self.outlet_id)
+        finally:
+            store.close()
+        self.hub.start()
+        self.node = NodeDir(root, "outlet-node")
+        self.node.enroll(self.hub.code("SH01"))
+        self.server = NodeServer(self.node, interval)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def hub_query(self, sql: str, params=()) -> list[tuple]:
+        store = self.hub.store()
+        try:
+            return [tuple(r) for r in store.conn.execute(sql, params).fetchall()]
+        finally:
+            store.close()
+
+    def hub_write(self, ops: list[dict]) -> None:
+        store = self.hub.store()
+        try:
+            store.write(ops)
+        finally:
+            store.close()
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.hub.kill(signal.SIGTERM)
+
+
+if __name__ == "__main__":  # a demo outlet to look at: python -m tests.ui.cluster DIR
+    import sys
+    import tempfile
+    c = UiCluster(Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp()), interval=5)
+    print(c.url, flush=True)
+    try:
+        c.server.proc.wait()
+    except KeyboardInterrupt:
+        c.stop()
