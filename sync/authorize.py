@@ -23,6 +23,7 @@ class Context:
     outlet_id: str
     actor: dict | None
     cache: dict
+    clock: tuple[int, str] | None = None  # (hlc, origin) of the change being authorised
 
 
 def _fields_ok(spec: TableSpec, fields: dict) -> None:
@@ -122,6 +123,14 @@ def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
             raise OpRefused(FORBIDDEN, f"an outlet may only submit a {spec.name}")
     _frozen_parent(ctx, spec, merged)
     _carried_visible(ctx, spec, fields, row)
+    if not creating and ctx.clock is not None:
+        # The same (hlc, origin) already wrote another value: the device's clock went back
+        # (restored from an old copy) and LWW could never tell the two writes apart.
+        reused = [f for f, v in fields.items() if row.clock(f) == ctx.clock and row.get(f) != v]
+        if reused:
+            raise OpRefused(CONFLICT, f"{spec.name}.{reused[0]} was written before at this "
+                                      "change's clock with another value; the device's clock "
+                                      "went back (restored from an old copy?)")
     written = [f for f in fields if creating or f not in spec.set_once or fields[f] != row.get(f)]
     if not roles.may_put(role, spec.name, written, creating):
         raise OpRefused(FORBIDDEN, f"role {role} may not write these fields of {spec.name}")

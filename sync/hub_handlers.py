@@ -164,7 +164,7 @@ def _apply_change(hub, c, node, ch, ctx, actors, out, rejected, now) -> None:
     if not ahead:
         hub.clock.observe(ch["hlc"])
     ctx.actor = _actor(c, actors, ch.get("actor"))
-    clock = (ch["hlc"], node["node_id"])
+    clock = ctx.clock = (ch["hlc"], node["node_id"])
     for i, op in enumerate(ch["ops"]):
         try:
             if ahead:

@@ -96,6 +96,12 @@ def _batch(unsent):
 
 def pull_all(store: NodeStore, transport: Transport, result: RoundResult, hello: dict,
              limit: int = 1000) -> None:
+    held = hello.get("node") or {}
+    if held.get("epoch") == store.epoch and held.get("seq", 0) > store.acked() \
+            and store.hash_at(store.epoch, held["seq"]) == held.get("head"):
+        # What HQ holds of our chain is decided: its refusals and echoes in the buckets must
+        # not wait behind those writes as if HQ had yet to see them (pull before push).
+        store.mark_acked(store.epoch, held["seq"])
     for bucket in store.buckets:
         info = hello["buckets"].get(bucket, {})
         epoch, seq, _ = store.cursor(bucket)
