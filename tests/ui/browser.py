@@ -49,9 +49,11 @@ class Ui:
         box = self.page.get_by_label(label, exact=True).first
         for _ in range(3):
             box.click()
-            box.evaluate("(el) => new Promise((ok, fail) => { const t0 = Date.now(); (function check() {"
-                         " if (document.activeElement === el) ok(); else if (Date.now() - t0 > 1000) ok();"
-                         " else setTimeout(check, 20); })(); })")
+            focused = box.evaluate("(el) => new Promise((ok) => { const t0 = Date.now(); (function check() {"
+                                   " if (document.activeElement === el) ok(true); else if (Date.now() - t0 > 2000) ok(false);"
+                                   " else setTimeout(check, 20); })(); })")
+            if not focused:
+                continue  # typing now would clear whichever field still has the focus
             self.page.keyboard.press("Control+a")  # Flutter's input keeps its own text: replace it
             self.page.keyboard.press("Backspace")
             self.page.keyboard.insert_text(value)
