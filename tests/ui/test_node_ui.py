@@ -15,6 +15,11 @@ from tests.helpers import uid
 from tests.ui.browser import Ui
 from tests.ui.seed import PASSWORDS
 
+# Flutter's canvas in a headless browser on a loaded 2-core CI machine sometimes misses an
+# input or a redraw; a test that fails is tried again (at most twice) before it counts.
+# Known flakiness, tracked in the issue note: the fix is in the waits, not in the retries.
+pytestmark = pytest.mark.flaky(reruns=2, reruns_delay=2)
+
 
 
 def login(ui: Ui, username: str) -> None:
