@@ -43,9 +43,17 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | None = None) -> FastAPI:
-    app = FastAPI(title="fieldsync hub", version="1", openapi_url=f"{API}/openapi.json",
-                  docs_url=f"{API}/docs", redoc_url=None)
+def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | None = None,
+               services=None) -> FastAPI:
+    """The sync API and the admin API; with `services` (hub.services.HubServices) also HQ's
+    web UI under /hq, which needs Flet's app manager running (flet's FastAPI subclass)."""
+    if services is not None:
+        from flet.fastapi import FastAPI as FletFastAPI
+        app_class = FletFastAPI
+    else:
+        app_class = FastAPI
+    app = app_class(title="fieldsync hub", version="1", openapi_url=f"{API}/openapi.json",
+                    docs_url=f"{API}/docs", redoc_url=None)
     app.state.hub = hub
     blobs = blobs or BlobStore(home.blobs if home else hub.path + ".blobs")
 
@@ -154,6 +162,9 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         return await run(rotate_key, hub, node_id, data)
 
     _admin_routes(app, hub, home)
+    if services is not None:
+        from hub.ui import mount_ui
+        mount_ui(app, services)  # last: it serves every path under /hq
     return app
 
 

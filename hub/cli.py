@@ -25,6 +25,7 @@ def add_parser(sub) -> None:
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8443)
     c.add_argument("--http", action="store_true", help="plain HTTP, for local development only")
+    c.add_argument("--no-ui", action="store_true", help="serve only the sync and admin APIs (no HQ web UI, no jobs)")
     c = cmd("outlet-add", "add an outlet", _outlet_add)
     c.add_argument("--code", required=True)
     c.add_argument("--name", required=True)
@@ -55,11 +56,23 @@ def _serve(a) -> int:
     from hub.app import create_app
     home = HubHome(a.dir)
     hub = home.open()
-    app = create_app(hub, home)
+    services = scheduler = None
+    if not a.no_ui:
+        from hub import jobs
+        from hub.services import HubServices
+        services = HubServices(hub)
+        scheduler = jobs.start(services)
+    app = create_app(hub, home, services=services)
     tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}
     scheme = "http" if a.http else "https"
     print(f"fieldsync hub {hub.hub_id} on {scheme}://{a.host}:{a.port}", flush=True)
-    uvicorn.run(app, host=a.host, port=a.port, log_level="warning", **tls)
+    if services is not None:
+        print(f"HQ web UI on {scheme}://{a.host}:{a.port}/hq/", flush=True)
+    try:
+        uvicorn.run(app, host=a.host, port=a.port, log_level="warning", **tls)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
     return 0
 
 

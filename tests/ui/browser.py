@@ -14,7 +14,9 @@ class Ui:
     """One browser tab on the node's web UI."""
 
     def __init__(self, browser, url: str):
-        self.page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        # HTTPS pages (the hub's HQ UI) carry the hub's self-signed certificate.
+        self.page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+                                     ignore_https_errors=url.startswith("https:"))
         self.page.set_default_timeout(30_000)
         self.page.goto(url)
         self.page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
@@ -65,6 +67,7 @@ class Ui:
         SHOTS.mkdir(exist_ok=True)
         self.page.wait_for_timeout(400)
         path = SHOTS / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(path))
         return path
 

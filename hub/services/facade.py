@@ -1,0 +1,19 @@
+"""All the hub's services over one hub store, built once by the hub process (the HQ web UI,
+scheduled jobs, tests) and called with the logged-in HubSession."""
+from typing import Callable
+
+from sync.hub_store import HubStore
+
+from hub.services.auth import Auth
+from hub.services.context import HubContext
+from hub.services.schema import ensure_schema
+
+
+class HubServices:
+    def __init__(self, hub: HubStore, *, now: Callable[[], int] | None = None):
+        ensure_schema(hub)
+        self.ctx = HubContext(hub, now)
+        self.auth = Auth(self.ctx)
+
+    def login(self, username: str, password: str, *, lang: str = "zh"):
+        return self.auth.login(username, password, lang=lang)

@@ -1,0 +1,23 @@
+"""Hub-only tables and indexes beside the replicated ones. Each service module that needs
+tables declares them in a module-level `DDL` tuple (CREATE … IF NOT EXISTS statements);
+`ensure_schema` runs them all at start-up, idempotently, in one transaction. Nothing here
+replicates to the nodes."""
+import importlib
+
+# Service modules whose DDL is part of the hub's schema (each adds its own name).
+MODULES = ("auth",)
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS hq_audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL,
+        user_id TEXT, action TEXT NOT NULL, subject TEXT, detail TEXT)""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_audit_action ON hq_audit (action, detail, at)",
+)
+
+
+def ensure_schema(hub) -> None:
+    statements = list(DDL)
+    for name in MODULES:
+        statements += getattr(importlib.import_module(f"hub.services.{name}"), "DDL", ())
+    with hub.tx() as c:
+        for sql in statements:
+            c.execute(sql)

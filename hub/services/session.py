@@ -1,0 +1,25 @@
+"""Who is working at HQ: the logged-in hub user (agent, approver, admin), passed to every
+hub service call. Like the node's Session it is only a value: services re-read the user on
+every write, so a user an admin deactivated is stopped at the next action."""
+from dataclasses import dataclass
+
+from shared.roles import Role
+
+
+@dataclass(frozen=True)
+class HubSession:
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    lang: str = "zh"
+
+    @property
+    def admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @classmethod
+    def of_user(cls, user: dict, lang: str = "zh") -> "HubSession":
+        return cls(user_id=user["id"], username=user.get("username") or user["id"],
+                   display_name=user.get("display_name") or user.get("username") or user["id"],
+                   role=user["role"], lang=lang)

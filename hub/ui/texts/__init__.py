@@ -1,0 +1,1 @@
+"""One module per HQ screen (or group of screens), each with `TEXTS = {key: (zh, en)}`."""

@@ -1,0 +1,38 @@
+"""HQ login with username and password; the language can be switched before logging in."""
+import flet as ft
+
+from shared.errors import ServiceError
+
+
+class LoginView:
+    def __init__(self, shell):
+        self.shell = shell
+
+    def build(self) -> ft.Control:
+        sh = self.shell
+        user = ft.TextField(label=sh.t("username"), autofocus=True, width=320)
+        secret = ft.TextField(label=sh.t("password"), password=True, can_reveal_password=True, width=320)
+        error = ft.Text("", color=ft.Colors.RED_800, width=320)
+
+        def login(e):
+            try:
+                session = sh.services.login(user.value or "", secret.value or "", lang=sh.lang)
+            except ServiceError as exc:
+                error.value = exc.message(sh.lang)
+                secret.value = ""
+                sh.page.update()
+                return
+            sh.logged_in(session)
+
+        secret.on_submit = login
+        user.on_submit = lambda e: secret.focus()
+        card = ft.Card(ft.Container(ft.Column([
+            ft.Row([ft.Icon(ft.Icons.SUPPORT_AGENT, size=36, color=ft.Colors.INDIGO_700),
+                    ft.Text(sh.t("hq_title"), size=26, weight=ft.FontWeight.BOLD)]),
+            ft.Text(sh.t("login_hint"), color=ft.Colors.GREY_700),
+            user, secret, error,
+            ft.Row([ft.FilledButton(sh.t("login"), icon=ft.Icons.LOGIN, on_click=login, width=150),
+                    ft.TextButton(sh.t("language"), icon=ft.Icons.TRANSLATE, on_click=sh.toggle_lang)],
+                   alignment=ft.MainAxisAlignment.SPACE_BETWEEN, width=320),
+        ], tight=True, spacing=14), padding=32), width=420)
+        return ft.Container(card, alignment=ft.Alignment.CENTER, expand=True)

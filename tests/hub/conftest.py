@@ -1,0 +1,76 @@
+"""Hub service tests over a real SQLite hub file with the small demo network (6 outlets,
+300 orders, HQ users hq.agent / hq.approver / admin, password demo1234). The demo data is
+generated once per session into a template file and copied for each test, so every test
+starts from the same hub and may write freely."""
+import shutil
+
+import pytest
+
+from hub.demo_data import DEMO_PASSWORD, SMALL, generate
+from hub.services import HubServices
+from shared.passwords import hash_password
+from shared.roles import Role
+from sync.hub_store import HubStore
+from sync.keys import SigningKey
+
+NOW = 1_780_000_000_000  # a fixed "now" (2026-05-28) so periods and SLA clocks are repeatable
+
+
+@pytest.fixture(scope="session")
+def hub_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("hub-template") / "hub.sqlite"
+    hub = HubStore(path, key=SigningKey.generate())
+    generate(hub, seed=6, now=NOW, sizes=SMALL)
+    hub.write([{"op": "put", "table": "users", "id": "admin", "fields": {
+        "username": "admin", "display_name": "系统管理员", "role": str(Role.ADMIN),
+        "password_hash": hash_password(DEMO_PASSWORD), "active": True}}])
+    hub.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    hub.close()
+    return path
+
+
+class Clock:
+    """The services' clock, moved by tests (epoch ms)."""
+
+    def __init__(self, at: int = NOW):
+        self.at = at
+
+    def __call__(self) -> int:
+        return self.at
+
+    def advance(self, ms: int) -> None:
+        self.at += ms
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def hub(hub_template, tmp_path):
+    path = tmp_path / "hub.sqlite"
+    shutil.copy(hub_template, path)
+    store = HubStore(path, key=SigningKey.generate())
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def services(hub, clock):
+    return HubServices(hub, now=clock)
+
+
+@pytest.fixture
+def agent(services):
+    return services.login("hq.agent", DEMO_PASSWORD)
+
+
+@pytest.fixture
+def approver(services):
+    return services.login("hq.approver", DEMO_PASSWORD)
+
+
+@pytest.fixture
+def admin(services):
+    return services.login("admin", DEMO_PASSWORD)

@@ -1,0 +1,52 @@
+"""Browser tests of HQ's web UI: a real `fieldsync hub serve` process (HTTPS, UI under /hq,
+scheduled jobs on) over the small demo network, driven in Debian's chromium. HQ users:
+hq.agent, hq.approver, admin, all with the demo password."""
+import pytest
+
+from hub.demo_data import DEMO_PASSWORD, SMALL, generate
+from shared.passwords import hash_password
+from tests.procs.cluster import HubProcess
+from tests.ui.browser import Ui, have_chromium, launch
+
+
+class HqUi(Ui):
+    def login(self, username: str, password: str = DEMO_PASSWORD) -> None:
+        self.wait("登录")
+        self.fill("用户名", username)
+        self.fill("密码", password)
+        self.click("登录")
+
+
+@pytest.fixture(scope="module")
+def hq(tmp_path_factory):
+    """The hub process with demo data; `hq.url` is the UI's address."""
+    h = HubProcess(tmp_path_factory.mktemp("hq"))
+    store = h.store()
+    try:
+        generate(store, seed=6, sizes=SMALL)
+        store.write([{"op": "put", "table": "users", "id": "admin", "fields": {
+            "password_hash": hash_password(DEMO_PASSWORD)}}])
+    finally:
+        store.close()
+    h.start()
+    h.ui_url = f"{h.url}/hq/"
+    yield h
+    h.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not have_chromium():
+        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def ui(browser, hq):
+    u = HqUi(browser, hq.ui_url)
+    yield u
+    u.page.close()

@@ -1,0 +1,24 @@
+"""HQ staff log in to the HQ web UI in Chinese (English on request); a wrong password is
+refused in words."""
+
+
+def test_agent_logs_in_and_sees_the_workbench(ui):
+    ui.login("hq.agent")
+    ui.wait("欢迎")
+    ui.wait("坐席")
+    ui.shot("hub/01-home.png")
+
+
+def test_wrong_password_is_refused_in_words(ui):
+    ui.login("hq.agent", "wrong-password")
+    ui.wait("用户名或密码错误")
+
+
+def test_english_works(ui):
+    ui.wait("登录")
+    ui.click("English")
+    ui.wait("Log in")
+    ui.fill("Username", "hq.approver")
+    ui.fill("Password", "demo1234")
+    ui.click("Log in")
+    ui.wait("Welcome")
