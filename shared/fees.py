@@ -46,3 +46,42 @@ def line_total(line: dict) -> int:
 
 def settlement_total(lines: list[dict]) -> int:
     return sum(line_total(line) for line in lines)
+
+
+# ---- deductions from callbacks (回访) ----
+
+class CallbackResult:
+    """What HQ's callback found, kept on the order (service_orders.callback_result, a hub
+    field) so that the node's draft and the hub's recomputation deduct alike."""
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+    UNREACHABLE = "unreachable"
+
+
+def is_repeat_repair(order: dict, earlier: list[dict], days: int | None) -> bool:
+    """A repair of the same appliance (serial number) completed within `days` after an
+    earlier repair of it was completed. `order` and `earlier` carry `serial_no`, `type`
+    and `completed_at` (epoch ms); orders without a serial number never count."""
+    if not days or order.get("type") != "repair" or not order.get("serial_no") or not order.get("completed_at"):
+        return False
+    window = int(days) * 86_400_000
+    return any(e.get("serial_no") == order["serial_no"] and e.get("type") == "repair" and e.get("completed_at")
+               and e.get("id") != order.get("id")
+               and 0 <= order["completed_at"] - e["completed_at"] <= window for e in earlier)
+
+
+def order_deduction(rule: dict | None, fees: Fees, *, callback_result: str | None,
+                    repeat_repair: bool) -> tuple[int, str]:
+    """(deduction in fen, reason code) for one settlement line: the fee rule's percentage of
+    the visit + labour fees for an unsatisfied callback and for a repeat repair (both may
+    apply; parts are never deducted). Reason codes: "" | "unsatisfied" | "repeat_repair" |
+    "unsatisfied+repeat_repair"."""
+    base = fees.visit_fee + fees.labour_fee
+    pct, reasons = 0, []
+    if callback_result == CallbackResult.UNSATISFIED:
+        pct += int((rule or {}).get("unsatisfied_deduction_pct") or 0)
+        reasons.append("unsatisfied")
+    if repeat_repair:
+        pct += int((rule or {}).get("repeat_repair_deduction_pct") or 0)
+        reasons.append("repeat_repair")
+    return min(base, base * pct // 100), "+".join(reasons)

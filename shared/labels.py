@@ -20,6 +20,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "outlet_manager": ("网点经理", "outlet manager"), "hq_agent": ("坐席", "HQ agent"),
         "hq_approver": ("审批员", "HQ approver"), "admin": ("系统管理员", "administrator"),
     },
+    "hq_work": {
+        "intake": ("受理来电", "take calls"), "dispatch": ("派单", "dispatch orders"),
+        "monitor": ("查看监控看板", "watch the SLA board"), "approve": ("审批", "approve"),
+        "complaints": ("处理投诉", "handle complaints"), "callback": ("回访客户", "call customers back"),
+        "kb_manage": ("维护知识库", "maintain the knowledge base"), "reports": ("查看报表", "read reports"),
+        "admin": ("系统管理", "administer the system"),
+    },
     "move_kind": {
         "receipt": ("入库", "Receipt"), "consume": ("工单用料", "Used on order"),
         "return": ("旧件返还", "Defective part returned"), "transfer": ("调拨", "Transfer"),
@@ -49,6 +56,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "contact_name": ("联系人", "contact name"), "contact_phone": ("联系电话", "phone number"),
         "address": ("地址", "address"), "fault_description": ("故障描述", "fault description"),
         "reason": ("原因", "reason"), "resolution": ("处理结果", "resolution"),
+        "summary": ("内容摘要", "summary"),
         "purchase_date": ("购买日期", "purchase date"), "appointment_at": ("预约时间", "appointment time"),
         "type": ("服务类型", "service type"), "priority": ("紧急程度", "priority"),
         "product_model_id": ("产品型号", "product model"), "part_id": ("配件", "part"),

@@ -78,3 +78,29 @@ def may_move(role: str, kind: str) -> bool:
         return Role(role) in OUTLET_MOVE_KINDS.get(kind, ())
     except ValueError:
         return False
+
+
+# HQ's work → the hub roles that may do it; hub services check these on every call.
+class HqWork(StrEnum):
+    INTAKE = "intake"            # take calls, look up and create customers, record requests
+    DISPATCH = "dispatch"        # send orders to outlets, re-dispatch, cancel
+    MONITOR = "monitor"          # the SLA board and escalations
+    APPROVE = "approve"          # parts requests, stock variances, settlements
+    COMPLAINTS = "complaints"    # the departments' complaint queues
+    CALLBACK = "callback"        # call customers back after completion
+    KB_MANAGE = "kb_manage"      # categories and articles of the knowledge base
+    REPORTS = "reports"
+    ADMIN = "admin"              # outlets, users, rules, policies, templates, nodes
+
+
+HQ_WORK: dict[str, frozenset[Role]] = {
+    HqWork.INTAKE: frozenset({Role.HQ_AGENT, Role.ADMIN}),
+    HqWork.DISPATCH: frozenset({Role.HQ_AGENT, Role.ADMIN}),
+    HqWork.MONITOR: HUB_ROLES,
+    HqWork.APPROVE: frozenset({Role.HQ_APPROVER, Role.ADMIN}),
+    HqWork.COMPLAINTS: frozenset({Role.HQ_AGENT, Role.HQ_APPROVER, Role.ADMIN}),
+    HqWork.CALLBACK: frozenset({Role.HQ_AGENT, Role.ADMIN}),
+    HqWork.KB_MANAGE: frozenset({Role.ADMIN}),
+    HqWork.REPORTS: HUB_ROLES,
+    HqWork.ADMIN: frozenset({Role.ADMIN}),
+}

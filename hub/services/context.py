@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterable
 
 from shared.errors import ServiceError
-from shared.labels import label
-from shared.roles import HUB_ROLES
+from shared.labels import label, pair
+from shared.roles import HQ_WORK, HUB_ROLES
 from sync.hlc import now_ms
 from sync.hub_store import HubStore
 
@@ -78,6 +78,11 @@ class HubContext:
                      ", ".join(label("role", r, "en") for r in roles))
             raise ServiceError.of("role_forbidden", roles=names, action=action)
         return user
+
+    def allow(self, session: HubSession, work: str) -> dict:
+        """Refuse unless the session's role may do this kind of HQ work (shared/roles.py
+        HQ_WORK); returns the user as the hub holds it now."""
+        return self.require(session, HQ_WORK[work], pair("hq_work", work))
 
     # ---- writes ----
 

@@ -5,6 +5,7 @@ from typing import Callable
 from sync.hub_store import HubStore
 
 from hub.services.auth import Auth
+from hub.services.complaints import Complaints
 from hub.services.context import HubContext
 from hub.services.schema import ensure_schema
 
@@ -14,6 +15,7 @@ class HubServices:
         ensure_schema(hub)
         self.ctx = HubContext(hub, now)
         self.auth = Auth(self.ctx)
+        self.complaints = Complaints(self.ctx)
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)
