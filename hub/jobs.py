@@ -6,10 +6,14 @@ stopping the scheduler."""
 import logging
 from typing import Callable
 
+from hub.services import approvals
+
 log = logging.getLogger("fieldsync.hub.jobs")
 
 # (job id, function of HubServices, interval in seconds); services modules add theirs.
-JOBS: list[tuple[str, Callable, int]] = []
+JOBS: list[tuple[str, Callable, int]] = [
+    ("approvals_autopost", approvals.autopost_job, 60),  # small stocktake variances post themselves
+]
 
 
 def _supervised(job_id: str, fn: Callable, services) -> Callable[[], None]:
