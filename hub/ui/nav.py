@@ -6,12 +6,13 @@ import importlib
 import flet as ft
 
 from shared.labels import label
-from shared.roles import HUB_ROLES
+from shared.roles import HQ_WORK, HUB_ROLES, HqWork
 
 ALL = frozenset(HUB_ROLES)
 
 SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, "home.HomeView", ALL),
+    ("ap_approvals", ft.Icons.FACT_CHECK, "approvals.ApprovalsView", HQ_WORK[HqWork.APPROVE]),
 ]
 
 
