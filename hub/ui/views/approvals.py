@@ -85,10 +85,9 @@ class ApprovalsView:
         sh = self.shell
         if not decidable:
             return []
-        box = ft.TextField(label=sh.t("ap_comment"), hint_text=sh.t("ap_comment_hint"), value=self.comment,
-                           multiline=True, min_lines=2, max_lines=4, width=640,
+        box = ft.TextField(label=sh.t("ap_comment"), value=self.comment, width=640,
                            on_change=lambda e: setattr(self, "comment", e.control.value or ""))
-        return [box, ft.Row([
+        return [ft.Row([box, w.muted(sh.t("ap_comment_hint"), size=13)], spacing=16), ft.Row([
             ft.FilledButton(sh.t("ap_approve"), icon=ft.Icons.CHECK, on_click=lambda e: on_decide(Decision.APPROVED)),
             ft.OutlinedButton(sh.t("ap_reject"), icon=ft.Icons.CLOSE, on_click=lambda e: on_decide(Decision.REJECTED),
                               style=ft.ButtonStyle(color=RED))], spacing=16)]
@@ -101,7 +100,18 @@ class ApprovalsView:
                  sh.t("ap_level", n=h.level) if h.level else "", w.status_chip(
                      "approved" if h.decision == Decision.APPROVED else "rejected" if h.decision == Decision.REJECTED
                      else "submitted", h.decision_label), h.comment] for h in history]
-        return w.section(sh.t("ap_history"), w.table(["", "", "", "", sh.t("ap_comment")], rows))
+        return w.section(sh.t("ap_history"), w.table([sh.t("ap_when"), sh.t("ap_approver"), sh.t("ap_level_col"),
+                                                      sh.t("ap_decision"), sh.t("ap_comment")], rows))
+
+    def _latest(self, history) -> list[ft.Control]:
+        """HQ's latest word, near the top of a decided document."""
+        sh = self.shell
+        if not history:
+            return []
+        h = history[-1]
+        who = h.approver or sh.t("ap_hub")
+        return [ft.Text(sh.t("ap_latest", decision=h.decision_label, who=who, comment=h.comment or "—"),
+                        color=ft.Colors.BLUE_900, weight=ft.FontWeight.W_500)]
 
     def _decided(self, ok: bool, result) -> None:
         if not ok:
@@ -125,7 +135,7 @@ class ApprovalsView:
         for l in r.lines:
             if r.decidable:
                 box = ft.TextField(label=sh.t("ap_approved_qty_of", sku=l.sku), value=self.qty.get(l.line_id,
-                                   str(l.approved_qty)), width=130, dense=True, text_align=ft.TextAlign.RIGHT,
+                                   str(l.approved_qty)), width=170, dense=True, text_align=ft.TextAlign.RIGHT,
                                    keyboard_type=ft.KeyboardType.NUMBER,
                                    on_change=lambda e, lid=l.line_id: self.qty.__setitem__(lid, e.control.value or ""))
             else:
@@ -139,7 +149,8 @@ class ApprovalsView:
                  ft.Text(sh.t("ap_request_total", amount=yuan(r.amount), approved=yuan(r.approved_amount)),
                          size=16, weight=ft.FontWeight.W_600),
                  ft.Text(sh.t("ap_levels", needed=r.levels_needed, next=r.next_level, limit=yuan(LEVEL_LIMITS[0])),
-                         color=ft.Colors.INDIGO_800),
+                         color=ft.Colors.INDIGO_800, visible=r.decidable),
+                 *self._latest(r.history),
                  w.muted(sh.t("ap_version", hash=r.content_hash[:12]), size=12)]
         table = w.table([sh.t("ap_part"), "", sh.t("ap_requested"), sh.t("ap_unit_price"), sh.t("ap_line_amount"),
                          sh.t("ap_on_hand"), sh.t("ap_consumed"), sh.t("ap_approved_qty")], rows,
@@ -151,8 +162,8 @@ class ApprovalsView:
                              qty if decision == Decision.APPROVED else None, r.content_hash)
             self._decided(ok, out)
 
-        parts = [head, w.section(sh.t("ap_document"), *facts), w.section(sh.t("ap_part"), table),
-                 *self._decision_box(r.decidable, decide)]
+        parts = [head, w.section(sh.t("ap_document"), *facts), *self._decision_box(r.decidable, decide),
+                 w.section(sh.t("ap_part"), table)]
         history = self._history(r.history)
         return parts + ([history] if history else [])
 
@@ -175,7 +186,8 @@ class ApprovalsView:
         head = self._head(sh.t("ap_stocktake_of", outlet=f"{c.outlet_code} {c.outlet_name}", day=day), c.status,
                           c.status_label)
         facts = [w.kv(sh.t("ap_submitted"), when(c.submitted_at, sh.lang)), w.kv(sh.t("ap_note"), c.note),
-                 ft.Text(sh.t("ap_waiting_n", n=c.waiting), color=RED if c.waiting else None),
+                 ft.Text(sh.t("ap_waiting_n", n=c.waiting), color=RED if c.waiting else None, visible=c.decidable),
+                 *self._latest(c.history),
                  w.muted(sh.t("ap_version", hash=c.content_hash[:12]), size=12)]
         table = w.table([sh.t("ap_part"), "", sh.t("ap_counted"), sh.t("ap_node_expected"), sh.t("ap_hub_expected"),
                          sh.t("ap_variance"), sh.t("ap_value"), sh.t("ap_handling")], rows, numeric={2, 3, 4, 5, 6})
@@ -184,9 +196,8 @@ class ApprovalsView:
             ok, out = sh.run(self.api.decide_stocktake, sh.session, c.id, decision, self.comment, c.content_hash)
             self._decided(ok, out)
 
-        parts = [head, w.section(sh.t("ap_document"), *facts),
-                 w.section(sh.t("ap_variance"), table if rows else w.muted(sh.t("ap_no_differences"))),
-                 *self._decision_box(c.decidable, decide)]
+        parts = [head, w.section(sh.t("ap_document"), *facts), *self._decision_box(c.decidable, decide),
+                 w.section(sh.t("ap_variance"), table if rows else w.muted(sh.t("ap_no_differences")))]
         history = self._history(c.history)
         return parts + ([history] if history else [])
 
@@ -207,6 +218,7 @@ class ApprovalsView:
                          size=16, weight=ft.FontWeight.W_600, color=RED if diff else None),
                  ft.Text(sh.t("ap_differences_n", n=s.differences) if s.differences else sh.t("ap_no_differences"),
                          color=RED if s.differences else ft.Colors.GREEN_800),
+                 *self._latest(s.history),
                  w.muted(sh.t("ap_version", hash=s.content_hash[:12]), size=12)]
         toggle = ft.Checkbox(label=sh.t("ap_only_differences"), value=self.only_differences,
                              on_change=self._toggle_differences)
@@ -218,8 +230,8 @@ class ApprovalsView:
             ok, out = sh.run(self.api.decide_settlement, sh.session, s.id, decision, self.comment, s.content_hash)
             self._decided(ok, out)
 
-        parts = [head, w.section(sh.t("ap_document"), *facts), w.section(sh.t("ap_order"), table, actions=[toggle]),
-                 *self._decision_box(s.decidable, decide)]
+        parts = [head, w.section(sh.t("ap_document"), *facts), *self._decision_box(s.decidable, decide),
+                 w.section(sh.t("ap_order"), table, actions=[toggle])]
         history = self._history(s.history)
         return parts + ([history] if history else [])
 
@@ -240,7 +252,8 @@ class ApprovalsView:
         adjustment = yuan(x.node.adjustment) if x.node and x.node.adjustment else ""
         if x.adjustment_reason:
             adjustment += f"（{x.adjustment_reason}）"
-        return [x.order_number, x.type_label, when(x.completed_at, sh.lang), ft.Text(check, color=color),
+        return [x.order_number, x.type_label, when(x.completed_at, sh.lang) if x.completed_at else "—",
+                ft.Text(check, color=color),
                 pair("visit_fee"), pair("labour_fee"), pair("parts_fee"), pair("deduction"), adjustment, pair("total")]
 
     def _toggle_differences(self, e) -> None:
