@@ -49,9 +49,10 @@ def document_hash(c, table: str, row_id: str) -> str:
 def held_hash(ctx, table: str, row: dict) -> str:
     """The hash the hub holds for a submitted document: the one stored on submission when
     the table keeps it (settlements), else computed from the frozen rows."""
+    if row.get("content_hash"):
+        return row["content_hash"]
     with ctx._reader() as c:
-        computed = document_hash(c, table, row["id"])
-    return row.get("content_hash") or computed
+        return document_hash(c, table, row["id"])
 
 
 def version_changed(ctx, table: str, row: dict) -> bool:

@@ -143,7 +143,9 @@ class PartsApprovals:
             level = review.next_level
             now = ctx.now()
             if decision == Decision.REJECTED:
-                ctx.write(session, [put(TABLE, r["id"], status=str(DocStatus.REJECTED), decided_at=now),
+                # Nothing ships: an earlier level's quantities are withdrawn with the request.
+                ctx.write(session, [*(put(LINES, line.line_id, approved_qty=0) for line in review.lines),
+                                    put(TABLE, r["id"], status=str(DocStatus.REJECTED), decided_at=now),
                                     approval_op(r, TABLE, Decision.REJECTED, level, comment, content_hash,
                                                 session.user_id, now)])
                 ctx.audit(session, "parts_request_rejected", r["id"], f"level {level}")

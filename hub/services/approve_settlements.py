@@ -101,11 +101,10 @@ class SettlementApprovals:
             (outlet_id, str(Status.COMPLETED), str(Status.COMPLETED), str(Status.CLOSED), start, end))
         rules = [{**r, "active": r["active"] is None or bool(r["active"])} for r in ctx.query("SELECT * FROM fee_rules")]
         earlier = self._same_appliance([o["serial_no"] for o in orders if o["serial_no"]])
+        used = self._parts_used([o["id"] for o in orders])
         out = {}
         for o in orders:
-            parts = [(p["qty"], p["unit_price"], bool(p["in_warranty"])) for p in ctx.query(
-                "SELECT op.qty, op.in_warranty, p.unit_price FROM order_parts op LEFT JOIN parts p ON p.id = op.part_id "
-                "WHERE op.order_id = ?", (o["id"],))]
+            parts = used.get(o["id"], [])
             rule = match_rule(rules, o["type"], o["category"])
             fees = order_fees(rules, o["type"], o["category"], parts)
             repeat = is_repeat_repair(o, earlier.get(o["serial_no"], []), (rule or {}).get("repeat_repair_days"))
@@ -113,6 +112,18 @@ class SettlementApprovals:
             out[o["id"]] = {**o, "visit_fee": fees.visit_fee, "labour_fee": fees.labour_fee,
                             "parts_fee": fees.parts_fee, "deduction": deduction, "reason": reason,
                             "no_fee_rule": rule is None}
+        return out
+
+    def _parts_used(self, order_ids: list[str]) -> dict[str, list[tuple]]:
+        """order id → [(qty, catalog unit price, in warranty)] of the parts fitted."""
+        out: dict[str, list[tuple]] = {}
+        for i in range(0, len(order_ids), 500):
+            chunk = order_ids[i:i + 500]
+            for p in self.ctx.query(
+                    "SELECT op.order_id, op.qty, op.in_warranty, p.unit_price FROM order_parts op "
+                    f"LEFT JOIN parts p ON p.id = op.part_id WHERE op.order_id IN ({','.join('?' * len(chunk))})",
+                    chunk):
+                out.setdefault(p["order_id"], []).append((p["qty"], p["unit_price"], bool(p["in_warranty"])))
         return out
 
     def _same_appliance(self, serials: list[str]) -> dict[str, list[dict]]:

@@ -131,9 +131,26 @@ def test_refusals_are_in_words_and_change_nothing(services, agent, approver, sho
     refused(hub, "bad_choice", decide, approver, rid, "maybe", "ok")
 
     assert decide(approver, rid, "rejected", "本月已超预算，请下月再申请").status == "rejected"
+    assert services.approvals.parts_request(approver, rid).approved_amount == 0
     e = refused(hub, "approval_decided", decide, approver, rid, "approved", "ok")
     assert "已驳回" in e.message("zh")
     shop.sync()
     seen = shop.svc.requests.get(shop.clerk, rid)
     assert seen.status == "rejected" and seen.comment == "本月已超预算，请下月再申请"
     assert shop.svc.stock.shipments(shop.clerk) == []
+
+
+def test_the_second_level_may_reject_what_the_first_passed(services, approver, admin, shop):
+    _, dear = cheap_and_dear(services)
+    qty = LEVEL_LIMITS[0] // dear["unit_price"] + 2
+    rid = submit_request(shop, {dear["id"]: qty})
+    services.approvals.decide_parts_request(approver, rid, "approved", "同意", {dear["id"]: qty - 1})
+    out = services.approvals.decide_parts_request(admin, rid, "rejected", "预算不足，驳回")
+    assert (out.status, out.level) == ("rejected", 2)
+    shop.sync()
+    seen = shop.svc.requests.get(shop.clerk, rid)
+    assert seen.status == "rejected" and seen.comment == "预算不足，驳回"
+    assert [x.approved_qty for x in seen.lines] == [0] and shop.svc.stock.shipments(shop.clerk) == []
+    with pytest.raises(ServiceError) as e:
+        services.approvals.decide_parts_request(admin, rid, "approved", "改判")
+    assert e.value.message("en") == "This parts request is already rejected; it cannot be decided again."
