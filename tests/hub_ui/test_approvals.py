@@ -1,8 +1,9 @@
 """The approver's afternoon in the browser: a real node (enrolled with a code, synced by
 `fieldsync node sync`) submits a parts request and last month's settlement; the approver
 opens the inbox, reads the settlement's recomputation, approves it with a comment, approves
-the parts request with a comment and a cut quantity; after the next sync the outlet sees
-both decisions and a shipment to receive."""
+the parts request with a comment and a cut quantity, approves a stocktake's large variance
+(then reads it in English); after the next sync the outlet sees the decisions, a shipment to
+receive and the adjusted stock."""
 import pytest
 
 from node.services import NodeServices, Session
@@ -36,10 +37,17 @@ def outlet(hq, tmp_path_factory):
                                      "fields": {"settlement_id": sid, "order_id": cancelled, "visit_fee": 3000,
                                                 "labour_fee": 8000, "parts_fee": 0, "deduction": 0}}])
         svc.settlements.submit(clerk, sid)
+        cid = svc.stocktake.open(clerk, note="月末盘点")
+        lines = svc.stocktake.get(clerk, cid).lines
+        short = max(lines, key=lambda x: x.expected)  # 5 missing: beyond the automatic limit
+        for x in lines:
+            svc.stocktake.enter(clerk, cid, x.part_id, x.expected - (5 if x is short else 0))
+        svc.stocktake.submit(clerk, cid)
     finally:
         store.close()
     node.sync()
-    return {"node": node, "request": rid, "number": number, "sku": part["sku"], "settlement": sid}
+    return {"node": node, "request": rid, "number": number, "sku": part["sku"], "settlement": sid, "count": cid,
+            "short": short.part_id, "expected": short.expected}
 
 
 def test_the_approver_approves_a_settlement_and_a_parts_request(ui, outlet):
@@ -72,6 +80,18 @@ def test_the_approver_approves_a_settlement_and_a_parts_request(ui, outlet):
     ui.wait("本月先发3件")
     ui.shot("hub/24-parts-request-approved.png")
 
+    ui.click("返回审批列表")
+    ui.click(local_date(now_ms()).isoformat())  # the stocktake, titled by its day
+    ui.wait("待审批")
+    ui.wait("总部账面")
+    ui.shot("hub/25-stocktake-review.png")
+    ui.fill("审批意见", "已核实丢失，准予调整")
+    ui.click("批准")
+    ui.wait("最新审批：批准")
+    ui.click("English")
+    ui.wait("Latest decision: Approved")
+    ui.shot("hub/26-stocktake-approved-en.png")
+
     node = outlet["node"]
     node.sync()
     store = node.store()
@@ -84,5 +104,9 @@ def test_the_approver_approves_a_settlement_and_a_parts_request(ui, outlet):
         assert request.status == "approved" and request.comment == "本月先发3件"
         [shipment] = svc.stock.shipments(clerk)
         assert [x.approved_qty for x in shipment.lines] == [3]
+        count = svc.stocktake.get(clerk, outlet["count"])
+        assert count.status == "approved" and count.comment == "已核实丢失，准予调整"
+        on_hand = svc.ctx.scalar("SELECT SUM(qty) FROM stock_moves WHERE part_id = ?", (outlet["short"],))
+        assert on_hand == outlet["expected"] - 5
     finally:
         store.close()
