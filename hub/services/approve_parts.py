@@ -51,6 +51,7 @@ class ReviewLine:
     amount: int              # qty × unit price
     approved_amount: int     # approved_qty × unit price
     on_hand: int             # Σ the outlet's moves at HQ
+    safety_stock: int
     consumed: int            # used on orders over the last HISTORY_DAYS days
 
 
@@ -101,7 +102,7 @@ class PartsApprovals:
         passes = self._passes(r["id"], content_hash)
         since = ctx.now() - HISTORY_DAYS * DAY_MS
         rows = ctx.query(
-            f"SELECT l.*, p.sku, p.name, p.unit_price, "
+            f"SELECT l.*, p.sku, p.name, p.unit_price, p.safety_stock, "
             "(SELECT COALESCE(SUM(m.qty), 0) FROM stock_moves m WHERE m.outlet_id = ? AND m.part_id = l.part_id) AS on_hand, "
             "(SELECT COALESCE(-SUM(m.qty), 0) FROM stock_moves m WHERE m.outlet_id = ? AND m.part_id = l.part_id "
             f"AND m.kind = '{MoveKind.CONSUME}' AND m.at >= ?) AS consumed "
@@ -114,7 +115,7 @@ class PartsApprovals:
                 else l["qty"]
             lines.append(ReviewLine(l["id"], l["part_id"], l["sku"] or l["part_id"], l["name"] or l["part_id"],
                                     l["qty"], l["suggested_qty"], approved, price, l["qty"] * price,
-                                    approved * price, l["on_hand"], l["consumed"]))
+                                    approved * price, l["on_hand"], l["safety_stock"] or 0, l["consumed"]))
         outlet = outlet_names(ctx).get(r["outlet_id"], {})
         approved_amount = sum(line.approved_amount for line in lines)
         return PartsReview(

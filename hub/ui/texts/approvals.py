@@ -36,6 +36,7 @@ TEXTS = {
     "ap_unit_price": ("单价", "Unit price"),
     "ap_line_amount": ("申请金额", "Amount"),
     "ap_on_hand": ("网点现有", "On hand"),
+    "ap_safety": ("安全库存", "Safety stock"),
     "ap_consumed": ("近90天用量", "Used (90 days)"),
     "ap_approved_qty": ("批准数量", "Approved"),
     "ap_approved_qty_of": ("批准数量 {sku}", "Approved {sku}"),

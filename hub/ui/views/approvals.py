@@ -140,9 +140,9 @@ class ApprovalsView:
                                    on_change=lambda e, lid=l.line_id: self.qty.__setitem__(lid, e.control.value or ""))
             else:
                 box = str(l.approved_qty)
-            low = l.on_hand < l.consumed // 3
+            low = l.on_hand < l.safety_stock
             rows.append([l.sku, l.name, l.qty, yuan(l.unit_price), yuan(l.amount),
-                         ft.Text(str(l.on_hand), color=RED if low else None), l.consumed, box])
+                         ft.Text(str(l.on_hand), color=RED if low else None), l.safety_stock, l.consumed, box])
         head = self._head(f"{r.number} · {r.outlet_code} {r.outlet_name}", r.status, r.status_label)
         facts = [w.kv(sh.t("ap_submitted"), when(r.submitted_at, sh.lang)),
                  w.kv(sh.t("ap_note"), r.note),
@@ -153,8 +153,8 @@ class ApprovalsView:
                  *self._latest(r.history),
                  w.muted(sh.t("ap_version", hash=r.content_hash[:12]), size=12)]
         table = w.table([sh.t("ap_part"), "", sh.t("ap_requested"), sh.t("ap_unit_price"), sh.t("ap_line_amount"),
-                         sh.t("ap_on_hand"), sh.t("ap_consumed"), sh.t("ap_approved_qty")], rows,
-                        numeric={2, 3, 4, 5, 6})
+                         sh.t("ap_on_hand"), sh.t("ap_safety"), sh.t("ap_consumed"), sh.t("ap_approved_qty")],
+                        rows, numeric={2, 3, 4, 5, 6, 7})
 
         def decide(decision):
             qty = {l.line_id: _int(self.qty.get(l.line_id, str(l.approved_qty))) for l in r.lines}
