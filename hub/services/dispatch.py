@@ -414,6 +414,23 @@ class Dispatch:
             "LEFT JOIN outlets s ON s.id = d.suggested_outlet_id LEFT JOIN users u ON u.id = d.by "
             "WHERE d.order_id = ? ORDER BY d.at, d.rowid", (order_id,))
 
+    def order(self, session: HubSession, order_id: str) -> dict:
+        """One order with its customer's and outlet's names, for the dispatch screen."""
+        self.ctx.allow(session, HqWork.DISPATCH)
+        self._order(order_id)
+        return self.ctx.one(
+            "SELECT o.*, c.name AS customer_name, t.code AS outlet_code, t.name AS outlet_name "
+            "FROM service_orders o LEFT JOIN customers c ON c.id = o.customer_id "
+            "LEFT JOIN outlets t ON t.id = o.outlet_id WHERE o.id = ?", (order_id,))
+
+    def find(self, session: HubSession, number: str) -> dict:
+        """An order by its number (HQ-0000123, SH01-A-000042)."""
+        self.ctx.allow(session, HqWork.DISPATCH)
+        row = self.ctx.one("SELECT id FROM service_orders WHERE number = ?", ((number or "").strip(),))
+        if row is None:
+            raise ServiceError.of("not_found", thing=pair("table", "service_orders"))
+        return self.order(session, row["id"])
+
     # ---- helpers ----
 
     def _order(self, order_id: str) -> dict:

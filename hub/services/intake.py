@@ -166,6 +166,12 @@ class Intake:
             ctx.audit(session, "customer_created" if new else "customer_edited", customer_id)
         return customer_id
 
+    def models(self, session: HubSession) -> list[dict]:
+        """The active product models an order may name, by code."""
+        self.ctx.allow(session, HqWork.INTAKE)
+        return self.ctx.query("SELECT id, code, name, category FROM product_models "
+                              "WHERE COALESCE(active, 1) != 0 ORDER BY code")
+
     # ---- knowledge base ----
 
     def search_kb(self, session: HubSession, query: str, limit: int = 10):

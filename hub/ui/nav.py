@@ -6,12 +6,14 @@ import importlib
 import flet as ft
 
 from shared.labels import label
-from shared.roles import HUB_ROLES
+from shared.roles import HUB_ROLES, Role
 
 ALL = frozenset(HUB_ROLES)
 
 SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, "home.HomeView", ALL),
+    ("in_nav_intake", ft.Icons.PHONE_IN_TALK, "intake.IntakeView", frozenset({Role.HQ_AGENT, Role.ADMIN})),
+    ("in_nav_dispatch", ft.Icons.ALT_ROUTE, "dispatch.DispatchView", frozenset({Role.HQ_AGENT, Role.ADMIN})),
 ]
 
 

@@ -1,0 +1,50 @@
+"""An HQ agent takes a call in the browser: looks a returning member up by phone, sees
+their card with membership and service history, records a repair, sees the suggested
+outlet with the reasons for it, confirms, and the new order number shows. Then the
+dispatch screen. Screenshots: screenshots/hub/1x-*.png."""
+import sqlite3
+
+import pytest
+
+pytestmark = pytest.mark.flaky(reruns=2, reruns_delay=2)
+
+
+def read(hq, sql, params=()):
+    conn = sqlite3.connect(f"file:{hq.home.db}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_agent_records_a_repair_for_a_returning_member_and_dispatches_it(ui, hq):
+    [(name, phone, level)] = read(hq, "SELECT c.name, c.phone, c.member_level FROM customers c "
+                                      "JOIN service_orders o ON o.customer_id = c.id WHERE c.city = '上海' "
+                                      "AND c.member_level IS NOT NULL GROUP BY c.id HAVING COUNT(*) >= 2 "
+                                      "ORDER BY c.id LIMIT 1")
+    ui.login("hq.agent")
+    ui.wait("欢迎")
+    ui.click("来电受理", exact=False)
+    ui.wait("下一个来电")
+    ui.fill("来电号码（完整号码或后4位）", phone)
+    ui.click("查询")
+    ui.wait(name)
+    ui.wait(f"会员 · {level}")
+    ui.wait("服务记录")
+    ui.shot("hub/10-intake-customer.png")
+    ui.click("维修")
+    ui.wait("派单建议")
+    ui.fill("故障描述", "空调不制冷，外机有异响")
+    ui.wait("服务范围覆盖上海")
+    ui.wait("不覆盖上海")
+    ui.shot("hub/11-intake-suggestion.png")
+    ui.click("确认派单")
+    ui.wait("已派至")
+    [(number, fault)] = read(hq, "SELECT number, fault_description FROM service_orders "
+                                 "ORDER BY number DESC LIMIT 1")
+    assert fault == "空调不制冷，外机有异响"
+    ui.wait(number)
+    ui.shot("hub/12-intake-dispatched.png")
+    ui.click("派单改派", exact=False)
+    ui.wait("待改派工单")
+    ui.shot("hub/13-dispatch.png")
