@@ -73,3 +73,36 @@ def decline(hq, number: str, reason: str) -> None:
             {"op": "put", "table": "service_orders", "id": order["id"], "fields": {"status": "declined"}}])
     finally:
         store.close()
+
+
+def test_a_new_caller_is_created_and_a_consult_is_answered_from_the_knowledge_base(ui, hq):
+    ui.login("hq.agent")
+    ui.wait("欢迎")
+    ui.click("来电受理", exact=False)
+    ui.wait("下一个来电")
+    ui.fill("来电号码（完整号码或后4位）", "13900001234")
+    ui.click("查询")
+    ui.wait("新客户")
+    ui.fill("客户姓名", "孙丽")
+    ui.fill("城市", "广州")
+    ui.fill("地址", "广州市天河区体育西路100号")
+    ui.shot("hub/15-intake-new-customer.png")
+    ui.click("保存客户")
+    ui.wait("来电类型")
+    ui.click("咨询")
+    ui.fill("来电内容", "室内机漏水怎么办")
+    ui.fill("搜索知识库：故障、型号、故障代码", "漏水")
+    ui.click("搜索")
+    ui.button("用此文章答复").first.wait_for()
+    ui.shot("hub/16-intake-consult.png")
+    ui.button("用此文章答复").first.click()
+    ui.wait("已记录咨询")
+    [(article, summary, phone)] = read(hq, "SELECT a.title, r.summary, c.phone FROM hq_requests r "
+                                           "JOIN kb_articles a ON a.id = r.kb_article_id "
+                                           "JOIN customers c ON c.id = r.customer_id WHERE r.type = 'consult'")
+    assert "漏水" in article and summary == "室内机漏水怎么办" and phone == "13900001234"
+    ui.wait(article)
+    ui.click("English")
+    ui.wait("Call intake")
+    ui.wait("Consultation recorded")
+    ui.shot("hub/17-intake-english.png")

@@ -34,7 +34,7 @@ class IntakeView:
         self.customer_id: str | None = None
         self.editing = False
         self.customer_form: dict = {}
-        self.done: str | None = None
+        self.done = None  # () -> the confirmation of the last recorded call, in the current language
         self.reset_request()
 
     def reset_request(self) -> None:
@@ -61,7 +61,7 @@ class IntakeView:
                    spacing=16, vertical_alignment=ft.CrossAxisAlignment.CENTER)]
         if self.done:
             parts.append(ft.Container(ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700),
-                                               ft.Text(self.done, size=16, weight=ft.FontWeight.W_600)]),
+                                               ft.Text(self.done(), size=16, weight=ft.FontWeight.W_600)]),
                                       bgcolor=ft.Colors.GREEN_50, padding=12, border_radius=8))
         if self.lookup is not None:
             parts += self._caller()
@@ -257,8 +257,9 @@ class IntakeView:
         if not ok:
             return
         outlet = sh.services.dispatch.order(sh.session, rec.order_id)["outlet_name"]
-        self.done = sh.t("in_dispatched", number=rec.order_number, outlet=outlet) + \
-            (sh.t("in_override_note", reason=self.reason.strip()) if rec.override else "")
+        why = self.reason.strip()
+        self.done = lambda: sh.t("in_dispatched", number=rec.order_number, outlet=outlet) + \
+            (sh.t("in_override_note", reason=why) if rec.override else "")
         self.reset_request()
         sh.render()
 
@@ -291,7 +292,7 @@ class IntakeView:
                        customer_id=card.id, phone=self.phone, summary=self.summary or self.kb_query,
                        kb_article_id=article_id)
         if ok:
-            self.done = sh.t("in_consult_done", title=title) if title else sh.t("in_consult_plain")
+            self.done = (lambda: sh.t("in_consult_done", title=title)) if title else (lambda: sh.t("in_consult_plain"))
             self.reset_request()
             sh.render()
 
@@ -332,10 +333,10 @@ class IntakeView:
             dept = next((d for d in depts if d["id"] == self.department), {})
             c = next((x for x in sh.services.complaints.queue(sh.session, self.department) if x["id"] == rec.complaint_id),
                      {})
-            self.done = sh.t("in_complaint_done", department=dept.get("name_en" if sh.lang == "en" else "name", ""),
-                             deadline=when(c.get("deadline_at"), sh.lang))
+            self.done = lambda: sh.t("in_complaint_done", department=dept.get("name_en" if sh.lang == "en" else "name", ""),
+                                     deadline=when(c.get("deadline_at"), sh.lang))
         else:
-            self.done = sh.t("in_praise_done")
+            self.done = lambda: sh.t("in_praise_done")
         self.reset_request()
         sh.render()
 
