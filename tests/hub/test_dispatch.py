@@ -252,3 +252,42 @@ def test_the_hq_counter_survives_numbers_minted_elsewhere(services, agent, hub):
     assert again.order_number == f"HQ-{n + 6:07d}"
     before = counts(services)
     assert before["counter"] == n + 6
+
+
+def hub_decline(hub, order_id, reason="超出网点服务范围"):
+    """The outlet's decline as the hub holds it after the node's sync."""
+    hub.write([{"op": "add", "table": "order_events", "id": f"ev-{order_id}", "fields": {
+        "order_id": order_id, "to_status": "declined", "reason": reason, "at": 1}},
+        {"op": "put", "table": "service_orders", "id": order_id, "fields": {"status": "declined"}}])
+
+
+def test_sending_a_declined_order_back_to_the_outlet_that_declined_it_needs_a_reason(services, agent, hub):
+    rec = services.intake.record_request(agent, type="repair", customer=NEW_CALLER,
+                                         order={"product_model_id": model(services)["id"], "fault_description": "漏水"})
+    hub_decline(hub, rec.order_id)
+    refused(services, "override_reason", services.dispatch.redispatch, agent, rec.order_id, rec.outlet_id)
+    services.dispatch.redispatch(agent, rec.order_id, rec.outlet_id, override_reason="客户坚持由原网点上门，已协调排班")
+    assert services.ctx.row("service_orders", rec.order_id)["status"] == "new"
+    last = services.dispatch.history(agent, rec.order_id)[-1]
+    assert last["override"] == 1 and last["decline_reason"] == "超出网点服务范围"
+
+
+def test_redispatch_without_an_outlet_takes_the_best_suggestion(services, agent, hub):
+    rec = services.intake.record_request(agent, type="repair", customer=NEW_CALLER,
+                                         order={"product_model_id": model(services)["id"], "fault_description": "漏水"})
+    hub_decline(hub, rec.order_id)
+    expected = services.dispatch.suggest_for(agent, rec.order_id).best.outlet_id
+    assert expected != rec.outlet_id
+    assert services.dispatch.redispatch(agent, rec.order_id) == expected
+
+
+def test_an_order_without_an_outlet_waits_in_the_queue_and_is_dispatched_from_it(services, agent, hub):
+    cust = customer_in(services, "上海")
+    hub.write([{"op": "put", "table": "service_orders", "id": "held", "fields": {
+        "number": "HQ-9000001", "customer_id": cust["id"], "type": "repair", "status": "new",
+        "product_model_id": model(services)["id"], "address": cust["address"], "source": "hub"}}])
+    assert "held" in [q["id"] for q in services.dispatch.queue(agent)]
+    outlet_id = services.dispatch.redispatch(agent, "held")
+    assert services.ctx.row("service_orders", "held")["outlet_id"] == outlet_id
+    assert services.dispatch.history(agent, "held")[-1]["kind"] == "dispatch"
+    assert "held" not in [q["id"] for q in services.dispatch.queue(agent)]

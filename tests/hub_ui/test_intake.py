@@ -80,7 +80,8 @@ def test_a_new_caller_is_created_and_a_consult_is_answered_from_the_knowledge_ba
     ui.wait("欢迎")
     ui.click("来电受理", exact=False)
     ui.wait("下一个来电")
-    ui.fill("来电号码（完整号码或后4位）", "13900001234")
+    phone = f"139{uuid.uuid4().int % 10**8:08d}"  # a number nobody has (also when the test is retried)
+    ui.fill("来电号码（完整号码或后4位）", phone)
     ui.click("查询")
     ui.wait("新客户")
     ui.fill("客户姓名", "孙丽")
@@ -97,10 +98,10 @@ def test_a_new_caller_is_created_and_a_consult_is_answered_from_the_knowledge_ba
     ui.shot("hub/16-intake-consult.png")
     ui.button("用此文章答复").first.click()
     ui.wait("已记录咨询")
-    [(article, summary, phone)] = read(hq, "SELECT a.title, r.summary, c.phone FROM hq_requests r "
-                                           "JOIN kb_articles a ON a.id = r.kb_article_id "
-                                           "JOIN customers c ON c.id = r.customer_id WHERE r.type = 'consult'")
-    assert "漏水" in article and summary == "室内机漏水怎么办" and phone == "13900001234"
+    [(article, summary)] = read(hq, "SELECT a.title, r.summary FROM hq_requests r "
+                                    "JOIN kb_articles a ON a.id = r.kb_article_id "
+                                    "JOIN customers c ON c.id = r.customer_id WHERE c.phone = ?", (phone,))
+    assert "漏水" in article and summary == "室内机漏水怎么办"
     ui.wait(article)
     ui.click("English")
     ui.wait("Call intake")
