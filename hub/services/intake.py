@@ -35,6 +35,8 @@ DDL = (
         complaint_id TEXT, outlet_id TEXT, created_at INTEGER NOT NULL, created_by TEXT)""",
     "CREATE INDEX IF NOT EXISTS ix_hq_requests_customer ON hq_requests (customer_id, created_at)",
     "CREATE INDEX IF NOT EXISTS ix_hq_requests_type ON hq_requests (type, created_at)",
+    # A lookup by the number's last digits reads this index, not every customer (hub-side).
+    f"CREATE INDEX IF NOT EXISTS ix_hq_customers_phone_tail ON customers (substr(phone, -{PHONE_TAIL_MIN}))",
 )
 HISTORY_LIMIT = 50
 MATCH_LIMIT = 20
@@ -108,8 +110,8 @@ class Intake:
             raise ServiceError.of("phone_query", field="phone")
         rows = self.ctx.query("SELECT * FROM customers WHERE phone = ? ORDER BY created_at", (d,))
         if not rows and len(d) < 11:
-            rows = self.ctx.query("SELECT * FROM customers WHERE phone LIKE ? ORDER BY name LIMIT ?",
-                                  ("%" + d, MATCH_LIMIT))
+            rows = self.ctx.query(f"SELECT * FROM customers WHERE substr(phone, -{PHONE_TAIL_MIN}) = ? "
+                                  "AND phone LIKE ? ORDER BY name LIMIT ?", (d[-PHONE_TAIL_MIN:], "%" + d, MATCH_LIMIT))
         return Lookup(d, [self._card(r) for r in rows])
 
     def card(self, session: HubSession, customer_id: str) -> CustomerCard:
