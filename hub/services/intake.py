@@ -217,10 +217,11 @@ class Intake:
                 customer_id = self.save_customer(session, **customer)
             elif ctx.row("customers", customer_id) is None:
                 raise ServiceError.of("not_found", thing=("客户", "customer"))
+            caller = normal_phone(phone)  # the number that called, when the agent has it whole
             rec = {"type": str(kind), "customer_id": customer_id, "created_at": ctx.now(),
                    "created_by": session.user_id,
-                   "phone": normal_phone(phone) or ctx.scalar("SELECT phone FROM customers WHERE id = ?",
-                                                               (customer_id,))}
+                   "phone": caller if len(caller) >= 7 else ctx.scalar("SELECT phone FROM customers WHERE id = ?",
+                                                                       (customer_id,))}
             out = {}
             if kind in ORDER_REQUESTS:
                 form = dict(order or {})

@@ -291,3 +291,32 @@ def test_an_order_without_an_outlet_waits_in_the_queue_and_is_dispatched_from_it
     assert services.ctx.row("service_orders", "held")["outlet_id"] == outlet_id
     assert services.dispatch.history(agent, "held")[-1]["kind"] == "dispatch"
     assert "held" not in [q["id"] for q in services.dispatch.queue(agent)]
+
+
+def test_the_screens_dispatch_override_and_redispatch(services, agent, hub):
+    from hub.ui.views.dispatch import DispatchView
+    from hub.ui.views.intake import IntakeView
+    from tests.hub.test_intake import FakeShell
+    sh01, sh02 = outlet(services, "SH01"), outlet(services, "SH02")
+    cust = customer_in(services, json.loads(sh01["coverage"])[0])
+    sh = FakeShell(services, agent)
+    v = sh.view = IntakeView(sh)
+    v._lookup(cust["phone"])
+    v._kind("repair")
+    v.form.update(product_model_id=model(services)["id"], fault_description="不制冷")
+    sh.render()
+    card = services.intake.card(agent, cust["id"])
+    v._dispatch(card, sh02["id"], sh01["id"])
+    assert sh.errors == ["override_reason"]
+    v.reason = "客户指定"
+    v._dispatch(card, sh02["id"], sh01["id"])
+    assert "已派至" in v.done() and "改派：客户指定" in v.done()
+    order = services.ctx.one("SELECT * FROM service_orders ORDER BY number DESC LIMIT 1")
+    assert order["outlet_id"] == sh02["id"]
+    hub_decline(hub, order["id"])
+    d = sh.view = DispatchView(sh)
+    sh.render()
+    d._open(order["id"])
+    assert services.dispatch.redispatch(agent, order["id"]) == sh01["id"]
+    d._open(None)
+    assert sh.errors == ["override_reason"]

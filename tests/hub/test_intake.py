@@ -195,3 +195,57 @@ def test_praise_is_recorded_and_linked_to_the_customers_order(services, agent):
     refused(services, "order_of_other_customer", services.intake.record_request, agent, type="praise",
             customer_id=cust["id"], summary="好", order_id=other["id"])
     assert [r["type"] for r in services.intake.requests(agent, "praise")] == ["praise"]
+
+
+class FakeShell:
+    """The HQ shell without a browser: views build their controls, actions call the
+    services, refusals are collected instead of shown."""
+
+    def __init__(self, services, session, lang="zh"):
+        from hub.ui.text import t
+        self.services, self.session, self.lang, self._t = services, session, lang, t
+        self.errors, self.toasts, self.view = [], [], None
+
+    def t(self, key, **params):
+        return self._t(key, self.lang, **params)
+
+    def run(self, fn, *args, done=None, **kwargs):
+        try:
+            result = fn(*args, **kwargs)
+        except ServiceError as exc:
+            self.errors.append(exc.code)
+            return False, None
+        if done:
+            self.toasts.append(self.t(done))
+        return True, result
+
+    def toast(self, text):
+        self.toasts.append(text)
+
+    def render(self):
+        self.built = self.view.build()
+
+
+def test_the_intake_screen_records_a_complaint_and_praise(services, agent, approver):
+    from hub.ui.views.intake import IntakeView
+    cust = returning(services)
+    sh = FakeShell(services, agent)
+    v = sh.view = IntakeView(sh)
+    v._lookup(cust["phone"])
+    assert v.customer_id == cust["id"]
+    for kind in ("repair", "install", "consult", "complaint", "praise"):
+        v._kind(kind)  # every request form builds
+    v._kind("complaint")
+    v.summary, v.department, v.severity = "师傅态度差", "dept-quality", "serious"
+    card = services.intake.card(agent, cust["id"])
+    v._feedback_done(card, services.complaints.departments())
+    assert not sh.errors and "质量管理部" in v.done()
+    assert services.complaints.queue(approver, "dept-quality")[0]["summary"] == "师傅态度差"
+    v._kind("praise")
+    v._feedback_done(card, [])
+    assert sh.errors == ["required"]  # praise without words is refused in words
+    v.summary, v.linked_order = "谢谢师傅", card.orders[0]["id"]
+    v._feedback_done(card, [])
+    assert v.done() == "赞誉已记录"
+    sh.lang = "en"
+    assert v.done() == "Praise recorded"

@@ -18,7 +18,7 @@ from node.ui.text import when
 ICONS = {RequestType.REPAIR: ft.Icons.BUILD, RequestType.INSTALL: ft.Icons.HANDYMAN,
          RequestType.CONSULT: ft.Icons.HELP_OUTLINE, RequestType.COMPLAINT: ft.Icons.REPORT_PROBLEM,
          RequestType.PRAISE: ft.Icons.THUMB_UP}
-NO_LEVEL = "-"
+NONE = "-"  # the dropdown entry for "no member level" / "no order"
 
 
 class IntakeView:
@@ -153,8 +153,8 @@ class IntakeView:
         def box(key, text, **kw):
             return ft.TextField(label=sh.t(text), value=base.get(key) or "", **kw,
                                 on_change=lambda e: f.__setitem__(key, e.control.value))
-        level = ft.Dropdown(label=sh.t("in_member_level"), value=base.get("member_level") or NO_LEVEL, width=200,
-                            options=[ft.DropdownOption(key=NO_LEVEL, text=sh.t("in_no_level"))] +
+        level = ft.Dropdown(label=sh.t("in_member_level"), value=base.get("member_level") or NONE, width=200,
+                            options=[ft.DropdownOption(key=NONE, text=sh.t("in_no_level"))] +
                             [ft.DropdownOption(key=lv, text=lv) for lv in MEMBER_LEVELS],
                             on_select=lambda e: f.__setitem__("member_level", e.control.value))
 
@@ -163,7 +163,7 @@ class IntakeView:
             values.update({k: v for k, v in f.items() if k in values})
             lv = f.get("member_level", base.get("member_level"))
             ok, cid = sh.run(sh.services.intake.save_customer, sh.session, customer["id"] if customer else None,
-                             member_level=None if lv in (None, NO_LEVEL) else lv, done="in_customer_saved", **values)
+                             member_level=None if lv in (None, NONE) else lv, done="in_customer_saved", **values)
             if ok:
                 self.customer_id, self.editing, self.customer_form = cid, False, {}
                 sh.render()
@@ -298,9 +298,9 @@ class IntakeView:
 
     def _feedback(self, card) -> list[ft.Control]:
         sh = self.shell
-        orders = ft.Dropdown(label=sh.t("in_linked_order"), value=self.linked_order or NO_LEVEL, width=360,
+        orders = ft.Dropdown(label=sh.t("in_linked_order"), value=self.linked_order or NONE, width=360,
                              on_select=lambda e: setattr(self, "linked_order", e.control.value),
-                             options=[ft.DropdownOption(key=NO_LEVEL, text=sh.t("in_no_order"))] +
+                             options=[ft.DropdownOption(key=NONE, text=sh.t("in_no_order"))] +
                              [ft.DropdownOption(key=o["id"], text=f"{o['number']} {label('order_type', o['type'], sh.lang)} "
                                                 f"{o.get('model_code') or ''}") for o in card.orders])
         out = [self._summary_box(autofocus=True)]
@@ -323,7 +323,7 @@ class IntakeView:
 
     def _feedback_done(self, card, depts) -> None:
         sh = self.shell
-        linked = None if self.linked_order in (None, NO_LEVEL) else self.linked_order
+        linked = None if self.linked_order in (None, NONE) else self.linked_order
         kw = {"department_id": self.department, "severity": self.severity} if self.kind == RequestType.COMPLAINT else {}
         ok, rec = sh.run(sh.services.intake.record_request, sh.session, type=str(self.kind), customer_id=card.id,
                          phone=self.phone, summary=self.summary, order_id=linked, **kw)
