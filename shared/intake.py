@@ -59,7 +59,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_qualified": ("无{category}维修资质", "not qualified for {category}"),
     "full": ("已满负荷：在办{open}单 / 容量{capacity}单", "full: {open} open orders of a capacity of {capacity}"),
     "declined_before": ("该网点已退过此单", "this outlet declined the order"),
-    "inactive": ("网点已停用", "the outlet is inactive"),
 }
 
 

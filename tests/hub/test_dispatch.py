@@ -6,7 +6,6 @@ reason. Refusals (wrong role, unknown outlet, a step the status does not allow) 
 nothing."""
 import json
 
-import pytest
 
 from hub.demo_data import DEMO_PIN
 from node.services import NodeServices
