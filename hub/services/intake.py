@@ -179,6 +179,14 @@ class Intake:
     def search_kb(self, session: HubSession, query: str, limit: int = 10):
         return self.kb.search(session, query, limit)
 
+    def article(self, session: HubSession, article_id: str) -> dict:
+        """An active article in full, for the agent to read the answer out."""
+        self.ctx.allow(session, HqWork.INTAKE)
+        a = self.kb.article(article_id)
+        if a is None:
+            raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
+        return a
+
     # ---- recording the call ----
 
     def record_request(self, session: HubSession, *, type: str, customer_id: str | None = None,

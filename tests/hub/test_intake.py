@@ -235,6 +235,12 @@ def test_the_intake_screen_records_a_complaint_and_praise(services, agent, appro
     assert v.customer_id == cust["id"]
     for kind in ("repair", "install", "consult", "complaint", "praise"):
         v._kind(kind)  # every request form builds
+    v._kind("consult")
+    v._kb("漏水")
+    first = services.intake.search_kb(agent, "漏水")[0]
+    v._read(first.id)  # the article in full, for reading out
+    assert not sh.errors and v.kb_open == first.id
+    assert services.intake.article(agent, first.id)["body"].startswith("【适用】")
     v._kind("complaint")
     v.summary, v.department, v.severity = "师傅态度差", "dept-quality", "serious"
     card = services.intake.card(agent, cust["id"])

@@ -88,4 +88,5 @@ TEXTS = {
     "in_order_unknown": ("找不到工单 {number}。", "No order {number}."),
     "in_back": ("返回", "Back"),
     "in_dispatches": ("派单记录", "Dispatch history"),
+    "in_col_reason": ("改派原因", "Override reason"),
 }

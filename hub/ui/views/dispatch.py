@@ -112,7 +112,7 @@ class DispatchView:
                       w.kv(sh.t("in_fault"), order.get("fault_description"))),
             w.section(sh.t("in_suggest"), suggestion_panel(sh, suggestion, pick, reason)),
             w.section(sh.t("in_dispatches"), w.table(
-                [sh.t("in_col_created"), sh.t("in_col_outlet"), sh.t("in_suggested"), sh.t("in_override_reason")],
+                [sh.t("in_col_created"), sh.t("in_col_outlet"), sh.t("in_suggested"), sh.t("in_col_reason")],
                 [[when(d["at"], sh.lang), d["outlet_code"], d["suggested_code"], d["reason"] or "—"] for d in history])),
         ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
 

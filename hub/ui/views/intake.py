@@ -43,6 +43,7 @@ class IntakeView:
         self.summary = ""
         self.reason = ""
         self.kb_query = ""
+        self.kb_open: str | None = None  # the article shown in full
         self.department = DEFAULT_DEPARTMENT
         self.severity = str(Severity.NORMAL)
         self.linked_order: str | None = None
@@ -275,15 +276,24 @@ class IntakeView:
             if ok and not hits:
                 out.append(w.muted(sh.t("in_kb_none")))
             for h in (hits or []) if ok else []:
+                text = ft.Text(h.snippet, size=13, color=ft.Colors.GREY_800)
+                if h.id == self.kb_open:
+                    shown, article = sh.run(sh.services.intake.article, sh.session, h.id)
+                    if shown:
+                        text = ft.Text(article.get("body") or "", size=14, selectable=True)
                 out.append(ft.Container(ft.Row([
-                    ft.Column([ft.Text(h.title, size=15, weight=ft.FontWeight.W_600),
-                               ft.Text(h.snippet, size=13, color=ft.Colors.GREY_800)], spacing=2, expand=True),
+                    ft.Column([ft.TextButton(h.title, on_click=lambda e, i=h.id: self._read(i)), text],
+                              spacing=2, expand=True),
                     ft.FilledButton(sh.t("in_kb_answer"), on_click=lambda e, h=h: self._consulted(card, h.id, h.title))]),
                     border=ft.Border.all(1, ft.Colors.GREY_300), border_radius=8, padding=10))
         return out
 
     def _kb(self, text: str) -> None:
-        self.kb_query = (text or "").strip()
+        self.kb_query, self.kb_open = (text or "").strip(), None
+        self.shell.render()
+
+    def _read(self, article_id: str) -> None:
+        self.kb_open = None if self.kb_open == article_id else article_id
         self.shell.render()
 
     def _consulted(self, card, article_id: str | None, title: str | None) -> None:
