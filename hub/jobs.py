@@ -6,10 +6,15 @@ stopping the scheduler."""
 import logging
 from typing import Callable
 
+from hub.services import callbacks, monitor
+
 log = logging.getLogger("fieldsync.hub.jobs")
 
 # (job id, function of HubServices, interval in seconds); services modules add theirs.
-JOBS: list[tuple[str, Callable, int]] = []
+JOBS: list[tuple[str, Callable, int]] = [
+    ("callbacks", callbacks.callback_job, 600),   # callback tasks / closing unsampled orders
+    ("sla_escalation", monitor.escalation_job, 60),
+]
 
 
 def _supervised(job_id: str, fn: Callable, services) -> Callable[[], None]:

@@ -5,8 +5,10 @@ from typing import Callable
 from sync.hub_store import HubStore
 
 from hub.services.auth import Auth
+from hub.services.callbacks import Callbacks
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
+from hub.services.monitor import Monitor
 from hub.services.schema import ensure_schema
 
 
@@ -16,6 +18,8 @@ class HubServices:
         self.ctx = HubContext(hub, now)
         self.auth = Auth(self.ctx)
         self.complaints = Complaints(self.ctx)
+        self.callbacks = Callbacks(self.ctx, self.complaints)
+        self.monitor = Monitor(self.ctx)
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)
