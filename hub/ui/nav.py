@@ -7,11 +7,15 @@ import flet as ft
 
 from shared.labels import label
 from shared.roles import HUB_ROLES
+from shared.roles import HQ_WORK, HqWork  # hub-callbacks: screens shown by the HQ work they serve
 
 ALL = frozenset(HUB_ROLES)
 
 SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, "home.HomeView", ALL),
+    ("callbacks", ft.Icons.PHONE_CALLBACK, "callbacks.CallbacksView", HQ_WORK[HqWork.CALLBACK]),
+    ("monitor", ft.Icons.MONITOR_HEART, "monitor.MonitorView", HQ_WORK[HqWork.MONITOR]),
+    ("complaints", ft.Icons.REPORT_PROBLEM, "complaints.ComplaintsView", HQ_WORK[HqWork.COMPLAINTS]),
 ]
 
 
