@@ -19,4 +19,7 @@ def used_pct(budget_min: int, remaining_ms: int) -> int:
 
 def level_of(pct: int) -> int:
     """The highest level reached (0: under half the time used)."""
-    return max((lv for lv in LEVELS if pct >= lv), default=0)
+    for lv in reversed(LEVELS):
+        if pct >= lv:
+            return lv
+    return 0

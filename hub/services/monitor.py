@@ -26,6 +26,8 @@ DDL = (
 )  # open orders are found by status through callbacks.py's ix_hq_orders_status
 NS = uuid.UUID("5e7d0a8c-2b4f-4c61-9e3a-7d1f0b2c3e45")
 OPEN_STATUSES = tuple(sorted(str(s) for s in OPEN))
+# Events after which an order's clocks need its event history (a pause, a stop).
+EVENTFUL = (Status.WAITING_PARTS, Status.DECLINED, Status.CANCELLED)
 # The order the board's columns list statuses in (the life of an order).
 STATUS_ORDER = tuple(str(s) for s in (Status.NEW, Status.ACCEPTED, Status.SCHEDULED, Status.EN_ROUTE,
                                       Status.ON_SITE, Status.WAITING_PARTS, Status.COMPLETED, Status.CLOSED,
@@ -110,25 +112,42 @@ class Monitor:
             return []
         where.append(f"o.status IN ({', '.join('?' for _ in statuses)})")
         params += statuses
+        # Orders that never waited for parts nor were declined or cancelled have clocks the
+        # status alone gives (sla.running_due); only the others need their events read.
         orders = ctx.query(
             "SELECT o.id, o.number, o.outlet_id, o.status, o.type, o.priority, o.created_at, o.source, "
-            "ou.name AS outlet_name, ou.region FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id "
-            "WHERE " + " AND ".join(where), params)
-        events = self._events([o["id"] for o in orders])
+            "ou.name AS outlet_name, ou.region, EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id "
+            f"AND e.to_status IN ({', '.join(repr(str(x)) for x in EVENTFUL)})) AS eventful "
+            "FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id WHERE " + " AND ".join(where), params)
+        events = self._events([o["id"] for o in orders if o["eventful"]])
         policies = [{**p, "active": p.get("active") != 0} for p in ctx.query("SELECT * FROM sla_policies")]
+        cache: dict[tuple, dict | None] = {}
         out = []
         for o in orders:
-            policy = sla.policy_for(policies, o["type"], o["priority"])
-            clock = sla.sla_clock(created_at=o["created_at"], policy=policy, status=o["status"],
-                                  events=events.get(o["id"], []), now=now,
-                                  accepted_at_creation=o["source"] == OUTLET)
-            m = clock.next if clock else None
-            pct = esc.used_pct(m.budget_min, m.remaining_ms) if m and m.remaining_ms is not None else 0
+            key = (o["type"], o["priority"])
+            if key not in cache:
+                cache[key] = sla.policy_for(policies, *key)
+            policy = cache[key]
+            name = due = remaining = None
+            budget, paused = 0, False
+            if o["eventful"]:
+                clock = sla.sla_clock(created_at=o["created_at"], policy=policy, status=o["status"],
+                                      events=events.get(o["id"], []), now=now,
+                                      accepted_at_creation=o["source"] == OUTLET)
+                m = clock.next if clock else None
+                if m:
+                    name, budget, due, remaining = m.name, m.budget_min, m.due_at, m.remaining_ms
+                paused = bool(clock and clock.paused)
+            else:
+                nxt = sla.running_due(created_at=o["created_at"], policy=policy, status=o["status"])
+                if nxt:
+                    name, due = nxt
+                    budget, remaining = policy[sla.POLICY_COLUMNS[name]], due - now
+            pct = esc.used_pct(budget, remaining) if name and remaining is not None else 0
             out.append(SlaPosition(
                 o["id"], o["number"] or "", o["outlet_id"], o["outlet_name"] or "", o["region"] or "",
-                o["status"], o["type"] or "", o["priority"] or "", m.name if m else None,
-                m.budget_min if m else 0, m.due_at if m else None, m.remaining_ms if m else None, pct,
-                esc.level_of(pct) if m else 0, bool(clock and clock.paused)))
+                o["status"], o["type"] or "", o["priority"] or "", name, budget, due, remaining, pct,
+                esc.level_of(pct) if name else 0, paused))
         out.sort(key=lambda p: (-p.level, -p.pct, p.number))
         return out
 
