@@ -7,6 +7,7 @@ order (`callback_result`, `callback_score`, replicated to the outlet, where the 
 draft deducts for an unsatisfied callback) and close it, in one transaction; a low score
 opens a complaint. A customer not reached is tried again later, MAX_ATTEMPTS times, then
 the task and the order are closed as unreachable."""
+import json
 import uuid
 
 from shared import callbacks as cb
@@ -39,7 +40,6 @@ def task_id(order_id: str) -> str:
 
 
 def _loads(text):
-    import json
     return json.loads(text) if text else None
 
 
