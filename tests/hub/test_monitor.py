@@ -145,3 +145,14 @@ def test_the_manager_reads_the_warning_on_the_nodes_sync_panel(tmp_path):
         assert env.svc.sync.view(env.manager).refused == []  # not a refusal
     finally:
         w.close()
+
+
+def test_every_hq_role_watches_the_board_and_the_complaint_queues_only_agents_call_back(
+        services, agent, approver, admin):
+    from hub.ui.nav import screens_for
+    for session in (agent, approver, admin):
+        assert services.monitor.board(session)["counts"]
+        services.complaints.queue(session)
+        assert {"monitor", "complaints"} <= {s[0] for s in screens_for(session)}
+    assert "callbacks" in {s[0] for s in screens_for(agent)} and "callbacks" in {s[0] for s in screens_for(admin)}
+    assert "callbacks" not in {s[0] for s in screens_for(approver)}
