@@ -14,6 +14,7 @@ class DocStatus(StrEnum):
 class Decision(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
+    PASSED = "passed"  # one approval level of several said yes; the next level still decides
 
 
 DECIDED = frozenset({DocStatus.APPROVED, DocStatus.REJECTED})

@@ -36,6 +36,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "draft": ("草稿", "Draft"), "submitted": ("已提交", "Submitted"),
         "approved": ("已批准", "Approved"), "rejected": ("已驳回", "Rejected"),
     },
+    "decision": {
+        "approved": ("批准", "Approved"), "rejected": ("驳回", "Rejected"),
+        "passed": ("本级通过，待上级审批", "Passed to the next level"),
+    },
+    "difference": {
+        "same": ("一致", "Same"), "amount": ("金额不同", "Amounts differ"),
+        "missing": ("网点漏报", "Left out by the outlet"), "extra": ("非本期完工", "Not completed in the period"),
+    },
     "milestone": {
         "accept": ("接单", "Accept"), "on_site": ("上门", "On site"),
         "complete": ("完工", "Complete"),
@@ -67,6 +75,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "address": ("地址", "address"), "fault_description": ("故障描述", "fault description"),
         "reason": ("原因", "reason"), "resolution": ("处理结果", "resolution"),
         "summary": ("内容摘要", "summary"),
+        "comment": ("审批意见", "comment"), "decision": ("审批结果", "decision"),
         "purchase_date": ("购买日期", "purchase date"), "appointment_at": ("预约时间", "appointment time"),
         "type": ("服务类型", "service type"), "priority": ("紧急程度", "priority"),
         "product_model_id": ("产品型号", "product model"), "part_id": ("配件", "part"),

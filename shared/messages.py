@@ -84,6 +84,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "callback_answer_count": ("请回答全部{n}个问题。", "Please answer all {n} questions."),
     "callback_answer_yes_no": ("第{n}题请选择“是”或“否”。", "Question {n}: choose yes or no."),
     "callback_answer_scale": ("第{n}题请选择{lo}到{hi}之间的整数。", "Question {n}: choose a whole number from {lo} to {hi}."),
+    # hub services: approvals (parts requests, stocktakes, settlements) — hub-approvals
+    "approval_not_submitted": ("该{thing}当前为“{status}”，尚未提交，不能审批。",
+                               "This {thing} is {status}, not submitted; it cannot be decided."),
+    "approval_decided": ("该{thing}已{status}，不能再次审批。",
+                         "This {thing} is already {status}; it cannot be decided again."),
+    "approval_stale": ("网点在您查看之后重新提交了该{thing}（内容已变化），请刷新、重新核对后再审批。",
+                       "The outlet resubmitted this {thing} after you opened it (its content changed); "
+                       "reload it and check again before deciding."),
+    "reject_comment": ("驳回时请填写审批意见。", "Give a comment when you reject."),
+    "approved_qty_range": ("{part}的批准数量应为0到申请数量{qty}之间的整数。",
+                           "The approved quantity of {part} must be a whole number from 0 to the {qty} requested."),
+    "approved_qty_line": ("批准数量中有不属于该申请单的配件。",
+                          "An approved quantity names a part that is not on this request."),
+    "approve_nothing": ("所有配件的批准数量都是0，请改为驳回。", "Every approved quantity is 0; reject the request instead."),
+    "same_approver": ("您已审批过第{level}级，第{next}级须由另一位审批员审批。",
+                      "You approved level {level}; level {next} must be decided by another approver."),
+    "stock_autoposted": ("盘点差异在自动过账范围内，总部已自动调整库存。",
+                         "The stocktake variances were within the automatic limit; HQ adjusted the stock."),
 }
 
 

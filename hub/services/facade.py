@@ -4,6 +4,7 @@ from typing import Callable
 
 from sync.hub_store import HubStore
 
+from hub.services.approvals import Approvals
 from hub.services.auth import Auth
 from hub.services.callbacks import Callbacks
 from hub.services.complaints import Complaints
@@ -20,6 +21,7 @@ class HubServices:
         self.complaints = Complaints(self.ctx)
         self.callbacks = Callbacks(self.ctx, self.complaints)
         self.monitor = Monitor(self.ctx)
+        self.approvals = Approvals(self.ctx)
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)

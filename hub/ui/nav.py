@@ -6,8 +6,7 @@ import importlib
 import flet as ft
 
 from shared.labels import label
-from shared.roles import HUB_ROLES
-from shared.roles import HQ_WORK, HqWork  # hub-callbacks: screens shown by the HQ work they serve
+from shared.roles import HQ_WORK, HUB_ROLES, HqWork
 
 ALL = frozenset(HUB_ROLES)
 
@@ -16,6 +15,7 @@ SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("callbacks", ft.Icons.PHONE_CALLBACK, "callbacks.CallbacksView", HQ_WORK[HqWork.CALLBACK]),
     ("monitor", ft.Icons.MONITOR_HEART, "monitor.MonitorView", HQ_WORK[HqWork.MONITOR]),
     ("complaints", ft.Icons.REPORT_PROBLEM, "complaints.ComplaintsView", HQ_WORK[HqWork.COMPLAINTS]),
+    ("ap_approvals", ft.Icons.FACT_CHECK, "approvals.ApprovalsView", HQ_WORK[HqWork.APPROVE]),
 ]
 
 
