@@ -13,6 +13,9 @@ ALL = frozenset(HUB_ROLES)
 
 SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, "home.HomeView", ALL),
+    ("callbacks", ft.Icons.PHONE_CALLBACK, "callbacks.CallbacksView", HQ_WORK[HqWork.CALLBACK]),
+    ("monitor", ft.Icons.MONITOR_HEART, "monitor.MonitorView", HQ_WORK[HqWork.MONITOR]),
+    ("complaints", ft.Icons.REPORT_PROBLEM, "complaints.ComplaintsView", HQ_WORK[HqWork.COMPLAINTS]),
     ("ap_approvals", ft.Icons.FACT_CHECK, "approvals.ApprovalsView", HQ_WORK[HqWork.APPROVE]),
     ("in_nav_intake", ft.Icons.PHONE_IN_TALK, "intake.IntakeView", frozenset({Role.HQ_AGENT, Role.ADMIN})),
     ("in_nav_dispatch", ft.Icons.ALT_ROUTE, "dispatch.DispatchView", frozenset({Role.HQ_AGENT, Role.ADMIN})),
