@@ -16,7 +16,7 @@ from node.ui.text import parse_local
 
 ICONS = {"accepted": ft.Icons.CHECK, "declined": ft.Icons.UNDO, "scheduled": ft.Icons.EVENT,
          "en_route": ft.Icons.DIRECTIONS_CAR, "on_site": ft.Icons.PLACE, "waiting_parts": ft.Icons.HOURGLASS_TOP,
-         "completed": ft.Icons.TASK_ALT, "assign": ft.Icons.PERSON_ADD}
+         "completed": ft.Icons.TASK_ALT, "assign": ft.Icons.PERSON_ADD, "edit_order": ft.Icons.EDIT}
 
 
 def _attempt(view, fn, *args, **kwargs) -> str | None:
@@ -38,7 +38,7 @@ def _dialog(view, title: str, fields, on_ok) -> None:
 
 
 def run(view, act: str) -> None:
-    sh, b, s, oid = view.shell, view.shell.backend, view.shell.session, view.order_id
+    sh, b, s, oid = view.shell, view.shell.services, view.shell.session, view.order_id
     title = f"{view.detail.number} · {label('action', act, sh.lang)}"
     if act in ("accepted", "en_route", "on_site"):
         fn = {"accepted": b.actions.accept, "en_route": b.actions.set_out, "on_site": b.actions.arrive}[act]
@@ -57,6 +57,9 @@ def run(view, act: str) -> None:
         complete(view, title)
     elif act == "assign":
         assign(view, title)
+    elif act == "edit_order":
+        from node.ui.views.order_forms import edit_details
+        edit_details(view, title)
 
 
 def schedule(view, title: str) -> None:
@@ -70,7 +73,7 @@ def schedule(view, title: str) -> None:
         at = parse_local(date.value or "", time_.value or "")
         if at is None:
             return sh.t("bad_datetime")
-        return _attempt(view, sh.backend.actions.schedule, sh.session, view.order_id, at)
+        return _attempt(view, sh.services.actions.schedule, sh.session, view.order_id, at)
     _dialog(view, title, [date, time_], ok)
 
 
@@ -81,23 +84,23 @@ def complete(view, title: str) -> None:
 
     def ok():
         signature = placeholder_png() if signed.value else None
-        return _attempt(view, sh.backend.actions.complete, sh.session, view.order_id, resolution.value or "",
+        return _attempt(view, sh.services.actions.complete, sh.session, view.order_id, resolution.value or "",
                         signature=signature, signature_mime="image/png")
     _dialog(view, title, [resolution, signed, w.muted(sh.t("sign_hint"), size=13)], ok)
 
 
 def assign(view, title: str) -> None:
     sh = view.shell
-    people = sh.backend.people.technicians(sh.session)
+    people = sh.services.people.technicians(sh.session)
     pick = ft.Dropdown(label=sh.t("assign_to"), value=view.detail.technician_id,
                        options=[ft.DropdownOption(key=p.id, text=p.name) for p in people], width=300)
     _dialog(view, title, [pick],
-            lambda: _attempt(view, sh.backend.actions.assign, sh.session, view.order_id, pick.value or ""))
+            lambda: _attempt(view, sh.services.actions.assign, sh.session, view.order_id, pick.value or ""))
 
 
 def use_part(view) -> None:
     sh, lang = view.shell, view.shell.lang
-    stock = [p for p in sh.backend.stock.levels(sh.session) if p.on_hand > 0]
+    stock = [p for p in sh.services.stock.levels(sh.session) if p.on_hand > 0]
     part = ft.Dropdown(label=sh.t("part"), width=400, editable=True, enable_filter=True, options=[
         ft.DropdownOption(key=p.part_id, text=f"{p.name}（{p.sku}）· {sh.t('on_hand_n', n=p.on_hand)}") for p in stock])
     qty = ft.TextField(label=sh.t("qty"), value="1", width=120, keyboard_type=ft.KeyboardType.NUMBER)
@@ -112,7 +115,7 @@ def use_part(view) -> None:
             n = int((qty.value or "").strip())
         except ValueError:
             n = -1
-        return _attempt(view, sh.backend.parts.use_part, sh.session, view.order_id, part.value, n,
+        return _attempt(view, sh.services.parts.use_part, sh.session, view.order_id, part.value, n,
                         old_serial=old.value, new_serial=new.value, in_warranty=bool(warranty.value))
     _dialog(view, f"{view.detail.number} · {label('action', 'use_part', lang)}", [part, qty, old, new, warranty], ok)
 
@@ -120,7 +123,7 @@ def use_part(view) -> None:
 def attach(view, kind: str) -> None:
     """Placeholder capture: attaches a generated PNG (no camera or signature pad yet)."""
     sh = view.shell
-    ok, _ = sh.run(sh.backend.attachments.attach, sh.session, view.order_id, placeholder_png(), kind,
+    ok, _ = sh.run(sh.services.attachments.attach, sh.session, view.order_id, placeholder_png(), kind,
                    "image/png", done="saved")
     if ok:
         sh.render()
