@@ -47,7 +47,8 @@ def rail(shell) -> ft.NavigationRail:
     index = selected_index(shell.session, shell.view)
 
     def change(e):
-        key, _, path, _ = items[e.control.selected_index]
+        index = int(e.data) if str(e.data).isdigit() else e.control.selected_index  # what was clicked
+        key, _, path, _ = items[index]
         shell.show(view_class(path)(shell))
 
     return ft.NavigationRail(

@@ -28,6 +28,10 @@ class Shell:
         self.session = None
         self.view = None
         self.rail = None
+        self._rail_index = None
+        self._pickers: dict[str, ft.FilePicker] = {}
+        self._on_files: dict[str, object] = {}
+        self._form = None  # the form dialog open now
         self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
 
     # ---- the page ----
@@ -88,6 +92,9 @@ class Shell:
         from node.ui.nav import app_bar, rail
         self.page.appbar = app_bar(self)
         self.rail = rail(self)
+        self._rail_index = self.rail.selected_index
+        for name in ("attach", "complete"):  # on the client before any button names them
+            self.picker(name, self._on_files.get(name))
         self.page.controls = [ft.Row([self.rail, ft.VerticalDivider(width=1), self.body], expand=True,
                                      vertical_alignment=ft.CrossAxisAlignment.START)]
 
@@ -102,7 +109,12 @@ class Shell:
             from node.ui.views.orders import OrdersView
             self.view = OrdersView(self)
             self.body.content = self.view.build()
-        self.rail.selected_index = selected_index(self.session, self.view)
+        index = selected_index(self.session, self.view)
+        if index != self._rail_index:
+            # Only when the screen changed: a re-render (a sync round landing) must not put
+            # back the old selection between a rail click the browser already applied and
+            # the click's handler, which reads it — the click would be undone.
+            self.rail.selected_index = self._rail_index = index
         self.page.update()
 
     async def on_sync_round(self, moved: bool = True) -> None:
@@ -113,6 +125,26 @@ class Shell:
             return
         if getattr(self.view, "screen", "") == "sync" or (moved and getattr(self.view, "live", True)):
             self.render()
+
+    # ---- photos ----
+
+    def picker(self, name: str, on_files) -> ft.FilePicker:
+        """This page's file picker for one use ("attach", "complete"), made once: a
+        `PickFiles` action opens it inside the click, as browsers require, and
+        `on_files([(file name, bytes)])` hears what the person chose."""
+        self._on_files[name] = on_files
+        picker = self._pickers.get(name)
+        if picker is None:
+            picker = ft.FilePicker(on_result=lambda e, n=name: self._picked(n, e))
+            self._pickers[name] = picker
+            self.page.services.append(picker)  # mounted by the next page update
+        return picker
+
+    def _picked(self, name: str, e) -> None:
+        files = [(f.name, bytes(f.bytes)) for f in (e.files or []) if f.bytes]
+        target = self._on_files.get(name)
+        if files and target is not None:
+            target(files)
 
     # ---- calling services ----
 
@@ -128,6 +160,15 @@ class Shell:
         if done:
             self.toast(self.t(done))
         return True, result
+
+    def show_form(self, dialog) -> None:
+        """One form at a time. Flutter's web client may deliver one tap twice when the
+        device is slow (its click and its pointer events); a second "新建工单" must
+        not open a second form."""
+        if self._form is not None and self._form.open:
+            return
+        self._form = dialog
+        self.page.show_dialog(dialog)
 
     def error(self, exc: ServiceError) -> None:
         self.page.show_dialog(ft.SnackBar(ft.Text(exc.message(self.lang), color=ft.Colors.WHITE),

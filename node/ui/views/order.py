@@ -150,10 +150,10 @@ class OrderView:
                 for a in d.attachments]
         acts = []
         if "attach" in d.actions:
-            acts = [ft.TextButton(sh.t("attach_photo"), icon=ft.Icons.PHOTO_CAMERA,
-                                  on_click=lambda e: dialogs.attach(self, "photo")),
+            picker = sh.picker("attach", lambda files: dialogs.attach_photos(self, files))
+            acts = [dialogs.photo_button(sh, picker, sh.t("attach_photo")),
                     ft.TextButton(sh.t("attach_signature"), icon=ft.Icons.DRAW,
-                                  on_click=lambda e: dialogs.attach(self, "signature"))]
+                                  on_click=lambda e: dialogs.signature(self))]
         return w.section(sh.t("attachments"), *(rows or [w.muted(sh.t("none"))]), actions=[ft.Row(acts)])
 
     def _actions(self, d) -> ft.Control:

@@ -35,8 +35,9 @@ def _pair(*controls: ft.Control) -> ft.Row:
     return ft.Row(list(controls), spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)
 
 
-def _show(sh, title: str, fields, on_ok) -> None:
-    sh.page.show_dialog(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok, width=620))
+def _show(sh, title: str, fields, on_ok, scroll: bool = False) -> None:
+    sh.show_form(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok, width=620,
+                                      scroll=scroll))
 
 
 def new_order(view) -> None:
@@ -77,7 +78,7 @@ def new_order(view) -> None:
     _show(sh, sh.t("new_order"), [
         w.muted(sh.t("phoned_in_hint"), size=13),
         _pair(name, phone), address, _pair(kind, priority), _pair(model, serial), _pair(bought, code),
-        fault, _pair(tech, notes)], ok)
+        fault, _pair(tech, notes)], ok, scroll=True)
 
 
 def edit_details(view, title: str) -> None:

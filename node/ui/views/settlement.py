@@ -90,7 +90,7 @@ class SettlementView:
                 return exc.message(sh.lang)
             sh.render()
             return None
-        sh.page.show_dialog(w.form_dialog(f"{line.order_number} · {sh.t('adjust')}", [amount, reason],
+        sh.show_form(w.form_dialog(f"{line.order_number} · {sh.t('adjust')}", [amount, reason],
                                           sh.t("confirm"), sh.t("cancel"), ok))
 
     def _submit(self, sid: str) -> None:
