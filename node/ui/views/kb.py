@@ -21,7 +21,7 @@ class KbView:
             return self._article()
         box = ft.TextField(value=self.query, hint_text=sh.t("kb_search"), prefix_icon=ft.Icons.SEARCH, width=420,
                            autofocus=True, on_submit=lambda e: self._search(e.control.value))
-        hits = sh.backend.kb.search(sh.session, self.query)
+        hits = sh.services.kb.search(sh.session, self.query)
         cards = [ft.Card(ft.Container(ft.Column([
             ft.Row([ft.Text(h.title, size=16, weight=ft.FontWeight.W_600), w.chip(h.category, ft.Colors.BLUE_GREY_400)
                     ] if h.category else [ft.Text(h.title, size=16, weight=ft.FontWeight.W_600)]),
@@ -44,7 +44,7 @@ class KbView:
 
     def _article(self) -> ft.Control:
         sh = self.shell
-        ok, a = sh.run(sh.backend.kb.article, sh.session, self.article_id)
+        ok, a = sh.run(sh.services.kb.article, sh.session, self.article_id)
         if not ok:
             self.article_id = None
             return self.build()
