@@ -218,6 +218,8 @@ def run_live(root: Path, *, seed: int = 6, hub_port: int = 8443, node_ports=(860
             "",
             "fieldsync demo is running",
             f"  hub (HQ):  {url}   API docs {url}/api/v1/docs   (self-signed certificate)",
+            f"  HQ web UI: {url}/hq/   logins hq.agent (calls, callbacks), hq.approver (approvals), "
+            f"admin (administration), password {DEMO_PASSWORD}",
             *node_urls,
             f"  logins (password {DEMO_PASSWORD} for everyone, PIN {DEMO_PIN} for outlet users; admin: admin / {DEMO_PASSWORD}):",
             *logins(home, LIVE_OUTLETS),
