@@ -1,11 +1,14 @@
 """The demo run without a screen: `fieldsync demo --headless --days N`. A hub with the demo
 data and three enrolled nodes (SH01 front desk and tablet, BJ01) on real SQLite files,
-talking in-process through the real hub handlers. For N working days ending today: HQ
-dispatches orders; clerks assign them; technicians accept, schedule, set out, arrive,
-fit parts and complete (a few decline) through the node services, offline; nodes sync at
-random moments (some days a node stays offline all day); HQ closes orders after the
-callback, re-dispatches declined ones, approves parts requests and settlements; a clerk
-requests parts and submits last month's settlement. At the end everyone syncs twice and
+talking in-process through the real hub handlers. For N working days ending today: HQ's
+agent takes calls and dispatches orders (intake + dispatch services); clerks assign them;
+technicians accept, schedule, set out, arrive, fit parts and complete (a few decline)
+through the node services, offline; nodes sync at random moments (some days a node stays
+offline all day); HQ runs the callback job and calls customers back (the answers close
+the orders, a low score opens a complaint), re-dispatches declined orders, and the
+approver decides parts requests, stocktakes and settlements through the approvals
+services, each bound to the version it reviewed; a clerk requests parts and submits last
+month's settlement. At the end everyone syncs twice and
 every node's outlet rows must equal the hub's.
 
 Time is simulated (every store's clock reads the simulation's), always in the past, so
@@ -16,15 +19,19 @@ import shutil
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from hub.demo_data import DEMO_PIN, FULL, Sizes, generate
+from hub.demo_data import DEMO_PASSWORD, DEMO_PIN, FULL, Sizes, generate
+from hub.services import HubServices
+from shared import callbacks as cb
+from shared.approvals import LEVEL_LIMITS
+from shared.errors import ServiceError as HqRefusal
 from node.services import NodeServices, ServiceError
 from shared.documents import DocStatus
-from shared.numbering import hq_counter_of, hq_number
-from shared.orders import HUB, Status, can_transition
+from shared.orders import Status
 from shared.periods import DAY_MS, local_date, ms_of, period_of
 from shared.roles import Role
 from shared.tables import TABLES, ByOutlet, ByParent
@@ -68,6 +75,11 @@ class Summary:
     steps: Counter = field(default_factory=Counter)
     parts_used: int = 0
     closed: int = 0
+    callback_tasks: int = 0
+    callbacks_answered: int = 0
+    callbacks_unsatisfied: int = 0
+    callbacks_unreachable: int = 0
+    complaints: int = 0
     redispatched: int = 0
     requests_submitted: int = 0
     requests_approved: int = 0
@@ -80,6 +92,7 @@ class Summary:
     offline_node_days: int = 0
     refused: Counter = field(default_factory=Counter)
     service_refusals: Counter = field(default_factory=Counter)
+    hq_refusals: Counter = field(default_factory=Counter)
     mismatches: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -92,6 +105,7 @@ class Summary:
         refused = ", ".join(f"{k} {v}" for k, v in sorted(self.refused.items())) or "none"
         local = ", ".join(f"{k} {v}" for k, v in sorted(self.service_refusals.items())) or "none"
         steps = ", ".join(f"{k} {v}" for k, v in sorted(self.steps.items()))
+        hq = ", ".join(f"{k} {v}" for k, v in sorted(self.hq_refusals.items())) or "none"
         out = [
             f"headless demo: {self.days} working days ({self.first_day} … {self.last_day}), "
             f"nodes {', '.join(self.nodes)}",
@@ -100,14 +114,18 @@ class Summary:
             f"{g.get('parts', 0)} parts, {g.get('kb_articles', 0)} knowledge-base articles",
             f"  orders dispatched by HQ: {self.dispatched}",
             f"  steps at the outlets: {steps}; parts fitted {self.parts_used}",
-            f"  HQ: closed {self.closed}, re-dispatched {self.redispatched}, parts requests approved "
-            f"{self.requests_approved}/{self.requests_submitted}, settlements approved "
+            f"  HQ: closed {self.closed} (callbacks or not sampled), re-dispatched {self.redispatched}, "
+            f"parts requests approved {self.requests_approved}/{self.requests_submitted}, settlements approved "
             f"{self.settlements_approved}/{self.settlements_submitted}",
+            f"  callbacks: {self.callback_tasks} tasks, {self.callbacks_answered} answered "
+            f"({self.callbacks_unsatisfied} unsatisfied), {self.callbacks_unreachable} closed unreachable; "
+            f"complaints opened {self.complaints}",
             f"  shipments received at the outlets: {self.shipments_received}",
             f"  sync: {self.rounds} rounds, changes pushed {self.pushed}, pulled {self.pulled}; "
             f"node-days offline {self.offline_node_days}",
             f"  ops refused by HQ: {sum(self.refused.values())} ({refused})",
             f"  actions refused on the nodes (shown to the user): {sum(self.service_refusals.values())} ({local})",
+            f"  HQ actions refused by the hub services: {sum(self.hq_refusals.values())} ({hq})",
         ]
         out += [f"  MISMATCH {m}" for m in self.mismatches[:20]]
         out.append(f"converged: {'yes' if self.converged else 'no'}  ({self.seconds:.1f} s)")
@@ -157,8 +175,10 @@ class Simulation:
         self.data = generate(self.hub, seed=seed, now=self.clock.now(), sizes=sizes)
         self.summary.generated = self.data.counts
         self.summary.generation_s = self.data.seconds
-        self.hq_counter = max((hq_counter_of(r["number"]) or 0) for r in self.hub.rows("service_orders")) \
-            if self.data.counts.get("service_orders") else 0
+        # HQ's people work through the hub services, on the simulation's clock.
+        self.hq = HubServices(self.hub, now=self.clock.now)
+        self.agent = self.hq.login("hq.agent", DEMO_PASSWORD)
+        self.approver = self.hq.login("hq.approver", DEMO_PASSWORD)
         self.nodes: list[SimNode] = []
         for code, letter in NODES:
             outlet = self.data.outlet(code)
@@ -241,68 +261,92 @@ class Simulation:
 
     # ---- HQ ----
 
+    def hq_act(self, fn, *args, **kwargs):
+        """An HQ action through the hub services; a refusal is what the agent would see."""
+        try:
+            return fn(*args, **kwargs)
+        except HqRefusal as exc:
+            self.summary.hq_refusals[exc.code] += 1
+            return None
+
     def dispatch(self) -> None:
-        """New calls turned into orders for the outlets that run nodes (and a few others)."""
-        ops = []
+        """New calls taken at intake and dispatched, mostly to the outlets that run nodes."""
         outlets = {n.outlet_id for n in self.nodes}
         for o in self.data.outlets:
             for _ in range(self.rng.randint(1, 3) if o["id"] in outlets else self.rng.randint(0, 1)):
-                ops += self.new_order(o)
-        if ops:
-            self.hub.write(ops)
+                self.new_order(o)
 
-    def new_order(self, outlet: dict) -> list[dict]:
-        """A copy of a past order's appliance and customer, as a returning customer calls."""
-        past = self.hub.rows("service_orders", "outlet_id = ? AND type = 'repair' ORDER BY random() LIMIT 1",
-                             (outlet["id"],))
+    def new_order(self, outlet: dict) -> None:
+        """A returning customer calls about the appliance of a past order at `outlet`; the
+        agent takes the suggested outlet, or sends it to `outlet` with a reason."""
+        past = self.hub.rows("service_orders", "outlet_id = ? AND type = 'repair' AND customer_id IS NOT NULL",
+                             (outlet["id"],), "number")
         if not past:
-            return []
-        p = past[0]
-        self.hq_counter += 1
-        self.summary.dispatched += 1
-        now = self.clock.now()
-        keep = ("customer_id", "type", "product_model_id", "serial_no", "purchase_date", "fault_description",
-                "fault_code", "contact_name", "contact_phone", "address")
-        return [{"op": "put", "table": "service_orders", "id": str(uuid.uuid4()), "fields": {
-            **{k: p[k] for k in keep}, "number": hq_number(self.hq_counter), "outlet_id": outlet["id"],
-            "status": str(Status.NEW), "priority": "urgent" if self.rng.random() < 0.1 else "normal",
-            "source": HUB, "created_at": now}}]
+            return
+        p = self.rng.choice(past)
+        order = {k: p[k] for k in ("product_model_id", "serial_no", "purchase_date", "fault_description",
+                                   "fault_code", "contact_name", "contact_phone", "address") if p[k]}
+        order["priority"] = "urgent" if self.rng.random() < 0.1 else "normal"
+        suggestion = self.hq_act(self.hq.dispatch.suggest, None, customer_id=p["customer_id"],
+                                 address=p["address"], product_model_id=p["product_model_id"])
+        best = suggestion.best if suggestion else None
+        override = None if best and best.outlet_id == outlet["id"] else "客户要求由原网点服务"
+        self.tick()
+        if self.hq_act(self.hq.intake.record_request, self.agent, type="repair", customer_id=p["customer_id"],
+                       phone=p["contact_phone"], order=order, outlet_id=outlet["id"],
+                       suggested_outlet_id=best.outlet_id if best else None, override_reason=override):
+            self.summary.dispatched += 1
 
     def hq_office(self) -> None:
-        now, ops = self.clock.now(), []
-        for o in self.hub.rows("service_orders", "status = ?", (str(Status.COMPLETED),)):
-            if self.rng.random() < 0.6 and can_transition(o["status"], Status.CLOSED, HUB):
-                ops.append(_put("service_orders", o["id"], status=str(Status.CLOSED), closed_at=now,
-                                closed_reason=self.rng.choice(["回访满意", "回访满意", "回访基本满意"])))
-                self.summary.closed += 1
-        for o in self.hub.rows("service_orders", "status = ?", (str(Status.DECLINED),)):
-            other = [x for x in self.data.outlets if x["id"] != o["outlet_id"]
-                     and x["region"] == self.outlet_of(o["outlet_id"])["region"]]
-            if other and can_transition(o["status"], Status.NEW, HUB):
-                ops.append(_put("service_orders", o["id"], status=str(Status.NEW), outlet_id=other[0]["id"]))
+        self.callbacks()
+        for o in self.hq.dispatch.queue(self.agent):
+            if o["status"] == Status.DECLINED and self.hq_act(self.hq.dispatch.redispatch, self.agent, o["id"]):
                 self.summary.redispatched += 1
-        for r in self.hub.rows("parts_requests", "status = ?", (str(DocStatus.SUBMITTED),)):
-            lines = self.hub.rows("parts_request_lines", "request_id = ?", (r["id"],))
-            for line in lines:
-                ops.append(_put("parts_request_lines", line["id"], approved_qty=line["qty"] or 0))
-            ops += self.decision("parts_requests", r, DocStatus.APPROVED, "同意，已安排物流发货", decided_at=now)
-            self.summary.requests_approved += 1
-        for s in self.hub.rows("settlements", "status = ?", (str(DocStatus.SUBMITTED),)):
-            ops += self.decision("settlements", s, DocStatus.APPROVED, "核对无误，同意结算")
-            self.summary.settlements_approved += 1
-        if ops:
-            self.hub.write(ops)
+        ap = self.hq.approvals
+        for r in self.hub.rows("parts_requests", "status = ?", (str(DocStatus.SUBMITTED),), "id"):
+            review = ap.parts_request(self.approver, r["id"])
+            qty = within_first_level(review)
+            out = self.hq_act(ap.decide_parts_request, self.approver, r["id"], "approved",
+                              "同意，已安排物流发货" if qty is None else "超出一级审批额度，本次按额度内数量发货",
+                              approved_qty=qty, seen_hash=review.content_hash)
+            if out and out.final:
+                self.summary.requests_approved += 1
+        for c in self.hub.rows("stock_counts", "status = ?", (str(DocStatus.SUBMITTED),), "id"):
+            review = ap.stocktake(self.approver, c["id"])
+            self.hq_act(ap.decide_stocktake, self.approver, c["id"], "approved", "差异已核实，准予调整",
+                        seen_hash=review.content_hash)
+        for st in self.hub.rows("settlements", "status = ?", (str(DocStatus.SUBMITTED),), "id"):
+            review = ap.settlement(self.approver, st["id"])
+            if self.hq_act(ap.decide_settlement, self.approver, st["id"], "approved", "核对无误，同意结算",
+                           review.content_hash):
+                self.summary.settlements_approved += 1
 
-    def decision(self, table: str, row: dict, decision: DocStatus, comment: str, **fields) -> list[dict]:
-        return [_put(table, row["id"], status=str(decision), **fields),
-                {"op": "add", "table": "approvals", "id": str(uuid.uuid4()), "fields": {
-                    "outlet_id": row["outlet_id"], "subject_table": table, "subject_id": row["id"],
-                    "decision": str(decision), "level": 1, "comment": comment,
-                    "content_hash": row.get("content_hash"), "approver_id": self.hq_approver(),
-                    "at": self.clock.now()}}]
-
-    def hq_approver(self) -> str:
-        return self.hub.rows("users", "username = 'hq.approver'")[0]["id"]
+    def callbacks(self) -> None:
+        """The callback job, then the agent calls the due customers back: most are
+        satisfied, a few are not (a complaint opens), some do not answer."""
+        job = self.hq.callbacks.run_job()
+        self.summary.callback_tasks += job["tasks"]
+        self.summary.closed += job["closed"]
+        for t in self.hq.callbacks.queue(self.agent):
+            self.tick()
+            if self.rng.random() < 0.15:
+                out = self.hq_act(self.hq.callbacks.unreachable, self.agent, t["id"], "无人接听")
+                if out and out["closed"]:
+                    self.summary.callbacks_unreachable += 1
+                    self.summary.closed += 1
+                continue
+            happy = self.rng.random() < 0.9
+            task = self.hq.callbacks.task(self.agent, t["id"])
+            answers = [survey_answer(q, happy, self.rng) for q in task["question_list"]]
+            out = self.hq_act(self.hq.callbacks.answer, self.agent, t["id"], answers,
+                              "" if happy else "客户反映师傅迟到，问题未彻底解决")
+            if out:
+                self.summary.callbacks_answered += 1
+                self.summary.closed += 1
+                if out["result"] == "unsatisfied":
+                    self.summary.callbacks_unsatisfied += 1
+                if out["complaint_id"]:
+                    self.summary.complaints += 1
 
     def outlet_of(self, outlet_id: str) -> dict:
         return next(o for o in self.data.outlets if o["id"] == outlet_id)
@@ -409,8 +453,26 @@ class Simulation:
             self.summary.parts_used += 1
 
 
-def _put(table: str, row_id: str, **fields) -> dict:
-    return {"op": "put", "table": table, "id": row_id, "fields": fields}
+def survey_answer(q, happy: bool, rng: random.Random):
+    """A customer's answer to one survey question."""
+    if q.kind == cb.QuestionKind.YES_NO:
+        return cb.YES if happy or rng.random() < 0.3 else cb.NO
+    return rng.choice((q.hi, q.hi, q.hi - 1)) if happy else q.lo
+
+
+def within_first_level(review) -> dict[str, int] | None:
+    """Quantities that keep a request within the first approval level (the demo has one
+    approver; a second level needs another person), the dearest lines cut first; None
+    when the request already fits."""
+    qty = {line.line_id: line.approved_qty for line in review.lines}
+    amount = sum(qty[line.line_id] * line.unit_price for line in review.lines)
+    if amount <= LEVEL_LIMITS[0]:
+        return None
+    for line in sorted(review.lines, key=lambda x: -x.unit_price):
+        while qty[line.line_id] > 0 and amount > LEVEL_LIMITS[0]:
+            qty[line.line_id] -= 1
+            amount -= line.unit_price
+    return qty
 
 
 # ---- convergence ----
@@ -462,12 +524,25 @@ def run_headless(root: Path, *, days: int = 3, seed: int = 6, sizes: Sizes = FUL
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).write_text("made by `fieldsync demo --headless`; replaced on the next run\n")
-    sim = Simulation(root, days=days, seed=seed, sizes=sizes)
+    with seeded_ids(seed):
+        sim = Simulation(root, days=days, seed=seed, sizes=sizes)
+        try:
+            return sim.run()
+        finally:
+            for n in sim.nodes:
+                n.store.close()
+            sim.hub.close()
+
+
+@contextmanager
+def seeded_ids(seed: int):
+    """uuid4 drawn from the seed while the run lasts: the services mint ids with uuid4 and
+    HQ's callback sampling hashes the order's id, so the same seed gives the same run."""
+    rng, real = random.Random(f"ids:{seed}"), uuid.uuid4
+    uuid.uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
     try:
-        return sim.run()
+        yield
     finally:
-        for n in sim.nodes:
-            n.store.close()
-        sim.hub.close()
+        uuid.uuid4 = real
 
 

@@ -147,13 +147,54 @@ def test_the_same_seed_makes_the_same_network(tmp_path, hub):
         other.close()
 
 
-def test_headless_days_converge(tmp_path):
-    summary = run_headless(tmp_path / "run", days=3, seed=11, sizes=SMALL)
+@pytest.fixture(scope="module")
+def headless(tmp_path_factory):
+    root = tmp_path_factory.mktemp("headless") / "run"
+    return root, run_headless(root, days=3, seed=11, sizes=SMALL)
+
+
+def test_headless_days_converge(headless):
+    _, summary = headless
     assert summary.mismatches == []
     assert summary.converged and summary.dispatched > 0
     assert summary.steps["accepted"] > 0 and summary.steps["completed"] > 0
     assert summary.settlements_submitted >= 1 and summary.pushed > 0 and summary.pulled > 0
     assert summary.lines()[-1].startswith("converged: yes")
+
+
+def test_headless_hq_works_through_the_hub_services(headless):
+    """Intake and dispatch record each new order, the callback job makes tasks that the
+    agent answers (closing the orders), the approver's decisions are audited."""
+    root, summary = headless
+    assert summary.callback_tasks > 0 and summary.callbacks_answered > 0
+    assert any(line.startswith("  callbacks: ") and "complaints opened" in line for line in summary.lines())
+    hub = HubStore(root / "hub.db")
+    try:
+        c = hub.conn
+        assert c.execute("SELECT COUNT(*) FROM hq_requests WHERE type = 'repair' AND order_id IS NOT NULL"
+                         ).fetchone()[0] == summary.dispatched
+        assert c.execute("SELECT COUNT(*) FROM hq_dispatches").fetchone()[0] >= summary.dispatched
+        assert c.execute("SELECT COUNT(*) FROM hq_callbacks WHERE status = 'done'").fetchone()[0] \
+            == summary.callbacks_answered
+        assert c.execute("SELECT COUNT(*) FROM service_orders WHERE callback_result IS NOT NULL").fetchone()[0] \
+            >= summary.callbacks_answered
+        actions = {r[0] for r in c.execute("SELECT DISTINCT action FROM hq_audit")}
+        assert {"request_recorded", "callback_job", "callback_answered"} <= actions
+        if summary.settlements_approved:
+            assert any(a.startswith("settlement_") for a in actions)
+        assert c.execute("SELECT COUNT(*) FROM hq_complaints WHERE source = 'callback'").fetchone()[0] \
+            == summary.complaints
+    finally:
+        hub.close()
+
+
+def test_headless_is_the_same_for_the_same_seed(headless, tmp_path):
+    _, first = headless
+    again = run_headless(tmp_path / "again", days=3, seed=11, sizes=SMALL)
+
+    def figures(summary):  # the lines without the wall-clock times
+        return [re.sub(r"\d+\.\d+ s", "… s", line) for line in summary.lines()]
+    assert figures(again) == figures(first)
 
 
 def test_headless_cli_prints_the_summary(tmp_path, capsys):
