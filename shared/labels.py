@@ -149,6 +149,29 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "stocktake": ("盘点", "run a stocktake"), "settlement": ("编辑结算单", "edit a settlement"),
         "attach": ("上传附件", "attach a file"),
     },
+    # ---- HQ call intake and dispatch (hub-intake) ----
+    "request_type": {
+        "repair": ("维修", "Repair"), "install": ("安装", "Installation"), "consult": ("咨询", "Consultation"),
+        "complaint": ("投诉", "Complaint"), "praise": ("赞誉", "Praise"),
+    },
+    "product_category": {
+        "AC": ("空调", "air conditioner"), "WM": ("洗衣机", "washing machine"), "RF": ("冰箱", "refrigerator"),
+        "WH": ("热水器", "water heater"), "RH": ("油烟机", "range hood"),
+    },
+    "intake_field": {
+        "name": ("客户姓名", "customer name"), "phone": ("电话号码", "phone number"), "city": ("城市", "city"),
+        "address": ("地址", "address"), "summary": ("来电内容", "what the caller said"),
+        "customer_id": ("客户", "customer"), "product_model_id": ("产品型号", "product model"),
+        "fault_description": ("故障描述", "fault description"), "contact_name": ("联系人", "contact name"),
+        "contact_phone": ("联系电话", "contact phone"), "purchase_date": ("购买日期", "purchase date"),
+        "member_level": ("会员等级", "member level"), "priority": ("紧急程度", "priority"),
+        "outlet_id": ("网点", "outlet"), "override_reason": ("改派原因", "reason for the other outlet"),
+        "reason": ("原因", "reason"), "type": ("来电类型", "request type"), "order_id": ("工单", "order"),
+    },
+    "hq_action": {
+        "dispatch": ("派单", "dispatch the order"), "redispatch": ("改派", "re-dispatch the order"),
+        "cancel": ("取消工单", "cancel the order"),
+    },
 }
 
 

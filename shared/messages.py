@@ -96,6 +96,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "You approved level {level}; level {next} must be decided by another approver."),
     "stock_autoposted": ("盘点差异在自动过账范围内，总部已自动调整库存。",
                          "The stocktake variances were within the automatic limit; HQ adjusted the stock."),
+    # hub services: call intake and dispatch (hub-intake)
+    "phone_query": ("请输入完整电话号码，或至少后4位。", "Enter the full phone number, or at least its last 4 digits."),
+    "phone_taken": ("电话{phone}已登记为客户{name}，请直接选用该客户。",
+                    "The number {phone} already belongs to customer {name}; choose that customer."),
+    "outlet_unknown": ("找不到该网点，或网点已停用。", "No such outlet, or it is no longer active."),
+    "override_reason": ("未采用系统建议的网点时，请填写改派原因。",
+                        "Give a reason when you choose another outlet than the one suggested."),
+    "no_outlet": ("没有符合覆盖范围、资质和负载的网点，请手动选择网点并填写原因。",
+                  "No outlet fits by coverage, qualification and load; choose one by hand and give a reason."),
+    "order_of_other_customer": ("该工单不属于此客户。", "This order belongs to another customer."),
 }
 
 

@@ -8,6 +8,9 @@ from hub.services.approvals import Approvals
 from hub.services.auth import Auth
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
+from hub.services.dispatch import Dispatch
+from hub.services.intake import Intake
+from hub.services.kb_answers import KbAnswers
 from hub.services.schema import ensure_schema
 
 
@@ -18,6 +21,8 @@ class HubServices:
         self.auth = Auth(self.ctx)
         self.complaints = Complaints(self.ctx)
         self.approvals = Approvals(self.ctx)
+        self.dispatch = Dispatch(self.ctx)
+        self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx))
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)

@@ -1,0 +1,278 @@
+"""Call intake (来电受理): who is calling, and what they asked for.
+
+An agent looks the caller up by phone (the full number or its last digits): a returning
+customer comes with their orders (status, model, outlet) and membership in one card; a new
+one is created (a replicated, hub-owned `customers` row). Every call is recorded in the
+hub-only `hq_requests` as repair / install / consult / complaint / praise:
+
+- repair / install become a service order dispatched to an outlet (hub/services/dispatch);
+- a consult records the knowledge-base article that answered it;
+- a complaint goes to a department's queue with a deadline (services.complaints.open);
+- praise is recorded, linked to the order it names.
+
+`record_request` does all of this in one transaction, so a refusal leaves nothing behind:
+
+    rec = services.intake.record_request(agent, type="repair", customer_id=cid,
+                                         summary="空调不制冷", order={"product_model_id": m,
+                                         "fault_description": "不制冷"})
+    rec.request_id, rec.order_id, rec.order_number, rec.outlet_id
+"""
+from dataclasses import dataclass, field
+
+from shared import phone as phones
+from shared.complaints import ComplaintSource, Severity
+from shared.errors import ServiceError
+from shared.intake import MEMBER_LEVELS, ORDER_REQUESTS, PHONE_TAIL_MIN, RequestType, normal_phone
+from shared.labels import pair
+from shared.roles import HqWork
+
+from hub.services.context import new_id
+from hub.services.session import HubSession
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS hq_requests (id TEXT PRIMARY KEY, type TEXT NOT NULL,
+        customer_id TEXT, phone TEXT, summary TEXT, order_id TEXT, kb_article_id TEXT,
+        complaint_id TEXT, outlet_id TEXT, created_at INTEGER NOT NULL, created_by TEXT)""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_requests_customer ON hq_requests (customer_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS ix_hq_requests_type ON hq_requests (type, created_at)",
+    # A lookup by the number's last digits reads this index, not every customer (hub-side).
+    f"CREATE INDEX IF NOT EXISTS ix_hq_customers_phone_tail ON customers (substr(phone, -{PHONE_TAIL_MIN}))",
+)
+HISTORY_LIMIT = 50
+MATCH_LIMIT = 20
+ORDER_FIELDS = ("product_model_id", "serial_no", "purchase_date", "fault_description", "fault_code",
+                "priority", "contact_name", "contact_phone", "address", "notes")
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """A returning customer as the agent sees them: the row, membership, past orders
+    (newest first) and earlier calls."""
+    customer: dict
+    orders: list[dict]
+    requests: list[dict]
+
+    @property
+    def id(self) -> str:
+        return self.customer["id"]
+
+    @property
+    def member(self) -> bool:
+        return bool(self.customer.get("member_level"))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    digits: str
+    customers: list[CustomerCard] = field(default_factory=list)
+
+    @property
+    def returning(self) -> bool:
+        return bool(self.customers)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    request_id: str
+    type: str
+    customer_id: str
+    order_id: str | None = None
+    order_number: str | None = None
+    outlet_id: str | None = None
+    override: bool = False
+    complaint_id: str | None = None
+    kb_article_id: str | None = None
+
+
+def _text(value) -> str:
+    return (value or "").strip() if isinstance(value, str) or value is None else str(value)
+
+
+def _required(value, name: str) -> str:
+    text = _text(value)
+    if not text:
+        raise ServiceError.of("required", field=name, what=pair("intake_field", name))
+    return text
+
+
+class Intake:
+    def __init__(self, ctx, dispatch, complaints, kb):
+        self.ctx, self.dispatch, self.complaints, self.kb = ctx, dispatch, complaints, kb
+
+    # ---- who is calling ----
+
+    def lookup(self, session: HubSession, phone: str) -> Lookup:
+        """Customers with this number (exact match) or, for a shorter input, whose number
+        ends in these digits. No match: a new caller."""
+        self.ctx.allow(session, HqWork.INTAKE)
+        d = normal_phone(phone)
+        if len(d) < PHONE_TAIL_MIN or len(d) > 15 or any(ch.isalpha() for ch in (phone or "")):
+            raise ServiceError.of("phone_query", field="phone")
+        rows = self.ctx.query("SELECT * FROM customers WHERE phone = ? ORDER BY created_at", (d,))
+        if not rows and len(d) < 11:
+            rows = self.ctx.query(f"SELECT * FROM customers WHERE substr(phone, -{PHONE_TAIL_MIN}) = ? "
+                                  "AND phone LIKE ? ORDER BY name LIMIT ?", (d[-PHONE_TAIL_MIN:], "%" + d, MATCH_LIMIT))
+        return Lookup(d, [self._card(r) for r in rows])
+
+    def card(self, session: HubSession, customer_id: str) -> CustomerCard:
+        self.ctx.allow(session, HqWork.INTAKE)
+        row = self.ctx.row("customers", customer_id)
+        if row is None:
+            raise ServiceError.of("not_found", thing=("客户", "customer"))
+        return self._card(row)
+
+    def _card(self, customer: dict) -> CustomerCard:
+        orders = self.ctx.query(
+            "SELECT o.id, o.number, o.type, o.status, o.created_at, o.fault_description, o.serial_no,"
+            " o.purchase_date, o.product_model_id, o.outlet_id, o.closed_at, m.code AS model_code,"
+            " m.name AS model_name, t.code AS outlet_code, t.name AS outlet_name "
+            "FROM service_orders o LEFT JOIN product_models m ON m.id = o.product_model_id "
+            "LEFT JOIN outlets t ON t.id = o.outlet_id WHERE o.customer_id = ? "
+            "ORDER BY o.created_at DESC LIMIT ?", (customer["id"], HISTORY_LIMIT))
+        requests = self.ctx.query(
+            "SELECT r.*, o.number AS order_number, a.title AS article_title FROM hq_requests r "
+            "LEFT JOIN service_orders o ON o.id = r.order_id LEFT JOIN kb_articles a ON a.id = r.kb_article_id "
+            "WHERE r.customer_id = ? ORDER BY r.created_at DESC LIMIT ?", (customer["id"], HISTORY_LIMIT))
+        return CustomerCard(customer, orders, requests)
+
+    # ---- the customer's record ----
+
+    def save_customer(self, session: HubSession, customer_id: str | None = None, *, name: str,
+                      phone: str, city: str, address: str, member_level: str | None = None) -> str:
+        """Create (customer_id None) or edit a customer; returns the id. The phone is
+        stored as digits; two customers never share a number."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.INTAKE)
+        fields = {"name": _required(name, "name"), "city": _required(city, "city"),
+                  "address": _required(address, "address")}
+        raw = _required(phone, "phone")
+        if not phones.plausible(raw):
+            raise ServiceError.of("bad_phone", field="phone")
+        fields["phone"] = normal_phone(raw)
+        level = _text(member_level) or None
+        if level is not None and level not in MEMBER_LEVELS:
+            raise ServiceError.of("bad_choice", field="member_level", what=pair("intake_field", "member_level"))
+        fields["member_level"] = level
+        with ctx.tx():
+            if customer_id is not None and ctx.row("customers", customer_id) is None:
+                raise ServiceError.of("not_found", thing=("客户", "customer"))
+            other = ctx.one("SELECT id, name FROM customers WHERE phone = ? AND id != ?",
+                            (fields["phone"], customer_id or ""))
+            if other is not None:
+                raise ServiceError.of("phone_taken", field="phone", phone=fields["phone"], name=other["name"])
+            new = customer_id is None
+            customer_id = customer_id or new_id()
+            if new:
+                fields["created_at"] = ctx.now()
+            ctx.write(session, [{"op": "put", "table": "customers", "id": customer_id, "fields": fields}])
+            ctx.audit(session, "customer_created" if new else "customer_edited", customer_id)
+        return customer_id
+
+    def models(self, session: HubSession) -> list[dict]:
+        """The active product models an order may name, by code."""
+        self.ctx.allow(session, HqWork.INTAKE)
+        return self.ctx.query("SELECT id, code, name, category FROM product_models "
+                              "WHERE COALESCE(active, 1) != 0 ORDER BY code")
+
+    # ---- knowledge base ----
+
+    def search_kb(self, session: HubSession, query: str, limit: int = 10):
+        return self.kb.search(session, query, limit)
+
+    def article(self, session: HubSession, article_id: str) -> dict:
+        """An active article in full, for the agent to read the answer out."""
+        self.ctx.allow(session, HqWork.INTAKE)
+        a = self.kb.article(article_id)
+        if a is None:
+            raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
+        return a
+
+    # ---- recording the call ----
+
+    def record_request(self, session: HubSession, *, type: str, customer_id: str | None = None,
+                       customer: dict | None = None, summary: str | None = None, phone: str | None = None,
+                       order: dict | None = None, outlet_id: str | None = None,
+                       suggested_outlet_id: str | None = None, override_reason: str | None = None,
+                       kb_article_id: str | None = None, department_id: str | None = None,
+                       severity: str = Severity.NORMAL, order_id: str | None = None) -> RecordedRequest:
+        """Record a call and do what it asks, all in one transaction.
+
+        `customer_id` (a known customer) or `customer` (fields for save_customer: a new
+        caller). `type`: repair / install / consult / complaint / praise.
+        repair/install: `order` = {product_model_id, fault_description, serial_no,
+        purchase_date, fault_code, priority, contact_name, contact_phone, address, notes};
+        the order goes to `outlet_id`, or to the best suggestion when None; another outlet
+        than the suggested one needs `override_reason`. consult: `kb_article_id`, the article
+        that answered (optional). complaint: `department_id`, `severity`, `order_id`
+        (optional). praise: `order_id` it names (optional). `summary`: what the caller said
+        (required for consult, complaint and praise; defaults to the fault for orders)."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.INTAKE)
+        try:
+            kind = RequestType(type)
+        except ValueError:
+            raise ServiceError.of("bad_choice", field="type", what=pair("intake_field", "type")) from None
+        if kind in ORDER_REQUESTS:
+            ctx.allow(session, HqWork.DISPATCH)
+        if customer_id is None and customer is None:
+            raise ServiceError.of("required", field="customer_id", what=pair("intake_field", "customer_id"))
+        unknown = set(order or {}) - set(ORDER_FIELDS)
+        if unknown:  # a caller's mistake, not the agent's
+            raise TypeError(f"unknown order fields: {sorted(unknown)}")
+        text = _text(summary)
+        with ctx.tx():
+            if customer_id is None:
+                customer_id = self.save_customer(session, **customer)
+            elif ctx.row("customers", customer_id) is None:
+                raise ServiceError.of("not_found", thing=("客户", "customer"))
+            caller = normal_phone(phone)  # the number that called, when the agent has it whole
+            rec = {"type": str(kind), "customer_id": customer_id, "created_at": ctx.now(),
+                   "created_by": session.user_id,
+                   "phone": caller if len(caller) >= 7 else ctx.scalar("SELECT phone FROM customers WHERE id = ?",
+                                                                       (customer_id,))}
+            out = {}
+            if kind in ORDER_REQUESTS:
+                form = dict(order or {})
+                created = self.dispatch.create_order(
+                    session, customer_id=customer_id, type=ORDER_REQUESTS[kind], outlet_id=outlet_id,
+                    suggested_outlet_id=suggested_outlet_id, override_reason=override_reason, **form)
+                text = text or _text(form.get("fault_description")) or pair("request_type", str(kind))[0]
+                rec.update(order_id=created.order_id, outlet_id=created.outlet_id)
+                out = {"order_id": created.order_id, "order_number": created.number,
+                       "outlet_id": created.outlet_id, "override": created.override}
+            else:
+                text = _required(text, "summary")
+                if kind == RequestType.CONSULT and kb_article_id:
+                    if self.kb.article(kb_article_id) is None:
+                        raise ServiceError.of("not_found", field="kb_article_id", thing=pair("table", "kb_articles"))
+                    rec["kb_article_id"] = out["kb_article_id"] = kb_article_id
+                if kind in (RequestType.COMPLAINT, RequestType.PRAISE) and order_id:
+                    self._customers_order(order_id, customer_id)
+                    rec["order_id"] = out["order_id"] = order_id
+            rec["summary"] = text
+            request_id = ctx.insert("hq_requests", rec)
+            if kind == RequestType.COMPLAINT:
+                complaint_id = self.complaints.open(
+                    session, summary=text, customer_id=customer_id, order_id=order_id or None,
+                    request_id=request_id, department_id=department_id, source=ComplaintSource.CALL,
+                    severity=severity)
+                ctx.update("hq_requests", request_id, {"complaint_id": complaint_id})
+                out["complaint_id"] = complaint_id
+            ctx.audit(session, "request_recorded", request_id, str(kind))
+        return RecordedRequest(request_id, str(kind), customer_id, **out)
+
+    def _customers_order(self, order_id: str, customer_id: str) -> None:
+        order = self.ctx.row("service_orders", order_id)
+        if order is None:
+            raise ServiceError.of("not_found", field="order_id", thing=pair("table", "service_orders"))
+        if order.get("customer_id") != customer_id:
+            raise ServiceError.of("order_of_other_customer", field="order_id")
+
+    def requests(self, session: HubSession, type: str | None = None, limit: int = 100) -> list[dict]:
+        """The latest recorded calls (of one type), newest first."""
+        self.ctx.allow(session, HqWork.INTAKE)
+        where = "WHERE r.type = ? " if type else ""
+        return self.ctx.query(
+            "SELECT r.*, c.name AS customer_name, o.number AS order_number FROM hq_requests r "
+            "LEFT JOIN customers c ON c.id = r.customer_id LEFT JOIN service_orders o ON o.id = r.order_id "
+            + where + "ORDER BY r.created_at DESC LIMIT ?", ((type, limit) if type else (limit,)))

@@ -1,0 +1,101 @@
+"""Answering a caller from the knowledge base at HQ: full-text search over kb_articles'
+title, body, tags, fault codes, models and category, with the node's tokenizer
+(shared/search.py), so an agent and a technician find the same articles for 漏水 or E4.
+The index is hub-only (hq_kb_*): triggers note every article that changes, however it is
+written (the admin's KB management, the demo data), and the next search re-indexes just
+those. Managing articles is the admin's screen; this module only reads them."""
+import json
+from dataclasses import dataclass
+
+from shared import search
+from shared.roles import HqWork
+
+from node.services.kb import snippet
+
+WEIGHTS = (5.0, 1.0, 3.0)  # bm25: title, body, keys
+
+DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS hq_kb_fts USING fts5(title, body, keys, "
+    "tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE TABLE IF NOT EXISTS hq_kb_map (article_id TEXT PRIMARY KEY, fts_rowid INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS hq_kb_dirty (article_id TEXT PRIMARY KEY)",
+    *(f"CREATE TRIGGER IF NOT EXISTS hq_kb_dirty_{e.lower()} AFTER {e} ON kb_articles "
+      "BEGIN INSERT OR IGNORE INTO hq_kb_dirty (article_id) VALUES (new.id); END" for e in ("INSERT", "UPDATE")),
+    # Articles written before the index existed (or while it was dropped) are indexed too.
+    "INSERT OR IGNORE INTO hq_kb_dirty (article_id) SELECT id FROM kb_articles "
+    "WHERE id NOT IN (SELECT article_id FROM hq_kb_map)",
+)
+
+
+@dataclass(frozen=True)
+class KbHit:
+    id: str
+    title: str
+    category: str
+    snippet: str
+    fault_codes: list[str]
+
+
+def _list(value) -> list[str]:
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        items = [value]
+    items = items if isinstance(items, list) else ([items] if items else [])
+    return [str(i) for i in items if i is not None]
+
+
+def _model_words(ctx, ids: list[str]) -> list[str]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    return [r["code"] or "" for r in ctx.query(f"SELECT code FROM product_models WHERE id IN ({marks})", ids)]
+
+
+class KbAnswers:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def refresh(self) -> int:
+        """Re-index the articles that changed since the last search; returns how many."""
+        ctx = self.ctx
+        if ctx.scalar("SELECT 1 FROM hq_kb_dirty LIMIT 1") is None:
+            return 0
+        with ctx.tx() as c:
+            ids = [r[0] for r in c.execute("SELECT article_id FROM hq_kb_dirty")]
+            for aid in ids:
+                old = c.execute("SELECT fts_rowid FROM hq_kb_map WHERE article_id = ?", (aid,)).fetchone()
+                if old:
+                    c.execute("DELETE FROM hq_kb_fts WHERE rowid = ?", (old[0],))
+                    c.execute("DELETE FROM hq_kb_map WHERE article_id = ?", (aid,))
+                a = ctx.row("kb_articles", aid)
+                if a is None or a.get("active") == 0:
+                    continue
+                keys = " ".join(_list(a.get("tags")) + _list(a.get("fault_codes"))
+                                + _model_words(ctx, _list(a.get("models"))) + [a.get("category") or ""])
+                cur = c.execute("INSERT INTO hq_kb_fts (title, body, keys) VALUES (?, ?, ?)",
+                                (search.index_tokens(a.get("title") or ""), search.index_tokens(a.get("body") or ""),
+                                 search.index_tokens(keys)))
+                c.execute("INSERT INTO hq_kb_map (article_id, fts_rowid) VALUES (?, ?)", (aid, cur.lastrowid))
+            c.execute("DELETE FROM hq_kb_dirty")
+        return len(ids)
+
+    def search(self, session, query: str, limit: int = 10) -> list[KbHit]:
+        """Best matches first; an empty query finds nothing (an agent searches for words)."""
+        self.ctx.allow(session, HqWork.INTAKE)
+        self.refresh()
+        expr = search.match_expression(query or "")
+        if expr is None:
+            return []
+        rows = self.ctx.query(
+            f"SELECT a.* FROM (SELECT rowid, bm25(hq_kb_fts, {', '.join(map(str, WEIGHTS))}) AS score "
+            "FROM hq_kb_fts WHERE hq_kb_fts MATCH ? ORDER BY score LIMIT ?) hit "
+            "JOIN hq_kb_map m ON m.fts_rowid = hit.rowid JOIN kb_articles a ON a.id = m.article_id "
+            "ORDER BY hit.score", (expr, limit))
+        terms = search.query_terms(query or "")
+        return [KbHit(r["id"], r["title"] or "", r["category"] or "", snippet(r["body"], terms),
+                      _list(r["fault_codes"])) for r in rows]
+
+    def article(self, article_id: str) -> dict | None:
+        a = self.ctx.row("kb_articles", article_id)
+        return a if a is not None and a.get("active") != 0 else None

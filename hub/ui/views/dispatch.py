@@ -1,0 +1,140 @@
+"""The dispatch screen: orders waiting for HQ (declined by their outlet, with the reason,
+or never dispatched), each re-dispatched from a suggestion that leaves out the outlets
+that declined it, or cancelled with a reason. `suggestion_panel` (the candidates with
+their reasons and score, the outlets left out and why, confirm or override) is shared
+with the call-intake screen."""
+import flet as ft
+
+from shared.errors import ServiceError
+from shared.labels import label
+
+from node.ui import widgets as w
+from node.ui.text import when
+
+
+def suggestion_panel(sh, suggestion, on_pick, reason_field: ft.TextField) -> ft.Control:
+    """`on_pick(outlet_id, suggested_outlet_id)`: the agent chose this outlet."""
+    best = suggestion.best
+    rows: list[ft.Control] = []
+    if best is None:
+        rows.append(ft.Text(sh.t("in_no_candidates"), color=ft.Colors.RED_800))
+    for i, c in enumerate(suggestion.candidates):
+        head = [ft.Text(f"{c.code} {c.name}", size=16, weight=ft.FontWeight.W_600),
+                w.chip(sh.t("in_score", score=c.score), ft.Colors.INDIGO_400)]
+        if i == 0:
+            head.append(w.chip(sh.t("in_suggested"), ft.Colors.GREEN_700))
+        button = (ft.FilledButton(sh.t("in_confirm_dispatch"), icon=ft.Icons.SEND,
+                                  on_click=lambda e, o=c.outlet_id: on_pick(o, o)) if i == 0 else
+                  ft.OutlinedButton(sh.t("in_pick_other"), on_click=lambda e, o=c.outlet_id: on_pick(o, best.outlet_id)))
+        rows.append(ft.Container(ft.Row([
+            ft.Column([ft.Row(head, spacing=8),
+                       *[ft.Text("· " + r, size=14) for r in c.why(sh.lang)]], spacing=2, expand=True),
+            button], vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            bgcolor=ft.Colors.GREEN_50 if i == 0 else None, border_radius=8, padding=10,
+            border=ft.Border.all(1, ft.Colors.GREY_300)))
+    rows.append(reason_field)
+    if suggestion.excluded:
+        rows.append(ft.Text(sh.t("in_excluded"), weight=ft.FontWeight.W_600, color=ft.Colors.GREY_800))
+        for x in suggestion.excluded:
+            rows.append(ft.Row([
+                ft.Text(f"{x.code} {x.name}", width=220, color=ft.Colors.GREY_700),
+                ft.Text("；".join(x.why(sh.lang)) if sh.lang != "en" else "; ".join(x.why("en")),
+                        color=ft.Colors.GREY_700, expand=True),
+                ft.TextButton(sh.t("in_pick_other"),
+                              on_click=lambda e, o=x.outlet_id: on_pick(o, best.outlet_id if best else None))]))
+    return ft.Column(rows, spacing=8)
+
+
+class DispatchView:
+    screen = "in_nav_dispatch"
+
+    def __init__(self, shell):
+        self.shell = shell
+        self.order_id: str | None = None
+        self.reason = ""
+        self.number = ""
+
+    def build(self) -> ft.Control:
+        sh = self.shell
+        if self.order_id:
+            return self._redispatch()
+        queue = sh.services.dispatch.queue(sh.session)
+        rows = [[o["number"], o["customer_name"], o["city"], o["model_code"],
+                 o["outlet_code"] or "—", o["decline_reason"] or "—", when(o["created_at"], sh.lang),
+                 w.status_chip(o["status"], label("status", o["status"], sh.lang)),
+                 ft.Row([ft.FilledButton(sh.t("in_redispatch"), on_click=lambda e, i=o["id"]: self._open(i)),
+                         ft.TextButton(sh.t("in_cancel_order"), on_click=lambda e, r=o: self._cancel(r))])]
+                for o in queue]
+        table = w.table([sh.t("in_col_number"), sh.t("in_name"), sh.t("in_city"), sh.t("in_col_model"),
+                         sh.t("in_declined_by"), sh.t("in_decline_reason"), sh.t("in_col_created"),
+                         sh.t("in_col_status"), ""], rows) if rows else w.muted(sh.t("in_queue_empty"))
+        number = ft.TextField(label=sh.t("in_find_order"), value=self.number, width=320,
+                              on_submit=lambda e: self._find(e.control.value))
+        return ft.Column([
+            w.title(sh.t("in_dispatch_title")),
+            w.section(sh.t("in_queue"), table),
+            w.section(sh.t("in_cancel_order"), ft.Row([number, ft.OutlinedButton(
+                sh.t("in_find"), icon=ft.Icons.SEARCH, on_click=lambda e: self._find(number.value))])),
+        ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def _open(self, order_id: str | None) -> None:
+        self.order_id, self.reason = order_id, ""
+        self.shell.render()
+
+    def _redispatch(self) -> ft.Control:
+        sh = self.shell
+        ok, order = sh.run(sh.services.dispatch.order, sh.session, self.order_id)
+        if ok:
+            ok, suggestion = sh.run(sh.services.dispatch.suggest_for, sh.session, self.order_id)
+        if not ok:
+            self.order_id = None
+            return self.build()
+        reason = ft.TextField(label=sh.t("in_override_reason"), value=self.reason, width=520,
+                              on_change=lambda e: setattr(self, "reason", e.control.value))
+
+        def pick(outlet_id, suggested):
+            done, _ = sh.run(sh.services.dispatch.redispatch, sh.session, self.order_id, outlet_id,
+                             suggested_outlet_id=suggested, override_reason=reason.value)
+            if done:
+                moved = sh.services.dispatch.order(sh.session, self.order_id)
+                sh.toast(sh.t("in_redispatched", number=moved["number"], outlet=moved["outlet_name"]))
+                self._open(None)
+
+        history = sh.services.dispatch.history(sh.session, self.order_id)
+        decline = sh.services.dispatch.decline_reason(self.order_id)
+        return ft.Column([
+            ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("in_back"), on_click=lambda e: self._open(None)),
+                    w.title(f"{order.get('number')} · {sh.t('in_redispatch')}")]),
+            w.section(order.get("number") or "",
+                      w.kv(sh.t("in_col_status"), label("status", order.get("status"), sh.lang)),
+                      w.kv(sh.t("in_decline_reason"), decline),
+                      w.kv(sh.t("in_order_address"), order.get("address")),
+                      w.kv(sh.t("in_fault"), order.get("fault_description"))),
+            w.section(sh.t("in_suggest"), suggestion_panel(sh, suggestion, pick, reason)),
+            w.section(sh.t("in_dispatches"), w.table(
+                [sh.t("in_col_created"), sh.t("in_col_outlet"), sh.t("in_suggested"), sh.t("in_col_reason")],
+                [[when(d["at"], sh.lang), d["outlet_code"], d["suggested_code"], d["reason"] or "—"] for d in history])),
+        ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def _find(self, number: str) -> None:
+        sh = self.shell
+        self.number = (number or "").strip()
+        ok, order = sh.run(sh.services.dispatch.find, sh.session, self.number)
+        if ok:
+            self._cancel(order)
+
+    def _cancel(self, order: dict) -> None:
+        sh = self.shell
+        reason = ft.TextField(label=sh.t("in_cancel_reason"), multiline=True, min_lines=2, autofocus=True)
+
+        def ok():
+            try:
+                sh.services.dispatch.cancel(sh.session, order["id"], reason.value or "")
+            except ServiceError as exc:  # shown in the dialog, which stays open
+                return exc.message(sh.lang)
+            sh.toast(sh.t("in_cancelled"))
+            sh.render()
+            return None
+
+        sh.page.show_dialog(w.form_dialog(f"{order['number']} · {sh.t('in_cancel_order')}", [reason],
+                                          sh.t("confirm"), sh.t("cancel"), ok))
