@@ -7,15 +7,14 @@ import flet as ft
 
 from shared.labels import label
 from shared.roles import HQ_WORK, HUB_ROLES, HqWork
-from shared.roles import HUB_ROLES, Role
 
 ALL = frozenset(HUB_ROLES)
 
 SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, "home.HomeView", ALL),
     ("ap_approvals", ft.Icons.FACT_CHECK, "approvals.ApprovalsView", HQ_WORK[HqWork.APPROVE]),
-    ("in_nav_intake", ft.Icons.PHONE_IN_TALK, "intake.IntakeView", frozenset({Role.HQ_AGENT, Role.ADMIN})),
-    ("in_nav_dispatch", ft.Icons.ALT_ROUTE, "dispatch.DispatchView", frozenset({Role.HQ_AGENT, Role.ADMIN})),
+    ("in_nav_intake", ft.Icons.PHONE_IN_TALK, "intake.IntakeView", HQ_WORK[HqWork.INTAKE]),
+    ("in_nav_dispatch", ft.Icons.ALT_ROUTE, "dispatch.DispatchView", HQ_WORK[HqWork.DISPATCH]),
 ]
 
 
