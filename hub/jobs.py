@@ -6,12 +6,14 @@ stopping the scheduler."""
 import logging
 from typing import Callable
 
-from hub.services import approvals
+from hub.services import approvals, callbacks, monitor
 
 log = logging.getLogger("fieldsync.hub.jobs")
 
 # (job id, function of HubServices, interval in seconds); services modules add theirs.
 JOBS: list[tuple[str, Callable, int]] = [
+    ("callbacks", callbacks.callback_job, 600),   # callback tasks / closing unsampled orders
+    ("sla_escalation", monitor.escalation_job, 60),
     ("approvals_autopost", approvals.autopost_job, 60),  # small stocktake variances post themselves
 ]
 

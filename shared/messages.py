@@ -78,6 +78,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sync_unavailable": ("本机尚未配置同步。", "Sync is not set up on this device."),
     # hub services: HQ's work
     "complaint_resolved": ("该投诉已处理完毕。", "This complaint is already resolved."),
+    # hub-callbacks: callbacks (回访) and the SLA board
+    "callback_done": ("该回访任务已结束，不能重复提交。", "This callback is already finished; it cannot be recorded again."),
+    "callback_not_due": ("该回访任务尚未到期，请于{at}之后再拨打。", "This callback is not due yet; call again after {at}."),
+    "callback_answer_count": ("请回答全部{n}个问题。", "Please answer all {n} questions."),
+    "callback_answer_yes_no": ("第{n}题请选择“是”或“否”。", "Question {n}: choose yes or no."),
+    "callback_answer_scale": ("第{n}题请选择{lo}到{hi}之间的整数。", "Question {n}: choose a whole number from {lo} to {hi}."),
     # hub services: approvals (parts requests, stocktakes, settlements) — hub-approvals
     "approval_not_submitted": ("该{thing}当前为“{status}”，尚未提交，不能审批。",
                                "This {thing} is {status}, not submitted; it cannot be decided."),

@@ -6,11 +6,13 @@ from sync.hub_store import HubStore
 
 from hub.services.approvals import Approvals
 from hub.services.auth import Auth
+from hub.services.callbacks import Callbacks
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
 from hub.services.dispatch import Dispatch
 from hub.services.intake import Intake
 from hub.services.kb_answers import KbAnswers
+from hub.services.monitor import Monitor
 from hub.services.schema import ensure_schema
 
 
@@ -20,6 +22,8 @@ class HubServices:
         self.ctx = HubContext(hub, now)
         self.auth = Auth(self.ctx)
         self.complaints = Complaints(self.ctx)
+        self.callbacks = Callbacks(self.ctx, self.complaints)
+        self.monitor = Monitor(self.ctx)
         self.approvals = Approvals(self.ctx)
         self.dispatch = Dispatch(self.ctx)
         self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx))

@@ -6,8 +6,12 @@ reason, then submits (draft → submitted, total = Σ lines); it is frozen from 
 HQ approves or rejects it with a comment. After a rejection a new draft for the period
 can be built.
 
-Deductions from callbacks (unsatisfied customer, repeat repair) are decided by HQ when the
-callback results exist; until then every line's `deduction` is 0.
+Deductions (shared/fees.py `order_deduction`): an order whose callback HQ recorded as
+unsatisfied (`callback_result`, a hub field that reaches the node by sync) and a repeat
+repair — a repair of the same serial number completed within the fee rule's
+`repeat_repair_days` after an earlier repair of it at this outlet (`is_repeat_repair`) —
+lose the rule's percentage of visit + labour fee. A draft built again picks up callback
+results that arrived since; HQ recomputes the same way from the same rows.
 
 Ids are derived from (outlet, period, attempt) and (settlement, order), so two devices
 drafting the same period offline edit the same rows rather than making two settlements."""
@@ -15,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 
 from shared.documents import DocStatus
-from shared.fees import line_total, match_rule, order_fees, settlement_total
+from shared.fees import is_repeat_repair, line_total, match_rule, order_deduction, order_fees, settlement_total
 from shared.labels import in_sentence, label, pair
 from shared.orders import Status
 from shared.periods import period_bounds, valid_period
@@ -71,6 +75,11 @@ class SettlementView:
     lines: list[SettlementLine]
 
 
+def deduction_reason(code: str | None, lang: str) -> str:
+    """"unsatisfied+repeat_repair" in words."""
+    return ("、" if lang != "en" else ", ").join(label("deduction_reason", c, lang) for c in (code or "").split("+") if c)
+
+
 def settlement_id(outlet_id: str, period: str, attempt: int) -> str:
     return str(uuid.uuid5(NS, f"{outlet_id}:{period}:{attempt}"))
 
@@ -101,16 +110,21 @@ class Settlements:
             raise ServiceError.of("no_orders", period=period)
         current = {r["order_id"]: r for r in ctx.query(f"SELECT * FROM {LINES} WHERE settlement_id = ?", (sid,))}
         rules = ctx.reference("fee_rules")
+        repairs = self._repairs_of({o["serial_no"] for o in orders if o["serial_no"]})
         ops, lines = [], dict(current)
         for o in orders:
             parts = [(p["qty"], p["unit_price"], bool(p["in_warranty"])) for p in ctx.query(
                 "SELECT op.qty, op.in_warranty, p.unit_price FROM order_parts op LEFT JOIN parts p "
                 "ON p.id = op.part_id WHERE op.order_id = ?", (o["id"],))]
             fees = order_fees(rules, o["type"], o["category"], parts)
-            want = {"parts_fee": fees.parts_fee, "visit_fee": fees.visit_fee, "labour_fee": fees.labour_fee}
+            rule = match_rule(rules, o["type"], o["category"])
+            repeat = is_repeat_repair(o, repairs.get(o["serial_no"], []), (rule or {}).get("repeat_repair_days"))
+            deduction, reason = order_deduction(rule, fees, callback_result=o["callback_result"], repeat_repair=repeat)
+            want = {"parts_fee": fees.parts_fee, "visit_fee": fees.visit_fee, "labour_fee": fees.labour_fee,
+                    "deduction": deduction, "reason": reason or None}
             old = current.get(o["id"])
             if old is None:
-                want.update(settlement_id=sid, order_id=o["id"], deduction=0)
+                want.update(settlement_id=sid, order_id=o["id"])
                 lines[o["id"]] = want
             else:
                 want = {k: v for k, v in want.items() if old.get(k) != v}
@@ -164,10 +178,26 @@ class Settlements:
             params.append(period)
         return [self._view(session, r) for r in self.ctx.query(sql + " ORDER BY period DESC, submitted_at DESC", params)]
 
+    def _repairs_of(self, serials: set[str]) -> dict[str, list[dict]]:
+        """The outlet's completed repairs of these serial numbers (any period), by serial."""
+        out: dict[str, list[dict]] = {}
+        serials = sorted(serials)
+        for i in range(0, len(serials), 500):
+            chunk = serials[i:i + 500]
+            for r in self.ctx.query(
+                    "SELECT o.id, o.type, o.serial_no, MIN(e.at) AS completed_at FROM order_events e "
+                    "JOIN service_orders o ON o.id = e.order_id WHERE o.outlet_id = ? AND e.to_status = ? "
+                    f"AND o.status IN (?, ?) AND o.type = 'repair' AND o.serial_no IN ({', '.join('?' for _ in chunk)}) "
+                    "GROUP BY o.id", (self.ctx.outlet_id, str(Status.COMPLETED), str(Status.COMPLETED),
+                                      str(Status.CLOSED), *chunk)):
+                out.setdefault(r["serial_no"], []).append(r)
+        return out
+
     def _completed(self, period: str) -> list[dict]:
         start, end = period_bounds(period)
         return self.ctx.query(
-            "SELECT o.id, o.number, o.type, pm.category, MIN(e.at) AS completed_at FROM order_events e "
+            "SELECT o.id, o.number, o.type, o.serial_no, o.callback_result, pm.category, "
+            "MIN(e.at) AS completed_at FROM order_events e "
             "JOIN service_orders o ON o.id = e.order_id LEFT JOIN product_models pm ON pm.id = o.product_model_id "
             "WHERE o.outlet_id = ? AND e.to_status = ? AND o.status IN (?, ?) GROUP BY o.id "
             "HAVING completed_at >= ? AND completed_at < ? ORDER BY completed_at",
@@ -184,7 +214,7 @@ class Settlements:
         lines = [SettlementLine(
             r["id"], r["order_id"], r["number"] or "", label("order_type", r["type"], lang), r["category"] or "",
             r["completed_at"], r["parts_fee"] or 0, r["visit_fee"] or 0, r["labour_fee"] or 0, r["deduction"] or 0,
-            r["reason"] or "", r["adjustment"] or 0, r["adjustment_reason"] or "", line_total(r),
+            deduction_reason(r["reason"], lang), r["adjustment"] or 0, r["adjustment_reason"] or "", line_total(r),
             match_rule(rules, r["type"], r["category"]) is None) for r in rows]
         approvals = [ApprovalLine(a["decision"] or "", label("doc_status", a["decision"], lang), a["level"],
                                   a["comment"] or "", a["at"]) for a in self.ctx.query(

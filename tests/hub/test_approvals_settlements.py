@@ -86,7 +86,8 @@ def test_a_repeat_repair_of_the_same_appliance_is_deducted(services, approver, s
     shop.sync()
     line = next(x for x in services.approvals.settlement(approver, sid).lines if x.order_id == again["id"])
     assert line.hub.reason == "repeat_repair" and line.hub.deduction == line.hub.visit_fee + line.hub.labour_fee
-    assert line.kind == "amount"
+    # The node's draft deducts the same way (node/services/settlement.py, hub-callbacks).
+    assert line.kind == "same" and line.node.deduction == line.hub.deduction and line.node.reason == "repeat_repair"
 
 
 def test_the_approver_approves_the_version_seen_and_the_node_sees_it(services, approver, agent, shop, hub):

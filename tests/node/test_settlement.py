@@ -3,7 +3,7 @@
 approved or rejected by HQ with a comment."""
 from shared.periods import period_of
 from sync.hlc import now_ms
-from tests.node.conftest import days_ago
+from tests.node.conftest import days_ago, put
 
 
 def complete(env, part=None, in_warranty=None, **fields):
@@ -96,3 +96,36 @@ def test_settlement_refusals(env):
     sid = env.svc.settlements.draft(env.clerk, period)
     env.refused("role_forbidden", env.svc.settlements.submit, env.tech, sid)
     env.refused("bad_amount", env.svc.settlements.adjust, env.clerk, sid, "x", 10.5, "小数")
+
+
+def test_draft_deducts_for_an_unsatisfied_callback_and_a_repeat_repair(env):
+    """HQ's callback result (a hub field) reaches the node by sync; the next draft deducts
+    the fee rule's share of visit + labour fee, and so does a second repair of the same
+    appliance within the rule's repeat-repair days."""
+    env.w.hub.write([put("fee_rules", "FR-1", unsatisfied_deduction_pct=50, repeat_repair_days=30,
+                         repeat_repair_deduction_pct=100)])
+    first = complete(env, serial_no="KFR35-0001")
+    again = complete(env, serial_no="KFR35-0001")       # the same air conditioner, days later: repeat repair
+    unhappy = complete(env, serial_no="KFR35-0002")
+    period = period_of(now_ms())
+    sid = env.svc.settlements.draft(env.clerk, period)
+    before = {l.order_id: l for l in env.svc.settlements.get(env.clerk, sid).lines}
+    assert before[again].deduction == 11000 and before[again].deduction_reason == "重复维修"
+    assert before[first].deduction == 0 and before[unhappy].deduction == 0
+    env.sync()
+    env.w.hub.write([put("service_orders", unhappy, callback_result="unsatisfied", callback_score=35,
+                         status="closed", closed_at=now_ms(), closed_reason="回访不满意")])
+    env.sync()
+    assert env.svc.settlements.draft(env.clerk, period) == sid
+    view = env.svc.settlements.get(env.clerk, sid)
+    lines = {l.order_id: l for l in view.lines}
+    assert (lines[unhappy].deduction, lines[unhappy].deduction_reason, lines[unhappy].total) == (5500, "回访不满意", 5500)
+    assert lines[first].total == 11000 and lines[again].total == 0
+    assert view.total == 11000 + 0 + 5500
+    en = {l.order_id: l for l in env.svc.settlements.get(env.session(env.clerk.user_id, "en"), sid).lines}
+    assert en[again].deduction_reason == "repeat repair"
+    env.svc.settlements.submit(env.clerk, sid)
+    env.sync()
+    hub_lines = {l["order_id"]: l for l in env.w.hub.rows("settlement_lines", "settlement_id = ?", (sid,))}
+    assert (hub_lines[unhappy]["deduction"], hub_lines[unhappy]["reason"]) == (5500, "unsatisfied")
+    assert (hub_lines[again]["deduction"], hub_lines[again]["reason"]) == (11000, "repeat_repair")

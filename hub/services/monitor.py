@@ -1,0 +1,244 @@
+"""The SLA monitoring board (流程监控) and its escalation job. The board counts orders by
+region × outlet × status and shows every open order's SLA position: its running milestone
+(shared/sla.py, clocked on the device times `at` of the outlets' order events, paused while
+waiting for parts) and the share of its time used, at level 50 / 75 / 100 (overdue,
+shared/escalation.py). The job (`escalation_job`) tells the outlet's manager at 75 % (a
+`notices` row in the outlet's bucket) and HQ at 100 % (a record on the board), each once per
+(order, milestone, level) in the hub-only `hq_escalations`."""
+import uuid
+from dataclasses import dataclass
+
+from shared import escalation as esc
+from shared import sla
+from shared.errors import ServiceError
+from shared.labels import label
+from shared.orders import OPEN, OUTLET, Status
+from shared.periods import local_datetime
+from shared.roles import HqWork
+
+from hub.services.session import HubSession
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS hq_escalations (id TEXT PRIMARY KEY, order_id TEXT NOT NULL,
+        outlet_id TEXT, milestone TEXT NOT NULL, level INTEGER NOT NULL, pct INTEGER NOT NULL,
+        due_at INTEGER, at INTEGER NOT NULL, notice_id TEXT, UNIQUE (order_id, milestone, level))""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_escalations_level ON hq_escalations (level, at)",
+)  # open orders are found by status through callbacks.py's ix_hq_orders_status
+NS = uuid.UUID("5e7d0a8c-2b4f-4c61-9e3a-7d1f0b2c3e45")
+OPEN_STATUSES = tuple(sorted(str(s) for s in OPEN))
+# Events after which an order's clocks need its event history (a pause, a stop).
+EVENTFUL = (Status.WAITING_PARTS, Status.DECLINED, Status.CANCELLED)
+# The order the board's columns list statuses in (the life of an order).
+STATUS_ORDER = tuple(str(s) for s in (Status.NEW, Status.ACCEPTED, Status.SCHEDULED, Status.EN_ROUTE,
+                                      Status.ON_SITE, Status.WAITING_PARTS, Status.COMPLETED, Status.CLOSED,
+                                      Status.DECLINED, Status.CANCELLED))
+
+
+@dataclass(frozen=True)
+class SlaPosition:
+    order_id: str
+    number: str
+    outlet_id: str | None
+    outlet_name: str
+    region: str
+    status: str
+    type: str
+    priority: str
+    milestone: str | None     # the running milestone (None: no policy or no clock running)
+    budget_min: int
+    due_at: int | None        # None while paused
+    remaining_ms: int | None  # negative when overdue
+    pct: int                  # share of the milestone's time used
+    level: int                # 0, 50, 75, 100 (shared/escalation.py)
+    paused: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.level >= esc.HQ_LEVEL
+
+
+def escalation_id(order_id: str, milestone: str, level: int) -> str:
+    return str(uuid.uuid5(NS, f"{order_id}:{milestone}:{level}"))
+
+
+class Monitor:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    # ---- the board ----
+
+    def board(self, session: HubSession, *, region: str | None = None, outlet_id: str | None = None,
+              status: str | None = None, min_level: int = 0, limit: int = 300) -> dict:
+        """{counts, statuses, positions, levels, escalations}: counts by region × outlet ×
+        status; the open orders' SLA positions, most urgent first (at most `limit`, at least
+        `min_level`); how many open orders are at each level; HQ's open escalations."""
+        self.ctx.allow(session, HqWork.MONITOR)
+        if status and status not in STATUS_ORDER:
+            raise ServiceError.of("bad_choice", what=("状态", "status"))
+        if min_level not in (0, *esc.LEVELS):
+            raise ServiceError.of("bad_choice", what=("预警级别", "warning level"))
+        positions = self.positions(region=region, outlet_id=outlet_id, status=status)
+        levels = {lv: sum(1 for p in positions if p.level == lv) for lv in (0, *esc.LEVELS)}
+        shown = [p for p in positions if p.level >= min_level][:limit]
+        return {"counts": self.counts(region=region, outlet_id=outlet_id, status=status),
+                "statuses": STATUS_ORDER, "positions": shown, "levels": levels,
+                "open_total": len(positions),
+                "escalations": self.escalations(region=region, outlet_id=outlet_id)}
+
+    def filters(self, session: HubSession) -> dict:
+        """Regions and outlets to filter by."""
+        self.ctx.allow(session, HqWork.MONITOR)
+        outlets = self.ctx.query("SELECT id, code, name, region FROM outlets WHERE active IS NOT 0 ORDER BY code")
+        return {"regions": sorted({o["region"] for o in outlets if o["region"]}), "outlets": outlets}
+
+    def counts(self, *, region=None, outlet_id=None, status=None) -> list[dict]:
+        where, params = self._where(region, outlet_id)
+        if status:
+            where.append("o.status = ?")
+            params.append(status)
+        return self.ctx.query(
+            "SELECT ou.region, o.outlet_id, ou.code AS outlet_code, ou.name AS outlet_name, o.status, "
+            "COUNT(*) AS n FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " GROUP BY o.outlet_id, o.status ORDER BY ou.region, ou.code", params)
+
+    def positions(self, *, region=None, outlet_id=None, status=None) -> list[SlaPosition]:
+        """Every open order's SLA position (filtered), most urgent first."""
+        ctx, now = self.ctx, self.ctx.now()
+        where, params = self._where(region, outlet_id)
+        statuses = [status] if status else list(OPEN_STATUSES)
+        statuses = [s for s in statuses if s in OPEN_STATUSES]
+        if not statuses:
+            return []
+        where.append(f"o.status IN ({', '.join('?' for _ in statuses)})")
+        params += statuses
+        # Orders that never waited for parts nor were declined or cancelled have clocks the
+        # status alone gives (sla.running_due); only the others need their events read.
+        orders = ctx.query(
+            "SELECT o.id, o.number, o.outlet_id, o.status, o.type, o.priority, o.created_at, o.source, "
+            "ou.name AS outlet_name, ou.region, EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id "
+            f"AND e.to_status IN ({', '.join(repr(str(x)) for x in EVENTFUL)})) AS eventful "
+            "FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id WHERE " + " AND ".join(where), params)
+        events = self._events([o["id"] for o in orders if o["eventful"]])
+        policies = [{**p, "active": p.get("active") != 0} for p in ctx.query("SELECT * FROM sla_policies")]
+        cache: dict[tuple, dict | None] = {}
+        out = []
+        for o in orders:
+            key = (o["type"], o["priority"])
+            if key not in cache:
+                cache[key] = sla.policy_for(policies, *key)
+            policy = cache[key]
+            name = due = remaining = None
+            budget, paused = 0, False
+            if o["eventful"]:
+                clock = sla.sla_clock(created_at=o["created_at"], policy=policy, status=o["status"],
+                                      events=events.get(o["id"], []), now=now,
+                                      accepted_at_creation=o["source"] == OUTLET)
+                m = clock.next if clock else None
+                if m:
+                    name, budget, due, remaining = m.name, m.budget_min, m.due_at, m.remaining_ms
+                paused = bool(clock and clock.paused)
+            else:
+                nxt = sla.running_due(created_at=o["created_at"], policy=policy, status=o["status"])
+                if nxt:
+                    name, due = nxt
+                    budget, remaining = policy[sla.POLICY_COLUMNS[name]], due - now
+            pct = esc.used_pct(budget, remaining) if name and remaining is not None else 0
+            out.append(SlaPosition(
+                o["id"], o["number"] or "", o["outlet_id"], o["outlet_name"] or "", o["region"] or "",
+                o["status"], o["type"] or "", o["priority"] or "", name, budget, due, remaining, pct,
+                esc.level_of(pct) if name else 0, paused))
+        out.sort(key=lambda p: (-p.level, -p.pct, p.number))
+        return out
+
+    def escalations(self, *, region=None, outlet_id=None, limit: int = 50) -> list[dict]:
+        """HQ's escalations (level 100) of orders still open, newest first."""
+        where, params = self._where(region, outlet_id)
+        where += ["e.level = ?", f"o.status IN ({', '.join('?' for _ in OPEN_STATUSES)})"]
+        params += [esc.HQ_LEVEL, *OPEN_STATUSES]
+        return self.ctx.query(
+            "SELECT e.*, o.number, o.status, ou.name AS outlet_name, ou.region FROM hq_escalations e "
+            "JOIN service_orders o ON o.id = e.order_id LEFT JOIN outlets ou ON ou.id = o.outlet_id "
+            "WHERE " + " AND ".join(where) + " ORDER BY e.at DESC, o.number LIMIT ?", [*params, limit])
+
+    @staticmethod
+    def _where(region, outlet_id) -> tuple[list[str], list]:
+        where, params = [], []
+        if region:
+            where.append("ou.region = ?")
+            params.append(region)
+        if outlet_id:
+            where.append("o.outlet_id = ?")
+            params.append(outlet_id)
+        return where, params
+
+    def _events(self, order_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list] = {}
+        for i in range(0, len(order_ids), 500):
+            chunk = order_ids[i:i + 500]
+            for r in self.ctx.query(f"SELECT order_id, to_status, at FROM order_events WHERE order_id IN "
+                                    f"({', '.join('?' for _ in chunk)})", chunk):
+                out.setdefault(r["order_id"], []).append((r["to_status"], r["at"]))
+        return out
+
+    # ---- the escalation job ----
+
+    def escalate(self) -> dict:
+        """Record each (order, milestone, level) reached once: 75 % → a notice to the
+        outlet's manager, 100 % → HQ's record on the board. Returns counts."""
+        ctx = self.ctx
+        now = ctx.now()
+        sent = {esc.MANAGER_LEVEL: 0, esc.HQ_LEVEL: 0}
+        due = [p for p in self.positions() if p.level >= esc.MANAGER_LEVEL and p.milestone]
+        if not due:
+            return sent
+        with ctx.tx():
+            done = {(r["order_id"], r["milestone"], r["level"]) for r in ctx.query(
+                f"SELECT order_id, milestone, level FROM hq_escalations WHERE order_id IN "
+                f"(SELECT id FROM service_orders WHERE status IN ({', '.join('?' for _ in OPEN_STATUSES)}))",
+                OPEN_STATUSES)}
+            ops = []
+            for p in due:
+                for level in esc.ESCALATED_LEVELS:
+                    if p.level < level or (p.order_id, p.milestone, level) in done:
+                        continue
+                    eid = escalation_id(p.order_id, p.milestone, level)
+                    notice_id = None
+                    if level == esc.MANAGER_LEVEL and p.outlet_id:
+                        notice_id = eid
+                        ops.append({"op": "add", "table": "notices", "id": notice_id, "fields": {
+                            "outlet_id": p.outlet_id, "kind": esc.NOTICE_KIND, "code": esc.NOTICE_KIND,
+                            "message": warning_text(p), "table_name": "service_orders", "row_id": p.order_id,
+                            "at": now}})
+                    ctx.insert("hq_escalations", {
+                        "id": eid, "order_id": p.order_id, "outlet_id": p.outlet_id, "milestone": p.milestone,
+                        "level": level, "pct": p.pct, "due_at": p.due_at, "at": now, "notice_id": notice_id})
+                    sent[level] += 1
+            if ops:
+                ctx.write(None, ops)
+            if any(sent.values()):
+                ctx.audit(None, "sla_escalation", detail=f"manager {sent[esc.MANAGER_LEVEL]}, hq {sent[esc.HQ_LEVEL]}")
+        return sent
+
+
+def warning_text(p: SlaPosition) -> str:
+    """The manager's notice, in Chinese (the outlets' language): which order, which
+    milestone, how much time is left or how late it is."""
+    what = label("milestone", p.milestone, "zh")
+    if p.remaining_ms is not None and p.remaining_ms < 0:
+        return (f"SLA预警：工单{p.number}「{what}」已超时{_span(-p.remaining_ms)}，"
+                "已上报总部，请尽快处理。")
+    due = f"，将于{local_datetime(p.due_at).strftime('%m-%d %H:%M')}到期" if p.due_at else "（待配件，计时暂停）"
+    return f"SLA预警：工单{p.number}「{what}」时限已用{p.pct}%{due}，请尽快处理。"
+
+
+def _span(ms: int) -> str:
+    minutes = ms // 60_000
+    d, rest = divmod(minutes, 1440)
+    h, m = divmod(rest, 60)
+    return "".join([f"{n}{u}" for n, u in ((d, "天"), (h, "小时"), (m, "分钟")) if n][:2]) or "不到1分钟"
+
+
+def escalation_job(services) -> dict:
+    """The scheduled job (hub/jobs.py JOBS)."""
+    return services.monitor.escalate()

@@ -1,0 +1,158 @@
+"""The SLA monitoring board: orders counted by region × outlet × status, each open order's
+running milestone at 50 / 75 / 100 % of its time (clocked on the outlets' event times,
+paused while waiting for parts), filters; the escalation job tells the outlet's manager at
+75 % (a notice the node shows on its sync panel) and HQ at 100 % (on the board), once per
+(order, milestone, level), however often it runs."""
+import uuid
+
+import pytest
+
+from hub.services import HubServices
+from hub.services.monitor import escalation_id, escalation_job
+from shared.errors import ServiceError
+from sync.hlc import now_ms
+
+MIN = 60_000
+
+
+def policy(services, type_="repair", priority="normal"):
+    return services.ctx.one("SELECT * FROM sla_policies WHERE type = ? AND priority = ?", (type_, priority))
+
+
+def outlet(services, code="SH01"):
+    return services.ctx.one("SELECT * FROM outlets WHERE code = ?", (code,))
+
+
+def new_order(services, clock, pct: int, code="SH01", events=(), status="new") -> str:
+    """An order dispatched so long ago that `pct` % of its accept time is used."""
+    budget = policy(services)["accept_within_min"] * MIN
+    oid = str(uuid.uuid4())
+    o = outlet(services, code)
+    customer = services.ctx.scalar("SELECT id FROM customers LIMIT 1")
+    created = clock() - budget * pct // 100
+    ops = [{"op": "put", "table": "service_orders", "id": oid, "fields": {
+        "number": f"HQ-T{oid[:6]}", "outlet_id": o["id"], "customer_id": customer, "type": "repair",
+        "priority": "normal", "status": status, "source": "hub", "created_at": created}}]
+    ops += [{"op": "add", "table": "order_events", "id": str(uuid.uuid4()), "fields": {
+        "order_id": oid, "to_status": to, "at": created + after}} for to, after in events]
+    services.ctx.hub.write(ops)
+    return oid
+
+
+def position(services, session, oid):
+    return next(p for p in services.monitor.board(session, limit=10_000)["positions"] if p.order_id == oid)
+
+
+def test_counts_by_region_outlet_and_status_with_filters(services, approver):
+    board = services.monitor.board(approver)
+    total = services.ctx.scalar("SELECT COUNT(*) FROM service_orders")
+    assert sum(c["n"] for c in board["counts"]) == total
+    sh01 = outlet(services)
+    mine = [c for c in board["counts"] if c["outlet_id"] == sh01["id"]]
+    assert {c["status"]: c["n"] for c in mine} == {r["status"]: r["n"] for r in services.ctx.query(
+        "SELECT status, COUNT(*) AS n FROM service_orders WHERE outlet_id = ? GROUP BY status", (sh01["id"],))}
+    assert all(c["region"] == sh01["region"] for c in mine)
+    by_region = services.monitor.board(approver, region=sh01["region"])
+    assert {c["region"] for c in by_region["counts"]} == {sh01["region"]}
+    assert all(p.region == sh01["region"] for p in by_region["positions"])
+    by_outlet = services.monitor.board(approver, outlet_id=sh01["id"], status="closed")
+    assert [(c["outlet_id"], c["status"]) for c in by_outlet["counts"]] == [(sh01["id"], "closed")]
+    assert by_outlet["positions"] == []  # closed orders have no running clock
+    assert board["open_total"] == services.ctx.scalar(
+        "SELECT COUNT(*) FROM service_orders WHERE status NOT IN ('completed', 'closed', 'cancelled')")
+    filters = services.monitor.filters(approver)
+    assert sh01["region"] in filters["regions"] and len(filters["outlets"]) == 6
+    with pytest.raises(ServiceError) as e:
+        services.monitor.board(approver, status="lost")
+    assert e.value.code == "bad_choice" and e.value.message("en") == "The status has an invalid value."
+
+
+def test_levels_at_50_75_and_100_percent_most_urgent_first(services, agent, clock):
+    ids = {pct: new_order(services, clock, pct) for pct in (30, 55, 80, 130)}
+    got = {pct: position(services, agent, oid) for pct, oid in ids.items()}
+    assert {pct: (p.milestone, p.level) for pct, p in got.items()} == {
+        30: ("accept", 0), 55: ("accept", 50), 80: ("accept", 75), 130: ("accept", 100)}
+    assert got[130].overdue and got[130].remaining_ms < 0 and not got[80].overdue
+    assert got[55].pct == 55
+    board = services.monitor.board(agent, min_level=75)
+    assert {p.order_id for p in board["positions"]} >= {ids[80], ids[130]}
+    assert ids[55] not in {p.order_id for p in board["positions"]}
+    levels = [p.level for p in board["positions"]]
+    assert levels == sorted(levels, reverse=True)
+    clock.advance(policy(services)["accept_within_min"] * MIN // 2)
+    assert position(services, agent, ids[55]).level == 100  # time moves on
+
+
+def test_the_clock_uses_the_event_times_and_pauses_while_waiting_for_parts(services, agent, clock):
+    p = policy(services)
+    on_site_ms = p["on_site_within_min"] * MIN
+    # accepted and on site in time, then waiting for parts since 90 % of the on-site time …
+    oid = new_order(services, clock, 0, status="waiting_parts")
+    created = services.ctx.row("service_orders", oid)["created_at"]
+    services.ctx.hub.write([{"op": "add", "table": "order_events", "id": str(uuid.uuid4()), "fields": {
+        "order_id": oid, "to_status": to, "at": created + after}} for to, after in (
+        ("accepted", 10 * MIN), ("scheduled", 20 * MIN), ("en_route", 30 * MIN), ("on_site", 40 * MIN),
+        ("waiting_parts", 50 * MIN))])
+    pos = position(services, agent, oid)
+    assert (pos.milestone, pos.paused, pos.due_at) == ("complete", True, None)  # the running clock is completion
+    before = pos.pct
+    clock.advance(3 * on_site_ms)
+    assert position(services, agent, oid).pct == before  # paused: no time counts
+
+
+def test_escalation_tells_the_manager_at_75_and_hq_at_100_once(services, agent, clock):
+    warn, late = new_order(services, clock, 80), new_order(services, clock, 130)
+    first = escalation_job(services)
+    assert first[75] >= 2 and first[100] >= 1
+    assert escalation_job(services) == {75: 0, 100: 0}  # nothing twice
+    rows = services.ctx.query("SELECT order_id, milestone, level FROM hq_escalations WHERE order_id IN (?, ?)",
+                              (warn, late))
+    assert sorted((r["order_id"] == late, r["level"]) for r in rows) == [(False, 75), (True, 75), (True, 100)]
+    notice = services.ctx.row("notices", escalation_id(warn, "accept", 75))
+    number = services.ctx.row("service_orders", warn)["number"]
+    assert (notice["kind"], notice["outlet_id"], notice["row_id"]) == ("sla_warning", outlet(services)["id"], warn)
+    assert number in notice["message"] and "时限已用80%" in notice["message"]
+    late_notice = services.ctx.row("notices", escalation_id(late, "accept", 75))
+    assert "已超时" in late_notice["message"]
+    assert services.ctx.row("notices", escalation_id(late, "accept", 100)) is None  # HQ's own record only
+    board = services.monitor.board(agent)
+    assert late in {e["order_id"] for e in board["escalations"]}
+    assert warn not in {e["order_id"] for e in board["escalations"]}
+    clock.advance(policy(services)["accept_within_min"] * MIN // 2)  # the warned one is overdue now
+    assert escalation_job(services)[100] >= 1
+    assert warn in {e["order_id"] for e in services.monitor.board(agent)["escalations"]}
+    assert services.ctx.scalar("SELECT COUNT(*) FROM hq_escalations WHERE order_id = ?", (warn,)) == 2
+
+
+def test_the_manager_reads_the_warning_on_the_nodes_sync_panel(tmp_path):
+    from node.services import NodeServices
+    from tests.helpers import World
+    from tests.node.conftest import Env, seed
+    w = World(tmp_path)
+    try:
+        seed(w)
+        node = w.node(w.outlets[0])
+        env = Env(w, node, NodeServices(node.store))
+        oid = env.dispatch(created_at=now_ms() - 100 * MIN)  # 100 of the 120 minutes to accept used
+        hq = HubServices(w.hub)
+        assert escalation_job(hq) == {75: 1, 100: 0}
+        env.sync()
+        [notice] = env.svc.sync.notices(env.manager)
+        number = env.svc.order.get(env.manager, oid).number
+        assert (notice.kind_label, notice.row_label) == ("时效预警", number)
+        assert notice.message.startswith(f"SLA预警：工单{number}「接单」时限已用83%")
+        assert env.svc.sync.notices(env.session(env.manager.user_id, "en"))[0].kind_label == "SLA warning"
+        assert env.svc.sync.view(env.manager).refused == []  # not a refusal
+    finally:
+        w.close()
+
+
+def test_every_hq_role_watches_the_board_and_the_complaint_queues_only_agents_call_back(
+        services, agent, approver, admin):
+    from hub.ui.nav import screens_for
+    for session in (agent, approver, admin):
+        assert services.monitor.board(session)["counts"]
+        services.complaints.queue(session)
+        assert {"monitor", "complaints"} <= {s[0] for s in screens_for(session)}
+    assert "callbacks" in {s[0] for s in screens_for(agent)} and "callbacks" in {s[0] for s in screens_for(admin)}
+    assert "callbacks" not in {s[0] for s in screens_for(approver)}
