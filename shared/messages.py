@@ -78,6 +78,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sync_unavailable": ("本机尚未配置同步。", "Sync is not set up on this device."),
     # hub services: HQ's work
     "complaint_resolved": ("该投诉已处理完毕。", "This complaint is already resolved."),
+    # hub administration and knowledge-base management (hub-admin)
+    "outlet_code_taken": ("网点编码{code}已存在。", "The outlet code {code} is already in use."),
+    "bad_outlet_code": ("网点编码只能由2到12位字母或数字组成，如SH03。",
+                        "An outlet code is 2 to 12 letters or digits, e.g. SH03."),
+    "outlet_code_fixed": ("网点编码创建后不能修改（已用于工单号）。",
+                          "An outlet's code cannot change once created (order numbers carry it)."),
+    "outlet_unknown": ("没有该网点，或网点已停用。", "There is no such outlet, or it is no longer active."),
+    "username_taken": ("用户名{username}已被使用。", "The username {username} is already taken."),
+    "role_unknown": ("没有“{role}”这个角色。", "There is no role \"{role}\"."),
+    "outlet_required": ("{role}必须属于一个网点。", "A {role} must belong to an outlet."),
+    "hq_no_outlet": ("总部角色（{role}）不属于任何网点。", "An HQ role ({role}) belongs to no outlet."),
+    "self_admin": ("不能停用自己的账号或取消自己的管理员角色。",
+                   "You cannot deactivate yourself or take away your own administrator role."),
+    "weak_password": ("密码至少需要{n}个字符。", "A password needs at least {n} characters."),
+    "bad_pin": ("PIN码应为4到6位数字。", "A PIN is 4 to 6 digits."),
+    "pin_outlet_only": ("只有网点用户使用PIN码登录。", "Only outlet users log in with a PIN."),
+    "negative_amount": ("{what}不能为负数。", "The {what} cannot be negative."),
+    "bad_number": ("{what}必须是不小于{min}的整数。", "The {what} must be a whole number, at least {min}."),
+    "bad_pct": ("{what}应为0到100之间的整数。", "The {what} must be a whole number from 0 to 100."),
+    "rule_exists": ("{what}已有一条规则，请直接修改它。", "There is already a rule for {what}; edit that one."),
+    "sla_order": ("时限应依次递增：接单 ≤ 上门 ≤ 完工。",
+                  "The limits must grow in order: accept ≤ on site ≤ complete."),
+    "no_questions": ("问卷至少需要一个问题。", "A survey needs at least one question."),
+    "choice_options": ("选择题至少需要两个选项，最多{n}个。", "A choice question needs 2 to {n} options."),
+    "node_revoked": ("该设备已停用。", "This device is already revoked."),
+    "fork_resolved": ("该分叉提醒已处理。", "This fork alert is already resolved."),
+    "same_category": ("新分类名称与原名称相同。", "The new category name is the same as the old one."),
 }
 
 

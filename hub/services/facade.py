@@ -4,6 +4,7 @@ from typing import Callable
 
 from sync.hub_store import HubStore
 
+from hub.services.administration import Administration
 from hub.services.auth import Auth
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
@@ -16,6 +17,7 @@ class HubServices:
         self.ctx = HubContext(hub, now)
         self.auth = Auth(self.ctx)
         self.complaints = Complaints(self.ctx)
+        self.admin = Administration(self.ctx)
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)
