@@ -79,7 +79,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # hub services: HQ's work
     "complaint_resolved": ("该投诉已处理完毕。", "This complaint is already resolved."),
     # hub administration and knowledge-base management (hub-admin)
-    "outlet_code_taken": ("网点编码{code}已存在。", "The outlet code {code} is already in use."),
+    "outlet_code_taken": ("网点编码{outlet_code}已存在。", "The outlet code {outlet_code} is already in use."),
     "bad_outlet_code": ("网点编码只能由2到12位字母或数字组成，如SH03。",
                         "An outlet code is 2 to 12 letters or digits, e.g. SH03."),
     "outlet_code_fixed": ("网点编码创建后不能修改（已用于工单号）。",

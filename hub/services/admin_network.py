@@ -89,7 +89,7 @@ class Network:
                 if current is not None and values["code"] != current["code"]:
                     raise ServiceError.of("outlet_code_fixed", field="code")
                 if current is None and hub_admin.outlet_by_code(ctx.hub, values["code"]):
-                    raise ServiceError.of("outlet_code_taken", field="code", code=values["code"])
+                    raise ServiceError.of("outlet_code_taken", field="code", outlet_code=values["code"])
             oid = outlet_id or str(uuid.uuid4())
             if current is None:
                 values.setdefault("active", True)

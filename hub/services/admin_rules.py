@@ -6,7 +6,7 @@ rule per combination: a second one is refused, so settlement and SLA clocks neve
 guess which applies."""
 import uuid
 
-from shared import surveys
+from shared import surveys as sq
 from shared.errors import ServiceError
 from shared.labels import label, pair
 from shared.orders import OrderType, Priority
@@ -120,7 +120,7 @@ class Rules:
         """Templates with `parsed`: their questions as shared.surveys.Question."""
         rows = self._rows(session, "survey_templates", "type")
         for r in rows:
-            r["parsed"] = [surveys.parse(q) for q in (r.get("questions") or [])]
+            r["parsed"] = [sq.parse(q) for q in (r.get("questions") or [])]
         return rows
 
     def save_survey(self, session: HubSession, template_id: str | None = None, *, type: str, name: str,
@@ -131,7 +131,7 @@ class Rules:
         self._existing("survey_templates", template_id, pair("hq_rule", "survey"))
         stype = _choice(type, SURVEY_TYPES, "survey_type")
         parsed = [self._question(q) for q in (questions or [])]
-        stored = [surveys.format(q) for q in parsed if q is not None]
+        stored = [sq.format(q) for q in parsed if q is not None]
         if not stored:
             raise ServiceError.of("no_questions")
         values = {"type": stype, "name": text(name, "name", required=True, max_len=80),
@@ -141,18 +141,18 @@ class Rules:
         return self._save(session, "survey_templates", template_id, values, "survey_saved")
 
     @staticmethod
-    def _question(q) -> surveys.Question | None:
+    def _question(q) -> sq.Question | None:
         """One question checked; None for a blank line of the form."""
         if isinstance(q, str):
-            q = surveys.parse(q)
+            q = sq.parse(q)
         elif isinstance(q, dict):
-            q = surveys.Question(str(q.get("text") or ""), str(q.get("kind") or surveys.QuestionKind.YES_NO),
+            q = sq.Question(str(q.get("text") or ""), str(q.get("kind") or sq.QuestionKind.YES_NO),
                                  tuple(str(o) for o in (q.get("options") or ())))
-        kind = _choice(q.kind, {str(k) for k in surveys.QuestionKind}, "question")
+        kind = _choice(q.kind, {str(k) for k in sq.QuestionKind}, "question")
         body = text(q.text, "question", max_len=200).replace("(", "（").replace(")", "）")
         if not body:
             return None
         options = tuple(o for o in (" ".join(str(o).replace("/", " ").split()) for o in q.options) if o)
-        if kind == surveys.QuestionKind.CHOICE and not 2 <= len(options) <= surveys.MAX_OPTIONS:
-            raise ServiceError.of("choice_options", n=surveys.MAX_OPTIONS)
-        return surveys.Question(body, kind, options if kind == surveys.QuestionKind.CHOICE else ())
+        if kind == sq.QuestionKind.CHOICE and not 2 <= len(options) <= sq.MAX_OPTIONS:
+            raise ServiceError.of("choice_options", n=sq.MAX_OPTIONS)
+        return sq.Question(body, kind, options if kind == sq.QuestionKind.CHOICE else ())
