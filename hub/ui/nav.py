@@ -6,12 +6,18 @@ import importlib
 import flet as ft
 
 from shared.labels import label
-from shared.roles import HUB_ROLES
+from shared.roles import HQ_WORK, HUB_ROLES, HqWork
 
 ALL = frozenset(HUB_ROLES)
 
 SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, "home.HomeView", ALL),
+    # administration and the knowledge base (hub-admin): the roles shared/roles.py HQ_WORK names
+    ("adm_outlets", ft.Icons.STORE, "admin_outlets.OutletsView", HQ_WORK[HqWork.ADMIN]),
+    ("adm_users", ft.Icons.PEOPLE, "admin_users.UsersView", HQ_WORK[HqWork.ADMIN]),
+    ("adm_rules", ft.Icons.RULE, "admin_rules.RulesView", HQ_WORK[HqWork.ADMIN]),
+    ("adm_nodes", ft.Icons.DEVICES, "admin_nodes.NodesView", HQ_WORK[HqWork.ADMIN]),
+    ("kba_title", ft.Icons.MENU_BOOK, "kb_admin.KbAdminView", HQ_WORK[HqWork.KB_MANAGE]),
 ]
 
 
