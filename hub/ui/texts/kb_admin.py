@@ -15,7 +15,7 @@ TEXTS = {
     "kba_edit_title": ("编辑文章", "Edit article"),
     "kba_new_title": ("新文章", "New article"),
     "kba_field_title": ("标题", "Title"),
-    "kba_field_category": ("分类（可选已有分类或输入新分类）", "Category (pick one or type a new one)"),
+    "kba_field_category": ("分类（点选已有分类或输入新分类）", "Category (pick one or type a new one)"),
     "kba_field_body": ("正文", "Text"),
     "kba_field_tags": ("标签（逗号分隔）", "Tags (comma separated)"),
     "kba_field_codes": ("故障代码（逗号分隔）", "Fault codes (comma separated)"),

@@ -1,7 +1,6 @@
 """What the administration screens share: a form dialog whose OK calls a service and
-shows its refusal inside the dialog, a yes/no confirmation, a dialog that shows something
-once (a generated password), dropdown options from labels, and a row of sub-screen
-switches. No rules here: the services decide and refuse."""
+shows its refusal inside the dialog, a yes/no confirmation, dropdown options, a row of
+sub-screen switches. No rules here: the services decide and refuse."""
 import flet as ft
 
 from shared.errors import ServiceError
@@ -30,17 +29,6 @@ def form(shell, title: str, fields: list[ft.Control], on_ok, ok_text: str | None
 
 def confirm(shell, title: str, message: str, on_yes, yes_text: str | None = None) -> None:
     form(shell, title, [ft.Text(message)], on_yes, yes_text)
-
-
-def show_once(shell, title: str, controls: list[ft.Control]) -> None:
-    """Information shown once (a generated password): only a close button."""
-    dlg = ft.AlertDialog(modal=True, title=ft.Text(title), content=ft.Column(controls, tight=True, width=460))
-
-    def close(e):
-        dlg.open = False
-        dlg.update()
-    dlg.actions = [ft.FilledButton(shell.t("confirm"), on_click=close)]
-    shell.page.show_dialog(dlg)
 
 
 def options(pairs) -> list[ft.DropdownOption]:

@@ -39,15 +39,16 @@ class OutletsView:
         code = ft.TextField(label=sh.t("adm_code"), value=o.get("code", ""), disabled=bool(outlet),
                             helper=sh.t("adm_outlet_hint") if outlet else None)
         name = ft.TextField(label=sh.t("adm_name"), value=o.get("name", ""))
-        region = ft.Dropdown(label=sh.t("adm_region"), value=o.get("region") or None, editable=True,
-                             options=options((r, r) for r in net.regions()))
+        regions = net.regions() + ([o["region"]] if o.get("region") and o["region"] not in net.regions() else [])
+        region = ft.Dropdown(label=sh.t("adm_region"), value=o.get("region") or None,
+                             options=options((r, r) for r in regions))
         city = ft.TextField(label=sh.t("adm_city"), value=o.get("city") or "")
         address = ft.TextField(label=sh.t("adm_address"), value=o.get("address") or "")
         phone = ft.TextField(label=sh.t("adm_phone"), value=o.get("phone") or "")
         capacity = ft.TextField(label=sh.t("adm_capacity"), value="" if o.get("capacity") is None else str(o["capacity"]))
         coverage = ft.TextField(label=sh.t("adm_coverage"), value="，".join(o.get("coverage") or []))
         have = set(o.get("qualifications") or [])
-        quals = [ft.Checkbox(label=f"{n}（{c}）", value=c in have, data=c, width=150) for c, n in net.categories()]
+        quals = [ft.Checkbox(label=f"{n}（{c}）", value=c in have, data=c) for c, n in net.categories()]
         active = ft.Switch(label=sh.t("adm_active"), value=o.get("active", True) is not False)
 
         def ok():
@@ -64,4 +65,4 @@ class OutletsView:
         form(sh, title, [pair_row(code, name), pair_row(region, city), pair_row(address), pair_row(phone, capacity),
                          pair_row(coverage),
                          ft.Text(sh.t("adm_qualifications"), weight=ft.FontWeight.W_500),
-                         ft.Row(quals, wrap=True, spacing=4), active], ok, sh.t("adm_save"))
+                         ft.Row([ft.Container(q, width=150) for q in quals], wrap=True, spacing=4), active], ok, sh.t("adm_save"))

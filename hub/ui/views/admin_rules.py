@@ -129,7 +129,7 @@ class RulesView:
                              *([w.muted(" / ".join(q.options))] if q.options else [])])
                      for i, q in enumerate(r["parsed"], 1)]
             cards.append(w.section(f"{r.get('name') or ''} · {survey_type_label(r['type'], sh.lang)}", *lines,
-                                   actions=[active_chip(sh, r.get("active")), self._edit_button(r)]))
+                                   actions=[ft.Row([active_chip(sh, r.get("active")), self._edit_button(r)])]))
         return ft.Column(cards, spacing=12)
 
     def edit_survey(self, r: dict | None) -> None:

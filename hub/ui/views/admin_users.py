@@ -2,10 +2,11 @@
 reset a password (a generated one is shown once), set a PIN, deactivate."""
 import flet as ft
 
+from shared.errors import ServiceError
 from shared.labels import label
 from shared.roles import OUTLET_ROLES, Role
 from node.ui import widgets as w
-from hub.ui.views.admin_common import active_chip, attempt, confirm, form, options, pair_row, show_once
+from hub.ui.views.admin_common import active_chip, attempt, confirm, form, options, pair_row
 
 HQ = "__hq__"
 ALL = "__all__"
@@ -18,6 +19,7 @@ class UsersView:
         self.shell = shell
         self.outlet = ALL
         self.query = ""
+        self.revealed: tuple[str, str] | None = None  # (name, generated password), shown by one build
 
     def build(self) -> ft.Control:
         sh = self.shell
@@ -47,7 +49,9 @@ class UsersView:
                          active_chip(sh, u.get("active")), actions])
         table = w.table([sh.t(k) for k in ("adm_username", "adm_display_name", "adm_role", "adm_outlet", "adm_phone",
                                            "adm_pin", "adm_status", "adm_edit")], rows)
+        banner = self._password_banner()
         return ft.Column([
+            *banner,
             ft.Row([w.title(sh.t("adm_users")), pick, box,
                     ft.FilledButton(sh.t("adm_user_new"), icon=ft.Icons.PERSON_ADD,
                                     on_click=lambda e: self.edit(None, outlets))], spacing=16, wrap=True),
@@ -66,10 +70,12 @@ class UsersView:
         u = user or {}
         username = ft.TextField(label=sh.t("adm_username"), value=u.get("username", ""))
         name = ft.TextField(label=sh.t("adm_display_name"), value=u.get("display_name", ""))
-        role = ft.Dropdown(label=sh.t("adm_role"), value=u.get("role") or str(Role.TECHNICIAN),
+        role = ft.Dropdown(label=sh.t("adm_role"), value=u.get("role") or str(Role.TECHNICIAN), editable=True,
+                           enable_filter=True,
                            options=options((str(r), label("role", str(r), sh.lang)) for r in Role))
         default_outlet = u.get("outlet_id") or (self.outlet if self.outlet not in (ALL, HQ) else "")
-        outlet = ft.Dropdown(label=sh.t("adm_outlet"), value=default_outlet or HQ, options=options(
+        outlet = ft.Dropdown(label=sh.t("adm_outlet"), value=default_outlet or HQ, editable=True, enable_filter=True,
+                             options=options(
             [(HQ, sh.t("adm_hq"))] + [(o["id"], f"{o['code']} {o['name']}") for o in outlets
                                      if o.get("active") or o["id"] == u.get("outlet_id")]))
         phone = ft.TextField(label=sh.t("adm_phone"), value=u.get("phone") or "")
@@ -79,12 +85,9 @@ class UsersView:
         def ok():
             where = None if outlet.value in (HQ, None, "") else outlet.value
             if user is None:
-                message, result = attempt(sh, net.create_user, sh.session, username=username.value,
-                                          display_name=name.value, role=role.value, outlet_id=where,
-                                          phone=phone.value, password=password.value or None, pin=pin.value or None)
-                if message is None and result[1]:
-                    self._show_password(name.value, result[1])
-                return message
+                return self._reveal(name.value, net.create_user, sh.session, username=username.value,
+                                    display_name=name.value, role=role.value, outlet_id=where, phone=phone.value,
+                                    password=password.value or None, pin=pin.value or None)
             message, _ = attempt(sh, net.update_user, sh.session, user["id"], username=username.value,
                                  display_name=name.value, role=role.value, outlet_id=where, phone=phone.value)
             return message
@@ -95,22 +98,37 @@ class UsersView:
         form(sh, sh.t("adm_user_edit", name=u["display_name"]) if user else sh.t("adm_user_new"), fields, ok,
              sh.t("adm_save"))
 
-    def _show_password(self, name: str, password: str) -> None:
+    def _reveal(self, name: str, fn, *args, **kwargs) -> str | None:
+        """Run a service that may return a generated password; show it once on the screen."""
         sh = self.shell
-        show_once(sh, sh.t("adm_password_title"), [
+        try:
+            result = fn(*args, **kwargs)
+        except ServiceError as exc:
+            return exc.message(sh.lang)
+        password = result[1] if isinstance(result, tuple) else result
+        self.revealed = (name, password) if password else None
+        sh.toast(sh.t("saved"))
+        sh.render()
+        return None
+
+    def _password_banner(self) -> list[ft.Control]:
+        sh = self.shell
+        if self.revealed is None:
+            return []
+        name, password = self.revealed
+        self.revealed = None  # once: the next screen build no longer has it
+        return [ft.Container(ft.Row([
+            ft.Icon(ft.Icons.KEY, color=ft.Colors.AMBER_900),
             ft.Text(sh.t("adm_password_once", name=name)),
-            ft.Text(password, size=22, weight=ft.FontWeight.BOLD, selectable=True, font_family="monospace")])
+            ft.Text(password, size=20, weight=ft.FontWeight.BOLD, selectable=True, font_family="monospace"),
+        ], spacing=12, wrap=True), bgcolor=ft.Colors.AMBER_50, border=ft.Border.all(1, ft.Colors.AMBER_700),
+            border_radius=8, padding=12)]
 
     def reset(self, user: dict) -> None:
         sh = self.shell
         net = sh.services.admin.network
-
-        def yes():
-            message, password = attempt(sh, net.set_password, sh.session, user["id"])
-            if message is None and password:
-                self._show_password(user["display_name"], password)
-            return message
-        confirm(sh, sh.t("adm_reset_password"), f"{user['display_name']}（{user['username']}）", yes)
+        confirm(sh, sh.t("adm_reset_password"), f"{user['display_name']}（{user['username']}）",
+                lambda: self._reveal(user["display_name"], net.set_password, sh.session, user["id"]))
 
     def pin(self, user: dict) -> None:
         sh = self.shell

@@ -42,7 +42,7 @@ class KbAdminView:
         categories = w.section(sh.t("kba_categories"), ft.Row([
             ft.Container(ft.Row([ft.Text(f"{c['name']}"), w.muted(sh.t("kba_cat_n", n=c["articles"])),
                                  ft.IconButton(ft.Icons.DRIVE_FILE_RENAME_OUTLINE, tooltip=sh.t("kba_rename"),
-                                               on_click=lambda e, c=c: self._rename(c))], spacing=4),
+                                               on_click=lambda e, c=c: self._rename(c))], spacing=4, tight=True),
                          border=ft.Border.all(1, ft.Colors.GREY_300), border_radius=8,
                          padding=ft.Padding.only(left=10, right=2))
             for c in cats], wrap=True, spacing=8, run_spacing=8))
@@ -99,14 +99,18 @@ class KbAdminView:
         a = {"title": "", "category": "", "body": "", "tags": [], "fault_codes": [], "model_codes": [],
              "audience": [str(Role.TECHNICIAN)], "active": True} if creating else kb.article(sh.session, self.article_id)
         title = ft.TextField(label=sh.t("kba_field_title"), value=a["title"])
-        category = ft.Dropdown(label=sh.t("kba_field_category"), value=a["category"] or None, editable=True,
-                               enable_filter=True, width=360,
-                               options=options((c["code"], c["code"]) for c in kb.categories(sh.session)))
+        category = ft.TextField(label=sh.t("kba_field_category"), value=a["category"] or "", width=360)
+
+        def use(code):
+            category.value = code
+            category.update()
+        known = ft.Row([ft.TextButton(c["name"], on_click=lambda e, c=c: use(c["code"])) for c in kb.categories(sh.session)],
+                       wrap=True, spacing=0)
         body = ft.TextField(label=sh.t("kba_field_body"), value=a["body"], multiline=True, min_lines=8, max_lines=18)
         tags = ft.TextField(label=sh.t("kba_field_tags"), value="，".join(a["tags"]))
         codes = ft.TextField(label=sh.t("kba_field_codes"), value="，".join(a["fault_codes"]))
         models = ft.TextField(label=sh.t("kba_field_models"), value="，".join(a["model_codes"]))
-        roles = [ft.Checkbox(label=label("role", str(r), sh.lang), value=str(r) in a["audience"], data=str(r), width=130)
+        roles = [ft.Checkbox(label=label("role", str(r), sh.lang), value=str(r) in a["audience"], data=str(r))
                  for r in Role]
         published = ft.Switch(label=sh.t("kba_publish_now"), value=a["active"])
         error = ft.Text("", color=ft.Colors.RED_800)
@@ -127,8 +131,8 @@ class KbAdminView:
         return ft.Column([
             ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("kba_back"), on_click=lambda e: self._open(None)),
                     w.title(sh.t("kba_new_title") if creating else sh.t("kba_edit_title"))]),
-            title, ft.Row([category]), body, pair_row(tags, codes), models,
-            ft.Text(sh.t("kba_audience"), weight=ft.FontWeight.W_500), ft.Row(roles, wrap=True, spacing=4),
+            title, ft.Row([category, known], wrap=True), body, pair_row(tags, codes), models,
+            ft.Text(sh.t("kba_audience"), weight=ft.FontWeight.W_500), ft.Row([ft.Container(c, width=140) for c in roles], wrap=True, spacing=4),
             published, error,
             ft.Row([ft.FilledButton(sh.t("kba_save"), icon=ft.Icons.SAVE, on_click=save),
                     ft.OutlinedButton(sh.t("kba_back"), on_click=lambda e: self._open(None))], spacing=12),
