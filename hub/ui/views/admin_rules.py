@@ -51,8 +51,11 @@ class RulesView:
         sh = self.shell
         lang = sh.lang
         names = dict(sh.services.admin.network.categories())
-        rows = [[label("order_type", r["type"], lang), names.get(r["category"], r["category"]) if r["category"]
-                 else sh.t("adm_all_categories"), yuan(r["visit_fee"]), yuan(r["labour_fee"]),
+        def category(c):
+            if not c:
+                return sh.t("adm_all_categories")
+            return names.get(c, c) if lang != "en" else f"{names.get(c, c)} ({c})"
+        rows = [[label("order_type", r["type"], lang), category(r["category"]), yuan(r["visit_fee"]), yuan(r["labour_fee"]),
                  f"{r.get('unsatisfied_deduction_pct') or 0}%", r.get("repeat_repair_days") or 0,
                  f"{r.get('repeat_repair_deduction_pct') or 0}%", active_chip(sh, r.get("active")), self._edit_button(r)]
                 for r in sh.services.admin.rules.fee_rules(sh.session)]
