@@ -1,6 +1,8 @@
 """An administrator at HQ, in the browser: adds an outlet (a duplicate code is refused in
-words), makes an enrollment code for it and sees its QR, and edits a knowledge-base
-article; the hub's store has each change. Screenshots: screenshots/hub/5x-*.png."""
+words), makes an enrollment code for it and sees its QR, edits a knowledge-base article,
+creates a user whose generated password is shown once, reads the rules, and revokes a
+real node process, whose next sync is then refused. The hub's store has each change.
+Screenshots: screenshots/hub/5x-*.png."""
 import sqlite3
 
 
@@ -112,3 +114,23 @@ def test_admin_creates_a_user_sees_the_password_once_and_reads_the_rules(ui, hq)
     ui.click("Fee rules")
     ui.wait("Unsatisfied callback deduction (%)")
     ui.shot("hub/5a-fee-rules-en.png")
+
+
+def test_admin_revokes_a_real_node_which_is_then_refused(ui, hq, tmp_path):
+    from tests.procs.cluster import NodeDir
+    node = NodeDir(tmp_path, "bj02-tablet")
+    node.enroll(hq.code("BJ02"))
+    ui.login("admin")
+    ui.wait("欢迎")
+    go(ui, "设备管理")
+    ui.wait("已注册设备")
+    ui.wait("bj02-tablet")
+    ui.shot("hub/5c-nodes.png")
+    ui.click("停用设备")
+    ui.wait("它的下一次同步将被拒绝")  # asks first
+    ui.button("停用设备").last.click()
+    ui.wait("设备已停用")
+    ui.wait("已停用")
+    ui.shot("hub/5d-node-revoked.png")
+    result = node.sync(check=False)
+    assert result.returncode == 1 and "停用" in result.stdout + result.stderr

@@ -93,7 +93,7 @@ TEXTS = {
     "adm_node": ("设备", "Device"),
     "adm_letter": ("编号", "Letter"),
     "adm_chain": ("链位置", "Chain"),
-    "adm_last_seen": ("最后同步", "Last seen"),
+    "adm_last_seen": ("最后上传", "Last push"),
     "adm_enrolled": ("注册时间", "Enrolled"),
     "adm_revoke": ("停用设备", "Revoke"),
     "adm_confirm_revoke": ("停用设备{name}（{outlet}）？它的下一次同步将被拒绝，无法撤销。",
