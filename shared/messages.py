@@ -94,6 +94,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weak_password": ("密码至少需要{n}个字符。", "A password needs at least {n} characters."),
     "bad_pin": ("PIN码应为4到6位数字。", "A PIN is 4 to 6 digits."),
     "pin_outlet_only": ("只有网点用户使用PIN码登录。", "Only outlet users log in with a PIN."),
+    "bad_yuan": ("{what}应为以元为单位的金额，如30或45.50。", "The {what} must be an amount in yuan, e.g. 30 or 45.50."),
     "negative_amount": ("{what}不能为负数。", "The {what} cannot be negative."),
     "bad_number": ("{what}必须是不小于{min}的整数。", "The {what} must be a whole number, at least {min}."),
     "bad_pct": ("{what}应为0到100之间的整数。", "The {what} must be a whole number from 0 to 100."),

@@ -1,8 +1,6 @@
 """What an admin types, turned into the values the replicated tables hold, or refused with
 a ServiceError naming the field in words (shared/labels.py group "admin_field"). The
 admin services validate every input here before they write anything."""
-import json
-
 from shared.errors import ServiceError
 from shared.labels import pair
 from shared.money import yuan_to_fen
@@ -63,7 +61,7 @@ def fen(value, field: str) -> int:
         try:
             amount = yuan_to_fen(str(value))
         except ValidationError:
-            raise ServiceError.of("bad_amount", field=field) from None
+            raise refuse("bad_yuan", field) from None
     if amount < 0:
         raise refuse("negative_amount", field)
     return amount
@@ -84,19 +82,8 @@ def text_list(value, field: str) -> list[str]:
 
 
 def decoded(table: str, row: dict | None) -> dict | None:
-    """A raw row of a replicated table with JSON and booleans as values."""
+    """A raw row of a replicated table (JSON as text, booleans as 0/1) as values."""
     if row is None:
         return None
     spec = TABLES[table]
-    return {c: from_cell(t, row.get(c)) if not (t == "json" and not isinstance(row.get(c), str))
-            else row.get(c) for c, t in spec.columns.items()}
-
-
-def as_json_list(value) -> list:
-    if isinstance(value, list):
-        return value
-    try:
-        v = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return [value]
-    return v if isinstance(v, list) else ([] if v is None else [v])
+    return {c: from_cell(t, row.get(c)) for c, t in spec.columns.items()}

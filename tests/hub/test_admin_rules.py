@@ -38,8 +38,9 @@ def test_fee_rule_refusals(services, admin):
     e = refused("negative_amount", rules.save_fee_rule, admin, services=services,
                 **{**base, "category": "AC", "type": "inspection", "visit_fee": "-10"})
     assert "上门费" in e.message("zh")
-    refused("bad_amount", rules.save_fee_rule, admin, services=services,
-            **{**base, "category": "AC", "type": "inspection", "labour_fee": "八十"})
+    e = refused("bad_yuan", rules.save_fee_rule, admin, services=services,
+                **{**base, "category": "AC", "type": "inspection", "labour_fee": "八十"})
+    assert "工时费" in e.message("zh")
     for pct in ("101", "-1", "5.5"):
         e = refused("bad_pct", rules.save_fee_rule, admin, services=services,
                     **{**base, "category": "AC", "type": "inspection", "unsatisfied_deduction_pct": pct})
