@@ -118,7 +118,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "An outlet code is 2 to 12 letters or digits, e.g. SH03."),
     "outlet_code_fixed": ("网点编码创建后不能修改（已用于工单号）。",
                           "An outlet's code cannot change once created (order numbers carry it)."),
-    "outlet_unknown": ("没有该网点，或网点已停用。", "There is no such outlet, or it is no longer active."),
     "username_taken": ("用户名{username}已被使用。", "The username {username} is already taken."),
     "role_unknown": ("没有“{role}”这个角色。", "There is no role \"{role}\"."),
     "outlet_required": ("{role}必须属于一个网点。", "A {role} must belong to an outlet."),
