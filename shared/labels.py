@@ -129,7 +129,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "photos": ("现场照片", "Photos"), "pick_photos": ("选择照片", "Choose photos"),
         "photos_n": ("已选{n}张照片", "{n} photos chosen"), "sign_here": ("请客户在框内签名", "Customer signs in the box"),
         "clear": ("清除", "Clear"), "signature_empty": ("请客户先签名。", "The customer has not signed yet."),
-        "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"), "sign_required": ("需要客户签名", "Customer signature required"),
+        "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"),
+        "search": ("搜索", "Search"), "sign_required": ("需要客户签名", "Customer signature required"),
     },
     # What a person does (the order actions are named by the status they move to).
     "action": {

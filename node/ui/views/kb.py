@@ -31,7 +31,7 @@ class KbView:
             on_click=lambda e, i=h.id: self._open(i)), margin=0) for h in hits]
         return ft.Column([
             ft.Row([w.title(sh.t("kb")), box,
-                    ft.FilledButton(sh.t("kb"), icon=ft.Icons.SEARCH, on_click=lambda e: self._search(box.value))],
+                    ft.FilledButton(sh.t("search"), icon=ft.Icons.SEARCH, on_click=lambda e: self._search(box.value))],
                    spacing=24),
             ft.ListView(cards or [w.muted(sh.t("no_hits"))], spacing=8, expand=True)], expand=True, spacing=12)
 
