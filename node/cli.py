@@ -64,7 +64,7 @@ def _serve(a) -> int:
     SIGTERM or Ctrl-C stops the web server, then the scheduler, then closes the store."""
     from node.services import NodeServices
     from node.sync_service import SyncService
-    from node.ui import Backend, LiveSessions, create_app, serve
+    from node.ui import LiveSessions, create_app, serve
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for noisy in ("flet", "flet_web", "flet_transport", "httpx", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -78,7 +78,7 @@ def _serve(a) -> int:
     service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,
                                                       "pending": st.pending}, ensure_ascii=False), flush=True))
     service.add_listener(live.notify)
-    app = create_app(Backend(services, store), live)
+    app = create_app(services, live)
     service.start()
     print(f"node {settings['node_id']} serving; background sync every {a.interval:g}s", flush=True)
     try:

@@ -144,6 +144,20 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "kind_col": ("类别", "Kind"), "record": ("单据", "Record"), "hq_detail": ("总部说明", "HQ detail"),
         "at": ("时间", "Time"), "warranty": ("保修", "Warranty"), "member": ("会员", "Member"), "order_col": ("工单号", "Order"), "completed_at": ("完工时间", "Completed"),
         "bad_amount": ("请输入有效金额，如 -20.00。", "Enter a valid amount, e.g. -20.00."),
+        # phone reveal, phoned-in orders, on-site edits, photos and the signature pad
+        "hide_phone": ("隐藏号码", "Hide number"),
+        "phone_seen": ("号码查看记录：{who}", "Number viewed by: {who}"),
+        "new_order": ("新建工单", "New order"), "created_order": ("已新建工单 {number}", "Order {number} created"),
+        "phoned_in_hint": ("客户来电报修：工单直接为已接单，联系人信息记在工单上（网点不能新建客户档案）。",
+                           "A customer phoned the outlet: the order starts accepted; the contact details stay on "
+                           "the order (outlets cannot create customer records)."),
+        "edit_details": ("修改信息", "Edit details"), "no_model": ("（未选择）", "(none)"),
+        "priority_label": ("紧急程度", "Priority"), "order_type": ("服务类型", "Service type"),
+        "photos": ("现场照片", "Photos"), "pick_photos": ("选择照片", "Choose photos"),
+        "photos_n": ("已选{n}张照片", "{n} photos chosen"), "sign_here": ("请客户在框内签名", "Customer signs in the box"),
+        "clear": ("清除", "Clear"), "signature_empty": ("请客户先签名。", "The customer has not signed yet."),
+        "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"),
+        "search": ("搜索", "Search"), "sign_required": ("需要客户签名", "Customer signature required"),
     },
     # What a person does (the order actions are named by the status they move to).
     "action": {

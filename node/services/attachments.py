@@ -31,6 +31,18 @@ class Attachments:
 
     def op(self, session: Session, order: dict, data: bytes, kind: str, mime: str) -> dict:
         """Check, queue the bytes, and return the ledger op (to write alone or with others)."""
+        self.check(session, order, data, kind, mime)
+        data = bytes(data)
+        sha = self.queue_blob(data)
+        if sha != hashlib.sha256(data).hexdigest():
+            raise ServiceError.of("attachments_unavailable")
+        return {"op": "add", "table": "attachments", "id": str(uuid.uuid4()),
+                "fields": {"order_id": order["id"], "kind": kind, "sha256": sha, "size": len(data),
+                           "mime": mime, "at": self.ctx.now()}}
+
+    def check(self, session: Session, order: dict, data: bytes, kind: str, mime: str) -> None:
+        """Everything `op` checks, queueing nothing: a change with several files checks
+        them all before the first one is queued."""
         guards.require_add(session, "attachments", "attach")
         check_technician(self.ctx, session, order)
         if order["display_status"] in TERMINAL:
@@ -44,10 +56,3 @@ class Attachments:
             raise ServiceError.of("attachment_too_large", mb=kinds.MAX_BYTES // (1024 * 1024))
         if self.queue_blob is None:
             raise ServiceError.of("attachments_unavailable")
-        data = bytes(data)
-        sha = self.queue_blob(data)
-        if sha != hashlib.sha256(data).hexdigest():
-            raise ServiceError.of("attachments_unavailable")
-        return {"op": "add", "table": "attachments", "id": str(uuid.uuid4()),
-                "fields": {"order_id": order["id"], "kind": kind, "sha256": sha, "size": len(data),
-                           "mime": mime, "at": self.ctx.now()}}

@@ -1,5 +1,9 @@
 """What every service shares: the replica, the device clock, read helpers, and the one
-write path (the store's write, recording the acting user and the device time)."""
+write path (the store's write, recording the acting user and the device time).
+
+The sync thread writes on the same SQLite connection; its transactions hold the store's
+writer lock, and so does every read here, so a read never sees a pull half-applied.
+(A whole service call holds the lock too: see locking.py.)"""
 from typing import Callable
 
 from node.services.errors import ServiceError
@@ -14,20 +18,27 @@ class Context:
         ensure_schema(store)
 
     @property
+    def lock(self):
+        """The store's writer lock (re-entrant; sync/store.py's transactions hold it)."""
+        return self.store._lock
+
+    @property
     def outlet_id(self) -> str:
         return self.store.outlet_id
 
     def query(self, sql: str, params=()) -> list[dict]:
-        cur = self.store.conn.execute(sql, tuple(params))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        with self.lock:
+            cur = self.store.conn.execute(sql, tuple(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def one(self, sql: str, params=()) -> dict | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
     def scalar(self, sql: str, params=()):
-        row = self.store.conn.execute(sql, tuple(params)).fetchone()
+        with self.lock:
+            row = self.store.conn.execute(sql, tuple(params)).fetchone()
         return row[0] if row else None
 
     def reference(self, table: str) -> list[dict]:
@@ -51,5 +62,6 @@ class Context:
 
     def write(self, session: Session, ops: list[dict]) -> int:
         """Record ops as one change by the session's user, at the device's time."""
-        self.current_user(session)
-        return self.store.write(session.user_id, ops, at=self.now())
+        with self.lock:
+            self.current_user(session)
+            return self.store.write(session.user_id, ops, at=self.now())

@@ -1,11 +1,14 @@
 """All the node's services over one replica, built once by the app (the Flet UI, the CLI,
-tests) and called with the logged-in Session."""
+tests) and called with the logged-in Session. Each service is wrapped so that every call
+is atomic against the background sync (locking.py); callers need no lock of their own."""
 from typing import Callable
 
 from node.services.attachments import Attachments
 from node.services.auth import Auth
+from node.services.catalog import Catalog
 from node.services.context import Context
 from node.services.kb import KnowledgeBase
+from node.services.locking import Atomic
 from node.services.order_actions import OrderActions
 from node.services.order_detail import OrderDetails
 from node.services.order_list import OrderList
@@ -27,19 +30,22 @@ class NodeServices:
                  queue_blob: Callable[[bytes], str] | None = None,
                  sync_now: Callable | None = None, sync_status: Callable | None = None):
         self.ctx = Context(store, now)
-        self.auth = Auth(self.ctx)
-        self.people = People(self.ctx)
-        self.attachments = Attachments(self.ctx, queue_blob)
-        self.orders = OrderList(self.ctx)
-        self.order = OrderDetails(self.ctx)
-        self.actions = OrderActions(self.ctx, self.attachments)
-        self.parts = OrderParts(self.ctx)
-        self.stock = Stock(self.ctx)
-        self.requests = PartsRequests(self.ctx)
-        self.stocktake = Stocktake(self.ctx)
-        self.settlements = Settlements(self.ctx)
-        self.kb = KnowledgeBase(self.ctx)
-        self.sync = SyncPanel(self.ctx, sync_now, sync_status)
+        lock = self.ctx.lock
+        attachments = Attachments(self.ctx, queue_blob)
+        self.auth = Atomic(Auth(self.ctx), lock)
+        self.people = Atomic(People(self.ctx), lock)
+        self.catalog = Atomic(Catalog(self.ctx), lock)
+        self.attachments = Atomic(attachments, lock)
+        self.orders = Atomic(OrderList(self.ctx), lock)
+        self.order = Atomic(OrderDetails(self.ctx), lock)
+        self.actions = Atomic(OrderActions(self.ctx, attachments), lock)
+        self.parts = Atomic(OrderParts(self.ctx), lock)
+        self.stock = Atomic(Stock(self.ctx), lock)
+        self.requests = Atomic(PartsRequests(self.ctx), lock)
+        self.stocktake = Atomic(Stocktake(self.ctx), lock)
+        self.settlements = Atomic(Settlements(self.ctx), lock)
+        self.kb = Atomic(KnowledgeBase(self.ctx), lock)
+        self.sync = Atomic(SyncPanel(self.ctx, sync_now, sync_status), lock)
 
     def login(self, username: str, secret: str, *, pin: bool = False, lang: str = "zh"):
         return self.auth.login(username, secret, pin=pin, lang=lang)

@@ -82,18 +82,22 @@ class OrderActions:
         self._step(session, own_order(self.ctx, order_id), Status.WAITING_PARTS, reason=(reason or "").strip() or None)
 
     def complete(self, session: Session, order_id: str, resolution: str, *,
-                 signature: bytes | None = None, photos: list[bytes] = (),
+                 signature: bytes | None = None, photos: list = (),
                  signature_mime: str = "image/png", photo_mime: str = "image/jpeg") -> None:
         """Finish on site: the resolution, the customer's signature and photos, and the
-        step to completed, in one change."""
+        step to completed, in one change. A photo is its bytes (of `photo_mime`) or a
+        (bytes, mime) pair."""
         order = own_order(self.ctx, order_id)
         self._check_step(session, order, Status.COMPLETED)
         text = _required(resolution, "resolution")
         guards.require_put(session, "service_orders", ["resolution"], False, "completed")
-        before = [_put(order["id"], resolution=text)]
-        before += [self.attachments.op(session, order, p, "photo", photo_mime) for p in photos]
+        files = [(*(p if isinstance(p, tuple) else (p, photo_mime)), "photo") for p in photos]
         if signature is not None:
-            before.append(self.attachments.op(session, order, signature, "signature", signature_mime))
+            files.append((signature, signature_mime, "signature"))
+        for data, mime, kind in files:  # all of them before the first is queued
+            self.attachments.check(session, order, data, kind, mime)
+        before = [_put(order["id"], resolution=text)]
+        before += [self.attachments.op(session, order, data, kind, mime) for data, mime, kind in files]
         self._step(session, order, Status.COMPLETED, before=before)
 
     def _check_step(self, session: Session, order: dict, to: Status) -> None:

@@ -64,6 +64,12 @@ class AttachmentLine:
 
 
 @dataclass(frozen=True)
+class PhoneReveal:
+    at: int
+    name: str
+
+
+@dataclass(frozen=True)
 class OrderDetail:
     id: str
     number: str
@@ -77,6 +83,7 @@ class OrderDetail:
     source: str | None
     customer_name: str
     phone_masked: str
+    phone_reveals: list[PhoneReveal]  # who saw the full number on this device, newest first
     address: str
     member_level: str
     model_id: str | None
@@ -132,6 +139,7 @@ class OrderDetails:
             urgent=o["priority"] == "urgent", source=o["source"],
             customer_name=o.get("contact_name") or customer.get("name") or "",
             phone_masked=phone.mask(o.get("contact_phone") or customer.get("phone")),
+            phone_reveals=self._reveals(order_id),
             address=o.get("address") or customer.get("address") or "",
             member_level=customer.get("member_level") or "",
             model_id=o.get("product_model_id"), model_code=model.get("code") or "",
@@ -161,6 +169,13 @@ class OrderDetails:
                               r["old_serial"] or "", r["new_serial"] or "", bool(r["in_warranty"]),
                               bool(r["returned"]), r["at"]) for r in rows]
 
+    def _reveals(self, order_id: str) -> list[PhoneReveal]:
+        rows = self.ctx.query(
+            "SELECT a.at, COALESCE(u.display_name, u.username, a.user_id) AS name FROM _audit a "
+            "LEFT JOIN users u ON u.id = a.user_id WHERE a.action = ? AND a.table_name = 'service_orders' "
+            "AND a.row_id = ? ORDER BY a.at DESC, a.id DESC LIMIT 5", (audit.REVEAL_PHONE, order_id))
+        return [PhoneReveal(r["at"], r["name"] or "") for r in rows]
+
     def _attachments(self, order_id: str, lang: str) -> list[AttachmentLine]:
         rows = self.ctx.query("SELECT * FROM attachments WHERE order_id = ? ORDER BY at, id", (order_id,))
         return [AttachmentLine(r["id"], r["kind"], label("attachment", r["kind"], lang), r["sha256"],
@@ -177,6 +192,8 @@ class OrderDetails:
                 acts.append("use_part")
             if status not in TERMINAL:
                 acts.append("attach")
+            if status not in TERMINAL and status != Status.DECLINED:
+                acts.append("edit_order")  # OrderActions.update_details: serial, model, fault, notes
         if session.office and status not in FINISHED:
             acts.append("assign")
         return acts

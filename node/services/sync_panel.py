@@ -53,6 +53,8 @@ def _get(status, name):
 
 
 class SyncPanel:
+    UNLOCKED = ("sync_now",)  # a round talks to HQ; it must not hold the store lock meanwhile
+
     def __init__(self, ctx, sync_now: Callable | None = None, status: Callable | None = None):
         self.ctx = ctx
         self._sync_now = sync_now
@@ -61,9 +63,11 @@ class SyncPanel:
 
     def view(self, session: Session) -> SyncPanelView:
         st = self._status() if self._status else self._own
-        refused = [self._refused(session, r) for r in self.ctx.store.refused()]
+        with self.ctx.lock:
+            refused = [self._refused(session, r) for r in self.ctx.store.refused()]
+            pending = self.ctx.store.pending_count()
         return SyncPanelView(_get(st, "last_success_at"), _get(st, "last_attempt_at"), _get(st, "hub_reachable"),
-                             _get(st, "last_error"), self.ctx.store.pending_count(), refused)
+                             _get(st, "last_error"), pending, refused)
 
     def sync_now(self, session: Session) -> SyncPanelView:
         if self._sync_now is None:

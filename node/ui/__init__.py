@@ -2,11 +2,10 @@
 Views are thin over node/services: they render the services' dataclasses and call their
 actions; every rule (role, state machine, frozen documents) is the services'.
 
-    app = create_app(Backend(services, store), live)     # an ASGI app for uvicorn
+    app = create_app(services, live)     # an ASGI app for uvicorn (services: NodeServices)
     serve(app, host, port, on_stop=...)                  # prints "node UI on http://HOST:PORT"
 """
-from node.ui.backend import Backend
 from node.ui.live import LiveSessions
 from node.ui.server import create_app, serve
 
-__all__ = ["Backend", "LiveSessions", "create_app", "serve"]
+__all__ = ["LiveSessions", "create_app", "serve"]

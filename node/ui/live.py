@@ -22,10 +22,22 @@ class LiveSessions:
             self._shells.discard(shell)
 
     def notify(self, status=None) -> None:
+        moved = moved_anything(status)
         with self._lock:
             shells = list(self._shells)
         for shell in shells:
             try:
-                shell.page.run_task(shell.on_sync_round)
+                shell.page.run_task(shell.on_sync_round, moved)
             except Exception:  # a closed session: it goes when its page does
                 log.debug("live refresh skipped", exc_info=True)
+
+
+def moved_anything(status) -> bool:
+    """Whether a finished round changed what screens show: it pushed (pending marks go),
+    pulled, had changes refused or started an epoch. No status: assume it did."""
+    if status is None:
+        return True
+    if getattr(status, "last_error", None) is not None:
+        return False
+    r = getattr(status, "last_round", None) or {}
+    return any(r.get(k) for k in ("pushed", "pulled", "rejected", "new_epoch"))

@@ -31,18 +31,24 @@ def app_bar(shell) -> ft.AppBar:
     who = shell.t("role_user", name=s.display_name, role=label("role", s.role, shell.lang))
     return ft.AppBar(
         title=ft.Text(shell.t("app_title")), bgcolor=ft.Colors.BLUE_50,
-        actions=[ft.Text(who), ft.TextButton(shell.t("language"), icon=ft.Icons.TRANSLATE, on_click=shell.toggle_lang),
+        actions=[ft.Text(who), ft.Container(width=12), ft.TextButton(shell.t("language"), icon=ft.Icons.TRANSLATE, on_click=shell.toggle_lang),
                  ft.TextButton(shell.t("logout"), icon=ft.Icons.LOGOUT, on_click=shell.logout),
                  ft.Container(width=8)])
 
 
+def selected_index(session, view) -> int | None:
+    current = getattr(view, "screen", "orders")
+    return next((i for i, s in enumerate(screens_for(session)) if s[0] == current), None)
+
+
 def rail(shell) -> ft.NavigationRail:
+    """Made once per login and language (see shell.py); the shell moves its selection."""
     items = screens_for(shell.session)
-    current = getattr(shell.view, "screen", "orders")
-    index = next((i for i, s in enumerate(items) if s[0] == current), None)
+    index = selected_index(shell.session, shell.view)
 
     def change(e):
-        key, _, path, _ = items[e.control.selected_index]
+        index = int(e.data) if str(e.data).isdigit() else e.control.selected_index  # what was clicked
+        key, _, path, _ = items[index]
         shell.show(view_class(path)(shell))
 
     return ft.NavigationRail(

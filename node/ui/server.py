@@ -11,13 +11,14 @@ import shared
 ASSETS = Path(shared.__file__).parent / "ui_assets"  # holds fonts/NotoSansSC-subset.otf
 
 
-def create_app(backend, live, *, lang: str = "zh"):
+def create_app(services, live, *, lang: str = "zh"):
+    """`services`: NodeServices (each call already atomic against the sync thread)."""
     import flet.fastapi as flet_fastapi
 
     from node.ui.shell import Shell
 
     async def main(page):
-        Shell(page, backend, live, lang=lang).start()
+        Shell(page, services, live, lang=lang).start()
 
     return flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True, app_name="fieldsync",
                             app_short_name="fieldsync")

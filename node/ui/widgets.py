@@ -1,5 +1,7 @@
 """Small building blocks the screens share: status chips, titled sections, label/value
 rows, a form dialog. No service calls here."""
+import inspect
+
 import flet as ft
 
 STATUS_COLORS = {
@@ -51,19 +53,32 @@ def table(columns: list[str], rows: list[list], numeric: set[int] = frozenset())
         heading_row_height=40, data_row_min_height=40, column_spacing=24)], scroll=ft.ScrollMode.AUTO)
 
 
-def form_dialog(title_text: str, fields: list[ft.Control], ok_text: str, cancel_text: str, on_ok) -> ft.AlertDialog:
-    """A modal form. `on_ok()` returns None when done (the dialog closes) or a message in
-    words, shown in the dialog so the person can correct the form."""
+def form_dialog(title_text: str, fields: list[ft.Control], ok_text: str, cancel_text: str, on_ok,
+                width: int = 440, scroll: bool = False) -> ft.AlertDialog:
+    """A modal form (`scroll`: a long one scrolls on a small screen). `on_ok()` returns None when
+    done (the dialog closes) or a message in words, shown in the dialog so the person can
+    correct the form; it may be a coroutine function."""
     error = ft.Text("", color=ft.Colors.RED_800)
     dlg = ft.AlertDialog(modal=True, title=ft.Text(title_text),
-                         content=ft.Column([*fields, error], tight=True, spacing=12, width=440))
+                         content=ft.Column([*fields, error], tight=True, spacing=12, width=width,
+                                           scroll=ft.ScrollMode.AUTO if scroll else None))
 
     def close(e=None):  # this dialog, not whatever is on top (a SnackBar may be)
         dlg.open = False
         dlg.update()
 
-    def ok(e):
-        message = on_ok()
+    busy = []
+
+    async def ok(e):
+        if not dlg.open or busy:  # a tap delivered twice: the form was already sent
+            return
+        busy.append(True)
+        try:
+            message = on_ok()
+            if inspect.isawaitable(message):
+                message = await message
+        finally:
+            busy.clear()
         if message:
             error.value = message
             dlg.update()

@@ -31,6 +31,7 @@ def test_the_whole_visit_reaches_hq(env):
                                                   "scheduled", "en_route", "on_site", "completed"]
     assert detail.timeline[4].reason == "需要更换排水管" and detail.timeline[0].actor_name == "张师傅"
     assert {x.kind for x in detail.attachments} == {"signature", "photo"}
+    assert sorted(env.blobs.values()) == sorted([SIGNATURE, PHOTO])  # queued for upload with the change
     env.sync()
     hub = env.hub("service_orders", oid)
     assert hub["status"] == "completed"
@@ -151,3 +152,29 @@ def test_rescheduling_moves_only_the_appointment(env):
     env.refused("bad_time", a.schedule, t, oid, "明天上午")
     env.sync()
     assert env.hub("service_orders", oid)["status"] == "scheduled"
+
+
+def test_completion_takes_photos_of_several_types_or_refuses_them_all(env):
+    oid = env.on_site()
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    env.refused("attachment_type", env.svc.actions.complete, env.tech, oid, "更换门封条",
+                signature=SIGNATURE, photos=[(PHOTO, "image/jpeg"), (b"%PDF-1.4", None)])
+    assert env.blobs == {}  # nothing queued either
+    env.svc.actions.complete(env.tech, oid, "更换门封条", signature=SIGNATURE,
+                             photos=[(PHOTO, "image/jpeg"), (png, "image/png")])
+    detail = env.svc.order.get(env.tech, oid)
+    assert sorted((a.kind, a.mime) for a in detail.attachments) == [
+        ("photo", "image/jpeg"), ("photo", "image/png"), ("signature", "image/png")]
+
+
+def test_on_site_details_are_checked(env):
+    oid = env.dispatch(technician_id=env.tech.user_id)
+    env.refused("not_your_order", env.svc.actions.update_details, env.tech2, oid, serial_no="X-1")
+    env.refused("bad_date", env.svc.actions.update_details, env.tech, oid, purchase_date="2024-13-01")
+    env.refused("bad_choice", env.svc.actions.update_details, env.tech, oid, product_model_id="PM-NONE")
+    env.svc.actions.update_details(env.tech, oid, product_model_id="PM-WM-100", fault_code="E21")
+    detail = env.svc.order.get(env.tech, oid)
+    assert (detail.model_code, detail.fault_code) == ("XQG100-B14", "E21")
+    env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {"status": "cancelled"}}])
+    env.sync()
+    env.refused("order_finished", env.svc.actions.update_details, env.tech, oid, notes="客户取消")

@@ -20,6 +20,16 @@ def test_phone_is_masked_and_revealing_it_is_audited_locally(env):
     env.refused("not_your_order", env.svc.order.reveal_phone, env.tech2, oid)
 
 
+def test_the_clerk_sees_who_looked_at_the_customers_number(env):
+    oid = env.dispatch(technician_id=env.tech.user_id)
+    assert env.svc.order.get(env.clerk, oid).phone_reveals == []
+    env.svc.order.reveal_phone(env.tech, oid)
+    detail = env.svc.order.get(env.clerk, oid)
+    assert detail.phone_masked == "138****5678"  # still masked for everyone else
+    assert [r.name for r in detail.phone_reveals] == ["张师傅"]
+    assert all(card.phone_masked == "138****5678" for card in env.svc.orders.page(env.clerk, "all").cards)
+
+
 def test_warranty_from_the_model_or_its_category(env):
     ac = env.dispatch(purchase_date=days_ago(400))  # KFR-35GW: 72 months
     wm = env.dispatch(product_model_id="PM-WM-100", purchase_date=days_ago(4 * 365))  # 洗衣机: 36 months
@@ -84,7 +94,7 @@ def test_overdue_list_respects_the_pause(env):
 
 def test_actions_depend_on_status_and_person(env):
     oid = env.dispatch(technician_id=env.tech.user_id)
-    assert env.svc.order.get(env.tech, oid).actions == ["accepted", "declined", "attach"]
+    assert env.svc.order.get(env.tech, oid).actions == ["accepted", "declined", "attach", "edit_order"]
     assert env.svc.order.get(env.tech2, oid).actions == []
     assert "assign" in env.svc.order.get(env.clerk, oid).actions
     on_site = env.on_site()

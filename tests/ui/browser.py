@@ -1,6 +1,7 @@
 """Driving the Flet page in Debian's chromium through Flutter's semantics tree (never a
 downloaded browser): expose the tree, wait for texts, click buttons, fill fields, and
 save screenshots for a person to look at."""
+import math
 import os
 from pathlib import Path
 
@@ -13,7 +14,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 class Ui:
     """One browser tab on the node's web UI."""
 
-    def __init__(self, browser, url: str):
+    def __init__(self, browser, url: str, shots: Path = SHOTS):
+        self.shots = shots
         # HTTPS pages (the hub's HQ UI) carry the hub's self-signed certificate.
         self.page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN",
                                      ignore_https_errors=url.startswith("https:"))
@@ -43,12 +45,21 @@ class Ui:
         return self.page.get_by_role("button", name=name, exact=exact)
 
     def click(self, name: str, exact: bool = True) -> None:
-        self.button(name, exact).first.click()
+        try:
+            self.button(name, exact).first.click()
+        except Exception:
+            self.shot("FAILED-click.png")  # what the page showed instead
+            raise
 
     def fill(self, label: str, value: str) -> None:
         """Type into a field as a person does: focus it (Flutter makes the real <input>
         on focus), replace its text, and make sure the text is there before moving on."""
         box = self.page.get_by_label(label, exact=True).first
+        try:
+            box.wait_for(state="visible")
+        except Exception:
+            self.shot("FAILED-fill.png")  # what the page showed instead
+            raise
         for _ in range(3):
             box.click()
             focused = box.evaluate("(el) => new Promise((ok) => { const t0 = Date.now(); (function check() {"
@@ -56,6 +67,7 @@ class Ui:
                                    " else setTimeout(check, 20); })(); })")
             if not focused:
                 continue  # typing now would clear whichever field still has the focus
+            self.page.wait_for_timeout(150)  # Flutter listens to the <input> it just made a moment later
             self.page.keyboard.press("Control+a")  # Flutter's input keeps its own text: replace it
             self.page.keyboard.press("Backspace")
             self.page.keyboard.insert_text(value)
@@ -63,10 +75,23 @@ class Ui:
                 break
         self.page.wait_for_timeout(200)  # the value reaches the server before the next click
 
+    def sign(self, heading: str, pad_height: int = 180) -> None:
+        """Write a signature with the mouse, as a finger would (one stroke), on the pad
+        right below the text `heading` (a canvas has no text of its own to find)."""
+        box = self.text(heading, exact=True).first.bounding_box()
+        x, y = box["x"] + 40, box["y"] + box["height"] + 8 + pad_height / 2
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        for i in range(1, 30):
+            self.page.mouse.move(x + i * 14, y + 40 * math.sin(i / 2.5), steps=3)
+            self.page.wait_for_timeout(15)
+        self.page.mouse.up()
+        self.page.wait_for_timeout(300)
+
     def shot(self, name: str) -> Path:
-        SHOTS.mkdir(exist_ok=True)
+        self.shots.mkdir(parents=True, exist_ok=True)
         self.page.wait_for_timeout(400)
-        path = SHOTS / name
+        path = self.shots / name
         path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(path))
         return path

@@ -1,25 +1,21 @@
 """The outlet's web UI in a real browser against real processes: a hub (`fieldsync hub
 serve`) and the outlet node serving its UI (`fieldsync node serve`), seeded with an
 outlet (seed.py). The tests run in order on one node, as a working day does: the
-technician logs in and takes an order from accepted to completed with a part, HQ sees it
-after "立即同步"; an order HQ cancelled meanwhile comes back as a refused change with its
-reason in words; the list updates live when a sync round brings an order; the clerk runs
-a stocktake and the month's settlement; the knowledge base finds an article by a Chinese
-word. Screenshots of the main screens land in screenshots/ (git-ignored)."""
+technician logs in and takes an order from accepted to completed — details corrected on
+site, a part used, a photo and the customer's signature — and HQ sees it after "立即同步";
+an order HQ cancelled meanwhile comes back as a refused change with its reason in words;
+the list updates live when a sync round brings an order; the clerk runs a stocktake and
+the month's settlement and records an order a customer phoned in; the knowledge base
+finds an article by a Chinese word. Screenshots of the main screens land in
+screenshots/node/ (git-ignored)."""
 import time
 
 import pytest
 
 from shared.orders import Status
 from tests.helpers import uid
-from tests.ui.browser import Ui
+from tests.ui.browser import SHOTS, Ui
 from tests.ui.seed import PASSWORDS
-
-# Flutter's canvas in a headless browser on a loaded 2-core CI machine sometimes misses an
-# input or a redraw; a test that fails is tried again (at most twice) before it counts.
-# Known flakiness, tracked in the issue note: the fix is in the waits, not in the retries.
-pytestmark = pytest.mark.flaky(reruns=2, reruns_delay=2)
-
 
 
 def login(ui: Ui, username: str) -> None:
@@ -50,7 +46,7 @@ def wait_until(predicate, timeout=30, step=0.2) -> bool:
 
 @pytest.fixture(scope="module")
 def ui(cluster, browser):
-    return Ui(browser, cluster.url)
+    return Ui(browser, cluster.url, shots=SHOTS / "node")
 
 
 def test_login_refuses_a_wrong_password_in_words_then_shows_the_technicians_orders(ui):
@@ -68,13 +64,27 @@ def test_login_refuses_a_wrong_password_in_words_then_shows_the_technicians_orde
     ui.shot("02-orders.png")
 
 
-def test_technician_takes_an_order_to_completed_with_a_part_and_hq_has_it(ui, cluster):
+@pytest.fixture(scope="module")
+def photo_file(tmp_path_factory):
+    """A photo from the tablet's gallery (a real PNG)."""
+    from node.ui.png import strokes_png
+    path = tmp_path_factory.mktemp("photos") / "外机铭牌.png"
+    path.write_bytes(strokes_png([[(10.0, 10.0), (150.0, 90.0)], [(10.0, 90.0), (150.0, 10.0)]], 160, 100))
+    return path
+
+
+def test_technician_takes_an_order_to_completed_with_a_part_and_hq_has_it(ui, cluster, photo_file):
     ui.text("HQ-1001").first.click()
     ui.wait("显示号码")
     ui.wait("138****5678")
+    ui.gone("13812345678")
+    ui.shot("03-order-detail.png")  # the number masked, as a clerk's screen shows it
     ui.click("显示号码", exact=False)
     ui.wait("13812345678")
-    ui.shot("03-order-detail.png")
+    ui.wait("号码查看记录：张师傅")  # the look is recorded and shown
+    ui.click("隐藏号码", exact=False)
+    ui.wait("138****5678")
+    ui.gone("13812345678")
     ui.click("接单")
     ui.wait("已接单")
     ui.click("预约")
@@ -87,7 +97,12 @@ def test_technician_takes_an_order_to_completed_with_a_part_and_hq_has_it(ui, cl
     ui.click("出发")
     ui.button("到达上门").wait_for()
     ui.click("到达上门")
-    ui.button("登记用料").wait_for()
+    ui.button("登记用料").wait_for()  # on site now (the edit button was there before: wait for the new screen)
+    ui.click("修改工单")  # what the technician finds on site
+    ui.fill("序列号", "AC35-2023-778899")
+    ui.fill("故障代码", "F1")
+    ui.click("确定")
+    ui.wait("AC35-2023-778899")
     ui.click("登记用料")
     ui.fill("配件", "温度")
     ui.click("室内温度传感器（P-2001）", exact=False)
@@ -99,10 +114,18 @@ def test_technician_takes_an_order_to_completed_with_a_part_and_hq_has_it(ui, cl
     ui.wait("室内温度传感器（P-2001）×1")
     ui.click("完工")
     ui.fill("处理结果", "更换室内温度传感器，试机制冷正常")
+    with ui.page.expect_file_chooser() as chooser:
+        ui.click("选择照片")
+    chooser.value.set_files(str(photo_file))
+    ui.wait("已选1张照片")
+    ui.click("确定")
+    ui.wait("请客户先签名。")  # not without the customer's signature
+    ui.sign("请客户在框内签名")
+    ui.shot("05-complete-with-signature.png")
     ui.click("确定")
     ui.wait("已完工")
-    ui.wait("客户签名")
-    ui.shot("05-order-completed.png")
+    ui.wait("照片")
+    ui.shot("06-order-completed.png")
 
     go(ui, "同步")
     ui.click("立即同步")
@@ -113,11 +136,15 @@ def test_technician_takes_an_order_to_completed_with_a_part_and_hq_has_it(ui, cl
         ("P-2001", -1, "consume")]
     assert cluster.hub_query("SELECT old_serial, new_serial, in_warranty FROM order_parts WHERE order_id = ?",
                              (order,)) == [("TS-OLD-0001", "TS-NEW-0002", 1)]
-    assert cluster.hub_query("SELECT kind FROM attachments WHERE order_id = ?", (order,)) == [("signature",)]
+    assert sorted(cluster.hub_query("SELECT kind, mime FROM attachments WHERE order_id = ?", (order,))) == [
+        ("photo", "image/png"), ("signature", "image/png")]
+    assert cluster.hub_query("SELECT serial_no, fault_code FROM service_orders WHERE id = ?", (order,)) == [
+        ("AC35-2023-778899", "F1")]
 
 
 def test_an_accept_hq_refuses_shows_in_the_sync_panel_with_its_reason(ui, cluster):
     go(ui, "工单")
+    ui.wait("HQ-1002")
     ui.text("HQ-1002").first.click()
     ui.click("接单")
     ui.wait("已接单")
@@ -129,7 +156,7 @@ def test_an_accept_hq_refuses_shows_in_the_sync_panel_with_its_reason(ui, cluste
     ui.wait("工单状态已变化，此操作不再允许。")
     ui.wait("HQ-1002")
     ui.wait("可连接")
-    ui.shot("06-sync-refused.png")
+    ui.shot("07-sync-refused.png")
 
 
 def test_the_order_list_updates_live_when_a_sync_round_brings_an_order(ui, cluster, browser):
@@ -156,7 +183,7 @@ def test_language_switch_keeps_the_session(ui):
     ui.click("English")
     ui.wait("Orders")
     ui.wait("Log out")
-    ui.shot("07-orders-en.png")
+    ui.shot("08-orders-en.png")
     ui.click("中文")
     ui.wait("退出登录")
 
@@ -167,10 +194,10 @@ def test_knowledge_base_finds_an_article_by_a_chinese_word(ui):
     ui.page.keyboard.press("Enter")
     ui.wait("滚筒洗衣机底部漏水的排查")
     ui.gone("空调不制冷：温度传感器检测")
-    ui.shot("08-kb-search.png")
+    ui.shot("09-kb-search.png")
     ui.text("滚筒洗衣机底部漏水的排查").first.click()
     ui.wait("E21 故障代码表示排水超时")
-    ui.shot("09-kb-article.png")
+    ui.shot("10-kb-article.png")
 
 
 def test_clerk_runs_a_stocktake_and_submits_it(ui, cluster):
@@ -179,7 +206,7 @@ def test_clerk_runs_a_stocktake_and_submits_it(ui, cluster):
     ui.wait("库存")
     go(ui, "库存")
     ui.wait("室内温度传感器")
-    ui.shot("10-stock.png")
+    ui.shot("11-stock.png")
     go(ui, "盘点")
     ui.click("开始盘点")
     ui.wait("未录入3项")
@@ -189,7 +216,7 @@ def test_clerk_runs_a_stocktake_and_submits_it(ui, cluster):
         ui.page.wait_for_timeout(200)
     ui.wait("-1")  # one 排水泵 missing
     ui.gone("未录入")
-    ui.shot("11-stocktake.png")
+    ui.shot("12-stocktake.png")
     ui.click("提交")
     ui.wait("已提交")
     go(ui, "同步")
@@ -209,7 +236,7 @@ def test_clerk_builds_adjusts_and_submits_the_months_settlement(ui, cluster):
     ui.fill("原因", "客户投诉上门迟到")
     ui.click("确定")
     ui.wait("客户投诉上门迟到")
-    ui.shot("12-settlement.png")
+    ui.shot("13-settlement.png")
     ui.click("提交")
     ui.wait("已提交")
     go(ui, "同步")
@@ -223,7 +250,40 @@ def test_clerk_sees_parts_requests_with_suggestions(ui):
     ui.wait("建议申请")
     ui.click("新建申请（按建议）")
     ui.wait("草稿")
-    ui.shot("13-parts-request.png")
+    ui.shot("14-parts-request.png")
+
+
+def test_clerk_records_an_order_a_customer_phoned_in(ui, cluster):
+    go(ui, "工单")
+    ui.click("新建工单")
+    ui.wait("客户来电报修", exact=False)
+    ui.fill("联系人", "赵丽")
+    ui.fill("联系电话", "139 1234 8888")
+    ui.fill("地址", "上海市徐汇区漕溪北路100号3楼")
+    ui.fill("产品型号", "XQG")
+    ui.click("滚筒洗衣机 10公斤 XQG100-B14", exact=False)
+    ui.fill("故障描述", "洗衣机不脱水，显示E21")
+    ui.shot("15-new-order.png")
+    ui.click("确定")
+    # numbered on the node, offline; one counter per device (PR-SH01-A-000001 was the parts request)
+    ui.wait("SH01-A-000002")
+    ui.wait("已接单")
+    ui.wait("139****8888")
+    ui.gone("13912348888")
+    ui.wait("赵丽")
+    ui.shot("16-phoned-in-order.png")
+    ui.click("English")
+    ui.wait("Accepted")
+    ui.wait("Show number")
+    ui.shot("17-phoned-in-order-en.png")
+    ui.click("中文")
+    ui.wait("显示号码")
+    go(ui, "同步")
+    ui.click("立即同步")
+    ui.wait("同步完成")
+    assert wait_until(lambda: cluster.hub_query(
+        "SELECT status, source, contact_name, contact_phone, customer_id FROM service_orders WHERE number = ?",
+        ("SH01-A-000002",)) == [("accepted", "outlet", "赵丽", "139 1234 8888", None)])
 
 
 def test_sigterm_stops_the_node_cleanly(cluster):

@@ -22,7 +22,7 @@ class LoginView:
 
         def login(e):
             try:
-                session = sh.backend.login(user.value or "", secret.value or "", pin=bool(use_pin.value), lang=sh.lang)
+                session = sh.services.login(user.value or "", secret.value or "", pin=bool(use_pin.value), lang=sh.lang)
             except ServiceError as exc:
                 error.value = exc.message(sh.lang)
                 secret.value = ""

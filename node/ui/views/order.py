@@ -6,7 +6,7 @@ import flet as ft
 from shared.labels import label
 
 from node.ui import widgets as w
-from node.ui.text import span, when
+from node.ui.text import heading, span, when
 from node.ui.views import order_dialogs as dialogs
 
 
@@ -19,7 +19,7 @@ class OrderView:
 
     def build(self) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
-        d = sh.backend.order.get(sh.session, self.order_id)
+        d = sh.services.order.get(sh.session, self.order_id)
         self.detail = d
         head = ft.Row([
             ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("back"), on_click=lambda e: self._back()),
@@ -42,23 +42,35 @@ class OrderView:
     # ---- sections ----
 
     def _customer(self, d) -> ft.Control:
+        """The number shows masked; "show number" reveals it for this view (recorded on
+        the device, listed below it) until hidden or the order is left."""
         sh = self.shell
-        phone = ft.Text(self.phone or d.phone_masked or "—")
-        reveal = ft.TextButton(sh.t("show_phone"), icon=ft.Icons.PHONE, on_click=lambda e: self._reveal(),
-                               visible=self.phone is None and bool(d.phone_masked))
+        phone = ft.Text(self.phone or d.phone_masked or "—", weight=ft.FontWeight.W_500 if self.phone else None)
+        if self.phone is None:
+            toggle = ft.TextButton(sh.t("show_phone"), icon=ft.Icons.PHONE, on_click=lambda e: self._reveal(),
+                                   visible=bool(d.phone_masked))
+        else:
+            toggle = ft.TextButton(sh.t("hide_phone"), icon=ft.Icons.VISIBILITY_OFF, on_click=lambda e: self._hide())
         rows = [w.kv(sh.t("customer"), d.customer_name),
-                ft.Row([ft.Text(label("field", "contact_phone", sh.lang), color=ft.Colors.GREY_700, width=110),
-                        phone, reveal]),
-                w.kv(label("field", "address", sh.lang), d.address)]
+                ft.Row([ft.Text(heading("field", "contact_phone", sh.lang), color=ft.Colors.GREY_700, width=110),
+                        phone, toggle]),
+                w.kv(heading("field", "address", sh.lang), d.address)]
         if d.member_level:
             rows.append(w.kv(sh.t("member"), d.member_level))
+        if d.phone_reveals:
+            who = "，".join(f"{r.name} {when(r.at, sh.lang)}" for r in d.phone_reveals[:3])
+            rows.append(w.muted(sh.t("phone_seen", who=who), size=12))
         return w.section(sh.t("customer"), *rows)
 
     def _reveal(self) -> None:
-        ok, number = self.shell.run(self.shell.backend.order.reveal_phone, self.shell.session, self.order_id)
+        ok, number = self.shell.run(self.shell.services.order.reveal_phone, self.shell.session, self.order_id)
         if ok:
             self.phone = number or "—"
             self.shell.render()
+
+    def _hide(self) -> None:
+        self.phone = None
+        self.shell.render()
 
     def _appliance(self, d) -> ft.Control:
         sh = self.shell
@@ -77,7 +89,7 @@ class OrderView:
                 w.kv(sh.t("technician"), d.technician_name or sh.t("unassigned")),
                 w.kv(sh.t("appointment"), when(d.appointment_at, sh.lang) if d.appointment_at else "")]
         if d.notes:
-            rows.append(w.kv(label("field", "notes", sh.lang), d.notes))
+            rows.append(w.kv(heading("field", "notes", sh.lang), d.notes))
         if d.resolution:
             rows.append(w.kv(sh.t("resolution"), d.resolution))
         return w.section(sh.t("fault"), *rows)
@@ -126,7 +138,7 @@ class OrderView:
         return w.section(sh.t("parts_used"), *(rows or [w.muted(sh.t("no_parts"))]), actions=add)
 
     def _return(self, order_part_id: str) -> None:
-        ok, _ = self.shell.run(self.shell.backend.parts.return_defective, self.shell.session, order_part_id,
+        ok, _ = self.shell.run(self.shell.services.parts.return_defective, self.shell.session, order_part_id,
                                done="saved")
         if ok:
             self.shell.render()
@@ -138,10 +150,10 @@ class OrderView:
                 for a in d.attachments]
         acts = []
         if "attach" in d.actions:
-            acts = [ft.TextButton(sh.t("attach_photo"), icon=ft.Icons.PHOTO_CAMERA,
-                                  on_click=lambda e: dialogs.attach(self, "photo")),
+            picker = sh.picker("attach", lambda files: dialogs.attach_photos(self, files))
+            acts = [dialogs.photo_button(sh, picker, sh.t("attach_photo")),
                     ft.TextButton(sh.t("attach_signature"), icon=ft.Icons.DRAW,
-                                  on_click=lambda e: dialogs.attach(self, "signature"))]
+                                  on_click=lambda e: dialogs.signature(self))]
         return w.section(sh.t("attachments"), *(rows or [w.muted(sh.t("none"))]), actions=[ft.Row(acts)])
 
     def _actions(self, d) -> ft.Control:
@@ -150,7 +162,7 @@ class OrderView:
         for act in d.actions:
             if act in ("use_part", "attach"):
                 continue
-            text = sh.t("reschedule") if act == "scheduled" and d.status == "scheduled" else label("action", act, sh.lang)
-            style = ft.OutlinedButton if act in ("declined", "waiting_parts") else ft.FilledButton
+            text = sh.t("reschedule") if act == "scheduled" and d.status == "scheduled" else heading("action", act, sh.lang)
+            style = ft.OutlinedButton if act in ("declined", "waiting_parts", "edit_order") else ft.FilledButton
             buttons.append(style(text, icon=dialogs.ICONS.get(act), on_click=lambda e, a=act: dialogs.run(self, a)))
         return ft.Row(buttons, wrap=True, spacing=10)

@@ -1,22 +1,23 @@
 """The order's action buttons: steps without input run at once; the others open a small
-form (decline reason, appointment, resolution, part used, technician). Every call goes to
-OrderActions / OrderParts / Attachments, which check and refuse in words."""
+form (decline reason, appointment, completion with photos and the customer's signature,
+part used, technician). Every call goes to OrderActions / OrderParts / Attachments, which
+check and refuse in words."""
 from datetime import timedelta
 
 import flet as ft
 
-from shared.labels import label
+from shared.attachments import sniff_mime
 from shared.periods import local_datetime
 from sync.hlc import now_ms
 
 from node.services import ServiceError
 from node.ui import widgets as w
-from node.ui.png import placeholder_png
-from node.ui.text import parse_local
+from node.ui.signature import SignaturePad
+from node.ui.text import heading, parse_local
 
 ICONS = {"accepted": ft.Icons.CHECK, "declined": ft.Icons.UNDO, "scheduled": ft.Icons.EVENT,
          "en_route": ft.Icons.DIRECTIONS_CAR, "on_site": ft.Icons.PLACE, "waiting_parts": ft.Icons.HOURGLASS_TOP,
-         "completed": ft.Icons.TASK_ALT, "assign": ft.Icons.PERSON_ADD}
+         "completed": ft.Icons.TASK_ALT, "assign": ft.Icons.PERSON_ADD, "edit_order": ft.Icons.EDIT}
 
 
 def _attempt(view, fn, *args, **kwargs) -> str | None:
@@ -34,12 +35,12 @@ def _attempt(view, fn, *args, **kwargs) -> str | None:
 
 def _dialog(view, title: str, fields, on_ok) -> None:
     sh = view.shell
-    sh.page.show_dialog(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok))
+    sh.show_form(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok))
 
 
 def run(view, act: str) -> None:
-    sh, b, s, oid = view.shell, view.shell.backend, view.shell.session, view.order_id
-    title = f"{view.detail.number} · {label('action', act, sh.lang)}"
+    sh, b, s, oid = view.shell, view.shell.services, view.shell.session, view.order_id
+    title = f"{view.detail.number} · {heading('action', act, sh.lang)}"
     if act in ("accepted", "en_route", "on_site"):
         fn = {"accepted": b.actions.accept, "en_route": b.actions.set_out, "on_site": b.actions.arrive}[act]
         ok, _ = sh.run(fn, s, oid, done="saved")
@@ -57,6 +58,9 @@ def run(view, act: str) -> None:
         complete(view, title)
     elif act == "assign":
         assign(view, title)
+    elif act == "edit_order":
+        from node.ui.views.order_forms import edit_details
+        edit_details(view, title)
 
 
 def schedule(view, title: str) -> None:
@@ -70,34 +74,61 @@ def schedule(view, title: str) -> None:
         at = parse_local(date.value or "", time_.value or "")
         if at is None:
             return sh.t("bad_datetime")
-        return _attempt(view, sh.backend.actions.schedule, sh.session, view.order_id, at)
+        return _attempt(view, sh.services.actions.schedule, sh.session, view.order_id, at)
     _dialog(view, title, [date, time_], ok)
 
 
+def photo_button(sh, picker: ft.FilePicker, text: str) -> ft.Control:
+    """Opens the device's picker (the camera on a tablet) for one or more images."""
+    return ft.OutlinedButton(text, icon=ft.Icons.PHOTO_CAMERA, action=ft.PickFiles(
+        picker, file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True))
+
+
+def signature_block(sh, pad: SignaturePad) -> ft.Control:
+    return ft.Column([ft.Row([ft.Text(sh.t("sign_here"), weight=ft.FontWeight.W_500),
+                              ft.TextButton(sh.t("clear"), icon=ft.Icons.CLEAR, on_click=lambda e: pad.clear())],
+                             alignment=ft.MainAxisAlignment.SPACE_BETWEEN, width=pad.width),
+                      pad.control], spacing=4, tight=True)
+
+
 def complete(view, title: str) -> None:
+    """Resolution, photos from the device and the customer's signature, completed in one
+    change (OrderActions.complete queues the images as attachments)."""
     sh = view.shell
     resolution = ft.TextField(label=sh.t("resolution"), multiline=True, min_lines=2, autofocus=True)
-    signed = ft.Checkbox(label=sh.t("attach_signature"), value=True)
+    photos: list[tuple[bytes, str | None]] = []
+    chosen = w.muted(sh.t("photos_n", n=0), size=13)
+
+    def got(files):
+        photos.extend((data, sniff_mime(data)) for _, data in files)
+        chosen.value = sh.t("photos_n", n=len(photos))
+        chosen.update()
+
+    picker = sh.picker("complete", got)
+    pad = SignaturePad(sh.t("signature_pad"))
 
     def ok():
-        signature = placeholder_png() if signed.value else None
-        return _attempt(view, sh.backend.actions.complete, sh.session, view.order_id, resolution.value or "",
-                        signature=signature, signature_mime="image/png")
-    _dialog(view, title, [resolution, signed, w.muted(sh.t("sign_hint"), size=13)], ok)
+        if pad.empty:
+            return sh.t("signature_empty")
+        return _attempt(view, sh.services.actions.complete, sh.session, view.order_id, resolution.value or "",
+                        signature=pad.png(), signature_mime="image/png", photos=list(photos))
+    sh.show_form(w.form_dialog(title, [
+        resolution, ft.Row([photo_button(sh, picker, sh.t("pick_photos")), chosen], spacing=12),
+        signature_block(sh, pad)], sh.t("confirm"), sh.t("cancel"), ok, width=pad.width))
 
 
 def assign(view, title: str) -> None:
     sh = view.shell
-    people = sh.backend.people.technicians(sh.session)
+    people = sh.services.people.technicians(sh.session)
     pick = ft.Dropdown(label=sh.t("assign_to"), value=view.detail.technician_id,
                        options=[ft.DropdownOption(key=p.id, text=p.name) for p in people], width=300)
     _dialog(view, title, [pick],
-            lambda: _attempt(view, sh.backend.actions.assign, sh.session, view.order_id, pick.value or ""))
+            lambda: _attempt(view, sh.services.actions.assign, sh.session, view.order_id, pick.value or ""))
 
 
 def use_part(view) -> None:
     sh, lang = view.shell, view.shell.lang
-    stock = [p for p in sh.backend.stock.levels(sh.session) if p.on_hand > 0]
+    stock = [p for p in sh.services.stock.levels(sh.session) if p.on_hand > 0]
     part = ft.Dropdown(label=sh.t("part"), width=400, editable=True, enable_filter=True, options=[
         ft.DropdownOption(key=p.part_id, text=f"{p.name}（{p.sku}）· {sh.t('on_hand_n', n=p.on_hand)}") for p in stock])
     qty = ft.TextField(label=sh.t("qty"), value="1", width=120, keyboard_type=ft.KeyboardType.NUMBER)
@@ -112,15 +143,33 @@ def use_part(view) -> None:
             n = int((qty.value or "").strip())
         except ValueError:
             n = -1
-        return _attempt(view, sh.backend.parts.use_part, sh.session, view.order_id, part.value, n,
+        return _attempt(view, sh.services.parts.use_part, sh.session, view.order_id, part.value, n,
                         old_serial=old.value, new_serial=new.value, in_warranty=bool(warranty.value))
-    _dialog(view, f"{view.detail.number} · {label('action', 'use_part', lang)}", [part, qty, old, new, warranty], ok)
+    _dialog(view, f"{view.detail.number} · {heading('action', 'use_part', lang)}", [part, qty, old, new, warranty], ok)
 
 
-def attach(view, kind: str) -> None:
-    """Placeholder capture: attaches a generated PNG (no camera or signature pad yet)."""
+def attach_photos(view, files) -> None:
+    """Photos chosen from the order's attachments section, attached one by one."""
     sh = view.shell
-    ok, _ = sh.run(sh.backend.attachments.attach, sh.session, view.order_id, placeholder_png(), kind,
-                   "image/png", done="saved")
-    if ok:
-        sh.render()
+    for _, data in files:
+        ok, _ = sh.run(sh.services.attachments.attach, sh.session, view.order_id, data, "photo",
+                       sniff_mime(data) or "")
+        if not ok:  # the refusal is on screen; the photos before it are attached
+            break
+    else:
+        sh.toast(sh.t("saved"))
+    sh.render()
+
+
+def signature(view) -> None:
+    """The customer signs on the pad; saved as a PNG attachment."""
+    sh = view.shell
+    pad = SignaturePad(sh.t("signature_pad"))
+
+    def ok():
+        if pad.empty:
+            return sh.t("signature_empty")
+        return _attempt(view, sh.services.attachments.attach, sh.session, view.order_id, pad.png(), "signature",
+                        "image/png")
+    sh.show_form(w.form_dialog(f"{view.detail.number} · {sh.t('attach_signature')}", [signature_block(sh, pad)],
+                               sh.t("save_signature"), sh.t("cancel"), ok, width=pad.width))

@@ -37,7 +37,7 @@ class OrdersView:
     def build(self) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
         s = sh.session
-        page = sh.backend.orders.page(
+        page = sh.services.orders.page(
             s, self.tab, status=None if self.status == ANY else self.status,
             type=None if self.type == ANY else self.type,
             technician_id=None if self.technician == ANY else self.technician,
@@ -50,23 +50,26 @@ class OrdersView:
         types = [ft.DropdownOption(key=ANY, text=sh.t("any_type"))]
         types += [ft.DropdownOption(key=str(ty), text=label("order_type", str(ty), lang)) for ty in OrderType]
         techs = [ft.DropdownOption(key=ANY, text=sh.t("any_technician"))]
-        techs += [ft.DropdownOption(key=p.id, text=p.name) for p in sh.backend.people.technicians(s)]
+        techs += [ft.DropdownOption(key=p.id, text=p.name) for p in sh.services.people.technicians(s)]
         search = ft.TextField(value=self.search, hint_text=sh.t("search_orders"), prefix_icon=ft.Icons.SEARCH,
-                              width=300, dense=True, on_submit=lambda e: self._set(search=e.control.value.strip()))
+                              width=360, dense=True, on_submit=lambda e: self._set(search=e.control.value.strip()))
         filters = ft.Row([
             search,
             ft.Dropdown(label=sh.t("status_filter"), value=self.status, options=statuses, width=150, dense=True,
                         on_select=lambda e: self._set(status=e.control.value)),
             ft.Dropdown(label=sh.t("type_filter"), value=self.type, options=types, width=150, dense=True,
                         on_select=lambda e: self._set(type=e.control.value)),
-            ft.Dropdown(label=sh.t("technician"), value=self.technician, options=techs, width=180, dense=True,
+            ft.Dropdown(label=sh.t("technician"), value=self.technician, options=techs, width=200, dense=True,
                         on_select=lambda e: self._set(technician=e.control.value)),
             ft.Checkbox(label=sh.t("overdue_only"), value=self.overdue,
                         on_change=lambda e: self._set(overdue=bool(e.control.value))),
         ], wrap=True, spacing=12)
         cards = [self._card(c) for c in page.cards] or [w.muted(sh.t("no_orders"))]
+        create = [ft.Container(expand=True),
+                  ft.FilledButton(sh.t("new_order"), icon=ft.Icons.ADD_CALL, on_click=lambda e: self._new())
+                  ] if s.office else []
         return ft.Column([
-            ft.Row([w.title(sh.t("orders")), tabs, w.muted(sh.t("total", n=page.total))], spacing=24),
+            ft.Row([w.title(sh.t("orders")), tabs, w.muted(sh.t("total", n=page.total)), *create], spacing=24),
             filters,
             ft.ListView(cards, spacing=8, expand=True),
         ], expand=True, spacing=12)
@@ -94,6 +97,10 @@ class OrdersView:
         lines.append(w.muted("   ".join(meta), size=13))
         return ft.Card(ft.Container(ft.Column([top, *lines], spacing=4), padding=14,
                                     on_click=lambda e, oid=c.id: self._open(oid)), margin=0)
+
+    def _new(self) -> None:
+        from node.ui.views.order_forms import new_order
+        new_order(self)
 
     def _open(self, order_id: str) -> None:
         from node.ui.views.order import OrderView

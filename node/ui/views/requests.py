@@ -22,7 +22,7 @@ class RequestsView:
 
     def build(self) -> ft.Control:
         sh = self.shell
-        sugg = sh.backend.requests.suggestions(sh.session)
+        sugg = sh.services.requests.suggestions(sh.session)
         parts = [ft.Row([w.title(sh.t("requests")),
                          ft.FilledButton(sh.t("new_request"), icon=ft.Icons.ADD, on_click=self._new)], spacing=24),
                  w.section(sh.t("suggested"), w.table(
@@ -30,7 +30,7 @@ class RequestsView:
                       sh.t("suggested")],
                      [[s.sku, s.name, s.consumed, s.safety_stock, s.on_hand, s.in_transit, s.suggested_qty]
                       for s in sugg], numeric={2, 3, 4, 5, 6}) if sugg else w.muted(sh.t("none")))]
-        requests = sh.backend.requests.all(sh.session)
+        requests = sh.services.requests.all(sh.session)
         chosen = next((r for r in requests if r.id == self.selected), None) or (requests[0] if requests else None)
         if requests:
             parts.append(ft.Row([(ft.FilledTonalButton if r is chosen else ft.TextButton)(
@@ -45,7 +45,7 @@ class RequestsView:
         self.shell.render()
 
     def _new(self, e) -> None:
-        ok, rid = self.shell.run(self.shell.backend.requests.create_draft, self.shell.session, done="saved")
+        ok, rid = self.shell.run(self.shell.services.requests.create_draft, self.shell.session, done="saved")
         if ok:
             self.selected = rid
             self.shell.render()
@@ -75,10 +75,10 @@ class RequestsView:
     def _qty(self, rid: str, box) -> None:
         if (box.value or "").strip() == str(box.data.qty):
             return
-        self.shell.run(self.shell.backend.requests.set_qty, self.shell.session, rid, box.data.part_id, _int(box.value))
+        self.shell.run(self.shell.services.requests.set_qty, self.shell.session, rid, box.data.part_id, _int(box.value))
         self.shell.render()
 
     def _submit(self, rid: str) -> None:
-        ok, _ = self.shell.run(self.shell.backend.requests.submit, self.shell.session, rid, done="submitted")
+        ok, _ = self.shell.run(self.shell.services.requests.submit, self.shell.session, rid, done="submitted")
         if ok:
             self.shell.render()

@@ -22,7 +22,7 @@ class SettlementView:
 
     def build(self) -> ft.Control:
         sh = self.shell
-        all_ = sh.backend.settlements.all(sh.session)
+        all_ = sh.services.settlements.all(sh.session)
         period = ft.TextField(label=sh.t("period"), value=self.period, width=200, dense=True,
                               on_change=lambda e: setattr(self, "period", e.control.value.strip()))
         top = ft.Row([w.title(sh.t("settlement")), period,
@@ -41,7 +41,7 @@ class SettlementView:
         self.shell.render()
 
     def _draft(self, e) -> None:
-        ok, sid = self.shell.run(self.shell.backend.settlements.draft, self.shell.session, self.period, done="saved")
+        ok, sid = self.shell.run(self.shell.services.settlements.draft, self.shell.session, self.period, done="saved")
         if ok:
             self.selected = sid
             self.shell.render()
@@ -85,15 +85,15 @@ class SettlementView:
             except ValidationError:
                 return sh.t("bad_amount")
             try:
-                sh.backend.settlements.adjust(sh.session, s.id, line.order_id, fen, reason.value or "")
+                sh.services.settlements.adjust(sh.session, s.id, line.order_id, fen, reason.value or "")
             except ServiceError as exc:
                 return exc.message(sh.lang)
             sh.render()
             return None
-        sh.page.show_dialog(w.form_dialog(f"{line.order_number} · {sh.t('adjust')}", [amount, reason],
+        sh.show_form(w.form_dialog(f"{line.order_number} · {sh.t('adjust')}", [amount, reason],
                                           sh.t("confirm"), sh.t("cancel"), ok))
 
     def _submit(self, sid: str) -> None:
-        ok, _ = self.shell.run(self.shell.backend.settlements.submit, self.shell.session, sid, done="submitted")
+        ok, _ = self.shell.run(self.shell.services.settlements.submit, self.shell.session, sid, done="submitted")
         if ok:
             self.shell.render()

@@ -14,7 +14,7 @@ class StockView:
 
     def build(self) -> ft.Control:
         sh = self.shell
-        levels = sh.backend.stock.levels(sh.session)
+        levels = sh.services.stock.levels(sh.session)
         rows = [[l.sku, l.name, l.category, ft.Text(str(l.on_hand), weight=ft.FontWeight.W_600,
                                                     color=ft.Colors.RED_700 if l.low else None),
                  l.safety_stock, l.in_transit or "", w.chip(sh.t("low"), ft.Colors.RED_600) if l.low else ""]
@@ -24,7 +24,7 @@ class StockView:
             numeric={3, 4, 5}))]
         if sh.session.office:
             parts.append(self._shipments())
-        moves = sh.backend.stock.ledger(sh.session, limit=50)
+        moves = sh.services.stock.ledger(sh.session, limit=50)
         parts.append(w.section(sh.t("ledger"), w.table(
             [sh.t("at"), sh.t("part"), sh.t("qty"), sh.t("kind_col"), sh.t("record")],
             [[when(m.at, sh.lang), f"{m.name}（{m.sku}）", f"{m.qty:+d}", m.kind_label, m.ref_label] for m in moves],
@@ -34,7 +34,7 @@ class StockView:
     def _shipments(self) -> ft.Control:
         sh = self.shell
         items = []
-        for s in sh.backend.stock.shipments(sh.session):
+        for s in sh.services.stock.shipments(sh.session):
             lines = "，".join(f"{l.name}×{l.approved_qty}" for l in s.lines)
             items.append(ft.Row([ft.Text(s.number, weight=ft.FontWeight.W_600), ft.Text(lines, expand=True),
                                  w.muted(s.comment),
@@ -43,6 +43,6 @@ class StockView:
         return w.section(sh.t("shipments"), *(items or [w.muted(sh.t("no_shipments"))]))
 
     def _receive(self, request_id: str) -> None:
-        ok, _ = self.shell.run(self.shell.backend.stock.receive, self.shell.session, request_id, done="saved")
+        ok, _ = self.shell.run(self.shell.services.stock.receive, self.shell.session, request_id, done="saved")
         if ok:
             self.shell.render()

@@ -22,7 +22,7 @@ class StocktakeView:
 
     def build(self) -> ft.Control:
         sh = self.shell
-        current = sh.backend.stocktake.current(sh.session)
+        current = sh.services.stocktake.current(sh.session)
         parts = [w.title(sh.t("stocktake"))]
         if current is None:
             parts.append(w.section(sh.t("stocktake"), w.muted(sh.t("no_count")), ft.Row([
@@ -31,7 +31,7 @@ class StocktakeView:
                 ft.FilledButton(sh.t("open_count"), icon=ft.Icons.PLAYLIST_ADD_CHECK, on_click=self._open)])))
         else:
             parts.append(self._sheet(current))
-        history = [c for c in sh.backend.stocktake.all(sh.session) if current is None or c.id != current.id]
+        history = [c for c in sh.services.stocktake.all(sh.session) if current is None or c.id != current.id]
         if history:
             parts.append(w.section(sh.t("past_counts"), *[ft.Row([
                 ft.Text(when(c.started_at, sh.lang), width=150), w.status_chip(c.status, c.status_label),
@@ -41,7 +41,7 @@ class StocktakeView:
         return ft.Column(parts, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _open(self, e) -> None:
-        ok, _ = self.shell.run(self.shell.backend.stocktake.open, self.shell.session, blind=self.blind)
+        ok, _ = self.shell.run(self.shell.services.stocktake.open, self.shell.session, blind=self.blind)
         if ok:
             self.shell.render()
 
@@ -77,10 +77,10 @@ class StocktakeView:
         sh, line = self.shell, box.data
         if (box.value or "").strip() == ("" if line.counted is None else str(line.counted)):
             return
-        ok, _ = sh.run(sh.backend.stocktake.enter, sh.session, count_id, line.part_id, _int(box.value))
+        ok, _ = sh.run(sh.services.stocktake.enter, sh.session, count_id, line.part_id, _int(box.value))
         if not ok:
             return
-        c = sh.backend.stocktake.get(sh.session, count_id)
+        c = sh.services.stocktake.get(sh.session, count_id)
         for fresh in c.lines:
             text = self._variance.get(fresh.part_id)
             if text is not None:
@@ -92,6 +92,6 @@ class StocktakeView:
         sh.page.update()
 
     def _submit(self, count_id: str) -> None:
-        ok, _ = self.shell.run(self.shell.backend.stocktake.submit, self.shell.session, count_id, done="submitted")
+        ok, _ = self.shell.run(self.shell.services.stocktake.submit, self.shell.session, count_id, done="submitted")
         if ok:
             self.shell.render()

@@ -1,6 +1,10 @@
 """The sync panel: last sync, HQ reachable, changes waiting to upload, every change HQ
 refused with the reason in words, and "sync now"."""
+import asyncio
+
 import flet as ft
+
+from node.services import ServiceError
 
 from node.ui import widgets as w
 from node.ui.text import when
@@ -15,7 +19,7 @@ class SyncView:
 
     def build(self) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
-        v = sh.backend.sync.view(sh.session)
+        v = sh.services.sync.view(sh.session)
         reach = {True: (sh.t("reachable"), ft.Colors.GREEN_700), False: (sh.t("unreachable"), ft.Colors.RED_700),
                  None: (sh.t("unknown"), ft.Colors.GREY_700)}[v.hub_reachable]
         status = w.section(sh.t("sync"),
@@ -33,15 +37,23 @@ class SyncView:
             [sh.t("kind_col"), sh.t("record"), sh.t("reason"), sh.t("hq_detail"), sh.t("at")], rows) if rows else w.muted(sh.t("no_refused")))
         return ft.Column([w.title(sh.t("sync")), status, refused], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
-    def _sync(self, e) -> None:
-        """Runs on a worker thread (a sync Flet handler): the round talks to HQ."""
+    async def _sync(self, e) -> None:
+        """The round talks to HQ on a worker thread: this session and every other one
+        stay usable meanwhile (the round holds the store lock only per transaction)."""
         sh = self.shell
+        if self.busy:
+            return
         self.busy = True
         sh.render()
         try:
-            ok, _ = sh.run(sh.backend.sync_now, sh.session)
+            view = await asyncio.to_thread(sh.services.sync.sync_now, sh.session)
+        except ServiceError as exc:
+            view = None
+            sh.error(exc)
         finally:
             self.busy = False
         sh.render()
-        if ok:
+        if view is not None and view.last_error:
+            sh.toast(view.last_error)
+        elif view is not None:
             sh.toast(sh.t("synced"))
