@@ -73,3 +73,11 @@ def revoke(hub: HubStore, node_id: str) -> None:
 
 def fork_alerts(hub: HubStore, open_only: bool = True) -> list[dict]:
     return hub.rows("fork_alerts", "resolved = 0" if open_only else "", order="at DESC")
+
+
+def resolve_fork(hub: HubStore, alert_id: int) -> None:
+    """Mark a fork alert handled (HQ looked at the restored node and its new epoch)."""
+    with hub.tx() as c:
+        if c.execute("UPDATE fork_alerts SET resolved = 1 WHERE id = ? AND resolved = 0",
+                     (alert_id,)).rowcount == 0:
+            raise ValueError(f"no open fork alert {alert_id}")

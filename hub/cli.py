@@ -53,6 +53,8 @@ def _serve(a) -> int:
         from hub import jobs
         from hub.services import HubServices
         services = HubServices(hub)
+        services.admin.nodes.configure(f"{'http' if a.http else 'https'}://{a.host}:{a.port}",
+                                       None if a.http else home.fingerprint())
         scheduler = jobs.start(services)
     app = create_app(hub, home, services=services)
     tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}

@@ -6,8 +6,7 @@ stopping the scheduler."""
 import logging
 from typing import Callable
 
-from hub.services import callbacks, monitor
-from hub.services import approvals
+from hub.services import approvals, callbacks, monitor
 
 log = logging.getLogger("fieldsync.hub.jobs")
 

@@ -11,6 +11,7 @@ The score (0–100) is the mean of the answers' points: yes = 100, no = 0, a rat
 [lo, hi] = (r − lo) × 100 / (hi − lo); rounded half up. Below LOW_SCORE the callback is
 unsatisfied (a settlement deduction) and opens a complaint."""
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,13 +19,25 @@ from enum import StrEnum
 from shared.fees import CallbackResult
 
 HOUR_MS = 3_600_000
-DELAY_MS = 24 * HOUR_MS            # a task is due this long after the completion event's `at`
+
+
+def _env_int(name: str, default: int) -> int:
+    """A deployment's (or a test process's) override from the environment."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else default
+
+
+# A task is due this long after the completion event's `at` (FIELDSYNC_CALLBACK_DELAY_MIN).
+DELAY_MS = _env_int("FIELDSYNC_CALLBACK_DELAY_MIN", 24 * 60) * 60_000
 RETRY_MS = 2 * HOUR_MS             # an unreachable customer is tried again after this
 MAX_ATTEMPTS = 3                   # … at most this many times, then the task is closed unreachable
 LOW_SCORE = 60                     # a score below this is unsatisfied and opens a complaint
 
 # Share of completed orders called back, per order type (percent); other types: DEFAULT_RATE.
+# FIELDSYNC_CALLBACK_SAMPLE_PCT sets one share for every type (100: call everyone back).
 SAMPLING_PCT = {"repair": 80, "install": 50, "maintenance": 30, "inspection": 30}
+if os.environ.get("FIELDSYNC_CALLBACK_SAMPLE_PCT", "").strip().isdigit():
+    SAMPLING_PCT = {t: min(100, _env_int("FIELDSYNC_CALLBACK_SAMPLE_PCT", 0)) for t in SAMPLING_PCT}
 DEFAULT_RATE = 0
 
 # closed_reason written on the order when the callback (or the lack of one) closes it.

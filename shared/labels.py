@@ -156,7 +156,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "photos": ("现场照片", "Photos"), "pick_photos": ("选择照片", "Choose photos"),
         "photos_n": ("已选{n}张照片", "{n} photos chosen"), "sign_here": ("请客户在框内签名", "Customer signs in the box"),
         "clear": ("清除", "Clear"), "signature_empty": ("请客户先签名。", "The customer has not signed yet."),
-        "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"), "sign_required": ("需要客户签名", "Customer signature required"),
+        "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"),
+        "search": ("搜索", "Search"), "sign_required": ("需要客户签名", "Customer signature required"),
     },
     # What a person does (the order actions are named by the status they move to).
     "action": {
@@ -195,6 +196,31 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "dispatch": ("派单", "dispatch the order"), "redispatch": ("改派", "re-dispatch the order"),
         "cancel": ("取消工单", "cancel the order"),
     },
+    # HQ administration (hub-admin): the fields of its forms, survey question kinds.
+    "admin_field": {
+        "code": ("网点编码", "outlet code"), "name": ("名称", "name"), "region": ("大区", "region"),
+        "city": ("城市", "city"), "capacity": ("接单能力（单/天）", "capacity (orders a day)"),
+        "username": ("用户名", "username"), "display_name": ("姓名", "name"), "role": ("角色", "role"),
+        "outlet": ("网点", "outlet"), "password": ("密码", "password"), "pin": ("PIN码", "PIN"),
+        "phone": ("电话", "phone"), "category": ("产品类别", "product category"),
+        "visit_fee": ("上门费", "visit fee"), "labour_fee": ("工时费", "labour fee"),
+        "unsatisfied_deduction_pct": ("回访不满意扣款比例", "unsatisfied-callback deduction"),
+        "repeat_repair_days": ("重复维修天数", "repeat-repair days"),
+        "repeat_repair_deduction_pct": ("重复维修扣款比例", "repeat-repair deduction"),
+        "accept_within_min": ("接单时限（分钟）", "accept limit (minutes)"),
+        "on_site_within_min": ("上门时限（分钟）", "on-site limit (minutes)"),
+        "complete_within_min": ("完工时限（分钟）", "completion limit (minutes)"),
+        "question": ("问题", "question"), "title": ("标题", "title"), "body": ("正文", "text"),
+        "kb_category": ("分类", "category"), "audience": ("可见角色", "audience"),
+        "survey_type": ("问卷类型", "survey type"), "order_type": ("服务类型", "service type"),
+        "priority": ("紧急程度", "priority"),
+    },
+    "survey_kind": {"yes_no": ("是/否", "Yes / no"), "score": ("评分1-5", "Score 1-5"),
+                    "choice": ("单选", "Choice")},
+    "survey_type": {"complaint": ("投诉", "Complaint")},
+    "hq_rule": {"fee_rule": ("收费标准", "fee rule"), "sla_policy": ("时效标准", "SLA policy"),
+                "survey": ("回访问卷", "survey template"), "node": ("设备", "device"),
+                "fork": ("分叉提醒", "fork alert"), "kb_category": ("知识库分类", "knowledge-base category")},
 }
 
 

@@ -94,6 +94,12 @@ class Callbacks:
 
     # ---- the agent's screen ----
 
+    def refresh(self, session: HubSession) -> dict:
+        """The job's work now, for an agent opening the queue (the job runs every few
+        minutes): tasks for every order due by now. Same result as `run_job`."""
+        self.ctx.allow(session, HqWork.CALLBACK)
+        return self.run_job()
+
     def queue(self, session: HubSession, limit: int = 100) -> list[dict]:
         """The tasks due now, oldest first, with the order, the customer and the outlet."""
         self.ctx.allow(session, HqWork.CALLBACK)

@@ -5,6 +5,7 @@ from typing import Callable
 from sync.hub_store import HubStore
 
 from hub.services.approvals import Approvals
+from hub.services.administration import Administration
 from hub.services.auth import Auth
 from hub.services.callbacks import Callbacks
 from hub.services.complaints import Complaints
@@ -27,6 +28,7 @@ class HubServices:
         self.approvals = Approvals(self.ctx)
         self.dispatch = Dispatch(self.ctx)
         self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx))
+        self.admin = Administration(self.ctx)
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)

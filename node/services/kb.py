@@ -49,6 +49,23 @@ def _list(value) -> list[str]:
     return [str(i) for i in items if i is not None]
 
 
+# An article without an audience is for everyone; else only for the roles it lists.
+_FOR_ROLE = (" AND (a.audience IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(a.audience))"
+             " OR EXISTS (SELECT 1 FROM json_each(a.audience) WHERE value = ?))")
+
+
+def _audience(value) -> str:
+    """The roles an article is for, as the index keeps them (" technician clerk "); ""
+    for an article without an audience, which every role sees."""
+    roles = _list(value)
+    return f" {' '.join(roles)} " if roles else ""
+
+
+def _shown_to(value, role: str) -> bool:
+    roles = _list(value)
+    return not roles or role in roles
+
+
 def snippet(body: str, terms: list[str]) -> str:
     """A short piece of the body around the first query term found in it."""
     text = " ".join((body or "").split())
@@ -89,9 +106,9 @@ class KnowledgeBase:
                         continue
                     keys = " ".join(_list(a.get("tags")) + _list(a.get("fault_codes")) + _list(a.get("models"))
                                     + [a.get("category") or ""])
-                    cur = c.execute("INSERT INTO _kb_fts (title, body, keys, category) VALUES (?, ?, ?, ?)",
+                    cur = c.execute("INSERT INTO _kb_fts (title, body, keys, category, audience) VALUES (?, ?, ?, ?, ?)",
                                     (search.index_tokens(a.get("title") or ""), search.index_tokens(a.get("body") or ""),
-                                     search.index_tokens(keys), a.get("category")))
+                                     search.index_tokens(keys), a.get("category"), _audience(a.get("audience"))))
                     c.execute("INSERT INTO _kb_map (article_id, fts_rowid) VALUES (?, ?)", (aid, cur.lastrowid))
                 c.execute(f"DELETE FROM _kb_dirty WHERE article_id IN ({marks})", chunk)
                 done += len(chunk)
@@ -104,26 +121,28 @@ class KnowledgeBase:
         cat = " AND a.category = ?" if category else ""
         fts_cat = " AND category = ?" if category else ""
         params = [category] if category else []
+        role = f" {session.role} "  # as _audience() keeps it in the index
         if expr is None:
             if (query or "").strip():
                 return []
-            rows = self.ctx.query("SELECT a.* FROM kb_articles a WHERE COALESCE(a.active, 1) != 0" + cat +
-                                  " ORDER BY a.updated_at DESC LIMIT ?", (*params, limit))
+            rows = self.ctx.query("SELECT a.* FROM kb_articles a WHERE COALESCE(a.active, 1) != 0" + cat + _FOR_ROLE +
+                                  " ORDER BY a.updated_at DESC LIMIT ?", (*params, session.role, limit))
         else:
             # Rank inside FTS5 first and join only the best rows: ranking a common word's
             # thousands of matches is cheap, joining all of them before sorting is not.
             rows = self.ctx.query(
                 f"SELECT a.* FROM (SELECT rowid, bm25(_kb_fts, {', '.join(map(str, WEIGHTS))}) AS score "
-                f"FROM _kb_fts WHERE _kb_fts MATCH ?{fts_cat} ORDER BY score LIMIT ?) hit "
+                f"FROM _kb_fts WHERE _kb_fts MATCH ?{fts_cat} AND (audience = '' OR instr(audience, ?) > 0)"
+                " ORDER BY score LIMIT ?) hit "
                 "JOIN _kb_map m ON m.fts_rowid = hit.rowid JOIN kb_articles a ON a.id = m.article_id "
-                "ORDER BY hit.score", (expr, *params, limit))
+                "ORDER BY hit.score", (expr, *params, role, limit))
         terms = search.query_terms(query or "")
         return [KbHit(r["id"], r["title"] or "", r["category"] or "", snippet(r["body"], terms),
                       _list(r["fault_codes"]), _list(r["models"]), r["updated_at"]) for r in rows]
 
     def article(self, session: Session, article_id: str) -> KbArticle:
         r = self.ctx.one("SELECT * FROM kb_articles WHERE id = ?", (article_id,))
-        if r is None or r.get("active") == 0:
+        if r is None or r.get("active") == 0 or not _shown_to(r.get("audience"), session.role):
             raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
         return KbArticle(r["id"], r["title"] or "", r["category"] or "", r["body"] or "", _list(r["tags"]),
                          _list(r["fault_codes"]), _list(r["models"]), r["updated_at"])

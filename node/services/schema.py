@@ -6,7 +6,7 @@ whichever way a row arrives (pull or local)."""
 from shared import search
 
 # The search index's layout and tokenizer; a change rebuilds the index on the next start.
-KB_INDEX_VERSION = f"{search.VERSION}.2"
+KB_INDEX_VERSION = f"{search.VERSION}.3"
 
 INDEXES = (
     ("ix_node_orders_created", "service_orders", "outlet_id, created_at"),
@@ -32,7 +32,7 @@ def ensure_schema(store) -> None:
             c.execute("DROP TABLE IF EXISTS _kb_fts")
             c.execute("DROP TABLE IF EXISTS _kb_map")
         c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS _kb_fts USING fts5(title, body, keys, "
-                  "category UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')")
+                  "category UNINDEXED, audience UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')")
         c.execute("CREATE TABLE IF NOT EXISTS _kb_map (article_id TEXT PRIMARY KEY, fts_rowid INTEGER NOT NULL)")
         c.execute("CREATE TABLE IF NOT EXISTS _kb_dirty (article_id TEXT PRIMARY KEY)")
         for event in ("INSERT", "UPDATE"):

@@ -31,7 +31,7 @@ def app_bar(shell) -> ft.AppBar:
     who = shell.t("role_user", name=s.display_name, role=label("role", s.role, shell.lang))
     return ft.AppBar(
         title=ft.Text(shell.t("app_title")), bgcolor=ft.Colors.BLUE_50,
-        actions=[ft.Text(who), ft.TextButton(shell.t("language"), icon=ft.Icons.TRANSLATE, on_click=shell.toggle_lang),
+        actions=[ft.Text(who), ft.Container(width=12), ft.TextButton(shell.t("language"), icon=ft.Icons.TRANSLATE, on_click=shell.toggle_lang),
                  ft.TextButton(shell.t("logout"), icon=ft.Icons.LOGOUT, on_click=shell.logout),
                  ft.Container(width=8)])
 

@@ -12,6 +12,13 @@ def t(key: str, lang: str = "zh", **params) -> str:
     return text.format(**params) if params else text
 
 
+def heading(group: str, value, lang: str = "zh") -> str:
+    """A shared label as a button or field caption: English sentence labels ("set the
+    appointment", "phone number") start with a capital there."""
+    text = label(group, value, lang)
+    return text[:1].upper() + text[1:]
+
+
 def when(ms: int | None, lang: str = "zh") -> str:
     """A local date and time, or "never"."""
     if not ms:

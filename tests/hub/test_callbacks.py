@@ -222,3 +222,20 @@ def test_the_callback_result_reaches_the_node_and_its_settlement_deducts(outlet,
     assert (lines[orders[0]].deduction, lines[orders[0]].deduction_reason) == (5500, "回访不满意")
     assert (lines[orders[1]].deduction, lines[orders[1]].deduction_reason) == (11000, "重复维修")
     assert env.svc.settlements.get(env.clerk, sid).total == 11000 - 5500 + 0
+
+
+def test_opening_the_queue_brings_it_up_to_date_and_only_agents_may(services, agent, approver):
+    assert services.callbacks.refresh(agent)["tasks"] > 0  # what the job would have made by now
+    assert services.callbacks.refresh(agent) == {"tasks": 0, "closed": 0}
+    refused(services, "role_forbidden", services.callbacks.refresh, approver)
+
+
+def test_the_delay_and_the_sampling_can_be_set_for_a_deployment():
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = "from shared import callbacks as cb; print(cb.DELAY_MS, cb.SAMPLING_PCT['install'])"
+    env = {"FIELDSYNC_CALLBACK_DELAY_MIN": "0", "FIELDSYNC_CALLBACK_SAMPLE_PCT": "100",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["0", "100"]

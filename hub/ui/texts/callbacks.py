@@ -4,6 +4,7 @@ TEXTS = {
     "cb_queue": ("待回访（最早完工在前）", "Due callbacks (oldest first)"),
     "cb_none_due": ("目前没有到期的回访任务。", "No callbacks are due right now."),
     "cb_due_n": ("到期{n}个", "{n} due"),
+    "cb_refresh": ("刷新任务", "Refresh"),
     "cb_order": ("工单号", "Order"),
     "cb_type": ("类型", "Type"),
     "cb_customer": ("客户", "Customer"),

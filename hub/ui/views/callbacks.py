@@ -18,16 +18,26 @@ class CallbacksView:
         self.selected: str | None = None
         self.answers: dict[int, object] = {}
         self.note = ""
+        self.refreshed = False
+
+    def _refresh(self, e=None) -> None:
+        """Bring the queue up to date (the scheduled job's work, now)."""
+        self.refreshed = True
+        self.shell.run(self.shell.services.callbacks.refresh, self.shell.session)
+        if e is not None:
+            self.shell.render()
 
     def build(self) -> ft.Control:
         sh = self.shell
+        if not self.refreshed:  # once when the screen opens
+            self._refresh()
         queue = sh.services.callbacks.queue(sh.session)
         if self.selected not in {q["id"] for q in queue}:
             self.selected, self.answers, self.note = None, {}, ""
         rules = w.muted(sh.t("cb_rules", hours=cb.DELAY_MS // cb.HOUR_MS, attempts=cb.MAX_ATTEMPTS, low=cb.LOW_SCORE),
                         size=13)
-        top = ft.Row([w.title(sh.t("callbacks")), w.chip(sh.t("cb_due_n", n=len(queue)), ft.Colors.INDIGO_600)],
-                     spacing=16)
+        top = ft.Row([w.title(sh.t("callbacks")), w.chip(sh.t("cb_due_n", n=len(queue)), ft.Colors.INDIGO_600),
+                      ft.TextButton(sh.t("cb_refresh"), icon=ft.Icons.REFRESH, on_click=self._refresh)], spacing=16)
         left = w.section(sh.t("cb_queue"), self._queue(queue) if queue else w.muted(sh.t("cb_none_due")))
         right = self._task() if self.selected else w.section(sh.t("cb_survey"), w.muted(sh.t("cb_pick")))
         return ft.Column([top, rules, ft.Row([ft.Container(left, expand=1), ft.Container(right, expand=1)],

@@ -19,7 +19,8 @@ class KbView:
         sh = self.shell
         if self.article_id:
             return self._article()
-        box = ft.TextField(value=self.query, hint_text=sh.t("kb_search"), prefix_icon=ft.Icons.SEARCH, width=420,
+        # a label, not a hint: it stays named once text is typed (screen readers, tests)
+        box = ft.TextField(value=self.query, label=sh.t("kb_search"), prefix_icon=ft.Icons.SEARCH, width=420,
                            autofocus=True, on_submit=lambda e: self._search(e.control.value))
         hits = sh.services.kb.search(sh.session, self.query)
         cards = [ft.Card(ft.Container(ft.Column([
@@ -30,7 +31,7 @@ class KbView:
             on_click=lambda e, i=h.id: self._open(i)), margin=0) for h in hits]
         return ft.Column([
             ft.Row([w.title(sh.t("kb")), box,
-                    ft.FilledButton(sh.t("kb"), icon=ft.Icons.SEARCH, on_click=lambda e: self._search(box.value))],
+                    ft.FilledButton(sh.t("search"), icon=ft.Icons.SEARCH, on_click=lambda e: self._search(box.value))],
                    spacing=24),
             ft.ListView(cards or [w.muted(sh.t("no_hits"))], spacing=8, expand=True)], expand=True, spacing=12)
 

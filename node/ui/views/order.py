@@ -6,7 +6,7 @@ import flet as ft
 from shared.labels import label
 
 from node.ui import widgets as w
-from node.ui.text import span, when
+from node.ui.text import heading, span, when
 from node.ui.views import order_dialogs as dialogs
 
 
@@ -52,9 +52,9 @@ class OrderView:
         else:
             toggle = ft.TextButton(sh.t("hide_phone"), icon=ft.Icons.VISIBILITY_OFF, on_click=lambda e: self._hide())
         rows = [w.kv(sh.t("customer"), d.customer_name),
-                ft.Row([ft.Text(label("field", "contact_phone", sh.lang), color=ft.Colors.GREY_700, width=110),
+                ft.Row([ft.Text(heading("field", "contact_phone", sh.lang), color=ft.Colors.GREY_700, width=110),
                         phone, toggle]),
-                w.kv(label("field", "address", sh.lang), d.address)]
+                w.kv(heading("field", "address", sh.lang), d.address)]
         if d.member_level:
             rows.append(w.kv(sh.t("member"), d.member_level))
         if d.phone_reveals:
@@ -89,7 +89,7 @@ class OrderView:
                 w.kv(sh.t("technician"), d.technician_name or sh.t("unassigned")),
                 w.kv(sh.t("appointment"), when(d.appointment_at, sh.lang) if d.appointment_at else "")]
         if d.notes:
-            rows.append(w.kv(label("field", "notes", sh.lang), d.notes))
+            rows.append(w.kv(heading("field", "notes", sh.lang), d.notes))
         if d.resolution:
             rows.append(w.kv(sh.t("resolution"), d.resolution))
         return w.section(sh.t("fault"), *rows)
@@ -162,7 +162,7 @@ class OrderView:
         for act in d.actions:
             if act in ("use_part", "attach"):
                 continue
-            text = sh.t("reschedule") if act == "scheduled" and d.status == "scheduled" else label("action", act, sh.lang)
+            text = sh.t("reschedule") if act == "scheduled" and d.status == "scheduled" else heading("action", act, sh.lang)
             style = ft.OutlinedButton if act in ("declined", "waiting_parts", "edit_order") else ft.FilledButton
             buttons.append(style(text, icon=dialogs.ICONS.get(act), on_click=lambda e, a=act: dialogs.run(self, a)))
         return ft.Row(buttons, wrap=True, spacing=10)

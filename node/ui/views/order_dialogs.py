@@ -7,14 +7,13 @@ from datetime import timedelta
 import flet as ft
 
 from shared.attachments import sniff_mime
-from shared.labels import label
 from shared.periods import local_datetime
 from sync.hlc import now_ms
 
 from node.services import ServiceError
 from node.ui import widgets as w
 from node.ui.signature import SignaturePad
-from node.ui.text import parse_local
+from node.ui.text import heading, parse_local
 
 ICONS = {"accepted": ft.Icons.CHECK, "declined": ft.Icons.UNDO, "scheduled": ft.Icons.EVENT,
          "en_route": ft.Icons.DIRECTIONS_CAR, "on_site": ft.Icons.PLACE, "waiting_parts": ft.Icons.HOURGLASS_TOP,
@@ -41,7 +40,7 @@ def _dialog(view, title: str, fields, on_ok) -> None:
 
 def run(view, act: str) -> None:
     sh, b, s, oid = view.shell, view.shell.services, view.shell.session, view.order_id
-    title = f"{view.detail.number} · {label('action', act, sh.lang)}"
+    title = f"{view.detail.number} · {heading('action', act, sh.lang)}"
     if act in ("accepted", "en_route", "on_site"):
         fn = {"accepted": b.actions.accept, "en_route": b.actions.set_out, "on_site": b.actions.arrive}[act]
         ok, _ = sh.run(fn, s, oid, done="saved")
@@ -146,7 +145,7 @@ def use_part(view) -> None:
             n = -1
         return _attempt(view, sh.services.parts.use_part, sh.session, view.order_id, part.value, n,
                         old_serial=old.value, new_serial=new.value, in_warranty=bool(warranty.value))
-    _dialog(view, f"{view.detail.number} · {label('action', 'use_part', lang)}", [part, qty, old, new, warranty], ok)
+    _dialog(view, f"{view.detail.number} · {heading('action', 'use_part', lang)}", [part, qty, old, new, warranty], ok)
 
 
 def attach_photos(view, files) -> None:

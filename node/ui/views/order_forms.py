@@ -13,11 +13,11 @@ from shared.orders import OrderType, Priority
 
 from node.services import ServiceError
 from node.ui import widgets as w
+from node.ui.text import heading
 
 
 def _field_label(key: str, lang: str) -> str:
-    text = label("field", key, lang)
-    return text[:1].upper() + text[1:]
+    return heading("field", key, lang)
 
 
 def _model_picker(sh, value: str | None) -> ft.Dropdown:

@@ -52,14 +52,14 @@ class OrdersView:
         techs = [ft.DropdownOption(key=ANY, text=sh.t("any_technician"))]
         techs += [ft.DropdownOption(key=p.id, text=p.name) for p in sh.services.people.technicians(s)]
         search = ft.TextField(value=self.search, hint_text=sh.t("search_orders"), prefix_icon=ft.Icons.SEARCH,
-                              width=300, dense=True, on_submit=lambda e: self._set(search=e.control.value.strip()))
+                              width=360, dense=True, on_submit=lambda e: self._set(search=e.control.value.strip()))
         filters = ft.Row([
             search,
             ft.Dropdown(label=sh.t("status_filter"), value=self.status, options=statuses, width=150, dense=True,
                         on_select=lambda e: self._set(status=e.control.value)),
             ft.Dropdown(label=sh.t("type_filter"), value=self.type, options=types, width=150, dense=True,
                         on_select=lambda e: self._set(type=e.control.value)),
-            ft.Dropdown(label=sh.t("technician"), value=self.technician, options=techs, width=180, dense=True,
+            ft.Dropdown(label=sh.t("technician"), value=self.technician, options=techs, width=200, dense=True,
                         on_select=lambda e: self._set(technician=e.control.value)),
             ft.Checkbox(label=sh.t("overdue_only"), value=self.overdue,
                         on_change=lambda e: self._set(overdue=bool(e.control.value))),

@@ -1,0 +1,299 @@
+"""The service network as HQ administers it: outlets (code, address, coverage, product
+qualifications, capacity) and the people who log in — HQ users without an outlet and
+outlet users with theirs. Both are replicated reference data: outlets travel in the
+`global` bucket, a user in its outlet's bucket (so a deactivated technician is stopped on
+the tablet at the next sync). Passwords and PINs are stored only as scrypt hashes; a
+generated password is returned once and never logged or audited."""
+import re
+import uuid
+
+from shared import phone as phones
+from shared import vocabulary as vocab
+from shared.errors import ServiceError
+from shared.labels import pair
+from shared.passwords import generate_password, hash_password
+from shared.roles import HUB_ROLES, OUTLET_ROLES, HqWork, Role
+
+from hub import admin as hub_admin
+from hub.services.admin_values import decoded, refuse, text, text_list, whole
+from hub.services.session import HubSession
+
+CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+PIN = re.compile(r"^[0-9]{4,6}$")
+MIN_PASSWORD = 8
+OUTLET_FIELDS = ("code", "name", "region", "city", "address", "phone", "coverage",
+                 "qualifications", "capacity", "active")
+USER_FIELDS = ("username", "display_name", "role", "outlet_id", "phone", "active")
+
+
+def _put(table: str, row_id: str, fields: dict) -> dict:
+    return {"op": "put", "table": table, "id": row_id, "fields": fields}
+
+
+class Network:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    # ---- vocabulary the forms offer ----
+
+    def categories(self) -> list[tuple[str, str]]:
+        """Product categories an outlet may be qualified for: (code, name), the shared
+        vocabulary's first, then any other category the product models use."""
+        known = [(c["code"], c["name"]) for c in vocab.categories()]
+        codes = {c for c, _ in known}
+        extra = [r["category"] for r in self.ctx.query(
+            "SELECT DISTINCT category FROM product_models WHERE category IS NOT NULL ORDER BY category")
+            if r["category"] not in codes]
+        return known + [(c, c) for c in extra]
+
+    def regions(self) -> list[str]:
+        return [r["name"] for r in vocab.regions()]
+
+    # ---- outlets ----
+
+    def outlets(self, session: HubSession, *, include_inactive: bool = True) -> list[dict]:
+        """Every outlet with its counts of active users and enrolled nodes, by code."""
+        self.ctx.allow(session, HqWork.ADMIN)
+        rows = self.ctx.query(
+            "SELECT o.*, (SELECT COUNT(*) FROM users u WHERE u.outlet_id = o.id AND u.active = 1) AS users,"
+            " (SELECT COUNT(*) FROM nodes n WHERE n.outlet_id = o.id AND n.status = 'active') AS nodes"
+            " FROM outlets o ORDER BY o.code")
+        out = []
+        for r in rows:
+            row = decoded("outlets", r)
+            row.update(users=r["users"], nodes=r["nodes"])
+            if include_inactive or row.get("active"):
+                out.append(row)
+        return out
+
+    def outlet(self, session: HubSession, outlet_id: str) -> dict:
+        self.ctx.allow(session, HqWork.ADMIN)
+        row = decoded("outlets", self.ctx.row("outlets", outlet_id))
+        if row is None:
+            raise ServiceError.of("not_found", thing=pair("admin_field", "outlet"))
+        return row
+
+    def save_outlet(self, session: HubSession, outlet_id: str | None = None, **fields) -> str:
+        """Create an outlet (no id) or change the given fields of one; returns its id."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.ADMIN)
+        unknown = set(fields) - set(OUTLET_FIELDS)
+        if unknown:
+            raise TypeError(f"not outlet fields: {sorted(unknown)}")
+        current = ctx.row("outlets", outlet_id) if outlet_id else None
+        if outlet_id and current is None:
+            raise ServiceError.of("not_found", thing=pair("admin_field", "outlet"))
+        values = self._outlet_values(fields, creating=current is None)
+        with ctx.tx():
+            if "code" in values:
+                if current is not None and values["code"] != current["code"]:
+                    raise ServiceError.of("outlet_code_fixed", field="code")
+                if current is None and hub_admin.outlet_by_code(ctx.hub, values["code"]):
+                    raise ServiceError.of("outlet_code_taken", field="code", outlet_code=values["code"])
+            oid = outlet_id or str(uuid.uuid4())
+            if current is None:
+                values.setdefault("active", True)
+            ctx.write(session, [_put("outlets", oid, values)])
+            ctx.audit(session, "outlet_created" if current is None else "outlet_changed", oid,
+                      " ".join(f"{k}={values[k]}" for k in sorted(values) if k in ("code", "name", "active", "capacity")))
+        return oid
+
+    def _outlet_values(self, fields: dict, creating: bool) -> dict:
+        v: dict = {}
+        if creating or "code" in fields:
+            code = text(fields.get("code"), "code", required=True).upper()
+            if not CODE.match(code):
+                raise ServiceError.of("bad_outlet_code", field="code")
+            v["code"] = code
+        if creating or "name" in fields:
+            v["name"] = text(fields.get("name"), "name", required=True, max_len=80)
+        for f in ("region", "city", "address"):
+            if f in fields:
+                v[f] = text(fields[f], f, max_len=200)
+        if "phone" in fields:
+            p = text(fields["phone"], "phone", max_len=30)
+            if p and not phones.plausible(p):
+                raise ServiceError.of("bad_phone", field="phone")
+            v["phone"] = p
+        if "coverage" in fields:
+            v["coverage"] = text_list(fields["coverage"], "coverage")
+        if "qualifications" in fields:
+            known = {c for c, _ in self.categories()}
+            quals = text_list(fields["qualifications"], "qualifications")
+            if any(q not in known for q in quals):
+                raise refuse("bad_choice", "category")
+            v["qualifications"] = quals
+        if "capacity" in fields:
+            v["capacity"] = whole(fields["capacity"], "capacity")
+        if "active" in fields:
+            v["active"] = bool(fields["active"])
+        return v
+
+    # ---- users ----
+
+    def users(self, session: HubSession, *, outlet_id: str | None = None, role: str | None = None,
+              query: str = "", hq_only: bool = False) -> list[dict]:
+        """Users without their hashes (only whether a password / PIN is set), HQ users
+        first, then by outlet and name."""
+        self.ctx.allow(session, HqWork.ADMIN)
+        where, params = [], []
+        if hq_only:
+            where.append("u.outlet_id IS NULL")
+        elif outlet_id:
+            where.append("u.outlet_id = ?")
+            params.append(outlet_id)
+        if role:
+            where.append("u.role = ?")
+            params.append(role)
+        q = (query or "").strip()
+        if q:
+            where.append("(u.username LIKE ? OR u.display_name LIKE ? OR u.phone LIKE ?)")
+            params += [f"%{q}%"] * 3
+        rows = self.ctx.query(
+            "SELECT u.*, o.code AS outlet_code, o.name AS outlet_name FROM users u"
+            " LEFT JOIN outlets o ON o.id = u.outlet_id" + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY u.outlet_id IS NOT NULL, o.code, u.role, u.username", params)
+        return [self._public(r) for r in rows]
+
+    def user(self, session: HubSession, user_id: str) -> dict:
+        self.ctx.allow(session, HqWork.ADMIN)
+        r = self.ctx.one("SELECT u.*, o.code AS outlet_code, o.name AS outlet_name FROM users u"
+                         " LEFT JOIN outlets o ON o.id = u.outlet_id WHERE u.id = ?", (user_id,))
+        if r is None:
+            raise ServiceError.of("not_found", thing=pair("admin_field", "username"))
+        return self._public(r)
+
+    @staticmethod
+    def _public(r: dict) -> dict:
+        row = decoded("users", r)
+        row.update(outlet_code=r.get("outlet_code"), outlet_name=r.get("outlet_name"),
+                   has_password=bool(row.pop("password_hash")), has_pin=bool(row.pop("pin_hash")))
+        return row
+
+    def create_user(self, session: HubSession, *, username: str, display_name: str, role: str,
+                    outlet_id: str | None = None, phone: str = "", password: str | None = None,
+                    pin: str | None = None) -> tuple[str, str | None]:
+        """A new active user; returns (id, the generated password) — the password only
+        when none was given, to be shown once. Outlet users may get a PIN as well."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.ADMIN)
+        values = self._user_values({"username": username, "display_name": display_name, "role": role,
+                                    "outlet_id": outlet_id or None, "phone": phone}, None)
+        generated = None
+        if password is None or password == "":
+            generated = password = generate_password()
+        self._check_password(password)
+        if pin:
+            self._check_pin(pin, values)
+        uid = str(uuid.uuid4())
+        with ctx.tx():
+            self._unique_username(values["username"], None)
+            fields = {**values, "active": True, "password_hash": hash_password(password)}
+            if pin:
+                fields["pin_hash"] = hash_password(pin)
+            ctx.write(session, [_put("users", uid, fields)])
+            ctx.audit(session, "user_created", uid, f"{values['username']} {values['role']}"
+                      + (f" outlet={values['outlet_id']}" if values["outlet_id"] else ""))
+        return uid, generated
+
+    def update_user(self, session: HubSession, user_id: str, **fields) -> None:
+        """Change name, role, outlet, phone or active; a move or a deactivation reaches the
+        outlet's node(s) at their next sync."""
+        ctx = self.ctx
+        me = ctx.allow(session, HqWork.ADMIN)
+        unknown = set(fields) - set(USER_FIELDS)
+        if unknown:
+            raise TypeError(f"not user fields: {sorted(unknown)}")
+        current = decoded("users", ctx.row("users", user_id))
+        if current is None:
+            raise ServiceError.of("not_found", thing=pair("admin_field", "username"))
+        merged = {**current, **fields}
+        values = self._user_values(merged, current)
+        values = {k: values[k] for k in values if k in fields or k == "outlet_id"}
+        if "active" in fields:
+            values["active"] = bool(fields["active"])
+        if user_id == me["id"] and (values.get("active") is False or values.get("role", Role.ADMIN) != Role.ADMIN):
+            raise ServiceError.of("self_admin")
+        changed = {k: v for k, v in values.items() if current.get(k) != v}
+        if not changed:
+            return
+        with ctx.tx():
+            if "username" in changed:
+                self._unique_username(changed["username"], user_id)
+            ctx.write(session, [_put("users", user_id, changed)])
+            ctx.audit(session, "user_deactivated" if changed.get("active") is False else "user_changed", user_id,
+                      " ".join(f"{k}={changed[k]}" for k in sorted(changed)))
+
+    def deactivate_user(self, session: HubSession, user_id: str) -> None:
+        self.update_user(session, user_id, active=False)
+
+    def set_password(self, session: HubSession, user_id: str, password: str | None = None) -> str | None:
+        """Set a new password; with none given, generate one and return it (shown once)."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.ADMIN)
+        if ctx.row("users", user_id) is None:
+            raise ServiceError.of("not_found", thing=pair("admin_field", "username"))
+        generated = None
+        if not password:
+            generated = password = generate_password()
+        self._check_password(password)
+        with ctx.tx():
+            ctx.write(session, [_put("users", user_id, {"password_hash": hash_password(password)})])
+            ctx.audit(session, "password_set", user_id, "generated" if generated else "typed")
+        return generated
+
+    def set_pin(self, session: HubSession, user_id: str, pin: str) -> None:
+        ctx = self.ctx
+        ctx.allow(session, HqWork.ADMIN)
+        user = ctx.row("users", user_id)
+        if user is None:
+            raise ServiceError.of("not_found", thing=pair("admin_field", "username"))
+        self._check_pin(pin, user)
+        with ctx.tx():
+            ctx.write(session, [_put("users", user_id, {"pin_hash": hash_password(pin)})])
+            ctx.audit(session, "pin_set", user_id)
+
+    # ---- checks ----
+
+    def _user_values(self, fields: dict, current: dict | None) -> dict:
+        v = {"username": text(fields.get("username"), "username", required=True, max_len=40),
+             "display_name": text(fields.get("display_name"), "display_name", required=True, max_len=40),
+             "phone": text(fields.get("phone"), "phone", max_len=30)}
+        if v["phone"] and not phones.plausible(v["phone"]):
+            raise ServiceError.of("bad_phone", field="phone")
+        role = str(fields.get("role") or "")
+        try:
+            role = Role(role)
+        except ValueError:
+            raise ServiceError.of("role_unknown", field="role", role=role) from None
+        v["role"] = str(role)
+        outlet_id = fields.get("outlet_id") or None
+        names = pair("role", str(role))
+        if role in OUTLET_ROLES:
+            if outlet_id is None:
+                raise ServiceError.of("outlet_required", field="outlet", role=names)
+            outlet = self.ctx.row("outlets", outlet_id)
+            same = current is not None and current.get("outlet_id") == outlet_id
+            if outlet is None or (not outlet.get("active") and not same):
+                raise ServiceError.of("outlet_unknown", field="outlet")
+        elif role in HUB_ROLES and outlet_id is not None:
+            raise ServiceError.of("hq_no_outlet", field="outlet", role=names)
+        v["outlet_id"] = outlet_id
+        return v
+
+    def _unique_username(self, username: str, user_id: str | None) -> None:
+        if self.ctx.scalar("SELECT COUNT(*) FROM users WHERE username = ? COLLATE NOCASE AND id != ?",
+                           (username, user_id or "")):
+            raise ServiceError.of("username_taken", field="username", username=username)
+
+    @staticmethod
+    def _check_password(password: str) -> None:
+        if len(password or "") < MIN_PASSWORD:
+            raise ServiceError.of("weak_password", field="password", n=MIN_PASSWORD)
+
+    @staticmethod
+    def _check_pin(pin: str, user: dict) -> None:
+        if user.get("role") not in OUTLET_ROLES:
+            raise ServiceError.of("pin_outlet_only", field="pin")
+        if not PIN.match(str(pin or "")):
+            raise ServiceError.of("bad_pin", field="pin")

@@ -1,0 +1,151 @@
+"""Knowledge-base maintenance at HQ: articles (title, category, body, tags, fault codes,
+models, audience by role), publish / unpublish, and categories. Articles are replicated
+reference data (global bucket): an edit reaches every node at its next pull, and the
+node's search shows an article only to the roles in its `audience`.
+
+Categories are not a table of their own: a category is the `category` text its articles
+carry — exactly what the nodes receive — so there is one source of truth. Product
+category codes (AC, WM, …) read as their names from the shared vocabulary; a new
+category is made by giving an article one; renaming rewrites every article of it."""
+import uuid
+
+from shared import vocabulary as vocab
+from shared.errors import ServiceError
+from shared.labels import pair
+from shared.roles import HqWork, Role
+
+from hub.services.admin_values import decoded, refuse, text, text_list
+from hub.services.session import HubSession
+
+ROLES = tuple(str(r) for r in Role)
+MAX_BODY = 20_000
+
+
+def _put(row_id: str, fields: dict) -> dict:
+    return {"op": "put", "table": "kb_articles", "id": row_id, "fields": fields}
+
+
+class KbAdmin:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    # ---- categories ----
+
+    def category_name(self, code: str, lang: str = "zh") -> str:
+        for c in vocab.categories():
+            if c["code"] == code:
+                return c["name"] if lang != "en" else f"{c['name']} ({code})"
+        return code
+
+    def categories(self, session: HubSession) -> list[dict]:
+        """Each category with its article counts (all, published), by name."""
+        self.ctx.allow(session, HqWork.KB_MANAGE)
+        rows = self.ctx.query(
+            "SELECT category AS code, COUNT(*) AS articles, SUM(COALESCE(active, 1) != 0) AS published"
+            " FROM kb_articles WHERE COALESCE(category, '') != '' GROUP BY category ORDER BY category")
+        for r in rows:
+            r["name"] = self.category_name(r["code"])
+        return rows
+
+    def rename_category(self, session: HubSession, old: str, new: str) -> int:
+        """Move every article of `old` to `new` (a new name, or an existing category to
+        merge into); returns how many articles moved."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.KB_MANAGE)
+        new = text(new, "kb_category", required=True, max_len=40)
+        if new == old:
+            raise ServiceError.of("same_category", field="kb_category")
+        ids = [r["id"] for r in ctx.query("SELECT id FROM kb_articles WHERE category = ?", (old,))]
+        if not ids:
+            raise ServiceError.of("not_found", thing=pair("hq_rule", "kb_category"))
+        now = ctx.now()
+        with ctx.tx():
+            ctx.write(session, [_put(i, {"category": new, "updated_at": now}) for i in ids])
+            ctx.audit(session, "kb_category_renamed", old, f"{old} -> {new} ({len(ids)})")
+        return len(ids)
+
+    # ---- articles ----
+
+    def articles(self, session: HubSession, query: str = "", category: str | None = None,
+                 *, published_only: bool = False, limit: int = 200) -> list[dict]:
+        """Articles matching every word of `query` in title, body, tags, fault codes or
+        models; newest change first."""
+        self.ctx.allow(session, HqWork.KB_MANAGE)
+        where, params = [], []
+        for word in (query or "").split():
+            where.append("(title LIKE ? OR body LIKE ? OR tags LIKE ? OR fault_codes LIKE ? OR models LIKE ?)")
+            params += [f"%{word}%"] * 5
+        if category:
+            where.append("category = ?")
+            params.append(category)
+        if published_only:
+            where.append("COALESCE(active, 1) != 0")
+        rows = self.ctx.query("SELECT * FROM kb_articles" + (" WHERE " + " AND ".join(where) if where else "")
+                              + " ORDER BY updated_at DESC, title LIMIT ?", (*params, limit))
+        return [self._row(r) for r in rows]
+
+    def count(self, session: HubSession) -> int:
+        self.ctx.allow(session, HqWork.KB_MANAGE)
+        return self.ctx.scalar("SELECT COUNT(*) FROM kb_articles")
+
+    def article(self, session: HubSession, article_id: str) -> dict:
+        self.ctx.allow(session, HqWork.KB_MANAGE)
+        row = self.ctx.row("kb_articles", article_id)
+        if row is None:
+            raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
+        return self._row(row)
+
+    def _row(self, r: dict) -> dict:
+        row = {"id": r["id"], **decoded("kb_articles", r)}
+        for f in ("tags", "fault_codes", "models", "audience"):
+            row[f] = [str(x) for x in (row.get(f) or [])]
+        row["active"] = row.get("active") is not False
+        codes = self._model_codes(row["models"])
+        row["model_codes"] = [codes.get(m, m) for m in row["models"]]
+        return row
+
+    def _model_codes(self, ids: list[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {r["id"]: r["code"] for r in self.ctx.query(
+            f"SELECT id, code FROM product_models WHERE id IN ({marks})", ids)}
+
+    def save_article(self, session: HubSession, article_id: str | None = None, *, title: str, category: str,
+                     body: str, tags=(), fault_codes=(), models=(), audience=(), active: bool = True) -> str:
+        """Create (no id) or replace an article's fields; `updated_at` is now. Models may be
+        product model codes or ids; the article keeps what was given."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.KB_MANAGE)
+        if article_id and ctx.row("kb_articles", article_id) is None:
+            raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
+        roles = text_list(audience, "audience")
+        if not roles:
+            raise refuse("required", "audience")
+        if any(r not in ROLES for r in roles):
+            bad = next(r for r in roles if r not in ROLES)
+            raise ServiceError.of("role_unknown", field="audience", role=bad)
+        values = {"title": text(title, "title", required=True, max_len=120),
+                  "category": text(category, "kb_category", required=True, max_len=40),
+                  "body": text(body, "body", required=True, max_len=MAX_BODY, multiline=True),
+                  "tags": text_list(tags, "tags"),
+                  "fault_codes": [c.upper() for c in text_list(fault_codes, "fault_codes")],
+                  "models": text_list(models, "models"),
+                  "audience": [r for r in ROLES if r in roles],
+                  "active": bool(active), "updated_at": ctx.now()}
+        aid = article_id or str(uuid.uuid4())
+        with ctx.tx():
+            ctx.write(session, [_put(aid, values)])
+            ctx.audit(session, "kb_article_created" if article_id is None else "kb_article_changed", aid,
+                      values["title"])
+        return aid
+
+    def publish(self, session: HubSession, article_id: str, published: bool = True) -> None:
+        """Publish (nodes show it) or unpublish (nodes drop it from their search)."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.KB_MANAGE)
+        if ctx.row("kb_articles", article_id) is None:
+            raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
+        with ctx.tx():
+            ctx.write(session, [_put(article_id, {"active": bool(published), "updated_at": ctx.now()})])
+            ctx.audit(session, "kb_article_published" if published else "kb_article_unpublished", article_id)

@@ -1,0 +1,101 @@
+"""Devices: make a one-time enrollment code for an outlet and show it with its QR; the
+enrolled devices with their outlet, status, chain position and last sync, each revocable
+after a confirmation; open fork alerts with "mark resolved"."""
+import flet as ft
+
+from node.ui import widgets as w
+from node.ui.text import when
+from hub.ui.views.admin_common import attempt, confirm, options
+
+
+class NodesView:
+    screen = "adm_nodes"
+
+    def __init__(self, shell):
+        self.shell = shell
+        self.outlet: str | None = None
+        self.url: str | None = None
+        self.code = None  # the EnrollCode just made (shown until the screen is left)
+
+    def build(self) -> ft.Control:
+        sh = self.shell
+        return ft.Column([w.title(sh.t("adm_nodes")), self._enroll(), self._nodes(), self._forks()],
+                         spacing=16, expand=True, scroll=ft.ScrollMode.AUTO)
+
+    # ---- enrollment ----
+
+    def _enroll(self) -> ft.Control:
+        sh = self.shell
+        nodes = sh.services.admin.nodes
+        outlets = [o for o in sh.services.admin.network.outlets(sh.session) if o.get("active")]
+        pick = ft.Dropdown(label=sh.t("adm_outlet"), value=self.outlet, width=280, editable=True, enable_filter=True,
+                           options=options((o["id"], f"{o['code']} {o['name']}") for o in outlets))
+        url = ft.TextField(label=sh.t("adm_hub_url"), value=self.url or nodes.url, width=320)
+
+        def make(e):
+            self.outlet, self.url = pick.value, url.value
+            ok, code = sh.run(nodes.enroll_code, sh.session, pick.value or "", url.value)
+            if ok:
+                self.code = code
+            sh.render()
+
+        parts: list[ft.Control] = [w.muted(sh.t("adm_enroll_hint")),
+                                   ft.Row([pick, url, ft.FilledButton(sh.t("adm_make_code"), icon=ft.Icons.QR_CODE,
+                                                                      on_click=make)], spacing=12, wrap=True)]
+        if self.code is not None:
+            c = self.code
+            parts.append(ft.Row([
+                ft.Image(src=c.qr_png(), width=220, height=220, semantics_label="QR"),
+                ft.Column([ft.Text(sh.t("adm_code_for", outlet=f"{c.outlet_code} {c.outlet_name}",
+                                        at=when(c.expires_at, sh.lang)), weight=ft.FontWeight.W_500),
+                           ft.Container(ft.Text(c.code, selectable=True, size=12, font_family="monospace"),
+                                        bgcolor=ft.Colors.GREY_100, padding=10, border_radius=6, width=560)],
+                          spacing=8, expand=True)],
+                vertical_alignment=ft.CrossAxisAlignment.START, spacing=20))
+        return w.section(sh.t("adm_enroll"), *parts)
+
+    # ---- devices ----
+
+    def _nodes(self) -> ft.Control:
+        sh = self.shell
+        rows = []
+        for n in sh.services.admin.nodes.nodes(sh.session):
+            active = n["status"] == "active"
+            status = w.chip(sh.t("adm_node_active"), ft.Colors.GREEN_700) if active \
+                else w.chip(sh.t("adm_node_revoked"), ft.Colors.RED_700)
+            extra = [w.chip(sh.t("adm_open_forks", n=n["open_forks"]), ft.Colors.AMBER_900)] if n["open_forks"] else []
+            rows.append([n.get("name") or n["node_id"], f"{n.get('outlet_code') or ''} {n.get('outlet_name') or ''}",
+                         n.get("letter") or "", ft.Row([status, *extra], spacing=4), f"{n['epoch']}:{n['seq']}",
+                         when(n.get("last_seen_at"), sh.lang), when(n.get("enrolled_at"), sh.lang),
+                         ft.TextButton(sh.t("adm_revoke"), icon=ft.Icons.BLOCK, on_click=lambda e, n=n: self.revoke(n))
+                         if active else ""])
+        body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_letter", "adm_status", "adm_chain",
+                                          "adm_last_seen", "adm_enrolled", "adm_revoke")], rows) if rows \
+            else w.muted(sh.t("adm_no_nodes"))
+        return w.section(sh.t("adm_node_list"), body)
+
+    def revoke(self, n: dict) -> None:
+        sh = self.shell
+        confirm(sh, sh.t("adm_revoke"), sh.t("adm_confirm_revoke", name=n.get("name") or n["node_id"],
+                                             outlet=n.get("outlet_code") or ""),
+                lambda: attempt(sh, sh.services.admin.nodes.revoke, sh.session, n["node_id"],
+                                done="adm_revoked_done")[0], sh.t("adm_revoke"))
+
+    # ---- forks ----
+
+    def _forks(self) -> ft.Control:
+        sh = self.shell
+        nodes = sh.services.admin.nodes
+        rows = [[f"{f.get('node_name') or f['node_id']}", f.get("outlet_code") or "", when(f["at"], sh.lang),
+                 f"{f['epoch']} → {f.get('node_epoch') or ''}",
+                 ft.TextButton(sh.t("adm_resolve"), icon=ft.Icons.DONE,
+                               on_click=lambda e, f=f: self._resolve(f["id"]))]
+                for f in nodes.forks(sh.session)]
+        body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_fork_at", "adm_epoch", "adm_resolve")], rows) \
+            if rows else w.muted(sh.t("adm_no_forks"))
+        return w.section(sh.t("adm_forks"), w.muted(sh.t("adm_forks_hint")), body)
+
+    def _resolve(self, alert_id: int) -> None:
+        sh = self.shell
+        ok, _ = sh.run(sh.services.admin.nodes.resolve_fork, sh.session, alert_id, done="adm_resolved_done")
+        sh.render()

@@ -1,0 +1,139 @@
+"""Knowledge-base management: the article list with search and category filter, the
+categories with rename, and the edit form (title, category, text, tags, fault codes,
+models, audience checkboxes, published). Saved articles reach the nodes at their next
+sync; the node shows each only to the roles ticked here."""
+import flet as ft
+
+from shared.labels import label
+from shared.roles import Role
+from node.ui import widgets as w
+from node.ui.text import when
+from hub.ui.views.admin_common import attempt, form, options, pair_row
+
+ANY = "__any__"
+NEW = "__new__"
+
+
+class KbAdminView:
+    screen = "kba_title"
+
+    def __init__(self, shell):
+        self.shell = shell
+        self.query = ""
+        self.category = ANY
+        self.article_id: str | None = None  # NEW, an id, or None for the list
+
+    def build(self) -> ft.Control:
+        return self._editor() if self.article_id else self._list()
+
+    # ---- the list ----
+
+    def _list(self) -> ft.Control:
+        sh = self.shell
+        kb = sh.services.admin.kb
+        cats = kb.categories(sh.session)
+        box = ft.TextField(label=sh.t("kba_search"), value=self.query, width=380, prefix_icon=ft.Icons.SEARCH,
+                           on_submit=lambda e: self._filter(query=e.control.value))
+        pick = ft.Dropdown(label=sh.t("kba_category_filter"), value=self.category, width=200, options=options(
+            [(ANY, sh.t("kba_any_category"))] + [(c["code"], c["name"]) for c in cats]),
+            on_select=lambda e: self._filter(category=e.control.value))
+        hits = kb.articles(sh.session, self.query, None if self.category == ANY else self.category)
+        cards = [self._card(a) for a in hits]
+        categories = w.section(sh.t("kba_categories"), ft.Row([
+            ft.Container(ft.Row([ft.Text(f"{c['name']}"), w.muted(sh.t("kba_cat_n", n=c["articles"])),
+                                 ft.IconButton(ft.Icons.DRIVE_FILE_RENAME_OUTLINE, tooltip=sh.t("kba_rename"),
+                                               on_click=lambda e, c=c: self._rename(c))], spacing=4, tight=True),
+                         border=ft.Border.all(1, ft.Colors.GREY_300), border_radius=8,
+                         padding=ft.Padding.only(left=10, right=2))
+            for c in cats], wrap=True, spacing=8, run_spacing=8))
+        return ft.Column([
+            ft.Row([w.title(sh.t("kba_title")), box, pick,
+                    ft.OutlinedButton(sh.t("adm_search"), icon=ft.Icons.SEARCH, on_click=lambda e: self._filter(query=box.value)),
+                    ft.FilledButton(sh.t("kba_new"), icon=ft.Icons.NOTE_ADD, on_click=lambda e: self._open(NEW))],
+                   spacing=16, wrap=True),
+            categories,
+            w.muted(sh.t("kba_n", n=len(hits))),
+            *(cards or [w.muted(sh.t("kba_no_hits"))])], spacing=10, expand=True, scroll=ft.ScrollMode.AUTO)
+
+    def _card(self, a: dict) -> ft.Control:
+        sh = self.shell
+        kb = sh.services.admin.kb
+        published = w.chip(sh.t("kba_published"), ft.Colors.GREEN_700) if a["active"] \
+            else w.chip(sh.t("kba_unpublished"), ft.Colors.GREY_600)
+        audience = "、".join(label("role", r, sh.lang) for r in a["audience"]) or "—"
+        return ft.Card(ft.Container(ft.Column([
+            ft.Row([ft.Text(a["title"], size=16, weight=ft.FontWeight.W_600),
+                    w.chip(kb.category_name(a["category"] or "", sh.lang), ft.Colors.BLUE_GREY_400), published]),
+            w.muted(f"{sh.t('kba_audience_col')}：{audience}  ·  {' '.join(a['fault_codes'] + a['model_codes'][:3])}  ·  "
+                    f"{sh.t('kba_updated', at=when(a.get('updated_at'), sh.lang))}", size=13),
+        ], spacing=4), padding=12, on_click=lambda e, i=a["id"]: self._open(i)), margin=0)
+
+    def _filter(self, query=None, category=None) -> None:
+        if query is not None:
+            self.query = query.strip()
+        if category is not None:
+            self.category = category
+        self.shell.render()
+
+    def _open(self, article_id: str | None) -> None:
+        self.article_id = article_id
+        self.shell.render()
+
+    def _rename(self, c: dict) -> None:
+        sh = self.shell
+        box = ft.TextField(label=sh.t("kba_new_name"), value=c["code"], autofocus=True)
+
+        def ok():
+            message, n = attempt(sh, sh.services.admin.kb.rename_category, sh.session, c["code"], box.value or "")
+            if message is None:
+                sh.toast(sh.t("kba_renamed", n=n))
+            return message
+        form(sh, sh.t("kba_rename_title", name=c["name"]), [box], ok, sh.t("adm_save"))
+
+    # ---- the editor ----
+
+    def _editor(self) -> ft.Control:
+        sh = self.shell
+        kb = sh.services.admin.kb
+        creating = self.article_id == NEW
+        a = {"title": "", "category": "", "body": "", "tags": [], "fault_codes": [], "model_codes": [],
+             "audience": [str(Role.TECHNICIAN)], "active": True} if creating else kb.article(sh.session, self.article_id)
+        title = ft.TextField(label=sh.t("kba_field_title"), value=a["title"])
+        category = ft.TextField(label=sh.t("kba_field_category"), value=a["category"] or "", width=360)
+
+        def use(code):
+            category.value = code
+            category.update()
+        known = ft.Row([ft.TextButton(c["name"], on_click=lambda e, c=c: use(c["code"])) for c in kb.categories(sh.session)],
+                       wrap=True, spacing=0)
+        body = ft.TextField(label=sh.t("kba_field_body"), value=a["body"], multiline=True, min_lines=8, max_lines=18)
+        tags = ft.TextField(label=sh.t("kba_field_tags"), value="，".join(a["tags"]))
+        codes = ft.TextField(label=sh.t("kba_field_codes"), value="，".join(a["fault_codes"]))
+        models = ft.TextField(label=sh.t("kba_field_models"), value="，".join(a["model_codes"]))
+        roles = [ft.Checkbox(label=label("role", str(r), sh.lang), value=str(r) in a["audience"], data=str(r))
+                 for r in Role]
+        published = ft.Switch(label=sh.t("kba_publish_now"), value=a["active"])
+        error = ft.Text("", color=ft.Colors.RED_800)
+
+        def save(e):
+            message, aid = attempt(sh, kb.save_article, sh.session, None if creating else self.article_id,
+                                   title=title.value, category=category.value or "", body=body.value,
+                                   tags=tags.value, fault_codes=codes.value, models=models.value,
+                                   audience=[c.data for c in roles if c.value], active=published.value,
+                                   done="kba_saved")
+            if message:
+                error.value = message
+                sh.page.update()
+                return
+            self.article_id = None
+            sh.render()
+
+        return ft.Column([
+            ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("kba_back"), on_click=lambda e: self._open(None)),
+                    w.title(sh.t("kba_new_title") if creating else sh.t("kba_edit_title"))]),
+            title, ft.Row([category, known], wrap=True), body, pair_row(tags, codes), models,
+            ft.Text(sh.t("kba_audience"), weight=ft.FontWeight.W_500), ft.Row([ft.Container(c, width=140) for c in roles], wrap=True, spacing=4),
+            published, error,
+            ft.Row([ft.FilledButton(sh.t("kba_save"), icon=ft.Icons.SAVE, on_click=save),
+                    ft.OutlinedButton(sh.t("kba_back"), on_click=lambda e: self._open(None))], spacing=12),
+        ], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
