@@ -7,21 +7,17 @@ import flet as ft
 
 from shared.labels import label
 from shared.roles import HQ_WORK, HUB_ROLES, HqWork
-from shared.roles import HUB_ROLES, Role
 
 ALL = frozenset(HUB_ROLES)
 
 SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, "home.HomeView", ALL),
-    ("callbacks", ft.Icons.PHONE_CALLBACK, "callbacks.CallbacksView", HQ_WORK[HqWork.CALLBACK]),
     ("in_nav_intake", ft.Icons.PHONE_IN_TALK, "intake.IntakeView", HQ_WORK[HqWork.INTAKE]),
     ("in_nav_dispatch", ft.Icons.ALT_ROUTE, "dispatch.DispatchView", HQ_WORK[HqWork.DISPATCH]),
     ("monitor", ft.Icons.MONITOR_HEART, "monitor.MonitorView", HQ_WORK[HqWork.MONITOR]),
     ("callbacks", ft.Icons.PHONE_CALLBACK, "callbacks.CallbacksView", HQ_WORK[HqWork.CALLBACK]),
     ("complaints", ft.Icons.REPORT_PROBLEM, "complaints.ComplaintsView", HQ_WORK[HqWork.COMPLAINTS]),
     ("ap_approvals", ft.Icons.FACT_CHECK, "approvals.ApprovalsView", HQ_WORK[HqWork.APPROVE]),
-    ("in_nav_intake", ft.Icons.PHONE_IN_TALK, "intake.IntakeView", frozenset({Role.HQ_AGENT, Role.ADMIN})),
-    ("in_nav_dispatch", ft.Icons.ALT_ROUTE, "dispatch.DispatchView", frozenset({Role.HQ_AGENT, Role.ADMIN})),
     # administration and the knowledge base (hub-admin): the roles shared/roles.py HQ_WORK names
     ("adm_outlets", ft.Icons.STORE, "admin_outlets.OutletsView", HQ_WORK[HqWork.ADMIN]),
     ("adm_users", ft.Icons.PEOPLE, "admin_users.UsersView", HQ_WORK[HqWork.ADMIN]),

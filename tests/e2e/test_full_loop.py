@@ -5,12 +5,14 @@ outlet node serving its UI (`fieldsync node serve`).
 The HQ agent takes a call from a Shanghai customer and confirms the suggested outlet
 (SH01); the node syncs; the hub goes down; the technician accepts, schedules, sets out,
 arrives, fits a part and completes the order with the customer's signature, offline; the
-hub comes back and the node syncs; the callback job runs (a service call on the hub's
-directory, with a zero delay and every repair sampled — the constants of
-shared/callbacks.py, not the clock); the agent calls the customer back in the HQ UI; the
+hub comes back and the node syncs; the agent opens the callback queue (which runs the
+callback job's work; the hub process is configured with a zero delay and every order
+sampled — FIELDSYNC_CALLBACK_DELAY_MIN / _SAMPLE_PCT, not a faked clock) and calls the
+customer back in the HQ UI; the
 clerk builds and submits the month's settlement on the node and syncs; the approver
 approves it in the HQ UI; the node syncs and its settlement screen shows the approval.
 Screenshots: screenshots/e2e/NN-*.png."""
+import os
 import signal
 import sqlite3
 import subprocess
@@ -35,12 +37,19 @@ RESOLUTION = "更换故障配件，试机运行正常"
 APPROVAL = "核对无误，同意结算"
 
 
+# The hub's callback configuration: a task is due as soon as the order is completed, and
+# every completed order is called back.
+CALLBACKS_NOW = {"FIELDSYNC_CALLBACK_DELAY_MIN": "0", "FIELDSYNC_CALLBACK_SAMPLE_PCT": "100"}
+
+
 class Hub(HubProcess):
-    """The hub process with its output in a log file (a pipe nobody reads fills up)."""
+    """The hub process, configured for callbacks now, with its output in a log file (a
+    pipe nobody reads fills up)."""
 
     def start(self) -> None:
         self.log = open(self.home.dir / "serve.log", "ab")
-        self.proc = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, **CALLBACKS_NOW})
         wait_until_serving(self.url, self.proc, timeout=60, step=0.2)
 
 
@@ -128,7 +137,7 @@ def sync_now(ui: Ui, expect: str = "同步完成") -> None:
     ui.wait(expect, timeout=90_000)
 
 
-def test_intake_dispatch_offline_completion_callback_settlement_approval(world, browser, monkeypatch):
+def test_intake_dispatch_offline_completion_callback_settlement_approval(world, browser):
     hub, node_url, caller = world["hub"], world["server"].url, world["caller"]
     shots = SHOTS / "e2e"
 
@@ -207,20 +216,14 @@ def test_intake_dispatch_offline_completion_callback_settlement_approval(world, 
     tech.shot("07-node-synced.png")
     tech.page.close()
 
-    # ---- the callback: the job (a service call on the hub's directory), then the agent ----
-    monkeypatch.setattr(cb, "DELAY_MS", 0)
-    monkeypatch.setitem(cb.SAMPLING_PCT, "repair", 100)
-    store = hub.store()
-    try:
-        assert HubServices(store).callbacks.run_job()["tasks"] == 1
-    finally:
-        store.close()
+    # ---- the callback: opening the queue brings the job's work up to date ----
     agent = Ui(browser, f"{hub.url}/hq/", shots=shots)  # the hub restarted: a new session
     login(agent, "hq.agent")
     agent.wait("欢迎", timeout=60_000)
     agent.click("回访", exact=False)
     agent.wait("待回访（最早完工在前）")
     agent.wait(number, timeout=60_000)
+    assert hub_rows(hub, "SELECT status FROM hq_callbacks WHERE order_id = ?", (order_id,)) == [("open",)]
     agent.click("开始回访")
     agent.wait(f"回访：{number}")
     yes = agent.page.get_by_role("radio", name="是")
