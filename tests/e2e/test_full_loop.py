@@ -46,11 +46,22 @@ class Hub(HubProcess):
     """The hub process, configured for callbacks now, with its output in a log file (a
     pipe nobody reads fills up)."""
 
+    log = None
+
     def start(self) -> None:
+        if self.log:
+            self.log.close()
         self.log = open(self.home.dir / "serve.log", "ab")
         self.proc = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT,
                                      env={**os.environ, **CALLBACKS_NOW})
         wait_until_serving(self.url, self.proc, timeout=60, step=0.2)
+
+    def stop(self) -> None:
+        """SIGTERM, and SIGKILL if it has not exited after a while (a loaded machine)."""
+        try:
+            self.kill(signal.SIGTERM)
+        except subprocess.TimeoutExpired:
+            self.kill(signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +88,7 @@ def world(tmp_path_factory):
     server = NodeServer(node, interval=3600)  # syncs when the UI's "立即同步" is pressed
     yield {"hub": hub, "node": node, "server": server, "caller": caller, "root": root}
     server.stop()
-    hub.kill(signal.SIGTERM)
+    hub.stop()
 
 
 def shanghai_caller_for_sh01(services) -> dict:
@@ -174,7 +185,7 @@ def test_intake_dispatch_offline_completion_callback_settlement_approval(world, 
     tech.click("全部")
     tech.wait(FAULT, timeout=60_000)
     tech.shot("03-node-order-arrived.png")
-    hub.kill(signal.SIGTERM)
+    hub.kill(signal.SIGKILL)  # HQ goes down hard (a power cut, a crash): it must come back whole
 
     part = sh01_part_in_stock(world["node"])
     tech.text(number).first.click()
