@@ -4,6 +4,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+DEMO_DIR ?= var/demo
+HUB_PORT ?= 8443
+NODE_PORT ?= 8601
+QUICK ?=
 
 .PHONY: venv test demo bench clean
 
@@ -19,14 +23,11 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
-	$(VENV)/bin/fieldsync demo --dir var/demo
+	$(VENV)/bin/fieldsync demo --dir $(DEMO_DIR) --hub-port $(HUB_PORT) --node-port $(NODE_PORT)
 
+# Every bench/*.py (not _*), one table in bench/RESULTS.md; QUICK=1 for CI-sized runs.
 bench: $(STAMP)
-	@set -e; for f in bench/*.py; do \
-		[ -e "$$f" ] || { echo "bench: no bench/*.py; nothing to run."; break; }; \
-		case "$$(basename $$f)" in _*) continue;; esac; \
-		echo "== $$f"; $(PY) "$$f"; \
-	done
+	$(PY) bench/_report.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

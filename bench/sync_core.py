@@ -2,7 +2,7 @@
 a second node pulling and applying the outlet bucket, and a raw executemany baseline of
 the same rows, measured in the same run.
 
-    .venv/bin/python bench/sync_core.py [--changes N] [--profile FILE]
+    .venv/bin/python bench/sync_core.py [--changes N] [--quick] [--profile FILE]
 
 Each change is what a clerk does when a customer phones an order in to the outlet: a new
 service order (put), a parts receipt (stock_moves add, +1 of P-1001) and the part booked on
@@ -14,10 +14,7 @@ import argparse
 import cProfile
 import io
 import json
-import os
-import platform
 import pstats
-import sqlite3
 import sys
 import tempfile
 import time
@@ -28,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.numbering import node_number  # noqa: E402
 from bench._raw import fresh_db  # noqa: E402
+from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from sync import hub_handlers, keys, segment  # noqa: E402
 from sync.node_sync import _batch  # noqa: E402  (the push batching, reused as is)
 from tests.helpers import World  # noqa: E402
@@ -146,15 +144,6 @@ def raw_baseline(path: Path, all_ops):
     return elapsed, n_rows
 
 
-def machine() -> str:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cpus = os.cpu_count()
-    return (f"nproc {cpus}, Python {platform.python_version()} ({platform.python_implementation()}),"
-            f" SQLite {sqlite3.sqlite_version}, {platform.machine()} {platform.system()}")
-
-
 def fmt(x: float) -> str:
     return f"{x:,.0f}"
 
@@ -183,15 +172,16 @@ def profile_ingest(n: int, out: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--changes", type=int, default=100_000)
+    ap.add_argument("--changes", type=int, help="changes pushed (default 30,000; 5,000 with --quick)")
+    quick_flag(ap)
     ap.add_argument("--profile", type=Path, help="profile hub ingest of --changes and write "
                     "the top functions to this file instead of running the benchmark")
     args = ap.parse_args()
-    n = args.changes
+    n = args.changes or (5_000 if args.quick else 30_000)
     if args.profile:
         profile_ingest(n, args.profile)
         return
-    print(f"machine: {machine()}")
+    print(f"machine: {machine_line()}")
     with tempfile.TemporaryDirectory(prefix="fieldsync-bench-") as tmp:
         tmp = Path(tmp)
         w, node, all_ops, bodies, gen_s = prepare(tmp / "world", n)
@@ -219,27 +209,22 @@ def main() -> None:
     ingest_cs = n / ingest_s
     apply_cs = n / apply_s
     serve_cs = n / serve_s
-    rows = [
-        ("hub ingest (push)", f"{fmt(ingest_cs)} changes/s, {fmt(n * OPS_PER_CHANGE / ingest_s)} ops/s"),
-        ("node pull-apply (apply_pull)", f"{fmt(apply_cs)} changes/s, {fmt(relayed / apply_s)} relayed ops/s"),
-        ("hub pull serving (pull)", f"{fmt(serve_cs)} changes/s, {fmt(relayed / serve_s)} relayed ops/s"),
-        ("raw executemany", f"{fmt(raw_changes_s)} changes/s, {fmt(raw_rows_s)} rows/s"),
-    ]
     print()
     print(f"{n} changes, {n * OPS_PER_CHANGE} ops pushed in {len(bodies)} segments; "
           f"{relayed} ops relayed to the outlet bucket ({relayed / n:.2f} per change: the hub adds "
           f"the order's initial status), pulled in {pulls} requests; raw: {raw_rows} rows")
-    print()
-    print("| measure | figure | baseline (raw executemany changes/s) | ratio |")
-    print("|---|---|---|---|")
-    for (name, figure), cs in zip(rows, (ingest_cs, apply_cs, serve_cs, raw_changes_s)):
-        print(f"| {name} | {figure} | {fmt(raw_changes_s)} | {cs / raw_changes_s:.1%} |")
-    print()
     print(f"timings: ingest {ingest_s:.2f} s, pull-apply {apply_s:.2f} s, pull serving "
           f"{serve_s:.2f} s, raw {raw_s:.2f} s")
-    verdict = "meets" if ingest_cs >= AIM * raw_changes_s else "misses"
-    print(f"aim: hub ingest ≥ {AIM:.0%} of the raw insert rate — {verdict} it "
-          f"({ingest_cs / raw_changes_s:.1%})")
+    report = Report("sync_core", quick=args.quick)
+    raw = "raw executemany"
+    report.row("hub ingest (hub_handlers.push)", ingest_cs, "changes/s", raw, raw_changes_s)
+    report.row("node pull-apply (apply_pull)", apply_cs, "changes/s", raw, raw_changes_s)
+    report.row("hub pull serving (hub_handlers.pull)", serve_cs, "changes/s", raw, raw_changes_s)
+    report.note(f"{n:,} changes of {OPS_PER_CHANGE} ops (an order put, a stock receipt, a part on the "
+                f"order) in segments of {SEGMENT}, in process on real SQLite files; raw: the same rows "
+                f"by executemany into a fresh file, one transaction per {SEGMENT} changes")
+    report.aim(f"hub ingest ≥ {AIM:.0%} of the raw insert rate", ingest_cs >= AIM * raw_changes_s)
+    report.save()
 
 
 if __name__ == "__main__":

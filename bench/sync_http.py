@@ -2,7 +2,7 @@
 serve` (uvicorn, TLS with the hub's self-signed, pinned certificate) and nodes that are
 plain directories driven by the `fieldsync` CLI or by the real client in this process.
 
-    .venv/bin/python bench/sync_http.py [--changes N] [--rows N] [--rounds N]
+    .venv/bin/python bench/sync_http.py [--changes N] [--rows N] [--rounds N] [--quick]
         [--profile-push FILE] [--profile-idle FILE] [--profile-boot FILE] [--profile-hub FILE]
 
 Measured in one run, each beside a baseline taken in the same run:
@@ -30,8 +30,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
-import platform
 import pstats
 import signal
 import sqlite3
@@ -50,6 +48,7 @@ from node.home import NodeHome  # noqa: E402
 from sync.http_client import HttpTransport  # noqa: E402
 from sync.node_sync import sync_round  # noqa: E402
 from bench._raw import fresh_db  # noqa: E402
+from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from sync.schema import to_cell  # noqa: E402
 from shared.tables import TABLES  # noqa: E402
 from tests.procs.cluster import HubProcess, NodeDir, run  # noqa: E402
@@ -124,24 +123,6 @@ def raw_insert(path: Path, table: str, rows: list[dict]) -> tuple[float, int]:
     elapsed = time.perf_counter() - t0
     conn.close()
     return elapsed, len(cells)
-
-
-def machine() -> str:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cpus = os.cpu_count()
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = ", " + line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import ssl
-    return (f"nproc {cpus}{cpu}; Python {platform.python_version()} ({platform.python_implementation()}); "
-            f"SQLite {sqlite3.sqlite_version}; {ssl.OPENSSL_VERSION}; {platform.machine()} {platform.system()}")
 
 
 def fmt(x: float) -> str:
@@ -437,9 +418,10 @@ def idle_rounds(home: NodeHome, rounds: int, profile: Path | None) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--changes", type=int, default=20_000, help="local changes pushed in one round")
-    ap.add_argument("--rows", type=int, default=100_000, help="parts rows a new node bootstraps")
-    ap.add_argument("--rounds", type=int, default=200, help="idle rounds timed")
+    ap.add_argument("--changes", type=int, help="local changes pushed in one round (20,000; 5,000 quick)")
+    ap.add_argument("--rows", type=int, help="parts rows a new node bootstraps (50,000; 10,000 quick)")
+    ap.add_argument("--rounds", type=int, help="idle rounds timed (200; 50 quick)")
+    quick_flag(ap)
     ap.add_argument("--profile-push", type=Path, help="cProfile the push round (client side) into this file")
     ap.add_argument("--profile-idle", type=Path, help="cProfile the idle rounds (client side) into this file")
     ap.add_argument("--profile-boot", type=Path, help="cProfile the in-process bootstrap pull into this file")
@@ -450,8 +432,10 @@ def main() -> None:
     if args.serve_profiled:
         serve_profiled(args.serve_profiled[0], int(args.serve_profiled[1]), args.serve_profiled[2])
         return
-    n, n_rows = args.changes, args.rows
-    print(f"machine: {machine()}")
+    n = args.changes or (5_000 if args.quick else 20_000)
+    n_rows = args.rows or (10_000 if args.quick else 50_000)
+    rounds = args.rounds or (50 if args.quick else 200)
+    print(f"machine: {machine_line()}")
     with tempfile.TemporaryDirectory(prefix="fieldsync-bench-http-") as tmp:
         root = Path(tmp)
         hub, outlet, clerk, seeded, seed_s = setup_hub(root, n_rows, args.profile_hub)
@@ -471,7 +455,7 @@ def main() -> None:
             print(f"push round: {push['s']:.2f} s; pushed {push['pushed']}, pulled back {push['pulled']} "
                   f"relayed changes; HTTP calls {push['n']}, HTTP time "
                   + ", ".join(f"{k} {v:.2f} s" for k, v in push["t"].items()))
-            idle = idle_rounds(n1.home, args.rounds, args.profile_idle)
+            idle = idle_rounds(n1.home, rounds, args.profile_idle)
         finally:
             hub.kill()
         ingest_s = ingest_in_process(hub, root / "hub-before-push.db", n1.home.settings()["node_id"],
@@ -488,27 +472,19 @@ def main() -> None:
     idle_med, idle_p90 = statistics.median(idle["laps"]), pct(idle["laps"], 90)
     get_med, get_p90 = statistics.median(idle["gets"]), pct(idle["gets"], 90)
     hello_med = statistics.median(idle["hellos"])
-    print()
-    print("| measure | figure | baseline | ratio |")
-    print("|---|---|---|---|")
-    print(f"| push over HTTPS, one sync_round ({n} changes, {n_ops} ops) | {fmt(push_cs)} changes/s "
-          f"({fmt(push_rows_s)} rows/s), {push['s']:.2f} s | raw executemany {fmt(raw_rows_s)} rows/s "
-          f"({raw_push_s:.2f} s) | {push_rows_s / raw_rows_s:.1%} (rows/s) |")
-    print(f"| push calls alone over HTTPS ({len(push['bodies'])} segments: gzip, TLS, signatures, hub ingest) "
-          f"| {fmt(n / http_push)} changes/s, {http_push:.2f} s | the same segments through "
-          f"hub_handlers.push in process, on a copy of the hub: {fmt(n / ingest_s)} changes/s, {ingest_s:.2f} s "
-          f"| {ingest_s / http_push:.0%} (HTTPS adds {(http_push - ingest_s) / len(push['bodies']) * 1000:.1f} ms "
-          f"per segment) |")
-    print(f"| idle round (hello + 2 empty pulls) | median {ms(idle_med)}, p90 {ms(idle_p90)} | "
-          f"unsigned GET openapi.json median {ms(get_med)}, p90 {ms(get_p90)} | {idle_med / get_med:.1f}× |")
-    print(f"| signed hello alone | median {ms(hello_med)} | GET openapi.json {ms(get_med)} | "
-          f"{hello_med / get_med:.1f}× |")
-    print(f"| bootstrap: `fieldsync node enroll` subprocess ({n_rows} rows) | {fmt(boot_rows_s)} rows/s, "
-          f"{boot_s:.2f} s | raw executemany {fmt(raw_boot_rs)} rows/s ({raw_boot_s:.2f} s) | "
-          f"{boot_rows_s / raw_boot_rs:.1%} |")
-    print(f"| bootstrap: pull alone, in process ({boot['requests']} requests) | {fmt(pull_rows_s)} rows/s, "
-          f"{boot['round_s']:.2f} s | raw executemany {fmt(raw_boot_rs)} rows/s | {pull_rows_s / raw_boot_rs:.1%} |")
-    print()
+    report = Report("sync_http", quick=args.quick)
+    report.row(f"push over HTTPS, one sync_round ({n:,} changes, {n_ops:,} ops)", push_cs, "changes/s",
+               "raw executemany of the same rows", raw_rows_s * n / n_ops)
+    report.row(f"push calls alone over HTTPS ({len(push['bodies'])} segments)", n / http_push, "changes/s",
+               "the same segments through hub_handlers.push in process", n / ingest_s)
+    report.row("idle round (hello + 2 empty pulls), median", idle_med * 1000, "ms",
+               "unsigned GET openapi.json, median", get_med * 1000)
+    report.row("signed hello alone, median", hello_med * 1000, "ms", "unsigned GET openapi.json, median",
+               get_med * 1000)
+    report.row(f"bootstrap: `fieldsync node enroll` subprocess ({n_rows:,} parts)", boot_rows_s, "rows/s",
+               "raw executemany of the same rows", raw_boot_rs)
+    report.row(f"bootstrap: pull alone, in process ({boot['requests']} requests)", pull_rows_s, "rows/s",
+               "raw executemany of the same rows", raw_boot_rs)
     pp = push["push_phase_s"]
     print(f"push round split: hello + pushing {pp:.2f} s ({fmt(n / pp)} changes/s; of which the transport's push "
           f"calls {http_push:.2f} s for {push['n']['push']} segments = gzip + TLS + hub verify and ingest, and "
@@ -518,9 +494,14 @@ def main() -> None:
     print(f"idle round split: median HTTP {ms(statistics.median(idle['http']))} over "
           f"{sum(idle['per_round'].values()):.0f} requests, client-side work median "
           f"{ms(statistics.median(a - b for a, b in zip(idle['laps'], idle['http'])))}")
-    print(f"aims: ≥ {AIM_PUSH:,} changes/s end to end — {'meets' if push_cs >= AIM_PUSH else 'misses'} "
-          f"({fmt(push_cs)}); idle round < {AIM_IDLE_MS:g} ms median — "
-          f"{'meets' if idle_med * 1000 < AIM_IDLE_MS else 'misses'} ({ms(idle_med)})")
+    print(f"idle round p90 {ms(idle_p90)}, GET p90 {ms(get_p90)}; HTTPS adds "
+          f"{(http_push - ingest_s) / len(push['bodies']) * 1000:.1f} ms per pushed segment")
+    report.note(f"hub served by `fieldsync hub serve` (uvicorn, TLS, pinned self-signed certificate) on "
+                f"127.0.0.1; {rounds} idle rounds over one keep-alive connection; push: 1-3 stock receipts "
+                f"per change; raw baselines: executemany into a fresh file, {BATCH} rows per transaction")
+    report.aim(f"≥ {AIM_PUSH:,} changes/s end to end", push_cs >= AIM_PUSH)
+    report.aim(f"idle round < {AIM_IDLE_MS:g} ms median", idle_med * 1000 < AIM_IDLE_MS)
+    report.save()
 
 
 if __name__ == "__main__":
