@@ -3,22 +3,14 @@ hub.admin and hub.app."""
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from hub import admin
 from hub.home import HubHome
+from shared.cli import command_group
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("hub", help="HQ hub: init, serve, outlets, enrollment codes, nodes")
-    hs = p.add_subparsers(dest="cmd", required=True)
-
-    def cmd(name, help_, fn):
-        c = hs.add_parser(name, help=help_, description=help_)
-        c.add_argument("--dir", required=True, type=Path, help="the hub's directory")
-        c.set_defaults(fn=fn)
-        return c
-
+    cmd = command_group(sub, "hub", "HQ hub: init, serve, outlets, enrollment codes, nodes", "the hub's directory")
     c = cmd("init", "create the store, hub key, TLS certificate and admin user", _init)
     c.add_argument("--name", action="append", default=[], help="extra host name or IP for the certificate")
     c = cmd("serve", "run the hub (HTTPS by default)", _serve)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from hub.demo_data import DEMO_PASSWORD, DEMO_PIN, FULL, generate
 from hub.home import HubHome
+from hub.wait import HubNotServing, wait_until_serving
 
 LIVE_OUTLETS = ("SH01", "BJ01")
 HOST = "127.0.0.1"
@@ -113,18 +114,13 @@ def enroll(home: HubHome, node_dir: Path, outlet_code: str, url: str) -> None:
     print(f"enrolled node {enrollment['node_id']} at {outlet_code}; first pull {result.pulled} changes", flush=True)
 
 
-def wait_for_hub(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    import httpx
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the hub exited with {proc.returncode}; see its log")
-        try:
-            httpx.get(f"{url}/api/v1/openapi.json", verify=False, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("the hub did not answer within a minute; see its log")
+def point_at(node, url: str) -> None:
+    """A reused demo started with another --hub-port: the node syncs with the same hub
+    (same pinned certificate) at its new address."""
+    settings = node.settings()
+    if settings.get("url") != url:
+        node.save_settings({**settings, "url": url})
+        print(f"node {settings['node_id']} now reaches the hub at {url}", flush=True)
 
 
 class Processes:
@@ -201,12 +197,17 @@ def run_live(root: Path, *, seed: int = 6, hub_port: int = 8443, node_ports=(860
     fs = fieldsync_command()
     try:
         hub = procs.start("hub", [*fs, "hub", "serve", "--dir", str(home.dir), "--host", HOST, "--port", str(hub_port)])
-        wait_for_hub(url, hub)
+        try:
+            wait_until_serving(url, hub, timeout=60)
+        except HubNotServing as exc:
+            raise RuntimeError(f"{exc}; see its log {root}/logs/hub.log") from None
         node_urls = []
         for code, port in zip(LIVE_OUTLETS, node_ports):
             node_dir = root / "nodes" / code
             if not NodeHome(node_dir).enrolled():
                 enroll(home, node_dir, code, url)
+            else:
+                point_at(NodeHome(node_dir), url)
             argv = [*fs, "node", "serve", "--dir", str(node_dir), "--interval", "15"]
             if ui:
                 argv += ["--host", HOST, "--port", str(port)]

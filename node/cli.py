@@ -1,21 +1,13 @@
 """`fieldsync node …`: enroll, sync once, serve (the web UI with background sync)."""
 import json
 import logging
-from pathlib import Path
 
 from node.home import NodeHome
+from shared.cli import command_group
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("node", help="outlet node: enroll, sync, serve")
-    ns = p.add_subparsers(dest="cmd", required=True)
-
-    def cmd(name, help_, fn):
-        c = ns.add_parser(name, help=help_, description=help_)
-        c.add_argument("--dir", required=True, type=Path, help="the node's directory")
-        c.set_defaults(fn=fn)
-        return c
-
+    cmd = command_group(sub, "node", "outlet node: enroll, sync, serve", "the node's directory")
     c = cmd("enroll", "join the network with an enrollment code from HQ", _enroll)
     c.add_argument("code")
     c.add_argument("--name", default=None, help="a name HQ sees for this device")

@@ -201,3 +201,16 @@ def test_live_demo_starts_and_stops_everything(tmp_path):
     for pid in children:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_reused_demo_points_its_nodes_at_the_new_hub_port(tmp_path, capsys):
+    """`make demo HUB_PORT=9443` on a demo first run on 8443: the nodes follow the hub."""
+    from hub.demo import point_at
+    from node.home import NodeHome
+    node = NodeHome(tmp_path / "SH01")
+    node.save_settings({"url": "https://127.0.0.1:8443", "node_id": "node-1", "outlet_id": "o-1"})
+    node.key.write_text("a node key")
+    point_at(node, "https://127.0.0.1:9443")
+    assert json.loads(node.config.read_text()) == {"url": "https://127.0.0.1:9443", "node_id": "node-1",
+                                                   "outlet_id": "o-1"}
+    assert "https://127.0.0.1:9443" in capsys.readouterr().out

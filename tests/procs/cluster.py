@@ -5,13 +5,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import httpx
 
 from hub.admin import add_outlet, enroll_code, init_hub
 from hub.home import HubHome
+from hub.wait import wait_until_serving
 from node.home import NodeHome
 
 FIELDSYNC = str(Path(sys.executable).parent / "fieldsync")
@@ -59,14 +57,7 @@ class HubProcess:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/api/v1/openapi.json", verify=False, timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("hub did not start")
+        wait_until_serving(self.url, self.proc, timeout=30, step=0.1)
 
     def kill(self, sig=signal.SIGKILL) -> None:
         if self.proc and self.proc.poll() is None:
