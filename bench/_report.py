@@ -28,6 +28,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -169,7 +170,20 @@ def benches(folder: Path = BENCH_DIR, only: list[str] | None = None) -> list[Pat
     return [p for p in found if not only or p.stem in only]
 
 
-def run_all(paths: list[Path], quick: bool) -> tuple[list[dict], list[str], dict]:
+def children_cpu() -> float:
+    """CPU seconds of finished child processes (and the children they waited for)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def load1() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "n/a"
+
+
+def run_all(paths: list[Path], quick: bool) -> tuple[list[dict], list[str], dict[str, str]]:
     """Run each bench in its own process (its output shown as it goes), collect its rows."""
     results, failed, seconds = [], [], {}
     with tempfile.TemporaryDirectory(prefix="fieldsync-bench-rows-") as tmp:
@@ -177,9 +191,11 @@ def run_all(paths: list[Path], quick: bool) -> tuple[list[dict], list[str], dict
             [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
         for path in paths:
             print(f"== {path}{' (quick)' if quick else ''}", flush=True)
-            t0 = time.monotonic()
+            t0, cpu0, load0 = time.monotonic(), children_cpu(), load1()
             rc = subprocess.run([sys.executable, str(path)], cwd=ROOT, env=env).returncode
-            seconds[path.stem] = time.monotonic() - t0
+            wall = time.monotonic() - t0
+            seconds[path.stem] = (f"{wall:.0f} s, {(children_cpu() - cpu0) / wall:.0%} of a core "
+                                  f"(load {load0} → {load1()})")
             rows = Path(tmp, f"{path.stem}.json")
             if rc != 0 or not rows.exists():
                 failed.append(f"{path.stem} (exit {rc})" if rc else f"{path.stem} (reported no rows)")
@@ -196,7 +212,10 @@ def results_markdown(results: list[dict], failed: list[str], seconds: dict, m: d
            f"- machine: {m['cpu']}, {m['cores']} cores; {m['os']}",
            f"- Python {m['python']}, SQLite {m['sqlite']}",
            f"- load average when the run started (1 / 5 / 15 min): {m['load']}",
-           f"- run time: " + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()), "",
+           "- each bench's wall time, the CPU it got (all its processes) and the 1-minute load "
+           "before → after: " + "; ".join(f"{k} {v}" for k, v in seconds.items()),
+           "- on a shared or loaded machine the figures drop and wobble; the ratios, taken in the "
+           "same run, move less", "",
            markdown_table(rows), ""]
     for res in results:
         lines = res["notes"] + [f"aim: {t} — {'meets' if met else 'misses'} it" for t, met in res["aims"]]
