@@ -3,7 +3,7 @@ many customers, and the knowledge-base search an agent answers a consult with, t
 the hub services, each next to a raw SQLite baseline measured in the same run (a LIKE
 scan over customers.phone; a LIKE scan over kb_articles' title and body).
 
-    .venv/bin/python bench/intake_lookup.py [--customers N] [--articles N]
+    .venv/bin/python bench/intake_lookup.py [--customers N] [--articles N] [--quick]
 
 The customers are the small demo network plus N synthetic ones (mobile numbers, written
 with executemany: only the lookup is timed). The aim: a tail lookup answers in a few
@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from hub.demo_data import DEMO_PASSWORD, SMALL, generate  # noqa: E402
 from hub.services import HubServices  # noqa: E402
 from sync.hub_store import HubStore  # noqa: E402
@@ -38,9 +39,13 @@ def median_ms(fn, args) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--customers", type=int, default=300_000)
-    ap.add_argument("--articles", type=int, default=2_000)
+    ap.add_argument("--customers", type=int, help="synthetic customers (300,000; 20,000 with --quick)")
+    ap.add_argument("--articles", type=int, help="extra articles (2,000; 500 with --quick)")
+    quick_flag(ap)
     args = ap.parse_args()
+    args.customers = args.customers or (20_000 if args.quick else 300_000)
+    args.articles = args.articles or (500 if args.quick else 2_000)
+    print(f"machine: {machine_line()}")
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
         hub = HubStore(Path(tmp) / "hub.sqlite")
@@ -76,6 +81,14 @@ def main() -> None:
     print(f"knowledge base, {articles} articles: index built in {index_s:.2f} s ({indexed} articles)")
     print(f"  search via services.intake.search_kb (ranked, snippets): {svc_kb:.2f} ms  "
           f"(raw LIKE scan, unranked {raw_kb:.2f} ms; ratio {raw_kb / svc_kb:.2f})")
+    report = Report("intake_lookup", quick=args.quick)
+    report.row(f"caller lookup by phone tail, {total:,} customers (intake.lookup)", svc_tail, "ms",
+               "raw LIKE scan of customers.phone", raw_tail)
+    report.row(f"knowledge-base search, {articles:,} articles (intake.search_kb)", svc_kb, "ms",
+               "raw LIKE scan of title and body, unranked", raw_kb)
+    report.note(f"hub store with the small demo network plus synthetic customers and articles; medians of "
+                f"{QUERIES} different queries; index build ({indexed} articles) {index_s:.2f} s, not timed above")
+    report.save()
 
 
 if __name__ == "__main__":
