@@ -46,14 +46,20 @@ def app_bar(shell) -> ft.AppBar:
                  ft.Container(width=8)])
 
 
+def selected_index(session, view) -> int | None:
+    current = getattr(view, "screen", "home")
+    return next((i for i, s in enumerate(screens_for(session)) if s[0] == current), None)
+
+
 def rail(shell) -> ft.NavigationRail:
+    """Made once per login and language (see shell.py); the shell moves its selection."""
     items = screens_for(shell.session)
-    current = getattr(shell.view, "screen", "home")
-    index = next((i for i, s in enumerate(items) if s[0] == current), None)
 
     def change(e):
-        shell.show(view_class(items[e.control.selected_index][2])(shell))
+        index = int(e.data) if str(e.data).isdigit() else e.control.selected_index  # what was clicked
+        shell.show(view_class(items[index][2])(shell))
 
     return ft.NavigationRail(
-        selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=96, on_change=change,
+        selected_index=selected_index(shell.session, shell.view), label_type=ft.NavigationRailLabelType.ALL,
+        min_width=96, on_change=change,
         destinations=[ft.NavigationRailDestination(icon=icon, label=shell.t(key)) for key, icon, _, _ in items])

@@ -47,7 +47,9 @@ class HubShell:
     def logged_in(self, session) -> None:
         self.session = session
         from hub.ui.views.home import HomeView
-        self.show(HomeView(self))
+        self.view = HomeView(self)
+        self._chrome()
+        self.render()
 
     def toggle_lang(self, e=None) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
@@ -56,6 +58,7 @@ class HubShell:
             self.show_login()
             return
         self.session = dataclasses.replace(self.session, lang=self.lang)
+        self._chrome()
         self.render()
 
     def logout(self, e=None) -> None:
@@ -67,11 +70,20 @@ class HubShell:
         self.view = view
         self.render()
 
+    def _chrome(self) -> None:
+        """The app bar, the rail and the body's place: once per login and language. A rail
+        rebuilt on every render loses a click the browser sent to the old one."""
+        from hub.ui.nav import app_bar, rail
+        self.page.appbar = app_bar(self)
+        self.rail = rail(self)
+        self._rail_index = self.rail.selected_index
+        self.page.controls = [ft.Row([self.rail, ft.VerticalDivider(width=1), self.body], expand=True,
+                                     vertical_alignment=ft.CrossAxisAlignment.START)]
+
     def render(self) -> None:
         if self.session is None or self.view is None:
             return
-        from hub.ui.nav import app_bar, rail
-        self.page.appbar = app_bar(self)
+        from hub.ui.nav import selected_index
         try:
             self.body.content = self.view.build()
         except ServiceError as exc:
@@ -79,8 +91,9 @@ class HubShell:
             from hub.ui.views.home import HomeView
             self.view = HomeView(self)
             self.body.content = self.view.build()
-        self.page.controls = [ft.Row([rail(self), ft.VerticalDivider(width=1), self.body], expand=True,
-                                     vertical_alignment=ft.CrossAxisAlignment.START)]
+        index = selected_index(self.session, self.view)
+        if index != self._rail_index:  # only when the screen changed (see node/ui/shell.py)
+            self.rail.selected_index = self._rail_index = index
         self.page.update()
 
     # ---- calling services ----

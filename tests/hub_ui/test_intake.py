@@ -6,10 +6,6 @@ import sqlite3
 import time
 import uuid
 
-import pytest
-
-pytestmark = pytest.mark.flaky(reruns=2, reruns_delay=2)
-
 
 def read(hq, sql, params=()):
     conn = sqlite3.connect(f"file:{hq.home.db}?mode=ro", uri=True)
