@@ -108,10 +108,5 @@ def autopost_job(services) -> None:
     services.approvals.autopost(None)
 
 
-def autopost_job(services) -> None:
-    """hub/jobs.py: post small stocktake variances as counts arrive from the nodes."""
-    services.approvals.autopost(None)
-
-
 def _day(ms: int | None) -> str:
     return local_date(ms).isoformat() if ms else ""
