@@ -1,6 +1,14 @@
-"""Hybrid logical clock: (wall_ms << 16) | counter. Ties break by origin string."""
+"""Hybrid logical clock: (wall_ms << 16) | counter. Ties break by origin string.
+
+`FIELDSYNC_CLOCK_OFFSET_MS` (tests only): milliseconds added to this process's wall clock,
+read once at start, so that a chaos test can run a node whose device clock is days off
+(its change clocks, device times and request signatures all use the shifted clock)."""
+import os
 import threading
 import time
+
+CLOCK_OFFSET_ENV = "FIELDSYNC_CLOCK_OFFSET_MS"
+_OFFSET_MS = int(os.environ.get(CLOCK_OFFSET_ENV) or 0)
 
 COUNTER_BITS = 16
 
@@ -14,7 +22,7 @@ def from_wall(ms: int) -> int:
 
 
 def now_ms() -> int:
-    return time.time_ns() // 1_000_000
+    return time.time_ns() // 1_000_000 + _OFFSET_MS
 
 
 class HLC:

@@ -11,6 +11,7 @@ from sync import http_sig, keys
 from sync.canonical import canonical_bytes
 from sync.enrollment import pinned_context
 from sync.errors import ClockSkew, SyncError, from_body
+from sync.hlc import now_ms
 
 API = "/api/v1"
 GZIP_OVER = 1024
@@ -18,7 +19,7 @@ GZIP_OVER = 1024
 
 def _now() -> float:
     """This device's wall clock (a seam for tests of a tablet whose clock is off)."""
-    return time.time()
+    return now_ms() / 1000
 
 
 class HubUnreachable(Exception):

@@ -50,6 +50,7 @@ class SQLiteStore:
             self.conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
+                self.after_begin()
                 yield self.conn
                 if self.before_commit is not None:
                     self.before_commit()
@@ -78,6 +79,15 @@ class SQLiteStore:
             yield conn
         finally:
             conn.execute("COMMIT")
+
+    def after_begin(self) -> None:
+        """Catch up with another process on the same file (`fieldsync node sync` beside
+        `node serve`, an HQ tool beside `hub serve`): both stores persist their clock as
+        `_meta.hlc` in every write, so a write here never takes a clock older than a change
+        the other process already applied or made."""
+        clock = getattr(self, "clock", None)
+        if clock is not None:
+            clock.observe(int(self.meta_get("hlc", 0) or 0))
 
     def after_rollback(self) -> None:
         """Subclasses drop in-memory state that the rolled-back transaction touched."""
