@@ -8,6 +8,7 @@ import threading
 import time
 
 CLOCK_OFFSET_ENV = "FIELDSYNC_CLOCK_OFFSET_MS"
+MAX_DRIFT_MS = 10 * 60 * 1000  # PROTOCOL.md's default: how far ahead of HQ a change may be clocked
 _OFFSET_MS = int(os.environ.get(CLOCK_OFFSET_ENV) or 0)
 
 COUNTER_BITS = 16
@@ -26,7 +27,8 @@ def now_ms() -> int:
 
 
 class HLC:
-    """A replica's clock; never goes backwards. `wall` is injectable for tests that jump
+    """A replica's clock; never goes backwards except by `reset` (a node whose clock ran
+    ahead of HQ's, see NodeStore.rewind_clock). `wall` is injectable for tests that jump
     a device's clock."""
 
     def __init__(self, last: int = 0, wall=now_ms):
@@ -45,6 +47,10 @@ class HLC:
         with self._lock:
             if received > self.last:
                 self.last = received
+
+    def reset(self, value: int) -> None:
+        with self._lock:
+            self.last = value
 
     def wall_now(self) -> int:
         return self._wall()

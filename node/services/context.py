@@ -2,6 +2,7 @@
 write path (the store's write, recording the acting user and the device time)."""
 from typing import Callable
 
+from node.services import guards
 from node.services.errors import ServiceError
 from node.services.schema import ensure_schema
 from node.services.session import Session
@@ -18,7 +19,7 @@ class Context:
         return self.store.outlet_id
 
     def query(self, sql: str, params=()) -> list[dict]:
-        cur = self.store.conn.execute(sql, tuple(params))
+        cur = self.store.conn.execute(sql, _params(params))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
@@ -27,7 +28,7 @@ class Context:
         return rows[0] if rows else None
 
     def scalar(self, sql: str, params=()):
-        row = self.store.conn.execute(sql, tuple(params)).fetchone()
+        row = self.store.conn.execute(sql, _params(params)).fetchone()
         return row[0] if row else None
 
     def reference(self, table: str) -> list[dict]:
@@ -52,4 +53,14 @@ class Context:
     def write(self, session: Session, ops: list[dict]) -> int:
         """Record ops as one change by the session's user, at the device's time."""
         self.current_user(session)
+        guards.storable_text(ops)
         return self.store.write(session.user_id, ops, at=self.now())
+
+
+def _params(params) -> tuple:
+    """Query parameters; text that SQLite cannot take (a lone surrogate typed in a search
+    box) is the person's to fix, not a crash."""
+    params = tuple(params)
+    if not guards.is_text(params):
+        raise ServiceError.on_field("bad_text", "input")
+    return params
