@@ -134,9 +134,12 @@ class Chaos:
                 self.restore(n, self.rng.choice(self.backups[n.name]))
             self.later(down, lambda: n.start() if not n.proc.running else None)
         elif kind == "backup":
-            dest = self.root / "backups" / f"{n.name}-{len(self.backups[n.name])}"
+            kept = self.backups[n.name]
+            if len(kept) >= 6:  # keep the oldest and the newest few: a long run needs no more
+                shutil.rmtree(kept.pop(self.rng.randrange(1, len(kept))), ignore_errors=True)
+            dest = self.root / "backups" / f"{n.name}-{self.summary.faults['backup']}"
             n.snapshot(dest)
-            self.backups[n.name].append(dest)
+            kept.append(dest)
         else:
             if not self.idle(f"net-{n.name}"):
                 return
