@@ -11,7 +11,8 @@ until nothing moves):
 4. every op the hub refused has its notice at the node that sent it, and the sync panel's
    list of refused changes (`_refused`) has it too;
 5. nothing is pending: each node's log is acknowledged to its end;
-6. HQ's order numbers are unique (the offline numbering never collides)."""
+6. order and parts request numbers are unique at HQ (a node restored from an old backup
+   mints numbers again until its first sync; HQ suffixes the later ones)."""
 import json
 from collections import Counter
 
@@ -29,9 +30,10 @@ def check_all(hub, nodes) -> list[str]:
     problems += acknowledged_once(hub)
     problems += notices(hub, nodes)
     problems += nothing_pending(hub, nodes)
-    dupes = hub.conn.execute("SELECT number, COUNT(*) FROM service_orders WHERE number IS NOT NULL "
-                             "GROUP BY number HAVING COUNT(*) > 1").fetchall()
-    problems += [f"order number {num} used by {k} orders" for num, k in dupes]
+    for table in ("service_orders", "parts_requests"):
+        dupes = hub.conn.execute(f"SELECT number, COUNT(*) FROM {table} WHERE number IS NOT NULL "
+                                 "GROUP BY number HAVING COUNT(*) > 1").fetchall()
+        problems += [f"{table} number {num} used by {k} rows" for num, k in dupes]
     return problems
 
 
