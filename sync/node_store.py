@@ -293,8 +293,9 @@ class NodeStore(SQLiteStore):
 
     def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> None:
         if clock[1] == self.node_id and c.execute(
-                f"SELECT 1 FROM [{spec.name}] WHERE id = ?", (row_id,)).fetchone():
-            return  # our own ledger row coming back: ids never change meaning
+                f"SELECT 1 FROM [{spec.name}] WHERE id = ? AND _hlc = ? AND _src = ?",
+                (row_id, clock[0], clock[1])).fetchone():
+            return  # our own ledger row coming back, the very write (not one a restored copy made again)
         row = merge.load(c, spec, row_id)
         if row is None:
             merge.add(c, spec, row_id, fields, clock)
