@@ -46,3 +46,24 @@ def test_a_key_rotation_is_not_sent_twice():
     with pytest.raises(HubUnreachable):
         t.rotate(keys.SigningKey.generate())
     assert calls == ["/api/v1/nodes/rotate"]
+
+
+def test_a_body_cut_off_mid_upload_is_a_bad_request_not_a_crash():
+    """Found by the chaos run's mid-stream drops: the hub logged a traceback
+    (ClientDisconnect) for every blob upload cut off; now it is a plain refusal."""
+    import asyncio
+
+    from starlette.requests import ClientDisconnect
+
+    from hub.app import read_body
+    from sync.errors import BadRequest
+
+    class Cut:
+        headers = {}
+
+        async def stream(self):
+            yield b"part of a photo"
+            raise ClientDisconnect()
+
+    with pytest.raises(BadRequest):
+        asyncio.run(read_body(Cut(), 1024))
