@@ -4,12 +4,12 @@ plus the admin API. Every error leaves in the protocol's shape
 import asyncio
 import base64
 import binascii
-import json
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from hub import admin
 from hub.blobs import BlobStore
@@ -17,7 +17,7 @@ from hub.home import HubHome
 from shared.passwords import check_password
 from shared.roles import Role
 from sync import hub_handlers, http_sig, keys, segment
-from sync.canonical import canonical_bytes
+from sync.canonical import canonical_bytes, loads_untrusted
 from sync.errors import BadRequest, BadSignature, SyncError, TooLarge, UnknownNode
 from sync.hub_store import HubStore
 
@@ -35,11 +35,14 @@ async def read_body(request: Request, limit: int) -> bytes:
     if length and length.isdigit() and int(length) > limit:
         raise TooLarge(f"request body is larger than {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(f"request body is larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"request body is larger than {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:  # the connection dropped mid-body: nothing to apply, nobody to answer
+        raise BadRequest("the request body ended before its end") from None
     return b"".join(chunks)
 
 
@@ -93,9 +96,9 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     async def json_body(request: Request, limit: int = 64 * 1024) -> tuple[bytes, dict]:
         raw = await read_body(request, limit)
         try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("the body is not valid JSON") from None
+            data = loads_untrusted(raw)
+        except ValueError as exc:
+            raise BadRequest(f"the body is not valid JSON ({exc})") from None
         if not isinstance(data, dict):
             raise BadRequest("the body must be a JSON object")
         return raw, data

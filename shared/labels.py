@@ -80,6 +80,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "type": ("服务类型", "service type"), "priority": ("紧急程度", "priority"),
         "product_model_id": ("产品型号", "product model"), "part_id": ("配件", "part"),
         "period": ("结算期间", "period"), "notes": ("备注", "notes"),
+        "note": ("备注", "note"), "fault_code": ("故障代码", "fault code"), "serial_no": ("序列号", "serial number"),
+        "adjustment_reason": ("调整原因", "adjustment reason"), "old_serial": ("旧件序列号", "old serial number"),
+        "new_serial": ("新件序列号", "new serial number"), "input": ("输入的内容", "text you entered"),
     },
     # The outlet app's screens: titles, buttons, column names, hints.
     "ui": {

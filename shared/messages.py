@@ -40,6 +40,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "need_status": ("工单当前为“{status}”，需为“{needed}”才能{action}。",
                     "The order is {status}; it must be {needed} to {action}."),
     "required": ("请填写{what}。", "Please fill in {what}."),
+    "bad_text": ("{what}含有无法保存的字符（不成对的代理字符），请删除后重新输入。",
+                 "The {what} holds a character that cannot be stored (an unpaired surrogate); remove it and type it again."),
     "bad_phone": ("电话号码格式不正确。", "The phone number is not valid."),
     "bad_date": ("{what}应为有效日期（如2024-05-01），且不能晚于今天。",
                  "The {what} must be a valid date (e.g. 2024-05-01), not after today."),

@@ -33,7 +33,7 @@ def decode_change(line: bytes) -> dict:
     except ValueError as exc:
         if str(exc) == "float":
             raise BadChange("a change carries a float; money, quantities and times are integers") from None
-        raise BadChange("a change line is not valid JSON") from None
+        raise BadChange(f"a change line is not valid JSON ({exc})") from None
     if not isinstance(obj, dict):
         raise BadChange("a change must be a JSON object")
     return obj

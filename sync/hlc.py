@@ -1,6 +1,15 @@
-"""Hybrid logical clock: (wall_ms << 16) | counter. Ties break by origin string."""
+"""Hybrid logical clock: (wall_ms << 16) | counter. Ties break by origin string.
+
+`FIELDSYNC_CLOCK_OFFSET_MS` (tests only): milliseconds added to this process's wall clock,
+read once at start, so that a chaos test can run a node whose device clock is days off
+(its change clocks, device times and request signatures all use the shifted clock)."""
+import os
 import threading
 import time
+
+CLOCK_OFFSET_ENV = "FIELDSYNC_CLOCK_OFFSET_MS"
+MAX_DRIFT_MS = 10 * 60 * 1000  # PROTOCOL.md's default: how far ahead of HQ a change may be clocked
+_OFFSET_MS = int(os.environ.get(CLOCK_OFFSET_ENV) or 0)
 
 COUNTER_BITS = 16
 
@@ -14,11 +23,12 @@ def from_wall(ms: int) -> int:
 
 
 def now_ms() -> int:
-    return time.time_ns() // 1_000_000
+    return time.time_ns() // 1_000_000 + _OFFSET_MS
 
 
 class HLC:
-    """A replica's clock; never goes backwards. `wall` is injectable for tests that jump
+    """A replica's clock; never goes backwards except by `reset` (a node whose clock ran
+    ahead of HQ's, see NodeStore.rewind_clock). `wall` is injectable for tests that jump
     a device's clock."""
 
     def __init__(self, last: int = 0, wall=now_ms):
@@ -37,6 +47,10 @@ class HLC:
         with self._lock:
             if received > self.last:
                 self.last = received
+
+    def reset(self, value: int) -> None:
+        with self._lock:
+            self.last = value
 
     def wall_now(self) -> int:
         return self._wall()

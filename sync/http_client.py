@@ -11,6 +11,7 @@ from sync import http_sig, keys
 from sync.canonical import canonical_bytes
 from sync.enrollment import pinned_context
 from sync.errors import ClockSkew, SyncError, from_body
+from sync.hlc import now_ms
 
 API = "/api/v1"
 GZIP_OVER = 1024
@@ -18,7 +19,7 @@ GZIP_OVER = 1024
 
 def _now() -> float:
     """This device's wall clock (a seam for tests of a tablet whose clock is off)."""
-    return time.time()
+    return now_ms() / 1000
 
 
 class HubUnreachable(Exception):
@@ -61,15 +62,12 @@ class HttpTransport:
         self._c.close()
 
     def _send(self, method: str, path: str, params: dict | None = None, body: bytes | None = None,
-              headers: dict | None = None) -> httpx.Response:
+              headers: dict | None = None, repeatable: bool = True) -> httpx.Response:
         url = httpx.URL(API + path, params=params)
         for attempt in (1, 2):
             created = int(_now() + self.offset_s)
             signed = http_sig.sign(self.key, self.node_id, method, url.path, url.query.decode(), body, created)
-            try:
-                r = self._c.request(method, url, content=body, headers={**(headers or {}), **signed})
-            except httpx.TransportError as exc:
-                raise HubUnreachable(f"HQ is unreachable: {exc.__class__.__name__}") from None
+            r = self._request(method, url, body, {**(headers or {}), **signed}, repeatable)
             if r.status_code < 400:
                 return r
             err = from_body(r.status_code, _json(r))
@@ -78,6 +76,24 @@ class HttpTransport:
                 continue
             raise err
         raise AssertionError("unreachable")
+
+    def _request(self, method: str, url: httpx.URL, body: bytes | None, headers: dict,
+                 repeatable: bool) -> httpx.Response:
+        """One request. HQ closes a keep-alive connection after a few idle seconds; a request
+        sent on it just then dies with no answer (RemoteProtocolError) or a reset. Such a
+        request is sent once more on a fresh connection when it is `repeatable`: reads, and
+        pushes and uploads, which the protocol makes idempotent."""
+        try:
+            return self._c.request(method, url, content=body, headers=headers)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            if not repeatable:
+                raise HubUnreachable(f"HQ is unreachable: {exc.__class__.__name__}") from None
+        except httpx.TransportError as exc:
+            raise HubUnreachable(f"HQ is unreachable: {exc.__class__.__name__}") from None
+        try:
+            return self._c.request(method, url, content=body, headers=headers)
+        except httpx.TransportError as exc:
+            raise HubUnreachable(f"HQ is unreachable: {exc.__class__.__name__}") from None
 
     def hello(self) -> dict:
         return self._send("GET", "/sync/hello").json()
@@ -113,7 +129,8 @@ class HttpTransport:
     def rotate(self, new_key: keys.SigningKey) -> dict:
         rotation = {"node_id": self.node_id, "new_public_key": new_key.public_b64, "at": int(time.time() * 1000)}
         body = canonical_bytes({"rotation": rotation, "sig": self.key.sign(keys.ROTATE, canonical_bytes(rotation))})
-        out = self._send("POST", "/nodes/rotate", body=body, headers={"Content-Type": "application/json"}).json()
+        out = self._send("POST", "/nodes/rotate", body=body, headers={"Content-Type": "application/json"},
+                         repeatable=False).json()  # applied but unanswered: node.rotate settles it
         self.key = new_key
         return out
 

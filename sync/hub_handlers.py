@@ -194,10 +194,26 @@ def _apply_op(hub, c, verdict, op, clock, ctx, out) -> None:
     _, row = hub.put_row(c, spec, op["id"], fields, clock, out, verdict.row, ctx.cache, loaded=True)
     if creating and spec.initial:
         hub.hub_put(c, spec.name, op["id"], dict(spec.initial), out, ctx.cache, row=row)
+    if creating and "number" in spec.set_once and isinstance(fields.get("number"), str):
+        _unique_number(hub, c, spec, op["id"], fields["number"], out, ctx.cache)
     sub = spec.submit
     if sub and fields.get(sub.column) == sub.submitted and "content_hash" in spec.columns:
         hub.hub_put(c, spec.name, op["id"], {"content_hash": hub.content_hash(c, spec, op["id"])},
                     out, ctx.cache)
+
+
+def _unique_number(hub, c, spec, row_id: str, number: str, out, cache) -> None:
+    """Numbers minted offline never collide while a node's counter only grows; a node put
+    back from an old backup counts again from there until its first sync, and mints
+    numbers HQ already holds. The later row keeps its place under a suffixed number
+    (`…-R2`), a hub decision that reaches every replica like any other write."""
+    if c.execute(f"SELECT 1 FROM [{spec.name}] WHERE number = ? AND id != ? LIMIT 1",
+                 (number, row_id)).fetchone() is None:
+        return
+    k = 2
+    while c.execute(f"SELECT 1 FROM [{spec.name}] WHERE number = ? LIMIT 1", (f"{number}-R{k}",)).fetchone():
+        k += 1
+    hub.hub_put(c, spec.name, row_id, {"number": f"{number}-R{k}"}, out, cache)
 
 
 def _refuse(hub, c, node, ch, i, op, r: OpRefused, out, now) -> None:

@@ -8,12 +8,12 @@ import uuid
 from shared.tables import TABLES, TableSpec, outlet_bucket
 from sync import merge, relay
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
-from sync.hlc import HLC, now_ms
+from sync.hlc import HLC, MAX_DRIFT_MS, now_ms
 from sync.keys import SigningKey
 from sync.store import SQLiteStore
 
 HUB_SRC = "hub"
-DEFAULT_MAX_DRIFT_MS = 10 * 60 * 1000
+DEFAULT_MAX_DRIFT_MS = MAX_DRIFT_MS
 TOKEN_TTL_MS = 24 * 3600 * 1000
 
 
@@ -27,7 +27,7 @@ class HubStore(SQLiteStore):
                 self.meta_set("hub_id", hub_id or f"hub-{uuid.uuid4().hex[:12]}")
             self.hub_id = self.meta_get("hub_id")
         self.clock = clock or HLC()
-        self.clock.observe(int(self.meta_get("hlc", 0)))
+        self.follow_clock()
         self.max_drift_ms = max_drift_ms
 
     def create_own_tables(self) -> None:

@@ -10,7 +10,7 @@ from sync import keys, merge, segment
 from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
 from sync.change import check_op, make_change
 from sync.errors import BadSegment
-from sync.hlc import HLC
+from sync.hlc import HLC, from_wall
 from sync.store import SQLiteStore
 
 
@@ -22,7 +22,7 @@ class NodeStore(SQLiteStore):
     def __init__(self, path, clock: HLC | None = None):
         super().__init__(path)
         self.clock = clock or HLC()
-        self.clock.observe(int(self.meta_get("hlc", 0)))
+        self.follow_clock()
 
     def create_own_tables(self) -> None:
         c = self.conn
@@ -210,18 +210,43 @@ class NodeStore(SQLiteStore):
         changes = segment.verify_chain(m, lines, f"hub/{bucket}")
         with self.tx() as c:
             has_pending = c.execute("SELECT 1 FROM _pending LIMIT 1").fetchone() is not None
+            pulled = int(self.meta_get("hlc_pulled", 0) or 0)  # the newest clock HQ relayed
             for h, ch in changes:
                 for op in ch["ops"]:
                     self._apply_pulled(c, op, has_pending)
                     if "hlc" in op:
                         self.clock.observe(op["hlc"])
+                        pulled = max(pulled, op["hlc"])
                 self.clock.observe(ch["hlc"])
+                pulled = max(pulled, ch["hlc"])
             last = m["last"] if lines else seq
             c.execute("INSERT INTO _cursors (bucket, epoch, seq, head) VALUES (?,?,?,?) ON CONFLICT(bucket)"
                       " DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, head = excluded.head",
                       (bucket, m["epoch"], last, m["head"]))
             self.meta_set("hlc", self.clock.last)
+            self.meta_set("hlc_pulled", pulled)
         return m
+
+    def rewind_clock(self, hub_time_ms: int, max_drift_ms: int) -> bool:
+        """The clock ran ahead of HQ's by more than HQ accepts (a tablet set days into the
+        future): HQ refused every change clocked beyond that, and as a clock never goes
+        back it would refuse every later one too, for days after the date is set right.
+        After a sync round, whose pull brought HQ's authoritative rows back for those
+        refusals, bring the clock back to the newest clock HQ could have accepted: what it
+        relayed, our changes within the bound, its time. True if it did."""
+        bound = from_wall(hub_time_ms + max_drift_ms)
+        if self.clock.last <= bound:
+            return False
+        with self.tx() as c:
+            if self.clock.last <= bound:  # another process on this file rewound it meanwhile
+                return False
+            floor = max(int(self.meta_get("hlc_pulled", 0) or 0), from_wall(hub_time_ms),
+                        c.execute("SELECT COALESCE(MAX(hlc), 0) FROM _log WHERE hlc <= ?", (bound,)).fetchone()[0])
+            self.clock.reset(floor)
+            self.meta_set("hlc", floor)
+            self._hlc_resets = int(self.meta_get("hlc_resets", 0) or 0) + 1
+            self.meta_set("hlc_resets", self._hlc_resets)
+        return True
 
     def _pending_fields(self, c, table: str, row_id: str) -> set[str]:
         return {r[0] for r in c.execute("SELECT field FROM _pending WHERE tbl = ? AND row_id = ?",
@@ -268,8 +293,9 @@ class NodeStore(SQLiteStore):
 
     def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> None:
         if clock[1] == self.node_id and c.execute(
-                f"SELECT 1 FROM [{spec.name}] WHERE id = ?", (row_id,)).fetchone():
-            return  # our own ledger row coming back: ids never change meaning
+                f"SELECT 1 FROM [{spec.name}] WHERE id = ? AND _hlc = ? AND _src = ?",
+                (row_id, clock[0], clock[1])).fetchone():
+            return  # our own ledger row coming back, the very write (not one a restored copy made again)
         row = merge.load(c, spec, row_id)
         if row is None:
             merge.add(c, spec, row_id, fields, clock)

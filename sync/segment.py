@@ -1,10 +1,9 @@
 """Segments: a signed manifest line followed by changes' exact bytes (NDJSON). Used for a
 node's push (purpose `segment`) and the hub's bucket pulls (purpose `bucket`)."""
-import json
 import zlib
 
 from sync import keys
-from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
+from sync.canonical import ZERO_HASH, canonical_bytes, loads_untrusted, sha256_hex
 from sync.change import check_change, decode_change, is_hash
 from sync.errors import BadRequest, BadSegment, BadSignature, TooLarge
 
@@ -45,8 +44,8 @@ def split(body: bytes) -> tuple[dict, str, list[bytes]]:
     if not lines:
         raise BadRequest("empty body: a segment starts with its manifest line")
     try:
-        head = json.loads(lines[0])
-    except (ValueError, UnicodeDecodeError):
+        head = loads_untrusted(lines[0])
+    except ValueError:
         raise BadRequest("the manifest line is not valid JSON") from None
     if not isinstance(head, dict) or not isinstance(head.get("manifest"), dict):
         raise BadRequest("line 1 must be {\"manifest\": {...}, \"sig\": \"...\"}")

@@ -50,6 +50,7 @@ class SQLiteStore:
             self.conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
+                self.after_begin()
                 yield self.conn
                 if self.before_commit is not None:
                     self.before_commit()
@@ -78,6 +79,25 @@ class SQLiteStore:
             yield conn
         finally:
             conn.execute("COMMIT")
+
+    def after_begin(self) -> None:
+        """Catch up with another process on the same file (`fieldsync node sync` beside
+        `node serve`, an HQ tool beside `hub serve`): both stores persist their clock as
+        `_meta.hlc` in every write, so a write here never takes a clock older than a change
+        the other process already applied or made."""
+        if getattr(self, "clock", None) is not None:
+            self.follow_clock()
+
+    def follow_clock(self) -> None:
+        """Take the persisted clock into account; after a rewind another process persisted
+        (`hlc_resets` moved on), take it as it is."""
+        persisted = int(self.meta_get("hlc", 0) or 0)
+        resets = int(self.meta_get("hlc_resets", 0) or 0)
+        if resets != getattr(self, "_hlc_resets", resets):
+            self.clock.reset(persisted)
+        else:
+            self.clock.observe(persisted)
+        self._hlc_resets = resets
 
     def after_rollback(self) -> None:
         """Subclasses drop in-memory state that the rolled-back transaction touched."""

@@ -5,7 +5,7 @@ name or the secret was wrong."""
 from shared.passwords import check_password
 from shared.roles import OUTLET_ROLES
 
-from node.services import audit
+from node.services import audit, guards
 from node.services.errors import ServiceError
 from node.services.session import Session
 
@@ -20,6 +20,8 @@ class Auth:
 
     def login(self, username: str, secret: str, *, pin: bool = False, lang: str = "zh") -> Session:
         name = (username or "").strip()
+        if not (guards.is_text(name) and guards.is_text(secret)):
+            raise ServiceError.of("login_failed")  # no such name, and no such secret
         self._check_lock(name)
         user = self.ctx.one("SELECT * FROM users WHERE username = ? AND outlet_id = ?",
                             (name, self.ctx.outlet_id))

@@ -6,6 +6,7 @@ writer lock, and so does every read here, so a read never sees a pull half-appli
 (A whole service call holds the lock too: see locking.py.)"""
 from typing import Callable
 
+from node.services import guards
 from node.services.errors import ServiceError
 from node.services.schema import ensure_schema
 from node.services.session import Session
@@ -28,7 +29,7 @@ class Context:
 
     def query(self, sql: str, params=()) -> list[dict]:
         with self.lock:
-            cur = self.store.conn.execute(sql, tuple(params))
+            cur = self.store.conn.execute(sql, _params(params))
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
 
@@ -38,7 +39,7 @@ class Context:
 
     def scalar(self, sql: str, params=()):
         with self.lock:
-            row = self.store.conn.execute(sql, tuple(params)).fetchone()
+            row = self.store.conn.execute(sql, _params(params)).fetchone()
         return row[0] if row else None
 
     def reference(self, table: str) -> list[dict]:
@@ -64,4 +65,14 @@ class Context:
         """Record ops as one change by the session's user, at the device's time."""
         with self.lock:
             self.current_user(session)
+            guards.storable_text(ops)
             return self.store.write(session.user_id, ops, at=self.now())
+
+
+def _params(params) -> tuple:
+    """Query parameters; text that SQLite cannot take (a lone surrogate typed in a search
+    box) is the person's to fix, not a crash."""
+    params = tuple(params)
+    if not guards.is_text(params):
+        raise ServiceError.on_field("bad_text", "input")
+    return params

@@ -51,3 +51,28 @@ def own_row(ctx, table: str, row_id: str | None) -> dict:
     if isinstance(rule, ByOutlet) and current.get(rule.column) != ctx.outlet_id:
         raise ServiceError.of("foreign_outlet", thing=in_sentence("table", table))
     return row
+
+
+def storable_text(ops: list[dict]) -> None:
+    """Every text an action writes must be UTF-8 text: a lone surrogate (half an emoji
+    from a broken input method, or a crafted request) can be neither stored nor synced,
+    so the person is told which field to fix before anything is written."""
+    for op in ops:
+        for name, value in op["fields"].items():
+            if not is_text(value):
+                raise ServiceError.on_field("bad_text", name)
+
+
+def is_text(value) -> bool:
+    """True unless a str (at any depth) holds something UTF-8 cannot encode."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(is_text(k) and is_text(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(is_text(v) for v in value)
+    return True

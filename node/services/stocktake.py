@@ -59,9 +59,11 @@ class Stocktake:
             raise ServiceError.of("count_open")
         self.ctx.current_user(session)
         cid = str(uuid.uuid4())
-        self.ctx.write(session, [put(TABLE, cid, outlet_id=self.ctx.outlet_id, status=str(DocStatus.DRAFT),
-                                     blind=bool(blind), count_hlc=self.ctx.store.clock.tick(),
-                                     started_at=self.ctx.now(), note=(note or "").strip() or None)])
+        store = self.ctx.store
+        with store.tx():  # the count's clock is taken in the write's transaction, after every applied move
+            self.ctx.write(session, [put(TABLE, cid, outlet_id=self.ctx.outlet_id, status=str(DocStatus.DRAFT),
+                                         blind=bool(blind), count_hlc=store.clock.tick(),
+                                         started_at=self.ctx.now(), note=(note or "").strip() or None)])
         return cid
 
     def current(self, session: Session) -> CountView | None:
