@@ -6,10 +6,14 @@ stopping the scheduler."""
 import logging
 from typing import Callable
 
+from hub.services.rollups import fold_job
+
 log = logging.getLogger("fieldsync.hub.jobs")
 
 # (job id, function of HubServices, interval in seconds); services modules add theirs.
-JOBS: list[tuple[str, Callable, int]] = []
+JOBS: list[tuple[str, Callable, int]] = [
+    ("report_rollups", fold_job, 60),
+]
 
 
 def _supervised(job_id: str, fn: Callable, services) -> Callable[[], None]:

@@ -78,6 +78,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sync_unavailable": ("本机尚未配置同步。", "Sync is not set up on this device."),
     # hub services: HQ's work
     "complaint_resolved": ("该投诉已处理完毕。", "This complaint is already resolved."),
+    # hub reports (hub-reports)
+    "report_unknown": ("没有这个报表。", "There is no such report."),
+    "report_month_range": ("起始月份不能晚于结束月份。", "The first month must not be after the last one."),
 }
 
 

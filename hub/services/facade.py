@@ -7,6 +7,8 @@ from sync.hub_store import HubStore
 from hub.services.auth import Auth
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
+from hub.services.reports import Reports
+from hub.services.rollups import Rollups
 from hub.services.schema import ensure_schema
 
 
@@ -16,6 +18,8 @@ class HubServices:
         self.ctx = HubContext(hub, now)
         self.auth = Auth(self.ctx)
         self.complaints = Complaints(self.ctx)
+        self.rollups = Rollups(self.ctx)
+        self.reports = Reports(self.ctx)
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)

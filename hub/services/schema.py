@@ -5,7 +5,7 @@ replicates to the nodes."""
 import importlib
 
 # Service modules whose DDL is part of the hub's schema (each adds its own name).
-MODULES = ("complaints",)
+MODULES = ("complaints", "rollups")  # rollups after complaints: its triggers watch hq_complaints
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS hq_audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL,

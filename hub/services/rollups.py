@@ -1,0 +1,358 @@
+"""Report roll-ups: hub-only tables that hold the orders' measures summed by
+(outlet, product model, month) and the parts used by (outlet, model, month, part), so that a
+report over a million orders reads a few thousand rows instead of the orders.
+
+How the roll-ups follow the orders — a dirty set fed by triggers. Every insert or update of
+an order's reported columns, every new order event or part line and every complaint about an
+order puts the order's id into `hq_rollup_dirty` *inside the transaction that made the
+change*, whatever wrote it (a node's pushed segment, a hub service, a job). The roll-up job
+(`fold`) takes dirty ids in batches and, in one transaction per batch, recomputes each
+order's fact from the base rows (hub/services/rollup_facts.py), subtracts the fact it last
+contributed (kept in `hq_rollup_facts`) and adds the new one. We chose this over a watermark
+on `_clk` (a JSON cell per row: no index can find "changed since") and over reading
+`bucket_changes` (orders without an outlet never reach a bucket, complaints are hub-only and
+never do, and the bodies would have to be decoded): a trigger cannot miss a write path and
+costs one indexed insert per changed row.
+
+Measures that move without a write are handled too: an SLA milestone falls due as time
+passes (each fact keeps `next_due_at`, and the fold re-reads orders whose time has come), and
+a repeat repair of a serial number changes the earlier order's first-time-fix (the fold
+refreshes every order of the serial numbers it touches). A change of the SLA policies marks
+the roll-ups for a full rebuild, which the job then runs. `rebuild` recomputes everything
+from the base tables in one transaction; it equals the incremental result (tested)."""
+from collections import defaultdict
+
+from hub.services.rollup_facts import EXTRA, KEY, MEASURES, base_fact, serial_flags
+from shared.orders import Status
+from shared.roles import HqWork
+
+BATCH = 2000
+CHUNK = 500
+
+ORDER_COLUMNS = ("outlet_id", "product_model_id", "type", "priority", "status", "created_at",
+                 "serial_no", "source", "callback_result", "callback_score")
+FACT_COLUMNS = ("order_id", *KEY, *EXTRA, *MEASURES)
+
+_measures_ddl = ", ".join(f"{m} INTEGER NOT NULL DEFAULT 0" for m in MEASURES)
+
+
+def _dirty_trigger(name: str, event: str, table: str, expr: str) -> str:
+    return (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} BEGIN "
+            f"INSERT OR IGNORE INTO hq_rollup_dirty (order_id) SELECT {expr} WHERE {expr} IS NOT NULL; END")
+
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS hq_rollup_dirty (order_id TEXT PRIMARY KEY) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS hq_rollup_meta (key TEXT PRIMARY KEY, value)",
+    f"""CREATE TABLE IF NOT EXISTS hq_rollup_facts (order_id TEXT PRIMARY KEY, outlet_id TEXT NOT NULL,
+        model_id TEXT NOT NULL, month TEXT NOT NULL, type TEXT, serial_no TEXT, completed_at INTEGER,
+        next_due_at INTEGER, {_measures_ddl})""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_rollup_facts_serial ON hq_rollup_facts (serial_no) WHERE serial_no != ''",
+    "CREATE INDEX IF NOT EXISTS ix_hq_rollup_facts_due ON hq_rollup_facts (next_due_at) WHERE next_due_at IS NOT NULL",
+    """CREATE TABLE IF NOT EXISTS hq_rollup_part_facts (order_id TEXT NOT NULL, part_id TEXT NOT NULL,
+        qty INTEGER NOT NULL, lines INTEGER NOT NULL, PRIMARY KEY (order_id, part_id)) WITHOUT ROWID""",
+    f"""CREATE TABLE IF NOT EXISTS hq_rollup_orders_month (outlet_id TEXT NOT NULL, model_id TEXT NOT NULL,
+        month TEXT NOT NULL, {_measures_ddl}, PRIMARY KEY (outlet_id, model_id, month))""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_rollup_orders_month ON hq_rollup_orders_month (month)",
+    """CREATE TABLE IF NOT EXISTS hq_rollup_parts_month (outlet_id TEXT NOT NULL, model_id TEXT NOT NULL,
+        month TEXT NOT NULL, part_id TEXT NOT NULL, qty INTEGER NOT NULL DEFAULT 0,
+        lines INTEGER NOT NULL DEFAULT 0, orders INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (outlet_id, model_id, month, part_id))""",
+    # the fold looks up orders by serial number (repeat repairs) and events by type
+    "CREATE INDEX IF NOT EXISTS ix_hq_orders_serial ON service_orders (serial_no) WHERE serial_no IS NOT NULL",
+    _dirty_trigger("tr_hq_rollup_order_ins", "INSERT", "service_orders", "NEW.id"),
+    _dirty_trigger("tr_hq_rollup_order_upd", f"UPDATE OF {', '.join(ORDER_COLUMNS)}", "service_orders", "NEW.id"),
+    _dirty_trigger("tr_hq_rollup_order_del", "DELETE", "service_orders", "OLD.id"),
+    _dirty_trigger("tr_hq_rollup_event_ins", "INSERT", "order_events", "NEW.order_id"),
+    _dirty_trigger("tr_hq_rollup_event_del", "DELETE", "order_events", "OLD.order_id"),
+    _dirty_trigger("tr_hq_rollup_part_ins", "INSERT", "order_parts", "NEW.order_id"),
+    _dirty_trigger("tr_hq_rollup_part_del", "DELETE", "order_parts", "OLD.order_id"),
+    _dirty_trigger("tr_hq_rollup_complaint_ins", "INSERT", "hq_complaints", "NEW.order_id"),
+    _dirty_trigger("tr_hq_rollup_complaint_upd", "UPDATE OF order_id", "hq_complaints", "NEW.order_id"),
+    _dirty_trigger("tr_hq_rollup_complaint_old", "UPDATE OF order_id", "hq_complaints", "OLD.order_id"),
+    *(f"""CREATE TRIGGER IF NOT EXISTS tr_hq_rollup_policy_{ev.lower()} AFTER {ev} ON sla_policies BEGIN
+        INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('rebuild', 1); END"""
+      for ev in ("INSERT", "UPDATE", "DELETE")),
+)
+
+
+class Rollups:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    # ---- state ----
+
+    def status(self) -> dict:
+        """Pending dirty orders, whether a rebuild is due, when the roll-ups were last built."""
+        meta = {r["key"]: r["value"] for r in self.ctx.query("SELECT key, value FROM hq_rollup_meta")}
+        return {"dirty": self.ctx.scalar("SELECT COUNT(*) FROM hq_rollup_dirty"),
+                "rebuild_due": bool(meta.get("rebuild")) or "built_at" not in meta,
+                "built_at": meta.get("built_at"), "folded_at": meta.get("folded_at")}
+
+    def request_rebuild(self, session) -> None:
+        """An admin asks the job to rebuild (e.g. after restoring a backup)."""
+        self.ctx.allow(session, HqWork.ADMIN)
+        with self.ctx.tx() as c:
+            c.execute("INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('rebuild', 1)")
+            self.ctx.audit(session, "rollup_rebuild_requested")
+
+    # ---- the job ----
+
+    def fold(self, max_batches: int | None = None) -> int:
+        """Fold dirty orders (and orders whose next SLA milestone has fallen due) into the
+        roll-ups; rebuild instead when never built or the SLA policies changed. Returns the
+        number of orders refreshed."""
+        if self.status()["rebuild_due"]:
+            return self.rebuild()
+        done, batches = 0, 0
+        with self.ctx.tx() as c:
+            c.execute("INSERT OR IGNORE INTO hq_rollup_dirty (order_id) SELECT order_id FROM hq_rollup_facts "
+                      "WHERE next_due_at IS NOT NULL AND next_due_at <= ?", (self.ctx.now(),))
+        while max_batches is None or batches < max_batches:
+            with self.ctx.tx() as c:
+                ids = [r[0] for r in c.execute("SELECT order_id FROM hq_rollup_dirty LIMIT ?", (BATCH,))]
+                if not ids:
+                    break
+                done += self._fold_ids(c, ids)
+                c.executemany("DELETE FROM hq_rollup_dirty WHERE order_id = ?", [(i,) for i in ids])
+                _meta_set(c, "folded_at", self.ctx.now())
+            batches += 1
+        return done
+
+    def _fold_ids(self, c, ids: list[str]) -> int:
+        orders = _orders(c, ids)
+        old = _facts(c, ids)
+        serials = {o["serial_no"] for o in orders.values() if o.get("serial_no")}
+        serials |= {f["serial_no"] for f in old.values() if f["serial_no"]}
+        groups = {s: _serial_group(c, s) for s in serials}
+        # orders sharing a touched serial number: their first-time fix may have changed
+        extra = [g["id"] for grp in groups.values() for g in grp if g["id"] not in orders]
+        orders.update(_orders(c, extra))
+        old.update(_facts(c, extra))
+        all_ids = list(orders) + [i for i in ids if i not in orders]
+        events, parts, complaints = _events(c, list(orders)), _parts(c, list(orders)), _complaints(c, list(orders))
+        policies = _policies(c)
+        now = self.ctx.now()
+        new = {}
+        for oid, order in orders.items():
+            f = base_fact(order, events.get(oid, []), parts.get(oid, {}), complaints.get(oid, 0), policies, now)
+            if f["serial_no"]:
+                serial_flags(f, groups.get(f["serial_no"]) or [])
+            new[oid] = f
+        for oid in all_ids:
+            if oid in old:
+                _add(c, old[oid], _old_parts(c, oid), -1)
+            c.execute("DELETE FROM hq_rollup_facts WHERE order_id = ?", (oid,))
+            c.execute("DELETE FROM hq_rollup_part_facts WHERE order_id = ?", (oid,))
+            if oid in new:
+                _insert_fact(c, new[oid], parts.get(oid, {}))
+                _add(c, new[oid], parts.get(oid, {}), +1)
+        c.execute("DELETE FROM hq_rollup_orders_month WHERE orders = 0")
+        c.execute("DELETE FROM hq_rollup_parts_month WHERE lines = 0")
+        return len(all_ids)
+
+    # ---- the full rebuild ----
+
+    def rebuild(self) -> int:
+        """Recompute every fact and both roll-ups from the base tables, in one transaction
+        (reports keep reading the old roll-ups until it commits). Returns the order count."""
+        now = self.ctx.now()
+        with self.ctx.tx() as c:
+            for t in ("hq_rollup_facts", "hq_rollup_part_facts", "hq_rollup_orders_month",
+                      "hq_rollup_parts_month", "hq_rollup_dirty"):
+                c.execute(f"DELETE FROM {t}")
+            policies, complaints = _policies(c), dict(c.execute(
+                "SELECT order_id, COUNT(*) FROM hq_complaints WHERE order_id IS NOT NULL GROUP BY order_id"))
+            n = 0
+            facts, part_rows = [], []
+            for order, events, parts in _stream(c):
+                f = base_fact(order, events, parts, complaints.get(order["id"], 0), policies, now)
+                facts.append(tuple(f[k] for k in FACT_COLUMNS))
+                part_rows += [(order["id"], p, q, n_) for p, (q, n_) in parts.items()]
+                n += 1
+                if len(facts) >= 20_000:
+                    _flush(c, facts, part_rows)
+            _flush(c, facts, part_rows)
+            self._rebuild_serials(c)
+            sums = ", ".join(f"SUM({m})" for m in MEASURES)
+            c.execute(f"INSERT INTO hq_rollup_orders_month (outlet_id, model_id, month, {', '.join(MEASURES)}) "
+                      f"SELECT outlet_id, model_id, month, {sums} FROM hq_rollup_facts GROUP BY outlet_id, model_id, month")
+            c.execute("INSERT INTO hq_rollup_parts_month (outlet_id, model_id, month, part_id, qty, lines, orders) "
+                      "SELECT f.outlet_id, f.model_id, f.month, p.part_id, SUM(p.qty), SUM(p.lines), COUNT(*) "
+                      "FROM hq_rollup_part_facts p JOIN hq_rollup_facts f ON f.order_id = p.order_id "
+                      "GROUP BY f.outlet_id, f.model_id, f.month, p.part_id")
+            c.execute("DELETE FROM hq_rollup_meta WHERE key = 'rebuild'")
+            _meta_set(c, "built_at", now)
+        return n
+
+    def _rebuild_serials(self, c) -> None:
+        """Repeat repairs and first-time fix for every serial number with several orders."""
+        cur = c.execute("SELECT order_id, type, serial_no, completed_at, completed, waited, repeats, ftf "
+                        "FROM hq_rollup_facts WHERE serial_no != '' AND serial_no IN (SELECT serial_no FROM "
+                        "hq_rollup_facts WHERE serial_no != '' GROUP BY serial_no HAVING COUNT(*) > 1) "
+                        "ORDER BY serial_no")
+        names = [d[0] for d in cur.description]
+        updates, group, current = [], [], None
+
+        def flush():
+            members = [{"id": g["order_id"], "type": g["type"], "serial_no": g["serial_no"],
+                        "completed_at": g["completed_at"]} for g in group]
+            for g in group:
+                before = (g["repeats"], g["ftf"])
+                serial_flags(g, members)
+                if (g["repeats"], g["ftf"]) != before:
+                    updates.append((g["repeats"], g["ftf"], g["order_id"]))
+
+        for row in cur.fetchall():
+            r = dict(zip(names, row))
+            if r["serial_no"] != current and group:
+                flush()
+                group = []
+            current = r["serial_no"]
+            group.append(r)
+        if group:
+            flush()
+        c.executemany("UPDATE hq_rollup_facts SET repeats = ?, ftf = ? WHERE order_id = ?", updates)
+
+
+def fold_job(services) -> None:
+    """The scheduled roll-up job (hub/jobs.py)."""
+    services.rollups.fold()
+
+
+def _meta_set(c, key: str, value) -> None:
+    c.execute("INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _chunks(ids: list[str]):
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def _rows(c, sql: str, params=()) -> list[dict]:
+    cur = c.execute(sql, tuple(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def _orders(c, ids: list[str]) -> dict[str, dict]:
+    out = {}
+    for chunk in _chunks(ids):
+        for r in _rows(c, f"SELECT id, {', '.join(ORDER_COLUMNS)} FROM service_orders WHERE id IN "
+                          f"({', '.join('?' * len(chunk))})", chunk):
+            out[r["id"]] = r
+    return out
+
+
+def _facts(c, ids: list[str]) -> dict[str, dict]:
+    out = {}
+    for chunk in _chunks(ids):
+        for r in _rows(c, f"SELECT * FROM hq_rollup_facts WHERE order_id IN ({', '.join('?' * len(chunk))})", chunk):
+            out[r["order_id"]] = r
+    return out
+
+
+def _events(c, ids: list[str]) -> dict[str, list[tuple[str, int]]]:
+    out = defaultdict(list)
+    for chunk in _chunks(ids):
+        for oid, to, at in c.execute(f"SELECT order_id, to_status, at FROM order_events WHERE order_id IN "
+                                     f"({', '.join('?' * len(chunk))})", chunk):
+            out[oid].append((to, at))
+    return out
+
+
+def _parts(c, ids: list[str]) -> dict[str, dict[str, tuple[int, int]]]:
+    out = defaultdict(dict)
+    for chunk in _chunks(ids):
+        for oid, part, qty, lines in c.execute(
+                f"SELECT order_id, part_id, SUM(COALESCE(qty, 0)), COUNT(*) FROM order_parts WHERE order_id IN "
+                f"({', '.join('?' * len(chunk))}) AND part_id IS NOT NULL GROUP BY order_id, part_id", chunk):
+            out[oid][part] = (qty, lines)
+    return out
+
+
+def _old_parts(c, oid: str) -> dict[str, tuple[int, int]]:
+    return {p: (q, n) for p, q, n in c.execute(
+        "SELECT part_id, qty, lines FROM hq_rollup_part_facts WHERE order_id = ?", (oid,))}
+
+
+def _complaints(c, ids: list[str]) -> dict[str, int]:
+    out = {}
+    for chunk in _chunks(ids):
+        out.update(dict(c.execute(f"SELECT order_id, COUNT(*) FROM hq_complaints WHERE order_id IN "
+                                  f"({', '.join('?' * len(chunk))}) GROUP BY order_id", chunk)))
+    return out
+
+
+def _policies(c) -> list[dict]:
+    rows = _rows(c, "SELECT * FROM sla_policies")
+    for r in rows:
+        r["active"] = r.get("active") is None or bool(r["active"])
+    return rows
+
+
+def _serial_group(c, serial: str) -> list[dict]:
+    return _rows(c, "SELECT o.id, o.type, o.serial_no, (SELECT MIN(e.at) FROM order_events e WHERE "
+                    "e.order_id = o.id AND e.to_status = ?) AS completed_at FROM service_orders o "
+                    "WHERE o.serial_no = ?", (str(Status.COMPLETED), serial))
+
+
+def _insert_fact(c, f: dict, parts: dict) -> None:
+    c.execute(f"INSERT INTO hq_rollup_facts ({', '.join(FACT_COLUMNS)}) VALUES "
+              f"({', '.join('?' * len(FACT_COLUMNS))})", [f[k] for k in FACT_COLUMNS])
+    c.executemany("INSERT INTO hq_rollup_part_facts (order_id, part_id, qty, lines) VALUES (?, ?, ?, ?)",
+                  [(f["order_id"], p, q, n) for p, (q, n) in parts.items()])
+
+
+def _add(c, f: dict, parts: dict, sign: int) -> None:
+    """Add (+1) or take away (-1) one fact's contribution to both roll-ups."""
+    key = [f[k] for k in KEY]
+    cols = ", ".join(MEASURES)
+    c.execute(f"INSERT INTO hq_rollup_orders_month (outlet_id, model_id, month, {cols}) VALUES "
+              f"(?, ?, ?, {', '.join('?' * len(MEASURES))}) ON CONFLICT (outlet_id, model_id, month) DO UPDATE SET "
+              + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES),
+              [*key, *(sign * int(f[m] or 0) for m in MEASURES)])
+    c.executemany("INSERT INTO hq_rollup_parts_month (outlet_id, model_id, month, part_id, qty, lines, orders) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (outlet_id, model_id, month, part_id) DO UPDATE SET "
+                  "qty = qty + excluded.qty, lines = lines + excluded.lines, orders = orders + excluded.orders",
+                  [(*key, p, sign * q, sign * n, sign) for p, (q, n) in parts.items()])
+
+
+def _stream(c):
+    """Every order with its events and parts, read in id order: a merge of three sorted
+    scans, so a million orders never sit in memory at once."""
+    orders = c.execute(f"SELECT id, {', '.join(ORDER_COLUMNS)} FROM service_orders ORDER BY id")
+    names = [d[0] for d in orders.description]
+    events = _Cursor(c.execute("SELECT order_id, to_status, at FROM order_events ORDER BY order_id"))
+    parts = _Cursor(c.execute("SELECT order_id, part_id, SUM(COALESCE(qty, 0)), COUNT(*) FROM order_parts "
+                              "WHERE part_id IS NOT NULL GROUP BY order_id, part_id ORDER BY order_id"))
+    for row in orders:
+        order = dict(zip(names, row))
+        oid = order["id"]
+        yield (order, [(to, at) for _, to, at in events.take(oid)],
+               {p: (q, n) for _, p, q, n in parts.take(oid)})
+
+
+class _Cursor:
+    """A sorted cursor read in step with the orders: `take(id)` skips rows of smaller ids
+    (events of orders that no longer exist) and returns the rows of `id`."""
+
+    def __init__(self, cursor):
+        self.cursor, self.head = cursor, next(cursor, None)
+
+    def take(self, oid: str) -> list[tuple]:
+        out = []
+        while self.head is not None and self.head[0] <= oid:
+            if self.head[0] == oid:
+                out.append(self.head)
+            self.head = next(self.cursor, None)
+        return out
+
+
+def _flush(c, facts: list, part_rows: list) -> None:
+    c.executemany(f"INSERT INTO hq_rollup_facts ({', '.join(FACT_COLUMNS)}) VALUES "
+                  f"({', '.join('?' * len(FACT_COLUMNS))})", facts)
+    c.executemany("INSERT INTO hq_rollup_part_facts (order_id, part_id, qty, lines) VALUES (?, ?, ?, ?)", part_rows)
+    facts.clear()
+    part_rows.clear()
+
