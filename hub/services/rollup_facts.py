@@ -2,12 +2,13 @@
 order, its events, parts and complaints, using the same SLA clock (shared/sla.py) and repeat
 repair rule (shared/fees.py) as the rest of the system. Kept apart from the storage so that
 the incremental fold and the full rebuild compute every fact the same way."""
-from shared.fees import is_repeat_repair
+from functools import lru_cache
+
+from shared.fees import CallbackResult, is_repeat_repair
 from shared.orders import OUTLET, Status
-from shared.periods import period_of
+from shared.periods import DAY_MS, period_of
 from shared.reports import REPEAT_DAYS
 from shared.sla import ACCEPT, COMPLETE, ON_SITE, policy_for, sla_clock
-from shared.fees import CallbackResult
 
 DONE = (Status.COMPLETED, Status.CLOSED)
 
@@ -22,25 +23,44 @@ MEASURES = (
 KEY = ("outlet_id", "model_id", "month")
 # Columns of hq_rollup_facts besides the key and the measures.
 EXTRA = ("type", "serial_no", "completed_at", "next_due_at")
+_ZERO = dict.fromkeys(MEASURES, 0)
+
+
+class Policies:
+    """The SLA policies with `policy_for` remembered per (type, priority)."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows, self._memo = rows, {}
+
+    def get(self, order_type, priority) -> dict | None:
+        key = (order_type, priority)
+        if key not in self._memo:
+            self._memo[key] = policy_for(self.rows, order_type, priority)
+        return self._memo[key]
+
+
+@lru_cache(maxsize=4096)
+def _month_of_day(local_day: int) -> str:
+    return period_of(local_day * DAY_MS - 8 * 3_600_000)
 
 
 def order_month(order: dict, events: list[tuple[str, int]]) -> str:
-    """The month an order counts in: its creation (local time), else its first event."""
+    """The month an order counts in: its creation (local time, UTC+8), else its first event."""
     at = order.get("created_at")
     if not isinstance(at, int):
         at = min((a for _, a in events if isinstance(a, int)), default=None)
-    return period_of(at) if at is not None else ""
+    return _month_of_day((at + 8 * 3_600_000) // DAY_MS) if at is not None else ""
 
 
 def base_fact(order: dict, events: list[tuple[str, int]], parts: dict[str, tuple[int, int]],
-              complaints: int, policies: list[dict], now: int) -> dict:
+              complaints: int, policies: Policies, now: int) -> dict:
     """The order's fact without the serial-number measures (ftf, repeats: `serial_flags`).
     `events`: (to_status, at); `parts`: part_id → (qty, lines)."""
     status = order.get("status")
     done = status in DONE
     completed_at = min((a for s, a in events if s == Status.COMPLETED and isinstance(a, int)), default=None)
     result, score = order.get("callback_result"), order.get("callback_score")
-    f = {m: 0 for m in MEASURES}
+    f = dict(_ZERO)
     f.update(order_id=order["id"], outlet_id=order.get("outlet_id") or "",
              model_id=order.get("product_model_id") or "", month=order_month(order, events),
              type=order.get("type") or "", serial_no=order.get("serial_no") or "",
@@ -59,7 +79,7 @@ def base_fact(order: dict, events: list[tuple[str, int]], parts: dict[str, tuple
     f["waited"] = int(any(s == Status.WAITING_PARTS for s, _ in events))
     f["repairs"] = int(done and order.get("type") == "repair")
     clock = sla_clock(created_at=order.get("created_at"),
-                      policy=policy_for(policies, order.get("type"), order.get("priority")),
+                      policy=policies.get(order.get("type"), order.get("priority")),
                       status=status, events=events, now=now,
                       accepted_at_creation=order.get("source") == OUTLET)
     for m in (clock.milestones if clock else ()):

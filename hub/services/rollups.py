@@ -18,11 +18,13 @@ Measures that move without a write are handled too: an SLA milestone falls due a
 passes (each fact keeps `next_due_at`, and the fold re-reads orders whose time has come), and
 a repeat repair of a serial number changes the earlier order's first-time-fix (the fold
 refreshes every order of the serial numbers it touches). A change of the SLA policies marks
-the roll-ups for a full rebuild, which the job then runs. `rebuild` recomputes everything
-from the base tables in one transaction; it equals the incremental result (tested)."""
+every order dirty, and the job refolds them batch by batch (a transaction per batch, so the
+nodes' pushes are never held up for long). `rebuild` recomputes everything from the base
+tables in one transaction — the first build, or by hand (`python -m hub.services.rollups
+--dir D`, hub stopped or not); it equals the incremental result (tested)."""
 from collections import defaultdict
 
-from hub.services.rollup_facts import EXTRA, KEY, MEASURES, base_fact, serial_flags
+from hub.services.rollup_facts import EXTRA, KEY, MEASURES, Policies, base_fact, serial_flags
 from shared.orders import Status
 from shared.roles import HqWork
 
@@ -71,7 +73,7 @@ DDL = (
     _dirty_trigger("tr_hq_rollup_complaint_upd", "UPDATE OF order_id", "hq_complaints", "NEW.order_id"),
     _dirty_trigger("tr_hq_rollup_complaint_old", "UPDATE OF order_id", "hq_complaints", "OLD.order_id"),
     *(f"""CREATE TRIGGER IF NOT EXISTS tr_hq_rollup_policy_{ev.lower()} AFTER {ev} ON sla_policies BEGIN
-        INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('rebuild', 1); END"""
+        INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('refold', 1); END"""
       for ev in ("INSERT", "UPDATE", "DELETE")),
 )
 
@@ -87,6 +89,7 @@ class Rollups:
         meta = {r["key"]: r["value"] for r in self.ctx.query("SELECT key, value FROM hq_rollup_meta")}
         return {"dirty": self.ctx.scalar("SELECT COUNT(*) FROM hq_rollup_dirty"),
                 "rebuild_due": bool(meta.get("rebuild")) or "built_at" not in meta,
+                "refold_due": bool(meta.get("refold")),
                 "built_at": meta.get("built_at"), "folded_at": meta.get("folded_at")}
 
     def request_rebuild(self, session) -> None:
@@ -102,10 +105,14 @@ class Rollups:
         """Fold dirty orders (and orders whose next SLA milestone has fallen due) into the
         roll-ups; rebuild instead when never built or the SLA policies changed. Returns the
         number of orders refreshed."""
-        if self.status()["rebuild_due"]:
+        status = self.status()
+        if status["rebuild_due"]:
             return self.rebuild()
         done, batches = 0, 0
         with self.ctx.tx() as c:
+            if status["refold_due"]:  # the SLA policies changed: every order, batch by batch
+                c.execute("INSERT OR IGNORE INTO hq_rollup_dirty (order_id) SELECT id FROM service_orders")
+                c.execute("DELETE FROM hq_rollup_meta WHERE key = 'refold'")
             c.execute("INSERT OR IGNORE INTO hq_rollup_dirty (order_id) SELECT order_id FROM hq_rollup_facts "
                       "WHERE next_due_at IS NOT NULL AND next_due_at <= ?", (self.ctx.now(),))
         while max_batches is None or batches < max_batches:
@@ -181,7 +188,7 @@ class Rollups:
                       "SELECT f.outlet_id, f.model_id, f.month, p.part_id, SUM(p.qty), SUM(p.lines), COUNT(*) "
                       "FROM hq_rollup_part_facts p JOIN hq_rollup_facts f ON f.order_id = p.order_id "
                       "GROUP BY f.outlet_id, f.model_id, f.month, p.part_id")
-            c.execute("DELETE FROM hq_rollup_meta WHERE key = 'rebuild'")
+            c.execute("DELETE FROM hq_rollup_meta WHERE key IN ('rebuild', 'refold')")
             _meta_set(c, "built_at", now)
         return n
 
@@ -284,11 +291,11 @@ def _complaints(c, ids: list[str]) -> dict[str, int]:
     return out
 
 
-def _policies(c) -> list[dict]:
+def _policies(c) -> Policies:
     rows = _rows(c, "SELECT * FROM sla_policies")
     for r in rows:
         r["active"] = r.get("active") is None or bool(r["active"])
-    return rows
+    return Policies(rows)
 
 
 def _serial_group(c, serial: str) -> list[dict]:
@@ -319,34 +326,28 @@ def _add(c, f: dict, parts: dict, sign: int) -> None:
 
 
 def _stream(c):
-    """Every order with its events and parts, read in id order: a merge of three sorted
-    scans, so a million orders never sit in memory at once."""
-    orders = c.execute(f"SELECT id, {', '.join(ORDER_COLUMNS)} FROM service_orders ORDER BY id")
-    names = [d[0] for d in orders.description]
-    events = _Cursor(c.execute("SELECT order_id, to_status, at FROM order_events ORDER BY order_id"))
-    parts = _Cursor(c.execute("SELECT order_id, part_id, SUM(COALESCE(qty, 0)), COUNT(*) FROM order_parts "
-                              "WHERE part_id IS NOT NULL GROUP BY order_id, part_id ORDER BY order_id"))
-    for row in orders:
-        order = dict(zip(names, row))
-        oid = order["id"]
-        yield (order, [(to, at) for _, to, at in events.take(oid)],
-               {p: (q, n) for _, p, q, n in parts.take(oid)})
-
-
-class _Cursor:
-    """A sorted cursor read in step with the orders: `take(id)` skips rows of smaller ids
-    (events of orders that no longer exist) and returns the rows of `id`."""
-
-    def __init__(self, cursor):
-        self.cursor, self.head = cursor, next(cursor, None)
-
-    def take(self, oid: str) -> list[tuple]:
-        out = []
-        while self.head is not None and self.head[0] <= oid:
-            if self.head[0] == oid:
-                out.append(self.head)
-            self.head = next(self.cursor, None)
-        return out
+    """Every order with its events and parts, in id order, one row per order (events and
+    parts folded into strings by SQLite), so a million orders never sit in memory at once."""
+    cur = c.execute(
+        f"SELECT o.id, {', '.join('o.' + k for k in ORDER_COLUMNS)}, "
+        "(SELECT group_concat(e.to_status || ' ' || COALESCE(e.at, ''), char(31)) FROM order_events e WHERE e.order_id = o.id), "
+        "(SELECT group_concat(p.part_id || ' ' || p.n || ' ' || p.qty, char(31)) FROM (SELECT part_id, COUNT(*) AS n, "
+        " SUM(COALESCE(qty, 0)) AS qty FROM order_parts WHERE order_id = o.id AND part_id IS NOT NULL "
+        " GROUP BY part_id) p) FROM service_orders o ORDER BY o.id")
+    names = ["id", *ORDER_COLUMNS]
+    width = len(names)
+    for row in cur:
+        events = []
+        for item in (row[width] or "").split("\x1f"):
+            if item:
+                to, _, at = item.rpartition(" ")
+                events.append((to, int(at) if at.lstrip("-").isdigit() else None))
+        parts = {}
+        for item in (row[width + 1] or "").split("\x1f"):
+            if item:
+                part, n, qty = item.rsplit(" ", 2)
+                parts[part] = (int(qty), int(n))
+        yield dict(zip(names, row[:width])), events, parts
 
 
 def _flush(c, facts: list, part_rows: list) -> None:
@@ -356,3 +357,28 @@ def _flush(c, facts: list, part_rows: list) -> None:
     facts.clear()
     part_rows.clear()
 
+
+
+def main(argv=None) -> int:
+    """`python -m hub.services.rollups --dir D`: rebuild the roll-ups of the hub in D."""
+    import argparse
+    import time
+    from pathlib import Path
+
+    from hub.home import HubHome
+    from hub.services import HubServices
+    ap = argparse.ArgumentParser(description="rebuild the report roll-ups from the base tables")
+    ap.add_argument("--dir", required=True, type=Path, help="the hub's directory")
+    a = ap.parse_args(argv)
+    hub = HubHome(a.dir).open()
+    try:
+        t0 = time.perf_counter()
+        n = HubServices(hub).rollups.rebuild()
+        print(f"roll-ups rebuilt from {n} orders in {time.perf_counter() - t0:.1f} s")
+    finally:
+        hub.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -224,12 +224,12 @@ def test_the_job_folds_changes_in_and_a_rebuild_gives_the_same(net):
     assert snapshot(services) == incremental
 
 
-def test_a_changed_sla_policy_makes_the_job_rebuild(net):
+def test_a_changed_sla_policy_makes_the_job_refold_every_order(net):
     services, appr, _ = net
     services.ctx.hub.write([put("sla_policies", "sla-repair", accept_within_min=10)])
-    assert services.rollups.status()["rebuild_due"]
-    services.rollups.fold()
-    assert not services.rollups.status()["rebuild_due"]
+    assert services.rollups.status()["refold_due"]
+    assert services.rollups.fold() == 10
+    assert not services.rollups.status()["refold_due"]
     a_apr = by(rows(services, appr, "sla", outlet_id="A"), "month")["2026-04"]
     assert a_apr["accept_rate"] == 0.0  # o1 accepted after 30 min, o2 after 90: both late now
 
