@@ -12,6 +12,7 @@ from shared.periods import valid_period
 from shared.reports import COLUMNS, Column, Report, Unit, rate, title
 from shared.roles import HqWork
 
+from hub.services.rollups import Rollups
 from hub.services.session import HubSession
 
 ROLLUP = "hq_rollup_orders_month"
@@ -58,6 +59,16 @@ class Reports:
             f"SELECT DISTINCT month FROM {ROLLUP} WHERE month != '' ORDER BY month")]
         return {"regions": sorted({o["region"] for o in outlets if o["region"]}), "outlets": outlets,
                 "months": months}
+
+    def freshness(self, session: HubSession) -> dict:
+        """How current the roll-ups are (hub/services/rollups.py `status`)."""
+        self.ctx.allow(session, HqWork.REPORTS)
+        return Rollups(self.ctx).status()
+
+    def refresh(self, session: HubSession) -> int:
+        """Fold the waiting changes in now rather than at the job's next run."""
+        self.ctx.allow(session, HqWork.REPORTS)
+        return Rollups(self.ctx).fold()
 
     def run(self, session: HubSession, report: str, filters: ReportFilter | None = None) -> ReportResult:
         self.ctx.allow(session, HqWork.REPORTS)

@@ -12,6 +12,7 @@ ALL = frozenset(HUB_ROLES)
 
 SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, "home.HomeView", ALL),
+    ("reports", ft.Icons.BAR_CHART, "reports.ReportsView", ALL),
 ]
 
 
