@@ -29,10 +29,7 @@ def to_xlsx(result, lang: str = "zh") -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = str(result.report)[:31]
-    f = result.filters
-    scope = [x for x in (f.month_from and f"{f.month_from}", f.month_to and f"→ {f.month_to}", f.region,
-                         f.outlet_id) if x]
-    ws.cell(row=1, column=1, value=result.title + ("  " + " ".join(scope) if scope else "")).font = Font(bold=True)
+    ws.cell(row=1, column=1, value=result.title + (f"  ({result.scope})" if result.scope else "")).font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE3F3")
     widths = []
     for j, col in enumerate(result.columns, start=1):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from shared.documents import DocStatus
 from shared.errors import ServiceError
-from shared.periods import valid_period
+from shared.periods import local_datetime, valid_period
 from shared.reports import COLUMNS, Column, Report, Unit, rate, title
 from shared.roles import HqWork
 
@@ -43,6 +43,7 @@ class ReportResult:
     rows: list[dict]
     chart: Chart | None = None
     filters: ReportFilter = field(default_factory=ReportFilter)
+    scope: str = ""                 # the filters in words, e.g. "2026-04 – 2026-05 · 华东大区"
 
 
 class Reports:
@@ -78,14 +79,20 @@ class Reports:
             raise ServiceError.of("report_unknown") from None
         f = _check(filters or ReportFilter())
         rows, chart = getattr(self, f"_{key.value}")(f)
-        return ReportResult(key, title(key, session.lang), COLUMNS[key], rows, chart, f)
+        return ReportResult(key, title(key, session.lang), COLUMNS[key], rows, chart, f, self._scope(f))
 
     def export(self, session: HubSession, report: str, filters: ReportFilter | None = None) -> tuple[str, bytes]:
         """(file name, .xlsx bytes) of a report as run now."""
         from hub.services.report_excel import to_xlsx
         result = self.run(session, report, filters)
-        self.ctx.audit(session, "report_exported", str(result.report))
-        return f"{result.report}-{self.ctx.now() // 1000}.xlsx", to_xlsx(result, session.lang)
+        self.ctx.audit(session, "report_exported", str(result.report), result.scope)
+        stamp = local_datetime(self.ctx.now()).strftime("%Y%m%d-%H%M")
+        return f"{result.report}-{stamp}.xlsx", to_xlsx(result, session.lang)
+
+    def _scope(self, f: ReportFilter) -> str:
+        months = " – ".join(m for m in (f.month_from, f.month_to) if m)
+        outlet = self.ctx.one("SELECT code, name FROM outlets WHERE id = ?", (f.outlet_id,)) if f.outlet_id else None
+        return " · ".join(x for x in (months, f.region, outlet and f"{outlet['code']} {outlet['name']}") if x)
 
     # ---- the reports ----
 

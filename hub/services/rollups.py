@@ -21,7 +21,9 @@ refreshes every order of the serial numbers it touches). A change of the SLA pol
 every order dirty, and the job refolds them batch by batch (a transaction per batch, so the
 nodes' pushes are never held up for long). `rebuild` recomputes everything from the base
 tables in one transaction — the first build, or by hand (`python -m hub.services.rollups
---dir D`, hub stopped or not); it equals the incremental result (tested)."""
+--dir D`, hub stopped or not); it equals the incremental result (tested). The roll-up
+tables are written only here, by SQL on the HubContext transaction's connection (bulk
+upserts, which `HubContext.insert/update` do not offer)."""
 from collections import defaultdict
 
 from hub.services.rollup_facts import EXTRA, KEY, MEASURES, Policies, base_fact, serial_flags

@@ -251,6 +251,10 @@ def test_every_report_exports_to_excel_with_units_and_a_frozen_header(net):
     assert ws["D3"].value == 123.45 and ws["D3"].number_format == "#,##0.00"
     ws = load_workbook(io.BytesIO(services.reports.export(appr, "scorecard")[1])).active
     assert ws["E2"].value == "及时完工率（%）" and ws["E3"].value == 100.0
+    name, data = services.reports.export(appr, "sla", ReportFilter(month_from="2026-05", outlet_id="C"))
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["A1"].value == "时效达标率  (2026-05 · C01 丙网点)" and ws.max_row == 3
+    assert name == "sla-20260529-0426.xlsx"  # local time of the fixed "now"
 
 
 def test_every_hq_role_reads_reports_an_inactive_user_does_not(net):
