@@ -288,3 +288,21 @@ def test_the_demo_hub_builds_its_rollups_on_the_first_job_run(services, approver
     job(services)
     total = sum(r["orders"] for r in rows(services, approver, "scorecard"))
     assert total == services.ctx.scalar("SELECT COUNT(*) FROM service_orders") == 300
+
+
+def test_the_rebuild_command_rebuilds_a_hub_directory(tmp_path, capsys):
+    from hub.admin import init_hub
+    from hub.home import HubHome
+    from hub.services.rollups import main
+    home = HubHome(tmp_path / "hub")
+    init_hub(home)
+    hub = home.open()
+    hub.write(network())
+    hub.close()
+    assert main(["--dir", str(home.dir)]) == 0
+    assert "10 orders" in capsys.readouterr().out
+    hub = home.open()
+    try:
+        assert hub.conn.execute("SELECT SUM(orders) FROM hq_rollup_orders_month").fetchone()[0] == 10
+    finally:
+        hub.close()
