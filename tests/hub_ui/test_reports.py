@@ -6,6 +6,13 @@ import io
 from openpyxl import load_workbook
 
 
+def filter_box(ui, index: int):
+    """The n-th filter dropdown (months from, to, region, outlet): Flutter exposes each as
+    a button without a name, its label being painted, not in the semantics tree."""
+    boxes = [b for b in ui.page.locator('flt-semantics[role="button"]').all() if not b.inner_text().strip()]
+    return boxes[index]
+
+
 def test_approver_reads_a_report_with_its_chart_and_exports_it(ui):
     ui.login("hq.approver")
     ui.wait("欢迎")
@@ -34,6 +41,14 @@ def test_approver_reads_a_report_with_its_chart_and_exports_it(ui):
     ui.wait("达标率（%）")
     ui.shot("hub/41-reports-sla-line.png")
 
+    filter_box(ui, 2).click()  # the region filter: narrow to one region
+    ui.click("华东大区")
+    ui.wait("SH01")
+    ui.gone("BJ01")
+    ui.shot("hub/42-reports-sla-one-region.png")
+
     ui.click("工单量与投诉率（型号×大区×月）")
     ui.wait("投诉率（%）")
-    ui.shot("hub/42-reports-orders-by-month.png")
+    ui.click("English")
+    ui.wait("Complaint rate (%)")
+    ui.shot("hub/43-reports-orders-by-month-en.png")
