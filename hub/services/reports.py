@@ -15,8 +15,13 @@ from shared.roles import HqWork
 from hub.services.rollups import Rollups
 from hub.services.session import HubSession
 
-ROLLUP = "hq_rollup_orders_month"
-PARTS = "hq_rollup_parts_month"
+# Which roll-up a query reads: the outlet-level ones when one outlet is asked for, else the
+# coarse ones (a few thousand rows whatever the number of orders).
+ROLLUP = "hq_rollup_orders_month r LEFT JOIN outlets o ON o.id = r.outlet_id"
+BY_REGION = "hq_rollup_region_month r"
+BY_OUTLET = "hq_rollup_outlet_month r LEFT JOIN outlets o ON o.id = r.outlet_id"
+PARTS = "hq_rollup_parts_month r LEFT JOIN outlets o ON o.id = r.outlet_id"
+PARTS_BY_REGION = "hq_rollup_parts_region_month r"
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class Reports:
         self.ctx.allow(session, HqWork.REPORTS)
         outlets = self.ctx.query("SELECT id, code, name, region FROM outlets ORDER BY code")
         months = [r["month"] for r in self.ctx.query(
-            f"SELECT DISTINCT month FROM {ROLLUP} WHERE month != '' ORDER BY month")]
+            "SELECT DISTINCT month FROM hq_rollup_outlet_month WHERE month != '' ORDER BY month")]
         return {"regions": sorted({o["region"] for o in outlets if o["region"]}), "outlets": outlets,
                 "months": months}
 
@@ -97,27 +102,28 @@ class Reports:
     # ---- the reports ----
 
     def _orders_complaints(self, f: ReportFilter):
-        where, params = _where(f)
+        source, region = _by_model(f)
+        where, params = _where(f, region)
         rows = self.ctx.query(
-            f"SELECT COALESCE(pm.code || ' ' || pm.name, r.model_id) AS model, COALESCE(o.region, '') AS region, "
+            f"SELECT COALESCE(pm.code || ' ' || pm.name, r.model_id) AS model, COALESCE({region}, '') AS region, "
             f"r.month, SUM(r.orders) AS orders, SUM(r.complained) AS complained, "
             f"SUM(r.unsatisfied) AS unsatisfied, SUM(r.satisfied) AS satisfied "
-            f"FROM {ROLLUP} r LEFT JOIN outlets o ON o.id = r.outlet_id "
-            f"LEFT JOIN product_models pm ON pm.id = r.model_id {where} "
-            f"GROUP BY r.model_id, o.region, r.month ORDER BY r.month, model, region", params)
+            f"FROM {source} LEFT JOIN product_models pm ON pm.id = r.model_id {where} "
+            f"GROUP BY r.model_id, {region}, r.month ORDER BY r.month, model, region", params)
         for r in rows:
             r["complaint_rate"] = rate(r["complained"], r["orders"])
             r["unsatisfied_rate"] = rate(r["unsatisfied"], r["unsatisfied"] + r.pop("satisfied"))
-        months = self._by_month(f, "SUM(r.orders) AS orders, SUM(r.complained) AS complained")
+        months = self._by_month(f, "SUM(r.orders) AS orders", source, region)
         return rows, Chart("bar", [m["month"] for m in months], [("orders", [m["orders"] for m in months])])
 
     def _failure_rate(self, f: ReportFilter):
-        where, params = _where(f)
+        source, region = _by_model(f)
+        where, params = _where(f, region)
         rows = self.ctx.query(
             f"SELECT COALESCE(pm.code || ' ' || pm.name, r.model_id) AS model, SUM(r.orders) AS orders, "
             f"SUM(r.with_parts) AS with_parts, SUM(r.parts_qty) AS parts_qty "
-            f"FROM {ROLLUP} r LEFT JOIN outlets o ON o.id = r.outlet_id "
-            f"LEFT JOIN product_models pm ON pm.id = r.model_id {where} GROUP BY r.model_id ORDER BY model", params)
+            f"FROM {source} LEFT JOIN product_models pm ON pm.id = r.model_id {where} "
+            f"GROUP BY r.model_id ORDER BY model", params)
         for r in rows:
             r["failure_rate"] = rate(r["with_parts"], r["orders"])
         rows.sort(key=lambda r: -(r["failure_rate"] or 0))
@@ -125,12 +131,13 @@ class Reports:
                            [("failure_rate", [r["failure_rate"] or 0 for r in rows[:12]])], Unit.PCT)
 
     def _part_consumption(self, f: ReportFilter):
-        where, params = _where(f)
+        source, region = (PARTS, "o.region") if f.outlet_id else (PARTS_BY_REGION, "r.region")
+        where, params = _where(f, region)
         rows = self.ctx.query(
             f"SELECT COALESCE(p.name, r.part_id) AS part, COALESCE(p.sku, '') AS sku, "
             f"COALESCE(pm.code || ' ' || pm.name, r.model_id) AS model, SUM(r.qty) AS qty, SUM(r.orders) AS orders, "
             f"SUM(r.qty) * COALESCE(p.unit_price, 0) AS amount "
-            f"FROM {PARTS} r LEFT JOIN outlets o ON o.id = r.outlet_id LEFT JOIN parts p ON p.id = r.part_id "
+            f"FROM {source} LEFT JOIN parts p ON p.id = r.part_id "
             f"LEFT JOIN product_models pm ON pm.id = r.model_id {where} "
             f"GROUP BY r.part_id, r.model_id ORDER BY qty DESC, part, model", params)
         top: dict[str, int] = {}
@@ -151,19 +158,18 @@ class Reports:
                            [("satisfaction_rate", [r["satisfaction_rate"] or 0 for r in rows])], Unit.PCT)
 
     def _sla(self, f: ReportFilter):
-        where, params = _where(f)
+        where, params = _where(f, "o.region")
         rows = self.ctx.query(
             f"SELECT COALESCE(o.code || ' ' || o.name, r.outlet_id) AS outlet, r.month, SUM(r.sla_due) AS due, "
             f"SUM(r.sla_met) AS met, SUM(r.accept_due) AS ad, SUM(r.accept_met) AS am, SUM(r.on_site_due) AS od, "
             f"SUM(r.on_site_met) AS om, SUM(r.complete_due) AS cd, SUM(r.complete_met) AS cm "
-            f"FROM {ROLLUP} r LEFT JOIN outlets o ON o.id = r.outlet_id {where} "
-            f"GROUP BY r.outlet_id, r.month ORDER BY outlet, r.month", params)
+            f"FROM {BY_OUTLET} {where} GROUP BY r.outlet_id, r.month ORDER BY outlet, r.month", params)
         for r in rows:
             r["compliance"] = rate(r["met"], r["due"])
             r["accept_rate"] = rate(r.pop("am"), r.pop("ad"))
             r["on_site_rate"] = rate(r.pop("om"), r.pop("od"))
             r["complete_rate"] = rate(r.pop("cm"), r.pop("cd"))
-        months = self._by_month(f, "SUM(r.sla_due) AS due, SUM(r.sla_met) AS met")
+        months = self._by_month(f, "SUM(r.sla_due) AS due, SUM(r.sla_met) AS met", BY_OUTLET, "o.region")
         return rows, Chart("line", [m["month"] for m in months],
                            [("compliance", [rate(m["met"], m["due"]) or 0 for m in months])], Unit.PCT)
 
@@ -206,17 +212,20 @@ class Reports:
     # ---- shared shapes ----
 
     def _by_outlet(self, f: ReportFilter, sums: str) -> list[dict]:
-        where, params = _where(f)
+        where, params = _where(f, "o.region")
         return self.ctx.query(
             f"SELECT COALESCE(o.code || ' ' || o.name, r.outlet_id) AS outlet, COALESCE(o.region, '') AS region, "
-            f"{sums} FROM {ROLLUP} r LEFT JOIN outlets o ON o.id = r.outlet_id {where} "
-            f"GROUP BY r.outlet_id ORDER BY outlet", params)
+            f"{sums} FROM {BY_OUTLET} {where} GROUP BY r.outlet_id ORDER BY outlet", params)
 
-    def _by_month(self, f: ReportFilter, sums: str) -> list[dict]:
-        where, params = _where(f)
-        return self.ctx.query(
-            f"SELECT r.month, {sums} FROM {ROLLUP} r LEFT JOIN outlets o ON o.id = r.outlet_id {where} "
-            f"GROUP BY r.month ORDER BY r.month", params)
+    def _by_month(self, f: ReportFilter, sums: str, source: str, region: str) -> list[dict]:
+        where, params = _where(f, region)
+        return self.ctx.query(f"SELECT r.month, {sums} FROM {source} {where} GROUP BY r.month ORDER BY r.month",
+                              params)
+
+
+def _by_model(f: ReportFilter) -> tuple[str, str]:
+    """(roll-up, region column) for the reports by product model."""
+    return (ROLLUP, "o.region") if f.outlet_id else (BY_REGION, "r.region")
 
 
 def _check(f: ReportFilter) -> ReportFilter:
@@ -228,11 +237,11 @@ def _check(f: ReportFilter) -> ReportFilter:
     return f
 
 
-def _where(f: ReportFilter) -> tuple[str, list]:
-    """The filters over a roll-up aliased `r` joined with outlets `o`."""
+def _where(f: ReportFilter, region: str) -> tuple[str, list]:
+    """The filters over a roll-up aliased `r`, its region in column `region`."""
     where, params = ["r.month != ''"], []
     for cond, value in (("r.month >= ?", f.month_from), ("r.month <= ?", f.month_to),
-                        ("o.region = ?", f.region), ("r.outlet_id = ?", f.outlet_id)):
+                        (f"{region} = ?", f.region), ("r.outlet_id = ?", f.outlet_id)):
         if value:
             where.append(cond)
             params.append(value)

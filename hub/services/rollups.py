@@ -62,6 +62,19 @@ DDL = (
         month TEXT NOT NULL, part_id TEXT NOT NULL, qty INTEGER NOT NULL DEFAULT 0,
         lines INTEGER NOT NULL DEFAULT 0, orders INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (outlet_id, model_id, month, part_id))""",
+    # coarser roll-ups for the reports that need no outlet detail (a region is the outlet's at
+    # fold time; an outlet changing region regroups them from the outlet-level roll-ups)
+    f"""CREATE TABLE IF NOT EXISTS hq_rollup_outlet_month (outlet_id TEXT NOT NULL, month TEXT NOT NULL,
+        {_measures_ddl}, PRIMARY KEY (outlet_id, month))""",
+    f"""CREATE TABLE IF NOT EXISTS hq_rollup_region_month (region TEXT NOT NULL, model_id TEXT NOT NULL,
+        month TEXT NOT NULL, {_measures_ddl}, PRIMARY KEY (region, model_id, month))""",
+    """CREATE TABLE IF NOT EXISTS hq_rollup_parts_region_month (region TEXT NOT NULL, part_id TEXT NOT NULL,
+        model_id TEXT NOT NULL, month TEXT NOT NULL, qty INTEGER NOT NULL DEFAULT 0,
+        lines INTEGER NOT NULL DEFAULT 0, orders INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (region, part_id, model_id, month))""",
+    *(f"""CREATE TRIGGER IF NOT EXISTS tr_hq_rollup_outlet_{ev.split()[0].lower()} AFTER {ev} ON outlets BEGIN
+        INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('regroup', 1); END"""
+      for ev in ("INSERT", "UPDATE OF region", "DELETE")),
     # the fold looks up orders by serial number (repeat repairs) and events by type
     "CREATE INDEX IF NOT EXISTS ix_hq_orders_serial ON service_orders (serial_no) WHERE serial_no IS NOT NULL",
     _dirty_trigger("tr_hq_rollup_order_ins", "INSERT", "service_orders", "NEW.id"),
@@ -92,6 +105,7 @@ class Rollups:
         return {"dirty": self.ctx.scalar("SELECT COUNT(*) FROM hq_rollup_dirty"),
                 "rebuild_due": bool(meta.get("rebuild")) or "built_at" not in meta,
                 "refold_due": bool(meta.get("refold")),
+                "regroup_due": bool(meta.get("regroup")),
                 "built_at": meta.get("built_at"), "folded_at": meta.get("folded_at")}
 
     def request_rebuild(self, session) -> None:
@@ -117,12 +131,14 @@ class Rollups:
                 c.execute("DELETE FROM hq_rollup_meta WHERE key = 'refold'")
             c.execute("INSERT OR IGNORE INTO hq_rollup_dirty (order_id) SELECT order_id FROM hq_rollup_facts "
                       "WHERE next_due_at IS NOT NULL AND next_due_at <= ?", (self.ctx.now(),))
+            _regroup_if_due(c)
         while max_batches is None or batches < max_batches:
             with self.ctx.tx() as c:
                 ids = [r[0] for r in c.execute("SELECT order_id FROM hq_rollup_dirty LIMIT ?", (BATCH,))]
                 if not ids:
                     break
                 done += self._fold_ids(c, ids)
+                _regroup_if_due(c)
                 c.executemany("DELETE FROM hq_rollup_dirty WHERE order_id = ?", [(i,) for i in ids])
                 _meta_set(c, "folded_at", self.ctx.now())
             batches += 1
@@ -141,6 +157,7 @@ class Rollups:
         all_ids = list(orders) + [i for i in ids if i not in orders]
         events, parts, complaints = _events(c, list(orders)), _parts(c, list(orders)), _complaints(c, list(orders))
         policies = _policies(c)
+        regions = dict(c.execute("SELECT id, COALESCE(region, '') FROM outlets"))
         now = self.ctx.now()
         new = {}
         for oid, order in orders.items():
@@ -150,14 +167,16 @@ class Rollups:
             new[oid] = f
         for oid in all_ids:
             if oid in old:
-                _add(c, old[oid], _old_parts(c, oid), -1)
+                _add(c, old[oid], _old_parts(c, oid), -1, regions)
             c.execute("DELETE FROM hq_rollup_facts WHERE order_id = ?", (oid,))
             c.execute("DELETE FROM hq_rollup_part_facts WHERE order_id = ?", (oid,))
             if oid in new:
                 _insert_fact(c, new[oid], parts.get(oid, {}))
-                _add(c, new[oid], parts.get(oid, {}), +1)
-        c.execute("DELETE FROM hq_rollup_orders_month WHERE orders = 0")
-        c.execute("DELETE FROM hq_rollup_parts_month WHERE lines = 0")
+                _add(c, new[oid], parts.get(oid, {}), +1, regions)
+        for table in ORDER_ROLLUPS:
+            c.execute(f"DELETE FROM {table} WHERE orders = 0")
+        for table in PART_ROLLUPS:
+            c.execute(f"DELETE FROM {table} WHERE lines = 0")
         return len(all_ids)
 
     # ---- the full rebuild ----
@@ -168,7 +187,7 @@ class Rollups:
         now = self.ctx.now()
         with self.ctx.tx() as c:
             for t in ("hq_rollup_facts", "hq_rollup_part_facts", "hq_rollup_orders_month",
-                      "hq_rollup_parts_month", "hq_rollup_dirty"):
+                      "hq_rollup_parts_month", "hq_rollup_dirty"):  # (_regroup empties the coarse ones)
                 c.execute(f"DELETE FROM {t}")
             policies, complaints = _policies(c), dict(c.execute(
                 "SELECT order_id, COUNT(*) FROM hq_complaints WHERE order_id IS NOT NULL GROUP BY order_id"))
@@ -190,6 +209,7 @@ class Rollups:
                       "SELECT f.outlet_id, f.model_id, f.month, p.part_id, SUM(p.qty), SUM(p.lines), COUNT(*) "
                       "FROM hq_rollup_part_facts p JOIN hq_rollup_facts f ON f.order_id = p.order_id "
                       "GROUP BY f.outlet_id, f.model_id, f.month, p.part_id")
+            _regroup(c)
             c.execute("DELETE FROM hq_rollup_meta WHERE key IN ('rebuild', 'refold')")
             _meta_set(c, "built_at", now)
         return n
@@ -313,18 +333,53 @@ def _insert_fact(c, f: dict, parts: dict) -> None:
                   [(f["order_id"], p, q, n) for p, (q, n) in parts.items()])
 
 
-def _add(c, f: dict, parts: dict, sign: int) -> None:
-    """Add (+1) or take away (-1) one fact's contribution to both roll-ups."""
-    key = [f[k] for k in KEY]
+ORDER_ROLLUPS = ("hq_rollup_orders_month", "hq_rollup_outlet_month", "hq_rollup_region_month")
+PART_ROLLUPS = ("hq_rollup_parts_month", "hq_rollup_parts_region_month")
+
+
+def _upsert(c, table: str, key: dict, values: dict) -> None:
+    cols = [*key, *values]
+    c.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+              f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in values),
+              [*key.values(), *values.values()])
+
+
+def _add(c, f: dict, parts: dict, sign: int, regions: dict[str, str]) -> None:
+    """Add (+1) or take away (-1) one fact's contribution to every roll-up."""
+    region = regions.get(f["outlet_id"], "")
+    values = {m: sign * int(f[m] or 0) for m in MEASURES}
+    _upsert(c, "hq_rollup_orders_month", {k: f[k] for k in KEY}, values)
+    _upsert(c, "hq_rollup_outlet_month", {"outlet_id": f["outlet_id"], "month": f["month"]}, values)
+    _upsert(c, "hq_rollup_region_month", {"region": region, "model_id": f["model_id"], "month": f["month"]}, values)
+    for part, (qty, lines) in parts.items():
+        delta = {"qty": sign * qty, "lines": sign * lines, "orders": sign}
+        _upsert(c, "hq_rollup_parts_month", {**{k: f[k] for k in KEY}, "part_id": part}, delta)
+        _upsert(c, "hq_rollup_parts_region_month", {"region": region, "part_id": part, "model_id": f["model_id"],
+                                                    "month": f["month"]}, delta)
+
+
+def _regroup_if_due(c) -> None:
+    """Checked in the fold's own transaction: an outlet's new region (set in the same
+    transaction as the flag) never meets coarse rows grouped by its old one for long."""
+    if c.execute("SELECT 1 FROM hq_rollup_meta WHERE key = 'regroup'").fetchone():
+        _regroup(c)
+
+
+def _regroup(c) -> None:
+    """The coarse roll-ups again from the outlet-level ones, with the outlets' regions now."""
+    sums = ", ".join(f"SUM(r.{m})" for m in MEASURES)
     cols = ", ".join(MEASURES)
-    c.execute(f"INSERT INTO hq_rollup_orders_month (outlet_id, model_id, month, {cols}) VALUES "
-              f"(?, ?, ?, {', '.join('?' * len(MEASURES))}) ON CONFLICT (outlet_id, model_id, month) DO UPDATE SET "
-              + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES),
-              [*key, *(sign * int(f[m] or 0) for m in MEASURES)])
-    c.executemany("INSERT INTO hq_rollup_parts_month (outlet_id, model_id, month, part_id, qty, lines, orders) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (outlet_id, model_id, month, part_id) DO UPDATE SET "
-                  "qty = qty + excluded.qty, lines = lines + excluded.lines, orders = orders + excluded.orders",
-                  [(*key, p, sign * q, sign * n, sign) for p, (q, n) in parts.items()])
+    for table in ("hq_rollup_outlet_month", "hq_rollup_region_month", "hq_rollup_parts_region_month"):
+        c.execute(f"DELETE FROM {table}")
+    c.execute(f"INSERT INTO hq_rollup_outlet_month (outlet_id, month, {cols}) SELECT r.outlet_id, r.month, {sums} "
+              "FROM hq_rollup_orders_month r GROUP BY r.outlet_id, r.month")
+    c.execute(f"INSERT INTO hq_rollup_region_month (region, model_id, month, {cols}) SELECT COALESCE(o.region, ''), "
+              f"r.model_id, r.month, {sums} FROM hq_rollup_orders_month r LEFT JOIN outlets o ON o.id = r.outlet_id "
+              "GROUP BY 1, 2, 3")
+    c.execute("INSERT INTO hq_rollup_parts_region_month (region, part_id, model_id, month, qty, lines, orders) "
+              "SELECT COALESCE(o.region, ''), r.part_id, r.model_id, r.month, SUM(r.qty), SUM(r.lines), SUM(r.orders) "
+              "FROM hq_rollup_parts_month r LEFT JOIN outlets o ON o.id = r.outlet_id GROUP BY 1, 2, 3, 4")
+    c.execute("DELETE FROM hq_rollup_meta WHERE key = 'regroup'")
 
 
 def _stream(c):

@@ -194,7 +194,10 @@ def snapshot(services) -> dict:
     return {"facts": q("SELECT * FROM hq_rollup_facts ORDER BY order_id"),
             "parts": q("SELECT * FROM hq_rollup_part_facts ORDER BY order_id, part_id"),
             "orders": q("SELECT * FROM hq_rollup_orders_month ORDER BY outlet_id, model_id, month"),
-            "parts_month": q("SELECT * FROM hq_rollup_parts_month ORDER BY outlet_id, model_id, month, part_id")}
+            "parts_month": q("SELECT * FROM hq_rollup_parts_month ORDER BY outlet_id, model_id, month, part_id"),
+            "outlet_month": q("SELECT * FROM hq_rollup_outlet_month ORDER BY outlet_id, month"),
+            "region_month": q("SELECT * FROM hq_rollup_region_month ORDER BY region, model_id, month"),
+            "parts_region": q("SELECT * FROM hq_rollup_parts_region_month ORDER BY region, part_id, model_id, month")}
 
 
 def test_the_job_folds_changes_in_and_a_rebuild_gives_the_same(net):
@@ -222,6 +225,19 @@ def test_the_job_folds_changes_in_and_a_rebuild_gives_the_same(net):
     incremental = snapshot(services)
     services.rollups.rebuild()
     assert snapshot(services) == incremental
+
+
+def test_an_outlet_moving_to_another_region_regroups_the_reports(net):
+    services, appr, _ = net
+    services.ctx.hub.write([put("outlets", "B", region=NORTH)])
+    services.rollups.fold()
+    north = rows(services, appr, "orders_complaints", region=NORTH)
+    assert sum(r["orders"] for r in north) == 6  # C's three and B's three
+    assert sum(r["qty"] for r in rows(services, appr, "part_consumption", region=EAST)) == 5
+    assert {r["outlet"][:3] for r in rows(services, appr, "scorecard", region=NORTH)} == {"B01", "C01"}
+    regrouped = snapshot(services)
+    services.rollups.rebuild()
+    assert snapshot(services) == regrouped
 
 
 def test_a_changed_sla_policy_makes_the_job_refold_every_order(net):
