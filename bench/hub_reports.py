@@ -12,6 +12,12 @@ the completed ones, complaints on 2 %, and 500 × 12 settlements. The bench meas
 reports, not ingest. The raw SLA baseline ignores the pauses while waiting for parts (the
 roll-up's facts use the full shared/sla.py clock), so it does a little less work than the
 real thing would; the issue's aim is each report within a second or two at 1,000,000 orders.
+
+Run time: at the default 1,000,000 orders on a 2-core machine shared with other work (load
+10–20) the fixture took about 20 minutes (before the fixture got a 1 GB page cache) and the
+full rebuild about 15 (~1,100 orders/s: every order's SLA clock is worked out in Python by
+shared/sla.py); the raw baselines take a few minutes more. Build once with `--keep DIR` and
+measure again with `--reuse DIR`; `--orders 200000` gives the shape of it in a few minutes.
 """
 import argparse
 import os
