@@ -7,6 +7,7 @@ import logging
 from typing import Callable
 
 from hub.services import approvals, callbacks, monitor
+from hub.services.rollups import fold_job
 
 log = logging.getLogger("fieldsync.hub.jobs")
 
@@ -15,6 +16,7 @@ JOBS: list[tuple[str, Callable, int]] = [
     ("callbacks", callbacks.callback_job, 600),   # callback tasks / closing unsampled orders
     ("sla_escalation", monitor.escalation_job, 60),
     ("approvals_autopost", approvals.autopost_job, 60),  # small stocktake variances post themselves
+    ("report_rollups", fold_job, 60),
 ]
 
 

@@ -14,6 +14,8 @@ from hub.services.dispatch import Dispatch
 from hub.services.intake import Intake
 from hub.services.kb_answers import KbAnswers
 from hub.services.monitor import Monitor
+from hub.services.reports import Reports
+from hub.services.rollups import Rollups
 from hub.services.schema import ensure_schema
 
 
@@ -29,6 +31,8 @@ class HubServices:
         self.dispatch = Dispatch(self.ctx)
         self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx))
         self.admin = Administration(self.ctx)
+        self.rollups = Rollups(self.ctx)
+        self.reports = Reports(self.ctx)
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)

@@ -5,7 +5,8 @@ replicates to the nodes."""
 import importlib
 
 # Service modules whose DDL is part of the hub's schema (each adds its own name).
-MODULES = ("complaints", "approve_parts", "dispatch", "intake", "kb_answers", "callbacks", "monitor")
+# rollups after complaints: its triggers watch hq_complaints
+MODULES = ("complaints", "rollups", "approve_parts", "dispatch", "intake", "kb_answers", "callbacks", "monitor")
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS hq_audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL,

@@ -18,6 +18,7 @@ SCREENS: list[tuple[str, str, str, frozenset]] = [
     ("callbacks", ft.Icons.PHONE_CALLBACK, "callbacks.CallbacksView", HQ_WORK[HqWork.CALLBACK]),
     ("complaints", ft.Icons.REPORT_PROBLEM, "complaints.ComplaintsView", HQ_WORK[HqWork.COMPLAINTS]),
     ("ap_approvals", ft.Icons.FACT_CHECK, "approvals.ApprovalsView", HQ_WORK[HqWork.APPROVE]),
+    ("reports", ft.Icons.BAR_CHART, "reports.ReportsView", HQ_WORK[HqWork.REPORTS]),
     # administration and the knowledge base (hub-admin): the roles shared/roles.py HQ_WORK names
     ("adm_outlets", ft.Icons.STORE, "admin_outlets.OutletsView", HQ_WORK[HqWork.ADMIN]),
     ("adm_users", ft.Icons.PEOPLE, "admin_users.UsersView", HQ_WORK[HqWork.ADMIN]),

@@ -1,0 +1,20 @@
+"""Words of the HQ reports screen (report titles and column names: shared/reports.py)."""
+TEXTS = {
+    "reports": ("统计报表", "Reports"),
+    "rep_month_from": ("起始月份", "From month"),
+    "rep_month_to": ("结束月份", "To month"),
+    "rep_region": ("大区", "Region"),
+    "rep_outlet": ("网点", "Outlet"),
+    "rep_all": ("全部", "All"),
+    "rep_export": ("导出Excel", "Export to Excel"),
+    "rep_exported": ("已导出 {name}", "Exported {name}"),
+    "rep_refresh": ("立即更新数据", "Update now"),
+    "rep_refreshed": ("数据已更新（{n}单）", "Figures updated ({n} orders)"),
+    "rep_as_of": ("数据更新于 {at}；待汇总 {dirty} 单", "Figures as of {at}; {dirty} orders waiting"),
+    "rep_never_built": ("报表数据尚未汇总，请点击“立即更新数据”。", "The figures have not been rolled up yet; click “Update now”."),
+    "rep_empty": ("所选范围内没有数据。", "No data in the chosen range."),
+    "rep_more_rows": ("仅显示前{shown}行，共{total}行；导出Excel可查看全部。",
+                      "Showing the first {shown} of {total} rows; export to Excel for all of them."),
+    "rep_chart": ("图表", "Chart"),
+    "rep_table": ("明细", "Table"),
+}

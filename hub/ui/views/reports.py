@@ -1,0 +1,128 @@
+"""HQ's reports screen: pick a report, narrow it by months, region and outlet, read its
+chart and table, export it to Excel (the browser downloads the file the service made).
+Figures come from the roll-ups; the line under the filters says how current they are."""
+import dataclasses
+
+import flet as ft
+
+from hub.services.reports import ReportFilter
+from hub.ui.views.report_chart import chart
+from node.ui.text import when, yuan
+from node.ui.widgets import muted, section, table, title
+from shared.errors import ServiceError
+from shared.reports import Report, Unit
+from shared.reports import title as report_title
+
+MAX_ROWS = 300
+
+
+def shown(unit: Unit, value) -> str:
+    if value is None:
+        return "—"
+    if unit == Unit.YUAN:
+        return yuan(value)
+    if unit == Unit.PCT:
+        return f"{value:.1f}%"
+    if unit == Unit.SCORE:
+        return f"{value:.2f}"
+    if unit == Unit.COUNT:
+        return f"{value:,}"
+    return str(value)
+
+
+class ReportsView:
+    screen = "reports"
+
+    def __init__(self, shell, report: str = Report.SCORECARD, filters: ReportFilter | None = None):
+        self.shell = shell
+        self.report = Report(report)
+        self.filters = filters or ReportFilter()
+        self.picker = None  # the FilePicker service, kept referenced while the page lives
+
+    # ---- actions ----
+
+    def pick(self, report: Report) -> None:
+        self.report = report
+        self.shell.render()
+
+    def set_filter(self, name: str, value: str | None) -> None:
+        self.filters = dataclasses.replace(self.filters, **{name: value or None})
+        self.shell.render()
+
+    def refresh(self, e=None) -> None:
+        sh = self.shell
+        ok, n = sh.run(sh.services.reports.refresh, sh.session)
+        if ok:
+            sh.toast(sh.t("rep_refreshed", n=n))
+            sh.render()
+
+    async def export(self, e=None) -> None:
+        sh = self.shell
+        ok, made = sh.run(sh.services.reports.export, sh.session, self.report, self.filters)
+        if not ok:
+            return
+        name, data = made
+        if self.picker is None:
+            self.picker = ft.FilePicker()
+        await self.picker.save_file(file_name=name, src_bytes=data, file_type=ft.FilePickerFileType.CUSTOM,
+                                    allowed_extensions=["xlsx"])
+        sh.toast(sh.t("rep_exported", name=name))
+
+    # ---- the screen ----
+
+    def build(self) -> ft.Control:
+        sh = self.shell
+        choices = sh.services.reports.choices(sh.session)
+        fresh = sh.services.reports.freshness(sh.session)
+        try:
+            result = sh.services.reports.run(sh.session, self.report, self.filters)
+        except ServiceError as exc:  # a bad filter: say so and show the report unfiltered
+            sh.error(exc)
+            self.filters = ReportFilter()
+            result = sh.services.reports.run(sh.session, self.report, self.filters)
+        lang = sh.lang
+        picker = ft.Row([(ft.FilledButton if r == self.report else ft.OutlinedButton)(
+            report_title(r, lang), on_click=lambda e, r=r: self.pick(r)) for r in Report], wrap=True, spacing=8)
+        body = [title(sh.t("reports")), picker, self._filters(choices), self._freshness(fresh)]
+        if not result.rows:
+            body.append(muted(sh.t("rep_empty")))
+        else:
+            names = [next(c.title(lang) for c in result.columns if c.key == key) for key, _ in result.chart.series]
+            body.append(section(f"{result.title} · {sh.t('rep_chart')}", chart(result.chart, names)))
+            body.append(self._table(result))
+        return ft.Column(body, spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def _filters(self, choices: dict) -> ft.Control:
+        sh, f = self.shell, self.filters
+        every = ft.DropdownOption(key="", text=sh.t("rep_all"))
+
+        def dropdown(label: str, name: str, options: list[tuple[str, str]], width: int = 170):
+            return ft.Dropdown(label=label, value=getattr(f, name) or "", width=width, dense=True,
+                               options=[every, *(ft.DropdownOption(key=k, text=v) for k, v in options)],
+                               on_select=lambda e: self.set_filter(name, e.control.value))
+
+        months = [(m, m) for m in choices["months"]]
+        return ft.Row([
+            dropdown(sh.t("rep_month_from"), "month_from", months),
+            dropdown(sh.t("rep_month_to"), "month_to", months),
+            dropdown(sh.t("rep_region"), "region", [(r, r) for r in choices["regions"]]),
+            dropdown(sh.t("rep_outlet"), "outlet_id", [(o["id"], f"{o['code']} {o['name']}") for o in choices["outlets"]],
+                     width=240),
+            ft.FilledButton(sh.t("rep_export"), icon=ft.Icons.DOWNLOAD, on_click=self.export),
+        ], wrap=True, spacing=12)
+
+    def _freshness(self, fresh: dict) -> ft.Control:
+        sh = self.shell
+        at = fresh.get("folded_at") or fresh.get("built_at")
+        text = sh.t("rep_never_built") if fresh["rebuild_due"] and not at else \
+            sh.t("rep_as_of", at=when(int(at), sh.lang) if at else "—", dirty=fresh["dirty"])
+        return ft.Row([muted(text), ft.TextButton(sh.t("rep_refresh"), icon=ft.Icons.REFRESH, on_click=self.refresh)])
+
+    def _table(self, result) -> ft.Control:
+        sh, cols = self.shell, result.columns
+        numeric = {i for i, c in enumerate(cols) if c.unit != Unit.TEXT}
+        rows = [[shown(c.unit, r.get(c.key)) for c in cols] for r in result.rows[:MAX_ROWS]]
+        extra = [muted(sh.t("rep_more_rows", shown=MAX_ROWS, total=len(result.rows)))] \
+            if len(result.rows) > MAX_ROWS else []
+        return section(f"{result.title} · {sh.t('rep_table')}",
+                       table([c.title(sh.lang) for c in cols], rows, numeric), *extra)
