@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 
 from hub.demo_data import DEMO_PIN
-from hub.demo_headless import _put
+from hub.demo_data import put as _put
 from node.services import NodeServices, ServiceError
 from node.sync_service import SyncService
 from shared.documents import DocStatus
