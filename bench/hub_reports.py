@@ -18,8 +18,9 @@ at the default 1,000,000 orders; `--quick` (or FIELDSYNC_BENCH_QUICK=1, `make be
 takes 20,000 orders and 3 runs per report, about 15 s. Earlier, at 1,000,000 orders on a
 2-core machine shared with other work (load 10–20), the fixture took about 20 minutes
 (before it got a 1 GB page cache) and the full rebuild about 15 (~1,100 orders/s: every
-order's SLA clock is worked out in Python by shared/sla.py); the raw baselines a few more. Build once with `--keep DIR` and
-measure again with `--reuse DIR`; `--orders 200000` gives the shape of it in a few minutes.
+order's SLA clock is worked out in Python by shared/sla.py); the raw baselines a few more.
+Build once with `--keep DIR` and measure again with `--reuse DIR`; `--orders 200000` gives
+the shape of it in a few minutes.
 """
 import argparse
 import random
