@@ -2,7 +2,7 @@
 batch of changes, and how fast each report answers from them, against a raw baseline
 measured in the same run — the same aggregate as a straight GROUP BY over the base tables.
 
-    .venv/bin/python bench/hub_reports.py [--orders N] [--runs R] [--keep DIR | --reuse DIR]
+    .venv/bin/python bench/hub_reports.py [--orders N] [--runs R] [--keep DIR | --reuse DIR] [--quick]
 
 The fixture (not timed, but printed) is bulk-inserted straight into a HubStore file's tables:
 500 outlets in 7 regions, 40 product models, 300 parts, N orders over 12 months with their
@@ -13,15 +13,16 @@ reports, not ingest. The raw SLA baseline ignores the pauses while waiting for p
 roll-up's facts use the full shared/sla.py clock), so it does a little less work than the
 real thing would; the issue's aim is each report within a second or two at 1,000,000 orders.
 
-Run time: at the default 1,000,000 orders on a 2-core machine shared with other work (load
-10–20) the fixture took about 20 minutes (before the fixture got a 1 GB page cache) and the
-full rebuild about 15 (~1,100 orders/s: every order's SLA clock is worked out in Python by
-shared/sla.py); the raw baselines take a few minutes more. Build once with `--keep DIR` and
-measure again with `--reuse DIR`; `--orders 200000` gives the shape of it in a few minutes.
+Run time: a plain run (no arguments, which is what `make bench` does) takes about 17 minutes
+at the default 1,000,000 orders; `--quick` (or FIELDSYNC_BENCH_QUICK=1, `make bench QUICK=1`)
+takes 20,000 orders and 3 runs per report, about 15 s. Earlier, at 1,000,000 orders on a
+2-core machine shared with other work (load 10–20), the fixture took about 20 minutes
+(before it got a 1 GB page cache) and the full rebuild about 15 (~1,100 orders/s: every
+order's SLA clock is worked out in Python by shared/sla.py); the raw baselines a few more.
+Build once with `--keep DIR` and measure again with `--reuse DIR`; `--orders 200000` gives
+the shape of it in a few minutes.
 """
 import argparse
-import os
-import platform
 import random
 import statistics
 import sys
@@ -32,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._report import Report as BenchReport, machine_line, quick_flag  # noqa: E402
 from hub.services import HubServices  # noqa: E402
 from hub.services.reports import ReportFilter  # noqa: E402
 from hub.services.rollups import _regroup  # noqa: E402
@@ -49,10 +51,6 @@ MONTHS = 12
 AIM_S = 2.0
 FLOW = ("accepted", "scheduled", "en_route", "on_site", "completed")
 MONTH_SQL = "strftime('%Y-%m', {col} / 1000 + 8 * 3600, 'unixepoch')"  # local month (UTC+8)
-
-
-def machine() -> str:
-    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cpus, {platform.platform()}"
 
 
 def insert(c, table: str, cols: tuple, rows: list) -> None:
@@ -194,13 +192,16 @@ def timed(fn, runs: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--orders", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=5, help="runs per report (median); the raw baseline runs 3")
+    ap.add_argument("--orders", type=int, help="orders in the fixture (1,000,000; 20,000 with --quick)")
+    ap.add_argument("--runs", type=int, help="runs per report (median; 5, 3 with --quick); the raw baseline runs 3")
     ap.add_argument("--keep", help="directory to keep the hub file in (default: a temporary one)")
     ap.add_argument("--reuse", help="a directory kept by --keep: measure its hub again (no fixture, no rebuild; "
                                     "the coarse roll-ups are regrouped from the outlet-level ones)")
+    quick_flag(ap)
     args = ap.parse_args()
-    print(f"machine: {machine()}")
+    args.orders = args.orders or (20_000 if args.quick else 1_000_000)
+    args.runs = args.runs or (3 if args.quick else 5)
+    print(f"machine: {machine_line()}")
     if args.reuse:
         return measure(Path(args.reuse), args, None)
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="bench-reports-"))
@@ -229,31 +230,32 @@ def main() -> None:
 
 
 def measure(tmp: Path, args, rebuild: bool | None) -> None:
+    """Every figure goes to the shared table: the reports and the roll-up sizes beside their
+    baselines, the build, fold and export times (which have none) as notes under it."""
     hub = HubStore(tmp / "hub.sqlite", key=SigningKey.generate())
     services = HubServices(hub, now=lambda: NOW)
     session = services.login("bench.approver", "bench")
-    print()
-    print("| measure | figure | baseline | ratio |")
-    print("|---|---|---|---|")
+    report = BenchReport("hub_reports", quick=args.quick)
     folded = services.ctx.scalar("SELECT COUNT(*) FROM service_orders")
     if rebuild:
         t0 = time.perf_counter()
         services.rollups.rebuild()
         build_s = time.perf_counter() - t0
-        print(f"| roll-up full rebuild | {build_s:.1f} s for {folded:,} orders ({folded / build_s:,.0f} orders/s) "
-              f"| - | - |")
+        built = (f"roll-up full rebuild: {build_s:.1f} s for {folded:,} orders "
+                 f"({folded / build_s:,.0f} orders/s)")
     else:
         t0 = time.perf_counter()
         with hub.tx() as c:
             _regroup(c)
         build_s = time.perf_counter() - t0
-        print(f"| coarse roll-ups regrouped from the outlet-level ones | {build_s:.1f} s | - | - |")
+        built = f"coarse roll-ups regrouped from the outlet-level ones (--reuse): {build_s:.1f} s"
+    print(built)
     for table, what in (("hq_rollup_orders_month", "outlet × model × month"), ("hq_rollup_outlet_month", "outlet × month"),
                         ("hq_rollup_region_month", "region × model × month"),
                         ("hq_rollup_parts_month", "outlet × model × month × part"),
                         ("hq_rollup_parts_region_month", "region × model × month × part")):
         cells = services.ctx.scalar(f"SELECT COUNT(*) FROM {table}")
-        print(f"| roll-up {table} | {cells:,} ({what}) rows | {folded:,} orders | {cells / max(folded, 1):.2%} |")
+        report.row(f"roll-up {table} ({what})", cells, "rows", "orders folded", folded, baseline_unit="orders")
 
     # a batch of changes as the job would meet it: callbacks reach 1,000 orders
     ids = [r[0] for r in hub.conn.execute("SELECT id FROM service_orders WHERE status = 'completed' "
@@ -264,32 +266,40 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
     t0 = time.perf_counter()
     refreshed = services.rollups.fold()
     fold_s = time.perf_counter() - t0
-    print(f"| roll-up job: fold {len(ids):,} changed orders | {fold_s:.2f} s ({refreshed:,} facts refreshed) "
-          f"| - | - |")
+    print(f"roll-up job: fold {len(ids):,} changed orders: {fold_s:.2f} s ({refreshed:,} facts refreshed)")
 
     raw_conn = hub.snapshot
     worst = 0.0
-    for report in Report:
+    for kind in Report:
         f = ReportFilter()
-        rolled = timed(lambda: services.reports.run(session, report, f), args.runs)
+        rolled = timed(lambda: services.reports.run(session, kind, f), args.runs)
         with raw_conn() as c:
-            raw = timed(lambda: c.execute(RAW[report]).fetchall(), 3)
+            raw = timed(lambda: c.execute(RAW[kind]).fetchall(), 3)
         worst = max(worst, rolled)
-        print(f"| report {report} (all months, all outlets) | {rolled * 1000:.1f} ms | raw GROUP BY "
-              f"{raw * 1000:.0f} ms | {rolled / raw:.2%} ({raw / rolled:,.0f}× faster) |")
+        report.row(f"report {kind} (all months, all outlets)", rolled * 1000, "ms",
+                   "raw GROUP BY over the base tables", raw * 1000)
     months = services.reports.choices(session)["months"]
     region_f = ReportFilter(month_from=months[-3] if len(months) >= 3 else None, region="大区1")
-    for report in (Report.ORDERS_COMPLAINTS, Report.SCORECARD):
-        rolled = timed(lambda: services.reports.run(session, report, region_f), args.runs)
+    filtered = []
+    for kind in (Report.ORDERS_COMPLAINTS, Report.SCORECARD):
+        rolled = timed(lambda: services.reports.run(session, kind, region_f), args.runs)
         worst = max(worst, rolled)
-        print(f"| report {report} (last 3 months, one region) | {rolled * 1000:.1f} ms | - | - |")
+        filtered.append(f"{kind} {rolled * 1000:.1f} ms")
     export_s = timed(lambda: services.reports.export(session, Report.ORDERS_COMPLAINTS), 3)
     rows = len(services.reports.run(session, Report.ORDERS_COMPLAINTS).rows)
-    print(f"| Excel export orders_complaints ({rows:,} rows) | {export_s * 1000:.0f} ms | - | - |")
-    print()
-    verdict = "meets" if worst <= AIM_S else "misses"
-    print(f"aim: every report within {AIM_S:.0f} s at {folded:,} orders — {verdict} it (slowest {worst * 1000:.0f} ms)")
+    report.note(f"{folded:,} orders over {MONTHS} months at {OUTLETS} outlets in {REGIONS} regions, "
+                f"{MODELS} models, {PARTS} parts; reports: medians of {args.runs} runs, raw baselines of 3")
+    report.note(built)
+    report.note(f"roll-up job: fold {len(ids):,} changed orders (callbacks): {fold_s:.2f} s "
+                f"({refreshed:,} facts refreshed)")
+    report.note("reports over the last 3 months, one region: " + ", ".join(filtered))
+    report.note(f"Excel export orders_complaints ({rows:,} rows): {export_s * 1000:.0f} ms")
+    report.note("the raw SLA baseline ignores the pauses while waiting for parts, so it does a little "
+                "less work than the roll-up's facts")
+    report.aim(f"every report within {AIM_S:.0f} s at {folded:,} orders (slowest here {worst * 1000:.0f} ms)",
+               worst <= AIM_S)
     hub.close()
+    report.save()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,11 @@
 (`node.enroll.enroll_node`: pinned certificate, enrollment, first pull) into its own
 directory with its own SQLite replica, each with its own keep-alive HTTPS client.
 
-    .venv/bin/python bench/load_nodes.py [--nodes N] [--outlets N] [--rounds N] [--changes N]
+    .venv/bin/python bench/load_nodes.py [--nodes N] [--outlets N] [--rounds N] [--changes N] [--quick]
+
+Run time: a plain run (no arguments, which is what `make bench` does: 300 nodes, 3 measured
+rounds) takes about 4 minutes on a 2-core machine; `--quick`
+(or FIELDSYNC_BENCH_QUICK=1) takes 30 nodes at 10 outlets and 1 measured round, about 10 s.
 
 In each of R rounds every node writes C stock receipts (one change each, with
 NodeStore.write), then all nodes start `sync_round` at the same moment (a barrier):
@@ -34,7 +38,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.sync_http import machine, pct  # noqa: E402
+from bench._report import Report, machine_line, quick_flag  # noqa: E402
+from bench.sync_http import pct  # noqa: E402
 from hub.admin import enroll_code  # noqa: E402
 from node.enroll import enroll_node  # noqa: E402
 from node.home import NodeHome  # noqa: E402
@@ -51,10 +56,6 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of a process (its threads included), in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def ms(x: float) -> str:
-    return f"{x * 1000:.1f} ms"
 
 
 class SimNode:
@@ -154,18 +155,19 @@ class Phase:
                     self.failures.append(problem)
             self.barrier.wait()
 
-    def line(self) -> str:
-        return f"p50 {ms(statistics.median(self.latencies))}, p99 {ms(pct(self.latencies, 99))}"
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--nodes", type=int, default=300)
-    ap.add_argument("--outlets", type=int, default=100)
-    ap.add_argument("--rounds", type=int, default=3, help="measured rounds (after one warm-up round)")
+    ap.add_argument("--nodes", type=int, help="nodes (300; 30 with --quick)")
+    ap.add_argument("--outlets", type=int, help="outlets the nodes are spread over (100; 10 with --quick)")
+    ap.add_argument("--rounds", type=int, help="measured rounds, after one warm-up round (3; 1 with --quick)")
     ap.add_argument("--changes", type=int, default=3, help="changes each node pushes per round")
+    quick_flag(ap)
     a = ap.parse_args()
-    print(f"machine: {machine()}")
+    a.nodes = a.nodes or (30 if a.quick else 300)
+    a.outlets = a.outlets or (10 if a.quick else 100)
+    a.rounds = a.rounds or (1 if a.quick else 3)
+    print(f"machine: {machine_line()}")
     with tempfile.TemporaryDirectory(prefix="fieldsync-bench-load-") as tmp:
         root = Path(tmp)
         hub, outlets = setup_hub(root, a.outlets)
@@ -174,8 +176,9 @@ def main() -> None:
         try:
             t0 = time.perf_counter()
             nodes = enroll_all(hub, root, outlets, a.nodes)
+            enrolled_s = time.perf_counter() - t0
             print(f"enrolled {len(nodes)} nodes at {a.outlets} outlets over HTTPS (enroll + first pull each, "
-                  f"{ENROLL_AT_ONCE} at a time): {time.perf_counter() - t0:.1f} s")
+                  f"{ENROLL_AT_ONCE} at a time): {enrolled_s:.1f} s")
             pid = hub.proc.pid
 
             def sync(n: SimNode):
@@ -203,20 +206,26 @@ def main() -> None:
             hub.kill()
     total = len(nodes) * a.rounds
     ok = total - len(rounds.failures)
-    ratio = statistics.median(rounds.latencies) / statistics.median(base.latencies)
-    ratio99 = pct(rounds.latencies, 99) / pct(base.latencies, 99)
-    print()
-    print("| measure | figure | baseline (GET openapi.json, unsigned, same concurrency) | ratio |")
-    print("|---|---|---|---|")
-    print(f"| sync round, {len(nodes)} nodes at once (hello + push {a.changes} changes + 2 pulls) "
-          f"| {rounds.line()} | {base.line()} | p50 {ratio:.1f}×, p99 {ratio99:.1f}× |")
-    print(f"| rounds that succeeded | {ok}/{total} | {total - len(base.failures)}/{total} GETs | |")
-    print(f"| hub CPU over the measured rounds | {rounds.cpu:.1f} s ({rounds.cpu / total * 1000:.1f} ms per round) "
-          f"| {base.cpu:.1f} s ({base.cpu / total * 1000:.1f} ms per GET) "
-          f"| {rounds.cpu / base.cpu if base.cpu else float('nan'):.1f}× |")
-    print(f"| wall time per round of all {len(nodes)} nodes | {rounds.wall / a.rounds:.2f} s "
-          f"({total / rounds.wall:.0f} rounds/s) | {base.wall / a.rounds:.2f} s ({total / base.wall:.0f} GETs/s) | |")
-    print(f"| receipts held by the hub | {got}/{want} | | |")
+    get = "unsigned GET openapi.json, same concurrency"
+    report = Report("load_nodes", quick=a.quick)
+    what = f"{len(nodes)} nodes at once (hello + push {a.changes} changes + 2 pulls)"
+    report.row(f"sync round p50, {what}", statistics.median(rounds.latencies) * 1000, "ms",
+               f"{get}, p50", statistics.median(base.latencies) * 1000)
+    report.row(f"sync round p99, {what}", pct(rounds.latencies, 99) * 1000, "ms",
+               f"{get}, p99", pct(base.latencies, 99) * 1000)
+    report.row("hub CPU per sync round", rounds.cpu / total * 1000, "ms", "hub CPU per GET", base.cpu / total * 1000)
+    report.row(f"wall time per round of all {len(nodes)} nodes", rounds.wall / a.rounds, "s",
+               f"a round of {len(nodes)} GETs", base.wall / a.rounds)
+    report.note(f"{len(nodes)} nodes enrolled for real at {a.outlets} outlets ({enrolled_s:.0f} s, not a figure); "
+                f"{a.rounds} measured round{'s' * (a.rounds != 1)} after one warm-up; hub process "
+                f"`fieldsync hub serve` over HTTPS on 127.0.0.1, all node clients in this one process")
+    report.note(f"hub CPU over the measured rounds: {rounds.cpu:.2f} s for {total:,} sync rounds, "
+                f"{base.cpu:.2f} s for {total:,} GETs; throughput {total / rounds.wall:.0f} rounds/s, "
+                f"{total / base.wall:.0f} GETs/s")
+    report.note(f"rounds that succeeded: {ok}/{total} ({total - len(base.failures)}/{total} GETs); "
+                f"receipts held by the hub: {got}/{want}")
+    report.aim("every sync round succeeds and the hub holds every receipt", not rounds.failures and got == want)
+    report.save()
     for f in rounds.failures[:5]:
         print(f"FAILED ROUND: {f}")
     if rounds.failures or got != want:
