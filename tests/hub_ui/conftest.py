@@ -6,7 +6,8 @@ import pytest
 from hub.demo_data import DEMO_PASSWORD, SMALL, generate
 from shared.passwords import hash_password
 from tests.procs.cluster import HubProcess
-from tests.ui.browser import Ui, have_chromium, launch
+from tests.ui.browser import Ui
+from tests.ui.conftest import browser  # noqa: F401  (the same module-scoped chromium)
 
 
 class HqUi(Ui):
@@ -32,17 +33,6 @@ def hq(tmp_path_factory):
     h.ui_url = f"{h.url}/hq/"
     yield h
     h.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not have_chromium():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture
