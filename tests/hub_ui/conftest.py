@@ -18,21 +18,29 @@ class HqUi(Ui):
         self.click("登录")
 
 
-@pytest.fixture(scope="module")
-def hq(tmp_path_factory):
-    """The hub process with demo data; `hq.url` is the UI's address."""
-    h = HubProcess(tmp_path_factory.mktemp("hq"))
+def demo_hub(root, prepare=None):
+    """A started hub process over the small demo network (admin's password set too);
+    `prepare(store)` adds a test's own rows before the process starts. Yields it."""
+    h = HubProcess(root)
     store = h.store()
     try:
         generate(store, seed=6, sizes=SMALL)
         store.write([{"op": "put", "table": "users", "id": "admin", "fields": {
             "password_hash": hash_password(DEMO_PASSWORD)}}])
+        if prepare is not None:
+            prepare(store)
     finally:
         store.close()
     h.start()
     h.ui_url = f"{h.url}/hq/"
     yield h
     h.kill()
+
+
+@pytest.fixture(scope="module")
+def hq(tmp_path_factory):
+    """The hub process with demo data; `hq.ui_url` is the UI's address."""
+    yield from demo_hub(tmp_path_factory.mktemp("hq"))
 
 
 @pytest.fixture

@@ -7,39 +7,29 @@ import uuid
 
 import pytest
 
-from hub.demo_data import DEMO_PASSWORD, SMALL, generate
 from hub.services import HubServices
-from shared.passwords import hash_password
 from sync.hlc import now_ms
-from tests.procs.cluster import HubProcess
+from tests.hub_ui.conftest import demo_hub
 
 LATE = "HQ-0099001"
 DAY = 86_400_000
 
 
+def _late_order_and_due_callbacks(store) -> None:
+    outlet = store.rows("outlets", "code = 'SH01'")[0]
+    customer = store.rows("customers", "", (), "id")[0]
+    store.write([{"op": "put", "table": "service_orders", "id": str(uuid.uuid4()), "fields": {
+        "number": LATE, "outlet_id": outlet["id"], "customer_id": customer["id"], "type": "repair",
+        "priority": "normal", "status": "new", "source": "hub", "created_at": now_ms() - 3 * DAY,
+        "fault_description": "空调不制冷"}}])
+    services = HubServices(store)
+    services.callbacks.run_job()
+    services.monitor.escalate()
+
+
 @pytest.fixture(scope="module")
 def hq(tmp_path_factory):
-    h = HubProcess(tmp_path_factory.mktemp("hq-callbacks"))
-    store = h.store()
-    try:
-        generate(store, seed=6, sizes=SMALL)
-        store.write([{"op": "put", "table": "users", "id": "admin", "fields": {
-            "password_hash": hash_password(DEMO_PASSWORD)}}])
-        outlet = store.rows("outlets", "code = 'SH01'")[0]
-        customer = store.rows("customers", "", (), "id")[0]
-        store.write([{"op": "put", "table": "service_orders", "id": str(uuid.uuid4()), "fields": {
-            "number": LATE, "outlet_id": outlet["id"], "customer_id": customer["id"], "type": "repair",
-            "priority": "normal", "status": "new", "source": "hub", "created_at": now_ms() - 3 * DAY,
-            "fault_description": "空调不制冷"}}])
-        services = HubServices(store)
-        services.callbacks.run_job()
-        services.monitor.escalate()
-    finally:
-        store.close()
-    h.start()
-    h.ui_url = f"{h.url}/hq/"
-    yield h
-    h.kill()
+    yield from demo_hub(tmp_path_factory.mktemp("hq-callbacks"), _late_order_and_due_callbacks)
 
 
 def db(hq):
