@@ -99,6 +99,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "any_type": ("全部类型", "Any type"), "any_technician": ("全部师傅", "Any technician"),
         "overdue": ("已超时", "Overdue"), "overdue_only": ("只看超时", "Overdue only"),
         "no_orders": ("没有符合条件的工单。", "No orders match."), "total": ("共{n}单", "{n} orders"),
+        "page_range": ("第 {a}–{b} 条，共 {n} 条", "{a}–{b} of {n}"), "prev_page": ("上一页", "Previous"),
+        "next_page": ("下一页", "Next"),
         "status_filter": ("状态", "Status"), "type_filter": ("类型", "Type"), "technician": ("师傅", "Technician"),
         "unassigned": ("未派工", "Unassigned"), "due_in": ("{what}剩余{t}", "{what} due in {t}"),
         "overdue_by": ("{what}已超时{t}", "{what} overdue by {t}"), "sla_paused": ("SLA暂停（待配件）", "SLA paused (parts)"),

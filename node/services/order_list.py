@@ -77,9 +77,11 @@ class OrderList:
         The filters run on service_orders alone (its indexes); only the page's rows are
         joined with customers, technicians and models."""
         where, params = self._where(session, view, status, type, technician_id, search)
-        order_by = {TODAY: "o.appointment_at IS NULL, o.appointment_at, o.created_at",
-                    MINE: "o.appointment_at IS NULL, o.appointment_at, o.created_at DESC"
-                    }.get(view, "o.created_at DESC") + ", o.id"  # ties: a stable order for paging
+        # Ties are broken by id, a stable order for paging; newest first follows the list
+        # index (created_at DESC, id DESC), so a page is read off it without sorting.
+        order_by = {TODAY: "o.appointment_at IS NULL, o.appointment_at, o.created_at, o.id",
+                    MINE: "o.appointment_at IS NULL, o.appointment_at, o.created_at DESC, o.id"
+                    }.get(view, "o.created_at DESC, o.id DESC")
         now, book = self.ctx.now(), SlaBook(self.ctx)
         if overdue:
             ids = self._overdue_ids(where, params, order_by, book, now)
@@ -125,22 +127,24 @@ class OrderList:
         return " AND ".join(where), params
 
     def _overdue_ids(self, where, params, order_by, book, now) -> list[str]:
-        """Overdue needs every running order's clock: the status tells it for orders that
-        never waited for parts; only the others need their events."""
+        """The overdue orders, in list order. SQL finds them among the running orders that
+        never waited for parts (their due offset is `book.running_offset_sql`); the few
+        that waited need their events, and their clocks are worked out here."""
+        offset_sql, offset_args = book.running_offset_sql(ACTIVE)
+        waited = "o.id IN (SELECT order_id FROM order_events WHERE to_status = ?)"
         rows = self.ctx.query(
-            f"SELECT o.id, o.type, o.priority, o.status, o.source, o.created_at FROM service_orders o "
-            f"WHERE {where} AND {_status_in(ACTIVE)} "
-            f"AND o.created_at IS NOT NULL ORDER BY {order_by}", (*params, *ACTIVE))
-        paused = events_by_order(self.ctx, [r["id"] for r in rows], only_paused=True)
+            f"SELECT o.id, o.type, o.priority, o.status, o.source, o.created_at, {waited} AS waited "
+            f"FROM service_orders o WHERE {where} AND {_status_in(ACTIVE)} AND o.created_at IS NOT NULL "
+            f"AND ({waited} OR o.created_at + {offset_sql} < ?) ORDER BY {order_by}",
+            (str(Status.WAITING_PARTS), *params, *ACTIVE, str(Status.WAITING_PARTS), *offset_args, now))
+        events = events_by_order(self.ctx, [r["id"] for r in rows if r["waited"]])
         out = []
         for r in rows:
-            if r["id"] in paused:
-                clock = book.clock(r, paused[r["id"]], now)
-                late = clock is not None and clock.overdue
-            else:
-                late = book.overdue_without_pauses(r, now)
-            if late:
-                out.append(r["id"])
+            if r["waited"]:
+                clock = book.clock(r, events.get(r["id"], []), now)
+                if clock is None or not clock.overdue:
+                    continue
+            out.append(r["id"])
         return out
 
     def _rows_by_id(self, ids: list[str]) -> list[dict]:

@@ -47,7 +47,6 @@ class SlaBook:
     def __init__(self, ctx):
         self.policies = ctx.reference("sla_policies")
         self._policy: dict[tuple, dict | None] = {}
-        self._offset: dict[tuple, int | None] = {}  # (type, priority, status) -> due - created_at
 
     def policy(self, order: dict) -> dict | None:
         key = (order.get("type"), order.get("priority"))
@@ -60,30 +59,39 @@ class SlaBook:
                              status=display_status(order), events=events, now=now,
                              accepted_at_creation=order.get("source") == OUTLET)
 
-    def overdue_without_pauses(self, order: dict, now: int) -> bool:
-        """`clock(...).overdue` for an order that never waited for parts, cheaply: its due
-        time is created_at + an offset that depends only on (type, priority, status), so
-        the offset is worked out once per combination, not once per order."""
-        created = order.get("created_at")
-        if created is None:
-            return False
-        status = display_status(order)
-        key = (order.get("type"), order.get("priority"), status)
-        if key not in self._offset:
-            nxt = sla.running_due(created_at=0, policy=self.policy(order), status=status)
-            self._offset[key] = nxt[1] if nxt is not None else None
-        offset = self._offset[key]
-        return offset is not None and created + offset < now
+    def running_offset_sql(self, statuses) -> tuple[str, list]:
+        """SQL for `due - created_at` of an order (alias `o`) that never waited for parts,
+        NULL where no clock runs. For such an order the offset depends only on its type,
+        priority and display status (`sla.running_due`), so nested CASEs over the policies'
+        offsets let SQL find the overdue among thousands of orders. A priority without a
+        policy of its own falls back as `sla.policy_for` does (the ELSE arm)."""
+        def by_status(policy) -> tuple[str, list]:
+            arms, args = [], []
+            for status in statuses:
+                nxt = sla.running_due(created_at=0, policy=policy, status=status)
+                if nxt is not None:
+                    arms.append("WHEN ? THEN ?")
+                    args += [str(status), nxt[1]]
+            return (f"CASE {DISPLAY_STATUS_SQL} {' '.join(arms)} END", args) if arms else ("NULL", [])
+
+        type_arms, args = [], []
+        for type_ in sorted({p["type"] for p in self.policies if p.get("type")}):
+            prio_arms, prio_args = [], []
+            for priority in sorted({p["priority"] for p in self.policies
+                                    if p.get("type") == type_ and p.get("priority")}):
+                sql, a = by_status(sla.policy_for(self.policies, type_, priority))
+                prio_arms.append(f"WHEN ? THEN {sql}")
+                prio_args += [priority, *a]
+            other, a = by_status(sla.policy_for(self.policies, type_, None))
+            by_priority = f"CASE o.priority {' '.join(prio_arms)} ELSE {other} END" if prio_arms else other
+            type_arms.append(f"WHEN ? THEN {by_priority}")
+            args += [type_, *prio_args, *a]
+        return (f"CASE o.type {' '.join(type_arms)} END", args) if type_arms else ("NULL", [])
 
 
-def events_by_order(ctx, order_ids, only_paused: bool = False) -> dict[str, list[tuple[str, int]]]:
-    """(to_status, at) per order; `only_paused`: just the orders that ever waited for
-    parts (the only ones whose clocks need their events when the status says the rest)."""
+def events_by_order(ctx, order_ids) -> dict[str, list[tuple[str, int]]]:
+    """(to_status, at) per order, for the orders' SLA clocks."""
     ids = list(order_ids)
-    if only_paused:
-        paused = {r[0] for r in ctx.store.conn.execute(
-            "SELECT DISTINCT order_id FROM order_events WHERE to_status = ?", (str(Status.WAITING_PARTS),))}
-        ids = [i for i in ids if i in paused]
     out: dict[str, list] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]

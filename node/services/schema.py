@@ -9,14 +9,19 @@ from shared import search
 KB_INDEX_VERSION = f"{search.VERSION}.3"
 
 INDEXES = (
-    ("ix_node_orders_created", "service_orders", "outlet_id, created_at"),
+    # The order lists' index: newest first, and covering every column a list filters on,
+    # so a count, a filter or page 100 reads the index alone, never the (wide) order rows.
+    ("ix_node_orders_list", "service_orders", "outlet_id, created_at DESC, id DESC, status, source, type, "
+                                              "priority, technician_id, appointment_at"),
     ("ix_node_orders_appointment", "service_orders", "outlet_id, appointment_at"),
-    ("ix_node_events_status", "order_events", "to_status, order_id"),
+    ("ix_node_events_status_at", "order_events", "to_status, order_id, at"),
     ("ix_node_moves_kind", "stock_moves", "outlet_id, kind, ref"),
     ("ix_node_order_parts_part", "order_parts", "part_id"),
     ("ix_node_settlements_period", "settlements", "outlet_id, period, status"),
     ("ix_node_approvals_subject", "approvals", "subject_table, subject_id"),
 )
+# Indexes an older version made that the ones above supersede: dropped on start.
+RETIRED_INDEXES = ("ix_node_orders_created", "ix_node_events_status")
 
 
 def ensure_schema(store) -> None:
@@ -25,6 +30,8 @@ def ensure_schema(store) -> None:
         c.execute("""CREATE TABLE IF NOT EXISTS _audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,
             user_id TEXT, action TEXT NOT NULL, table_name TEXT, row_id TEXT, detail TEXT)""")
         c.execute("CREATE INDEX IF NOT EXISTS ix_audit_action ON _audit (action, detail, at)")
+        for name in RETIRED_INDEXES:
+            c.execute(f"DROP INDEX IF EXISTS [{name}]")
         for name, table, cols in INDEXES:
             c.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({cols})")
         rebuild = str(store.meta_get("kb_index_version")) != KB_INDEX_VERSION

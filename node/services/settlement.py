@@ -29,6 +29,7 @@ from node.services.documents import put, require_draft
 from node.services.errors import ServiceError
 from node.services.session import Session
 
+LINES_PAGE = 100  # lines a view shows at a time
 NS = uuid.UUID("b4c1e2d3-6a7f-4b8e-9c0d-2e3f4a5b6c70")
 TABLE, LINES = "settlements", "settlement_lines"
 
@@ -72,12 +73,36 @@ class SettlementView:
     submitted_at: int | None
     comment: str              # HQ's comment on its decision
     approvals: list[ApprovalLine]
-    lines: list[SettlementLine]
+    lines: list[SettlementLine]  # one page of them, from line_offset
+    line_count: int           # all the settlement's lines
+    line_offset: int
+
+
+@dataclass(frozen=True)
+class SettlementHead:
+    """A settlement in the list of them: what picks one, without its lines."""
+    id: str
+    period: str
+    status: str
+    status_label: str
+    total: int
+    submitted_at: int | None
 
 
 def deduction_reason(code: str | None, lang: str) -> str:
     """"unsatisfied+repeat_repair" in words."""
     return ("、" if lang != "en" else ", ").join(label("deduction_reason", c, lang) for c in (code or "").split("+") if c)
+
+
+def _memo(fn):
+    """`fn` of one hashable argument, computed once per distinct argument."""
+    seen: dict = {}
+
+    def get(key):
+        if key not in seen:
+            seen[key] = fn(key)
+        return seen[key]
+    return get
 
 
 def settlement_id(outlet_id: str, period: str, attempt: int) -> str:
@@ -168,15 +193,23 @@ class Settlements:
         self.ctx.write(session, [put(TABLE, s["id"], total=settlement_total(lines), submitted_at=self.ctx.now(),
                                      status=str(DocStatus.SUBMITTED))])
 
-    def get(self, session: Session, settlement_id_: str) -> SettlementView:
-        return self._view(session, guards.own_row(self.ctx, TABLE, settlement_id_))
+    def get(self, session: Session, settlement_id_: str, *, offset: int = 0,
+            limit: int | None = LINES_PAGE) -> SettlementView:
+        """The settlement with one page of its lines (a month can have thousands);
+        `limit=None`: all of them."""
+        return self._view(session, guards.own_row(self.ctx, TABLE, settlement_id_), max(0, int(offset)), limit)
 
-    def all(self, session: Session, period: str | None = None) -> list[SettlementView]:
+    def all(self, session: Session, period: str | None = None) -> list[SettlementHead]:
         sql, params = f"SELECT * FROM {TABLE} WHERE outlet_id = ?", [self.ctx.outlet_id]
         if period:
             sql += " AND period = ?"
             params.append(period)
-        return [self._view(session, r) for r in self.ctx.query(sql + " ORDER BY period DESC, submitted_at DESC", params)]
+        heads = []
+        for r in self.ctx.query(sql + " ORDER BY period DESC, submitted_at DESC", params):
+            status = r.get("status") or DocStatus.DRAFT
+            heads.append(SettlementHead(r["id"], r["period"] or "", status, label("doc_status", status, session.lang),
+                                        r.get("total") or 0, r.get("submitted_at")))
+        return heads
 
     def _repairs_of(self, serials: set[str]) -> dict[str, list[dict]]:
         """The outlet's completed repairs of these serial numbers (any period), by serial."""
@@ -203,19 +236,27 @@ class Settlements:
             "HAVING completed_at >= ? AND completed_at < ? ORDER BY completed_at",
             (self.ctx.outlet_id, str(Status.COMPLETED), str(Status.COMPLETED), str(Status.CLOSED), start, end))
 
-    def _view(self, session: Session, s: dict) -> SettlementView:
+    def _view(self, session: Session, s: dict, offset: int, limit: int | None) -> SettlementView:
         lang = session.lang
         rules = self.ctx.reference("fee_rules")
+        count = self.ctx.scalar(f"SELECT COUNT(*) FROM {LINES} WHERE settlement_id = ?", (s["id"],))
         rows = self.ctx.query(
-            f"SELECT l.*, o.number, o.type, pm.category, (SELECT MIN(e.at) FROM order_events e WHERE "
+            "SELECT l.id, l.order_id, l.parts_fee, l.visit_fee, l.labour_fee, l.deduction, l.reason, l.adjustment, "
+            "l.adjustment_reason, o.number, o.type, pm.category, (SELECT MIN(e.at) FROM order_events e WHERE "
             f"e.order_id = o.id AND e.to_status = 'completed') AS completed_at FROM {LINES} l "
             "LEFT JOIN service_orders o ON o.id = l.order_id LEFT JOIN product_models pm ON pm.id = o.product_model_id "
-            "WHERE l.settlement_id = ? ORDER BY completed_at, o.number", (s["id"],))
+            "WHERE l.settlement_id = ? ORDER BY completed_at, o.number, l.id LIMIT ? OFFSET ?",
+            (s["id"], -1 if limit is None else limit, offset))
+        # A month has thousands of lines but few (type, category) and reason pairs: each is
+        # worked out once.
+        unruled = _memo(lambda key: match_rule(rules, *key) is None)
+        type_label = _memo(lambda t: label("order_type", t, lang))
+        reason = _memo(lambda code: deduction_reason(code, lang))
         lines = [SettlementLine(
-            r["id"], r["order_id"], r["number"] or "", label("order_type", r["type"], lang), r["category"] or "",
+            r["id"], r["order_id"], r["number"] or "", type_label(r["type"]), r["category"] or "",
             r["completed_at"], r["parts_fee"] or 0, r["visit_fee"] or 0, r["labour_fee"] or 0, r["deduction"] or 0,
-            deduction_reason(r["reason"], lang), r["adjustment"] or 0, r["adjustment_reason"] or "", line_total(r),
-            match_rule(rules, r["type"], r["category"]) is None) for r in rows]
+            reason(r["reason"]), r["adjustment"] or 0, r["adjustment_reason"] or "", line_total(r),
+            unruled((r["type"], r["category"]))) for r in rows]
         approvals = [ApprovalLine(a["decision"] or "", label("doc_status", a["decision"], lang), a["level"],
                                   a["comment"] or "", a["at"]) for a in self.ctx.query(
             "SELECT * FROM approvals WHERE subject_table = ? AND subject_id = ? ORDER BY at, _hlc", (TABLE, s["id"]))]
@@ -223,4 +264,4 @@ class Settlements:
         comment = s.get("comment") or (approvals[-1].comment if approvals else "")
         return SettlementView(s["id"], s["period"] or "", status, label("doc_status", status, lang),
                               status == DocStatus.DRAFT and session.office, s.get("total") or 0,
-                              s.get("submitted_at"), comment, approvals, lines)
+                              s.get("submitted_at"), comment, approvals, lines, count, offset)

@@ -53,6 +53,21 @@ def table(columns: list[str], rows: list[list], numeric: set[int] = frozenset())
         heading_row_height=40, data_row_min_height=40, column_spacing=24)], scroll=ft.ScrollMode.AUTO)
 
 
+def pager(t, offset: int, limit: int, total: int, on_offset) -> ft.Control:
+    """"第 101–200 条，共 1,795 条" with previous / next buttons; `t` is the shell's text
+    lookup, `on_offset(new_offset)` shows that page. Nothing when everything fits."""
+    if total <= limit and offset == 0:
+        return ft.Container()
+    last = min(offset + limit, total)
+    return ft.Row([
+        ft.TextButton(t("prev_page"), icon=ft.Icons.CHEVRON_LEFT, disabled=offset <= 0,
+                      on_click=lambda e: on_offset(max(0, offset - limit))),
+        muted(t("page_range", a=f"{offset + 1:,}" if total else "0", b=f"{last:,}", n=f"{total:,}")),
+        ft.TextButton(t("next_page"), icon=ft.Icons.CHEVRON_RIGHT, disabled=last >= total,
+                      on_click=lambda e: on_offset(offset + limit)),
+    ], spacing=4)
+
+
 def form_dialog(title_text: str, fields: list[ft.Control], ok_text: str, cancel_text: str, on_ok,
                 width: int = 440, scroll: bool = False) -> ft.AlertDialog:
     """A modal form (`scroll`: a long one scrolls on a small screen). `on_ok()` returns None when

@@ -64,3 +64,44 @@ def test_status_filter_follows_the_work_and_pages(env):
     assert first.total == 5 and len(first.cards) == 3 and len(second.cards) == 2
     assert not {c.id for c in first.cards} & {c.id for c in second.cards}
     assert all(c.mine for c in svc.page(t, "mine").cards)
+
+
+def test_the_overdue_filter_agrees_with_every_cards_clock(env):
+    """The filter finds overdue orders in SQL (offsets per type, priority and status); the
+    cards work each clock out in full. Over orders of every type, priority (one without a
+    policy of its own, one unknown), status, age and with or without a wait for parts, both
+    must name the same orders, in list order."""
+    import random
+    rng = random.Random(5)
+    now = now_ms()
+    env.w.hub.write([{"op": "put", "table": "sla_policies", "id": "SLA-I", "fields": {
+        "type": "install", "priority": "normal", "accept_within_min": 240, "complete_within_min": 48 * 60}},
+        {"op": "put", "table": "sla_policies", "id": "SLA-OFF", "fields": {
+            "type": "maintenance", "priority": "normal", "accept_within_min": 1, "active": False}}])
+    ops = []
+    for i in range(300):
+        oid = f"R-{i:03d}"
+        created = now - rng.randint(0, 5 * 24 * 60) * 60_000
+        status = rng.choice(["new", "accepted", "scheduled", "en_route", "on_site", "waiting_parts",
+                             "completed", "declined", "cancelled"])
+        ops.append({"op": "put", "table": "service_orders", "id": oid, "fields": {
+            "number": f"HQ-R{i:03d}", "outlet_id": env.outlet, "status": status, "created_at": created,
+            "type": rng.choice(["repair", "repair", "install", "maintenance", "inspection"]),
+            "priority": rng.choice(["normal", "urgent", None, "low"])}})
+        if status == "waiting_parts" or rng.random() < 0.2:  # waited, maybe back to work since
+            start = created + rng.randint(10, 600) * 60_000
+            ops.append({"op": "add", "table": "order_events", "id": f"W-{i:03d}", "fields": {
+                "order_id": oid, "to_status": "waiting_parts", "at": start}})
+            if status != "waiting_parts":
+                ops.append({"op": "add", "table": "order_events", "id": f"B-{i:03d}", "fields": {
+                    "order_id": oid, "to_status": "scheduled", "at": start + rng.randint(1, 48) * 3_600_000}})
+    env.w.hub.write(ops)
+    env.sync()
+    everything = env.svc.orders.page(env.clerk, limit=1000).cards
+    expected = [c.number for c in everything if c.overdue]
+    found = env.svc.orders.page(env.clerk, overdue=True, limit=1000)
+    assert [c.number for c in found.cards] == expected and found.total == len(expected)
+    assert 30 < len(expected) < 270  # both kinds of answer were put to the test
+    paged = [c.number for off in range(0, len(expected), 7)
+             for c in env.svc.orders.page(env.clerk, overdue=True, limit=7, offset=off).cards]
+    assert paged == expected

@@ -129,3 +129,20 @@ def test_draft_deducts_for_an_unsatisfied_callback_and_a_repeat_repair(env):
     hub_lines = {l["order_id"]: l for l in env.w.hub.rows("settlement_lines", "settlement_id = ?", (sid,))}
     assert (hub_lines[unhappy]["deduction"], hub_lines[unhappy]["reason"]) == (5500, "unsatisfied")
     assert (hub_lines[again]["deduction"], hub_lines[again]["reason"]) == (11000, "repeat_repair")
+
+
+def test_a_long_settlement_shows_its_lines_a_page_at_a_time(env):
+    """A month has thousands of lines: the view brings one page and says how many there
+    are; the pages together are every line once, in completion order. The list of
+    settlements (the period tabs) carries no lines at all."""
+    done = [complete(env) for _ in range(5)]
+    sid = env.svc.settlements.draft(env.clerk, period_of(now_ms()))
+    pages = [env.svc.settlements.get(env.clerk, sid, offset=off, limit=2) for off in (0, 2, 4)]
+    assert [len(p.lines) for p in pages] == [2, 2, 1]
+    assert {p.line_count for p in pages} == {5} and [p.line_offset for p in pages] == [0, 2, 4]
+    shown = [l.order_id for p in pages for l in p.lines]
+    assert sorted(shown) == sorted(done)
+    assert shown == [l.order_id for l in env.svc.settlements.get(env.clerk, sid, limit=None).lines]
+    assert pages[0].total == env.svc.settlements.get(env.clerk, sid).total == 5 * 11000  # the whole document's
+    (head,) = env.svc.settlements.all(env.clerk)
+    assert (head.id, head.status_label, head.total) == (sid, "草稿", 5 * 11000) and not hasattr(head, "lines")

@@ -286,6 +286,28 @@ def test_clerk_records_an_order_a_customer_phoned_in(ui, cluster):
         ("SH01-A-000002",)) == [("accepted", "outlet", "赵丽", "139 1234 8888", None)])
 
 
+def test_a_long_order_list_pages_and_the_oldest_order_is_on_the_last_page(ui, cluster):
+    week_ago = int(time.time() * 1000) - 7 * 86_400_000
+    cluster.hub_write([{"op": "put", "table": "service_orders", "id": uid(), "fields": {
+        "number": f"HQ-2{i:03d}", "outlet_id": cluster.outlet_id, "customer_id": "C-3", "type": "repair",
+        "product_model_id": "PM-WM-100", "priority": "normal", "status": "new", "created_at": week_ago - i * 60_000,
+        "fault_description": "洗衣机不排水"}} for i in range(60)])
+    go(ui, "同步")
+    ui.click("立即同步")
+    ui.wait("同步完成")
+    go(ui, "工单")
+    ui.click("全部")
+    ui.wait("第 1–50 条，共", exact=False)
+    ui.wait("HQ-2000")  # the newest of them, near the top of page 1
+    ui.click("下一页")
+    ui.wait("第 51–", exact=False)
+    ui.gone("HQ-2000")
+    ui.shot("18-order-list-page-2.png")
+    ui.click("上一页")
+    ui.wait("第 1–50 条", exact=False)
+    ui.wait("HQ-2000")
+
+
 def test_sigterm_stops_the_node_cleanly(cluster):
     assert cluster.server.stop() == 0
     assert "node stopped" in cluster.server.lines  # the scheduler stopped and the store closed

@@ -10,6 +10,7 @@ from node.ui.text import span, when
 
 ANY = "*"
 TABS = ("today", "mine", "all")
+PAGE = 50  # cards per page
 
 
 def sla_text(card, lang: str, t) -> tuple[str, str]:
@@ -33,6 +34,7 @@ class OrdersView:
         self.status, self.type, self.technician = "open", ANY, ANY
         self.overdue = False
         self.search = ""
+        self.offset = 0
 
     def build(self) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
@@ -41,7 +43,7 @@ class OrdersView:
             s, self.tab, status=None if self.status == ANY else self.status,
             type=None if self.type == ANY else self.type,
             technician_id=None if self.technician == ANY else self.technician,
-            overdue=self.overdue, search=self.search or None, limit=100)
+            overdue=self.overdue, search=self.search or None, limit=PAGE, offset=self.offset)
         tabs = ft.Row([(ft.FilledButton if key == self.tab else ft.OutlinedButton)(
             sh.t(key), on_click=lambda e, k=key: self._set(tab=k)) for key in TABS])
         statuses = [ft.DropdownOption(key=ANY, text=sh.t("any_status")),
@@ -72,9 +74,12 @@ class OrdersView:
             ft.Row([w.title(sh.t("orders")), tabs, w.muted(sh.t("total", n=page.total)), *create], spacing=24),
             filters,
             ft.ListView(cards, spacing=8, expand=True),
+            w.pager(sh.t, page.offset, PAGE, page.total, lambda offset: self._set(offset=offset)),
         ], expand=True, spacing=12)
 
     def _set(self, **changes) -> None:
+        """A new tab, filter or search starts again from the first page."""
+        changes.setdefault("offset", 0)
         for k, v in changes.items():
             setattr(self, k, v)
         self.shell.render()

@@ -8,6 +8,7 @@ from shared.validation import ValidationError
 from sync.hlc import now_ms
 
 from node.services import ServiceError
+from node.services.settlement import LINES_PAGE
 from node.ui import widgets as w
 from node.ui.text import when, yuan
 
@@ -19,6 +20,7 @@ class SettlementView:
         self.shell = shell
         self.period = period_of(now_ms())
         self.selected: str | None = None
+        self.offset = 0  # the first line shown of the chosen settlement
 
     def build(self) -> ft.Control:
         sh = self.shell
@@ -33,17 +35,21 @@ class SettlementView:
             f"{s.period} · {s.status_label}", on_click=lambda e, i=s.id: self._select(i)) for s in all_], wrap=True)
         body = [top, tabs]
         if chosen:
-            body.append(self._document(chosen))
+            body.append(self._document(sh.services.settlements.get(sh.session, chosen.id, offset=self.offset)))
         return ft.Column(body, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _select(self, sid: str) -> None:
-        self.selected = sid
+        self.selected, self.offset = sid, 0
+        self.shell.render()
+
+    def _page(self, offset: int) -> None:
+        self.offset = offset
         self.shell.render()
 
     def _draft(self, e) -> None:
         ok, sid = self.shell.run(self.shell.services.settlements.draft, self.shell.session, self.period, done="saved")
         if ok:
-            self.selected = sid
+            self.selected, self.offset = sid, 0
             self.shell.render()
 
     def _document(self, s) -> ft.Control:
@@ -70,6 +76,7 @@ class SettlementView:
             w.table([sh.t("order_col"), sh.t("type_filter"), sh.t("completed_at"), sh.t("visit_fee"), sh.t("labour_fee"),
                      sh.t("parts_fee"), sh.t("deduction"), sh.t("adjustment"), sh.t("line_total"), sh.t("reason"), ""],
                     rows),
+            w.pager(sh.t, s.line_offset, LINES_PAGE, s.line_count, self._page),
             actions=[ft.FilledButton(sh.t("submit"), icon=ft.Icons.SEND, visible=s.editable,
                                      on_click=lambda e: self._submit(s.id))])
 
