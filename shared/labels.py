@@ -83,6 +83,11 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "note": ("备注", "note"), "fault_code": ("故障代码", "fault code"), "serial_no": ("序列号", "serial number"),
         "adjustment_reason": ("调整原因", "adjustment reason"), "old_serial": ("旧件序列号", "old serial number"),
         "new_serial": ("新件序列号", "new serial number"), "input": ("输入的内容", "text you entered"),
+        "status": ("状态", "status"), "outlet_id": ("网点", "outlet"), "order_id": ("工单", "order"),
+        "qty": ("数量", "quantity"), "kind": ("类别", "kind"), "number": ("编号", "number"),
+        "technician_id": ("师傅", "technician"), "customer_id": ("客户", "customer"),
+        "created_at": ("创建时间", "creation time"), "source": ("来源", "source"), "total": ("金额", "amount"),
+        "submitted_at": ("提交时间", "submission time"), "actor_id": ("操作人", "actor"),
     },
     # The outlet app's screens: titles, buttons, column names, hints.
     "ui": {

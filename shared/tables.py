@@ -194,7 +194,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "at": INT},
         indexes=(("subject_id",),)),
     _spec("notices", HUB, LEDGER, ByOutlet(), {
-        "outlet_id": TEXT, "kind": TEXT, "code": TEXT, "message": TEXT,
+        "outlet_id": TEXT, "kind": TEXT, "code": TEXT, "message": TEXT, "detail": JSON,
         "table_name": TEXT, "row_id": TEXT, "origin": TEXT, "seq": INT,
         "op_index": INT, "row_exists": BOOL, "at": INT},
         indexes=(("outlet_id",),)),

@@ -30,9 +30,9 @@ def _fields_ok(spec: TableSpec, fields: dict) -> None:
     for col, value in fields.items():
         kind = spec.columns.get(col)
         if kind is None or col == "id":
-            raise OpRefused(INVALID, f"{spec.name} has no field {col!r}")
+            raise OpRefused(INVALID, "no_field", table=spec.name, field=col)
         if not check_value(kind, value):
-            raise OpRefused(INVALID, f"{spec.name}.{col} must be {kind}")
+            raise OpRefused(INVALID, "bad_value", table=spec.name, field=col, kind=kind)
 
 
 def _in_outlet(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None:
@@ -43,14 +43,14 @@ def _in_outlet(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None
         if not (parent_id and (rule.table, parent_id) in ctx.cache):
             parent = merge.load(ctx.conn, TABLES[rule.table], parent_id)
             if parent is None:
-                raise OpRefused(INVALID, f"{spec.name} refers to a {rule.table} row that does not exist")
+                raise OpRefused(INVALID, "missing_parent", table=spec.name, parent=rule.table)
             if parent_id:
                 relay.remember_outlet(ctx.conn, TABLES[rule.table], parent, ctx.cache)
     outlet = relay.row_outlet(ctx.conn, spec, row, ctx.cache)
     if outlet is None and isinstance(rule, ByOutlet):
-        raise OpRefused(INVALID, f"{spec.name}.{rule.column} is required")
+        raise OpRefused(INVALID, "required", table=spec.name, field=rule.column)
     if outlet != ctx.outlet_id:
-        raise OpRefused(NOT_OWNER, f"{spec.name} {row.get('id')} belongs to another outlet")
+        raise OpRefused(NOT_OWNER, "other_outlet", table=spec.name, row=row.get("id"))
 
 
 def _frozen_parent(ctx: Context, spec: TableSpec, row: dict) -> None:
@@ -59,7 +59,7 @@ def _frozen_parent(ctx: Context, spec: TableSpec, row: dict) -> None:
     parent_spec = TABLES[spec.frozen_with]
     parent = merge.load(ctx.conn, parent_spec, row.get(spec.parent.column) or "")
     if parent is not None and parent.get(parent_spec.submit.column) != parent_spec.submit.draft:
-        raise OpRefused(FROZEN, f"{parent_spec.name} {parent['id']} was submitted and is frozen")
+        raise OpRefused(FROZEN, "frozen", table=parent_spec.name, row=parent["id"])
 
 
 def _carried_visible(ctx: Context, spec: TableSpec, fields: dict, row) -> None:
@@ -72,32 +72,32 @@ def _carried_visible(ctx: Context, spec: TableSpec, fields: dict, row) -> None:
             continue
         ref = merge.load(ctx.conn, TABLES[table], ref_id)
         if ref is None:
-            raise OpRefused(INVALID, f"{spec.name}.{col} names no {table} row")
+            raise OpRefused(INVALID, "names_missing", table=spec.name, field=col, ref_table=table)
         if outlet_bucket(ctx.outlet_id) not in relay.buckets_of(ctx.conn, TABLES[table], ref):
-            raise OpRefused(NOT_OWNER, f"{table} {ref_id} is not served by this outlet")
+            raise OpRefused(NOT_OWNER, "not_served", ref_table=table, ref=ref_id)
 
 
 def _actor_ok(ctx: Context) -> str:
     a = ctx.actor
     if not a or not a.get("active") or a.get("outlet_id") != ctx.outlet_id \
             or a.get("role") not in roles.OUTLET_ROLES:
-        raise OpRefused(FORBIDDEN, "the change's actor is not an active user of this outlet")
+        raise OpRefused(FORBIDDEN, "actor_inactive")
     return a["role"]
 
 
 def authorize(ctx: Context, op: dict) -> Verdict:
     spec = TABLES.get(op["table"])
     if spec is None:
-        raise OpRefused(INVALID, f"unknown table {op['table']!r}")
+        raise OpRefused(INVALID, "unknown_table", table=op["table"])
     if spec.owner == HUB:
-        raise OpRefused(NOT_OWNER, f"{spec.name} is written by HQ only")
+        raise OpRefused(NOT_OWNER, "hub_table", table=spec.name)
     role = _actor_ok(ctx)
     fields = op["fields"]
     _fields_ok(spec, fields)
     if "actor_id" in fields and fields["actor_id"] is not None and fields["actor_id"] != ctx.actor["id"]:
-        raise OpRefused(INVALID, f"{spec.name}.actor_id must be the user who made the change")
+        raise OpRefused(INVALID, "actor_mismatch", table=spec.name)
     if spec.is_record != (op["op"] == "put"):
-        raise OpRefused(INVALID, f"{spec.name} is a {spec.kind}: use {'put' if spec.is_record else 'add'}")
+        raise OpRefused(INVALID, "wrong_op", table=spec.name, kind=spec.kind, use="put" if spec.is_record else "add")
     row = merge.load(ctx.conn, spec, op["id"])
     if spec.is_record:
         return _authorize_put(ctx, spec, op["id"], fields, row, role)
@@ -107,20 +107,20 @@ def authorize(ctx: Context, op: dict) -> Verdict:
 def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
     hub_fields = [f for f in fields if f in spec.hub_fields]
     if hub_fields:
-        raise OpRefused(NOT_OWNER, f"{spec.name}.{hub_fields[0]} is decided by HQ")
+        raise OpRefused(NOT_OWNER, "hub_field", table=spec.name, field=hub_fields[0])
     creating = row is None
     merged = {"id": row_id, **(row or {}), **fields}
     _in_outlet(ctx, spec, merged, creating)
     if not creating:
         for col in spec.set_once & set(fields):
             if fields[col] != row.get(col):
-                raise OpRefused(NOT_OWNER, f"{spec.name}.{col} cannot change once set")
+                raise OpRefused(NOT_OWNER, "set_once", table=spec.name, field=col)
     sub = spec.submit
     if sub is not None:
         if not creating and row.get(sub.column) != sub.draft:
-            raise OpRefused(FROZEN, f"{spec.name} {row_id} was submitted and is frozen")
+            raise OpRefused(FROZEN, "frozen", table=spec.name, row=row_id)
         if sub.column in fields and fields[sub.column] not in (sub.draft, sub.submitted):
-            raise OpRefused(FORBIDDEN, f"an outlet may only submit a {spec.name}")
+            raise OpRefused(FORBIDDEN, "submit_only", table=spec.name)
     _frozen_parent(ctx, spec, merged)
     _carried_visible(ctx, spec, fields, row)
     if not creating and ctx.clock is not None:
@@ -128,12 +128,10 @@ def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
         # (restored from an old copy) and LWW could never tell the two writes apart.
         reused = [f for f, v in fields.items() if row.clock(f) == ctx.clock and row.get(f) != v]
         if reused:
-            raise OpRefused(CONFLICT, f"{spec.name}.{reused[0]} was written before at this "
-                                      "change's clock with another value; the device's clock "
-                                      "went back (restored from an old copy?)")
+            raise OpRefused(CONFLICT, "clock_reused", table=spec.name, field=reused[0])
     written = [f for f in fields if creating or f not in spec.set_once or fields[f] != row.get(f)]
     if not roles.may_put(role, spec.name, written, creating):
-        raise OpRefused(FORBIDDEN, f"role {role} may not write these fields of {spec.name}")
+        raise OpRefused(FORBIDDEN, "role_fields", role=role, table=spec.name)
     return Verdict(spec, row)
 
 
@@ -141,20 +139,20 @@ def _authorize_add(ctx, spec, row_id, fields, row, role) -> Verdict:
     if row is not None:
         if merge.same_ledger_row(row, fields):
             return Verdict(spec, row, noop=True)
-        raise OpRefused(CONFLICT, f"{spec.name} {row_id} already exists with other fields")
+        raise OpRefused(CONFLICT, "ledger_conflict", table=spec.name, row=row_id)
     _in_outlet(ctx, spec, {"id": row_id, **fields}, creating=True)
     if not roles.may_add(role, spec.name):
-        raise OpRefused(FORBIDDEN, f"role {role} may not add {spec.name}")
+        raise OpRefused(FORBIDDEN, "role_add", role=role, table=spec.name)
     if spec.name == "stock_moves":
         if not roles.may_move(role, fields.get("kind")):
-            raise OpRefused(FORBIDDEN, f"role {role} may not record a {fields.get('kind')!r} stock move")
+            raise OpRefused(FORBIDDEN, "role_move", role=role, move_kind=fields.get("kind"))
         if not stock.qty_fits(fields.get("kind"), fields.get("qty")):
-            raise OpRefused(INVALID, f"a {fields.get('kind')} move cannot have quantity {fields.get('qty')!r}")
+            raise OpRefused(INVALID, "bad_qty", move_kind=fields.get("kind"), qty=fields.get("qty"))
     if spec.sets_parent:
         target_col, source_col = spec.sets_parent
         parent = merge.load(ctx.conn, TABLES[spec.parent.table], fields[spec.parent.column])
         current, target = parent.get(target_col), fields.get(source_col)
         if not orders.can_transition(current, target, OUTLET):
-            raise OpRefused(BAD_TRANSITION, f"order {parent.get('number') or parent['id']} "
-                                            f"cannot go from {current} to {target}")
+            raise OpRefused(BAD_TRANSITION, "bad_transition", number=parent.get("number") or parent["id"],
+                            from_status=current, to_status=target)
     return Verdict(spec, None)

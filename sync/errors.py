@@ -18,6 +18,7 @@ SyncError                 a request refused whole; nothing was applied
 Op-level refusals are not exceptions of the request: a segment is accepted and each refused
 op is reported with one of OP_CODES (OpRefused carries it inside the authoriser).
 """
+from shared import notices
 
 
 class SyncError(Exception):
@@ -79,9 +80,12 @@ OP_CODES = (NOT_OWNER, FORBIDDEN, BAD_TRANSITION, FROZEN, CONFLICT, INVALID, CLO
 
 
 class OpRefused(Exception):
-    """One op the hub will not apply; the rest of the segment goes on."""
+    """One op the hub will not apply; the rest of the segment goes on. `key` and `params`
+    say why (shared/notices.py): the node words them in its user's language; `message` is
+    the English wording, the protocol's human message."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
+    def __init__(self, code: str, key: str, **params):
         self.code = code
-        self.message = message
+        self.detail = notices.detail(key, **params)
+        self.message = notices.render(self.detail, "en")
+        super().__init__(self.message)

@@ -168,8 +168,7 @@ def _apply_change(hub, c, node, ch, ctx, actors, out, rejected, now) -> None:
     for i, op in enumerate(ch["ops"]):
         try:
             if ahead:
-                raise OpRefused(CLOCK_AHEAD, "the tablet's clock is ahead of HQ's by more than "
-                                f"{hub.max_drift_ms // 60000} minutes; fix the date and time")
+                raise OpRefused(CLOCK_AHEAD, "clock_ahead", minutes=hub.max_drift_ms // 60000)
             verdict = authorize(ctx, op)
         except OpRefused as r:
             _refuse(hub, c, node, ch, i, op, r, out, now)
@@ -239,7 +238,7 @@ def _refuse(hub, c, node, ch, i, op, r: OpRefused, out, now) -> None:
             if parent is not None and bucket in relay.buckets_of(c, parent_spec, parent):
                 hub.snapshot_to(c, parent_spec, parent_id, bucket, out)
     notice = {"outlet_id": node["outlet_id"], "kind": "refused", "code": r.code,
-              "message": r.message, "table_name": table if isinstance(table, str) else None,
+              "message": r.message, "detail": r.detail, "table_name": table if isinstance(table, str) else None,
               "row_id": row_id if isinstance(row_id, str) else None, "origin": node["node_id"],
               "seq": ch["seq"], "op_index": i, "row_exists": exists, "at": now}
     nid = hub.notice_id(node["node_id"], ch["epoch"], ch["seq"], i)

@@ -9,11 +9,9 @@ import uuid
 from dataclasses import dataclass
 
 from shared import escalation as esc
-from shared import sla
+from shared import notices, sla
 from shared.errors import ServiceError
-from shared.labels import label
 from shared.orders import OPEN, OUTLET, Status
-from shared.periods import local_datetime
 from shared.roles import HqWork
 
 from hub.services.session import HubSession
@@ -205,11 +203,11 @@ class Monitor:
                     eid = escalation_id(p.order_id, p.milestone, level)
                     notice_id = None
                     if level == esc.MANAGER_LEVEL and p.outlet_id:
-                        notice_id = eid
+                        notice_id, detail = eid, warning_detail(p)
                         ops.append({"op": "add", "table": "notices", "id": notice_id, "fields": {
                             "outlet_id": p.outlet_id, "kind": esc.NOTICE_KIND, "code": esc.NOTICE_KIND,
-                            "message": warning_text(p), "table_name": "service_orders", "row_id": p.order_id,
-                            "at": now}})
+                            "message": notices.render(detail, "zh"), "detail": detail,
+                            "table_name": "service_orders", "row_id": p.order_id, "at": now}})
                     ctx.insert("hq_escalations", {
                         "id": eid, "order_id": p.order_id, "outlet_id": p.outlet_id, "milestone": p.milestone,
                         "level": level, "pct": p.pct, "due_at": p.due_at, "at": now, "notice_id": notice_id})
@@ -221,22 +219,14 @@ class Monitor:
         return sent
 
 
-def warning_text(p: SlaPosition) -> str:
-    """The manager's notice, in Chinese (the outlets' language): which order, which
-    milestone, how much time is left or how late it is."""
-    what = label("milestone", p.milestone, "zh")
+def warning_detail(p: SlaPosition) -> dict:
+    """The manager's notice (shared/notices.py): which order, which milestone, how much
+    time is left or how late it is; each device words it in its user's language."""
     if p.remaining_ms is not None and p.remaining_ms < 0:
-        return (f"SLA预警：工单{p.number}「{what}」已超时{_span(-p.remaining_ms)}，"
-                "已上报总部，请尽快处理。")
-    due = f"，将于{local_datetime(p.due_at).strftime('%m-%d %H:%M')}到期" if p.due_at else "（待配件，计时暂停）"
-    return f"SLA预警：工单{p.number}「{what}」时限已用{p.pct}%{due}，请尽快处理。"
-
-
-def _span(ms: int) -> str:
-    minutes = ms // 60_000
-    d, rest = divmod(minutes, 1440)
-    h, m = divmod(rest, 60)
-    return "".join([f"{n}{u}" for n, u in ((d, "天"), (h, "小时"), (m, "分钟")) if n][:2]) or "不到1分钟"
+        return notices.detail("sla_overdue", number=p.number, milestone=p.milestone, late_ms=-p.remaining_ms)
+    if p.due_at:
+        return notices.detail("sla_used", number=p.number, milestone=p.milestone, pct=p.pct, due_at=p.due_at)
+    return notices.detail("sla_used_paused", number=p.number, milestone=p.milestone, pct=p.pct)
 
 
 def escalation_job(services) -> dict:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
+from shared import notices
 from shared.labels import label
 from shared.messages import describe
 from sync.errors import SyncError
@@ -23,7 +24,7 @@ class RefusedChange:
     row_label: str
     code: str
     reason: str          # in words, for the clerk
-    detail: str          # HQ's technical message
+    detail: str          # HQ's explanation, in the session's language when HQ gave its key
     at: int | None
 
 
@@ -64,7 +65,8 @@ class SyncPanel:
     def view(self, session: Session) -> SyncPanelView:
         st = self._status() if self._status else self._own
         with self.ctx.lock:
-            refused = [self._refused(session, r) for r in self.ctx.store.refused()]
+            details = self._details()
+            refused = [self._refused(session, r, details.get(r.get("notice_id"))) for r in self.ctx.store.refused()]
             pending = self.ctx.store.pending_count()
         return SyncPanelView(_get(st, "last_success_at"), _get(st, "last_attempt_at"), _get(st, "hub_reachable"),
                              _get(st, "last_error"), pending, refused)
@@ -84,12 +86,18 @@ class SyncPanel:
             self._own.update(hub_reachable=True, last_error=None, last_success_at=now)
         return self.view(session)
 
-    def _refused(self, session: Session, r: dict) -> RefusedChange:
+    def _details(self) -> dict[str, dict]:
+        """The `detail` of each refusal notice, by notice id (the refusal keeps the id)."""
+        return {r[0]: _json(r[1]) for r in self.ctx.store.conn.execute(
+            "SELECT id, detail FROM notices WHERE kind = 'refused' AND detail IS NOT NULL")}
+
+    def _refused(self, session: Session, r: dict, detail: dict | None) -> RefusedChange:
         lang, table = session.lang, r.get("tbl") or ""
         row = json.loads(r["row_json"]) if r.get("row_json") else {}
         return RefusedChange(table, label("table", table, lang), r.get("row_id") or "",
                              self._row_label(table, r.get("row_id"), row), r.get("code") or "",
-                             describe(r.get("code") or "", lang), r.get("message") or "", r.get("at"))
+                             describe(r.get("code") or "", lang),
+                             notices.render(detail, lang, r.get("message") or ""), r.get("at"))
 
     def _row_label(self, table: str, row_id: str | None, row: dict) -> str:
         """Something a person recognises: the order's or document's number, the part."""
@@ -110,4 +118,12 @@ class SyncPanel:
                               "ORDER BY at DESC LIMIT ?", (self.ctx.outlet_id, limit))
         return [HqNotice(r["id"], r.get("kind") or "", label("notice_kind", r.get("kind"), session.lang),
                          self._row_label(r.get("table_name") or "", r.get("row_id"), {}),
-                         r.get("message") or "", r.get("at")) for r in rows]
+                         notices.render(_json(r.get("detail")), session.lang, r.get("message") or ""),
+                         r.get("at")) for r in rows]
+
+
+def _json(text: str | None):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None

@@ -21,6 +21,10 @@ def test_pending_refused_and_sync_now(env):
     assert refused.code == "bad_transition" and refused.row_label == number
     assert refused.reason == "工单状态已变化，此操作不再允许。" and refused.table_label == "工单状态"
     assert env.svc.sync.view(env.session(env.tech.user_id, "en")).refused[0].reason.startswith("The order's status")
+    # HQ's explanation too, in the reader's language, the statuses in words
+    assert refused.detail == f"总部记录中工单{number}为“网点退单”，不能改为“已接单”。"
+    en = env.svc.sync.view(env.session(env.tech.user_id, "en")).refused[0]
+    assert en.detail == f"Order {number} cannot go from Declined to Accepted."
     assert env.svc.order.get(env.tech, oid).status == "declined"  # HQ's word came back
 
 

@@ -3,8 +3,9 @@ enrolled devices with their outlet, status, chain position and last sync, each r
 after a confirmation; open fork alerts with "mark resolved"."""
 import flet as ft
 
+from shared.formatting import when
+
 from node.ui import widgets as w
-from node.ui.text import when
 from hub.ui.views.admin_common import attempt, confirm, options
 
 

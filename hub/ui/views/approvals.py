@@ -6,11 +6,11 @@ import flet as ft
 
 from shared.approvals import LEVEL_LIMITS, Difference, Subject
 from shared.documents import Decision
+from shared.formatting import when, yuan
 from shared.labels import label
 from shared.periods import local_date
 
 from node.ui import widgets as w
-from node.ui.text import when, yuan
 
 RED = ft.Colors.RED_800
 

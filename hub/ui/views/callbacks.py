@@ -5,9 +5,9 @@ puts the task back for a later attempt. Every refusal is shown in words."""
 import flet as ft
 
 from shared import callbacks as cb
+from shared.formatting import when
 from shared.labels import label
 from node.ui import widgets as w
-from node.ui.text import when
 
 
 class CallbacksView:

@@ -4,8 +4,8 @@ import flet as ft
 
 from shared.complaints import ComplaintStatus
 from shared.errors import ServiceError
+from shared.formatting import when
 from node.ui import widgets as w
-from node.ui.text import when
 
 ANY = "*"
 

@@ -6,10 +6,10 @@ with the call-intake screen."""
 import flet as ft
 
 from shared.errors import ServiceError
+from shared.formatting import when
 from shared.labels import label
 
 from node.ui import widgets as w
-from node.ui.text import when
 
 
 def suggestion_panel(sh, suggestion, on_pick, reason_field: ft.TextField) -> ft.Control:

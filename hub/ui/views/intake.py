@@ -7,13 +7,13 @@ praise names the order it is about. Every rule is the services' (hub/services/in
 import flet as ft
 
 from shared.complaints import DEFAULT_DEPARTMENT, Severity
+from shared.formatting import when
 from shared.intake import MEMBER_LEVELS, ORDER_REQUESTS, RequestType
 from shared.labels import label
 from shared.orders import Priority
 
 from hub.ui.views.dispatch import suggestion_panel
 from node.ui import widgets as w
-from node.ui.text import when
 
 ICONS = {RequestType.REPAIR: ft.Icons.BUILD, RequestType.INSTALL: ft.Icons.HANDYMAN,
          RequestType.CONSULT: ft.Icons.HELP_OUTLINE, RequestType.COMPLAINT: ft.Icons.REPORT_PROBLEM,

@@ -4,10 +4,10 @@ models, audience checkboxes, published). Saved articles reach the nodes at their
 sync; the node shows each only to the roles ticked here."""
 import flet as ft
 
+from shared.formatting import when
 from shared.labels import label
 from shared.roles import Role
 from node.ui import widgets as w
-from node.ui.text import when
 from hub.ui.views.admin_common import attempt, form, options, pair_row
 
 ANY = "__any__"

@@ -5,9 +5,9 @@ orders escalated to HQ by the escalation job."""
 import flet as ft
 
 from shared import escalation as esc
+from shared.formatting import span, when
 from shared.labels import label
 from node.ui import widgets as w
-from node.ui.text import span, when
 
 ANY = "*"
 # Row colours by level (shared/escalation.py LEVELS) and the chip colours.

@@ -3,10 +3,11 @@ timeline, parts used, attachments, and the buttons for exactly the actions the s
 says this person may take now (dialogs in order_dialogs.py)."""
 import flet as ft
 
+from shared.formatting import span, when
 from shared.labels import label
 
 from node.ui import widgets as w
-from node.ui.text import heading, span, when
+from node.ui.text import heading
 from node.ui.views import order_dialogs as dialogs
 
 

@@ -7,13 +7,14 @@ from datetime import timedelta
 import flet as ft
 
 from shared.attachments import sniff_mime
+from shared.formatting import parse_local
 from shared.periods import local_datetime
 from sync.hlc import now_ms
 
 from node.services import ServiceError
 from node.ui import widgets as w
 from node.ui.signature import SignaturePad
-from node.ui.text import heading, parse_local
+from node.ui.text import heading
 
 ICONS = {"accepted": ft.Icons.CHECK, "declined": ft.Icons.UNDO, "scheduled": ft.Icons.EVENT,
          "en_route": ft.Icons.DIRECTIONS_CAR, "on_site": ft.Icons.PLACE, "waiting_parts": ft.Icons.HOURGLASS_TOP,

@@ -2,11 +2,11 @@
 search box (number, phone tail, name) and one card per order with its SLA countdown."""
 import flet as ft
 
+from shared.formatting import span, when
 from shared.labels import label
 from shared.orders import OrderType, Status
 
 from node.ui import widgets as w
-from node.ui.text import span, when
 
 ANY = "*"
 TABS = ("today", "mine", "all")

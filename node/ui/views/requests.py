@@ -2,8 +2,9 @@
 submitted; HQ's decision (status, approved quantities, comment) as it arrives."""
 import flet as ft
 
+from shared.formatting import when, yuan
+
 from node.ui import widgets as w
-from node.ui.text import when, yuan
 
 
 def _int(text: str):

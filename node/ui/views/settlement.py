@@ -2,6 +2,7 @@
 line with a reason, submit; HQ's status and comment show as they arrive."""
 import flet as ft
 
+from shared.formatting import when, yuan
 from shared.money import yuan_to_fen
 from shared.periods import period_of
 from shared.validation import ValidationError
@@ -10,7 +11,6 @@ from sync.hlc import now_ms
 from node.services import ServiceError
 from node.services.settlement import LINES_PAGE
 from node.ui import widgets as w
-from node.ui.text import when, yuan
 
 
 class SettlementView:

@@ -2,8 +2,9 @@
 movement ledger."""
 import flet as ft
 
+from shared.formatting import when
+
 from node.ui import widgets as w
-from node.ui.text import when
 
 
 class StockView:

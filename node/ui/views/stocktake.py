@@ -2,8 +2,9 @@
 submit; HQ's decision and comment show on the past counts."""
 import flet as ft
 
+from shared.formatting import when
+
 from node.ui import widgets as w
-from node.ui.text import when
 
 
 def _int(text: str):

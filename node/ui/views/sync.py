@@ -4,10 +4,11 @@ import asyncio
 
 import flet as ft
 
+from shared.formatting import when
+
 from node.services import ServiceError
 
 from node.ui import widgets as w
-from node.ui.text import when
 
 
 class SyncView:
