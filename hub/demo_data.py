@@ -259,9 +259,16 @@ class _Generator:
                                  *([part] if part else [])],
                            fault_codes=[fault["code"]] if fault["code"] else [],
                            models=[m["id"] for m in self.models[cat["code"]] if m["prefix"] == prefix],
-                           audience=kind["audience"],
+                           audience=self.kb_audience(kind["audience"]),
                            updated_at=self.now - self.rng.randint(1, 400) * DAY_MS, active=True))
         return ops
+
+    @staticmethod
+    def kb_audience(audience: list[str]) -> list[str]:
+        """The vocabulary's audience, and the outlet clerks wherever HQ's agents are in it:
+        clerks take customers' calls at the outlet too (phoned-in orders) and need the
+        same answers; the technicians' repair steps stay theirs."""
+        return [*audience, "clerk"] if "hq_agent" in audience and "clerk" not in audience else list(audience)
 
     @staticmethod
     def likely_part_name(cat: dict, fault: dict) -> str | None:

@@ -64,6 +64,10 @@ def test_sizes_and_reference_data(hub):
     assert len(rows(hub, "customers")) == s.customers
     assert len(rows(hub, "parts")) == s.parts
     assert len(rows(hub, "kb_articles")) == s.kb_articles
+    audiences = [json.loads(a["audience"]) for a in rows(hub, "kb_articles")]
+    for role in ("technician", "clerk", "hq_agent"):  # every reader finds answers in the demo
+        assert any(role in a for a in audiences), role
+    assert any(a == ["technician"] for a in audiences)  # repair steps stay the technicians'
     assert len(rows(hub, "service_orders")) == s.orders
     assert len(rows(hub, "fee_rules")) >= 10 and len(rows(hub, "sla_policies")) >= 4
     assert len(rows(hub, "survey_templates")) >= 3 and len(rows(hub, "product_models")) >= 20

@@ -129,7 +129,11 @@ def assign(view, title: str) -> None:
 
 def use_part(view) -> None:
     sh, lang = view.shell, view.shell.lang
-    stock = [p for p in sh.services.stock.levels(sh.session) if p.on_hand > 0]
+    # The parts of the appliance's category first; the rest stay offered (screws, tape, a
+    # part that fits several kinds).
+    category = view.detail.category
+    stock = sorted((p for p in sh.services.stock.levels(sh.session) if p.on_hand > 0),
+                   key=lambda p: (p.category != category, p.category, p.name))
     part = ft.Dropdown(label=sh.t("part"), width=400, editable=True, enable_filter=True, options=[
         ft.DropdownOption(key=p.part_id, text=f"{p.name}（{p.sku}）· {sh.t('on_hand_n', n=p.on_hand)}") for p in stock])
     qty = ft.TextField(label=sh.t("qty"), value="1", width=120, keyboard_type=ft.KeyboardType.NUMBER)
