@@ -156,7 +156,8 @@ def cases(svc: NodeServices, clerk: Session, tech: Session, some_order: str, set
         "stock levels": lambda: svc.stock.levels(clerk),
         "stock ledger, page 1": lambda: svc.stock.ledger(clerk),
         "parts request suggestions": lambda: svc.requests.suggestions(clerk),
-        "settlement view": lambda: svc.settlements.get(clerk, settlement),
+        "settlement list (period tabs)": lambda: svc.settlements.all(clerk),
+        "settlement view (page of 100 lines)": lambda: svc.settlements.get(clerk, settlement),
         "kb search: 漏水": lambda: svc.kb.search(tech, "漏水"),
         "kb search: 不制冷": lambda: svc.kb.search(tech, "不制冷"),
         "kb search: E4": lambda: svc.kb.search(tech, "E4"),
@@ -205,7 +206,7 @@ def main() -> None:
         period = period_of(now_ms() - 30 * DAY)
         t = time.perf_counter()
         sid = svc.settlements.draft(clerk, period)
-        print(f"settlement draft for {period} ({len(svc.settlements.get(clerk, sid).lines)} orders): "
+        print(f"settlement draft for {period} ({svc.settlements.get(clerk, sid).line_count} orders): "
               f"{(time.perf_counter() - t) * 1000:.0f} ms (a write, not timed below)")
         conn = node.store.conn
         print(f"{'case':36} {'service ms':>10} {'(fastest)':>9} {'SQL ms':>8} {'(fastest)':>9} {'stmts':>5}  result")
