@@ -1,7 +1,8 @@
 """Settlements at HQ: the outlet's submitted settlement beside the hub's own recomputation
 of every line (shared/fees.py with the hub's fee rules, the parts used in warranty at
 catalog price, and the callback deductions from the hub's callback results and repeat
-repairs of the same appliance over all of the hub's orders), each difference shown: a fee
+repairs of the same appliance at the same outlet, as the outlet's draft counts them: an
+earlier repair by another outlet says nothing of this outlet's work), each difference shown: a fee
 or deduction that differs, an order completed in the period the outlet left out, a line
 for an order not completed in it. The outlet's adjustments are its own claims (with a
 reason) and count on both sides.
@@ -100,7 +101,7 @@ class SettlementApprovals:
             "HAVING completed_at >= ? AND completed_at < ? ORDER BY completed_at",
             (outlet_id, str(Status.COMPLETED), str(Status.COMPLETED), str(Status.CLOSED), start, end))
         rules = [{**r, "active": r["active"] is None or bool(r["active"])} for r in ctx.query("SELECT * FROM fee_rules")]
-        earlier = self._same_appliance([o["serial_no"] for o in orders if o["serial_no"]])
+        earlier = self._same_appliance(outlet_id, [o["serial_no"] for o in orders if o["serial_no"]])
         used = self._parts_used([o["id"] for o in orders])
         out = {}
         for o in orders:
@@ -126,16 +127,16 @@ class SettlementApprovals:
                 out.setdefault(p["order_id"], []).append((p["qty"], p["unit_price"], bool(p["in_warranty"])))
         return out
 
-    def _same_appliance(self, serials: list[str]) -> dict[str, list[dict]]:
-        """Every completed repair the hub holds of these appliances (any outlet)."""
+    def _same_appliance(self, outlet_id: str, serials: list[str]) -> dict[str, list[dict]]:
+        """The outlet's completed repairs of these appliances (any period)."""
         out: dict[str, list[dict]] = {}
         for i in range(0, len(serials), 500):
             chunk = sorted(set(serials[i:i + 500]))
             for r in self.ctx.query(
                     "SELECT o.id, o.serial_no, o.type, MIN(e.at) AS completed_at FROM service_orders o "
                     "JOIN order_events e ON e.order_id = o.id AND e.to_status = ? "
-                    f"WHERE o.serial_no IN ({','.join('?' * len(chunk))}) GROUP BY o.id",
-                    (str(Status.COMPLETED), *chunk)):
+                    f"WHERE o.outlet_id = ? AND o.serial_no IN ({','.join('?' * len(chunk))}) GROUP BY o.id",
+                    (str(Status.COMPLETED), outlet_id, *chunk)):
                 out.setdefault(r["serial_no"], []).append(r)
         return out
 

@@ -90,6 +90,28 @@ def test_a_repeat_repair_of_the_same_appliance_is_deducted(services, approver, s
     assert line.kind == "same" and line.node.deduction == line.hub.deduction and line.node.reason == "repeat_repair"
 
 
+def test_an_earlier_repair_by_another_outlet_is_not_this_outlets_repeat(services, approver, shop, hub):
+    """The deduction is for the outlet's own repair that did not hold; HQ counts it as the
+    outlet's draft does, so the two agree."""
+    repair = next(r[0] for r in hub.conn.execute(
+        "SELECT o.id FROM service_orders o JOIN order_events e ON e.order_id = o.id AND e.to_status = 'completed' "
+        "WHERE o.outlet_id = ? AND o.type = 'repair' ORDER BY e.at DESC", (shop.outlet_id,)))
+    serial = hub_row(hub, "service_orders", repair)["serial_no"]
+    other = next(r[0] for r in hub.conn.execute("SELECT id FROM outlets WHERE id != ?", (shop.outlet_id,)))
+    earlier = uid()
+    hub.write([{"op": "put", "table": "service_orders", "id": earlier, "fields": {
+        "number": "HQ-OTHER", "outlet_id": other, "type": "repair", "status": "completed", "serial_no": serial,
+        "created_at": NOW - 10 * 86_400_000}},
+        {"op": "add", "table": "order_events", "id": uid(), "fields": {
+            "order_id": earlier, "to_status": "completed", "at": NOW - 9 * 86_400_000, "actor_id": None}}])
+    shop.sync()
+    sid = shop.svc.settlements.draft(shop.clerk, PERIOD)
+    shop.svc.settlements.submit(shop.clerk, sid)
+    shop.sync()
+    line = next(x for x in services.approvals.settlement(approver, sid).lines if x.order_id == repair)
+    assert line.kind == "same" and "repeat_repair" not in (line.hub.reason or "")
+
+
 def test_the_approver_approves_the_version_seen_and_the_node_sees_it(services, approver, agent, shop, hub):
     sid, *_ = submitted_with_differences(shop, hub)
     review = services.approvals.settlement(approver, sid)
