@@ -14,6 +14,7 @@ from hub.services.dispatch import Dispatch
 from hub.services.intake import Intake
 from hub.services.kb_answers import KbAnswers
 from hub.services.monitor import Monitor
+from hub.services.overview import Overview
 from hub.services.reports import Reports
 from hub.services.rollups import Rollups
 from hub.services.schema import ensure_schema
@@ -33,6 +34,7 @@ class HubServices:
         self.admin = Administration(self.ctx)
         self.rollups = Rollups(self.ctx)
         self.reports = Reports(self.ctx)
+        self.overview = Overview(self)
 
     def login(self, username: str, password: str, *, lang: str = "zh"):
         return self.auth.login(username, password, lang=lang)
