@@ -75,12 +75,11 @@ class Monitor:
             raise ServiceError.of("bad_choice", what=("状态", "status"))
         if min_level not in (0, *esc.LEVELS):
             raise ServiceError.of("bad_choice", what=("预警级别", "warning level"))
-        positions = self.positions(region=region, outlet_id=outlet_id, status=status)
-        levels = {lv: sum(1 for p in positions if p.level == lv) for lv in (0, *esc.LEVELS)}
-        shown = [p for p in positions if p.level >= min_level][:limit]
+        shown, levels = self.ranked(region=region, outlet_id=outlet_id, status=status, min_level=min_level,
+                                    limit=limit)
         return {"counts": self.counts(region=region, outlet_id=outlet_id, status=status),
                 "statuses": STATUS_ORDER, "positions": shown, "levels": levels,
-                "open_total": len(positions),
+                "open_total": sum(levels.values()),
                 "escalations": self.escalations(region=region, outlet_id=outlet_id)}
 
     def filters(self, session: HubSession) -> dict:
@@ -102,52 +101,73 @@ class Monitor:
 
     def positions(self, *, region=None, outlet_id=None, status=None) -> list[SlaPosition]:
         """Every open order's SLA position (filtered), most urgent first."""
+        return self.ranked(region=region, outlet_id=outlet_id, status=status)[0]
+
+    def ranked(self, *, region=None, outlet_id=None, status=None, min_level: int = 0,
+               limit: int | None = None) -> tuple[list[SlaPosition], dict[int, int]]:
+        """(the open orders' positions at `min_level` or above, most urgent first, at most
+        `limit`; how many open orders are at each level). Orders that waited for parts or
+        were declined or cancelled get their full clocks from their events here; the
+        others' clocks follow from type, priority and status alone, so SQL levels, counts
+        and ranks them (shared/sla.py running_case_sql) and only the rows shown are built."""
         ctx, now = self.ctx, self.ctx.now()
         where, params = self._where(region, outlet_id)
-        statuses = [status] if status else list(OPEN_STATUSES)
-        statuses = [s for s in statuses if s in OPEN_STATUSES]
+        statuses = [s for s in ([status] if status else OPEN_STATUSES) if s in OPEN_STATUSES]
+        levels = {lv: 0 for lv in (0, *esc.LEVELS)}
         if not statuses:
-            return []
+            return [], levels
         where.append(f"o.status IN ({', '.join('?' for _ in statuses)})")
         params += statuses
-        # Orders that never waited for parts nor were declined or cancelled have clocks the
-        # status alone gives (sla.running_due); only the others need their events read.
-        orders = ctx.query(
-            "SELECT o.id, o.number, o.outlet_id, o.status, o.type, o.priority, o.created_at, o.source, "
-            "ou.name AS outlet_name, ou.region, EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id "
-            f"AND e.to_status IN ({', '.join(repr(str(x)) for x in EVENTFUL)})) AS eventful "
-            "FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id WHERE " + " AND ".join(where), params)
-        events = self._events([o["id"] for o in orders if o["eventful"]])
         policies = [{**p, "active": p.get("active") != 0} for p in ctx.query("SELECT * FROM sla_policies")]
-        cache: dict[tuple, dict | None] = {}
-        out = []
-        for o in orders:
-            key = (o["type"], o["priority"])
-            if key not in cache:
-                cache[key] = sla.policy_for(policies, *key)
-            policy = cache[key]
-            name = due = remaining = None
-            budget, paused = 0, False
-            if o["eventful"]:
-                clock = sla.sla_clock(created_at=o["created_at"], policy=policy, status=o["status"],
-                                      events=events.get(o["id"], []), now=now,
-                                      accepted_at_creation=o["source"] == OUTLET)
-                m = clock.next if clock else None
-                if m:
-                    name, budget, due, remaining = m.name, m.budget_min, m.due_at, m.remaining_ms
-                paused = bool(clock and clock.paused)
-            else:
-                nxt = sla.running_due(created_at=o["created_at"], policy=policy, status=o["status"])
-                if nxt:
-                    name, due = nxt
-                    budget, remaining = policy[sla.POLICY_COLUMNS[name]], due - now
-            pct = esc.used_pct(budget, remaining) if name and remaining is not None else 0
-            out.append(SlaPosition(
-                o["id"], o["number"] or "", o["outlet_id"], o["outlet_name"] or "", o["region"] or "",
-                o["status"], o["type"] or "", o["priority"] or "", name, budget, due, remaining, pct,
-                esc.level_of(pct) if name else 0, paused))
+        eventful = ("EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.to_status IN "
+                    f"({', '.join(repr(str(x)) for x in EVENTFUL)}))")
+        cols = ("o.id, o.number, o.outlet_id, o.status, o.type, o.priority, o.created_at, o.source, "
+                "ou.name AS outlet_name, ou.region")
+        source = f"FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id WHERE {' AND '.join(where)}"
+        out = [self._clocked(o, policies, events, now) for o, events in self._with_events(
+            ctx.query(f"SELECT {cols} {source} AND {eventful}", params))]
+        for p in out:
+            levels[p.level] += 1
+        out = [p for p in out if p.level >= min_level]
+
+        due, due_args = sla.running_case_sql(policies, OPEN_STATUSES, "o.status", "due")
+        budget, budget_args = sla.running_case_sql(policies, OPEN_STATUSES, "o.status", "budget")
+        name, name_args = sla.running_case_sql(policies, OPEN_STATUSES, "o.status", "milestone")
+        used = f"((MAX(1, budget * 60000) - (due - {int(now)})) * 100)"  # esc.used_pct, floored like Python's //
+        pct = (f"CASE WHEN due IS NULL OR budget IS NULL THEN 0 WHEN {used} >= 0 THEN {used} / MAX(1, budget * 60000) "
+               f"ELSE -((-{used} + MAX(1, budget * 60000) - 1) / MAX(1, budget * 60000)) END")
+        level = "CASE " + " ".join(f"WHEN milestone IS NOT NULL AND pct >= {lv} THEN {lv}"
+                                   for lv in reversed(esc.LEVELS)) + " ELSE 0 END"
+        clocks = (f"SELECT *, {level} AS level FROM (SELECT *, {pct} AS pct FROM (SELECT {cols}, "
+                  f"o.created_at + {due} AS due, {budget} AS budget, {name} AS milestone {source} "
+                  f"AND NOT {eventful}))")
+        args = [*due_args, *budget_args, *name_args, *params]  # in the order their ? stand in `clocks`
+        for r in ctx.query(f"SELECT level, COUNT(*) AS n FROM ({clocks}) GROUP BY level", args):
+            levels[r["level"]] += r["n"]
+        rows = ctx.query(f"SELECT * FROM ({clocks}) WHERE level >= {int(min_level)} ORDER BY level DESC, pct DESC, "
+                         f"number LIMIT {-1 if limit is None else int(limit)}", args)
+        out += [SlaPosition(o["id"], o["number"] or "", o["outlet_id"], o["outlet_name"] or "", o["region"] or "",
+                            o["status"], o["type"] or "", o["priority"] or "", o["milestone"], o["budget"] or 0,
+                            o["due"], None if o["due"] is None else o["due"] - now, o["pct"], o["level"], False)
+                for o in rows]
         out.sort(key=lambda p: (-p.level, -p.pct, p.number))
-        return out
+        return (out if limit is None else out[:limit]), levels
+
+    def _with_events(self, orders: list[dict]):
+        events = self._events([o["id"] for o in orders])
+        return [(o, events.get(o["id"], [])) for o in orders]
+
+    @staticmethod
+    def _clocked(o: dict, policies: list[dict], events, now: int) -> SlaPosition:
+        """The position from the order's full clock (its events: pauses, a stop)."""
+        clock = sla.sla_clock(created_at=o["created_at"], policy=sla.policy_for(policies, o["type"], o["priority"]),
+                              status=o["status"], events=events, now=now, accepted_at_creation=o["source"] == OUTLET)
+        m = clock.next if clock else None
+        name, budget, due, remaining = (m.name, m.budget_min, m.due_at, m.remaining_ms) if m else (None, 0, None, None)
+        pct = esc.used_pct(budget, remaining) if name and remaining is not None else 0
+        return SlaPosition(o["id"], o["number"] or "", o["outlet_id"], o["outlet_name"] or "", o["region"] or "",
+                           o["status"], o["type"] or "", o["priority"] or "", name, budget, due, remaining, pct,
+                           esc.level_of(pct) if name else 0, bool(clock and clock.paused))
 
     def escalations(self, *, region=None, outlet_id=None, limit: int = 50) -> list[dict]:
         """HQ's escalations (level 100) of orders still open, newest first."""

@@ -61,32 +61,8 @@ class SlaBook:
 
     def running_offset_sql(self, statuses) -> tuple[str, list]:
         """SQL for `due - created_at` of an order (alias `o`) that never waited for parts,
-        NULL where no clock runs. For such an order the offset depends only on its type,
-        priority and display status (`sla.running_due`), so nested CASEs over the policies'
-        offsets let SQL find the overdue among thousands of orders. A priority without a
-        policy of its own falls back as `sla.policy_for` does (the ELSE arm)."""
-        def by_status(policy) -> tuple[str, list]:
-            arms, args = [], []
-            for status in statuses:
-                nxt = sla.running_due(created_at=0, policy=policy, status=status)
-                if nxt is not None:
-                    arms.append("WHEN ? THEN ?")
-                    args += [str(status), nxt[1]]
-            return (f"CASE {DISPLAY_STATUS_SQL} {' '.join(arms)} END", args) if arms else ("NULL", [])
-
-        type_arms, args = [], []
-        for type_ in sorted({p["type"] for p in self.policies if p.get("type")}):
-            prio_arms, prio_args = [], []
-            for priority in sorted({p["priority"] for p in self.policies
-                                    if p.get("type") == type_ and p.get("priority")}):
-                sql, a = by_status(sla.policy_for(self.policies, type_, priority))
-                prio_arms.append(f"WHEN ? THEN {sql}")
-                prio_args += [priority, *a]
-            other, a = by_status(sla.policy_for(self.policies, type_, None))
-            by_priority = f"CASE o.priority {' '.join(prio_arms)} ELSE {other} END" if prio_arms else other
-            type_arms.append(f"WHEN ? THEN {by_priority}")
-            args += [type_, *prio_args, *a]
-        return (f"CASE o.type {' '.join(type_arms)} END", args) if type_arms else ("NULL", [])
+        NULL where no clock runs (shared/sla.py running_case_sql, on the display status)."""
+        return sla.running_case_sql(self.policies, statuses, DISPLAY_STATUS_SQL)
 
 
 def events_by_order(ctx, order_ids) -> dict[str, list[tuple[str, int]]]:

@@ -158,3 +158,43 @@ def test_every_hq_role_watches_the_board_and_the_complaint_queues_only_agents_ca
         assert {"monitor", "complaints"} <= {s[0] for s in screens_for(session)}
     assert "callbacks" in {s[0] for s in screens_for(agent)} and "callbacks" in {s[0] for s in screens_for(admin)}
     assert "callbacks" not in {s[0] for s in screens_for(approver)}
+
+
+def test_the_ranked_board_agrees_with_every_orders_full_clock(services, clock):
+    """SQL levels, counts and ranks the orders whose clocks follow from their status; a
+    full clock from the events is worked out for every order here instead. Over orders of
+    every type, priority (one without a policy of its own), open status and age, some that
+    waited for parts or were declined, both must give the same board."""
+    import random
+    from hub.services.monitor import OPEN_STATUSES, Monitor
+    rng = random.Random(11)
+    customer = services.ctx.scalar("SELECT id FROM customers LIMIT 1")
+    outlets = [r["id"] for r in services.ctx.query("SELECT id FROM outlets")]
+    ops = []
+    for i in range(400):
+        oid = f"RB-{i:03d}"
+        created = clock() - rng.randint(0, 4 * 24 * 60) * MIN
+        status = rng.choice(["new", "accepted", "scheduled", "en_route", "on_site", "waiting_parts", "declined"])
+        ops.append({"op": "put", "table": "service_orders", "id": oid, "fields": {
+            "number": f"HQ-RB{i:03d}", "outlet_id": rng.choice(outlets), "customer_id": customer, "status": status,
+            "type": rng.choice(["repair", "install", "maintenance", "inspection"]), "source": "hub",
+            "priority": rng.choice(["normal", "urgent", "low"]), "created_at": created}})
+        if status in ("waiting_parts", "declined") or rng.random() < 0.15:
+            to = "declined" if status == "declined" else "waiting_parts"
+            ops.append({"op": "add", "table": "order_events", "id": f"RE-{i:03d}", "fields": {
+                "order_id": oid, "to_status": to, "at": created + rng.randint(5, 300) * MIN}})
+    services.ctx.hub.write(ops)
+    m = services.monitor
+    orders = services.ctx.query(
+        "SELECT o.id, o.number, o.outlet_id, o.status, o.type, o.priority, o.created_at, o.source, "
+        "ou.name AS outlet_name, ou.region FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id "
+        f"WHERE o.status IN ({', '.join('?' for _ in OPEN_STATUSES)})", OPEN_STATUSES)
+    policies = [{**p, "active": p.get("active") != 0} for p in services.ctx.query("SELECT * FROM sla_policies")]
+    full = sorted((Monitor._clocked(o, policies, events, clock()) for o, events in m._with_events(orders)),
+                  key=lambda p: (-p.level, -p.pct, p.number))
+    shown, levels = m.ranked()
+    assert shown == full
+    assert levels == {lv: sum(1 for p in full if p.level == lv) for lv in (0, 50, 75, 100)}
+    assert 0 < levels[100] < len(full) and levels[50] + levels[75] > 0  # every kind of answer was tested
+    top, _ = m.ranked(min_level=75, limit=25)
+    assert top == [p for p in full if p.level >= 75][:25]
