@@ -1,7 +1,7 @@
 """The landing screen after login: a greeting and the rail to the day's work."""
 import flet as ft
 
-from node.ui.widgets import title
+from shared.ui.widgets import title
 
 
 class HomeView:
