@@ -1,12 +1,10 @@
-"""The app bar (who is logged in, language, log out) and the navigation rail. A role sees
-only the screens it works with (the services refuse the rest anyway). Screens register
-here: (text key, icon, "module.ViewClass" under hub/ui/views, roles that see it)."""
-import importlib
-
+"""The HQ screens and who sees them; the app bar and the rail are shared/ui/nav.py's.
+Screens register here: (text key, icon, "module.ViewClass" under hub/ui/views, roles that
+see it). A role sees only the screens it works with (the services refuse the rest anyway)."""
 import flet as ft
 
-from shared.labels import label
 from shared.roles import HQ_WORK, HUB_ROLES, HqWork
+from shared.ui.nav import Nav
 
 ALL = frozenset(HUB_ROLES)
 
@@ -32,35 +30,5 @@ def screens_for(session) -> list[tuple]:
     return [s for s in SCREENS if session.role in s[3]]
 
 
-def view_class(path: str):
-    module, name = path.split(".")
-    return getattr(importlib.import_module(f"hub.ui.views.{module}"), name)
-
-
-def app_bar(shell) -> ft.AppBar:
-    s = shell.session
-    who = shell.t("role_user", name=s.display_name, role=label("role", s.role, shell.lang))
-    return ft.AppBar(
-        title=ft.Text(shell.t("hq_title")), bgcolor=ft.Colors.INDIGO_50,
-        actions=[ft.Text(who), ft.TextButton(shell.t("language"), icon=ft.Icons.TRANSLATE, on_click=shell.toggle_lang),
-                 ft.TextButton(shell.t("logout"), icon=ft.Icons.LOGOUT, on_click=shell.logout),
-                 ft.Container(width=8)])
-
-
-def selected_index(session, view) -> int | None:
-    current = getattr(view, "screen", "home")
-    return next((i for i, s in enumerate(screens_for(session)) if s[0] == current), None)
-
-
-def rail(shell) -> ft.NavigationRail:
-    """Made once per login and language (see shell.py); the shell moves its selection."""
-    items = screens_for(shell.session)
-
-    def change(e):
-        index = int(e.data) if str(e.data).isdigit() else e.control.selected_index  # what was clicked
-        shell.show(view_class(items[index][2])(shell))
-
-    return ft.NavigationRail(
-        selected_index=selected_index(shell.session, shell.view), label_type=ft.NavigationRailLabelType.ALL,
-        min_width=96, on_change=change,
-        destinations=[ft.NavigationRailDestination(icon=icon, label=shell.t(key)) for key, icon, _, _ in items])
+NAV = Nav(screens_for, "hub.ui.views", "hq_title", ft.Colors.INDIGO_50, default_screen="home", rail_min_width=96)
+view_class, app_bar, selected_index, rail = NAV.view_class, NAV.app_bar, NAV.selected_index, NAV.rail

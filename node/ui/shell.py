@@ -1,121 +1,45 @@
-"""One browser session: the page's look (font, theme), who is logged in and in which
-language, the navigation, and the screen shown. Screens are objects with `build()`; the
-shell rebuilds the current one after an action, a language switch or a sync round that
-brought something.
+"""One outlet browser session: shared/ui/shell.py's shell with the node's texts, title,
+colour and screens, plus what only the outlet has: background sync rounds that show the
+current screen again, file pickers for photos, and one form dialog at a time.
 
 Everything that touches the page runs on the session's event loop (Flet calls handlers
-there; background rounds arrive through `page.run_task`). The app bar and the navigation
-rail are made once per login and language and only change their selection afterwards:
-a control made anew gets a new id, and a click the browser sent for the old one would be
-dropped — the rail click that was lost after a sync round."""
-import dataclasses
-import logging
-
+there; background rounds arrive through `page.run_task`). The rail is made once per login
+and language (see shared/ui/shell.py); a sync round re-renders only the body."""
 import flet as ft
 
-from node.services import ServiceError
+from node.ui import nav
 from node.ui.text import t
-
-log = logging.getLogger("fieldsync.node.ui")
-
-FONT = "NotoSansSC"
+from shared.ui.shell import BaseShell
 
 
-class Shell:
+class Shell(BaseShell):
+    texts = staticmethod(t)
+    title_key = "app_title"
+    font_url = "/fonts/NotoSansSC-subset.otf"
+    seed_color = ft.Colors.BLUE
+    nav = nav.NAV
+    home = "orders.OrdersView"
+    login_icon = ft.Icons.HOME_REPAIR_SERVICE
+    login_color = ft.Colors.BLUE_700
+    login_pin = True
+
     def __init__(self, page: ft.Page, services, live, lang: str = "zh"):
-        self.page, self.services, self.live = page, services, live
-        self.lang = lang
-        self.session = None
-        self.view = None
-        self.rail = None
-        self._rail_index = None
+        super().__init__(page, services, lang=lang)
+        self.live = live
         self._pickers: dict[str, ft.FilePicker] = {}
         self._on_files: dict[str, object] = {}
         self._form = None  # the form dialog open now
-        self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
 
-    # ---- the page ----
-
-    def start(self) -> None:
+    def on_start(self) -> None:
         page = self.page
-        page.title = t("app_title", self.lang)
-        page.fonts = {FONT: "/fonts/NotoSansSC-subset.otf"}
-        page.theme = ft.Theme(font_family=FONT, color_scheme_seed=ft.Colors.BLUE)
-        page.theme_mode = ft.ThemeMode.LIGHT
-        page.padding = 0
         page.on_connect = lambda e: self.live.add(self)  # a tab that reconnected hears rounds again
         page.on_disconnect = lambda e: self.live.remove(self)
         page.on_close = lambda e: self.live.remove(self)
         self.live.add(self)
-        self.show_login()
 
-    def t(self, key: str, **params) -> str:
-        return t(key, self.lang, **params)
-
-    # ---- who and which language ----
-
-    def show_login(self) -> None:
-        from node.ui.views.login import LoginView
-        self.session, self.view, self.rail = None, None, None
-        self.page.appbar = None
-        self.page.controls = [LoginView(self).build()]
-        self.page.update()
-
-    def logged_in(self, session) -> None:
-        self.session = session
-        from node.ui.views.orders import OrdersView
-        self.view = OrdersView(self)
-        self._chrome()
-        self.render()
-
-    def toggle_lang(self, e=None) -> None:
-        self.lang = "en" if self.lang == "zh" else "zh"
-        self.page.title = t("app_title", self.lang)
-        if self.session is None:
-            self.show_login()
-            return
-        self.session = dataclasses.replace(self.session, lang=self.lang)
-        self._chrome()
-        self.render()
-
-    def logout(self, e=None) -> None:
-        self.show_login()
-
-    # ---- screens ----
-
-    def show(self, view) -> None:
-        self.view = view
-        self.render()
-
-    def _chrome(self) -> None:
-        """The app bar, the rail and the body's place: once per login and language."""
-        from node.ui.nav import app_bar, rail
-        self.page.appbar = app_bar(self)
-        self.rail = rail(self)
-        self._rail_index = self.rail.selected_index
+    def chrome_extra(self) -> None:
         for name in ("attach", "complete"):  # on the client before any button names them
             self.picker(name, self._on_files.get(name))
-        self.page.controls = [ft.Row([self.rail, ft.VerticalDivider(width=1), self.body], expand=True,
-                                     vertical_alignment=ft.CrossAxisAlignment.START)]
-
-    def render(self) -> None:
-        if self.session is None or self.view is None:
-            return
-        from node.ui.nav import selected_index
-        try:
-            self.body.content = self.view.build()
-        except ServiceError as exc:  # e.g. the order was moved to another outlet meanwhile
-            self.error(exc)
-            from node.ui.views.orders import OrdersView
-            self.view = OrdersView(self)
-            self.body.content = self.view.build()
-        index = selected_index(self.session, self.view)
-        if index != self._rail_index:
-            # Only when the screen changed: a re-render (a sync round landing) must not put
-            # back the old selection between a rail click the browser already applied and
-            # the click's handler, which reads it — the click would be undone.
-            self.rail.selected_index = self._rail_index = index
-        self.page.update()
 
     async def on_sync_round(self, moved: bool = True) -> None:
         """A background sync round landed. Show the current screen again if the round
@@ -146,20 +70,7 @@ class Shell:
         if files and target is not None:
             target(files)
 
-    # ---- calling services ----
-
-    def run(self, fn, *args, done: str | None = None, **kwargs) -> tuple[bool, object]:
-        """Call a service: (True, its result), or (False, None) after showing the
-        ServiceError in the session's words (nothing happened). `done`: a text key that
-        confirms success."""
-        try:
-            result = fn(*args, **kwargs)
-        except ServiceError as exc:
-            self.error(exc)
-            return False, None
-        if done:
-            self.toast(self.t(done))
-        return True, result
+    # ---- forms ----
 
     def show_form(self, dialog) -> None:
         """One form at a time. Flutter's web client may deliver one tap twice when the
@@ -169,10 +80,3 @@ class Shell:
             return
         self._form = dialog
         self.page.show_dialog(dialog)
-
-    def error(self, exc: ServiceError) -> None:
-        self.page.show_dialog(ft.SnackBar(ft.Text(exc.message(self.lang), color=ft.Colors.WHITE),
-                                          bgcolor=ft.Colors.RED_800, duration=6000, show_close_icon=True))
-
-    def toast(self, text: str) -> None:
-        self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=2500))

@@ -4,7 +4,7 @@ sub-screen switches. No rules here: the services decide and refuse."""
 import flet as ft
 
 from shared.errors import ServiceError
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 
 def attempt(shell, fn, *args, done: str = "saved", **kwargs):

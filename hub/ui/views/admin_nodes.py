@@ -5,7 +5,7 @@ import flet as ft
 
 from shared.formatting import when
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 from hub.ui.views.admin_common import attempt, confirm, options
 
 

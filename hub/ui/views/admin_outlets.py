@@ -2,7 +2,7 @@
 active) and one form to add or edit an outlet."""
 import flet as ft
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 from hub.ui.views.admin_common import active_chip, attempt, form, options, pair_row
 
 

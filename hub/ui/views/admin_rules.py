@@ -7,7 +7,7 @@ from shared import surveys as sq
 from shared.formatting import span, yuan
 from shared.labels import label
 from shared.money import fen_to_yuan
-from node.ui import widgets as w
+from shared.ui import widgets as w
 from hub.services.admin_rules import ORDER_TYPES, PRIORITIES, SURVEY_TYPES, survey_type_label
 from hub.ui.views.admin_common import active_chip, attempt, form, options, pair_row, switcher
 

@@ -5,7 +5,7 @@ import flet as ft
 from shared.errors import ServiceError
 from shared.labels import label
 from shared.roles import OUTLET_ROLES, Role
-from node.ui import widgets as w
+from shared.ui import widgets as w
 from hub.ui.views.admin_common import active_chip, attempt, confirm, form, options, pair_row
 
 HQ = "__hq__"

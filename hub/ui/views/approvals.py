@@ -10,7 +10,7 @@ from shared.formatting import when, yuan
 from shared.labels import label
 from shared.periods import local_date
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 RED = ft.Colors.RED_800
 

@@ -7,7 +7,7 @@ import flet as ft
 from shared import callbacks as cb
 from shared.formatting import when
 from shared.labels import label
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 
 class CallbacksView:

@@ -5,7 +5,7 @@ import flet as ft
 from shared.complaints import ComplaintStatus
 from shared.errors import ServiceError
 from shared.formatting import when
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 ANY = "*"
 

@@ -9,7 +9,7 @@ from shared.errors import ServiceError
 from shared.formatting import when
 from shared.labels import label
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 
 def suggestion_panel(sh, suggestion, on_pick, reason_field: ft.TextField) -> ft.Control:

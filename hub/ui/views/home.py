@@ -2,7 +2,8 @@
 how much of it waits now (hub/services/overview.py); a tile opens that work's screen."""
 import flet as ft
 
-from node.ui.widgets import muted, title
+from shared.ui.widgets import muted, title
+
 from hub.ui import nav
 
 

@@ -13,7 +13,7 @@ from shared.labels import label
 from shared.orders import Priority
 
 from hub.ui.views.dispatch import suggestion_panel
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 ICONS = {RequestType.REPAIR: ft.Icons.BUILD, RequestType.INSTALL: ft.Icons.HANDYMAN,
          RequestType.CONSULT: ft.Icons.HELP_OUTLINE, RequestType.COMPLAINT: ft.Icons.REPORT_PROBLEM,

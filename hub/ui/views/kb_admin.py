@@ -7,7 +7,7 @@ import flet as ft
 from shared.formatting import when
 from shared.labels import label
 from shared.roles import Role
-from node.ui import widgets as w
+from shared.ui import widgets as w
 from hub.ui.views.admin_common import attempt, form, options, pair_row
 
 ANY = "__any__"

@@ -7,7 +7,7 @@ import flet as ft
 from shared import escalation as esc
 from shared.formatting import span, when
 from shared.labels import label
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 ANY = "*"
 # Row colours by level (shared/escalation.py LEVELS) and the chip colours.

@@ -7,7 +7,7 @@ import flet as ft
 
 from hub.services.reports import ReportFilter
 from hub.ui.views.report_chart import chart
-from node.ui.widgets import muted, section, table, title
+from shared.ui.widgets import muted, section, table, title
 from shared.errors import ServiceError
 from shared.formatting import when, yuan
 from shared.reports import Report, Unit

@@ -6,7 +6,7 @@ import flet as ft
 from shared.formatting import span, when
 from shared.labels import label
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 from node.ui.text import heading
 from node.ui.views import order_dialogs as dialogs
 

@@ -12,7 +12,7 @@ from shared.periods import local_datetime
 from sync.hlc import now_ms
 
 from node.services import ServiceError
-from node.ui import widgets as w
+from shared.ui import widgets as w
 from node.ui.signature import SignaturePad
 from node.ui.text import heading
 

@@ -12,7 +12,7 @@ from shared.labels import label
 from shared.orders import OrderType, Priority
 
 from node.services import ServiceError
-from node.ui import widgets as w
+from shared.ui import widgets as w
 from node.ui.text import heading
 
 

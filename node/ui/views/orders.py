@@ -6,7 +6,7 @@ from shared.formatting import span, when
 from shared.labels import label
 from shared.orders import OrderType, Status
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 ANY = "*"
 TABS = ("today", "mine", "all")

@@ -4,7 +4,7 @@ import flet as ft
 
 from shared.formatting import when, yuan
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 
 def _int(text: str):

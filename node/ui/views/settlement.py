@@ -10,7 +10,7 @@ from sync.hlc import now_ms
 
 from node.services import ServiceError
 from node.services.settlement import LINES_PAGE
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 
 class SettlementView:

@@ -4,7 +4,7 @@ import flet as ft
 
 from shared.formatting import when
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 
 class StockView:

@@ -8,7 +8,7 @@ from shared.formatting import when
 
 from node.services import ServiceError
 
-from node.ui import widgets as w
+from shared.ui import widgets as w
 
 
 class SyncView:

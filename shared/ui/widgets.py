@@ -1,5 +1,6 @@
-"""Small building blocks the screens share: status chips, titled sections, label/value
-rows, a form dialog. No service calls here."""
+"""Small building blocks the screens of both apps share: status chips, titled sections,
+label/value rows, tables, a pager, a form dialog. Here rather than under node/ because the
+HQ screens use them too. No service calls here."""
 import inspect
 
 import flet as ft

@@ -1,0 +1,55 @@
+"""The app bar (who is logged in, language, log out) and the navigation rail, built the
+same way for both apps from an app's `Nav`: its screens (text key, icon, "module.ViewClass"
+under its views package, who sees it), its title and colours. A role sees only the screens
+it works with (the services refuse the rest anyway)."""
+import dataclasses
+import importlib
+from typing import Callable
+
+import flet as ft
+
+from shared.labels import label
+
+
+@dataclasses.dataclass(frozen=True)
+class Nav:
+    screens_for: Callable[[object], list[tuple]]  # session -> its (key, icon, path, who) entries
+    views: str  # the package the paths are under, e.g. "hub.ui.views"
+    title_key: str
+    bar_color: str
+    default_screen: str  # the rail entry of a view without a `screen` attribute
+    rail_min_width: int
+    name_gap: int = 0  # space between the user's name and the language button
+
+    def view_class(self, path: str):
+        module, name = path.split(".")
+        return getattr(importlib.import_module(f"{self.views}.{module}"), name)
+
+    def app_bar(self, shell) -> ft.AppBar:
+        s = shell.session
+        who = shell.t("role_user", name=s.display_name, role=label("role", s.role, shell.lang))
+        gap = [ft.Container(width=self.name_gap)] if self.name_gap else []
+        return ft.AppBar(
+            title=ft.Text(shell.t(self.title_key)), bgcolor=self.bar_color,
+            actions=[ft.Text(who), *gap,
+                     ft.TextButton(shell.t("language"), icon=ft.Icons.TRANSLATE, on_click=shell.toggle_lang),
+                     ft.TextButton(shell.t("logout"), icon=ft.Icons.LOGOUT, on_click=shell.logout),
+                     ft.Container(width=8)])
+
+    def selected_index(self, session, view) -> int | None:
+        current = getattr(view, "screen", self.default_screen)
+        return next((i for i, s in enumerate(self.screens_for(session)) if s[0] == current), None)
+
+    def rail(self, shell) -> ft.NavigationRail:
+        """Made once per login and language (see shared/ui/shell.py); the shell moves its
+        selection."""
+        items = self.screens_for(shell.session)
+
+        def change(e):
+            index = int(e.data) if str(e.data).isdigit() else e.control.selected_index  # what was clicked
+            shell.show(self.view_class(items[index][2])(shell))
+
+        return ft.NavigationRail(
+            selected_index=self.selected_index(shell.session, shell.view),
+            label_type=ft.NavigationRailLabelType.ALL, min_width=self.rail_min_width, on_change=change,
+            destinations=[ft.NavigationRailDestination(icon=icon, label=shell.t(key)) for key, icon, _, _ in items])

@@ -1,0 +1,148 @@
+"""One browser session of either app: the page's look (font, theme), who is logged in and
+in which language, the navigation, and the screen shown. Screens are objects with
+`build()` (and a `screen` attribute naming their rail entry); the shell rebuilds the
+current one after an action or a language switch. `run` calls a service and shows its
+refusal in words. The node and the HQ shells are this with their texts, colours and
+screens (class attributes) and a few hooks.
+
+The app bar and the navigation rail are made once per login and language and only change
+their selection afterwards: a control made anew gets a new id, and a click the browser
+sent for the old one would be dropped — the rail click that was lost after a sync round."""
+import dataclasses
+
+import flet as ft
+
+from shared.errors import ServiceError
+from shared.ui.login import LoginView
+
+FONT = "NotoSansSC"
+
+
+class BaseShell:
+    # what an app sets
+    texts = None  # its text function, t(key, lang, **params)
+    title_key = ""  # the page's and the login card's title
+    font_url = ""  # where the page loads the font from (an asset of the app)
+    seed_color = ft.Colors.BLUE  # the theme's
+    nav = None  # its shared.ui.nav.Nav: app bar, rail, screens
+    home = ""  # "module.ViewClass" after login and after a refusal to build a screen
+    login_icon = ft.Icons.LOGIN
+    login_color = ft.Colors.BLUE_700
+    login_pin = False  # the login card offers a PIN instead of the password
+
+    def __init__(self, page: ft.Page, services, lang: str = "zh"):
+        self.page, self.services = page, services
+        self.lang = lang
+        self.session = None
+        self.view = None
+        self.rail = None
+        self._rail_index = None
+        self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
+
+    # ---- the page ----
+
+    def start(self) -> None:
+        page = self.page
+        page.title = self.t(self.title_key)
+        page.fonts = {FONT: self.font_url}
+        page.theme = ft.Theme(font_family=FONT, color_scheme_seed=self.seed_color)
+        page.theme_mode = ft.ThemeMode.LIGHT
+        page.padding = 0
+        self.on_start()
+        self.show_login()
+
+    def on_start(self) -> None:
+        """Hook: the page is set up, the login not shown yet."""
+
+    def t(self, key: str, **params) -> str:
+        return self.texts(key, self.lang, **params)
+
+    # ---- who and which language ----
+
+    def show_login(self) -> None:
+        self.session, self.view, self.rail = None, None, None
+        self.page.appbar = None
+        view = LoginView(self, title_key=self.title_key, icon=self.login_icon, color=self.login_color,
+                         pin=self.login_pin)
+        self.page.controls = [view.build()]
+        self.page.update()
+
+    def logged_in(self, session) -> None:
+        self.session = session
+        self.view = self.home_view()
+        self._chrome()
+        self.render()
+
+    def home_view(self):
+        return self.nav.view_class(self.home)(self)
+
+    def toggle_lang(self, e=None) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+        self.page.title = self.t(self.title_key)
+        if self.session is None:
+            self.show_login()
+            return
+        self.session = dataclasses.replace(self.session, lang=self.lang)
+        self._chrome()
+        self.render()
+
+    def logout(self, e=None) -> None:
+        self.show_login()
+
+    # ---- screens ----
+
+    def show(self, view) -> None:
+        self.view = view
+        self.render()
+
+    def _chrome(self) -> None:
+        """The app bar, the rail and the body's place: once per login and language. A rail
+        rebuilt on every render loses a click the browser sent to the old one."""
+        self.page.appbar = self.nav.app_bar(self)
+        self.rail = self.nav.rail(self)
+        self._rail_index = self.rail.selected_index
+        self.chrome_extra()
+        self.page.controls = [ft.Row([self.rail, ft.VerticalDivider(width=1), self.body], expand=True,
+                                     vertical_alignment=ft.CrossAxisAlignment.START)]
+
+    def chrome_extra(self) -> None:
+        """Hook: whatever else is made once per login and language (the node's pickers)."""
+
+    def render(self) -> None:
+        if self.session is None or self.view is None:
+            return
+        try:
+            self.body.content = self.view.build()
+        except ServiceError as exc:  # e.g. the order was moved to another outlet meanwhile
+            self.error(exc)
+            self.view = self.home_view()
+            self.body.content = self.view.build()
+        index = self.nav.selected_index(self.session, self.view)
+        if index != self._rail_index:
+            # Only when the screen changed: a re-render (a sync round landing) must not put
+            # back the old selection between a rail click the browser already applied and
+            # the click's handler, which reads it — the click would be undone.
+            self.rail.selected_index = self._rail_index = index
+        self.page.update()
+
+    # ---- calling services ----
+
+    def run(self, fn, *args, done: str | None = None, **kwargs) -> tuple[bool, object]:
+        """Call a service: (True, its result), or (False, None) after showing the
+        ServiceError in the session's words (nothing happened). `done`: a text key that
+        confirms success."""
+        try:
+            result = fn(*args, **kwargs)
+        except ServiceError as exc:
+            self.error(exc)
+            return False, None
+        if done:
+            self.toast(self.t(done))
+        return True, result
+
+    def error(self, exc: ServiceError) -> None:
+        self.page.show_dialog(ft.SnackBar(ft.Text(exc.message(self.lang), color=ft.Colors.WHITE),
+                                          bgcolor=ft.Colors.RED_800, duration=6000, show_close_icon=True))
+
+    def toast(self, text: str) -> None:
+        self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=2500))
