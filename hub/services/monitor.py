@@ -21,6 +21,8 @@ DDL = (
         outlet_id TEXT, milestone TEXT NOT NULL, level INTEGER NOT NULL, pct INTEGER NOT NULL,
         due_at INTEGER, at INTEGER NOT NULL, notice_id TEXT, UNIQUE (order_id, milestone, level))""",
     "CREATE INDEX IF NOT EXISTS ix_hq_escalations_level ON hq_escalations (level, at)",
+    # the orders whose clocks need their events, found once per board (`Monitor.ranked`)
+    "CREATE INDEX IF NOT EXISTS ix_hq_events_status ON order_events (to_status, order_id)",
 )  # open orders are found by status through callbacks.py's ix_hq_orders_status
 NS = uuid.UUID("5e7d0a8c-2b4f-4c61-9e3a-7d1f0b2c3e45")
 OPEN_STATUSES = tuple(sorted(str(s) for s in OPEN))
@@ -99,10 +101,6 @@ class Monitor:
             + (" WHERE " + " AND ".join(where) if where else "")
             + " GROUP BY o.outlet_id, o.status ORDER BY ou.region, ou.code", params)
 
-    def positions(self, *, region=None, outlet_id=None, status=None) -> list[SlaPosition]:
-        """Every open order's SLA position (filtered), most urgent first."""
-        return self.ranked(region=region, outlet_id=outlet_id, status=status)[0]
-
     def ranked(self, *, region=None, outlet_id=None, status=None, min_level: int = 0,
                limit: int | None = None) -> tuple[list[SlaPosition], dict[int, int]]:
         """(the open orders' positions at `min_level` or above, most urgent first, at most
@@ -119,8 +117,8 @@ class Monitor:
         where.append(f"o.status IN ({', '.join('?' for _ in statuses)})")
         params += statuses
         policies = [{**p, "active": p.get("active") != 0} for p in ctx.query("SELECT * FROM sla_policies")]
-        eventful = ("EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.to_status IN "
-                    f"({', '.join(repr(str(x)) for x in EVENTFUL)}))")
+        eventful = ("o.id IN (SELECT order_id FROM order_events WHERE to_status IN "
+                    f"({', '.join(repr(str(x)) for x in EVENTFUL)}))")  # one list per statement, not per order
         cols = ("o.id, o.number, o.outlet_id, o.status, o.type, o.priority, o.created_at, o.source, "
                 "ou.name AS outlet_name, ou.region")
         source = f"FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id WHERE {' AND '.join(where)}"
@@ -138,13 +136,16 @@ class Monitor:
                f"ELSE -((-{used} + MAX(1, budget * 60000) - 1) / MAX(1, budget * 60000)) END")
         level = "CASE " + " ".join(f"WHEN milestone IS NOT NULL AND pct >= {lv} THEN {lv}"
                                    for lv in reversed(esc.LEVELS)) + " ELSE 0 END"
-        clocks = (f"SELECT *, {level} AS level FROM (SELECT *, {pct} AS pct FROM (SELECT {cols}, "
-                  f"o.created_at + {due} AS due, {budget} AS budget, {name} AS milestone {source} "
-                  f"AND NOT {eventful}))")
+        # Each CASE once per order (MATERIALIZED: SQLite would otherwise copy `due` and
+        # `budget` into every use of `pct` and `level`), then the cheap arithmetic.
+        clocks = (f"WITH c AS MATERIALIZED (SELECT {cols}, o.created_at + {due} AS due, {budget} AS budget, "
+                  f"{name} AS milestone {source} AND NOT {eventful}), "
+                  f"p AS MATERIALIZED (SELECT *, {pct} AS pct FROM c), "
+                  f"l AS (SELECT *, {level} AS level FROM p) ")
         args = [*due_args, *budget_args, *name_args, *params]  # in the order their ? stand in `clocks`
-        for r in ctx.query(f"SELECT level, COUNT(*) AS n FROM ({clocks}) GROUP BY level", args):
+        for r in ctx.query(f"{clocks} SELECT level, COUNT(*) AS n FROM l GROUP BY level", args):
             levels[r["level"]] += r["n"]
-        rows = ctx.query(f"SELECT * FROM ({clocks}) WHERE level >= {int(min_level)} ORDER BY level DESC, pct DESC, "
+        rows = ctx.query(f"{clocks} SELECT * FROM l WHERE level >= {int(min_level)} ORDER BY level DESC, pct DESC, "
                          f"number LIMIT {-1 if limit is None else int(limit)}", args)
         out += [SlaPosition(o["id"], o["number"] or "", o["outlet_id"], o["outlet_name"] or "", o["region"] or "",
                             o["status"], o["type"] or "", o["priority"] or "", o["milestone"], o["budget"] or 0,
@@ -207,7 +208,7 @@ class Monitor:
         ctx = self.ctx
         now = ctx.now()
         sent = {esc.MANAGER_LEVEL: 0, esc.HQ_LEVEL: 0}
-        due = [p for p in self.positions() if p.level >= esc.MANAGER_LEVEL and p.milestone]
+        due = [p for p in self.ranked(min_level=esc.MANAGER_LEVEL)[0] if p.milestone]
         if not due:
             return sent
         with ctx.tx():
