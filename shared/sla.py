@@ -25,6 +25,9 @@ _REACHED = {
 _MET_BY = {ACCEPT: frozenset({Status.ACCEPTED}), ON_SITE: frozenset({Status.ON_SITE}),
            COMPLETE: frozenset({Status.COMPLETED})}
 _STOPS = frozenset({Status.DECLINED, Status.CANCELLED})
+# Events after which an order's clocks need its event history (a pause, a stop): for the
+# others the status alone tells the clocks (`running_due`, `running_case_sql`).
+CLOCK_EVENTS = tuple(sorted(str(x) for x in SLA_PAUSED | _STOPS))
 
 
 @dataclass(frozen=True)
@@ -148,8 +151,8 @@ def running_due(*, created_at: int | None, policy: dict | None, status: str | No
 
 
 def running_case_sql(policies: list[dict], statuses, status_sql: str, value: str = "due") -> tuple[str, list]:
-    """SQL (with its parameters) that gives, for an order row `o` that never waited for
-    parts nor was stopped, what `running_due` says without building a clock: `value` "due"
+    """SQL (with its parameters) that gives, for an order row `o` without CLOCK_EVENTS
+    (it never waited for parts nor was declined or cancelled), what `running_due` says without building a clock: `value` "due"
     → due − created_at in ms, "budget" → the running milestone's minutes, "milestone" → its
     name; NULL where no clock runs. It depends only on the order's type, priority and
     status (`status_sql`, the status expression to use), so nested CASEs over the policies

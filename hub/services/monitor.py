@@ -26,8 +26,6 @@ DDL = (
 )  # open orders are found by status through callbacks.py's ix_hq_orders_status
 NS = uuid.UUID("5e7d0a8c-2b4f-4c61-9e3a-7d1f0b2c3e45")
 OPEN_STATUSES = tuple(sorted(str(s) for s in OPEN))
-# Events after which an order's clocks need its event history (a pause, a stop).
-EVENTFUL = (Status.WAITING_PARTS, Status.DECLINED, Status.CANCELLED)
 # The order the board's columns list statuses in (the life of an order).
 STATUS_ORDER = tuple(str(s) for s in (Status.NEW, Status.ACCEPTED, Status.SCHEDULED, Status.EN_ROUTE,
                                       Status.ON_SITE, Status.WAITING_PARTS, Status.COMPLETED, Status.CLOSED,
@@ -118,7 +116,7 @@ class Monitor:
         params += statuses
         policies = [{**p, "active": p.get("active") != 0} for p in ctx.query("SELECT * FROM sla_policies")]
         eventful = ("o.id IN (SELECT order_id FROM order_events WHERE to_status IN "
-                    f"({', '.join(repr(str(x)) for x in EVENTFUL)}))")  # one list per statement, not per order
+                    f"({', '.join(repr(x) for x in sla.CLOCK_EVENTS)}))")  # one list per statement, not per order
         cols = ("o.id, o.number, o.outlet_id, o.status, o.type, o.priority, o.created_at, o.source, "
                 "ou.name AS outlet_name, ou.region")
         source = f"FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id WHERE {' AND '.join(where)}"

@@ -4,7 +4,7 @@ phone tail or name. Cards carry what a list row shows, SLA countdown included.""
 import json
 from dataclasses import dataclass
 
-from shared import phone
+from shared import phone, sla
 from shared.labels import label
 from shared.orders import INITIAL, OPEN, OUTLET, Status
 from shared.periods import day_bounds
@@ -128,15 +128,17 @@ class OrderList:
 
     def _overdue_ids(self, where, params, order_by, book, now) -> list[str]:
         """The overdue orders, in list order. SQL finds them among the running orders that
-        never waited for parts (their due offset is `book.running_offset_sql`); the few
-        that waited need their events, and their clocks are worked out here."""
+        never waited for parts nor were declined (their due offset is
+        `book.running_offset_sql`); the few others need their events, and their clocks are
+        worked out here."""
         offset_sql, offset_args = book.running_offset_sql(ACTIVE)
-        waited = "o.id IN (SELECT order_id FROM order_events WHERE to_status = ?)"
+        waited = ("o.id IN (SELECT order_id FROM order_events WHERE to_status IN "
+                  f"({', '.join(repr(x) for x in sla.CLOCK_EVENTS)}))")  # paused or stopped once
         rows = self.ctx.query(
             f"SELECT o.id, o.type, o.priority, o.status, o.source, o.created_at, {waited} AS waited "
             f"FROM service_orders o WHERE {where} AND {_status_in(ACTIVE)} AND o.created_at IS NOT NULL "
             f"AND ({waited} OR o.created_at + {offset_sql} < ?) ORDER BY {order_by}",
-            (str(Status.WAITING_PARTS), *params, *ACTIVE, str(Status.WAITING_PARTS), *offset_args, now))
+            (*params, *ACTIVE, *offset_args, now))
         events = events_by_order(self.ctx, [r["id"] for r in rows if r["waited"]])
         out = []
         for r in rows:

@@ -179,8 +179,8 @@ def test_the_ranked_board_agrees_with_every_orders_full_clock(services, clock):
             "number": f"HQ-RB{i:03d}", "outlet_id": rng.choice(outlets), "customer_id": customer, "status": status,
             "type": rng.choice(["repair", "install", "maintenance", "inspection"]), "source": "hub",
             "priority": rng.choice(["normal", "urgent", "low"]), "created_at": created}})
-        if status in ("waiting_parts", "declined") or rng.random() < 0.15:
-            to = "declined" if status == "declined" else "waiting_parts"
+        if status in ("waiting_parts", "declined") or rng.random() < 0.25:
+            to = "declined" if status == "declined" or rng.random() < 0.4 else "waiting_parts"
             ops.append({"op": "add", "table": "order_events", "id": f"RE-{i:03d}", "fields": {
                 "order_id": oid, "to_status": to, "at": created + rng.randint(5, 300) * MIN}})
     services.ctx.hub.write(ops)

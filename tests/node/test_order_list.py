@@ -70,7 +70,8 @@ def test_the_overdue_filter_agrees_with_every_cards_clock(env):
     """The filter finds overdue orders in SQL (offsets per type, priority and status); the
     cards work each clock out in full. Over orders of every type, priority (one without a
     policy of its own, one unknown), status, age and with or without a wait for parts, both
-    must name the same orders, in list order."""
+    must name the same orders, in list order; an order declined once and dispatched back
+    has its clocks stopped by the decline."""
     import random
     rng = random.Random(5)
     now = now_ms()
@@ -95,6 +96,9 @@ def test_the_overdue_filter_agrees_with_every_cards_clock(env):
             if status != "waiting_parts":
                 ops.append({"op": "add", "table": "order_events", "id": f"B-{i:03d}", "fields": {
                     "order_id": oid, "to_status": "scheduled", "at": start + rng.randint(1, 48) * 3_600_000}})
+        elif status in ("new", "accepted") and rng.random() < 0.25:  # declined once, dispatched back here
+            ops.append({"op": "add", "table": "order_events", "id": f"D-{i:03d}", "fields": {
+                "order_id": oid, "to_status": "declined", "at": created + rng.randint(1, 60) * 60_000}})
     env.w.hub.write(ops)
     env.sync()
     everything = env.svc.orders.page(env.clerk, limit=1000).cards
