@@ -136,8 +136,10 @@ class Monitor:
                                    for lv in reversed(esc.LEVELS)) + " ELSE 0 END"
         # Each CASE once per order (MATERIALIZED: SQLite would otherwise copy `due` and
         # `budget` into every use of `pct` and `level`), then the cheap arithmetic.
-        clocks = (f"WITH c AS MATERIALIZED (SELECT {cols}, o.created_at + {due} AS due, {budget} AS budget, "
-                  f"{name} AS milestone {source} AND NOT {eventful}), "
+        # (no clock at all without a creation time, as sla.running_due says)
+        clocks = (f"WITH c AS MATERIALIZED (SELECT {cols}, o.created_at + {due} AS due, "
+                  f"CASE WHEN o.created_at IS NOT NULL THEN {budget} END AS budget, "
+                  f"CASE WHEN o.created_at IS NOT NULL THEN {name} END AS milestone {source} AND NOT {eventful}), "
                   f"p AS MATERIALIZED (SELECT *, {pct} AS pct FROM c), "
                   f"l AS (SELECT *, {level} AS level FROM p) ")
         args = [*due_args, *budget_args, *name_args, *params]  # in the order their ? stand in `clocks`

@@ -183,6 +183,9 @@ def test_the_ranked_board_agrees_with_every_orders_full_clock(services, clock):
             to = "declined" if status == "declined" or rng.random() < 0.4 else "waiting_parts"
             ops.append({"op": "add", "table": "order_events", "id": f"RE-{i:03d}", "fields": {
                 "order_id": oid, "to_status": to, "at": created + rng.randint(5, 300) * MIN}})
+    ops += [{"op": "put", "table": "service_orders", "id": f"RN-{i}", "fields": {  # no creation time: no clock
+        "number": f"HQ-RN{i}", "outlet_id": outlets[0], "customer_id": customer, "status": "new",
+        "type": "repair", "source": "hub", "priority": "normal"}} for i in range(3)]
     services.ctx.hub.write(ops)
     m = services.monitor
     orders = services.ctx.query(
