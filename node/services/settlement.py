@@ -15,6 +15,7 @@ results that arrived since; HQ recomputes the same way from the same rows.
 
 Ids are derived from (outlet, period, attempt) and (settlement, order), so two devices
 drafting the same period offline edit the same rows rather than making two settlements."""
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -92,17 +93,6 @@ class SettlementHead:
 def deduction_reason(code: str | None, lang: str) -> str:
     """"unsatisfied+repeat_repair" in words."""
     return ("、" if lang != "en" else ", ").join(label("deduction_reason", c, lang) for c in (code or "").split("+") if c)
-
-
-def _memo(fn):
-    """`fn` of one hashable argument, computed once per distinct argument."""
-    seen: dict = {}
-
-    def get(key):
-        if key not in seen:
-            seen[key] = fn(key)
-        return seen[key]
-    return get
 
 
 def settlement_id(outlet_id: str, period: str, attempt: int) -> str:
@@ -249,9 +239,9 @@ class Settlements:
             (s["id"], -1 if limit is None else limit, offset))
         # A month has thousands of lines but few (type, category) and reason pairs: each is
         # worked out once.
-        unruled = _memo(lambda key: match_rule(rules, *key) is None)
-        type_label = _memo(lambda t: label("order_type", t, lang))
-        reason = _memo(lambda code: deduction_reason(code, lang))
+        unruled = functools.cache(lambda key: match_rule(rules, *key) is None)
+        type_label = functools.cache(lambda t: label("order_type", t, lang))
+        reason = functools.cache(lambda code: deduction_reason(code, lang))
         lines = [SettlementLine(
             r["id"], r["order_id"], r["number"] or "", type_label(r["type"]), r["category"] or "",
             r["completed_at"], r["parts_fee"] or 0, r["visit_fee"] or 0, r["labour_fee"] or 0, r["deduction"] or 0,
