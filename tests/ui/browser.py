@@ -71,9 +71,11 @@ class Ui:
             self.page.keyboard.press("Control+a")  # Flutter's input keeps its own text: replace it
             self.page.keyboard.press("Backspace")
             self.page.keyboard.insert_text(value)
+            # Read back a moment later: Flutter may still be setting up the field (an autofocus
+            # resets its editing state) and would drop what came before; then type it again.
+            self.page.wait_for_timeout(250)
             if box.input_value() == value:
                 break
-        self.page.wait_for_timeout(200)  # the value reaches the server before the next click
 
     def sign(self, heading: str, pad_height: int = 180) -> None:
         """Write a signature with the mouse, as a finger would (one stroke), on the pad
