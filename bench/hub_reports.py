@@ -39,7 +39,6 @@ from hub.services.reports import ReportFilter  # noqa: E402
 from hub.services.rollups import _regroup  # noqa: E402
 from hub.services.schema import ensure_schema  # noqa: E402
 from shared.passwords import hash_password  # noqa: E402
-from shared.periods import CHINA_TZ  # noqa: E402
 from shared.reports import Report  # noqa: E402
 from sync.hub_store import HubStore  # noqa: E402
 from sync.keys import SigningKey  # noqa: E402

@@ -10,7 +10,6 @@ from shared.approvals import Subject
 from shared.documents import DocStatus
 from shared.labels import label
 from shared.periods import local_date
-from shared.periods import local_date
 from shared.roles import HqWork
 
 from hub.services.approve_common import outlet_names

@@ -2,7 +2,7 @@
 (an order phoned in to this outlet shows `accepted` before HQ has set it), this outlet's
 order or a clear refusal, and the SLA clocks worked out offline."""
 from shared import sla
-from shared.orders import INITIAL, OUTLET, Status
+from shared.orders import INITIAL, OUTLET
 from shared.roles import OFFICE
 
 from node.services.errors import ServiceError
