@@ -9,18 +9,22 @@ HUB_PORT ?= 8443
 NODE_PORT ?= 8601
 QUICK ?=
 
-.PHONY: venv test demo bench clean
+.PHONY: venv test lint demo bench clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q -e '.[dev,demo]'
 	@touch $(STAMP)
 
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The house rules a tool can keep: the layers (import-linter contracts in pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 demo: $(STAMP)
 	$(VENV)/bin/fieldsync demo --dir $(DEMO_DIR) --hub-port $(HUB_PORT) --node-port $(NODE_PORT)

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._report import Report as BenchReport, machine_line, quick_flag  # noqa: E402
 from hub.services import HubServices  # noqa: E402
 from hub.services.reports import ReportFilter  # noqa: E402
-from hub.services.rollups import _regroup  # noqa: E402
+from hub.services.rollups import regroup  # noqa: E402
 from hub.services.schema import ensure_schema  # noqa: E402
 from shared.passwords import hash_password  # noqa: E402
 from shared.reports import Report  # noqa: E402
@@ -245,7 +245,7 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
     else:
         t0 = time.perf_counter()
         with hub.tx() as c:
-            _regroup(c)
+            regroup(c)
         build_s = time.perf_counter() - t0
         built = f"coarse roll-ups regrouped from the outlet-level ones (--reuse): {build_s:.1f} s"
     print(built)

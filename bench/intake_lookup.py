@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._report import Report, machine_line, quick_flag  # noqa: E402
-from hub.demo_data import DEMO_PASSWORD, SMALL, generate  # noqa: E402
+from fieldsync.demo.data import DEMO_PASSWORD, SMALL, generate  # noqa: E402
 from hub.services import HubServices  # noqa: E402
 from sync.hub_store import HubStore  # noqa: E402
 

@@ -46,7 +46,7 @@ from node.home import NodeHome  # noqa: E402
 from shared.roles import Role  # noqa: E402
 from sync.http_client import HttpTransport  # noqa: E402
 from sync.node_sync import sync_round  # noqa: E402
-from tests.procs.cluster import HubProcess  # noqa: E402
+from fieldsync.testing.processes import HubProcess  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ENROLL_AT_ONCE = 24

@@ -29,8 +29,8 @@ from node.services import NodeServices, Session  # noqa: E402
 from shared.periods import day_bounds, period_of  # noqa: E402
 from shared.vocabulary import categories  # noqa: E402
 from sync.hlc import now_ms  # noqa: E402
-from tests.helpers import World  # noqa: E402
-from tests.node.conftest import DAY, HOUR, seed  # noqa: E402
+from fieldsync.testing.world import World  # noqa: E402
+from fieldsync.testing.outlet import DAY, HOUR, seed  # noqa: E402
 
 AIM_MS = 50.0
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

@@ -27,8 +27,8 @@ from shared.numbering import node_number  # noqa: E402
 from bench._raw import fresh_db  # noqa: E402
 from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from sync import hub_handlers, keys, segment  # noqa: E402
-from sync.node_sync import _batch  # noqa: E402  (the push batching, reused as is)
-from tests.helpers import World  # noqa: E402
+from sync.node_sync import push_batch  # noqa: E402
+from fieldsync.testing.world import World  # noqa: E402
 
 SEGMENT = 1000   # changes per pushed segment (and per raw-baseline transaction)
 OPS_PER_CHANGE = 3
@@ -69,7 +69,7 @@ def prepare(tmp: Path, n: int):
     # Segments exactly as push_all builds them (held_seq advancing as the hub would ack).
     bodies, held_seq = [], 0
     while True:
-        batch = _batch(store.unsent(held_seq, limit=SEGMENT))
+        batch = push_batch(store.unsent(held_seq, limit=SEGMENT))
         if not batch:
             break
         prev = store.hash_at(store.epoch, batch[0][0] - 1)

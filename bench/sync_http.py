@@ -51,7 +51,7 @@ from bench._raw import fresh_db  # noqa: E402
 from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from sync.schema import to_cell  # noqa: E402
 from shared.tables import TABLES  # noqa: E402
-from tests.procs.cluster import HubProcess, NodeDir, run  # noqa: E402
+from fieldsync.testing.processes import HubProcess, NodeDir, run  # noqa: E402
 
 BATCH = 1000              # rows per raw-baseline transaction, ops per seeding write
 AIM_PUSH = 10_000         # changes/s end to end

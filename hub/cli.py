@@ -6,7 +6,7 @@ import sys
 
 from hub import admin
 from hub.home import HubHome
-from shared.cli import command_group
+from shared.commands import command_group
 
 
 def add_parser(sub) -> None:

@@ -3,7 +3,7 @@ import json
 import logging
 
 from node.home import NodeHome
-from shared.cli import command_group
+from shared.commands import command_group
 
 
 def add_parser(sub) -> None:

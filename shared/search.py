@@ -66,3 +66,21 @@ def match_expression(text: str) -> str | None:
             star = "*" if len(parts) > 1 or len(parts[0]) >= PREFIX_MIN else ""
             phrases.append('"' + " ".join(parts) + '"' + star)
     return " AND ".join(phrases) if phrases else None
+
+
+SNIPPET_BEFORE, SNIPPET_AFTER = 20, 60  # characters shown before and after the first hit
+
+
+def snippet(body: str, terms: list[str]) -> str:
+    """A short piece of the body around the first query term found in it."""
+    text = " ".join((body or "").split())
+    lower = text.lower()
+    pos = -1
+    for term in terms:
+        candidates = [term.lower()] + ([term[i:i + 2] for i in range(len(term) - 1)] if len(term) > 2 else [])
+        pos = next((p for p in (lower.find(c) for c in candidates) if p >= 0), -1)
+        if pos >= 0:
+            break
+    start = max(0, pos - SNIPPET_BEFORE) if pos >= 0 else 0
+    end = start + SNIPPET_BEFORE + SNIPPET_AFTER
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")

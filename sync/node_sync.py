@@ -47,7 +47,7 @@ def push_all(store: NodeStore, transport: Transport, key: keys.SigningKey, resul
              held_seq: int) -> None:
     attempts = 0
     while True:
-        batch = _batch(store.unsent(held_seq))
+        batch = push_batch(store.unsent(held_seq))
         if not batch:
             return
         prev = store.hash_at(store.epoch, batch[0][0] - 1)
@@ -85,7 +85,7 @@ def _resend_point(store: NodeStore, have: dict) -> int:
     return 0
 
 
-def _batch(unsent):
+def push_batch(unsent):
     """At most MAX_CHANGES changes and MAX_BYTES bytes (the manifest line needs a little room)."""
     out, size = [], 1024
     for item in unsent:

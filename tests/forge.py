@@ -6,7 +6,7 @@ from shared.tables import TABLES
 from sync import hub_handlers, keys, segment
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.change import SCHEMA, VERSION
-from tests.helpers import Node
+from fieldsync.testing.world import Node
 
 # Every hub table an adversarial test may look at, beside the replicated ones.
 HUB_OWN = ("bucket_changes", "buckets", "node_changes", "refusals", "fork_alerts")

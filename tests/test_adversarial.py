@@ -16,7 +16,7 @@ from sync.keys import SigningKey
 from sync.node_store import LocalWriteError
 from tests import forge
 from tests.forge import dump, node_dump
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 DAY_MS = 24 * 3600 * 1000
 

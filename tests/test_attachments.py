@@ -8,7 +8,7 @@ from node.sync_service import SyncService
 from sync import http_client, keys
 from sync.http_client import HttpTransport
 from sync.node_store import NodeStore
-from tests.helpers import World
+from fieldsync.testing.world import World
 
 
 class CountingTransport(HttpTransport):

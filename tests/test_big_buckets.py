@@ -1,7 +1,7 @@
 """A bucket bigger than one pull body still reaches every node: the hub answers a pull
 with at most segment.MAX_BYTES, and never makes a bucket change too big to pull."""
 from sync import segment
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 
 def test_a_new_node_catches_up_on_a_long_outlet_history(tmp_path):

@@ -5,7 +5,7 @@ every later change days ahead of HQ's (found by the chaos run's clock jumps). A 
 whose date went back keeps its edits in order."""
 from sync.hlc import HLC, now_ms, wall_ms
 from sync.node_store import NodeStore
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 DAY_MS = 86_400_000
 

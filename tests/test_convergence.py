@@ -30,7 +30,7 @@ from sync.hlc import HLC, now_ms
 from sync.node_sync import LocalTransport, RoundResult, pull_all, sync_round
 from sync.schema import decode_row
 from sync.store import InjectedFault
-from tests.helpers import World
+from fieldsync.testing.world import World
 
 EXAMPLES = int(os.environ.get("FIELDSYNC_HYPOTHESIS_EXAMPLES", "200"))
 NS = uuid.UUID("6f1c1d2e-0000-4000-8000-000000000000")

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from hub.demo import node_serve_options
-from hub.demo_data import DEMO_PASSWORD, SMALL, generate, status_reachable
-from hub.demo_headless import run_headless
+from fieldsync.demo.served import node_serve_options
+from fieldsync.demo.data import DEMO_PASSWORD, SMALL, generate, status_reachable
+from fieldsync.demo.headless import run_headless
 from shared import vocabulary
-from shared.cli import main
+from fieldsync.cli import main
 from shared.passwords import check_password
 from shared.periods import DAY_MS
 from sync.hub_store import HubStore
-from tests.procs.cluster import free_port
+from fieldsync.testing.processes import free_port
 
 NOW = 1_790_000_000_000  # a fixed "now" makes the data identical for the same seed
 CHINESE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
@@ -251,7 +251,7 @@ def test_live_demo_starts_and_stops_everything(tmp_path):
 
 def test_a_reused_demo_points_its_nodes_at_the_new_hub_port(tmp_path, capsys):
     """`make demo HUB_PORT=9443` on a demo first run on 8443: the nodes follow the hub."""
-    from hub.demo import point_at
+    from fieldsync.demo.served import point_at
     from node.home import NodeHome
     node = NodeHome(tmp_path / "SH01")
     node.save_settings({"url": "https://127.0.0.1:8443", "node_id": "node-1", "outlet_id": "o-1"})

@@ -4,7 +4,7 @@ import argparse
 import re
 from pathlib import Path
 
-from shared.cli import build_parser
+from fieldsync.cli import build_parser
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from hub.app import create_app
 from sync import hub_handlers, http_sig
 from sync.keys import SigningKey
-from tests.helpers import World
+from fieldsync.testing.world import World
 
 EXAMPLES = int(os.environ.get("FIELDSYNC_FUZZ_EXAMPLES", "30"))
 _world = World(Path(tempfile.mkdtemp(prefix="fieldsync-fuzz-")))

@@ -18,7 +18,7 @@ from sync.http_client import HttpTransport
 from sync.node_sync import sync_round
 from tests import forge
 from tests.forge import dump
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 DEEP = 100_000
 

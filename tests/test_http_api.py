@@ -21,7 +21,7 @@ from sync.errors import SyncError
 from sync.http_client import HttpTransport
 from sync.node_store import NodeStore
 from sync.node_sync import sync_round
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 
 @pytest.fixture

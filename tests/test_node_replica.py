@@ -12,7 +12,7 @@ from shared.tables import TABLES
 from sync import merge
 from sync.node_sync import RoundResult, pull_all, push_all
 from sync.store import InjectedFault
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 
 def row(store, table, row_id):

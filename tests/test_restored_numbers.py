@@ -5,7 +5,7 @@ every such order and gives the later one a suffixed number; every replica shows 
 import shutil
 
 from sync.node_store import NodeStore
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 
 def phoned_in(node, clerk, outlet) -> tuple[str, str]:

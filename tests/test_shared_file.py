@@ -8,7 +8,7 @@ from sync import merge
 from sync.hlc import HLC, now_ms
 from sync.hub_store import HubStore
 from sync.node_store import NodeStore
-from tests.helpers import World
+from fieldsync.testing.world import World
 
 HQ_AHEAD_MS = 5 * 60_000  # HQ's clock a few minutes ahead of the tablet's: within the drift HQ allows
 

@@ -2,7 +2,7 @@
 sync, HQ sees the accepted order; a refused transition comes back to the node."""
 from shared.tables import TABLES
 from sync import merge
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 
 def status(store_or_conn, order_id):

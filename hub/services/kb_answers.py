@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from shared import search
 from shared.roles import HqWork
 
-from node.services.kb import snippet
 
 WEIGHTS = (5.0, 1.0, 3.0)  # bm25: title, body, keys
 
@@ -93,7 +92,7 @@ class KbAnswers:
             "JOIN hq_kb_map m ON m.fts_rowid = hit.rowid JOIN kb_articles a ON a.id = m.article_id "
             "ORDER BY hit.score", (expr, limit))
         terms = search.query_terms(query or "")
-        return [KbHit(r["id"], r["title"] or "", r["category"] or "", snippet(r["body"], terms),
+        return [KbHit(r["id"], r["title"] or "", r["category"] or "", search.snippet(r["body"], terms),
                       _list(r["fault_codes"])) for r in rows]
 
     def article(self, article_id: str) -> dict | None:

@@ -187,7 +187,7 @@ class Rollups:
         now = self.ctx.now()
         with self.ctx.tx() as c:
             for t in ("hq_rollup_facts", "hq_rollup_part_facts", "hq_rollup_orders_month",
-                      "hq_rollup_parts_month", "hq_rollup_dirty"):  # (_regroup empties the coarse ones)
+                      "hq_rollup_parts_month", "hq_rollup_dirty"):  # (regroup empties the coarse ones)
                 c.execute(f"DELETE FROM {t}")
             policies, complaints = _policies(c), dict(c.execute(
                 "SELECT order_id, COUNT(*) FROM hq_complaints WHERE order_id IS NOT NULL GROUP BY order_id"))
@@ -209,7 +209,7 @@ class Rollups:
                       "SELECT f.outlet_id, f.model_id, f.month, p.part_id, SUM(p.qty), SUM(p.lines), COUNT(*) "
                       "FROM hq_rollup_part_facts p JOIN hq_rollup_facts f ON f.order_id = p.order_id "
                       "GROUP BY f.outlet_id, f.model_id, f.month, p.part_id")
-            _regroup(c)
+            regroup(c)
             c.execute("DELETE FROM hq_rollup_meta WHERE key IN ('rebuild', 'refold')")
             _meta_set(c, "built_at", now)
         return n
@@ -362,10 +362,10 @@ def _regroup_if_due(c) -> None:
     """Checked in the fold's own transaction: an outlet's new region (set in the same
     transaction as the flag) never meets coarse rows grouped by its old one for long."""
     if c.execute("SELECT 1 FROM hq_rollup_meta WHERE key = 'regroup'").fetchone():
-        _regroup(c)
+        regroup(c)
 
 
-def _regroup(c) -> None:
+def regroup(c) -> None:
     """The coarse roll-ups again from the outlet-level ones, with the outlets' regions now."""
     sums = ", ".join(f"SUM(r.{m})" for m in MEASURES)
     cols = ", ".join(MEASURES)

@@ -13,7 +13,6 @@ from node.services.session import Session
 
 # bm25 weights of the indexed columns: title, body, keys (tags, fault codes, models).
 WEIGHTS = (5.0, 1.0, 3.0)
-SNIPPET_BEFORE, SNIPPET_AFTER = 20, 60
 
 
 @dataclass(frozen=True)
@@ -64,21 +63,6 @@ def _audience(value) -> str:
 def _shown_to(value, role: str) -> bool:
     roles = _list(value)
     return not roles or role in roles
-
-
-def snippet(body: str, terms: list[str]) -> str:
-    """A short piece of the body around the first query term found in it."""
-    text = " ".join((body or "").split())
-    lower = text.lower()
-    pos = -1
-    for term in terms:
-        candidates = [term.lower()] + ([term[i:i + 2] for i in range(len(term) - 1)] if len(term) > 2 else [])
-        pos = next((p for p in (lower.find(c) for c in candidates) if p >= 0), -1)
-        if pos >= 0:
-            break
-    start = max(0, pos - SNIPPET_BEFORE) if pos >= 0 else 0
-    end = start + SNIPPET_BEFORE + SNIPPET_AFTER
-    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 class KnowledgeBase:
@@ -137,7 +121,7 @@ class KnowledgeBase:
                 "JOIN _kb_map m ON m.fts_rowid = hit.rowid JOIN kb_articles a ON a.id = m.article_id "
                 "ORDER BY hit.score", (expr, *params, role, limit))
         terms = search.query_terms(query or "")
-        return [KbHit(r["id"], r["title"] or "", r["category"] or "", snippet(r["body"], terms),
+        return [KbHit(r["id"], r["title"] or "", r["category"] or "", search.snippet(r["body"], terms),
                       _list(r["fault_codes"]), _list(r["models"]), r["updated_at"]) for r in rows]
 
     def article(self, session: Session, article_id: str) -> KbArticle:

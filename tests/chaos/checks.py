@@ -1,7 +1,7 @@
 """What must hold once a chaos run has quiesced (everything healed, every node synced
 until nothing moves):
 
-1. every node's rows of its outlet equal the hub's, field by field (hub/demo_headless.converged);
+1. every node's rows of its outlet equal the hub's, field by field (fieldsync/demo/headless.converged);
 2. on hand = Σ moves everywhere: what the node's stock screen shows per part equals the
    hub's sum of the outlet's moves;
 3. every change the hub acknowledged (held in `node_changes`, every epoch) is present
@@ -16,7 +16,7 @@ until nothing moves):
 import json
 from collections import Counter
 
-from hub.demo_headless import converged
+from fieldsync.demo.headless import converged
 from node.services.stock import on_hand_all
 from shared.tables import HUB, TABLES
 from sync import merge

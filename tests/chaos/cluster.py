@@ -14,14 +14,14 @@ from pathlib import Path
 import httpx
 
 from hub.admin import enroll_code, init_hub
-from hub.demo_data import Sizes, generate
+from fieldsync.demo.data import Sizes, generate
 from hub.home import HubHome
 from node.enroll import enroll_node
 from node.home import NodeHome
 from sync.hlc import CLOCK_OFFSET_ENV, HLC, now_ms
 from sync.node_store import NodeStore
 from tests.chaos.proxy import Proxy
-from tests.procs.cluster import FIELDSYNC, free_port
+from fieldsync.testing.processes import FIELDSYNC, free_port
 
 CHAOS_SIZES = Sizes(technicians=12, customers=80, parts=30, kb_articles=12, orders=80, days=20)
 

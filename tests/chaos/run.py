@@ -29,7 +29,7 @@ from pathlib import Path
 from tests.chaos.checks import check_all, refusal_codes
 from tests.chaos.cluster import Hub, Node
 from tests.chaos.workload import Workload
-from tests.procs.cluster import FIELDSYNC
+from fieldsync.testing.processes import FIELDSYNC
 
 LAYOUT = (("SH01", "A"), ("SH01", "B"), ("BJ01", "A"), ("GZ01", "A"))
 DAY_MS = 86_400_000

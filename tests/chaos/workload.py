@@ -2,15 +2,15 @@
 app's screens call them): technicians accept, decline, schedule, set out, arrive, fit
 parts and complete; clerks assign, receive shipments, request parts, count stock, settle
 the month, take phoned-in orders and search the knowledge base. At HQ, on the hub's file
-through HubStore.write (as hub/demo_headless.py does): dispatch new orders, re-dispatch
+through HubStore.write (as fieldsync/demo/headless.py does): dispatch new orders, re-dispatch
 declined ones, close completed ones, approve or reject parts requests and settlements.
 Every action and every refusal a person would see is counted."""
 import random
 import uuid
 from collections import Counter
 
-from hub.demo_data import DEMO_PIN
-from hub.demo_data import put as _put
+from fieldsync.demo.data import DEMO_PIN
+from fieldsync.demo.data import put as _put
 from node.services import NodeServices, ServiceError
 from node.sync_service import SyncService
 from shared.documents import DocStatus

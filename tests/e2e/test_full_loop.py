@@ -21,14 +21,14 @@ from datetime import timedelta
 
 import pytest
 
-from hub.demo_data import DEMO_PASSWORD, SMALL, generate
+from fieldsync.demo.data import DEMO_PASSWORD, SMALL, generate
 from hub.services import HubServices
 from hub.wait import wait_until_serving
 from shared import callbacks as cb
 from shared.passwords import hash_password
 from shared.periods import local_date, period_of
 from sync.hlc import now_ms
-from tests.procs.cluster import HubProcess, NodeDir
+from fieldsync.testing.processes import HubProcess, NodeDir
 from tests.ui.browser import SHOTS, Ui, have_chromium, launch
 from tests.ui.cluster import NodeServer
 

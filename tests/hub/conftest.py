@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from hub.demo_data import DEMO_PASSWORD, SMALL, generate
+from fieldsync.demo.data import DEMO_PASSWORD, SMALL, generate
 from hub.services import HubServices
 from shared.passwords import hash_password
 from shared.roles import Role

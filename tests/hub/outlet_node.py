@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from node.services import NodeServices, Session
 from shared.tables import TABLES
 from sync import merge
-from tests.helpers import Node
+from fieldsync.testing.world import Node
 
 # Hub tables a refused decision must leave exactly as they were.
 WATCHED = ("parts_requests", "parts_request_lines", "stock_counts", "stock_count_lines", "settlements",

@@ -3,7 +3,7 @@ message in words and a refusal writes nothing, passwords are shown once and neve
 or audited in clear, and a user's change reaches the outlet's node."""
 import pytest
 
-from hub.demo_data import DEMO_PASSWORD
+from fieldsync.demo.data import DEMO_PASSWORD
 from shared.errors import ServiceError
 from shared.passwords import check_password
 

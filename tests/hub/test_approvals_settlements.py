@@ -7,7 +7,7 @@ import pytest
 from node.services.settlement import line_id
 from shared.errors import ServiceError
 from shared.fees import CallbackResult
-from tests.helpers import uid
+from fieldsync.testing.world import uid
 from tests.hub.conftest import NOW
 from tests.hub.outlet_node import enroll, hub_dump, hub_row
 

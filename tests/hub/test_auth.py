@@ -2,7 +2,7 @@
 deactivated user stopped at the next action."""
 import pytest
 
-from hub.demo_data import DEMO_PASSWORD
+from fieldsync.demo.data import DEMO_PASSWORD
 from shared.errors import ServiceError
 
 

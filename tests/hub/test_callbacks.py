@@ -179,8 +179,9 @@ def outlet(tmp_path):
     """An outlet node (tests/node/conftest.py's small world) and HQ's services on its hub,
     whose clock runs a day and an hour ahead (the callback is due)."""
     from node.services import NodeServices
-    from tests.helpers import World
-    from tests.node.conftest import Env, seed
+    from fieldsync.testing.world import World
+    from fieldsync.testing.outlet import seed
+    from tests.node.conftest import Env
     w = World(tmp_path)
     seed(w)
     w.hub.write([{"op": "put", "table": "users", "id": "hq-agent", "fields": {

@@ -7,7 +7,7 @@ nothing."""
 import json
 
 
-from hub.demo_data import DEMO_PIN
+from fieldsync.demo.data import DEMO_PIN
 from node.services import NodeServices
 from shared.tables import outlet_bucket
 from sync import hub_handlers

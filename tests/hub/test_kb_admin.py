@@ -1,7 +1,7 @@
 """Knowledge-base maintenance: an admin writes, edits, publishes and unpublishes articles
 and renames categories; every change travels in the global bucket and a real node's
 offline search finds it — only for the roles in the article's audience."""
-from hub.demo_data import DEMO_PASSWORD
+from fieldsync.demo.data import DEMO_PASSWORD
 
 from tests.hub.enrolled import EnrolledNode
 from tests.hub.test_admin_network import outlet_id, refused

@@ -126,8 +126,9 @@ def test_escalation_tells_the_manager_at_75_and_hq_at_100_once(services, agent, 
 
 def test_the_manager_reads_the_warning_on_the_nodes_sync_panel(tmp_path):
     from node.services import NodeServices
-    from tests.helpers import World
-    from tests.node.conftest import Env, seed
+    from fieldsync.testing.world import World
+    from fieldsync.testing.outlet import seed
+    from tests.node.conftest import Env
     w = World(tmp_path)
     try:
         seed(w)

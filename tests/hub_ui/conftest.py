@@ -3,9 +3,9 @@ scheduled jobs on) over the small demo network, driven in Debian's chromium. HQ 
 hq.agent, hq.approver, admin, all with the demo password."""
 import pytest
 
-from hub.demo_data import DEMO_PASSWORD, SMALL, generate
+from fieldsync.demo.data import DEMO_PASSWORD, SMALL, generate
 from shared.passwords import hash_password
-from tests.procs.cluster import HubProcess
+from fieldsync.testing.processes import HubProcess
 from tests.ui.browser import Ui
 from tests.ui.conftest import browser  # noqa: F401  (the same module-scoped chromium)
 

@@ -118,7 +118,7 @@ def test_admin_creates_a_user_sees_the_password_once_and_reads_the_rules(ui, hq)
 
 
 def test_admin_revokes_a_real_node_which_is_then_refused(ui, hq, tmp_path):
-    from tests.procs.cluster import NodeDir
+    from fieldsync.testing.processes import NodeDir
     node = NodeDir(tmp_path, "bj02-tablet")
     node.enroll(hq.code("BJ02"))
     ui.login("admin")

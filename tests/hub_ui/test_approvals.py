@@ -10,7 +10,7 @@ from node.services import NodeServices, Session
 from node.services.settlement import line_id
 from shared.periods import DAY_MS, local_date, ms_of, period_of
 from sync.hlc import now_ms
-from tests.procs.cluster import NodeDir
+from fieldsync.testing.processes import NodeDir
 
 
 def last_month() -> str:

@@ -10,47 +10,8 @@ import pytest
 from node.services import NodeServices, ServiceError, Session
 from sync.hlc import now_ms
 from tests.forge import node_dump
-from tests.helpers import Node, World, uid
-
-HOUR = 3600 * 1000
-DAY = 24 * HOUR
-
-MODELS = {
-    "PM-AC-35": {"code": "KFR-35GW/BpR3", "name": "变频挂壁式空调 1.5匹", "category": "AC", "warranty_months": 72},
-    "PM-WM-100": {"code": "XQG100-B14", "name": "滚筒洗衣机 10公斤", "category": "WM"},  # category default
-    "PM-RF-470": {"code": "BCD-470WDPG", "name": "十字对开门冰箱", "category": "RF", "warranty_months": 36},
-}
-PARTS = {
-    "P-2001": {"sku": "P-2001", "name": "室内温度传感器", "category": "AC", "unit_price": 2500, "safety_stock": 5},
-    "P-2002": {"sku": "P-2002", "name": "排水泵", "category": "WM", "unit_price": 9000, "safety_stock": 2},
-    "P-2003": {"sku": "P-2003", "name": "门封条", "category": "RF", "unit_price": 6000, "safety_stock": 0},
-}
-FEE_RULES = {
-    "FR-1": {"type": "repair", "category": "AC", "visit_fee": 3000, "labour_fee": 8000},
-    "FR-2": {"type": "install", "category": "AC", "visit_fee": 0, "labour_fee": 15000},
-    "FR-3": {"type": "repair", "category": "WM", "visit_fee": 3000, "labour_fee": 6000},
-}
-SLA = {
-    "SLA-1": {"type": "repair", "priority": "normal", "accept_within_min": 120,
-              "on_site_within_min": 24 * 60, "complete_within_min": 72 * 60},
-    "SLA-2": {"type": "repair", "priority": "urgent", "accept_within_min": 30,
-              "on_site_within_min": 6 * 60, "complete_within_min": 24 * 60},
-}
-CUSTOMER = {"name": "王建国", "phone": "13812345678", "address": "上海市浦东新区张杨路500号", "city": "上海",
-            "member_level": "金卡会员"}
-NAMES = {"technician": "张师傅", "clerk": "刘文员", "outlet_manager": "陈经理"}
-
-
-def days_ago(days: int) -> str:
-    """An ISO date `days` before today (local), so warranty tests do not age."""
-    from datetime import timedelta
-    from shared.periods import local_date
-    return (local_date(now_ms()) - timedelta(days=days)).isoformat()
-
-
-def put(table, row_id, **fields):
-    return {"op": "put", "table": table, "id": row_id, "fields": fields}
-
+from fieldsync.testing.outlet import HOUR, days_ago, seed
+from fieldsync.testing.world import Node, World, uid
 
 @dataclass
 class Env:
@@ -128,20 +89,6 @@ class Env:
         assert node_dump(self.node) == before
         assert exc.value.message("zh") and exc.value.message("en")
         return exc.value
-
-
-def seed(w: World) -> None:
-    ops = [put("product_models", k, active=True, **v) for k, v in MODELS.items()]
-    ops += [put("parts", k, active=True, **v) for k, v in PARTS.items()]
-    ops += [put("parts", "P-1001", safety_stock=1)]
-    ops += [put("fee_rules", k, active=True, **v) for k, v in FEE_RULES.items()]
-    ops += [put("sla_policies", k, active=True, **v) for k, v in SLA.items()]
-    ops += [put("customers", "C-1", created_at=now_ms(), **CUSTOMER)]
-    for (outlet, role), user_id in w.users.items():
-        ops.append(put("users", user_id, display_name=NAMES[role] + ("" if outlet == w.outlets[0] else "（二店）")))
-    ops.append(put("users", "technician-1b", username="technician-1b", display_name="李师傅", role="technician",
-                   outlet_id=w.outlets[0], active=True))
-    w.hub.write(ops)
 
 
 @pytest.fixture

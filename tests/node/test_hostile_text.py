@@ -10,7 +10,7 @@ a login with one simply fails."""
 import pytest
 
 from sync.hlc import now_ms
-from tests.node.conftest import HOUR
+from fieldsync.testing.outlet import HOUR
 
 HOSTILE = {
     "sql": "'; DROP TABLE service_orders; -- \" OR 1=1 /* */",

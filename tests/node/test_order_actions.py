@@ -2,7 +2,7 @@
 sees every step after sync; steps the state machine, the role or the outlet does not
 allow are refused at once, in words, and nothing is written."""
 from sync.hlc import now_ms
-from tests.node.conftest import HOUR, days_ago
+from fieldsync.testing.outlet import HOUR, days_ago
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n" + "王建国签名".encode() * 40
 PHOTO = b"\xff\xd8\xff\xe0" + "维修后照片".encode() * 200

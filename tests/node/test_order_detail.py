@@ -4,7 +4,7 @@ offline with the pause while waiting for parts, and the actions this person may 
 from node.services import NodeServices
 from sync.hlc import now_ms
 from tests.forge import node_dump
-from tests.node.conftest import DAY, HOUR, days_ago
+from fieldsync.testing.outlet import DAY, HOUR, days_ago
 
 
 def test_phone_is_masked_and_revealing_it_is_audited_locally(env):

@@ -3,7 +3,7 @@ status, type, technician and overdue; search by order number, the customer's pho
 or name (from the customer record or the order's own contact)."""
 from shared.periods import day_bounds
 from sync.hlc import now_ms
-from tests.node.conftest import DAY, HOUR
+from fieldsync.testing.outlet import DAY, HOUR
 
 
 def numbers(page):

@@ -1,6 +1,6 @@
 """Parts used on an order come out of the outlet's stock in the same change; the defective
 part's return is recorded once and does not count as stock. HQ sees both after sync."""
-from tests.node.conftest import days_ago
+from fieldsync.testing.outlet import days_ago
 
 
 def test_a_part_used_on_site_leaves_stock_and_hq_counts_it(env):

@@ -2,7 +2,7 @@
 transit; edited while draft; submitted once; HQ's decision shows on the node."""
 from node.services import NodeServices
 from sync.hlc import now_ms
-from tests.node.conftest import DAY
+from fieldsync.testing.outlet import DAY
 from tests.node.test_stock import approve, requested
 
 

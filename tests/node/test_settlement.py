@@ -3,7 +3,7 @@
 approved or rejected by HQ with a comment."""
 from shared.periods import period_of
 from sync.hlc import now_ms
-from tests.node.conftest import days_ago, put
+from fieldsync.testing.outlet import days_ago, put
 
 
 def complete(env, part=None, in_warranty=None, **fields):

@@ -1,7 +1,7 @@
 """Stock on hand (Σ moves), low-stock markers, the ledger in words, and receiving what HQ
 approved: in transit until received, received once, by the office."""
 from sync.hlc import now_ms
-from tests.helpers import uid
+from fieldsync.testing.world import uid
 
 
 def approve(env, request_id, qty_by_part, comment="同意，已安排物流发货"):

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from sync.enrollment import decode_code, encode_code
-from tests.helpers import uid
-from tests.procs.cluster import FIELDSYNC, HubProcess, NodeDir, run
+from fieldsync.testing.world import uid
+from fieldsync.testing.processes import FIELDSYNC, HubProcess, NodeDir, run
 
 
 

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.procs.cluster import FIELDSYNC, HubProcess, NodeDir, free_port
+from fieldsync.testing.processes import FIELDSYNC, HubProcess, NodeDir, free_port
 from tests.ui.seed import seed
 
 

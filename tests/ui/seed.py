@@ -7,7 +7,7 @@ from datetime import timedelta
 from shared.passwords import hash_password
 from shared.periods import local_date
 from sync.hlc import now_ms
-from tests.helpers import uid
+from fieldsync.testing.world import uid
 
 HOUR = 3600 * 1000
 PASSWORDS = {"zhang": "tech-123", "liu": "clerk-123", "chen": "boss-123"}

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from shared.orders import Status
-from tests.helpers import uid
+from fieldsync.testing.world import uid
 from tests.ui.browser import SHOTS, Ui
 from tests.ui.seed import PASSWORDS
 

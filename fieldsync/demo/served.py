@@ -6,8 +6,7 @@ BJ01) enrolled into D/nodes/<code> and served with background sync (and their UI
 `fieldsync node serve` offers one). It prints the URLs and logins and waits; Ctrl-C or
 SIGTERM stops every process it started, by PID. Logs go to D/logs/.
 
-Headless (`--headless --days N`): hub.demo_headless, a scripted run in-process that ends
-with a convergence check (exit 1 if a node differs from the hub)."""
+The command itself (`fieldsync demo`) is fieldsync.demo.command."""
 import os
 import signal
 import socket
@@ -17,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from hub.demo_data import DEMO_PASSWORD, DEMO_PIN, FULL, generate
+from fieldsync.demo.data import DEMO_PASSWORD, DEMO_PIN, FULL, generate
 from hub.home import HubHome
 from hub.wait import HubNotServing, wait_until_serving
 
@@ -25,42 +24,16 @@ LIVE_OUTLETS = ("SH01", "BJ01")
 HOST = "127.0.0.1"
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("demo", help="run the demo: hub + two outlet nodes with demo data (or a headless scripted run)",
-                       description="Run the demo: a hub with demo data and two outlet nodes, or with --headless "
-                                   "a scripted run of N working days that ends with a convergence check.")
-    p.add_argument("--dir", required=True, type=Path, help="the demo's directory (created if missing, reused if present)")
-    p.add_argument("--headless", action="store_true", help="no servers: simulate the days in-process and check convergence")
-    p.add_argument("--days", type=int, default=3, help="working days to simulate (headless)")
-    p.add_argument("--seed", type=int, default=6, help="seed of the demo data and the simulation")
-    p.add_argument("--hub-port", type=int, default=8443, help="the hub's HTTPS port (nodes remember it)")
-    p.add_argument("--node-port", type=int, default=8601, help="the first node's UI port (the second gets the next)")
-    p.set_defaults(fn=_demo)
-
-
-def _demo(a) -> int:
-    if a.headless:
-        from hub.demo_headless import run_headless
-        if a.days < 1:
-            raise ValueError("--days must be at least 1")
-        summary = run_headless(a.dir / "headless", days=a.days, seed=a.seed)
-        print("\n".join(summary.lines()), flush=True)
-        return 0 if summary.converged else 1
-    return run_live(a.dir, seed=a.seed, hub_port=a.hub_port, node_ports=(a.node_port, a.node_port + 1))
-
-
-# ---- the live demo ----
-
 def fieldsync_command() -> list[str]:
     script = Path(sys.executable).parent / "fieldsync"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "shared.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "fieldsync"]
 
 
 def node_serve_options() -> set[str]:
     """The options `fieldsync node serve` takes (the UI adds --host/--port)."""
     import argparse
 
-    from shared.cli import build_parser
+    from fieldsync.cli import build_parser
 
     def sub(parser, name):
         for action in parser._actions:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from hub.demo_data import DEMO_PASSWORD, DEMO_PIN, FULL, Sizes, generate
+from fieldsync.demo.data import DEMO_PASSWORD, DEMO_PIN, FULL, Sizes, generate
 from hub.services import HubServices
 from shared import callbacks as cb
 from shared.approvals import LEVEL_LIMITS

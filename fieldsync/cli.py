@@ -1,26 +1,12 @@
 """The `fieldsync` command: dispatches to the hub's and the node's command groups, which
-are thin over their services."""
+are thin over their services, and to the demo, the one command that drives both sides."""
 import argparse
 import sys
-from pathlib import Path
-
-
-def command_group(sub, name: str, help_: str, dir_help: str):
-    """A command group (`fieldsync hub`, `fieldsync node`) whose every command takes --dir.
-    Returns `cmd(name, help, fn)`, which adds one command and returns its parser."""
-    group = sub.add_parser(name, help=help_).add_subparsers(dest="cmd", required=True)
-
-    def cmd(command: str, command_help: str, fn):
-        c = group.add_parser(command, help=command_help, description=command_help)
-        c.add_argument("--dir", required=True, type=Path, help=dir_help)
-        c.set_defaults(fn=fn)
-        return c
-    return cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
     from hub.cli import add_parser as add_hub
-    from hub.demo import add_parser as add_demo
+    from fieldsync.demo.command import add_parser as add_demo
     from node.cli import add_parser as add_node
     parser = argparse.ArgumentParser(prog="fieldsync", description="fieldsync: offline-first after-sales service")
     sub = parser.add_subparsers(dest="side", required=True)

@@ -1,0 +1,16 @@
+"""The shape both command groups share (`fieldsync hub …`, `fieldsync node …`): every
+command takes --dir, the directory that holds everything of that hub or node."""
+from pathlib import Path
+
+
+def command_group(sub, name: str, help_: str, dir_help: str):
+    """A command group (`fieldsync hub`, `fieldsync node`) whose every command takes --dir.
+    Returns `cmd(name, help, fn)`, which adds one command and returns its parser."""
+    group = sub.add_parser(name, help=help_).add_subparsers(dest="cmd", required=True)
+
+    def cmd(command: str, command_help: str, fn):
+        c = group.add_parser(command, help=command_help, description=command_help)
+        c.add_argument("--dir", required=True, type=Path, help=dir_help)
+        c.set_defaults(fn=fn)
+        return c
+    return cmd
