@@ -9,7 +9,7 @@ HUB_PORT ?= 8443
 NODE_PORT ?= 8601
 QUICK ?=
 
-.PHONY: venv test lint demo bench clean
+.PHONY: venv test lint system-packages demo bench clean
 
 venv: $(STAMP)
 
@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q -e '.[dev,demo]'
 	@touch $(STAMP)
 
-test: lint
+test: lint system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Debian's programs the tests drive (chromium): installed as root, else an error saying how.
+system-packages:
+	@tools/system-packages
 
 # The house rules a tool can keep: the layers (import-linter contracts in pyproject.toml).
 lint: $(STAMP)

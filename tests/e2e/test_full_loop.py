@@ -29,7 +29,7 @@ from shared.passwords import hash_password
 from shared.periods import local_date, period_of
 from sync.hlc import now_ms
 from fieldsync.testing.processes import HubProcess, NodeDir
-from tests.ui.browser import SHOTS, Ui, have_chromium, launch
+from tests.ui.browser import SHOTS, Ui
 from tests.ui.cluster import NodeServer
 
 FAULT = "开机几分钟后自动停机，面板显示E1"
@@ -104,17 +104,6 @@ def shanghai_caller_for_sh01(services) -> dict:
         if best and best.code == "SH01":
             return dict(c)
     raise AssertionError("no Shanghai customer whose order would be suggested to SH01")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not have_chromium():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def hub_rows(hub, sql, params=()) -> list[tuple]:

@@ -7,7 +7,6 @@ from fieldsync.demo.data import DEMO_PASSWORD, SMALL, generate
 from shared.passwords import hash_password
 from fieldsync.testing.processes import HubProcess
 from tests.ui.browser import Ui
-from tests.ui.conftest import browser  # noqa: F401  (the same module-scoped chromium)
 
 
 class HqUi(Ui):
