@@ -252,7 +252,8 @@ def test_a_node_applies_the_pull_segment(tmp_path):
                 "hub_public_key": v["hub_key"]["public_key"], "node_letter": "A", "outlet_code": "SH01",
                 "buckets": [outlet_bucket(OUTLET_ID), GLOBAL_BUCKET]})
     store.apply_pull(GLOBAL_BUCKET, base64.b64decode(v["pull"]["body"]["base64"]))
-    assert [(p["id"], p["name"], p["unit_price"]) for p in store.rows("parts")] == [(PART_ID, "压缩机 KFR-35GW", 68000)]
+    parts = [(p["id"], p["name"], p["unit_price"]) for p in store.rows("parts")]
+    assert parts == [(PART_ID, "压缩机 KFR-35GW", 68000)]
     assert store.cursor(GLOBAL_BUCKET) == (1, 1, v["pull"]["change_canonical"]["sha256"])
     store.close()
 
@@ -299,15 +300,15 @@ def _check_bytes(entry: dict) -> bytes:
     return data
 
 
+def _b64u_of_hex(hex_key: str) -> str:
+    return base64.urlsafe_b64encode(bytes.fromhex(hex_key)).rstrip(b"=").decode()
+
+
 def test_the_test_keys_are_rfc_8032s():
     assert vector("segment.json")["node_key"]["public_key"] == _b64u_of_hex(
         "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
     assert vector("segment.json")["hub_key"]["public_key"] == _b64u_of_hex(
         "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c")
-
-
-def _b64u_of_hex(hex_key: str) -> str:
-    return base64.urlsafe_b64encode(bytes.fromhex(hex_key)).rstrip(b"=").decode()
 
 
 def test_changes_chain_by_the_sha256_of_their_bytes():
@@ -361,7 +362,7 @@ def test_signed_requests_verify_with_http_message_signatures():
         bare = httpx.Request(r["method"], url, content=body,
                              headers={"Content-Digest": r["headers"]["Content-Digest"]} if body else {})
         prepared = signer.prepare(bare, key_id=NODE_ID, covered_component_ids=components,
-                                  created=datetime.datetime.fromtimestamp(r["created"], datetime.timezone.utc),
+                                  created=datetime.datetime.fromtimestamp(r["created"], datetime.UTC),
                                   use_existing_digest=bool(body))
         assert prepared.signature_base == r["signature_base"].encode()
         assert r["headers"]["Signature-Input"] == f"sig1={prepared.signature_params}"
