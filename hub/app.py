@@ -1,4 +1,4 @@
-"""The hub's HTTP API: PROTOCOL.md's endpoints under /api/v1, thin over sync.hub_handlers,
+"""The hub's HTTP API: docs/protocol.md's endpoints under /api/v1, thin over sync.hub_handlers,
 plus the admin API. Every error leaves in the protocol's shape
 {"error": {"code", "message"}} with its status."""
 import asyncio

@@ -1,4 +1,4 @@
-"""The service order (派工单) state machine: exactly the transitions in DESIGN.md, each
+"""The service order (派工单) state machine, drawn in docs/architecture.md; each transition
 with the side that may command it. The hub validates every outlet event against it."""
 from enum import StrEnum
 

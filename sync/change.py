@@ -1,4 +1,4 @@
-"""The change: one local transaction of one origin, as PROTOCOL.md specifies it. Making a
+"""The change: one local transaction of one origin, as docs/protocol.md specifies it. Making a
 change yields its exact bytes; checking one refuses anything the protocol forbids."""
 import re
 

@@ -8,7 +8,7 @@ import threading
 import time
 
 CLOCK_OFFSET_ENV = "FIELDSYNC_CLOCK_OFFSET_MS"
-MAX_DRIFT_MS = 10 * 60 * 1000  # PROTOCOL.md's default: how far ahead of HQ a change may be clocked
+MAX_DRIFT_MS = 10 * 60 * 1000  # docs/protocol.md, Clocks: how far ahead of HQ a change may be clocked
 _OFFSET_MS = int(os.environ.get(CLOCK_OFFSET_ENV) or 0)
 
 COUNTER_BITS = 16

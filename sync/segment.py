@@ -49,7 +49,7 @@ def split(body: bytes) -> tuple[dict, str, list[bytes]]:
         raise BadRequest("the manifest line is not valid JSON") from None
     if not isinstance(head, dict) or not isinstance(head.get("manifest"), dict):
         raise BadRequest("line 1 must be {\"manifest\": {...}, \"sig\": \"...\"}")
-    if not isinstance(head.get("sig"), str):  # PROTOCOL: a missing signature is bad_signature
+    if not isinstance(head.get("sig"), str):  # docs/protocol.md: a missing signature is bad_signature
         raise BadSignature("the segment manifest is not signed")
     if len(lines) - 1 > MAX_CHANGES:
         raise TooLarge(f"a segment carries at most {MAX_CHANGES} changes")

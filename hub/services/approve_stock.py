@@ -1,6 +1,6 @@
 """Stocktakes at HQ. Each submitted count's lines are recomputed from the hub's own ledger:
 expected = Σ the outlet's moves with a clock not later than the count's (`_hlc ≤ count_hlc`,
-DESIGN.md Stock), variance = counted − expected. A line within shared/approvals.py's limit
+docs/architecture.md, Stock), variance = counted − expected. A line within shared/approvals.py's limit
 posts by itself as an HQ `adjust` move; the larger ones wait for the approver, who approves
 (posting them) or rejects with a comment. A count whose lines were all within the limit is
 approved by the hub itself (an approvals row without approver, level 0).
