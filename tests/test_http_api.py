@@ -270,7 +270,7 @@ def test_admin_api(world):
 
 def test_our_signatures_verify_with_an_independent_rfc9421_implementation(world):
     """Cross-check against the http-message-signatures library's verifier."""
-    hms = pytest.importorskip("http_message_signatures")
+    import http_message_signatures as hms
     import httpx
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     key = keys.SigningKey.generate()

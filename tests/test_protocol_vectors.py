@@ -342,7 +342,7 @@ def test_manifest_signatures_verify_over_the_documented_bytes(direction, purpose
 
 
 def test_signed_requests_verify_with_http_message_signatures():
-    hms = pytest.importorskip("http_message_signatures")
+    import http_message_signatures as hms
     v = vector("request.json")
     public = _public(v["node_key"])
     resolver = hms.MappingKeyResolver(public_keys={NODE_ID: public}, private_keys={})
@@ -378,7 +378,7 @@ def test_enrollment_code_is_base64url_of_the_canonical_fields():
 
 
 def test_where_canonical_bytes_agree_with_rfc_8785():
-    rfc8785 = pytest.importorskip("rfc8785")
+    import rfc8785
     for case in vector("canonical.json")["cases"]:
         ours = _check_bytes(case["canonical"])
         assert json.loads(ours) == case["value"]
