@@ -61,21 +61,30 @@ class NodeStore(SQLiteStore):
     epoch = property(lambda s: int(s._m("epoch") or 1))
     buckets = property(lambda s: json.loads(s._m("buckets") or "[]"))
 
+    # Reads of the chain and the bookkeeping go through `read` (the writer lock), not a
+    # snapshot: `write` reads `last` inside its own transaction and must see the change a
+    # joined outer transaction appended, and the sync thread must wait for a service call's
+    # transaction rather than push a change that is then rolled back.
+
     def last(self, epoch: int | None = None) -> tuple[int, str]:
         """(seq, hash) of the newest change of an epoch (default: the current one)."""
-        row = self.conn.execute("SELECT seq, hash FROM _log WHERE epoch = ? ORDER BY seq DESC LIMIT 1",
-                                (epoch or self.epoch,)).fetchone()
+        with self.read() as c:
+            row = c.execute("SELECT seq, hash FROM _log WHERE epoch = ? ORDER BY seq DESC LIMIT 1",
+                            (epoch or self.epoch,)).fetchone()
         return (row[0], row[1]) if row else (0, ZERO_HASH)
 
     def hash_at(self, epoch: int, seq: int) -> str | None:
         if seq == 0:
             return ZERO_HASH
-        row = self.conn.execute("SELECT hash FROM _log WHERE epoch=? AND seq=?", (epoch, seq)).fetchone()
+        with self.read() as c:
+            row = c.execute("SELECT hash FROM _log WHERE epoch=? AND seq=?", (epoch, seq)).fetchone()
         return row[0] if row else None
 
     def acked(self) -> int:
         """The seq of the current epoch the hub last said it holds."""
-        return int(self.meta_get("acked_seq", 0) or 0) if int(self.meta_get("acked_epoch", 0) or 0) == self.epoch else 0
+        with self.read():
+            held = int(self.meta_get("acked_epoch", 0) or 0) == self.epoch
+            return int(self.meta_get("acked_seq", 0) or 0) if held else 0
 
     # ---- the one local write path ----
 
@@ -141,8 +150,9 @@ class NodeStore(SQLiteStore):
     # ---- acknowledgements and epochs ----
 
     def unsent(self, after: int, limit: int = segment.MAX_CHANGES) -> list[tuple[int, str, bytes]]:
-        rows = self.conn.execute("SELECT seq, hash, body FROM _log WHERE epoch = ? AND seq > ? "
-                                 "ORDER BY seq LIMIT ?", (self.epoch, after, limit)).fetchall()
+        with self.read() as c:
+            rows = c.execute("SELECT seq, hash, body FROM _log WHERE epoch = ? AND seq > ? "
+                             "ORDER BY seq LIMIT ?", (self.epoch, after, limit)).fetchall()
         return [(r[0], r[1], bytes(r[2])) for r in rows]
 
     def mark_acked(self, epoch: int, seq: int) -> None:
@@ -187,8 +197,9 @@ class NodeStore(SQLiteStore):
     # ---- pull ----
 
     def cursor(self, bucket: str) -> tuple[int, int, str]:
-        row = self.conn.execute("SELECT epoch, seq, head FROM _cursors WHERE bucket = ?", (bucket,)).fetchone()
-        return tuple(row) if row else (0, 0, ZERO_HASH)
+        with self.read() as c:
+            row = c.execute("SELECT epoch, seq, head FROM _cursors WHERE bucket = ?", (bucket,)).fetchone()
+        return (row[0], row[1], row[2]) if row else (0, 0, ZERO_HASH)
 
     def reset_cursor(self, bucket: str) -> None:
         with self.tx() as c:
@@ -346,8 +357,9 @@ class NodeStore(SQLiteStore):
                       (sha256, path, size, at))
 
     def blobs_to_upload(self) -> list[tuple[str, str]]:
-        return [tuple(r) for r in self.conn.execute(
-            "SELECT sha256, path FROM _blob_queue WHERE uploaded_at IS NULL ORDER BY queued_at")]
+        with self.read() as c:
+            return [(r[0], r[1]) for r in c.execute(
+                "SELECT sha256, path FROM _blob_queue WHERE uploaded_at IS NULL ORDER BY queued_at")]
 
     def mark_uploaded(self, sha256: str, at: int) -> None:
         with self.tx() as c:
@@ -356,15 +368,25 @@ class NodeStore(SQLiteStore):
     # ---- reads the sync panel and the invariants use ----
 
     def refused(self) -> list[dict]:
-        cur = self.conn.execute("SELECT * FROM _refused ORDER BY at DESC")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        with self.read() as c:
+            cur = c.execute("SELECT * FROM _refused ORDER BY at DESC")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def pending_count(self) -> int:
-        return len(self.unsent(self.acked(), limit=10**9))
+        """Local changes HQ has not acknowledged (one read: the ack and the log agree)."""
+        with self.read():
+            return len(self.unsent(self.acked(), limit=10**9))
+
+    def is_pending(self, table: str, row_id: str, field: str) -> bool:
+        """Does a local write of this field wait for HQ's acknowledgement (shown as such)?"""
+        with self.read() as c:
+            return c.execute("SELECT 1 FROM _pending WHERE tbl = ? AND row_id = ? AND field = ?",
+                             (table, row_id, field)).fetchone() is not None
 
     def on_hand(self, part_id: str) -> int:
-        row = self.conn.execute("SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id = ? AND part_id = ?",
-                                (self.outlet_id, part_id)).fetchone()
+        with self.read() as c:
+            row = c.execute("SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id = ? AND part_id = ?",
+                            (self.outlet_id, part_id)).fetchone()
         return row[0]
 
