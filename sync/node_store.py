@@ -5,6 +5,7 @@ pulled value waits in `_deferred` until the ack, then merges by the same rules."
 import json
 
 from shared.numbering import counter_of
+from shared.policies import RefusedOp
 from shared.tables import HUB, TABLES, TableSpec
 from sync import keys, merge, segment
 from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
@@ -19,6 +20,7 @@ class LocalWriteError(ValueError):
 
 
 class NodeStore(SQLiteStore):
+    clock: HLC
     def __init__(self, path, clock: HLC | None = None):
         super().__init__(path)
         self.clock = clock or HLC()
@@ -135,9 +137,9 @@ class NodeStore(SQLiteStore):
             return
         if merge.load(c, spec, op["id"]) is None:
             merge.add(c, spec, op["id"], op["fields"], clock)
-        if spec.sets_parent:  # optimistic: show the new status now, the hub decides later
+        parent = spec.parent
+        if spec.sets_parent and parent is not None:  # optimistic: shown now, the hub decides later
             target_col, source_col = spec.sets_parent
-            parent = spec.parent
             won = merge.put(c, TABLES[parent.table], op["fields"][parent.column],
                             {target_col: op["fields"][source_col]}, clock, force=True)
             self._mark_pending(c, parent.table, op["fields"][parent.column], won, epoch, seq)
@@ -289,8 +291,8 @@ class NodeStore(SQLiteStore):
             elif auth or spec.hub_authority(f) or row is None or clock > row.clock(f):
                 won[f] = v
         merge.write_fields(c, spec, op["id"], row, won, {f: clock for f in won})
-        if "number" in won and isinstance(won["number"], str):
-            self._bump_counter(won["number"])  # orders and parts requests share the counter
+        if spec.minted and isinstance(won.get(spec.minted), str):
+            self._bump_counter(won[spec.minted])  # every minted column shares the counter
 
     def _is_own_echo(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> bool:
         """Our own accepted write coming back in the bucket: every field still carries its
@@ -312,22 +314,22 @@ class NodeStore(SQLiteStore):
             merge.add(c, spec, row_id, fields, clock)
         elif not merge.same_ledger_row(row, fields):
             merge.replace_ledger(c, spec, row_id, fields, clock)
-        if spec.name == "notices" and fields.get("origin") == self.node_id \
-                and fields.get("kind") == "refused":
-            self._quarantine(c, row_id, fields)
+        refused = spec.policy.refused_op(fields, self.node_id)
+        if refused is not None:
+            self._quarantine(c, row_id, refused)
 
-    def _quarantine(self, c, notice_id: str, notice: dict) -> None:
+    def _quarantine(self, c, notice_id: str, refused: RefusedOp) -> None:
         """The hub refused one of our ops. Keep the local row aside for the sync panel and,
         when the hub has no such row, take it out of the live tables so that this replica
-        matches the hub (a refused stock move must not count in on-hand)."""
-        spec = TABLES.get(notice.get("table_name") or "")
-        row = merge.load(c, spec, notice["row_id"]) if spec and notice.get("row_id") else None
+        matches the hub (a refused ledger row must not count in any sum)."""
+        spec = TABLES.get(refused.table or "")
+        row = merge.load(c, spec, refused.row_id) if spec and refused.row_id else None
         c.execute("INSERT OR IGNORE INTO _refused (notice_id, tbl, row_id, code, message, row_json, at)"
-                  " VALUES (?,?,?,?,?,?,?)", (notice_id, notice.get("table_name"), notice.get("row_id"),
-                                              notice.get("code"), notice.get("message"),
+                  " VALUES (?,?,?,?,?,?,?)", (notice_id, refused.table, refused.row_id,
+                                              refused.code, refused.message,
                                               json.dumps(dict(row), ensure_ascii=False) if row else None,
-                                              notice.get("at")))
-        if row is not None and not notice.get("row_exists"):
+                                              refused.at))
+        if spec is not None and row is not None and not refused.row_exists:
             pending = self._pending_fields(c, spec.name, row["id"])
             if not pending:
                 c.execute(f"DELETE FROM [{spec.name}] WHERE id = ?", (row["id"],))
@@ -383,10 +385,4 @@ class NodeStore(SQLiteStore):
         with self.read() as c:
             return c.execute("SELECT 1 FROM _pending WHERE tbl = ? AND row_id = ? AND field = ?",
                              (table, row_id, field)).fetchone() is not None
-
-    def on_hand(self, part_id: str) -> int:
-        with self.read() as c:
-            row = c.execute("SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id = ? AND part_id = ?",
-                            (self.outlet_id, part_id)).fetchone()
-        return row[0]
 

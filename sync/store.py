@@ -2,13 +2,15 @@
 hub store and the node store build on it; their write functions are the only writers."""
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from threading import RLock
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import sqlite_utils
 
+from sync.hlc import HLC
 from sync.schema import create_replicated_tables
 
 
@@ -17,6 +19,10 @@ class InjectedFault(RuntimeError):
 
 
 class SQLiteStore:
+    # The replica's clock, which subclasses set once their tables exist (until then no
+    # transaction has a clock to bring up to date).
+    clock: HLC | None = None
+
     def __init__(self, path: str | Path):
         self.path = str(path)
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -105,12 +111,13 @@ class SQLiteStore:
         `node serve`, an HQ tool beside `hub serve`): both stores persist their clock as
         `_meta.hlc` in every write, so a write here never takes a clock older than a change
         the other process already applied or made."""
-        if getattr(self, "clock", None) is not None:
+        if self.clock is not None:
             self.follow_clock()
 
     def follow_clock(self) -> None:
         """Take the persisted clock into account; after a rewind another process persisted
         (`hlc_resets` moved on), take it as it is."""
+        assert self.clock is not None, "follow_clock needs the store's clock"
         persisted = int(self.meta_get("hlc", 0) or 0)
         resets = int(self.meta_get("hlc_resets", 0) or 0)
         if resets != getattr(self, "_hlc_resets", resets):
@@ -133,7 +140,8 @@ class SQLiteStore:
 
     def rows(self, table: str, where: str = "", params: Sequence[Any] = (), order: str = "") -> list[dict]:
         """Read helper for services and tests (not a write path), through `read`."""
-        sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "") + (f" ORDER BY {order}" if order else "")
+        sql = (f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "")
+               + (f" ORDER BY {order}" if order else ""))
         with self.read() as c:
             cur = c.execute(sql, params)
             names = [d[0] for d in cur.description]
