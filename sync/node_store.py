@@ -223,10 +223,11 @@ class NodeStore(SQLiteStore):
         changes = segment.verify_chain(m, lines, f"hub/{bucket}")
         with self.tx() as c:
             has_pending = c.execute("SELECT 1 FROM _pending LIMIT 1").fetchone() is not None
+            me = self.node_id
             pulled = int(self.meta_get("hlc_pulled", 0) or 0)  # the newest clock HQ relayed
             for h, ch in changes:
                 for op in ch["ops"]:
-                    self._apply_pulled(c, op, has_pending)
+                    self._apply_pulled(c, op, has_pending, me)
                     if "hlc" in op:
                         self.clock.observe(op["hlc"])
                         pulled = max(pulled, op["hlc"])
@@ -265,16 +266,17 @@ class NodeStore(SQLiteStore):
         return {r[0] for r in c.execute("SELECT field FROM _pending WHERE tbl = ? AND row_id = ?",
                                         (table, row_id))}
 
-    def _apply_pulled(self, c, op: dict, has_pending: bool) -> None:
+    def _apply_pulled(self, c, op: dict, has_pending: bool, me: str) -> None:
+        """Merge one pulled op; `me` is this node's id (read once per segment)."""
         spec = TABLES.get(op["table"])
         if spec is None:
             return  # a table from a newer schema: ignored until this node upgrades
         clock = (op.get("hlc", 0), op.get("src", "hub"))
         fields = op["fields"]
         if not spec.is_record:
-            self._apply_pulled_add(c, spec, op["id"], fields, clock)
+            self._apply_pulled_add(c, spec, op["id"], fields, clock, me)
             return
-        if clock[1] == self.node_id and not op.get("auth") and self._is_own_echo(c, spec, op["id"], fields, clock):
+        if clock[1] == me and not op.get("auth") and self._is_own_echo(c, spec, op["id"], fields, clock):
             return
         row = merge.load(c, spec, op["id"])
         pending = self._pending_fields(c, spec.name, op["id"]) if has_pending else set()
@@ -304,8 +306,8 @@ class NodeStore(SQLiteStore):
         clk = json.loads(cell[0])
         return all(clk.get(f) == mine for f in fields)
 
-    def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> None:
-        if clock[1] == self.node_id and c.execute(
+    def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock, me: str) -> None:
+        if clock[1] == me and c.execute(
                 f"SELECT 1 FROM [{spec.name}] WHERE id = ? AND _hlc = ? AND _src = ?",
                 (row_id, clock[0], clock[1])).fetchone():
             return  # our own ledger row coming back, the very write (not one a restored copy made again)
@@ -314,7 +316,7 @@ class NodeStore(SQLiteStore):
             merge.add(c, spec, row_id, fields, clock)
         elif not merge.same_ledger_row(row, fields):
             merge.replace_ledger(c, spec, row_id, fields, clock)
-        refused = spec.policy.refused_op(fields, self.node_id)
+        refused = spec.policy.refused_op(fields, me)
         if refused is not None:
             self._quarantine(c, row_id, refused)
 
