@@ -18,7 +18,8 @@ TOKEN_TTL_MS = 24 * 3600 * 1000
 
 
 class HubStore(SQLiteStore):
-    clock: HLC
+    clock: HLC  # set in __init__ once the tables exist
+
     def __init__(self, path, *, key: SigningKey | None = None, hub_id: str | None = None,
                  clock: HLC | None = None, max_drift_ms: int = DEFAULT_MAX_DRIFT_MS):
         super().__init__(path)

@@ -20,7 +20,8 @@ class LocalWriteError(ValueError):
 
 
 class NodeStore(SQLiteStore):
-    clock: HLC
+    clock: HLC  # set in __init__ once the tables exist
+
     def __init__(self, path, clock: HLC | None = None):
         super().__init__(path)
         self.clock = clock or HLC()
