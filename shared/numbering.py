@@ -10,6 +10,12 @@ def node_number(outlet_code: str, node_letter: str, counter: int) -> str:
     return f"{outlet_code}-{node_letter}-{counter:06d}"
 
 
+def renumbered(number: str, k: int) -> str:
+    """The `k`-th number the hub gives a row whose offline-minted number another row took
+    first (a node restored from an old copy minted it again): `…-R2`, `…-R3`, …"""
+    return f"{number}-R{k}"
+
+
 def hq_number(counter: int) -> str:
     return f"HQ-{counter:07d}"
 

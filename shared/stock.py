@@ -1,7 +1,10 @@
 """Stock vocabulary and the parts-request suggestion. On-hand is always Σ of the moves;
 the suggestion covers the next `COVER_DAYS` at the pace of the last `HISTORY_DAYS`, on top
 of the safety stock, minus what is on hand and what HQ has shipped but not yet arrived."""
+import sqlite3
+from contextlib import AbstractContextManager
 from enum import StrEnum
+from typing import Protocol
 
 HISTORY_DAYS = 90
 COVER_DAYS = 30
@@ -13,6 +16,22 @@ class MoveKind(StrEnum):
     RETURN = "return"      # the defective part taken out of an appliance (qty 0, ref: the order part)
     TRANSFER = "transfer"  # between outlets, posted by HQ
     ADJUST = "adjust"      # stocktake variance, posted by HQ
+
+
+class Replica(Protocol):
+    """A store holding an outlet's rows (sync's NodeStore): its outlet and a consistent read."""
+    @property
+    def outlet_id(self) -> str | None: ...
+
+    def read(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+
+def on_hand(replica: Replica, part_id: str) -> int:
+    """How many of a part the replica's outlet holds: Σ of its moves."""
+    with replica.read() as c:
+        row = c.execute("SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id = ? AND part_id = ?",
+                        (replica.outlet_id, part_id)).fetchone()
+    return row[0]
 
 
 def qty_fits(kind: str, qty) -> bool:

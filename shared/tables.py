@@ -1,9 +1,12 @@
 """Every replicated table, declared once, with its sync policy: owner (who writes it),
 kind (record = field-level last-writer-wins, ledger = append-only), hub-only fields,
-set-once fields, the bucket a row travels in and when a row is frozen. The hub's
-authoriser, both stores' schemas and the merge rules read these declarations."""
+set-once fields, the bucket a row travels in and when a row is frozen, and the business
+rules the engine asks about (`policy`, shared/policies.py). The hub's authoriser, both
+stores' schemas and the merge rules read these declarations."""
 from dataclasses import dataclass, field
 from typing import Mapping
+
+from shared.policies import Notices, OrderStates, StockMoves, TablePolicy
 
 HUB, OUTLET = "hub", "outlet"
 RECORD, LEDGER = "record", "ledger"
@@ -35,8 +38,12 @@ class ByParent:
 
 
 @dataclass(frozen=True)
-class ByOrders:
-    """Customers reach exactly the outlets that hold an order of theirs."""
+class ByReferrers:
+    """The row travels wherever the rows that name it travel: a customer reaches exactly
+    the outlets that hold an order of theirs. `table` is placed ByOutlet; `column` names
+    this row."""
+    table: str
+    column: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Submittable:
     column: str = "status"
     draft: str = "draft"
     submitted: str = "submitted"
+    # A hub column that keeps the hash the submission is frozen at (HubStore.content_hash).
+    frozen_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,11 @@ class TableSpec:
     sets_parent: tuple[str, str] | None = None
     # Rows referenced by this one that travel with it into a bucket: (column, table).
     carries: tuple[tuple[str, str], ...] = ()
+    # A set-once column of numbers nodes mint offline (shared/numbering.py): the hub keeps
+    # it unique, and a node's counter moves past every number of its own it pulls.
+    minted: str | None = None
     indexes: tuple[tuple[str, ...], ...] = ()
+    policy: TablePolicy = TablePolicy()
 
     @property
     def is_record(self) -> bool:
@@ -118,7 +131,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "title": TEXT, "category": TEXT, "body": TEXT, "tags": JSON,
         "fault_codes": JSON, "models": JSON, "audience": JSON, "updated_at": INT,
         "active": BOOL}),
-    _spec("customers", HUB, RECORD, ByOrders(), {
+    _spec("customers", HUB, RECORD, ByReferrers("service_orders", "customer_id"), {
         "name": TEXT, "phone": TEXT, "address": TEXT, "city": TEXT,
         "member_level": TEXT, "created_at": INT},
         indexes=(("phone",),)),
@@ -137,7 +150,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
                               "callback_result", "callback_score"}),
         set_once=frozenset({"outlet_id", "number", "created_at", "source"}),
         initial={"status": "accepted"}, carries=(("customer_id", "customers"),),
-        indexes=(("outlet_id", "status"), ("number",), ("customer_id",),
+        minted="number", policy=OrderStates(), indexes=(("outlet_id", "status"), ("number",), ("customer_id",),
                  ("technician_id",))),
     _spec("order_events", OUTLET, LEDGER, ByParent("service_orders", "order_id"), {
         "order_id": TEXT, "to_status": TEXT, "reason": TEXT, "at": INT,
@@ -150,12 +163,12 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("stock_moves", OUTLET, LEDGER, ByOutlet(), {
         "outlet_id": TEXT, "part_id": TEXT, "qty": INT, "kind": TEXT, "ref": TEXT,
         "note": TEXT, "at": INT},
-        indexes=(("outlet_id", "part_id"),)),
+        policy=StockMoves(), indexes=(("outlet_id", "part_id"),)),
     _spec("parts_requests", OUTLET, RECORD, ByOutlet(), {
         "number": TEXT, "outlet_id": TEXT, "status": TEXT, "note": TEXT, "total": INT,
         "submitted_at": INT, "decided_at": INT},
         hub_fields=frozenset({"decided_at"}), set_once=frozenset({"outlet_id", "number"}),
-        submit=SUBMIT, indexes=(("outlet_id", "status"),)),
+        submit=SUBMIT, minted="number", indexes=(("outlet_id", "status"),)),
     _spec("parts_request_lines", OUTLET, RECORD, ByParent("parts_requests", "request_id"), {
         "request_id": TEXT, "part_id": TEXT, "qty": INT, "suggested_qty": INT,
         "approved_qty": INT},
@@ -175,7 +188,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "outlet_id": TEXT, "period": TEXT, "status": TEXT, "total": INT,
         "submitted_at": INT, "content_hash": TEXT, "comment": TEXT},
         hub_fields=frozenset({"content_hash", "comment"}),
-        set_once=frozenset({"outlet_id"}), submit=SUBMIT,
+        set_once=frozenset({"outlet_id"}), submit=Submittable(frozen_hash="content_hash"),
         indexes=(("outlet_id", "period"),)),
     _spec("settlement_lines", OUTLET, RECORD, ByParent("settlements", "settlement_id"), {
         "settlement_id": TEXT, "order_id": TEXT, "parts_fee": INT, "visit_fee": INT,
@@ -197,7 +210,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "outlet_id": TEXT, "kind": TEXT, "code": TEXT, "message": TEXT, "detail": JSON,
         "table_name": TEXT, "row_id": TEXT, "origin": TEXT, "seq": INT,
         "op_index": INT, "row_exists": BOOL, "at": INT},
-        indexes=(("outlet_id",),)),
+        policy=Notices(), indexes=(("outlet_id",),)),
 ]}
 
 # The order in which a full snapshot lists tables: parents before children.

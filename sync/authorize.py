@@ -1,13 +1,13 @@
 """The hub's verdict on one op from a node: owner, outlet scope, actor role, hub fields,
-set-once fields, freezes, ledger id reuse and the order state machine. Every check reads
-the declarations in shared/; nothing is written here."""
+set-once fields, freezes and ledger id reuse, then the table's own rules (its policy: the
+order state machine, stock moves). Every check reads the declarations in shared/;
+nothing is written here."""
 from dataclasses import dataclass
 
-from shared import orders, roles, stock
-from shared.tables import HUB, OUTLET, TABLES, ByOutlet, ByParent, TableSpec, check_value, outlet_bucket
+from shared import policies, roles
+from shared.tables import HUB, TABLES, ByOutlet, ByParent, TableSpec, check_value, outlet_bucket
 from sync import merge, relay
-from sync.errors import (BAD_TRANSITION, CONFLICT, FORBIDDEN, FROZEN, INVALID, NOT_OWNER,
-                         OpRefused)
+from sync.errors import CONFLICT, FORBIDDEN, FROZEN, INVALID, NOT_OWNER, OpRefused
 
 
 @dataclass
@@ -56,9 +56,12 @@ def _in_outlet(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None
 def _frozen_parent(ctx: Context, spec: TableSpec, row: dict) -> None:
     if spec.frozen_with is None:
         return
-    parent_spec = TABLES[spec.frozen_with]
-    parent = merge.load(ctx.conn, parent_spec, row.get(spec.parent.column) or "")
-    if parent is not None and parent.get(parent_spec.submit.column) != parent_spec.submit.draft:
+    parent_spec, link = TABLES[spec.frozen_with], spec.parent
+    sub = parent_spec.submit
+    if link is None or sub is None:  # a freeze needs a submittable parent (shared/tables.py)
+        raise TypeError(f"{spec.name} is frozen with {parent_spec.name}, which is no submittable parent")
+    parent = merge.load(ctx.conn, parent_spec, row.get(link.column) or "")
+    if parent is not None and parent.get(sub.column) != sub.draft:
         raise OpRefused(FROZEN, "frozen", table=parent_spec.name, row=parent["id"])
 
 
@@ -78,11 +81,10 @@ def _carried_visible(ctx: Context, spec: TableSpec, fields: dict, row) -> None:
 
 
 def _actor_ok(ctx: Context) -> str:
-    a = ctx.actor
-    if not a or not a.get("active") or a.get("outlet_id") != ctx.outlet_id \
-            or a.get("role") not in roles.OUTLET_ROLES:
+    role = policies.outlet_role(ctx.actor, ctx.outlet_id)
+    if role is None:
         raise OpRefused(FORBIDDEN, "actor_inactive")
-    return a["role"]
+    return role
 
 
 def authorize(ctx: Context, op: dict) -> Verdict:
@@ -94,7 +96,8 @@ def authorize(ctx: Context, op: dict) -> Verdict:
     role = _actor_ok(ctx)
     fields = op["fields"]
     _fields_ok(spec, fields)
-    if "actor_id" in fields and fields["actor_id"] is not None and fields["actor_id"] != ctx.actor["id"]:
+    actor_id = fields.get(policies.ACTOR_FIELD)
+    if actor_id is not None and actor_id != (ctx.actor or {}).get("id"):
         raise OpRefused(INVALID, "actor_mismatch", table=spec.name)
     if spec.is_record != (op["op"] == "put"):
         raise OpRefused(INVALID, "wrong_op", table=spec.name, kind=spec.kind, use="put" if spec.is_record else "add")
@@ -143,16 +146,11 @@ def _authorize_add(ctx, spec, row_id, fields, row, role) -> Verdict:
     _in_outlet(ctx, spec, {"id": row_id, **fields}, creating=True)
     if not roles.may_add(role, spec.name):
         raise OpRefused(FORBIDDEN, "role_add", role=role, table=spec.name)
-    if spec.name == "stock_moves":
-        if not roles.may_move(role, fields.get("kind")):
-            raise OpRefused(FORBIDDEN, "role_move", role=role, move_kind=fields.get("kind"))
-        if not stock.qty_fits(fields.get("kind"), fields.get("qty")):
-            raise OpRefused(INVALID, "bad_qty", move_kind=fields.get("kind"), qty=fields.get("qty"))
-    if spec.sets_parent:
+    spec.policy.authorize_add(role, fields)
+    if spec.sets_parent and spec.parent is not None:
         target_col, source_col = spec.sets_parent
-        parent = merge.load(ctx.conn, TABLES[spec.parent.table], fields[spec.parent.column])
-        current, target = parent.get(target_col), fields.get(source_col)
-        if not orders.can_transition(current, target, OUTLET):
-            raise OpRefused(BAD_TRANSITION, "bad_transition", number=parent.get("number") or parent["id"],
-                            from_status=current, to_status=target)
+        parent_spec = TABLES[spec.parent.table]
+        parent = merge.load(ctx.conn, parent_spec, fields[spec.parent.column])
+        if parent is not None:  # _in_outlet found it
+            parent_spec.policy.check_transition(parent, {target_col: fields.get(source_col)})
     return Verdict(spec, None)

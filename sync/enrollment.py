@@ -42,6 +42,8 @@ def fetch_pinned_cert(url: str, cert_sha256: str, timeout: float = 10) -> str:
     with socket.create_connection((parts.hostname, parts.port or 443), timeout=timeout) as sock:
         with ctx.wrap_socket(sock, server_hostname=parts.hostname) as tls:
             der = tls.getpeercert(binary_form=True)
+    if der is None:  # only without a handshake, which wrap_socket has done
+        raise PinMismatch("HQ sent no certificate")
     if hashlib.sha256(der).hexdigest() != cert_sha256.lower():
         raise PinMismatch("HQ's certificate does not match the enrollment code: the connection "
                           "may be intercepted, or the code is for another hub")

@@ -16,16 +16,17 @@ SyncError                 a request refused whole; nothing was applied
 └── SchemaUnsupported 426 change schema outside the hub's range
 
 Op-level refusals are not exceptions of the request: a segment is accepted and each refused
-op is reported with one of OP_CODES (OpRefused carries it inside the authoriser).
+op is reported with an op refusal code (shared/refusals.py; OpRefused carries it).
 """
-from shared import notices
+from shared.refusals import (BAD_TRANSITION, CLOCK_AHEAD, CONFLICT, FORBIDDEN,  # noqa: F401
+                             FROZEN, INVALID, NOT_OWNER, OpRefused)  # (re-exported)
 
 
 class SyncError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, **extra):
+    def __init__(self, message: str, **extra: object):
         super().__init__(message)
         self.message = message
         self.extra = extra
@@ -34,23 +35,62 @@ class SyncError(Exception):
         return {"error": {"code": self.code, "message": self.message}, **self.extra}
 
 
-def _error(name: str, status: int, code: str) -> type[SyncError]:
-    return type(name, (SyncError,), {"status": status, "code": code, "__doc__": code})
+class BadRequest(SyncError):
+    status, code = 400, "bad_request"
 
 
-BadRequest = _error("BadRequest", 400, "bad_request")
-BadSegment = _error("BadSegment", 400, "bad_segment")
-BadChange = _error("BadChange", 400, "bad_change")
-BadToken = _error("BadToken", 401, "bad_token")
-BadSignature = _error("BadSignature", 401, "bad_signature")
-UnknownNode = _error("UnknownNode", 401, "unknown_node")
-ClockSkew = _error("ClockSkew", 401, "clock_skew")
-Revoked = _error("Revoked", 403, "revoked")
-Forbidden = _error("Forbidden", 403, "forbidden")
-ChainGap = _error("ChainGap", 409, "chain_gap")
-Fork = _error("Fork", 409, "fork")
-TooLarge = _error("TooLarge", 413, "too_large")
-SchemaUnsupported = _error("SchemaUnsupported", 426, "schema_unsupported")
+class BadSegment(SyncError):
+    status, code = 400, "bad_segment"
+
+
+class BadChange(SyncError):
+    status, code = 400, "bad_change"
+
+
+class BadToken(SyncError):
+    status, code = 401, "bad_token"
+
+
+class BadSignature(SyncError):
+    status, code = 401, "bad_signature"
+
+
+class UnknownNode(SyncError):
+    status, code = 401, "unknown_node"
+
+
+class ClockSkew(SyncError):
+    status, code = 401, "clock_skew"
+
+
+class Revoked(SyncError):
+    status, code = 403, "revoked"
+
+
+class Forbidden(SyncError):
+    status, code = 403, "forbidden"
+
+
+class ChainGap(SyncError):
+    status, code = 409, "chain_gap"
+
+
+class Fork(SyncError):
+    """Besides `have`, the hub notes which change differs: `seq`, the hash it holds and
+    the hash sent (a fork alert)."""
+    status, code = 409, "fork"
+    seq: int = 0
+    held_hash: str = ""
+    sent_hash: str = ""
+
+
+class TooLarge(SyncError):
+    status, code = 413, "too_large"
+
+
+class SchemaUnsupported(SyncError):
+    status, code = 426, "schema_unsupported"
+
 
 ERRORS: dict[str, type[SyncError]] = {cls.code: cls for cls in (
     BadRequest, BadSegment, BadChange, BadToken, BadSignature, UnknownNode, ClockSkew,
@@ -60,32 +100,10 @@ ERRORS: dict[str, type[SyncError]] = {cls.code: cls for cls in (
 def from_body(status: int, body: dict) -> SyncError:
     """Rebuild the exception a hub answered with (client side)."""
     err = (body or {}).get("error") or {}
-    cls = ERRORS.get(err.get("code"), SyncError)
+    code = err.get("code")
+    cls = ERRORS.get(code, SyncError) if isinstance(code, str) else SyncError
     extra = {k: v for k, v in (body or {}).items() if k != "error"}
     exc = cls(err.get("message") or f"HTTP {status}", **extra)
     exc.status = status
-    exc.code = err.get("code") or exc.code  # keep codes outside the protocol list (not_found, …)
+    exc.code = code or exc.code  # keep codes outside the protocol list (not_found, …)
     return exc
-
-
-# Op refusal codes (push response `rejected[].code`).
-NOT_OWNER = "not_owner"
-FORBIDDEN = "forbidden"
-BAD_TRANSITION = "bad_transition"
-FROZEN = "frozen"
-CONFLICT = "conflict"
-INVALID = "invalid"
-CLOCK_AHEAD = "clock_ahead"
-OP_CODES = (NOT_OWNER, FORBIDDEN, BAD_TRANSITION, FROZEN, CONFLICT, INVALID, CLOCK_AHEAD)
-
-
-class OpRefused(Exception):
-    """One op the hub will not apply; the rest of the segment goes on. `key` and `params`
-    say why (shared/notices.py): the node words them in its user's language; `message` is
-    the English wording, the protocol's human message."""
-
-    def __init__(self, code: str, key: str, **params):
-        self.code = code
-        self.detail = notices.detail(key, **params)
-        self.message = notices.render(self.detail, "en")
-        super().__init__(self.message)

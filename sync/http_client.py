@@ -71,8 +71,9 @@ class HttpTransport:
             if r.status_code < 400:
                 return r
             err = from_body(r.status_code, _json(r))
-            if isinstance(err, ClockSkew) and attempt == 1 and isinstance(err.extra.get("hub_time"), int):
-                self.offset_s = err.extra["hub_time"] / 1000 - _now()
+            hub_time = err.extra.get("hub_time")
+            if isinstance(err, ClockSkew) and attempt == 1 and isinstance(hub_time, int):
+                self.offset_s = hub_time / 1000 - _now()
                 continue
             raise err
         raise AssertionError("unreachable")

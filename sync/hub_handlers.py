@@ -4,7 +4,8 @@ or raises a SyncError. Verification always finishes before anything is applied."
 import json
 import uuid
 
-from shared.numbering import node_letter
+from shared import policies
+from shared.numbering import node_letter, renumbered
 from shared.tables import GLOBAL_BUCKET, TABLES, outlet_bucket
 from sync import keys, merge, relay, segment
 from sync.authorize import Context, authorize
@@ -44,7 +45,7 @@ def enroll(hub: HubStore, req: dict) -> dict:
         if row is None or row[2] is not None or row[1] < now:
             raise BadToken("enrollment token is unknown, already used or expired")
         outlet_id = row[0]
-        outlet = merge.load(c, TABLES["outlets"], outlet_id)
+        outlet = merge.load(c, TABLES[policies.OUTLET_TABLE], outlet_id)
         count = c.execute("SELECT COUNT(*) FROM nodes WHERE outlet_id = ?", (outlet_id,)).fetchone()[0]
         node_id = f"node-{uuid.uuid4().hex[:16]}"
         letter = node_letter(count)
@@ -56,7 +57,7 @@ def enroll(hub: HubStore, req: dict) -> dict:
                   (now, node_id, token_hash(req["token"])))
     return {"node_id": node_id, "outlet_id": outlet_id, "hub_id": hub.hub_id,
             "hub_public_key": hub.key.public_b64, "buckets": node_buckets({"outlet_id": outlet_id}),
-            "node_letter": letter, "outlet_code": (outlet or {}).get("code") or outlet_id}
+            "node_letter": letter, "outlet_code": policies.outlet_code(outlet, outlet_id)}
 
 
 # ---- hello ----
@@ -126,7 +127,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
             held_seq, head = held[1], held[2]
         if m["first"] > held_seq + 1:
             raise ChainGap(f"HQ holds up to change {held_seq}; send from {held_seq + 1}", have=have)
-        new = []
+        new: list[tuple[str, dict, bytes]] = []
         for (h, ch), line in zip(changes, lines):
             if ch["seq"] <= held_seq:
                 stored = c.execute("SELECT hash FROM node_changes WHERE origin=? AND epoch=? AND seq=?",
@@ -154,7 +155,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
 
 def _actor(c, actors: dict, actor_id: str) -> dict | None:
     if actor_id not in actors:
-        row = merge.load(c, TABLES["users"], actor_id or "")
+        row = merge.load(c, TABLES[policies.ACTOR_TABLE], actor_id or "")
         actors[actor_id] = dict(row) if row else None
     return actors[actor_id]
 
@@ -193,26 +194,27 @@ def _apply_op(hub, c, verdict, op, clock, ctx, out) -> None:
     _, row = hub.put_row(c, spec, op["id"], fields, clock, out, verdict.row, ctx.cache, loaded=True)
     if creating and spec.initial:
         hub.hub_put(c, spec.name, op["id"], dict(spec.initial), out, ctx.cache, row=row)
-    if creating and "number" in spec.set_once and isinstance(fields.get("number"), str):
-        _unique_number(hub, c, spec, op["id"], fields["number"], out, ctx.cache)
+    if creating and spec.minted and isinstance(fields.get(spec.minted), str):
+        _unique_number(hub, c, spec, spec.minted, op["id"], fields[spec.minted], out, ctx.cache)
     sub = spec.submit
-    if sub and fields.get(sub.column) == sub.submitted and "content_hash" in spec.columns:
-        hub.hub_put(c, spec.name, op["id"], {"content_hash": hub.content_hash(c, spec, op["id"])},
+    if sub and sub.frozen_hash and fields.get(sub.column) == sub.submitted:
+        hub.hub_put(c, spec.name, op["id"], {sub.frozen_hash: hub.content_hash(c, spec, op["id"])},
                     out, ctx.cache)
 
 
-def _unique_number(hub, c, spec, row_id: str, number: str, out, cache) -> None:
+def _unique_number(hub, c, spec, column: str, row_id: str, number: str, out, cache) -> None:
     """Numbers minted offline never collide while a node's counter only grows; a node put
     back from an old backup counts again from there until its first sync, and mints
     numbers HQ already holds. The later row keeps its place under a suffixed number
     (`…-R2`), a hub decision that reaches every replica like any other write."""
-    if c.execute(f"SELECT 1 FROM [{spec.name}] WHERE number = ? AND id != ? LIMIT 1",
+    if c.execute(f"SELECT 1 FROM [{spec.name}] WHERE [{column}] = ? AND id != ? LIMIT 1",
                  (number, row_id)).fetchone() is None:
         return
     k = 2
-    while c.execute(f"SELECT 1 FROM [{spec.name}] WHERE number = ? LIMIT 1", (f"{number}-R{k}",)).fetchone():
+    while c.execute(f"SELECT 1 FROM [{spec.name}] WHERE [{column}] = ? LIMIT 1",
+                    (renumbered(number, k),)).fetchone():
         k += 1
-    hub.hub_put(c, spec.name, row_id, {"number": f"{number}-R{k}"}, out, cache)
+    hub.hub_put(c, spec.name, row_id, {column: renumbered(number, k)}, out, cache)
 
 
 def _refuse(hub, c, node, ch, i, op, r: OpRefused, out, now) -> None:
@@ -231,19 +233,21 @@ def _refuse(hub, c, node, ch, i, op, r: OpRefused, out, now) -> None:
         visible = row is not None and bool(set(relay.buckets_of(c, spec, row)) & set(node_buckets(node)))
         if visible:
             exists = hub.snapshot_to(c, spec, row_id, bucket, out)
-        if spec.sets_parent and isinstance(op.get("fields"), dict):
-            parent_id = op["fields"].get(spec.parent.column)
-            parent_spec = TABLES[spec.parent.table]
+        link = spec.parent
+        if spec.sets_parent and link is not None and isinstance(op.get("fields"), dict):
+            parent_id = op["fields"].get(link.column)
+            parent_spec = TABLES[link.table]
             parent = merge.load(c, parent_spec, parent_id) if isinstance(parent_id, str) else None
             if parent is not None and bucket in relay.buckets_of(c, parent_spec, parent):
                 hub.snapshot_to(c, parent_spec, parent_id, bucket, out)
-    notice = {"outlet_id": node["outlet_id"], "kind": "refused", "code": r.code,
-              "message": r.message, "detail": r.detail, "table_name": table if isinstance(table, str) else None,
-              "row_id": row_id if isinstance(row_id, str) else None, "origin": node["node_id"],
-              "seq": ch["seq"], "op_index": i, "row_exists": exists, "at": now}
+    notice = policies.refusal_notice(
+        outlet_id=node["outlet_id"], origin=node["node_id"], seq=ch["seq"], op_index=i, refusal=r,
+        table=table if isinstance(table, str) else None, row_id=row_id if isinstance(row_id, str) else None,
+        row_exists=exists, at=now)
     nid = hub.notice_id(node["node_id"], ch["epoch"], ch["seq"], i)
-    if merge.load(c, TABLES["notices"], nid) is None:
-        hub.apply_add(c, TABLES["notices"], nid, notice, (hub.tick(), "hub"), out)
+    notices = TABLES[policies.NOTICES]
+    if merge.load(c, notices, nid) is None:
+        hub.apply_add(c, notices, nid, notice, (hub.tick(), "hub"), out)
 
 
 # ---- pull ----
@@ -266,7 +270,8 @@ def pull(hub: HubStore, node_id: str, bucket: str, after: int, limit: int = MAX_
                              (bucket, epoch, after)).fetchone()[0]
         # At most `limit` changes and what a node accepts in one body (segment.MAX_BYTES,
         # with room for the manifest line), but always at least one change.
-        rows, size = [], 1024
+        rows: list[tuple[int, str, bytes]] = []
+        size = 1024
         cur = c.execute("SELECT seq, hash, body FROM bucket_changes WHERE bucket=? AND epoch=?"
                         " AND seq > ? ORDER BY seq LIMIT ?", (bucket, epoch, after, limit))
         for r in cur:

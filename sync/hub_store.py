@@ -18,6 +18,8 @@ TOKEN_TTL_MS = 24 * 3600 * 1000
 
 
 class HubStore(SQLiteStore):
+    clock: HLC  # set in __init__ once the tables exist
+
     def __init__(self, path, *, key: SigningKey | None = None, hub_id: str | None = None,
                  clock: HLC | None = None, max_drift_ms: int = DEFAULT_MAX_DRIFT_MS):
         super().__init__(path)
@@ -60,6 +62,8 @@ class HubStore(SQLiteStore):
     # ---- nodes and enrollment ----
 
     def node(self, node_id: str) -> dict | None:
+        """A snapshot read, not `read`: every request authenticates its node here, and a
+        node's hello or pull must not wait behind another node's push (a long transaction)."""
         with self.snapshot() as c:
             cur = c.execute("SELECT * FROM nodes WHERE node_id = ?", (node_id,))
             row = cur.fetchone()
@@ -97,9 +101,8 @@ class HubStore(SQLiteStore):
         won = merge.lww_winners(row, fields, clock)
         if not won:
             return won, row
-        after = merge.write_fields(c, spec, row_id, row, won, {f: clock for f in won})
-        if after is None:
-            after = merge.load(c, spec, row_id)
+        after = merge.write_fields(c, spec, row_id, row, won, {f: clock for f in won}) \
+            or merge.load_held(c, spec, row_id)
         new_buckets = relay.buckets_of(c, spec, after, cache)
         old_buckets = relay.buckets_of(c, spec, before, cache) if before is not None else []
         if cache is not None:
@@ -167,14 +170,15 @@ class HubStore(SQLiteStore):
 
     def content_hash(self, c, spec: TableSpec, row_id: str) -> str:
         """The hash a submission is frozen at: the row and its lines, outlet fields only."""
-        row = merge.load(c, spec, row_id)
-        doc = {"row": {k: v for k, v in row.items() if not spec.hub_authority(k)}, "lines": []}
+        row = merge.load_held(c, spec, row_id)
+        lines: list[dict] = []
         for child in TABLES.values():
-            if child.frozen_with == spec.name:
+            link = child.parent
+            if child.frozen_with == spec.name and link is not None:
                 ids = [r[0] for r in c.execute(
-                    f"SELECT id FROM [{child.name}] WHERE [{child.parent.column}] = ? ORDER BY id",
-                    (row_id,))]
-                doc["lines"] += [dict(merge.load(c, child, i)) for i in ids]
+                    f"SELECT id FROM [{child.name}] WHERE [{link.column}] = ? ORDER BY id", (row_id,))]
+                lines += [dict(merge.load_held(c, child, i)) for i in ids]
+        doc = {"row": {k: v for k, v in row.items() if not spec.hub_authority(k)}, "lines": lines}
         return sha256_hex(canonical_bytes(doc))
 
     def notice_id(self, origin: str, epoch: int, seq: int, op_index: int) -> str:

@@ -49,6 +49,8 @@ class SigningKey:
     @classmethod
     def load(cls, path: Path) -> "SigningKey":
         private = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise ValueError(f"{path} does not hold an Ed25519 key")
         return cls(private)
 
     def save(self, path: Path) -> None:

@@ -34,6 +34,14 @@ def load(conn, spec: TableSpec, row_id: str) -> Row | None:
     return Row(spec, values, {"": [cells["_hlc"], cells["_src"]]})
 
 
+def load_held(conn, spec: TableSpec, row_id: str) -> Row:
+    """A row the caller knows is there (just written, or listed by this transaction)."""
+    row = load(conn, spec, row_id)
+    if row is None:
+        raise LookupError(f"{spec.name} {row_id} vanished inside its transaction")
+    return row
+
+
 def lww_winners(row: Row | None, fields: dict, clock: Clock) -> dict:
     """The fields of a put whose clock beats the stored one."""
     if row is None:

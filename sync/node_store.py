@@ -5,6 +5,7 @@ pulled value waits in `_deferred` until the ack, then merges by the same rules."
 import json
 
 from shared.numbering import counter_of
+from shared.policies import RefusedOp
 from shared.tables import HUB, TABLES, TableSpec
 from sync import keys, merge, segment
 from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
@@ -19,6 +20,8 @@ class LocalWriteError(ValueError):
 
 
 class NodeStore(SQLiteStore):
+    clock: HLC  # set in __init__ once the tables exist
+
     def __init__(self, path, clock: HLC | None = None):
         super().__init__(path)
         self.clock = clock or HLC()
@@ -61,21 +64,30 @@ class NodeStore(SQLiteStore):
     epoch = property(lambda s: int(s._m("epoch") or 1))
     buckets = property(lambda s: json.loads(s._m("buckets") or "[]"))
 
+    # Reads of the chain and the bookkeeping go through `read` (the writer lock), not a
+    # snapshot: `write` reads `last` inside its own transaction and must see the change a
+    # joined outer transaction appended, and the sync thread must wait for a service call's
+    # transaction rather than push a change that is then rolled back.
+
     def last(self, epoch: int | None = None) -> tuple[int, str]:
         """(seq, hash) of the newest change of an epoch (default: the current one)."""
-        row = self.conn.execute("SELECT seq, hash FROM _log WHERE epoch = ? ORDER BY seq DESC LIMIT 1",
-                                (epoch or self.epoch,)).fetchone()
+        with self.read() as c:
+            row = c.execute("SELECT seq, hash FROM _log WHERE epoch = ? ORDER BY seq DESC LIMIT 1",
+                            (epoch or self.epoch,)).fetchone()
         return (row[0], row[1]) if row else (0, ZERO_HASH)
 
     def hash_at(self, epoch: int, seq: int) -> str | None:
         if seq == 0:
             return ZERO_HASH
-        row = self.conn.execute("SELECT hash FROM _log WHERE epoch=? AND seq=?", (epoch, seq)).fetchone()
+        with self.read() as c:
+            row = c.execute("SELECT hash FROM _log WHERE epoch=? AND seq=?", (epoch, seq)).fetchone()
         return row[0] if row else None
 
     def acked(self) -> int:
         """The seq of the current epoch the hub last said it holds."""
-        return int(self.meta_get("acked_seq", 0) or 0) if int(self.meta_get("acked_epoch", 0) or 0) == self.epoch else 0
+        with self.read():
+            held = int(self.meta_get("acked_epoch", 0) or 0) == self.epoch
+            return int(self.meta_get("acked_seq", 0) or 0) if held else 0
 
     # ---- the one local write path ----
 
@@ -126,9 +138,9 @@ class NodeStore(SQLiteStore):
             return
         if merge.load(c, spec, op["id"]) is None:
             merge.add(c, spec, op["id"], op["fields"], clock)
-        if spec.sets_parent:  # optimistic: show the new status now, the hub decides later
+        parent = spec.parent
+        if spec.sets_parent and parent is not None:  # optimistic: shown now, the hub decides later
             target_col, source_col = spec.sets_parent
-            parent = spec.parent
             won = merge.put(c, TABLES[parent.table], op["fields"][parent.column],
                             {target_col: op["fields"][source_col]}, clock, force=True)
             self._mark_pending(c, parent.table, op["fields"][parent.column], won, epoch, seq)
@@ -141,8 +153,9 @@ class NodeStore(SQLiteStore):
     # ---- acknowledgements and epochs ----
 
     def unsent(self, after: int, limit: int = segment.MAX_CHANGES) -> list[tuple[int, str, bytes]]:
-        rows = self.conn.execute("SELECT seq, hash, body FROM _log WHERE epoch = ? AND seq > ? "
-                                 "ORDER BY seq LIMIT ?", (self.epoch, after, limit)).fetchall()
+        with self.read() as c:
+            rows = c.execute("SELECT seq, hash, body FROM _log WHERE epoch = ? AND seq > ? "
+                             "ORDER BY seq LIMIT ?", (self.epoch, after, limit)).fetchall()
         return [(r[0], r[1], bytes(r[2])) for r in rows]
 
     def mark_acked(self, epoch: int, seq: int) -> None:
@@ -187,8 +200,9 @@ class NodeStore(SQLiteStore):
     # ---- pull ----
 
     def cursor(self, bucket: str) -> tuple[int, int, str]:
-        row = self.conn.execute("SELECT epoch, seq, head FROM _cursors WHERE bucket = ?", (bucket,)).fetchone()
-        return tuple(row) if row else (0, 0, ZERO_HASH)
+        with self.read() as c:
+            row = c.execute("SELECT epoch, seq, head FROM _cursors WHERE bucket = ?", (bucket,)).fetchone()
+        return (row[0], row[1], row[2]) if row else (0, 0, ZERO_HASH)
 
     def reset_cursor(self, bucket: str) -> None:
         with self.tx() as c:
@@ -210,10 +224,11 @@ class NodeStore(SQLiteStore):
         changes = segment.verify_chain(m, lines, f"hub/{bucket}")
         with self.tx() as c:
             has_pending = c.execute("SELECT 1 FROM _pending LIMIT 1").fetchone() is not None
+            me = self.node_id
             pulled = int(self.meta_get("hlc_pulled", 0) or 0)  # the newest clock HQ relayed
             for h, ch in changes:
                 for op in ch["ops"]:
-                    self._apply_pulled(c, op, has_pending)
+                    self._apply_pulled(c, op, has_pending, me)
                     if "hlc" in op:
                         self.clock.observe(op["hlc"])
                         pulled = max(pulled, op["hlc"])
@@ -252,16 +267,17 @@ class NodeStore(SQLiteStore):
         return {r[0] for r in c.execute("SELECT field FROM _pending WHERE tbl = ? AND row_id = ?",
                                         (table, row_id))}
 
-    def _apply_pulled(self, c, op: dict, has_pending: bool) -> None:
+    def _apply_pulled(self, c, op: dict, has_pending: bool, me: str) -> None:
+        """Merge one pulled op; `me` is this node's id (read once per segment)."""
         spec = TABLES.get(op["table"])
         if spec is None:
             return  # a table from a newer schema: ignored until this node upgrades
         clock = (op.get("hlc", 0), op.get("src", "hub"))
         fields = op["fields"]
         if not spec.is_record:
-            self._apply_pulled_add(c, spec, op["id"], fields, clock)
+            self._apply_pulled_add(c, spec, op["id"], fields, clock, me)
             return
-        if clock[1] == self.node_id and not op.get("auth") and self._is_own_echo(c, spec, op["id"], fields, clock):
+        if clock[1] == me and not op.get("auth") and self._is_own_echo(c, spec, op["id"], fields, clock):
             return
         row = merge.load(c, spec, op["id"])
         pending = self._pending_fields(c, spec.name, op["id"]) if has_pending else set()
@@ -278,8 +294,8 @@ class NodeStore(SQLiteStore):
             elif auth or spec.hub_authority(f) or row is None or clock > row.clock(f):
                 won[f] = v
         merge.write_fields(c, spec, op["id"], row, won, {f: clock for f in won})
-        if "number" in won and isinstance(won["number"], str):
-            self._bump_counter(won["number"])  # orders and parts requests share the counter
+        if spec.minted and isinstance(won.get(spec.minted), str):
+            self._bump_counter(won[spec.minted])  # every minted column shares the counter
 
     def _is_own_echo(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> bool:
         """Our own accepted write coming back in the bucket: every field still carries its
@@ -291,8 +307,8 @@ class NodeStore(SQLiteStore):
         clk = json.loads(cell[0])
         return all(clk.get(f) == mine for f in fields)
 
-    def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> None:
-        if clock[1] == self.node_id and c.execute(
+    def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock, me: str) -> None:
+        if clock[1] == me and c.execute(
                 f"SELECT 1 FROM [{spec.name}] WHERE id = ? AND _hlc = ? AND _src = ?",
                 (row_id, clock[0], clock[1])).fetchone():
             return  # our own ledger row coming back, the very write (not one a restored copy made again)
@@ -301,22 +317,22 @@ class NodeStore(SQLiteStore):
             merge.add(c, spec, row_id, fields, clock)
         elif not merge.same_ledger_row(row, fields):
             merge.replace_ledger(c, spec, row_id, fields, clock)
-        if spec.name == "notices" and fields.get("origin") == self.node_id \
-                and fields.get("kind") == "refused":
-            self._quarantine(c, row_id, fields)
+        refused = spec.policy.refused_op(fields, me)
+        if refused is not None:
+            self._quarantine(c, row_id, refused)
 
-    def _quarantine(self, c, notice_id: str, notice: dict) -> None:
+    def _quarantine(self, c, notice_id: str, refused: RefusedOp) -> None:
         """The hub refused one of our ops. Keep the local row aside for the sync panel and,
         when the hub has no such row, take it out of the live tables so that this replica
-        matches the hub (a refused stock move must not count in on-hand)."""
-        spec = TABLES.get(notice.get("table_name") or "")
-        row = merge.load(c, spec, notice["row_id"]) if spec and notice.get("row_id") else None
+        matches the hub (a refused ledger row must not count in any sum)."""
+        spec = TABLES.get(refused.table or "")
+        row = merge.load(c, spec, refused.row_id) if spec and refused.row_id else None
         c.execute("INSERT OR IGNORE INTO _refused (notice_id, tbl, row_id, code, message, row_json, at)"
-                  " VALUES (?,?,?,?,?,?,?)", (notice_id, notice.get("table_name"), notice.get("row_id"),
-                                              notice.get("code"), notice.get("message"),
+                  " VALUES (?,?,?,?,?,?,?)", (notice_id, refused.table, refused.row_id,
+                                              refused.code, refused.message,
                                               json.dumps(dict(row), ensure_ascii=False) if row else None,
-                                              notice.get("at")))
-        if row is not None and not notice.get("row_exists"):
+                                              refused.at))
+        if spec is not None and row is not None and not refused.row_exists:
             pending = self._pending_fields(c, spec.name, row["id"])
             if not pending:
                 c.execute(f"DELETE FROM [{spec.name}] WHERE id = ?", (row["id"],))
@@ -346,8 +362,9 @@ class NodeStore(SQLiteStore):
                       (sha256, path, size, at))
 
     def blobs_to_upload(self) -> list[tuple[str, str]]:
-        return [tuple(r) for r in self.conn.execute(
-            "SELECT sha256, path FROM _blob_queue WHERE uploaded_at IS NULL ORDER BY queued_at")]
+        with self.read() as c:
+            return [(r[0], r[1]) for r in c.execute(
+                "SELECT sha256, path FROM _blob_queue WHERE uploaded_at IS NULL ORDER BY queued_at")]
 
     def mark_uploaded(self, sha256: str, at: int) -> None:
         with self.tx() as c:
@@ -356,15 +373,19 @@ class NodeStore(SQLiteStore):
     # ---- reads the sync panel and the invariants use ----
 
     def refused(self) -> list[dict]:
-        cur = self.conn.execute("SELECT * FROM _refused ORDER BY at DESC")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        with self.read() as c:
+            cur = c.execute("SELECT * FROM _refused ORDER BY at DESC")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def pending_count(self) -> int:
-        return len(self.unsent(self.acked(), limit=10**9))
+        """Local changes HQ has not acknowledged (one read: the ack and the log agree)."""
+        with self.read():
+            return len(self.unsent(self.acked(), limit=10**9))
 
-    def on_hand(self, part_id: str) -> int:
-        row = self.conn.execute("SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id = ? AND part_id = ?",
-                                (self.outlet_id, part_id)).fetchone()
-        return row[0]
+    def is_pending(self, table: str, row_id: str, field: str) -> bool:
+        """Does a local write of this field wait for HQ's acknowledgement (shown as such)?"""
+        with self.read() as c:
+            return c.execute("SELECT 1 FROM _pending WHERE tbl = ? AND row_id = ? AND field = ?",
+                             (table, row_id, field)).fetchone() is not None
 

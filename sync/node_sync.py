@@ -51,6 +51,7 @@ def push_all(store: NodeStore, transport: Transport, key: keys.SigningKey, resul
         if not batch:
             return
         prev = store.hash_at(store.epoch, batch[0][0] - 1)
+        assert prev is not None, "an unsent change follows one of our log (or the start)"
         lines = [b for _, _, b in batch]
         manifest = segment.manifest_for(hub=store.hub_id, origin_key="origin", origin=store.node_id,
                                         epoch=store.epoch, first=batch[0][0], lines=lines, prev=prev)
@@ -58,7 +59,7 @@ def push_all(store: NodeStore, transport: Transport, key: keys.SigningKey, resul
         try:
             resp = transport.push(body)
         except ChainGap as gap:
-            held_seq = _resend_point(store, gap.extra.get("have") or {})
+            held_seq = _resend_point(store, gap.extra.get("have"))
             attempts += 1
             if attempts > 3:
                 raise
@@ -78,16 +79,17 @@ def push_all(store: NodeStore, transport: Transport, key: keys.SigningKey, resul
         held_seq = have["seq"]
 
 
-def _resend_point(store: NodeStore, have: dict) -> int:
+def _resend_point(store: NodeStore, have: object) -> int:
     """After chain_gap: continue from what the hub holds of our current epoch."""
-    if have.get("epoch") == store.epoch:
+    if isinstance(have, dict) and have.get("epoch") == store.epoch:
         return int(have.get("seq", 0))
     return 0
 
 
-def push_batch(unsent):
+def push_batch(unsent: list[tuple[int, str, bytes]]) -> list[tuple[int, str, bytes]]:
     """At most MAX_CHANGES changes and MAX_BYTES bytes (the manifest line needs a little room)."""
-    out, size = [], 1024
+    out: list[tuple[int, str, bytes]] = []
+    size = 1024
     for item in unsent:
         size += len(item[2]) + 1
         if out and size > segment.MAX_BYTES:

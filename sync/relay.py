@@ -2,7 +2,7 @@
 every write the hub accepts or makes is relayed with its original (hlc, src)."""
 from collections import defaultdict
 
-from shared.tables import (GLOBAL_BUCKET, TABLES, ByOrders, ByOutlet, ByParent, Global,
+from shared.tables import (GLOBAL_BUCKET, TABLES, ByOutlet, ByParent, ByReferrers, Global,
                            TableSpec, outlet_bucket)
 from sync import merge
 from sync.canonical import ZERO_HASH, sha256_hex
@@ -43,9 +43,11 @@ def buckets_of(conn, spec: TableSpec, row: dict, cache: dict | None = None) -> l
     rule = spec.bucket
     if isinstance(rule, Global):
         return [GLOBAL_BUCKET]
-    if isinstance(rule, ByOrders):
-        rows = conn.execute("SELECT DISTINCT outlet_id FROM service_orders WHERE customer_id = ?"
-                            " AND outlet_id IS NOT NULL", (row["id"],)).fetchall()
+    if isinstance(rule, ByReferrers):
+        placed = TABLES[rule.table].bucket
+        assert isinstance(placed, ByOutlet), f"{rule.table} must be placed by its outlet"
+        rows = conn.execute(f"SELECT DISTINCT [{placed.column}] FROM [{rule.table}] WHERE [{rule.column}] = ?"
+                            f" AND [{placed.column}] IS NOT NULL", (row["id"],)).fetchall()
         return [outlet_bucket(r[0]) for r in rows]
     outlet = row_outlet(conn, spec, row, cache)
     return [outlet_bucket(outlet)] if outlet else []
@@ -61,7 +63,7 @@ def children_ops(conn, spec: TableSpec, row_id: str) -> list[dict]:
             ids = [r[0] for r in conn.execute(
                 f"SELECT id FROM [{child.name}] WHERE [{rule.column}] = ? ORDER BY id", (row_id,))]
             for child_id in ids:
-                ops += snapshot_ops(merge.load(conn, child, child_id))
+                ops += snapshot_ops(merge.load_held(conn, child, child_id))
                 ops += children_ops(conn, child, child_id)
     return ops
 

@@ -2,11 +2,15 @@
 hub store and the node store build on it; their write functions are the only writers."""
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from threading import RLock
+from typing import Any
 
 import sqlite_utils
 
+from sync.hlc import HLC
 from sync.schema import create_replicated_tables
 
 
@@ -15,6 +19,10 @@ class InjectedFault(RuntimeError):
 
 
 class SQLiteStore:
+    # The replica's clock, which subclasses set once their tables exist (until then no
+    # transaction has a clock to bring up to date).
+    clock: HLC | None = None
+
     def __init__(self, path: str | Path):
         self.path = str(path)
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -62,10 +70,28 @@ class SQLiteStore:
             finally:
                 self._depth = 0
 
+    @property
+    def lock(self) -> RLock:
+        """The writer lock (re-entrant): every transaction and every `read` holds it. A
+        caller that must keep several reads and its write together holds it across them."""
+        return self._lock
+
     @contextmanager
-    def snapshot(self):
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The writer's connection for a read, holding the writer lock. Every thread shares
+        that connection, so a read without the lock would see another thread's transaction
+        half done (and the sync thread could push a change that is then rolled back).
+        With it, a thread inside its own transaction reads its own writes, and any other
+        thread waits for that transaction to end: at most one local transaction, never a
+        network call. Use `snapshot` instead for reads that must not wait for writers."""
+        with self._lock:
+            yield self.conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A consistent read of committed data on this thread's own connection: WAL readers
-        neither wait for the writer nor see its uncommitted transaction."""
+        neither wait for the writer nor see its uncommitted transaction (nor this thread's:
+        never use it for a read that must see the caller's own transaction)."""
         conn = getattr(self._local, "reader", None)
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None)
@@ -85,12 +111,13 @@ class SQLiteStore:
         `node serve`, an HQ tool beside `hub serve`): both stores persist their clock as
         `_meta.hlc` in every write, so a write here never takes a clock older than a change
         the other process already applied or made."""
-        if getattr(self, "clock", None) is not None:
+        if self.clock is not None:
             self.follow_clock()
 
     def follow_clock(self) -> None:
         """Take the persisted clock into account; after a rewind another process persisted
         (`hlc_resets` moved on), take it as it is."""
+        assert self.clock is not None, "follow_clock needs the store's clock"
         persisted = int(self.meta_get("hlc", 0) or 0)
         resets = int(self.meta_get("hlc_resets", 0) or 0)
         if resets != getattr(self, "_hlc_resets", resets):
@@ -102,20 +129,21 @@ class SQLiteStore:
     def after_rollback(self) -> None:
         """Subclasses drop in-memory state that the rolled-back transaction touched."""
 
-    def meta_get(self, key: str, default=None):
-        row = self.conn.execute("SELECT value FROM _meta WHERE key = ?", (key,)).fetchone()
+    def meta_get(self, key: str, default: Any = None) -> Any:
+        with self.read() as c:
+            row = c.execute("SELECT value FROM _meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
     def meta_set(self, key: str, value) -> None:
         self.conn.execute("INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
                           "DO UPDATE SET value = excluded.value", (key, value))
 
-    def rows(self, table: str, where: str = "", params=(), order: str = "") -> list[dict]:
-        """Read helper for services and tests (not a write path). It holds the writer's
-        lock, so another thread's transaction is never seen half-done."""
-        sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "") + (f" ORDER BY {order}" if order else "")
-        with self._lock:
-            cur = self.conn.execute(sql, params)
+    def rows(self, table: str, where: str = "", params: Sequence[Any] = (), order: str = "") -> list[dict]:
+        """Read helper for services and tests (not a write path), through `read`."""
+        sql = (f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "")
+               + (f" ORDER BY {order}" if order else ""))
+        with self.read() as c:
+            cur = c.execute(sql, params)
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
 

@@ -466,7 +466,7 @@ def test_change_from_a_clock_a_day_ahead_is_kept_but_every_op_refused(w):
     assert wall_ms(w.hub.clock.last) < now_ms() + w.hub.max_drift_ms  # the hub's clock held
     assert b"from tomorrow" not in bucket_bytes(w)
     assert_told(w, n, "clock_ahead", 2)
-    assert node_row(n, "stock_moves", moved) is None and n.store.on_hand("P-1001") == 0
+    assert node_row(n, "stock_moves", moved) is None and on_hand(n.store, n.outlet_id) == 0
 
 
 def test_actor_outside_the_outlet_or_role_is_forbidden(w):
@@ -608,6 +608,18 @@ def test_stock_move_quantity_must_fit_its_kind(w):
     assert rejected(result) == [(1, 0, "invalid"), (1, 1, "invalid")]
     assert on_hand(w.hub, o1) == on_hand(n.store, o1) == 2
     assert hub_row(w, "stock_moves", good)["qty"] == 2
+
+
+def test_a_technician_may_use_parts_but_not_book_their_arrival(w):
+    """Receipts are the office's: a technician's receipt is refused, their consumption kept."""
+    o1 = w.outlets[0]
+    n, order, clerk = setup_node(w, o1)
+    tech = w.user(o1, "technician")
+    n.store.write(clerk, [move(o1, 5, kind="receipt")])
+    seq = n.store.write(tech, [move(o1, 9, kind="receipt"), move(o1, -1, kind="consume")])
+    assert rejected(n.sync()) == [(seq, 0, "forbidden")]
+    assert on_hand(w.hub, o1) == on_hand(n.store, o1) == 4
+    assert_told(w, n, "forbidden", 1)
 
 
 def test_actor_id_and_set_once_order_fields(w):

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from shared import orders
+from shared.stock import on_hand
 from shared.tables import TABLES
 from sync import relay
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
@@ -674,7 +675,7 @@ class Convergence(RuleBasedStateMachine):
                 hub_sum = self.hub.conn.execute(
                     "SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id=? AND part_id=?",
                     (n.outlet_id, part)).fetchone()[0]
-                assert n.store.on_hand(part) == hub_sum, f"on-hand of {part} at {n.node_id}"
+                assert on_hand(n.store, part) == hub_sum, f"on-hand of {part} at {n.node_id}"
 
     def held_by_hub(self) -> dict:
         """(origin, hlc) -> [(epoch, seq, canonical ops)] of every change the hub holds."""

@@ -14,6 +14,7 @@ from hub import admin
 from hub.app import create_app
 from hub.blobs import BlobStore
 from shared.passwords import hash_password
+from shared.stock import on_hand
 from sync import http_client, http_sig, keys, segment
 from sync.change import make_change
 from sync.canonical import ZERO_HASH, sha256_hex
@@ -72,7 +73,7 @@ def test_full_round_over_http_converges(world):
     assert result.pushed == 31 and result.rejected == []
     assert w.hub_row("service_orders", order)["status"] == "accepted"
     hub_on_hand = w.hub.conn.execute("SELECT SUM(qty) FROM stock_moves").fetchone()[0]
-    assert hub_on_hand == store.on_hand("P-1001") == -30
+    assert hub_on_hand == on_hand(store, "P-1001") == -30
 
 
 def test_enroll_errors(world):

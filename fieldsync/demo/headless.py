@@ -34,6 +34,7 @@ from shared.documents import DocStatus
 from shared.orders import Status
 from shared.periods import DAY_MS, local_date, ms_of, period_of
 from shared.roles import Role
+from shared.stock import on_hand
 from shared.tables import TABLES, ByOutlet, ByParent
 from sync import hub_handlers
 from sync.change import SCHEMA
@@ -446,7 +447,7 @@ class Simulation:
     def fit_part(self, n: SimNode, tech, o: dict) -> None:
         candidates = [r["id"] for r in n.svc.ctx.query(
             "SELECT id FROM parts WHERE category = ? ORDER BY sku", (o.get("category") or "",))]
-        in_stock = [p for p in candidates if n.store.on_hand(p) > 0]
+        in_stock = [p for p in candidates if on_hand(n.store, p) > 0]
         if in_stock and self.act("use_part", n.svc.parts.use_part, tech, o["id"], self.rng.choice(in_stock), 1,
                                  old_serial=f"OLD{self.rng.randint(10**8, 10**9 - 1)}",
                                  new_serial=f"NEW{self.rng.randint(10**8, 10**9 - 1)}"):

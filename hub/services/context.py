@@ -32,8 +32,9 @@ class HubContext:
 
     @contextmanager
     def _reader(self):
-        if getattr(self._local, "depth", 0):
-            yield self.hub.conn
+        if getattr(self._local, "depth", 0):  # inside this thread's `tx`: see its writes
+            with self.hub.read() as c:
+                yield c
         else:
             with self.hub.snapshot() as c:
                 yield c

@@ -38,7 +38,7 @@ class Auth:
         now = self.ctx.now()
         last_ok = self.ctx.scalar("SELECT MAX(at) FROM _audit WHERE action = ? AND detail = ?",
                                   (audit.LOGIN_OK, name)) or 0
-        fails = [r[0] for r in self.ctx.store.conn.execute(
+        fails = [r[0] for r in self.ctx.tuples(
             "SELECT at FROM _audit WHERE action = ? AND detail = ? AND at > ? ORDER BY at DESC LIMIT ?",
             (audit.LOGIN_FAILED, name, max(last_ok, now - WINDOW_MS), MAX_FAILURES))]
         if len(fails) >= MAX_FAILURES and now - fails[0] < LOCK_MS:

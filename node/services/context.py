@@ -21,25 +21,30 @@ class Context:
     @property
     def lock(self):
         """The store's writer lock (re-entrant; sync/store.py's transactions hold it)."""
-        return self.store._lock
+        return self.store.lock
 
     @property
     def outlet_id(self) -> str:
         return self.store.outlet_id
 
     def query(self, sql: str, params=()) -> list[dict]:
-        with self.lock:
-            cur = self.store.conn.execute(sql, _params(params))
+        with self.store.read() as c:
+            cur = c.execute(sql, _params(params))
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def tuples(self, sql: str, params=()) -> list[tuple]:
+        """Rows as tuples, for reads that build a mapping or a list of ids."""
+        with self.store.read() as c:
+            return c.execute(sql, _params(params)).fetchall()
 
     def one(self, sql: str, params=()) -> dict | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
     def scalar(self, sql: str, params=()):
-        with self.lock:
-            row = self.store.conn.execute(sql, _params(params)).fetchone()
+        with self.store.read() as c:
+            row = c.execute(sql, _params(params)).fetchone()
         return row[0] if row else None
 
     def reference(self, table: str) -> list[dict]:

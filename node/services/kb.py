@@ -71,8 +71,7 @@ class KnowledgeBase:
 
     def refresh(self) -> int:
         """Re-index the articles that changed since the last search; returns how many."""
-        conn = self.ctx.store.conn
-        if conn.execute("SELECT 1 FROM _kb_dirty LIMIT 1").fetchone() is None:
+        if self.ctx.scalar("SELECT 1 FROM _kb_dirty LIMIT 1") is None:
             return 0
         done = 0
         with self.ctx.store.tx() as c:

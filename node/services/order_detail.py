@@ -130,8 +130,7 @@ class OrderDetails:
         clock = SlaBook(ctx).clock(o, [(e["to_status"], e["at"]) for e in events], now)
         w = warranty_status(o.get("purchase_date"), model.get("warranty_months"), model.get("category"),
                             local_date(now))
-        pending = ctx.scalar("SELECT 1 FROM _pending WHERE tbl = 'service_orders' AND row_id = ? "
-                             "AND field = 'status'", (order_id,)) is not None
+        pending = ctx.store.is_pending("service_orders", order_id, "status")
         return OrderDetail(
             id=o["id"], number=o["number"] or "", status=o["display_status"],
             status_label=label("status", o["display_status"], lang), status_pending=pending,

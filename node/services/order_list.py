@@ -88,7 +88,7 @@ class OrderList:
             total, page_ids = len(ids), ids[offset:offset + limit]
         else:
             total = self.ctx.scalar(f"SELECT COUNT(*) FROM service_orders o WHERE {where}", params)
-            page_ids = [r[0] for r in self.ctx.store.conn.execute(
+            page_ids = [r[0] for r in self.ctx.tuples(
                 f"SELECT o.id FROM service_orders o WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
                 (*params, limit, offset))]
         rows = self._rows_by_id(page_ids)

@@ -12,7 +12,7 @@ import uuid
 from shared.labels import in_sentence, pair
 from shared.orders import Status
 from shared.periods import local_date
-from shared.stock import MoveKind
+from shared.stock import MoveKind, on_hand
 from shared.warranty import IN, warranty_status
 
 from node.services import guards
@@ -50,7 +50,7 @@ class OrderParts:
                                   needed=in_sentence("status", Status.ON_SITE), action=pair("action", "use_part"))
         part = part_row(ctx, part_id)
         qty = _int_qty(qty)
-        have = ctx.store.on_hand(part_id)
+        have = on_hand(ctx.store, part_id)
         if have < qty:
             raise ServiceError.of("insufficient_stock", field="qty", part=part["name"] or part_id,
                                   on_hand=have, qty=qty)

@@ -71,7 +71,7 @@ def events_by_order(ctx, order_ids) -> dict[str, list[tuple[str, int]]]:
     out: dict[str, list] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        for oid, to_status, at in ctx.store.conn.execute(
+        for oid, to_status, at in ctx.tuples(
                 f"SELECT order_id, to_status, at FROM order_events WHERE order_id IN ({','.join('?' * len(chunk))})",
                 chunk):
             out.setdefault(oid, []).append((to_status, at))

@@ -71,7 +71,7 @@ class PartsRequests:
     def suggestions(self, session: Session) -> list[Suggestion]:
         ctx = self.ctx
         since = ctx.now() - HISTORY_DAYS * DAY_MS
-        used = {r[0]: r[1] for r in ctx.store.conn.execute(
+        used = {r[0]: r[1] for r in ctx.tuples(
             "SELECT part_id, -SUM(qty) FROM stock_moves WHERE outlet_id = ? AND kind = ? AND at >= ? "
             "GROUP BY part_id", (ctx.outlet_id, str(MoveKind.CONSUME), since))}
         have, transit = on_hand_all(ctx), in_transit_all(ctx)

@@ -76,12 +76,12 @@ class Shipment:
 
 
 def on_hand_all(ctx) -> dict[str, int]:
-    return {r[0]: r[1] for r in ctx.store.conn.execute(
+    return {r[0]: r[1] for r in ctx.tuples(
         "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? GROUP BY part_id", (ctx.outlet_id,))}
 
 
 def in_transit_all(ctx) -> dict[str, int]:
-    rows = ctx.store.conn.execute(
+    rows = ctx.tuples(
         f"SELECT l.part_id, SUM(l.approved_qty) FROM ({_SHIPPED_SQL} AND NOT {_RECEIVED}) r "
         "JOIN parts_request_lines l ON l.request_id = r.id WHERE l.approved_qty > 0 GROUP BY l.part_id",
         (ctx.outlet_id,))
@@ -111,7 +111,7 @@ class Stock:
         ctx = self.ctx
         have, transit = on_hand_all(ctx), in_transit_all(ctx)
         ids = set(have) | set(transit)
-        ids |= {r[0] for r in ctx.store.conn.execute(
+        ids |= {r[0] for r in ctx.tuples(
             "SELECT id FROM parts WHERE safety_stock > 0 AND COALESCE(active, 1) != 0")}
         parts = {p["id"]: p for p in self._parts(ids)}
         out = []

@@ -109,10 +109,10 @@ class Stocktake:
     def _sheet(self, count: dict) -> list[dict]:
         """Every part the outlet held by the count's clock, and every part counted."""
         ctx = self.ctx
-        expected = {r[0]: r[1] for r in ctx.store.conn.execute(
+        expected = {r[0]: r[1] for r in ctx.tuples(
             "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? AND _hlc <= ? GROUP BY part_id",
             (ctx.outlet_id, count["count_hlc"] or 0))}
-        counted = {r[0]: r[1] for r in ctx.store.conn.execute(
+        counted = {r[0]: r[1] for r in ctx.tuples(
             f"SELECT part_id, counted FROM {LINES} WHERE count_id = ?", (count["id"],))}
         ids = sorted(set(expected) | set(counted))
         parts = {p["id"]: p for p in ctx.query(

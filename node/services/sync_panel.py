@@ -88,7 +88,7 @@ class SyncPanel:
 
     def _details(self) -> dict[str, dict]:
         """The `detail` of each refusal notice, by notice id (the refusal keeps the id)."""
-        return {r[0]: _json(r[1]) for r in self.ctx.store.conn.execute(
+        return {r[0]: _json(r[1]) for r in self.ctx.tuples(
             "SELECT id, detail FROM notices WHERE kind = 'refused' AND detail IS NOT NULL")}
 
     def _refused(self, session: Session, r: dict, detail: dict | None) -> RefusedChange:

@@ -18,6 +18,7 @@ from shared.numbering import hq_counter_of, hq_number
 from shared.orders import HUB, Status, can_transition
 from shared.periods import period_of
 from shared.roles import Role
+from shared.stock import on_hand
 from sync.hlc import now_ms
 
 HOUR = 3_600_000
@@ -121,7 +122,7 @@ class Workload:
     def fit_part(self, node, tech, o) -> None:
         ids = [r["id"] for r in node.svc.ctx.query("SELECT id FROM parts WHERE category = ? ORDER BY sku",
                                                    (o.get("category") or "",))]
-        stocked = [p for p in ids if node.store.on_hand(p) > 0]
+        stocked = [p for p in ids if on_hand(node.store, p) > 0]
         if stocked:
             self.act("use_part", node.svc.parts.use_part, tech, o["id"], self.rng.choice(stocked), 1,
                      old_serial=f"OLD{self.rng.randint(10**6, 10**7)}", new_serial=f"NEW{self.rng.randint(10**6, 10**7)}")
@@ -169,7 +170,7 @@ class Workload:
             return
         todo = [line for line in current.lines if line.counted is None or self.rng.random() < 0.1]
         for line in todo[:3]:
-                have = node.store.on_hand(line.part_id)
+                have = on_hand(node.store, line.part_id)
                 self.act("count_enter", st.enter, clerk, current.id, line.part_id,
                          max(0, have + self.rng.choice([0, 0, 0, 1, -1])))
         if len(todo) <= 3 and self.rng.random() < 0.5:

@@ -2,6 +2,7 @@
 so parts used or received while counting (here or on another device) are not variances;
 a blind count hides the expected quantities; submitted counts are frozen; HQ decides."""
 from node.services import NodeServices
+from shared.stock import on_hand
 from sync.hlc import now_ms
 
 
@@ -87,4 +88,4 @@ def test_hq_decision_shows(env):
     view = env.svc.stocktake.get(env.clerk, cid)
     assert (view.status_label, view.comment) == ("已批准", "差异1件，已核销")
     assert view.lines[0].variance == -1  # against the count's moment, not after HQ's adjustment
-    assert env.node.store.on_hand("P-2001") == 1
+    assert on_hand(env.node.store, "P-2001") == 1

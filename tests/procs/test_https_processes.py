@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from shared.stock import on_hand
 from sync.enrollment import decode_code, encode_code
 from fieldsync.testing.world import uid
 from fieldsync.testing.processes import FIELDSYNC, HubProcess, NodeDir, run
@@ -95,7 +96,7 @@ def test_three_nodes_at_two_outlets_converge_over_https(cluster, tmp_path):
         assert tuple(row) == ("accepted", "客户要求周末上门")
     s3 = n3.store()
     assert s3.conn.execute("SELECT COUNT(*) FROM service_orders").fetchone()[0] == 0  # other outlet's order
-    assert s3.on_hand("P-1") == 5
+    assert on_hand(s3, "P-1") == 5
     s3.close()
     assert hub_rows(hub, "SELECT SUM(qty) FROM stock_moves WHERE outlet_id = ?", (hub.outlets["SH02"],))[0][0] == 5
 
@@ -117,7 +118,7 @@ def _assert_exactly_once(hub, node, node_id, n):
     assert tuple(hub_count) == (n, n)
     assert hub_rows(hub, "SELECT COUNT(*), MAX(seq) FROM node_changes WHERE origin = ?", (node_id,))[0] == (n, n)
     s = node.store()
-    assert s.on_hand("P-1") == n and s.pending_count() == 0
+    assert on_hand(s, "P-1") == n and s.pending_count() == 0
     s.close()
 
 
