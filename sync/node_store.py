@@ -11,7 +11,7 @@ from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
 from sync.change import check_op, make_change
 from sync.errors import BadSegment
 from sync.hlc import HLC, from_wall
-from sync.store import SQLiteStore
+from sync.store import SQLiteStore, dict_rows
 
 
 class LocalWriteError(ValueError):
@@ -356,9 +356,7 @@ class NodeStore(SQLiteStore):
     # ---- reads the sync panel and the invariants use ----
 
     def refused(self) -> list[dict]:
-        cur = self.conn.execute("SELECT * FROM _refused ORDER BY at DESC")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return dict_rows(self.conn.execute("SELECT * FROM _refused ORDER BY at DESC"))
 
     def pending_count(self) -> int:
         return len(self.unsent(self.acked(), limit=10**9))

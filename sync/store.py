@@ -2,12 +2,28 @@
 hub store and the node store build on it; their write functions are the only writers."""
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from sync.schema import create_replicated_tables
+
+
+def iter_dicts(cursor: sqlite3.Cursor) -> Iterator[dict]:
+    """A cursor's rows as {column: value}, as they come: the one place a row becomes a dict.
+    Connections keep sqlite3's plain tuples, which the engine's hot paths index by position."""
+    names = [d[0] for d in cursor.description]
+    for raw in cursor:
+        yield dict(zip(names, raw, strict=True))
+
+
+def dict_rows(cursor: sqlite3.Cursor) -> list[dict]:
+    return list(iter_dicts(cursor))
+
+
+def dict_row(cursor: sqlite3.Cursor) -> dict | None:
+    """The cursor's next row as {column: value}, None when there is none."""
+    return next(iter_dicts(cursor), None)
 
 
 class InjectedFault(RuntimeError):
@@ -22,7 +38,6 @@ class SQLiteStore:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=10000")  # a CLI and a server may share a file
         self.conn.execute("PRAGMA foreign_keys=OFF")
-        self.db = sqlite_utils.Database(self.conn)
         self._lock = threading.RLock()
         self._depth = 0
         self._local = threading.local()
@@ -115,9 +130,7 @@ class SQLiteStore:
         lock, so another thread's transaction is never seen half-done."""
         sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "") + (f" ORDER BY {order}" if order else "")
         with self._lock:
-            cur = self.conn.execute(sql, params)
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return dict_rows(self.conn.execute(sql, params))
 
     def close(self) -> None:
         with self._lock:

@@ -6,6 +6,8 @@ writer lock, and so does every read here, so a read never sees a pull half-appli
 (A whole service call holds the lock too: see locking.py.)"""
 from typing import Callable
 
+from sync.store import dict_rows
+
 from node.services import guards
 from node.services.errors import ServiceError
 from node.services.schema import ensure_schema
@@ -29,9 +31,7 @@ class Context:
 
     def query(self, sql: str, params=()) -> list[dict]:
         with self.lock:
-            cur = self.store.conn.execute(sql, _params(params))
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return dict_rows(self.store.conn.execute(sql, _params(params)))
 
     def one(self, sql: str, params=()) -> dict | None:
         rows = self.query(sql, params)
