@@ -53,7 +53,7 @@ def sign(key: SigningKey, keyid: str, method: str, path: str, query: str, body: 
     """Headers to add to a request: Signature-Input, Signature and, with a body, Content-Digest."""
     created = int(time.time()) if created is None else created
     digest = content_digest(body) if body else None
-    components = [(c, {}) for c in (BODY_COMPONENTS if digest else COMPONENTS)]
+    components: list[tuple[str, dict]] = [(c, {}) for c in (BODY_COMPONENTS if digest else COMPONENTS)]
     params = _serialised(components, {"created": created, "keyid": keyid, "alg": ALG})
     sig = key.sign_raw(_base(method, path, query, digest, params))
     headers = {"Signature-Input": f"{LABEL}={params}", "Signature": http_sf.ser({LABEL: (sig, {})})}
