@@ -9,21 +9,31 @@ from pathlib import Path
 from sync.schema import create_replicated_tables
 
 
-def iter_dicts(cursor: sqlite3.Cursor) -> Iterator[dict]:
-    """A cursor's rows as {column: value}, as they come: the one place a row becomes a dict.
-    Connections keep sqlite3's plain tuples, which the engine's hot paths index by position."""
-    names = [d[0] for d in cursor.description]
-    for raw in cursor:
-        yield dict(zip(names, raw, strict=True))
+def _names(cursor: sqlite3.Cursor) -> list[str]:
+    return [d[0] for d in cursor.description]
 
 
-def dict_rows(cursor: sqlite3.Cursor) -> list[dict]:
-    return list(iter_dicts(cursor))
+def _as_dict(names: list[str], raw: tuple) -> dict:
+    """The one place a row becomes {column: value}. Connections keep sqlite3's plain tuples,
+    which the engine's hot paths index by position."""
+    return dict(zip(names, raw, strict=True))
 
 
 def dict_row(cursor: sqlite3.Cursor) -> dict | None:
-    """The cursor's next row as {column: value}, None when there is none."""
-    return next(iter_dicts(cursor), None)
+    """The cursor's next row as a dict, None when there is none."""
+    raw = cursor.fetchone()
+    return None if raw is None else _as_dict(_names(cursor), raw)
+
+
+def dict_rows(cursor: sqlite3.Cursor) -> list[dict]:
+    names = _names(cursor)
+    return [_as_dict(names, raw) for raw in cursor.fetchall()]
+
+
+def iter_dicts(cursor: sqlite3.Cursor) -> Iterator[dict]:
+    """The rows as they come (a large read that should not sit in memory at once)."""
+    names = _names(cursor)
+    return (_as_dict(names, raw) for raw in cursor)
 
 
 class InjectedFault(RuntimeError):
