@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from bench.sync_http import pct  # noqa: E402
-from hub.admin import enroll_code  # noqa: E402
+from hub.admin import administering  # noqa: E402
 from node.enroll import enroll_node  # noqa: E402
 from node.home import NodeHome  # noqa: E402
 from shared.roles import Role  # noqa: E402
@@ -95,13 +95,12 @@ def setup_hub(root: Path, n_outlets: int) -> tuple[HubProcess, list[tuple[str, s
 
 
 def enroll_all(hub: HubProcess, root: Path, outlets, n_nodes: int) -> list[SimNode]:
-    store = hub.store()
     plan = []
-    for i in range(n_nodes):
-        code, oid, clerk = outlets[i % len(outlets)]
-        plan.append((NodeHome(root / "nodes" / f"n{i:04d}"), oid, clerk,
-                     enroll_code(store, code, hub.url, hub.home.fingerprint())))
-    store.close()
+    with administering(hub.home, "bench") as (adm, me):
+        for i in range(n_nodes):
+            code, oid, clerk = outlets[i % len(outlets)]
+            plan.append((NodeHome(root / "nodes" / f"n{i:04d}"), oid, clerk,
+                         adm.nodes.enroll_code(me, url=hub.url, outlet_code=code).code))
 
     def one(item):
         home, oid, clerk, code = item

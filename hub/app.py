@@ -4,6 +4,7 @@ plus the admin API. Every error leaves in the protocol's shape
 import asyncio
 import base64
 import binascii
+import functools
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,9 +12,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from hub import admin
 from hub.blobs import BlobStore
 from hub.home import HubHome
+from hub.services.session import HubSession
+from shared.errors import ServiceError
 from shared.passwords import check_password
 from shared.roles import Role
 from sync import hub_handlers, http_sig, keys, segment
@@ -164,7 +166,7 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         node_id = await authenticate(request, raw)
         return await run(rotate_key, hub, node_id, data)
 
-    _admin_routes(app, hub, home)
+    _admin_routes(app, hub, home, services)
     if services is not None:
         from hub.ui import mount_ui
         mount_ui(app, services)  # last: it serves every path under /hq
@@ -181,13 +183,13 @@ def rotate_key(hub: HubStore, node_id: str, data: dict) -> dict:
     node = hub.node(node_id)
     keys.verify(node["public_key"], keys.ROTATE, canonical_bytes(rotation), sig)
     keys.public_key(rotation["new_public_key"])
-    with hub.tx() as c:
-        c.execute("UPDATE nodes SET public_key = ? WHERE node_id = ?", (rotation["new_public_key"], node_id))
+    hub.set_node_key(node_id, rotation["new_public_key"])
     return {"node_id": node_id, "public_key": rotation["new_public_key"]}
 
 
-def _admin_user(hub: HubStore, request: Request) -> dict:
-    """HTTP Basic against HQ users with the admin role (scrypt)."""
+def _admin_session(hub: HubStore, request: Request) -> HubSession:
+    """HTTP Basic against HQ users with the admin role (scrypt); the session the admin
+    services audit, in the language the request accepts (Chinese unless it asks for English)."""
     header = request.headers.get("authorization") or ""
     try:
         scheme, value = header.split(" ", 1)
@@ -198,7 +200,11 @@ def _admin_user(hub: HubStore, request: Request) -> dict:
     if scheme.lower() != "basic" or not rows or not rows[0]["active"] \
             or rows[0]["role"] != Role.ADMIN or not check_password(password, rows[0]["password_hash"]):
         raise _AdminDenied()
-    return rows[0]
+    return HubSession.of_user(rows[0], _lang(request))
+
+
+def _lang(request: Request) -> str:
+    return "en" if (request.headers.get("accept-language") or "").lower().startswith("en") else "zh"
 
 
 class _AdminDenied(SyncError):
@@ -208,51 +214,68 @@ class _AdminDenied(SyncError):
         super().__init__("admin login required (HTTP Basic, an HQ admin user)")
 
 
-def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None) -> None:
+# The status of an administration refusal; any other is 400 (bad input).
+REFUSAL_STATUS = {"not_found": 404, "outlet_unknown": 404, "outlet_code_taken": 409, "username_taken": 409,
+                  "node_revoked": 409, "fork_resolved": 409, "role_forbidden": 403, "user_inactive": 403,
+                  "relogin": 403}
+
+
+def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -> None:
+    """The admin API over the administration services (hub/services/admin_*.py): the same
+    checks, writes and audit as HQ's web UI, acting as the HTTP Basic admin."""
     A = f"{API}/admin"
+
+    @functools.cache
+    def administration():
+        if services is not None:
+            return services.admin
+        from hub.services import HubServices  # a hub served without its web UI (--no-ui)
+        adm = HubServices(hub).admin
+        adm.nodes.configure(cert_sha256=home.fingerprint() if home else None)
+        return adm
+
+    @app.exception_handler(ServiceError)
+    async def refused(request: Request, exc: ServiceError):
+        return _error(REFUSAL_STATUS.get(exc.code, 400), exc.code, exc.message(_lang(request)))
+
+    def body_text(body: dict, key: str) -> str:
+        value = body.get(key, "")
+        if not isinstance(value, str):
+            raise BadRequest(f"{key} must be a string")
+        return value
 
     @app.get(f"{A}/outlets", tags=["admin"])
     def outlets(request: Request):
-        _admin_user(hub, request)
-        return admin.list_outlets(hub)
+        return administration().network.outlets(_admin_session(hub, request))
 
     @app.post(f"{A}/outlets", tags=["admin"], status_code=201)
     def add_outlet(request: Request, body: dict):
-        _admin_user(hub, request)
-        if not isinstance(body.get("code"), str) or not isinstance(body.get("name"), str):
-            raise BadRequest("an outlet needs code and name")
-        try:
-            oid = admin.add_outlet(hub, body["code"], body["name"], str(body.get("region", "")),
-                                   str(body.get("city", "")))
-        except ValueError as exc:
-            return _error(409, "conflict", str(exc))
+        me = _admin_session(hub, request)
+        oid = administration().network.save_outlet(
+            me, **{k: body_text(body, k) for k in ("code", "name", "region", "city")})
         return JSONResponse({"id": oid}, status_code=201)
 
     @app.post(f"{A}/enroll-codes", tags=["admin"], status_code=201)
     def enroll_code(request: Request, body: dict):
-        _admin_user(hub, request)
-        url = str(body.get("url") or f"{request.url.scheme}://{request.url.netloc}")
-        try:
-            code = admin.enroll_code(hub, str(body.get("outlet") or ""), url, home.fingerprint() if home else None)
-        except ValueError as exc:
-            return _error(404, "not_found", str(exc))
-        return JSONResponse({"code": code}, status_code=201)
+        me = _admin_session(hub, request)
+        url = body_text(body, "url") or f"{request.url.scheme}://{request.url.netloc}"
+        code = administration().nodes.enroll_code(me, url=url, outlet_code=body_text(body, "outlet"))
+        return JSONResponse({"code": code.code, "expires_at": code.expires_at}, status_code=201)
 
     @app.get(f"{A}/nodes", tags=["admin"])
     def nodes(request: Request):
-        _admin_user(hub, request)
-        return [{k: v for k, v in n.items()} for n in admin.list_nodes(hub)]
+        return administration().nodes.nodes(_admin_session(hub, request))
 
     @app.post(f"{A}/nodes/{{node_id}}/revoke", tags=["admin"])
     def revoke(request: Request, node_id: str):
-        _admin_user(hub, request)
-        try:
-            admin.revoke(hub, node_id)
-        except ValueError as exc:
-            return _error(404, "not_found", str(exc))
+        administration().nodes.revoke(_admin_session(hub, request), node_id)
         return {"node_id": node_id, "status": "revoked"}
 
     @app.get(f"{A}/forks", tags=["admin"])
     def forks(request: Request):
-        _admin_user(hub, request)
-        return admin.fork_alerts(hub)
+        return administration().nodes.forks(_admin_session(hub, request))
+
+    @app.post(f"{A}/forks/{{alert_id}}/resolve", tags=["admin"])
+    def resolve_fork(request: Request, alert_id: int):
+        administration().nodes.resolve_fork(_admin_session(hub, request), alert_id)
+        return {"id": alert_id, "resolved": True}

@@ -1,16 +1,24 @@
-"""`fieldsync hub …`: set up and run the hub, and administer the network. Thin over
-hub.admin and hub.app."""
-import argparse
+"""`fieldsync hub …`: set up and run the hub, and administer the network. The administration
+commands call the same services as HQ's web UI (hub/admin.py `administering`), as the system
+actor `cli`; a refusal prints its message (Chinese, then English) and exits with 2."""
+import functools
 import json
 import sys
 
 from hub import admin
 from hub.home import HubHome
 from shared.commands import command_group
+from shared.errors import ServiceError
+
+REFUSED = 2  # the exit code of a refused command, as for the other errors `fieldsync` reports
 
 
 def add_parser(sub) -> None:
-    cmd = command_group(sub, "hub", "HQ hub: init, serve, outlets, enrollment codes, nodes", "the hub's directory")
+    group = command_group(sub, "hub", "HQ hub: init, serve, outlets, enroll codes, nodes", "the hub's directory")
+
+    def cmd(name: str, help_: str, fn):
+        return group(name, help_, _refusals_told(fn))
+
     c = cmd("init", "create the store, hub key, TLS certificate and admin user", _init)
     c.add_argument("--name", action="append", default=[], help="extra host name or IP for the certificate")
     c = cmd("serve", "run the hub (HTTPS by default)", _serve)
@@ -32,6 +40,19 @@ def add_parser(sub) -> None:
     c = cmd("revoke", "revoke a node: its next request is refused", _revoke)
     c.add_argument("node_id")
     cmd("forks", "list open fork alerts (nodes restored from a copy)", _forks)
+    c = cmd("fork-resolve", "mark a fork alert handled", _fork_resolve)
+    c.add_argument("alert_id", type=int)
+
+
+def _refusals_told(fn):
+    @functools.wraps(fn)
+    def run(a) -> int:
+        try:
+            return fn(a)
+        except ServiceError as refusal:
+            print(f"fieldsync: {refusal.message('zh')} [{refusal.code}: {refusal.message('en')}]", file=sys.stderr)
+            return REFUSED
+    return run
 
 
 def _init(a) -> int:
@@ -71,20 +92,21 @@ def _serve(a) -> int:
 
 
 def _outlet_add(a) -> int:
-    hub = HubHome(a.dir).open()
-    print(admin.add_outlet(hub, a.code, a.name, a.region, a.city))
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        print(adm.network.save_outlet(me, code=a.code, name=a.name, region=a.region, city=a.city))
     return 0
 
 
 def _outlets(a) -> int:
-    for o in admin.list_outlets(HubHome(a.dir).open()):
-        print(f"{o['code']:8} {o['name']}  {o.get('region') or ''} {o.get('city') or ''}  id={o['id']}")
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        for o in adm.network.outlets(me):
+            print(f"{o['code']:8} {o['name']}  {o.get('region') or ''} {o.get('city') or ''}  id={o['id']}")
     return 0
 
 
 def _enroll_code(a) -> int:
-    home = HubHome(a.dir)
-    code = admin.enroll_code(home.open(), a.outlet, a.url, home.fingerprint())
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        code = adm.nodes.enroll_code(me, url=a.url, outlet_code=a.outlet).code
     print(code)
     if not a.no_qr:
         import segno
@@ -93,22 +115,29 @@ def _enroll_code(a) -> int:
 
 
 def _nodes(a) -> int:
-    for n in admin.list_nodes(HubHome(a.dir).open()):
-        print(f"{n['node_id']}  outlet={n['outlet_id']}  {n['letter']}  {n['status']}  "
-              f"epoch={n['epoch']} seq={n['seq']}  {n['name'] or ''}")
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        for n in adm.nodes.nodes(me):
+            print(f"{n['node_id']}  outlet={n['outlet_code'] or n['outlet_id']}  {n['letter']}  {n['status']}  "
+                  f"epoch={n['epoch']} seq={n['seq']}  {n['name'] or ''}")
     return 0
 
 
 def _revoke(a) -> int:
-    admin.revoke(HubHome(a.dir).open(), a.node_id)
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        adm.nodes.revoke(me, a.node_id)
     print(f"revoked {a.node_id}")
     return 0
 
 
 def _forks(a) -> int:
-    for f in admin.fork_alerts(HubHome(a.dir).open()):
-        print(json.dumps(f, ensure_ascii=False))
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        for f in adm.nodes.forks(me):
+            print(json.dumps(f, ensure_ascii=False))
     return 0
 
 
-__all__ = ["add_parser", "sys"]
+def _fork_resolve(a) -> int:
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        adm.nodes.resolve_fork(me, a.alert_id)
+    print(f"fork alert {a.alert_id} resolved")
+    return 0

@@ -3,6 +3,7 @@ place so that `hub init` and `hub serve` agree on it."""
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.errors import ServiceError
 from sync.enrollment import cert_fingerprint
 from sync.hub_store import HubStore
 from sync.keys import SigningKey
@@ -37,7 +38,7 @@ class HubHome:
 
     def open(self) -> HubStore:
         if not self.exists():
-            raise SystemExit(f"no hub in {self.dir}: run `fieldsync hub init --dir {self.dir}` first")
+            raise ServiceError.of("no_hub", dir=str(self.dir))
         return HubStore(self.db, key=SigningKey.load(self.key))
 
     def fingerprint(self) -> str | None:

@@ -141,6 +141,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "node_revoked": ("该设备已停用。", "This device is already revoked."),
     "fork_resolved": ("该分叉提醒已处理。", "This fork alert is already resolved."),
     "same_category": ("新分类名称与原名称相同。", "The new category name is the same as the old one."),
+    "hub_exists": ("{dir} 中已有总部服务器。", "A hub already exists in {dir}."),
+    "no_hub": ("{dir} 中没有总部服务器，请先运行 `fieldsync hub init --dir {dir}`。",
+               "No hub in {dir}: run `fieldsync hub init --dir {dir}` first."),
     # hub reports (hub-reports)
     "report_unknown": ("没有这个报表。", "There is no such report."),
     "report_month_range": ("起始月份不能晚于结束月份。", "The first month must not be after the last one."),

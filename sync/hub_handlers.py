@@ -2,10 +2,9 @@
 each takes the authenticated node id and the request body, and returns the response body
 or raises a SyncError. Verification always finishes before anything is applied."""
 import json
-import uuid
 
 from shared import policies
-from shared.numbering import node_letter, renumbered
+from shared.numbering import renumbered
 from shared.tables import GLOBAL_BUCKET, TABLES, outlet_bucket
 from sync import keys, merge, relay, segment
 from sync.authorize import Context, authorize
@@ -14,7 +13,7 @@ from sync.change import SCHEMA_RANGE
 from sync.errors import (CLOCK_AHEAD, BadRequest, BadToken, ChainGap, Forbidden, Fork,
                          OpRefused, Revoked, UnknownNode)
 from sync.hlc import from_wall, now_ms, wall_ms
-from sync.hub_store import HubStore, token_hash
+from sync.hub_store import HubStore
 
 MAX_PULL = 1000
 
@@ -39,25 +38,17 @@ def enroll(hub: HubStore, req: dict) -> dict:
         raise BadRequest("enroll needs token and public_key strings")
     keys.public_key(req["public_key"])  # a bad key is a bad request, not a bad token
     now = now_ms()
+    schema = req.get("schema")
     with hub.tx() as c:
-        row = c.execute("SELECT outlet_id, expires_at, used_at FROM enroll_tokens WHERE token_hash = ?",
-                        (token_hash(req["token"]),)).fetchone()
-        if row is None or row[2] is not None or row[1] < now:
+        node = hub.enroll(c, req["token"], req["public_key"], str(req.get("name") or "")[:100],
+                          str(req.get("app_version") or "")[:40], schema if isinstance(schema, int) else None, now)
+        if node is None:
             raise BadToken("enrollment token is unknown, already used or expired")
-        outlet_id = row[0]
+        outlet_id = node["outlet_id"]
         outlet = merge.load(c, TABLES[policies.OUTLET_TABLE], outlet_id)
-        count = c.execute("SELECT COUNT(*) FROM nodes WHERE outlet_id = ?", (outlet_id,)).fetchone()[0]
-        node_id = f"node-{uuid.uuid4().hex[:16]}"
-        letter = node_letter(count)
-        c.execute("INSERT INTO nodes (node_id, outlet_id, public_key, name, letter, app_version,"
-                  " schema, enrolled_at) VALUES (?,?,?,?,?,?,?,?)",
-                  (node_id, outlet_id, req["public_key"], str(req.get("name") or "")[:100], letter,
-                   str(req.get("app_version") or "")[:40], req.get("schema") if isinstance(req.get("schema"), int) else None, now))
-        c.execute("UPDATE enroll_tokens SET used_at = ?, node_id = ? WHERE token_hash = ?",
-                  (now, node_id, token_hash(req["token"])))
-    return {"node_id": node_id, "outlet_id": outlet_id, "hub_id": hub.hub_id,
-            "hub_public_key": hub.key.public_b64, "buckets": node_buckets({"outlet_id": outlet_id}),
-            "node_letter": letter, "outlet_code": policies.outlet_code(outlet, outlet_id)}
+    return {"node_id": node["node_id"], "outlet_id": outlet_id, "hub_id": hub.hub_id,
+            "hub_public_key": hub.key.public_b64, "buckets": node_buckets(node),
+            "node_letter": node["letter"], "outlet_code": policies.outlet_code(outlet, outlet_id)}
 
 
 # ---- hello ----
@@ -91,9 +82,7 @@ def push(hub: HubStore, node_id: str, body: bytes) -> dict:
         return _apply_segment(hub, node, manifest, lines, changes)
     except Fork as fork:
         with hub.tx() as c:
-            c.execute("INSERT INTO fork_alerts (node_id, epoch, seq, held_hash, sent_hash, at)"
-                      " VALUES (?,?,?,?,?,?)", (node_id, manifest["epoch"], fork.seq,
-                                                fork.held_hash, fork.sent_hash, now_ms()))
+            hub.add_fork_alert(c, node_id, manifest["epoch"], fork.seq, fork.held_hash, fork.sent_hash, now_ms())
         raise
 
 
@@ -108,8 +97,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
     node_id, epoch = node["node_id"], m["epoch"]
     rejected: list[dict] = []
     with hub.tx() as c:
-        held = c.execute("SELECT epoch, seq, head, status FROM nodes WHERE node_id = ?",
-                         (node_id,)).fetchone()
+        held = hub.node_chain(c, node_id)
         if held[3] == "revoked":
             raise Revoked("this node was revoked by HQ")
         have = _have(held)
@@ -120,8 +108,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
                 raise ChainGap(f"a new epoch starts at seq 1; HQ holds epoch {held[0]}", have=have)
             # The node found its copy behind HQ's (restored from a backup or cloned): HQ
             # keeps what it held of the old epoch and is told, so someone looks.
-            c.execute("INSERT INTO fork_alerts (node_id, epoch, seq, held_hash, sent_hash, at)"
-                      " VALUES (?,?,?,?,?,?)", (node_id, held[0], held[1], held[2], "new epoch " + str(epoch), now_ms()))
+            hub.add_fork_alert(c, node_id, held[0], held[1], held[2], "new epoch " + str(epoch), now_ms())
             held_seq, head = 0, ZERO_HASH
         else:
             held_seq, head = held[1], held[2]
@@ -147,8 +134,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
                       " VALUES (?,?,?,?,?,?)", (node_id, epoch, ch["seq"], h, line, now))
             _apply_change(hub, c, node, ch, ctx, actors, out, rejected, now)
             held_seq, head = ch["seq"], h
-        c.execute("UPDATE nodes SET epoch = ?, seq = ?, head = ?, last_seen_at = ? WHERE node_id = ?",
-                  (epoch, held_seq, head, now, node_id))
+        hub.advance_node(c, node_id, epoch, held_seq, head, now)
         hub.finish(c, out)
     return {"have": {"epoch": epoch, "seq": held_seq, "head": head}, "rejected": rejected}
 
@@ -280,7 +266,7 @@ def pull(hub: HubStore, node_id: str, bucket: str, after: int, limit: int = MAX_
                 break
             rows.append(r)
         cur.close()
-        node_seq = c.execute("SELECT seq FROM nodes WHERE node_id = ?", (node_id,)).fetchone()[0]
+        node_seq = hub.node_chain(c, node_id)[1]
     lines = [bytes(r[2]) for r in rows]
     manifest = segment.manifest_for(hub=hub.hub_id, origin_key="bucket", origin=bucket, epoch=epoch,
                                     first=after + 1, lines=lines, prev=prev,

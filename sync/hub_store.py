@@ -5,12 +5,13 @@ import hashlib
 import secrets
 import uuid
 
+from shared.numbering import node_letter
 from shared.tables import TABLES, TableSpec, outlet_bucket
 from sync import merge, relay
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.hlc import HLC, MAX_DRIFT_MS, now_ms
 from sync.keys import SigningKey
-from sync.store import SQLiteStore
+from sync.store import SQLiteStore, dict_row, dict_rows
 
 HUB_SRC = "hub"
 DEFAULT_MAX_DRIFT_MS = MAX_DRIFT_MS
@@ -59,15 +60,30 @@ class HubStore(SQLiteStore):
             node_id TEXT, epoch INTEGER, seq INTEGER, held_hash TEXT, sent_hash TEXT,
             at INTEGER, resolved INTEGER NOT NULL DEFAULT 0)""")
 
-    # ---- nodes and enrollment ----
+    # ---- nodes, enrollment and fork alerts: the only SQL on these tables ----
+    # Methods taking `c` run on the caller's transaction (or snapshot) connection.
 
     def node(self, node_id: str) -> dict | None:
         """A snapshot read, not `read`: every request authenticates its node here, and a
         node's hello or pull must not wait behind another node's push (a long transaction)."""
         with self.snapshot() as c:
-            cur = c.execute("SELECT * FROM nodes WHERE node_id = ?", (node_id,))
-            row = cur.fetchone()
-            return dict(zip([d[0] for d in cur.description], row)) if row else None
+            return dict_row(c.execute("SELECT * FROM nodes WHERE node_id = ?", (node_id,)))
+
+    def node_list(self) -> list[dict]:
+        """Every enrolled node with its outlet's code and name and its open fork alerts,
+        newest first (the public key left out)."""
+        with self.snapshot() as c:
+            return dict_rows(c.execute(
+                "SELECT n.node_id, n.outlet_id, n.name, n.letter, n.status, n.epoch, n.seq, n.head,"
+                " n.app_version, n.enrolled_at, n.revoked_at, n.last_seen_at, o.code AS outlet_code,"
+                " o.name AS outlet_name, (SELECT COUNT(*) FROM fork_alerts f WHERE f.node_id = n.node_id"
+                " AND f.resolved = 0) AS open_forks"
+                " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id ORDER BY n.enrolled_at DESC"))
+
+    def active_nodes_by_outlet(self) -> dict[str, int]:
+        with self.snapshot() as c:
+            return dict(c.execute("SELECT outlet_id, COUNT(*) FROM nodes WHERE status = 'active'"
+                                  " GROUP BY outlet_id").fetchall())
 
     def create_enroll_token(self, outlet_id: str, ttl_ms: int = TOKEN_TTL_MS) -> str:
         """A one-time token; only its hash is stored."""
@@ -77,6 +93,72 @@ class HubStore(SQLiteStore):
             c.execute("INSERT INTO enroll_tokens (token_hash, outlet_id, created_at, expires_at)"
                       " VALUES (?,?,?,?)", (token_hash(token), outlet_id, now, now + ttl_ms))
         return token
+
+    def enroll_token_expiry(self, token: str) -> int | None:
+        with self.snapshot() as c:
+            row = c.execute("SELECT expires_at FROM enroll_tokens WHERE token_hash = ?",
+                            (token_hash(token),)).fetchone()
+        return row[0] if row else None
+
+    def enroll(self, c, token: str, public_key: str, name: str, app_version: str,
+               schema: int | None, at: int) -> dict | None:
+        """Spend a one-time token on a new node of the token's outlet, lettered in the order
+        the outlet's nodes enrolled. None when the token is unknown, used or expired."""
+        row = c.execute("SELECT outlet_id, expires_at, used_at FROM enroll_tokens WHERE token_hash = ?",
+                        (token_hash(token),)).fetchone()
+        if row is None or row[2] is not None or row[1] < at:
+            return None
+        outlet_id = row[0]
+        count = c.execute("SELECT COUNT(*) FROM nodes WHERE outlet_id = ?", (outlet_id,)).fetchone()[0]
+        node = {"node_id": f"node-{uuid.uuid4().hex[:16]}", "outlet_id": outlet_id, "letter": node_letter(count)}
+        c.execute("INSERT INTO nodes (node_id, outlet_id, public_key, name, letter, app_version,"
+                  " schema, enrolled_at) VALUES (?,?,?,?,?,?,?,?)",
+                  (node["node_id"], outlet_id, public_key, name, node["letter"], app_version, schema, at))
+        c.execute("UPDATE enroll_tokens SET used_at = ?, node_id = ? WHERE token_hash = ?",
+                  (at, node["node_id"], token_hash(token)))
+        return node
+
+    def node_chain(self, c, node_id: str) -> tuple[int, int, str, str]:
+        """(epoch, seq, head, status) of an enrolled node's chain as HQ holds it."""
+        return c.execute("SELECT epoch, seq, head, status FROM nodes WHERE node_id = ?", (node_id,)).fetchone()
+
+    def advance_node(self, c, node_id: str, epoch: int, seq: int, head: str, at: int) -> None:
+        c.execute("UPDATE nodes SET epoch = ?, seq = ?, head = ?, last_seen_at = ? WHERE node_id = ?",
+                  (epoch, seq, head, at, node_id))
+
+    def set_node_key(self, node_id: str, public_key: str) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE nodes SET public_key = ? WHERE node_id = ?", (public_key, node_id))
+
+    def revoke_node(self, node_id: str, at: int) -> bool:
+        """False when there is no such active node."""
+        with self.tx() as c:
+            return c.execute("UPDATE nodes SET status = 'revoked', revoked_at = ? WHERE node_id = ?"
+                             " AND status != 'revoked'", (at, node_id)).rowcount == 1
+
+    def add_fork_alert(self, c, node_id: str, epoch: int, seq: int, held_hash: str, sent_hash: str,
+                       at: int) -> None:
+        c.execute("INSERT INTO fork_alerts (node_id, epoch, seq, held_hash, sent_hash, at)"
+                  " VALUES (?,?,?,?,?,?)", (node_id, epoch, seq, held_hash, sent_hash, at))
+
+    def fork_alert(self, alert_id: int) -> dict | None:
+        with self.snapshot() as c:
+            return dict_row(c.execute("SELECT * FROM fork_alerts WHERE id = ?", (alert_id,)))
+
+    def fork_alerts(self, open_only: bool = True) -> list[dict]:
+        """Fork alerts, newest first, with the node's name and epoch and its outlet."""
+        with self.snapshot() as c:
+            return dict_rows(c.execute(
+                "SELECT f.*, n.name AS node_name, n.epoch AS node_epoch, o.code AS outlet_code,"
+                " o.name AS outlet_name FROM fork_alerts f LEFT JOIN nodes n ON n.node_id = f.node_id"
+                " LEFT JOIN outlets o ON o.id = n.outlet_id"
+                + (" WHERE f.resolved = 0" if open_only else "") + " ORDER BY f.at DESC"))
+
+    def resolve_fork_alert(self, alert_id: int) -> bool:
+        """False when there is no such open alert."""
+        with self.tx() as c:
+            return c.execute("UPDATE fork_alerts SET resolved = 1 WHERE id = ? AND resolved = 0",
+                             (alert_id,)).rowcount == 1
 
     # ---- the one write path ----
 

@@ -4,6 +4,7 @@ import json
 
 from shared.tables import TableSpec, check_value
 from sync.schema import from_cell, to_cell
+from sync.store import dict_row
 
 Clock = tuple[int, str]
 
@@ -22,12 +23,9 @@ class Row(dict):
 
 
 def load(conn, spec: TableSpec, row_id: str) -> Row | None:
-    cur = conn.execute(f"SELECT * FROM [{spec.name}] WHERE id = ?", (row_id,))
-    raw = cur.fetchone()
-    if raw is None:
+    cells = dict_row(conn.execute(f"SELECT * FROM [{spec.name}] WHERE id = ?", (row_id,)))
+    if cells is None:
         return None
-    names = [d[0] for d in cur.description]
-    cells = dict(zip(names, raw))
     values = {c: from_cell(t, cells.get(c)) for c, t in spec.columns.items()}
     if spec.is_record:
         return Row(spec, values, json.loads(cells["_clk"]))

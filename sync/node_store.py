@@ -12,7 +12,7 @@ from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
 from sync.change import check_op, make_change
 from sync.errors import BadSegment
 from sync.hlc import HLC, from_wall
-from sync.store import SQLiteStore
+from sync.store import SQLiteStore, dict_rows
 
 
 class LocalWriteError(ValueError):
@@ -374,9 +374,7 @@ class NodeStore(SQLiteStore):
 
     def refused(self) -> list[dict]:
         with self.read() as c:
-            cur = c.execute("SELECT * FROM _refused ORDER BY at DESC")
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return dict_rows(c.execute("SELECT * FROM _refused ORDER BY at DESC"))
 
     def pending_count(self) -> int:
         """Local changes HQ has not acknowledged (one read: the ack and the log agree)."""

@@ -8,10 +8,35 @@ from pathlib import Path
 from threading import RLock
 from typing import Any
 
-import sqlite_utils
-
 from sync.hlc import HLC
 from sync.schema import create_replicated_tables
+
+
+def _names(cursor: sqlite3.Cursor) -> list[str]:
+    return [d[0] for d in cursor.description]
+
+
+def _as_dict(names: list[str], raw: tuple) -> dict:
+    """The one place a row becomes {column: value}. Connections keep sqlite3's plain tuples,
+    which the engine's hot paths index by position."""
+    return dict(zip(names, raw, strict=True))
+
+
+def dict_row(cursor: sqlite3.Cursor) -> dict | None:
+    """The cursor's next row as a dict, None when there is none."""
+    raw = cursor.fetchone()
+    return None if raw is None else _as_dict(_names(cursor), raw)
+
+
+def dict_rows(cursor: sqlite3.Cursor) -> list[dict]:
+    names = _names(cursor)
+    return [_as_dict(names, raw) for raw in cursor.fetchall()]
+
+
+def iter_dicts(cursor: sqlite3.Cursor) -> Iterator[dict]:
+    """The rows as they come (a large read that should not sit in memory at once)."""
+    names = _names(cursor)
+    return (_as_dict(names, raw) for raw in cursor)
 
 
 class InjectedFault(RuntimeError):
@@ -30,7 +55,6 @@ class SQLiteStore:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=10000")  # a CLI and a server may share a file
         self.conn.execute("PRAGMA foreign_keys=OFF")
-        self.db = sqlite_utils.Database(self.conn)
         self._lock = threading.RLock()
         self._depth = 0
         self._local = threading.local()
@@ -143,9 +167,7 @@ class SQLiteStore:
         sql = (f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "")
                + (f" ORDER BY {order}" if order else ""))
         with self.read() as c:
-            cur = c.execute(sql, params)
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return dict_rows(c.execute(sql, params))
 
     def close(self) -> None:
         with self._lock:

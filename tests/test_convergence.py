@@ -30,7 +30,7 @@ from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.hlc import HLC, now_ms
 from sync.node_sync import LocalTransport, RoundResult, pull_all, sync_round
 from sync.schema import decode_row
-from sync.store import InjectedFault
+from sync.store import InjectedFault, dict_row, iter_dicts
 from fieldsync.testing.world import World
 
 EXAMPLES = int(os.environ.get("FIELDSYNC_HYPOTHESIS_EXAMPLES", "200"))
@@ -99,10 +99,8 @@ class FaultyTransport:
 def table_rows(conn, spec) -> dict[str, dict]:
     """id -> decoded fields (sync columns `_clk`/`_hlc`/`_src` left out)."""
     cur = conn.execute(f"SELECT * FROM [{spec.name}]")
-    names = [d[0] for d in cur.description]
     out = {}
-    for raw in cur.fetchall():
-        cells = dict(zip(names, raw))
+    for cells in iter_dicts(cur):
         out[cells["id"]] = {"id": cells["id"], **decode_row(spec, cells)}
     return out
 
@@ -736,11 +734,9 @@ class Convergence(RuleBasedStateMachine):
 
 
 def table_rows_one(conn, spec, row_id):
-    cur = conn.execute(f"SELECT * FROM [{spec.name}] WHERE id = ?", (row_id,))
-    raw = cur.fetchone()
-    if raw is None:
+    cells = dict_row(conn.execute(f"SELECT * FROM [{spec.name}] WHERE id = ?", (row_id,)))
+    if cells is None:
         return None
-    cells = dict(zip([d[0] for d in cur.description], raw))
     clk = json.loads(cells["_clk"]) if spec.is_record else {"": [cells["_hlc"], cells["_src"]]}
     return decode_row(spec, cells), clk
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from hub import admin
+from hub.services import HubServices, HubSession
 from hub.app import create_app
 from hub.blobs import BlobStore
 from shared.passwords import hash_password
@@ -134,7 +134,7 @@ def test_revoked_node_is_refused_on_its_next_request(world):
     w = world
     store, key, t = enroll(w)
     assert t.hello()["node"]["status"] == "active"
-    admin.revoke(w.hub, store.node_id)
+    HubServices(w.hub).admin.nodes.revoke(HubSession.of_system("test"), store.node_id)
     assert code_of(t.hello) == (403, "revoked")
     assert code_of(lambda: t.pull("global", 0)) == (403, "revoked")
 
@@ -186,7 +186,7 @@ def test_push_errors_over_http(world):
                          ops=[{"op": "put", "table": "outlets", "id": "o", "fields": {}}])
     r = signed(w, nid, key, "POST", "/api/v1/sync/push", body=seg([forked]))
     assert (r.status_code, r.json()["error"]["code"]) == (409, "fork")
-    assert len(admin.fork_alerts(w.hub)) == 1
+    assert len(w.hub.fork_alerts()) == 1
 
 
 def test_pull_errors_over_http(world):

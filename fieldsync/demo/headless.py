@@ -44,6 +44,7 @@ from sync.keys import SigningKey
 from sync.node_store import NodeStore
 from sync.node_sync import LocalTransport, sync_round
 from sync.schema import decode_row
+from sync.store import iter_dicts
 
 MINUTE = 60_000
 HOUR = 60 * MINUTE
@@ -491,9 +492,7 @@ def outlet_rows(conn, spec, outlet_id: str) -> dict[str, dict]:
         params = (outlet_id,)
     else:
         return {}
-    cur = conn.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return {r[0]: decode_row(spec, dict(zip(names, r))) for r in cur.fetchall()}
+    return {r["id"]: decode_row(spec, r) for r in iter_dicts(conn.execute(sql, params))}
 
 
 def converged(hub: HubStore, store: NodeStore, outlet_id: str, name: str = "node") -> list[str]:

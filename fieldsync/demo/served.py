@@ -75,14 +75,11 @@ def prepare_hub(home: HubHome, seed: int) -> None:
 
 
 def enroll(home: HubHome, node_dir: Path, outlet_code: str, url: str) -> None:
-    from hub.admin import enroll_code
+    from hub.admin import administering
     from node.enroll import enroll_node
     from node.home import NodeHome
-    hub = home.open()
-    try:
-        code = enroll_code(hub, outlet_code, url, home.fingerprint())
-    finally:
-        hub.close()
+    with administering(home, "demo") as (adm, me):
+        code = adm.nodes.enroll_code(me, url=url, outlet_code=outlet_code).code
     enrollment, result = enroll_node(NodeHome(node_dir), code, f"{outlet_code} 前台电脑")
     print(f"enrolled node {enrollment['node_id']} at {outlet_code}; first pull {result.pulled} changes", flush=True)
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hub.admin import add_outlet, enroll_code, init_hub
+from hub.admin import administering, init_hub
 from hub.home import HubHome
 from hub.wait import wait_until_serving
 from node.home import NodeHome
@@ -38,19 +38,13 @@ class HubProcess:
         self.outlets = {}
 
     def add_outlet(self, code: str, name: str) -> str:
-        hub = self.home.open()
-        try:
-            self.outlets[code] = add_outlet(hub, code, name)
-            return self.outlets[code]
-        finally:
-            hub.close()
+        with administering(self.home, "test") as (adm, me):
+            self.outlets[code] = adm.network.save_outlet(me, code=code, name=name)
+        return self.outlets[code]
 
     def code(self, outlet_code: str) -> str:
-        hub = self.home.open()
-        try:
-            return enroll_code(hub, outlet_code, self.url, self.home.fingerprint())
-        finally:
-            hub.close()
+        with administering(self.home, "test") as (adm, me):
+            return adm.nodes.enroll_code(me, url=self.url, outlet_code=outlet_code).code
 
     def command(self) -> list[str]:
         return [FIELDSYNC, "hub", "serve", "--dir", str(self.home.dir), "--port", str(self.port)]

@@ -2,8 +2,10 @@
 qualifications, capacity) and the people who log in — HQ users without an outlet and
 outlet users with theirs. Both are replicated reference data: outlets travel in the
 `global` bucket, a user in its outlet's bucket (so a deactivated technician is stopped on
-the tablet at the next sync). Passwords and PINs are stored only as scrypt hashes; a
-generated password is returned once and never logged or audited."""
+the tablet at the next sync). HQ's web UI, the CLI and the admin API all create outlets
+here, with the same checks and one audit row naming the actor. Passwords and PINs are
+stored only as scrypt hashes; a generated password is returned once and never logged or
+audited."""
 import re
 import uuid
 
@@ -14,7 +16,6 @@ from shared.labels import pair
 from shared.passwords import generate_password, hash_password
 from shared.roles import HUB_ROLES, OUTLET_ROLES, HqWork, Role
 
-from hub import admin as hub_admin
 from hub.services.admin_values import decoded, refuse, text, text_list, whole
 from hub.services.session import HubSession
 
@@ -55,13 +56,13 @@ class Network:
         """Every outlet with its counts of active users and enrolled nodes, by code."""
         self.ctx.allow(session, HqWork.ADMIN)
         rows = self.ctx.query(
-            "SELECT o.*, (SELECT COUNT(*) FROM users u WHERE u.outlet_id = o.id AND u.active = 1) AS users,"
-            " (SELECT COUNT(*) FROM nodes n WHERE n.outlet_id = o.id AND n.status = 'active') AS nodes"
+            "SELECT o.*, (SELECT COUNT(*) FROM users u WHERE u.outlet_id = o.id AND u.active = 1) AS users"
             " FROM outlets o ORDER BY o.code")
+        nodes = self.ctx.hub.active_nodes_by_outlet()
         out = []
         for r in rows:
             row = decoded("outlets", r)
-            row.update(users=r["users"], nodes=r["nodes"])
+            row.update(users=r["users"], nodes=nodes.get(r["id"], 0))
             if include_inactive or row.get("active"):
                 out.append(row)
         return out
@@ -88,7 +89,7 @@ class Network:
             if "code" in values:
                 if current is not None and values["code"] != current["code"]:
                     raise ServiceError.of("outlet_code_fixed", field="code")
-                if current is None and hub_admin.outlet_by_code(ctx.hub, values["code"]):
+                if current is None and ctx.scalar("SELECT 1 FROM outlets WHERE code = ?", (values["code"],)):
                     raise ServiceError.of("outlet_code_taken", field="code", outlet_code=values["code"])
             oid = outlet_id or str(uuid.uuid4())
             if current is None:

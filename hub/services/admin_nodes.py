@@ -1,19 +1,18 @@
 """The outlets' devices as HQ sees them: enrolled nodes with their chain position and
 when they last pushed, one-time enrollment codes (with a QR a tablet's camera reads),
 revocation, and fork alerts (a node restored from an old copy) that an admin marks
-resolved. Thin over hub/admin.py, which the CLI and the admin API use too; this layer adds
-the role check, input checks and the audit. An enrollment code is a secret until used: it
-is returned to the admin and never written to the audit."""
+resolved. The one path for these actions, whichever front end calls it (HQ's web UI, the
+CLI, the admin API): the role check, the input checks, the write through the hub store's
+node methods and one audit row naming the actor. An enrollment code is a secret until
+used: it is returned to the admin and never written to the audit."""
 import io
 from dataclasses import dataclass
 
 from shared.errors import ServiceError
 from shared.labels import pair
 from shared.roles import HqWork
-from sync.enrollment import decode_code
-from sync.hub_store import token_hash
+from sync.enrollment import encode_code
 
-from hub import admin as hub_admin
 from hub.services.session import HubSession
 
 DEFAULT_URL = "https://127.0.0.1:8443"
@@ -51,56 +50,51 @@ class Nodes:
     def nodes(self, session: HubSession) -> list[dict]:
         """Every enrolled node with its outlet and open fork alerts, newest first."""
         self.ctx.allow(session, HqWork.ADMIN)
-        return self.ctx.query(
-            "SELECT n.node_id, n.outlet_id, n.name, n.letter, n.status, n.epoch, n.seq, n.app_version,"
-            " n.enrolled_at, n.revoked_at, n.last_seen_at, o.code AS outlet_code, o.name AS outlet_name,"
-            " (SELECT COUNT(*) FROM fork_alerts f WHERE f.node_id = n.node_id AND f.resolved = 0) AS open_forks"
-            " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id ORDER BY n.enrolled_at DESC")
+        return self.ctx.hub.node_list()
 
-    def enroll_code(self, session: HubSession, outlet_id: str, url: str | None = None) -> EnrollCode:
-        """A one-time code (24 h) for a new node of an active outlet."""
+    def enroll_code(self, session: HubSession, outlet_id: str | None = None, url: str | None = None, *,
+                    outlet_code: str | None = None) -> EnrollCode:
+        """A one-time code (24 h) for a new node of an active outlet, named by its id (the
+        UI) or its code (the CLI, the admin API)."""
         ctx = self.ctx
         ctx.allow(session, HqWork.ADMIN)
-        outlet = ctx.row("outlets", outlet_id or "")
-        if outlet is None or not outlet.get("active"):
-            raise ServiceError.of("outlet_unknown", field="outlet")
         url = (url or "").strip() or self.url
         if not url.startswith(("https://", "http://")):
             raise ServiceError.of("bad_choice", field="url", what=("服务器地址", "server address"))
         with ctx.tx():
-            code = hub_admin.enroll_code(ctx.hub, outlet["code"], url, self.cert_sha256)
-            expires = ctx.scalar("SELECT expires_at FROM enroll_tokens WHERE token_hash = ?",
-                                 (token_hash(decode_code(code)["token"]),))
-            ctx.audit(session, "enroll_code_created", outlet_id, outlet["code"])
-        return EnrollCode(code, outlet_id, outlet["code"], outlet.get("name") or "", url, expires)
+            outlet = ctx.row("outlets", outlet_id or "") if outlet_code is None else \
+                ctx.one("SELECT * FROM outlets WHERE code = ?", (outlet_code.strip().upper(),))
+            if outlet is None or not outlet.get("active"):
+                raise ServiceError.of("outlet_unknown", field="outlet")
+            token = ctx.hub.create_enroll_token(outlet["id"])
+            code = encode_code(url, ctx.hub.hub_id, self.cert_sha256, token)
+            ctx.audit(session, "enroll_code_created", outlet["id"], outlet["code"])
+        return EnrollCode(code, outlet["id"], outlet["code"], outlet.get("name") or "", url,
+                          ctx.hub.enroll_token_expiry(token))
 
     def revoke(self, session: HubSession, node_id: str) -> None:
+        """Stop a node: its next signed request is refused (403 `revoked`)."""
         ctx = self.ctx
         ctx.allow(session, HqWork.ADMIN)
-        node = ctx.one("SELECT status FROM nodes WHERE node_id = ?", (node_id,))
-        if node is None:
-            raise ServiceError.of("not_found", thing=pair("hq_rule", "node"))
-        if node["status"] == "revoked":
-            raise ServiceError.of("node_revoked")
         with ctx.tx():
-            hub_admin.revoke(ctx.hub, node_id)
+            node = ctx.hub.node(node_id or "")
+            if node is None:
+                raise ServiceError.of("not_found", thing=pair("hq_rule", "node"))
+            if not ctx.hub.revoke_node(node_id, ctx.now()):
+                raise ServiceError.of("node_revoked")
             ctx.audit(session, "node_revoked", node_id)
 
     def forks(self, session: HubSession, *, open_only: bool = True) -> list[dict]:
         self.ctx.allow(session, HqWork.ADMIN)
-        return self.ctx.query(
-            "SELECT f.*, n.name AS node_name, n.epoch AS node_epoch, o.code AS outlet_code, o.name AS outlet_name"
-            " FROM fork_alerts f LEFT JOIN nodes n ON n.node_id = f.node_id LEFT JOIN outlets o ON o.id = n.outlet_id"
-            + (" WHERE f.resolved = 0" if open_only else "") + " ORDER BY f.at DESC")
+        return self.ctx.hub.fork_alerts(open_only)
 
     def resolve_fork(self, session: HubSession, alert_id: int) -> None:
+        """Mark a fork alert handled (HQ looked at the restored node and its new epoch)."""
         ctx = self.ctx
         ctx.allow(session, HqWork.ADMIN)
-        alert = ctx.one("SELECT resolved FROM fork_alerts WHERE id = ?", (alert_id,))
-        if alert is None:
-            raise ServiceError.of("not_found", thing=pair("hq_rule", "fork"))
-        if alert["resolved"]:
-            raise ServiceError.of("fork_resolved")
         with ctx.tx():
-            hub_admin.resolve_fork(ctx.hub, alert_id)
+            if ctx.hub.fork_alert(alert_id) is None:
+                raise ServiceError.of("not_found", thing=pair("hq_rule", "fork"))
+            if not ctx.hub.resolve_fork_alert(alert_id):
+                raise ServiceError.of("fork_resolved")
             ctx.audit(session, "fork_resolved", str(alert_id))

@@ -18,6 +18,7 @@ from shared.labels import label, pair
 from shared.roles import HQ_WORK, HUB_ROLES
 from sync.hlc import now_ms
 from sync.hub_store import HubStore
+from sync.store import dict_rows
 
 from hub.services.session import HubSession
 
@@ -41,9 +42,7 @@ class HubContext:
 
     def query(self, sql: str, params: Iterable = ()) -> list[dict]:
         with self._reader() as c:
-            cur = c.execute(sql, tuple(params))
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return dict_rows(c.execute(sql, tuple(params)))
 
     def one(self, sql: str, params: Iterable = ()) -> dict | None:
         rows = self.query(sql, params)
@@ -60,7 +59,11 @@ class HubContext:
     # ---- who ----
 
     def current_user(self, session: HubSession) -> dict:
-        """The session's user as the hub holds it now: an active HQ user, same role."""
+        """The session's user as the hub holds it now: an active HQ user, same role (a
+        system session stands for itself: it has no row in `users`)."""
+        if session.system:
+            return {"id": session.user_id, "username": session.username, "role": session.role,
+                    "active": True, "outlet_id": None}
         user = self.row("users", session.user_id)
         if user is None or not user.get("active") or user.get("outlet_id") is not None \
                 or user.get("role") not in HUB_ROLES:

@@ -29,6 +29,7 @@ from collections import defaultdict
 from hub.services.rollup_facts import EXTRA, KEY, MEASURES, Policies, base_fact, serial_flags
 from shared.orders import Status
 from shared.roles import HqWork
+from sync.store import dict_rows, iter_dicts
 
 BATCH = 2000
 CHUNK = 500
@@ -220,7 +221,6 @@ class Rollups:
                         "FROM hq_rollup_facts WHERE serial_no != '' AND serial_no IN (SELECT serial_no FROM "
                         "hq_rollup_facts WHERE serial_no != '' GROUP BY serial_no HAVING COUNT(*) > 1) "
                         "ORDER BY serial_no")
-        names = [d[0] for d in cur.description]
         updates, group, current = [], [], None
 
         def flush():
@@ -232,8 +232,7 @@ class Rollups:
                 if (g["repeats"], g["ftf"]) != before:
                     updates.append((g["repeats"], g["ftf"], g["order_id"]))
 
-        for row in cur.fetchall():
-            r = dict(zip(names, row))
+        for r in dict_rows(cur):
             if r["serial_no"] != current and group:
                 flush()
                 group = []
@@ -259,9 +258,7 @@ def _chunks(ids: list[str]):
 
 
 def _rows(c, sql: str, params=()) -> list[dict]:
-    cur = c.execute(sql, tuple(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return dict_rows(c.execute(sql, tuple(params)))
 
 
 def _orders(c, ids: list[str]) -> dict[str, dict]:
@@ -387,24 +384,23 @@ def _stream(c):
     parts folded into strings by SQLite), so a million orders never sit in memory at once."""
     cur = c.execute(
         f"SELECT o.id, {', '.join('o.' + k for k in ORDER_COLUMNS)}, "
-        "(SELECT group_concat(e.to_status || ' ' || COALESCE(e.at, ''), char(31)) FROM order_events e WHERE e.order_id = o.id), "
+        "(SELECT group_concat(e.to_status || ' ' || COALESCE(e.at, ''), char(31)) FROM order_events e"
+        " WHERE e.order_id = o.id) AS _events, "
         "(SELECT group_concat(p.part_id || ' ' || p.n || ' ' || p.qty, char(31)) FROM (SELECT part_id, COUNT(*) AS n, "
         " SUM(COALESCE(qty, 0)) AS qty FROM order_parts WHERE order_id = o.id AND part_id IS NOT NULL "
-        " GROUP BY part_id) p) FROM service_orders o ORDER BY o.id")
-    names = ["id", *ORDER_COLUMNS]
-    width = len(names)
-    for row in cur:
+        " GROUP BY part_id) p) AS _parts FROM service_orders o ORDER BY o.id")
+    for row in iter_dicts(cur):
         events = []
-        for item in (row[width] or "").split("\x1f"):
+        for item in (row.pop("_events") or "").split("\x1f"):
             if item:
                 to, _, at = item.rpartition(" ")
                 events.append((to, int(at) if at.lstrip("-").isdigit() else None))
         parts = {}
-        for item in (row[width + 1] or "").split("\x1f"):
+        for item in (row.pop("_parts") or "").split("\x1f"):
             if item:
                 part, n, qty = item.rsplit(" ", 2)
                 parts[part] = (int(qty), int(n))
-        yield dict(zip(names, row[:width])), events, parts
+        yield row, events, parts
 
 
 def _flush(c, facts: list, part_rows: list) -> None:

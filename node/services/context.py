@@ -6,6 +6,8 @@ writer lock, and so does every read here, so a read never sees a pull half-appli
 (A whole service call holds the lock too: see locking.py.)"""
 from typing import Callable
 
+from sync.store import dict_rows
+
 from node.services import guards
 from node.services.errors import ServiceError
 from node.services.schema import ensure_schema
@@ -29,9 +31,7 @@ class Context:
 
     def query(self, sql: str, params=()) -> list[dict]:
         with self.store.read() as c:
-            cur = c.execute(sql, _params(params))
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return dict_rows(c.execute(sql, _params(params)))
 
     def tuples(self, sql: str, params=()) -> list[tuple]:
         """Rows as tuples, for reads that build a mapping or a list of ids."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from hub.admin import enroll_code, init_hub
+from hub.admin import administering, init_hub
 from fieldsync.demo.data import Sizes, generate
 from hub.home import HubHome
 from node.enroll import enroll_node
@@ -109,11 +109,8 @@ class Node:
         self.outlet_code = outlet_code
         self.home = NodeHome(root / "nodes" / self.name)
         self.proxy = Proxy(hub.port, seed=seed)
-        store = hub.open()
-        try:
-            code = enroll_code(store, outlet_code, f"https://127.0.0.1:{self.proxy.port}", hub.home.fingerprint())
-        finally:
-            store.close()
+        with administering(hub.home, "chaos") as (adm, me):
+            code = adm.nodes.enroll_code(me, url=f"https://127.0.0.1:{self.proxy.port}", outlet_code=outlet_code).code
         enrollment, _ = enroll_node(self.home, code, self.name)
         self.node_id, self.outlet_id = enrollment["node_id"], enrollment["outlet_id"]
         self.offset_ms = 0
