@@ -30,32 +30,10 @@ class HubStore(SQLiteStore):
         self.follow_clock()
         self.max_drift_ms = max_drift_ms
 
-    def create_own_tables(self) -> None:
-        c = self.conn
-        c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
-        c.execute("""CREATE TABLE IF NOT EXISTS nodes (node_id TEXT PRIMARY KEY,
-            outlet_id TEXT NOT NULL, public_key TEXT NOT NULL, name TEXT, letter TEXT,
-            status TEXT NOT NULL DEFAULT 'active', epoch INTEGER NOT NULL DEFAULT 1,
-            seq INTEGER NOT NULL DEFAULT 0, head TEXT NOT NULL DEFAULT '""" + ZERO_HASH + """',
-            app_version TEXT, schema INTEGER, enrolled_at INTEGER, revoked_at INTEGER,
-            last_seen_at INTEGER)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS enroll_tokens (token_hash TEXT PRIMARY KEY,
-            outlet_id TEXT NOT NULL, created_at INTEGER, expires_at INTEGER, used_at INTEGER,
-            node_id TEXT)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS node_changes (origin TEXT, epoch INTEGER,
-            seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL, received_at INTEGER,
-            PRIMARY KEY (origin, epoch, seq))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS refusals (id INTEGER PRIMARY KEY,
-            origin TEXT, epoch INTEGER, seq INTEGER, op_index INTEGER, table_name TEXT,
-            row_id TEXT, code TEXT, message TEXT, at INTEGER)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS bucket_changes (bucket TEXT, epoch INTEGER,
-            seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL,
-            PRIMARY KEY (bucket, epoch, seq))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY,
-            epoch INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS fork_alerts (id INTEGER PRIMARY KEY,
-            node_id TEXT, epoch INTEGER, seq INTEGER, held_hash TEXT, sent_hash TEXT,
-            at INTEGER, resolved INTEGER NOT NULL DEFAULT 0)""")
+    def schema(self):
+        # The app owns the file: HQ's service tables (complaints, roll-ups, …) are part of it.
+        from hub.migrations import HUB_SCHEMA
+        return HUB_SCHEMA
 
     # ---- nodes and enrollment ----
 
@@ -186,3 +164,31 @@ class HubStore(SQLiteStore):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_own_tables(c) -> None:
+    """The hub's sync bookkeeping: nodes, enrollment tokens, received changes, refusals, bucket chains."""
+    c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
+    c.execute("""CREATE TABLE IF NOT EXISTS nodes (node_id TEXT PRIMARY KEY,
+        outlet_id TEXT NOT NULL, public_key TEXT NOT NULL, name TEXT, letter TEXT,
+        status TEXT NOT NULL DEFAULT 'active', epoch INTEGER NOT NULL DEFAULT 1,
+        seq INTEGER NOT NULL DEFAULT 0, head TEXT NOT NULL DEFAULT '""" + ZERO_HASH + """',
+        app_version TEXT, schema INTEGER, enrolled_at INTEGER, revoked_at INTEGER,
+        last_seen_at INTEGER)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS enroll_tokens (token_hash TEXT PRIMARY KEY,
+        outlet_id TEXT NOT NULL, created_at INTEGER, expires_at INTEGER, used_at INTEGER,
+        node_id TEXT)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS node_changes (origin TEXT, epoch INTEGER,
+        seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL, received_at INTEGER,
+        PRIMARY KEY (origin, epoch, seq))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS refusals (id INTEGER PRIMARY KEY,
+        origin TEXT, epoch INTEGER, seq INTEGER, op_index INTEGER, table_name TEXT,
+        row_id TEXT, code TEXT, message TEXT, at INTEGER)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS bucket_changes (bucket TEXT, epoch INTEGER,
+        seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL,
+        PRIMARY KEY (bucket, epoch, seq))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY,
+        epoch INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS fork_alerts (id INTEGER PRIMARY KEY,
+        node_id TEXT, epoch INTEGER, seq INTEGER, held_hash TEXT, sent_hash TEXT,
+        at INTEGER, resolved INTEGER NOT NULL DEFAULT 0)""")

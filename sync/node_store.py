@@ -24,21 +24,10 @@ class NodeStore(SQLiteStore):
         self.clock = clock or HLC()
         self.follow_clock()
 
-    def create_own_tables(self) -> None:
-        c = self.conn
-        c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
-        c.execute("""CREATE TABLE IF NOT EXISTS _log (epoch INTEGER, seq INTEGER, hash TEXT NOT NULL,
-            hlc INTEGER, body BLOB NOT NULL, PRIMARY KEY (epoch, seq))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _pending (tbl TEXT, row_id TEXT, field TEXT,
-            epoch INTEGER, seq INTEGER, PRIMARY KEY (tbl, row_id, field))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _deferred (tbl TEXT, row_id TEXT, field TEXT,
-            value TEXT, hlc INTEGER, src TEXT, auth INTEGER, PRIMARY KEY (tbl, row_id, field))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _cursors (bucket TEXT PRIMARY KEY, epoch INTEGER,
-            seq INTEGER, head TEXT)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _refused (notice_id TEXT PRIMARY KEY, tbl TEXT,
-            row_id TEXT, code TEXT, message TEXT, row_json TEXT, at INTEGER)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _blob_queue (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL,
-            size INTEGER, queued_at INTEGER, uploaded_at INTEGER)""")
+    def schema(self):
+        # The app owns the file: its services' tables and indexes are part of the schema.
+        from node.migrations import NODE_SCHEMA
+        return NODE_SCHEMA
 
     # ---- identity (set once at enrollment) ----
 
@@ -269,7 +258,7 @@ class NodeStore(SQLiteStore):
         won = {}
         for f, v in fields.items():
             if f not in spec.columns:
-                continue
+                continue  # a column of a newer schema: ignored until this node upgrades
             if f in pending:
                 c.execute("INSERT INTO _deferred (tbl, row_id, field, value, hlc, src, auth) VALUES "
                           "(?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET value = excluded.value, "
@@ -292,6 +281,7 @@ class NodeStore(SQLiteStore):
         return all(clk.get(f) == mine for f in fields)
 
     def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock) -> None:
+        fields = {f: v for f, v in fields.items() if f in spec.columns}  # a newer schema's column waits
         if clock[1] == self.node_id and c.execute(
                 f"SELECT 1 FROM [{spec.name}] WHERE id = ? AND _hlc = ? AND _src = ?",
                 (row_id, clock[0], clock[1])).fetchone():
@@ -368,3 +358,19 @@ class NodeStore(SQLiteStore):
                                 (self.outlet_id, part_id)).fetchone()
         return row[0]
 
+
+def create_own_tables(c) -> None:
+    """The node's sync bookkeeping: its log, pending marks, deferred pulls, cursors, refusals, blob queue."""
+    c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
+    c.execute("""CREATE TABLE IF NOT EXISTS _log (epoch INTEGER, seq INTEGER, hash TEXT NOT NULL,
+        hlc INTEGER, body BLOB NOT NULL, PRIMARY KEY (epoch, seq))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _pending (tbl TEXT, row_id TEXT, field TEXT,
+        epoch INTEGER, seq INTEGER, PRIMARY KEY (tbl, row_id, field))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _deferred (tbl TEXT, row_id TEXT, field TEXT,
+        value TEXT, hlc INTEGER, src TEXT, auth INTEGER, PRIMARY KEY (tbl, row_id, field))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _cursors (bucket TEXT PRIMARY KEY, epoch INTEGER,
+        seq INTEGER, head TEXT)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _refused (notice_id TEXT PRIMARY KEY, tbl TEXT,
+        row_id TEXT, code TEXT, message TEXT, row_json TEXT, at INTEGER)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _blob_queue (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL,
+        size INTEGER, queued_at INTEGER, uploaded_at INTEGER)""")

@@ -1,5 +1,6 @@
 """The SQLite file under a replica: WAL, one writer lock, explicit transactions. Both the
-hub store and the node store build on it; their write functions are the only writers."""
+hub store and the node store build on it; their write functions are the only writers.
+Opening one brings its file to the newest schema first (sync/migrations.py)."""
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from sync.schema import create_replicated_tables
+from sync.migrations import StoreSchema, open_schema
 
 
 class InjectedFault(RuntimeError):
@@ -29,12 +30,11 @@ class SQLiteStore:
         self._readers: list[sqlite3.Connection] = []
         # Tests set this to a callable that raises, to crash a write just before COMMIT.
         self.before_commit = None
-        with self.tx():
-            create_replicated_tables(self.conn)
-            self.create_own_tables()
+        self.opened_at_version = open_schema(self.conn, self.path, self.schema())
 
-    def create_own_tables(self) -> None:
-        """Subclasses add their bookkeeping tables here."""
+    def schema(self) -> StoreSchema:
+        """What shapes this kind of file: its tables, release 1 and the migrations since."""
+        raise NotImplementedError
 
     @contextmanager
     def tx(self):

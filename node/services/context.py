@@ -8,7 +8,7 @@ from typing import Callable
 
 from node.services import guards
 from node.services.errors import ServiceError
-from node.services.schema import ensure_schema
+from node.services.schema import ensure_kb_index
 from node.services.session import Session
 
 
@@ -16,7 +16,7 @@ class Context:
     def __init__(self, store, now: Callable[[], int] | None = None):
         self.store = store
         self.now = now or store.clock.wall_now
-        ensure_schema(store)
+        ensure_kb_index(store)
 
     @property
     def lock(self):
