@@ -2,10 +2,11 @@
 revocation and fork alerts. The CLI and the admin API are thin over these functions."""
 import uuid
 
+from shared.release import APP_VERSION
 from shared.passwords import generate_password, hash_password
 from shared.roles import Role
 from shared.tables import TABLES
-from sync import merge
+from sync import change, merge
 from sync.enrollment import encode_code
 from sync.hub_store import HubStore
 from sync.keys import SigningKey
@@ -60,7 +61,21 @@ def enroll_code(hub: HubStore, outlet_code: str, url: str, cert_sha256: str | No
 
 
 def list_nodes(hub: HubStore) -> list[dict]:
-    return hub.rows("nodes", order="enrolled_at")
+    return [{**n, "behind": behind(n)} for n in hub.rows("nodes", order="enrolled_at")]
+
+
+def behind(node: dict) -> bool:
+    """The node runs an older release than HQ (as it said at enrollment or in its last
+    hello): during a rollout HQ upgrades its changes, but it cannot show what its release
+    does not know, so HQ's device list flags it."""
+    schema, version = node.get("schema"), _version_tuple(node.get("app_version"))
+    return (isinstance(schema, int) and schema < change.SCHEMA) or \
+        (version is not None and version < _version_tuple(APP_VERSION))
+
+
+def _version_tuple(text) -> tuple[int, ...] | None:
+    parts = str(text or "").split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
 
 
 def revoke(hub: HubStore, node_id: str) -> None:

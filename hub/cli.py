@@ -95,7 +95,8 @@ def _enroll_code(a) -> int:
 def _nodes(a) -> int:
     for n in admin.list_nodes(HubHome(a.dir).open()):
         print(f"{n['node_id']}  outlet={n['outlet_id']}  {n['letter']}  {n['status']}  "
-              f"epoch={n['epoch']} seq={n['seq']}  {n['name'] or ''}")
+              f"epoch={n['epoch']} seq={n['seq']}  release={n['app_version'] or '?'} schema={n['schema'] or '?'}"
+              f"{'  BEHIND' if n['behind'] else ''}  {n['name'] or ''}")
     return 0
 
 

@@ -49,13 +49,14 @@ class Nodes:
         self.cert_sha256 = cert_sha256
 
     def nodes(self, session: HubSession) -> list[dict]:
-        """Every enrolled node with its outlet and open fork alerts, newest first."""
+        """Every enrolled node with its outlet, release (`behind`: older than HQ's) and open
+        fork alerts, newest first."""
         self.ctx.allow(session, HqWork.ADMIN)
-        return self.ctx.query(
-            "SELECT n.node_id, n.outlet_id, n.name, n.letter, n.status, n.epoch, n.seq, n.app_version,"
+        return [{**n, "behind": hub_admin.behind(n)} for n in self.ctx.query(
+            "SELECT n.node_id, n.outlet_id, n.name, n.letter, n.status, n.epoch, n.seq, n.app_version, n.schema,"
             " n.enrolled_at, n.revoked_at, n.last_seen_at, o.code AS outlet_code, o.name AS outlet_name,"
             " (SELECT COUNT(*) FROM fork_alerts f WHERE f.node_id = n.node_id AND f.resolved = 0) AS open_forks"
-            " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id ORDER BY n.enrolled_at DESC")
+            " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id ORDER BY n.enrolled_at DESC")]
 
     def enroll_code(self, session: HubSession, outlet_id: str, url: str | None = None) -> EnrollCode:
         """A one-time code (24 h) for a new node of an active outlet."""
