@@ -20,10 +20,18 @@ _OP_KEYS = {"op", "table", "id", "fields", "hlc", "src", "auth"}
 
 
 def make_change(*, origin: str, epoch: int, seq: int, prev: str, hlc: int, at: int,
-                actor: str, outlet: str | None, ops: list[dict]) -> bytes:
+                actor: str, outlet: str | None, ops: list[dict], schema: int | None = None) -> bytes:
+    """`schema`: the op format the ops are in (default this release's)."""
     return canonical_bytes({"v": VERSION, "origin": origin, "epoch": epoch, "seq": seq,
-                            "prev": prev, "hlc": hlc, "at": at, "actor": actor,
-                            "outlet": outlet, "schema": SCHEMA, "ops": ops})
+                            "prev": prev, "hlc": hlc, "at": at, "actor": actor, "outlet": outlet,
+                            "schema": SCHEMA if schema is None else schema, "ops": ops})
+
+
+def bucket_schema() -> int:
+    """The schema the hub stamps on its bucket changes: the oldest it serves, so that every
+    node it serves takes them (a 0.1.0 node refuses any other). What a node of that schema
+    does not know in them, a column or a table, it ignores (sync/node_store.py)."""
+    return SCHEMA_RANGE[0]
 
 
 def release_params() -> dict:
@@ -48,9 +56,10 @@ def decode_change(line: bytes) -> dict:
     return obj
 
 
-def check_change(obj: dict, *, origin: str, epoch: int, seq: int, prev: str) -> None:
+def check_change(obj: dict, *, origin: str, epoch: int, seq: int, prev: str, any_schema: bool = False) -> None:
     """Raise BadChange (or SchemaUnsupported) unless obj is a well-formed change with the
-    expected place in its chain."""
+    expected place in its chain. `any_schema`: a node reading HQ's bucket takes changes of
+    any schema (it ignores what it does not know); HQ takes only the schemas it serves."""
     if set(obj) - _TOP or not {"v", "origin", "epoch", "seq", "prev", "hlc", "ops"} <= set(obj):
         raise BadChange(f"change {seq}: unexpected or missing keys")
     if obj["v"] != VERSION:
@@ -63,7 +72,10 @@ def check_change(obj: dict, *, origin: str, epoch: int, seq: int, prev: str) -> 
         raise BadChange(f"change {seq}: hlc, at, epoch and seq must be integers")
     if not isinstance(obj.get("actor"), str) or not isinstance(obj.get("outlet"), (str, type(None))):
         raise BadChange(f"change {seq}: actor and outlet must be strings")
-    check_schema(obj.get("schema", SCHEMA), f"change {seq}")
+    if not any_schema:
+        check_schema(obj.get("schema", SCHEMA), f"change {seq}")
+    elif not _int(obj, "schema", 1):
+        raise BadChange(f"change {seq}: schema must be a positive integer")
     ops = obj["ops"]
     if not isinstance(ops, list) or not 1 <= len(ops) <= MAX_OPS:
         raise BadChange(f"change {seq}: ops must be a list of 1 to {MAX_OPS}")

@@ -159,7 +159,7 @@ class NodeStore(SQLiteStore):
                 seq += 1
                 new_body = make_change(origin=ch["origin"], epoch=new_epoch, seq=seq, prev=prev,
                                        hlc=ch["hlc"], at=ch["at"], actor=ch["actor"],
-                                       outlet=ch["outlet"], ops=ch["ops"])
+                                       outlet=ch["outlet"], ops=ch["ops"], schema=ch.get("schema"))
                 prev = sha256_hex(new_body)
                 c.execute("INSERT INTO _log (epoch, seq, hash, hlc, body) VALUES (?,?,?,?,?)",
                           (new_epoch, seq, prev, ch["hlc"], new_body))
@@ -196,7 +196,7 @@ class NodeStore(SQLiteStore):
             seq, head = 0, ZERO_HASH
         if m["first"] != seq + 1 or m["prev"] != head:
             raise BadSegment(f"{bucket} segment does not continue from our cursor {seq}")
-        changes = segment.verify_chain(m, lines, f"hub/{bucket}")
+        changes = segment.verify_chain(m, lines, f"hub/{bucket}", any_schema=True)
         with self.tx() as c:
             has_pending = c.execute("SELECT 1 FROM _pending LIMIT 1").fetchone() is not None
             pulled = int(self.meta_get("hlc_pulled", 0) or 0)  # the newest clock HQ relayed
