@@ -55,8 +55,9 @@ class StoreSchema:
         return json.loads((SNAPSHOTS / f"{self.kind}.json").read_text(encoding="utf-8"))
 
 
-class SchemaTooNew(RuntimeError):
-    """The file was written by a newer release: this code must not touch it."""
+class SchemaTooNew(ValueError):
+    """The file was written by a newer release: this code must not touch it. (A ValueError:
+    the CLI prints it in words, as it does other unusable input.)"""
 
     def __init__(self, path: str, found: int, known: int):
         self.found, self.known = found, known
