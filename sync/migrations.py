@@ -81,8 +81,6 @@ def open_schema(conn: sqlite3.Connection, path: str, schema: StoreSchema) -> int
     """Bring the file on `conn` (autocommit mode) to `schema.latest`; returns the version it
     had (0 for a brand-new file). Holds the write lock throughout, so two processes opening
     the same file do not both migrate it."""
-    if version_of(conn) > schema.latest:
-        raise SchemaTooNew(path, version_of(conn), schema.latest)
     conn.execute("BEGIN IMMEDIATE")
     try:
         found = version_of(conn)
@@ -98,12 +96,13 @@ def open_schema(conn: sqlite3.Connection, path: str, schema: StoreSchema) -> int
             for step in schema.migrations:
                 if step.version > max(found, RELEASE_1):
                     step.apply(conn)
-        conn.execute(f"PRAGMA user_version = {int(schema.latest)}")
+        if found != schema.latest:
+            conn.execute(f"PRAGMA user_version = {int(schema.latest)}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return 0 if brand_new else found or RELEASE_1
+    return 0 if brand_new else (found or RELEASE_1)
 
 
 def _has_tables(conn) -> bool:
