@@ -4,7 +4,7 @@ table (shared/tables.py), to the hub's bookkeeping (sync/hub_store.py) or to a s
 `DDL` (hub/services/schema.py lists them) comes with a migration here."""
 from hub.services import schema as services_schema
 from sync.hub_store import create_own_tables
-from sync.migrations import Migration, StoreSchema
+from sync.migrations import Migration, StoreSchema, register
 from sync.schema import create_replicated_tables
 
 
@@ -16,3 +16,4 @@ def create(conn) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = ()  # version 2 onwards, in order
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
+register(HUB_SCHEMA)

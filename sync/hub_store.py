@@ -10,6 +10,7 @@ from sync import merge, relay
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.hlc import HLC, MAX_DRIFT_MS, now_ms
 from sync.keys import SigningKey
+from sync.migrations import schema_of
 from sync.store import SQLiteStore
 
 HUB_SRC = "hub"
@@ -31,9 +32,7 @@ class HubStore(SQLiteStore):
         self.max_drift_ms = max_drift_ms
 
     def schema(self):
-        # The app owns the file: HQ's service tables (complaints, roll-ups, …) are part of it.
-        from hub.migrations import HUB_SCHEMA
-        return HUB_SCHEMA
+        return schema_of("hub")  # registered by hub/migrations.py
 
     # ---- nodes and enrollment ----
 

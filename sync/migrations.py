@@ -18,6 +18,7 @@ newest version the code knows, in one transaction, before anything else reads it
 A migration is plain SQL (or sqlite-utils' `table.transform()`, which rebuilds a table
 inside the open transaction) on the connection it is given. tests/upgrade/test_schema_drift.py
 holds the two paths together: release 1 plus every migration must equal a brand-new file.
+Each app registers its kind of file (`register`), since its services' tables are in it.
 A PostgreSQL hub store would keep the same numbering with its own runner (Alembic); the
 version numbers, not the SQL, are what the two stores share."""
 import json
@@ -53,6 +54,22 @@ class StoreSchema:
     def release_1(self) -> list[str]:
         """The statements release 0.1.0 ran on this kind of file (sqlite_master's own text)."""
         return json.loads((SNAPSHOTS / f"{self.kind}.json").read_text(encoding="utf-8"))
+
+
+# The schema of each kind of file, registered by the app that owns it (node/migrations.py,
+# hub/migrations.py, imported by their packages): the services' tables are part of the
+# file, and the sync layer does not import the layers above it.
+SCHEMAS: dict[str, StoreSchema] = {}
+
+
+def register(schema: StoreSchema) -> None:
+    SCHEMAS[schema.kind] = schema
+
+
+def schema_of(kind: str) -> StoreSchema:
+    if kind not in SCHEMAS:
+        raise RuntimeError(f"no schema registered for {kind} files: import the {kind} package first")
+    return SCHEMAS[kind]
 
 
 class SchemaTooNew(ValueError):

@@ -11,6 +11,7 @@ from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
 from sync.change import check_op, make_change
 from sync.errors import BadSegment
 from sync.hlc import HLC, from_wall
+from sync.migrations import schema_of
 from sync.store import SQLiteStore
 
 
@@ -25,9 +26,7 @@ class NodeStore(SQLiteStore):
         self.follow_clock()
 
     def schema(self):
-        # The app owns the file: its services' tables and indexes are part of the schema.
-        from node.migrations import NODE_SCHEMA
-        return NODE_SCHEMA
+        return schema_of("node")  # registered by node/migrations.py
 
     # ---- identity (set once at enrollment) ----
 

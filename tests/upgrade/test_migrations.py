@@ -10,7 +10,7 @@ import sqlite_utils
 
 import node.migrations
 from sync.hub_store import HubStore
-from sync.migrations import Migration, SchemaTooNew, StoreSchema, backup_path, version_of
+from sync.migrations import SCHEMAS, Migration, SchemaTooNew, StoreSchema, backup_path, version_of
 from sync.node_store import NodeStore
 from sync.store import InjectedFault
 from tests.test_convergence import fingerprint
@@ -21,8 +21,7 @@ from tests.upgrade.shape import schema_shape
 
 def register(monkeypatch, *steps: Migration) -> None:
     """This code, as if it shipped `steps` after release 1."""
-    schema = StoreSchema("node", node.migrations.create, steps)
-    monkeypatch.setattr(node.migrations, "NODE_SCHEMA", schema)
+    monkeypatch.setitem(SCHEMAS, "node", StoreSchema("node", node.migrations.create, steps))
 
 
 def audit_device_column(runs: list):
