@@ -118,7 +118,8 @@ def _nodes(a) -> int:
     with admin.administering(HubHome(a.dir)) as (adm, me):
         for n in adm.nodes.nodes(me):
             print(f"{n['node_id']}  outlet={n['outlet_code'] or n['outlet_id']}  {n['letter']}  {n['status']}  "
-                  f"epoch={n['epoch']} seq={n['seq']}  {n['name'] or ''}")
+                  f"epoch={n['epoch']} seq={n['seq']}  release={n['app_version'] or '?'} schema={n['schema'] or '?'}"
+                  f"{'  BEHIND' if n['behind'] else ''}  {n['name'] or ''}")
     return 0
 
 

@@ -5,12 +5,10 @@ from urllib.parse import urlsplit
 
 from node.home import NodeHome
 from sync import http_client
-from sync.change import SCHEMA
+from sync.change import release_params
 from sync.enrollment import decode_code, fetch_pinned_cert
 from sync.keys import SigningKey
 from sync.node_sync import RoundResult, sync_round
-
-APP_VERSION = "0.1.0"
 
 
 def enroll_node(home: NodeHome, code: str, name: str | None = None) -> tuple[dict, RoundResult]:
@@ -26,7 +24,7 @@ def enroll_node(home: NodeHome, code: str, name: str | None = None) -> tuple[dic
     key = SigningKey.generate()
     enrollment = http_client.enroll(url, cert_pem, {
         "token": info["token"], "public_key": key.public_b64, "name": name or socket.gethostname(),
-        "app_version": APP_VERSION, "schema": SCHEMA})
+        **release_params()})
     if enrollment["hub_id"] != info["hub_id"]:
         raise ValueError("the hub that answered is not the one the enrollment code names")
     home.dir.mkdir(parents=True, exist_ok=True)

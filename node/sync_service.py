@@ -109,9 +109,11 @@ class SyncService:
             st.last_success_at, st.hub_reachable = now_ms(), True
             st.last_error = st.last_error_code = st.retry_at = None
             st.failures = 0
+            if result.held:  # a rollout: the round pulled, our changes wait (said, not silent)
+                st.last_error_code, st.last_error = result.held, describe(result.held, self.lang)
             st.last_round = {"pushed": result.pushed, "pulled": result.pulled,
                              "rejected": len(result.rejected), "uploaded": uploaded,
-                             "new_epoch": result.new_epoch}
+                             "new_epoch": result.new_epoch, "held": result.held}
         st.rounds += 1
         st.pending = self.store.pending_count()
         st.refused = len(self.store.refused())

@@ -13,6 +13,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forbidden": ("无权执行此操作。", "You are not allowed to do this."),
     "too_large": ("数据太大，无法一次发送。", "The data is too large to send at once."),
     "schema_unsupported": ("软件版本与总部不兼容，请升级。", "This app version is not supported by HQ; please upgrade."),
+    "hub_older": ("总部尚未升级到本机的软件版本：本机的修改已安全保存，总部升级后自动发送。",
+                  "HQ has not upgraded to this device's release yet: your changes are kept here and "
+                  "sent once HQ has upgraded."),
+    "device_outdated": ("本机软件版本过旧，总部已不再接受本机的修改，请升级本机软件。修改已安全保存在本机。",
+                        "This device's release is too old for HQ to accept its changes; please upgrade it. "
+                        "Your changes are kept here."),
     "pin_mismatch": ("总部证书与注册码不符，可能存在网络劫持，已停止连接。",
                      "HQ's certificate does not match the enrollment code; the connection was stopped."),
     # op refusals

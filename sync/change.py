@@ -2,12 +2,16 @@
 change yields its exact bytes; checking one refuses anything the protocol forbids."""
 import re
 
+from shared.release import APP_VERSION
 from sync.canonical import ZERO_HASH, canonical_bytes, loads_strict
 from sync.errors import BadChange, SchemaUnsupported
+from sync.schema import is_int
 
 VERSION = 1
-SCHEMA = 1
-SCHEMA_RANGE = (1, 1)
+SCHEMA = 1  # the op format this release writes: its tables and columns (shared/tables.py)
+# What the hub accepts: its own schema and the one before, so that outlets one release
+# behind keep syncing while a rollout goes on (their ops are upgraded: sync/op_upgrade.py).
+SCHEMA_RANGE = (max(1, SCHEMA - 1), SCHEMA)
 MAX_OPS = 1000
 OPS = ("put", "add")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -16,10 +20,23 @@ _OP_KEYS = {"op", "table", "id", "fields", "hlc", "src", "auth"}
 
 
 def make_change(*, origin: str, epoch: int, seq: int, prev: str, hlc: int, at: int,
-                actor: str, outlet: str | None, ops: list[dict]) -> bytes:
+                actor: str, outlet: str | None, ops: list[dict], schema: int | None = None) -> bytes:
+    """`schema`: the op format the ops are in (default this release's)."""
     return canonical_bytes({"v": VERSION, "origin": origin, "epoch": epoch, "seq": seq,
-                            "prev": prev, "hlc": hlc, "at": at, "actor": actor,
-                            "outlet": outlet, "schema": SCHEMA, "ops": ops})
+                            "prev": prev, "hlc": hlc, "at": at, "actor": actor, "outlet": outlet,
+                            "schema": SCHEMA if schema is None else schema, "ops": ops})
+
+
+def bucket_schema() -> int:
+    """The schema the hub stamps on its bucket changes: the oldest it serves, so that every
+    node it serves takes them (a 0.1.0 node refuses any other). What a node of that schema
+    does not know in them, a column or a table, it ignores (sync/node_store.py)."""
+    return SCHEMA_RANGE[0]
+
+
+def release_params() -> dict:
+    """What a node runs, for its hello: HQ keeps it to show who is behind in a rollout."""
+    return {"app_version": APP_VERSION, "schema": SCHEMA}
 
 
 def _int(obj, key, minimum=0) -> bool:
@@ -39,9 +56,10 @@ def decode_change(line: bytes) -> dict:
     return obj
 
 
-def check_change(obj: dict, *, origin: str, epoch: int, seq: int, prev: str) -> None:
+def check_change(obj: dict, *, origin: str, epoch: int, seq: int, prev: str, any_schema: bool = False) -> None:
     """Raise BadChange (or SchemaUnsupported) unless obj is a well-formed change with the
-    expected place in its chain."""
+    expected place in its chain. `any_schema`: a node reading HQ's bucket takes changes of
+    any schema (it ignores what it does not know); HQ takes only the schemas it serves."""
     if set(obj) - _TOP or not {"v", "origin", "epoch", "seq", "prev", "hlc", "ops"} <= set(obj):
         raise BadChange(f"change {seq}: unexpected or missing keys")
     if obj["v"] != VERSION:
@@ -54,16 +72,29 @@ def check_change(obj: dict, *, origin: str, epoch: int, seq: int, prev: str) -> 
         raise BadChange(f"change {seq}: hlc, at, epoch and seq must be integers")
     if not isinstance(obj.get("actor"), str) or not isinstance(obj.get("outlet"), (str, type(None))):
         raise BadChange(f"change {seq}: actor and outlet must be strings")
-    schema = obj.get("schema", SCHEMA)
-    if not isinstance(schema, int) or not SCHEMA_RANGE[0] <= schema <= SCHEMA_RANGE[1]:
-        raise SchemaUnsupported(f"change {seq}: schema {schema!r} outside "
-                                f"{SCHEMA_RANGE[0]}..{SCHEMA_RANGE[1]}",
-                                schema={"min": SCHEMA_RANGE[0], "max": SCHEMA_RANGE[1]})
+    if not any_schema:
+        check_schema(obj.get("schema", SCHEMA), f"change {seq}")
+    elif not _int(obj, "schema", 1):
+        raise BadChange(f"change {seq}: schema must be a positive integer")
     ops = obj["ops"]
     if not isinstance(ops, list) or not 1 <= len(ops) <= MAX_OPS:
         raise BadChange(f"change {seq}: ops must be a list of 1 to {MAX_OPS}")
     for i, op in enumerate(ops):
         check_op(op, f"change {seq} op {i}")
+
+
+def check_schema(schema, where: str) -> None:
+    """SchemaUnsupported unless the hub understands this schema; the message says who
+    upgrades: HQ (a device ahead of it) or the device (one HQ no longer serves)."""
+    low, high = SCHEMA_RANGE
+    if is_int(schema) and low <= schema <= high:
+        return
+    if is_int(schema) and schema > high:
+        why = "it is newer than HQ's; HQ upgrades first, the device keeps its changes until then"
+    else:
+        why = "HQ no longer accepts it; upgrade this device, its changes stay on it until then"
+    raise SchemaUnsupported(f"{where}: schema {schema!r} is outside {low}..{high}: {why}",
+                            schema={"min": low, "max": high})
 
 
 def check_op(op, where: str) -> None:

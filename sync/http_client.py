@@ -9,6 +9,7 @@ import httpx
 
 from sync import http_sig, keys
 from sync.canonical import canonical_bytes
+from sync.change import release_params
 from sync.enrollment import pinned_context
 from sync.errors import ClockSkew, SyncError, from_body
 from sync.hlc import now_ms
@@ -97,7 +98,7 @@ class HttpTransport:
             raise HubUnreachable(f"HQ is unreachable: {exc.__class__.__name__}") from None
 
     def hello(self) -> dict:
-        return self._send("GET", "/sync/hello").json()
+        return self._send("GET", "/sync/hello", params=release_params()).json()
 
     def push(self, body: bytes) -> dict:
         headers = {"Content-Type": "application/x-ndjson"}

@@ -9,7 +9,8 @@ from shared.tables import GLOBAL_BUCKET, TABLES, outlet_bucket
 from sync import keys, merge, relay, segment
 from sync.authorize import Context, authorize
 from sync.canonical import ZERO_HASH, canonical_bytes
-from sync.change import SCHEMA_RANGE
+from sync import change
+from sync.op_upgrade import upgrade_ops
 from sync.errors import (CLOCK_AHEAD, BadRequest, BadToken, ChainGap, Forbidden, Fork,
                          OpRefused, Revoked, UnknownNode)
 from sync.hlc import from_wall, now_ms, wall_ms
@@ -53,8 +54,11 @@ def enroll(hub: HubStore, req: dict) -> dict:
 
 # ---- hello ----
 
-def hello(hub: HubStore, node_id: str) -> dict:
+def hello(hub: HubStore, node_id: str, app_version=None, schema=None) -> dict:
+    """`app_version` and `schema`: what the node runs now (an extension of the protocol's
+    hello; a 0.1.0 node sends neither), kept so that HQ sees who is behind in a rollout."""
     node = authenticated(hub, node_id)
+    _note_version(hub, node, app_version, schema)
     buckets = {}
     with hub.snapshot() as c:
         for b in node_buckets(node):
@@ -63,7 +67,21 @@ def hello(hub: HubStore, node_id: str) -> dict:
     return {"hub_id": hub.hub_id, "hub_time": now_ms(),
             "node": {"status": node["status"], "epoch": node["epoch"], "seq": node["seq"],
                      "head": node["head"]},
-            "buckets": buckets, "schema": {"min": SCHEMA_RANGE[0], "max": SCHEMA_RANGE[1]}}
+            "buckets": buckets, "schema": {"min": change.SCHEMA_RANGE[0], "max": change.SCHEMA_RANGE[1]}}
+
+
+def _note_version(hub: HubStore, node: dict, app_version, schema) -> None:
+    if app_version is None and schema is None:
+        return
+    if not isinstance(app_version, (str, type(None))) or not isinstance(schema, (int, type(None))) \
+            or isinstance(schema, bool):
+        raise BadRequest("hello's app_version must be a string and schema an integer")
+    app_version = app_version[:40] if app_version is not None else node["app_version"]
+    schema = schema if schema is not None else node["schema"]
+    if (app_version, schema) != (node["app_version"], node["schema"]):
+        with hub.tx() as c:
+            c.execute("UPDATE nodes SET app_version = ?, schema = ? WHERE node_id = ?",
+                      (app_version, schema, node["node_id"]))
 
 
 # ---- push ----
@@ -152,7 +170,7 @@ def _apply_change(hub, c, node, ch, ctx, actors, out, rejected, now) -> None:
         hub.clock.observe(ch["hlc"])
     ctx.actor = _actor(c, actors, ch.get("actor"))
     clock = ctx.clock = (ch["hlc"], node["node_id"])
-    for i, op in enumerate(ch["ops"]):
+    for i, op in enumerate(upgrade_ops(ch["ops"], ch.get("schema", change.SCHEMA))):
         try:
             if ahead:
                 raise OpRefused(CLOCK_AHEAD, "clock_ahead", minutes=hub.max_drift_ms // 60000)

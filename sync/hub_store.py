@@ -11,6 +11,7 @@ from sync import merge, relay
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.hlc import HLC, MAX_DRIFT_MS, now_ms
 from sync.keys import SigningKey
+from sync.migrations import schema_of
 from sync.store import SQLiteStore, dict_row, dict_rows
 
 HUB_SRC = "hub"
@@ -33,32 +34,8 @@ class HubStore(SQLiteStore):
         self.follow_clock()
         self.max_drift_ms = max_drift_ms
 
-    def create_own_tables(self) -> None:
-        c = self.conn
-        c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
-        c.execute("""CREATE TABLE IF NOT EXISTS nodes (node_id TEXT PRIMARY KEY,
-            outlet_id TEXT NOT NULL, public_key TEXT NOT NULL, name TEXT, letter TEXT,
-            status TEXT NOT NULL DEFAULT 'active', epoch INTEGER NOT NULL DEFAULT 1,
-            seq INTEGER NOT NULL DEFAULT 0, head TEXT NOT NULL DEFAULT '""" + ZERO_HASH + """',
-            app_version TEXT, schema INTEGER, enrolled_at INTEGER, revoked_at INTEGER,
-            last_seen_at INTEGER)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS enroll_tokens (token_hash TEXT PRIMARY KEY,
-            outlet_id TEXT NOT NULL, created_at INTEGER, expires_at INTEGER, used_at INTEGER,
-            node_id TEXT)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS node_changes (origin TEXT, epoch INTEGER,
-            seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL, received_at INTEGER,
-            PRIMARY KEY (origin, epoch, seq))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS refusals (id INTEGER PRIMARY KEY,
-            origin TEXT, epoch INTEGER, seq INTEGER, op_index INTEGER, table_name TEXT,
-            row_id TEXT, code TEXT, message TEXT, at INTEGER)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS bucket_changes (bucket TEXT, epoch INTEGER,
-            seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL,
-            PRIMARY KEY (bucket, epoch, seq))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY,
-            epoch INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS fork_alerts (id INTEGER PRIMARY KEY,
-            node_id TEXT, epoch INTEGER, seq INTEGER, held_hash TEXT, sent_hash TEXT,
-            at INTEGER, resolved INTEGER NOT NULL DEFAULT 0)""")
+    def schema(self):
+        return schema_of("hub")  # registered by hub/migrations.py
 
     # ---- nodes, enrollment and fork alerts: the only SQL on these tables ----
     # Methods taking `c` run on the caller's transaction (or snapshot) connection.
@@ -75,7 +52,7 @@ class HubStore(SQLiteStore):
         with self.snapshot() as c:
             return dict_rows(c.execute(
                 "SELECT n.node_id, n.outlet_id, n.name, n.letter, n.status, n.epoch, n.seq, n.head,"
-                " n.app_version, n.enrolled_at, n.revoked_at, n.last_seen_at, o.code AS outlet_code,"
+                " n.app_version, n.schema, n.enrolled_at, n.revoked_at, n.last_seen_at, o.code AS outlet_code,"
                 " o.name AS outlet_name, (SELECT COUNT(*) FROM fork_alerts f WHERE f.node_id = n.node_id"
                 " AND f.resolved = 0) AS open_forks"
                 " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id ORDER BY n.enrolled_at DESC"))
@@ -272,3 +249,31 @@ class HubStore(SQLiteStore):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_own_tables(c) -> None:
+    """The hub's sync bookkeeping: nodes, enrollment tokens, received changes, refusals, bucket chains."""
+    c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
+    c.execute("""CREATE TABLE IF NOT EXISTS nodes (node_id TEXT PRIMARY KEY,
+        outlet_id TEXT NOT NULL, public_key TEXT NOT NULL, name TEXT, letter TEXT,
+        status TEXT NOT NULL DEFAULT 'active', epoch INTEGER NOT NULL DEFAULT 1,
+        seq INTEGER NOT NULL DEFAULT 0, head TEXT NOT NULL DEFAULT '""" + ZERO_HASH + """',
+        app_version TEXT, schema INTEGER, enrolled_at INTEGER, revoked_at INTEGER,
+        last_seen_at INTEGER)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS enroll_tokens (token_hash TEXT PRIMARY KEY,
+        outlet_id TEXT NOT NULL, created_at INTEGER, expires_at INTEGER, used_at INTEGER,
+        node_id TEXT)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS node_changes (origin TEXT, epoch INTEGER,
+        seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL, received_at INTEGER,
+        PRIMARY KEY (origin, epoch, seq))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS refusals (id INTEGER PRIMARY KEY,
+        origin TEXT, epoch INTEGER, seq INTEGER, op_index INTEGER, table_name TEXT,
+        row_id TEXT, code TEXT, message TEXT, at INTEGER)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS bucket_changes (bucket TEXT, epoch INTEGER,
+        seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL,
+        PRIMARY KEY (bucket, epoch, seq))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY,
+        epoch INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS fork_alerts (id INTEGER PRIMARY KEY,
+        node_id TEXT, epoch INTEGER, seq INTEGER, held_hash TEXT, sent_hash TEXT,
+        at INTEGER, resolved INTEGER NOT NULL DEFAULT 0)""")

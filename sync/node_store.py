@@ -12,6 +12,7 @@ from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
 from sync.change import check_op, make_change
 from sync.errors import BadSegment
 from sync.hlc import HLC, from_wall
+from sync.migrations import schema_of
 from sync.store import SQLiteStore, dict_rows
 
 
@@ -27,21 +28,8 @@ class NodeStore(SQLiteStore):
         self.clock = clock or HLC()
         self.follow_clock()
 
-    def create_own_tables(self) -> None:
-        c = self.conn
-        c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
-        c.execute("""CREATE TABLE IF NOT EXISTS _log (epoch INTEGER, seq INTEGER, hash TEXT NOT NULL,
-            hlc INTEGER, body BLOB NOT NULL, PRIMARY KEY (epoch, seq))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _pending (tbl TEXT, row_id TEXT, field TEXT,
-            epoch INTEGER, seq INTEGER, PRIMARY KEY (tbl, row_id, field))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _deferred (tbl TEXT, row_id TEXT, field TEXT,
-            value TEXT, hlc INTEGER, src TEXT, auth INTEGER, PRIMARY KEY (tbl, row_id, field))""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _cursors (bucket TEXT PRIMARY KEY, epoch INTEGER,
-            seq INTEGER, head TEXT)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _refused (notice_id TEXT PRIMARY KEY, tbl TEXT,
-            row_id TEXT, code TEXT, message TEXT, row_json TEXT, at INTEGER)""")
-        c.execute("""CREATE TABLE IF NOT EXISTS _blob_queue (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL,
-            size INTEGER, queued_at INTEGER, uploaded_at INTEGER)""")
+    def schema(self):
+        return schema_of("node")  # registered by node/migrations.py
 
     # ---- identity (set once at enrollment) ----
 
@@ -183,7 +171,7 @@ class NodeStore(SQLiteStore):
                 seq += 1
                 new_body = make_change(origin=ch["origin"], epoch=new_epoch, seq=seq, prev=prev,
                                        hlc=ch["hlc"], at=ch["at"], actor=ch["actor"],
-                                       outlet=ch["outlet"], ops=ch["ops"])
+                                       outlet=ch["outlet"], ops=ch["ops"], schema=ch.get("schema"))
                 prev = sha256_hex(new_body)
                 c.execute("INSERT INTO _log (epoch, seq, hash, hlc, body) VALUES (?,?,?,?,?)",
                           (new_epoch, seq, prev, ch["hlc"], new_body))
@@ -221,7 +209,7 @@ class NodeStore(SQLiteStore):
             seq, head = 0, ZERO_HASH
         if m["first"] != seq + 1 or m["prev"] != head:
             raise BadSegment(f"{bucket} segment does not continue from our cursor {seq}")
-        changes = segment.verify_chain(m, lines, f"hub/{bucket}")
+        changes = segment.verify_chain(m, lines, f"hub/{bucket}", any_schema=True)
         with self.tx() as c:
             has_pending = c.execute("SELECT 1 FROM _pending LIMIT 1").fetchone() is not None
             me = self.node_id
@@ -285,7 +273,7 @@ class NodeStore(SQLiteStore):
         won = {}
         for f, v in fields.items():
             if f not in spec.columns:
-                continue
+                continue  # a column of a newer schema: ignored until this node upgrades
             if f in pending:
                 c.execute("INSERT INTO _deferred (tbl, row_id, field, value, hlc, src, auth) VALUES "
                           "(?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET value = excluded.value, "
@@ -308,6 +296,7 @@ class NodeStore(SQLiteStore):
         return all(clk.get(f) == mine for f in fields)
 
     def _apply_pulled_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock, me: str) -> None:
+        fields = {f: v for f, v in fields.items() if f in spec.columns}  # a newer schema's column waits
         if clock[1] == me and c.execute(
                 f"SELECT 1 FROM [{spec.name}] WHERE id = ? AND _hlc = ? AND _src = ?",
                 (row_id, clock[0], clock[1])).fetchone():
@@ -387,3 +376,19 @@ class NodeStore(SQLiteStore):
             return c.execute("SELECT 1 FROM _pending WHERE tbl = ? AND row_id = ? AND field = ?",
                              (table, row_id, field)).fetchone() is not None
 
+
+def create_own_tables(c) -> None:
+    """The node's sync bookkeeping: its log, pending marks, deferred pulls, cursors, refusals, blob queue."""
+    c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
+    c.execute("""CREATE TABLE IF NOT EXISTS _log (epoch INTEGER, seq INTEGER, hash TEXT NOT NULL,
+        hlc INTEGER, body BLOB NOT NULL, PRIMARY KEY (epoch, seq))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _pending (tbl TEXT, row_id TEXT, field TEXT,
+        epoch INTEGER, seq INTEGER, PRIMARY KEY (tbl, row_id, field))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _deferred (tbl TEXT, row_id TEXT, field TEXT,
+        value TEXT, hlc INTEGER, src TEXT, auth INTEGER, PRIMARY KEY (tbl, row_id, field))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _cursors (bucket TEXT PRIMARY KEY, epoch INTEGER,
+        seq INTEGER, head TEXT)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _refused (notice_id TEXT PRIMARY KEY, tbl TEXT,
+        row_id TEXT, code TEXT, message TEXT, row_json TEXT, at INTEGER)""")
+    c.execute("""CREATE TABLE IF NOT EXISTS _blob_queue (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL,
+        size INTEGER, queued_at INTEGER, uploaded_at INTEGER)""")

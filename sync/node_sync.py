@@ -4,7 +4,8 @@ differs between in-process tests and HTTPS."""
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sync import keys, segment
+from sync import change, keys, segment
+from sync.change import release_params
 from sync.errors import ChainGap, Fork
 from sync.hlc import MAX_DRIFT_MS
 from sync.node_store import NodeStore
@@ -24,6 +25,21 @@ class RoundResult:
     rejected: list[dict] = field(default_factory=list)
     new_epoch: bool = False
     clock_rewound: bool = False  # our clock had run ahead of HQ's; it follows HQ's again
+    held: str | None = None      # why nothing was pushed (hub_older, device_outdated; see schema_hold)
+
+
+def schema_hold(accepted) -> str | None:
+    """Why our changes must wait, from the schemas HQ accepts (hello's `schema`): HQ runs an
+    older release than ours (`hub_older`: HQ upgrades first, then our changes go) or no
+    longer accepts ours (`device_outdated`: this device upgrades). Pushing anyway would
+    only be refused (426); the changes stay in the log, nothing is lost."""
+    if not isinstance(accepted, dict):
+        return None
+    if isinstance(accepted.get("max"), int) and accepted["max"] < change.SCHEMA:
+        return "hub_older"
+    if isinstance(accepted.get("min"), int) and accepted["min"] > change.SCHEMA:
+        return "device_outdated"
+    return None
 
 
 def reconcile(store: NodeStore, held: dict) -> bool:
@@ -130,8 +146,10 @@ def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> 
     held = hello["node"]
     result.new_epoch = reconcile(store, held)
     held_seq = held["seq"] if held["epoch"] == store.epoch else 0
-    push_all(store, transport, key, result, held_seq)
-    pull_all(store, transport, result, hello)
+    result.held = schema_hold(hello.get("schema"))
+    if result.held is None:
+        push_all(store, transport, key, result, held_seq)
+    pull_all(store, transport, result, hello)  # what HQ sends, a node of either schema can apply
     if isinstance(hello.get("hub_time"), int):
         result.clock_rewound = store.rewind_clock(hello["hub_time"], MAX_DRIFT_MS)
     return result
@@ -148,7 +166,7 @@ class LocalTransport:
         self.node_id = node_id
 
     def hello(self) -> dict:
-        return self._h.hello(self.hub, self.node_id)
+        return self._h.hello(self.hub, self.node_id, **release_params())
 
     def push(self, body: bytes) -> dict:
         return self._h.push(self.hub, self.node_id, body)

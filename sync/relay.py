@@ -6,7 +6,7 @@ from shared.tables import (GLOBAL_BUCKET, TABLES, ByOutlet, ByParent, ByReferrer
                            TableSpec, outlet_bucket)
 from sync import merge
 from sync.canonical import ZERO_HASH, sha256_hex
-from sync.change import MAX_OPS, make_change
+from sync.change import MAX_OPS, bucket_schema, make_change
 from sync.segment import MAX_BYTES
 
 
@@ -120,7 +120,7 @@ def _append_fitting(conn, bucket: str, ops: list[dict], tick, at: int) -> None:
     """Append ops as one change, or as several when one would be too big to pull."""
     epoch, seq, head = head_of(conn, bucket)
     body = make_change(origin=bucket_origin(bucket), epoch=epoch, seq=seq + 1, prev=head,
-                       hlc=tick(), at=at, actor="hub", outlet=None, ops=ops)
+                       hlc=tick(), at=at, actor="hub", outlet=None, ops=ops, schema=bucket_schema())
     if len(body) > MAX_CHANGE_BYTES and len(ops) > 1:
         half = len(ops) // 2
         _append_fitting(conn, bucket, ops[:half], tick, at)
@@ -138,7 +138,7 @@ def head_of(conn, bucket: str) -> tuple[int, int, str]:
 def append(conn, bucket: str, ops: list[dict], *, hlc: int, at: int) -> None:
     epoch, seq, head = head_of(conn, bucket)
     body = make_change(origin=bucket_origin(bucket), epoch=epoch, seq=seq + 1, prev=head,
-                       hlc=hlc, at=at, actor="hub", outlet=None, ops=ops)
+                       hlc=hlc, at=at, actor="hub", outlet=None, ops=ops, schema=bucket_schema())
     _store(conn, bucket, epoch, seq + 1, body)
 
 

@@ -9,16 +9,13 @@ SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"
 
 
 def create_replicated_tables(conn) -> None:
+    """The declared tables as they are now: a brand-new file's; an older file gets a
+    declaration's later changes through a numbered migration (sync/migrations.py)."""
     for spec in TABLES.values():
         cols = ", ".join(f"[{c}] {SQL_TYPES[t]}" for c, t in spec.columns.items() if c != "id")
         extra = "_clk TEXT NOT NULL DEFAULT '{}'" if spec.is_record else "_hlc INTEGER, _src TEXT"
         conn.execute(f"CREATE TABLE IF NOT EXISTS [{spec.name}] "
                      f"(id TEXT PRIMARY KEY, {cols}, {extra})")
-        # A file made by an older version gains the columns declared since (additive only).
-        have = {r[1] for r in conn.execute(f"PRAGMA table_info([{spec.name}])")}
-        for c, t in spec.columns.items():
-            if c not in have:
-                conn.execute(f"ALTER TABLE [{spec.name}] ADD COLUMN [{c}] {SQL_TYPES[t]}")
         for cols_ in spec.indexes:
             name = f"ix_{spec.name}_{'_'.join(cols_)}"
             conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{spec.name}] "

@@ -81,9 +81,9 @@ def check_manifest(m: dict, lines: list[bytes], *, hub_id: str, origin_key: str,
     del epoch
 
 
-def verify_chain(m: dict, lines: list[bytes], chain_origin: str) -> list[tuple[str, dict]]:
+def verify_chain(m: dict, lines: list[bytes], chain_origin: str, any_schema: bool = False) -> list[tuple[str, dict]]:
     """Hash every line, check each change and the prev links, then `head`.
-    Returns [(hash, change)] in seq order."""
+    Returns [(hash, change)] in seq order. (`any_schema`: see change.check_change.)"""
     prev = m["prev"]
     out = []
     for i, line in enumerate(lines):
@@ -92,7 +92,7 @@ def verify_chain(m: dict, lines: list[bytes], chain_origin: str) -> list[tuple[s
         if change.get("prev") != prev:
             raise BadSegment(f"change {m['first'] + i} does not chain to the previous one")
         check_change(change, origin=chain_origin, epoch=m["epoch"], seq=m["first"] + i,
-                     prev=prev)
+                     prev=prev, any_schema=any_schema)
         out.append((h, change))
         prev = h
     if prev != m["head"] and lines:

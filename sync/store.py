@@ -1,5 +1,6 @@
 """The SQLite file under a replica: WAL, one writer lock, explicit transactions. Both the
-hub store and the node store build on it; their write functions are the only writers."""
+hub store and the node store build on it; their write functions are the only writers.
+Opening one brings its file to the newest schema first (sync/migrations.py)."""
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -9,7 +10,7 @@ from threading import RLock
 from typing import Any
 
 from sync.hlc import HLC
-from sync.schema import create_replicated_tables
+from sync.migrations import StoreSchema, open_schema
 
 
 def _names(cursor: sqlite3.Cursor) -> list[str]:
@@ -61,12 +62,11 @@ class SQLiteStore:
         self._readers: list[sqlite3.Connection] = []
         # Tests set this to a callable that raises, to crash a write just before COMMIT.
         self.before_commit = None
-        with self.tx():
-            create_replicated_tables(self.conn)
-            self.create_own_tables()
+        self.opened_at_version = open_schema(self.conn, self.path, self.schema())
 
-    def create_own_tables(self) -> None:
-        """Subclasses add their bookkeeping tables here."""
+    def schema(self) -> StoreSchema:
+        """What shapes this kind of file: its tables, release 1 and the migrations since."""
+        raise NotImplementedError
 
     @contextmanager
     def tx(self):

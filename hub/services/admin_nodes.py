@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from shared.errors import ServiceError
 from shared.labels import pair
+from shared.release import APP_VERSION
 from shared.roles import HqWork
+from sync import change
 from sync.enrollment import encode_code
 
 from hub.services.session import HubSession
@@ -48,9 +50,10 @@ class Nodes:
         self.cert_sha256 = cert_sha256
 
     def nodes(self, session: HubSession) -> list[dict]:
-        """Every enrolled node with its outlet and open fork alerts, newest first."""
+        """Every enrolled node with its outlet, release (`behind`: older than HQ's) and open
+        fork alerts, newest first."""
         self.ctx.allow(session, HqWork.ADMIN)
-        return self.ctx.hub.node_list()
+        return [{**n, "behind": behind(n)} for n in self.ctx.hub.node_list()]
 
     def enroll_code(self, session: HubSession, outlet_id: str | None = None, url: str | None = None, *,
                     outlet_code: str | None = None) -> EnrollCode:
@@ -98,3 +101,17 @@ class Nodes:
             if not ctx.hub.resolve_fork_alert(alert_id):
                 raise ServiceError.of("fork_resolved")
             ctx.audit(session, "fork_resolved", str(alert_id))
+
+
+def behind(node: dict) -> bool:
+    """The node runs an older release than HQ (as it said at enrollment or in its last
+    hello): during a rollout HQ upgrades its changes, but it cannot show what its release
+    does not know, so HQ's device list flags it."""
+    schema, version = node.get("schema"), _version_tuple(node.get("app_version"))
+    return (isinstance(schema, int) and schema < change.SCHEMA) or \
+        (version is not None and version < _version_tuple(APP_VERSION))
+
+
+def _version_tuple(text) -> tuple[int, ...] | None:
+    parts = str(text or "").split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None

@@ -17,12 +17,10 @@ from hub.services.monitor import Monitor
 from hub.services.overview import Overview
 from hub.services.reports import Reports
 from hub.services.rollups import Rollups
-from hub.services.schema import ensure_schema
 
 
 class HubServices:
     def __init__(self, hub: HubStore, *, now: Callable[[], int] | None = None):
-        ensure_schema(hub)
         self.ctx = HubContext(hub, now)
         self.auth = Auth(self.ctx)
         self.complaints = Complaints(self.ctx)

@@ -1,7 +1,7 @@
 """Hub-only tables and indexes beside the replicated ones. Each service module that needs
-tables declares them in a module-level `DDL` tuple (CREATE … IF NOT EXISTS statements);
-`ensure_schema` runs them all at start-up, idempotently, in one transaction. Nothing here
-replicates to the nodes."""
+tables declares them in a module-level `DDL` tuple; `create` runs them all when a brand-new
+hub.db is made (hub/migrations.py), and a later change to one is a migration there.
+Nothing here replicates to the nodes."""
 import importlib
 
 # Service modules whose DDL is part of the hub's schema (each adds its own name).
@@ -15,10 +15,9 @@ DDL = (
 )
 
 
-def ensure_schema(hub) -> None:
+def create(conn) -> None:
     statements = list(DDL)
     for name in MODULES:
         statements += getattr(importlib.import_module(f"hub.services.{name}"), "DDL", ())
-    with hub.tx() as c:
-        for sql in statements:
-            c.execute(sql)
+    for sql in statements:
+        conn.execute(sql)

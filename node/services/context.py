@@ -10,7 +10,7 @@ from sync.store import dict_rows
 
 from node.services import guards
 from node.services.errors import ServiceError
-from node.services.schema import ensure_schema
+from node.services.schema import ensure_kb_index
 from node.services.session import Session
 
 
@@ -18,7 +18,7 @@ class Context:
     def __init__(self, store, now: Callable[[], int] | None = None):
         self.store = store
         self.now = now or store.clock.wall_now
-        ensure_schema(store)
+        ensure_kb_index(store)
 
     @property
     def lock(self):

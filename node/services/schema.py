@@ -2,7 +2,8 @@
 None of this replicates: `_audit` keeps what only this device needs to remember (phone
 reveals, login failures), the indexes speed up the outlet's lists, and the knowledge-base
 search index (`_kb_*`) is rebuilt from kb_articles, which the triggers mark as changed
-whichever way a row arrives (pull or local)."""
+whichever way a row arrives (pull or local). `create` is part of a brand-new node.db
+(node/migrations.py); a later change here is a migration there."""
 from shared import search
 
 # The search index's layout and tokenizer; a change rebuilds the index on the next start.
@@ -20,31 +21,34 @@ INDEXES = (
     ("ix_node_settlements_period", "settlements", "outlet_id, period, status"),
     ("ix_node_approvals_subject", "approvals", "subject_table, subject_id"),
 )
-# Indexes an older version made that the ones above supersede: dropped on start.
-RETIRED_INDEXES = ("ix_node_orders_created", "ix_node_events_status")
+KB_FTS = ("CREATE VIRTUAL TABLE IF NOT EXISTS _kb_fts USING fts5(title, body, keys, category UNINDEXED, "
+          "audience UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')")
+KB_MAP = "CREATE TABLE IF NOT EXISTS _kb_map (article_id TEXT PRIMARY KEY, fts_rowid INTEGER NOT NULL)"
 
 
-def ensure_schema(store) -> None:
-    """Create what is missing (idempotent; cheap on every start)."""
+def create(c) -> None:
+    c.execute("""CREATE TABLE IF NOT EXISTS _audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,
+        user_id TEXT, action TEXT NOT NULL, table_name TEXT, row_id TEXT, detail TEXT)""")
+    c.execute("CREATE INDEX IF NOT EXISTS ix_audit_action ON _audit (action, detail, at)")
+    for name, table, cols in INDEXES:
+        c.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({cols})")
+    c.execute(KB_FTS)
+    c.execute(KB_MAP)
+    c.execute("CREATE TABLE IF NOT EXISTS _kb_dirty (article_id TEXT PRIMARY KEY)")
+    for event in ("INSERT", "UPDATE"):
+        c.execute(f"CREATE TRIGGER IF NOT EXISTS _kb_dirty_{event.lower()} AFTER {event} ON kb_articles "
+                  "BEGIN INSERT OR IGNORE INTO _kb_dirty (article_id) VALUES (new.id); END")
+
+
+def ensure_kb_index(store) -> None:
+    """The search index is derived data: on the first start, or when its tokenizer or layout
+    changed, it is emptied and every article is indexed again by the next search."""
     with store.tx() as c:
-        c.execute("""CREATE TABLE IF NOT EXISTS _audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,
-            user_id TEXT, action TEXT NOT NULL, table_name TEXT, row_id TEXT, detail TEXT)""")
-        c.execute("CREATE INDEX IF NOT EXISTS ix_audit_action ON _audit (action, detail, at)")
-        for name in RETIRED_INDEXES:
-            c.execute(f"DROP INDEX IF EXISTS [{name}]")
-        for name, table, cols in INDEXES:
-            c.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({cols})")
-        rebuild = str(store.meta_get("kb_index_version")) != KB_INDEX_VERSION
-        if rebuild:  # first start, a new tokenizer or a new index layout
-            c.execute("DROP TABLE IF EXISTS _kb_fts")
-            c.execute("DROP TABLE IF EXISTS _kb_map")
-        c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS _kb_fts USING fts5(title, body, keys, "
-                  "category UNINDEXED, audience UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')")
-        c.execute("CREATE TABLE IF NOT EXISTS _kb_map (article_id TEXT PRIMARY KEY, fts_rowid INTEGER NOT NULL)")
-        c.execute("CREATE TABLE IF NOT EXISTS _kb_dirty (article_id TEXT PRIMARY KEY)")
-        for event in ("INSERT", "UPDATE"):
-            c.execute(f"CREATE TRIGGER IF NOT EXISTS _kb_dirty_{event.lower()} AFTER {event} ON kb_articles "
-                      "BEGIN INSERT OR IGNORE INTO _kb_dirty (article_id) VALUES (new.id); END")
-        if rebuild:  # every article is indexed again by the next search
-            c.execute("INSERT OR IGNORE INTO _kb_dirty (article_id) SELECT id FROM kb_articles")
-            store.meta_set("kb_index_version", KB_INDEX_VERSION)
+        if str(store.meta_get("kb_index_version")) == KB_INDEX_VERSION:
+            return
+        c.execute("DROP TABLE IF EXISTS _kb_fts")
+        c.execute("DROP TABLE IF EXISTS _kb_map")
+        c.execute(KB_FTS)
+        c.execute(KB_MAP)
+        c.execute("INSERT OR IGNORE INTO _kb_dirty (article_id) SELECT id FROM kb_articles")
+        store.meta_set("kb_index_version", KB_INDEX_VERSION)

@@ -126,6 +126,8 @@ def test_admin_revokes_a_real_node_which_is_then_refused(ui, hq, tmp_path):
     go(ui, "设备管理")
     ui.wait("已注册设备")
     ui.wait("bj02-tablet")
+    from shared.release import APP_VERSION
+    ui.wait(f"{APP_VERSION}（数据结构1）")  # the release the node enrolled with, not flagged behind
     ui.shot("hub/5c-nodes.png")
     ui.click("停用设备")
     ui.wait("它的下一次同步将被拒绝")  # asks first

@@ -1,5 +1,6 @@
 """Devices: make a one-time enrollment code for an outlet and show it with its QR; the
-enrolled devices with their outlet, status, chain position and last sync, each revocable
+enrolled devices with their outlet, status, release (flagged when older than HQ's: it
+cannot show what its release does not know), chain position and last sync, each revocable
 after a confirmation; open fork alerts with "mark resolved"."""
 import flet as ft
 
@@ -65,12 +66,15 @@ class NodesView:
             status = w.chip(sh.t("adm_node_active"), ft.Colors.GREEN_700) if active \
                 else w.chip(sh.t("adm_node_revoked"), ft.Colors.RED_700)
             extra = [w.chip(sh.t("adm_open_forks", n=n["open_forks"]), ft.Colors.AMBER_900)] if n["open_forks"] else []
+            release = ft.Row([ft.Text(sh.t("adm_release_of", version=n.get("app_version") or "?",
+                                           schema=n.get("schema") or "?")),
+                              *([w.chip(sh.t("adm_behind"), ft.Colors.AMBER_900)] if n["behind"] else [])], spacing=4)
             rows.append([n.get("name") or n["node_id"], f"{n.get('outlet_code') or ''} {n.get('outlet_name') or ''}",
-                         n.get("letter") or "", ft.Row([status, *extra], spacing=4), f"{n['epoch']}:{n['seq']}",
+                         n.get("letter") or "", ft.Row([status, *extra], spacing=4), release, f"{n['epoch']}:{n['seq']}",
                          when(n.get("last_seen_at"), sh.lang), when(n.get("enrolled_at"), sh.lang),
                          ft.TextButton(sh.t("adm_revoke"), icon=ft.Icons.BLOCK, on_click=lambda e, n=n: self.revoke(n))
                          if active else ""])
-        body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_letter", "adm_status", "adm_chain",
+        body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_letter", "adm_status", "adm_release", "adm_chain",
                                           "adm_last_seen", "adm_enrolled", "adm_revoke")], rows) if rows \
             else w.muted(sh.t("adm_no_nodes"))
         return w.section(sh.t("adm_node_list"), body)
