@@ -41,7 +41,7 @@ class Overview:
             pending = self.s.approvals.inbox(session, pending_only=True, limit=CAP + 1)
             tiles.append(_tile("home_approvals", "ap_approvals", len(pending)))
         if may(HqWork.MONITOR):
-            escalated = self.s.monitor.escalations(limit=CAP + 1)
+            escalated = self.s.monitor.escalations(session.lang, limit=CAP + 1)
             tiles.append(_tile("home_escalated", "monitor", len(escalated), len(escalated)))
         return tiles
 
