@@ -300,7 +300,7 @@ class Simulation:
     def hq_office(self) -> None:
         self.callbacks()
         for o in self.hq.dispatch.queue(self.agent):
-            if o["status"] == Status.DECLINED and self.hq_act(self.hq.dispatch.redispatch, self.agent, o["id"]):
+            if o.status == Status.DECLINED and self.hq_act(self.hq.dispatch.redispatch, self.agent, o.id):
                 self.summary.redispatched += 1
         ap = self.hq.approvals
         for r in self.hub.rows("parts_requests", "status = ?", (str(DocStatus.SUBMITTED),), "id"):

@@ -79,6 +79,7 @@ class RecordedRequest:
     order_id: str | None = None
     order_number: str | None = None
     outlet_id: str | None = None
+    outlet_name: str | None = None
     override: bool = False
     complaint_id: str | None = None
     kb_article_id: str | None = None
@@ -239,7 +240,8 @@ class Intake:
                 text = text or _text(form.get("fault_description")) or pair("request_type", str(kind))[0]
                 rec.update(order_id=created.order_id, outlet_id=created.outlet_id)
                 out = {"order_id": created.order_id, "order_number": created.number,
-                       "outlet_id": created.outlet_id, "override": created.override}
+                       "outlet_id": created.outlet_id, "outlet_name": created.outlet_name,
+                       "override": created.override}
             else:
                 text = _required(text, "summary")
                 if kind == RequestType.CONSULT and kb_article_id:

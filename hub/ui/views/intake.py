@@ -257,9 +257,8 @@ class IntakeView:
                          outlet_id=outlet_id, suggested_outlet_id=suggested, override_reason=self.reason)
         if not ok:
             return
-        outlet = sh.services.dispatch.order(sh.session, rec.order_id)["outlet_name"]
         why = self.reason.strip()
-        self.done = lambda: sh.t("in_dispatched", number=rec.order_number, outlet=outlet) + \
+        self.done = lambda: sh.t("in_dispatched", number=rec.order_number, outlet=rec.outlet_name) + \
             (sh.t("in_override_note", reason=why) if rec.override else "")
         self.reset_request()
         sh.render()
