@@ -125,9 +125,9 @@ def test_a_low_score_opens_a_complaint_and_marks_the_order_unsatisfied(services,
     assert (row["status"], row["callback_result"], row["callback_score"], row["closed_reason"]) == \
         ("closed", "unsatisfied", out["score"], "回访不满意")
     [complaint] = services.complaints.queue(approver)
-    assert (complaint["id"], complaint["source"], complaint["order_id"], complaint["customer_id"]) == \
+    assert (complaint.id, complaint.source, complaint.order_id, complaint.customer_id) == \
         (out["complaint_id"], "callback", order["id"], order["customer_id"])
-    assert order["number"] in complaint["summary"] and "师傅态度差" in complaint["summary"]
+    assert order["number"] in complaint.summary and "师傅态度差" in complaint.summary
 
 
 def test_refusals_change_nothing(services, agent, approver):
