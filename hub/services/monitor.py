@@ -15,6 +15,7 @@ from shared.labels import label
 from shared.orders import OPEN, OUTLET, Status
 from shared.roles import HqWork
 
+from hub.services.choices import Choice, OutletChoice, outlet_choices, regions_of
 from hub.services.session import HubSession
 
 DDL = (
@@ -54,21 +55,6 @@ class SlaPosition:
     @property
     def overdue(self) -> bool:
         return self.level >= esc.HQ_LEVEL
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One entry of a filter: the value it sends and the words it shows."""
-    key: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class OutletChoice:
-    id: str
-    code: str
-    name: str
-    region: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +155,8 @@ class Monitor:
     def filters(self, session: HubSession) -> MonitorFilters:
         """Regions and outlets to filter by."""
         self.ctx.allow(session, HqWork.MONITOR)
-        outlets = [OutletChoice(o["id"], o["code"] or "", o["name"] or "", o["region"] or "") for o in self.ctx.query(
-            "SELECT id, code, name, region FROM outlets WHERE active IS NOT 0 ORDER BY code")]
-        return MonitorFilters(tuple(sorted({o.region for o in outlets if o.region})), tuple(outlets))
+        outlets = outlet_choices(self.ctx, active_only=True)
+        return MonitorFilters(regions_of(outlets), outlets)
 
     def counts(self, *, region=None, outlet_id=None, status=None) -> list[dict]:
         where, params = self._where(region, outlet_id)
