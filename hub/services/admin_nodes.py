@@ -36,6 +36,40 @@ class EnrollCode:
         return buf.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class NodeRow:
+    """An enrolled device with its outlet, chain position and open fork alerts."""
+    node_id: str
+    name: str                 # its name, else its id
+    outlet_id: str | None
+    outlet_code: str
+    outlet_name: str
+    letter: str
+    status: str               # active | revoked
+    epoch: int
+    seq: int
+    enrolled_at: int | None
+    last_seen_at: int | None
+    open_forks: int
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True, slots=True)
+class ForkAlert:
+    """A node that pushed from an older copy of itself (restored from a backup)."""
+    id: int
+    node_id: str
+    node_name: str            # its name, else its id
+    outlet_code: str
+    at: int
+    epoch: int                # the epoch it pushed from
+    node_epoch: int | None    # the node's epoch now
+    resolved: bool
+
+
 class Nodes:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -48,14 +82,16 @@ class Nodes:
             self.url = url
         self.cert_sha256 = cert_sha256
 
-    def nodes(self, session: HubSession) -> list[dict]:
+    def nodes(self, session: HubSession) -> list[NodeRow]:
         """Every enrolled node with its outlet and open fork alerts, newest first."""
         self.ctx.allow(session, HqWork.ADMIN)
-        return self.ctx.query(
-            "SELECT n.node_id, n.outlet_id, n.name, n.letter, n.status, n.epoch, n.seq, n.app_version,"
-            " n.enrolled_at, n.revoked_at, n.last_seen_at, o.code AS outlet_code, o.name AS outlet_name,"
+        return [NodeRow(n["node_id"], n["name"] or n["node_id"], n["outlet_id"], n["outlet_code"] or "",
+                        n["outlet_name"] or "", n["letter"] or "", n["status"], n["epoch"], n["seq"],
+                        n["enrolled_at"], n["last_seen_at"], n["open_forks"]) for n in self.ctx.query(
+            "SELECT n.node_id, n.outlet_id, n.name, n.letter, n.status, n.epoch, n.seq,"
+            " n.enrolled_at, n.last_seen_at, o.code AS outlet_code, o.name AS outlet_name,"
             " (SELECT COUNT(*) FROM fork_alerts f WHERE f.node_id = n.node_id AND f.resolved = 0) AS open_forks"
-            " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id ORDER BY n.enrolled_at DESC")
+            " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id ORDER BY n.enrolled_at DESC")]
 
     def enroll_code(self, session: HubSession, outlet_id: str, url: str | None = None) -> EnrollCode:
         """A one-time code (24 h) for a new node of an active outlet."""
@@ -86,12 +122,14 @@ class Nodes:
             hub_admin.revoke(ctx.hub, node_id)
             ctx.audit(session, "node_revoked", node_id)
 
-    def forks(self, session: HubSession, *, open_only: bool = True) -> list[dict]:
+    def forks(self, session: HubSession, *, open_only: bool = True) -> list[ForkAlert]:
         self.ctx.allow(session, HqWork.ADMIN)
-        return self.ctx.query(
-            "SELECT f.*, n.name AS node_name, n.epoch AS node_epoch, o.code AS outlet_code, o.name AS outlet_name"
-            " FROM fork_alerts f LEFT JOIN nodes n ON n.node_id = f.node_id LEFT JOIN outlets o ON o.id = n.outlet_id"
-            + (" WHERE f.resolved = 0" if open_only else "") + " ORDER BY f.at DESC")
+        return [ForkAlert(f["id"], f["node_id"], f["node_name"] or f["node_id"], f["outlet_code"] or "", f["at"],
+                          f["epoch"], f["node_epoch"], bool(f["resolved"])) for f in self.ctx.query(
+            "SELECT f.id, f.node_id, f.at, f.epoch, f.resolved, n.name AS node_name, n.epoch AS node_epoch,"
+            " o.code AS outlet_code FROM fork_alerts f LEFT JOIN nodes n ON n.node_id = f.node_id"
+            " LEFT JOIN outlets o ON o.id = n.outlet_id"
+            + (" WHERE f.resolved = 0" if open_only else "") + " ORDER BY f.at DESC")]
 
     def resolve_fork(self, session: HubSession, alert_id: int) -> None:
         ctx = self.ctx
