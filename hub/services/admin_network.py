@@ -63,6 +63,18 @@ class UserRow:
     has_pin: bool
 
 
+def category_name(code: str, lang: str = "zh") -> str:
+    """A product category code (AC, WM, …) as a person reads it; in English with its code.
+    A code the vocabulary does not know reads as itself."""
+    zh = next((c["name"] for c in vocab.categories() if c["code"] == code), None)
+    if zh is None:
+        return code
+    if lang != "en":
+        return zh
+    en = label("product_category", code, "en")
+    return f"{en[:1].upper()}{en[1:]} ({code})"
+
+
 def _put(table: str, row_id: str, fields: dict) -> dict:
     return {"op": "put", "table": table, "id": row_id, "fields": fields}
 

@@ -13,7 +13,7 @@ from shared.labels import label, pair
 from shared.orders import OrderType, Priority
 from shared.roles import HqWork
 
-from hub.services.admin_network import Network
+from hub.services.admin_network import Network, category_name
 from hub.services.admin_values import decoded, fen, percent, refuse, text, whole
 from hub.services.session import HubSession
 
@@ -107,17 +107,10 @@ class Rules:
     # ---- fee rules ----
 
     def fee_rules(self, session: HubSession) -> list[FeeRule]:
-        lang, names = session.lang, dict(Network(self.ctx).categories())
-
-        def category(c):
-            if not c:
-                return None
-            if lang != "en":
-                return names.get(c, c)
-            en = label("product_category", c, "en")
-            return f"{en[:1].upper()}{en[1:]} ({c})"
+        lang = session.lang
         return [FeeRule(r["id"], r["type"], label("order_type", r["type"], lang), r.get("category") or None,
-                        category(r.get("category")), r.get("visit_fee") or 0, r.get("labour_fee") or 0,
+                        category_name(r["category"], lang) if r.get("category") else None,
+                        r.get("visit_fee") or 0, r.get("labour_fee") or 0,
                         r.get("unsatisfied_deduction_pct") or 0, r.get("repeat_repair_days") or 0,
                         r.get("repeat_repair_deduction_pct") or 0, r.get("active") is not False)
                 for r in self._rows(session, "fee_rules", "type, COALESCE(category, '')")]
