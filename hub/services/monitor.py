@@ -148,7 +148,7 @@ class Monitor:
         shown, levels = self.ranked(region=region, outlet_id=outlet_id, status=status, min_level=min_level,
                                     limit=limit)
         lang = session.lang
-        return Board(count_grid(self.counts(region=region, outlet_id=outlet_id, status=status), lang),
+        return Board(count_grid(self._counts(region=region, outlet_id=outlet_id, status=status), lang),
                      tuple(Choice(s, label("status", s, lang)) for s in STATUS_ORDER), shown, levels,
                      sum(levels.values()), self.escalations(lang, region=region, outlet_id=outlet_id))
 
@@ -158,7 +158,7 @@ class Monitor:
         outlets = outlet_choices(self.ctx, active_only=True)
         return MonitorFilters(regions_of(outlets), outlets)
 
-    def counts(self, *, region=None, outlet_id=None, status=None) -> list[dict]:
+    def _counts(self, *, region=None, outlet_id=None, status=None) -> list[dict]:
         where, params = self._where(region, outlet_id)
         if status:
             where.append("o.status = ?")
