@@ -101,3 +101,15 @@ def test_question_strings_round_trip():
         assert surveys.parse(surveys.format(q)) == q
     assert surveys.parse("对处理结果满意度 (1-5)").kind == "score"
     assert surveys.parse("是否需要上门（如有）").kind == "yes_no"  # one word in brackets is text
+
+
+def test_the_sla_screen_shows_each_time_in_minutes_and_in_words(services, admin):
+    from hub.ui.views.admin_rules import RulesView
+    from shared.formatting import span
+    from tests.hub.test_approvals_screens import FakeShell, texts
+    policy = services.admin.rules.sla_policies(admin)[0]
+    n = policy.accept_within_min
+    for lang, shown in (("zh", f"{n}（{span(n * 60000, 'zh')}）"), ("en", f"{n} ({span(n * 60000, 'en')})")):
+        view = RulesView(FakeShell(services, dataclasses.replace(admin, lang=lang), lang))
+        view.part = "adm_sla"
+        assert shown in texts(view.build())

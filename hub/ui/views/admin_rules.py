@@ -89,7 +89,7 @@ class RulesView:
         sh = self.shell
 
         def minutes(n):
-            return sh.t("adm_minutes", n=n, span=span((n or 0) * 60000, sh.lang))
+            return sh.t("adm_minutes_span", n=n, span=span((n or 0) * 60000, sh.lang))
         rows = [[r.type_label, r.priority_label, minutes(r.accept_within_min), minutes(r.on_site_within_min),
                  minutes(r.complete_within_min), active_chip(sh, r.active), self._edit_button(r)]
                 for r in sh.services.admin.rules.sla_policies(sh.session)]
