@@ -277,7 +277,7 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
         worst = max(worst, rolled)
         report.row(f"report {kind} (all months, all outlets)", rolled * 1000, "ms",
                    "raw GROUP BY over the base tables", raw * 1000)
-    months = services.reports.choices(session)["months"]
+    months = services.reports.choices(session).months
     region_f = ReportFilter(month_from=months[-3] if len(months) >= 3 else None, region="大区1")
     filtered = []
     for kind in (Report.ORDERS_COMPLAINTS, Report.SCORECARD):

@@ -1,6 +1,7 @@
 """`fieldsync hub …`: set up and run the hub, and administer the network. The administration
 commands call the same services as HQ's web UI (hub/admin.py `administering`), as the system
 actor `cli`; a refusal prints its message (Chinese, then English) and exits with 2."""
+import dataclasses
 import functools
 import json
 import sys
@@ -100,7 +101,7 @@ def _outlet_add(a) -> int:
 def _outlets(a) -> int:
     with admin.administering(HubHome(a.dir)) as (adm, me):
         for o in adm.network.outlets(me):
-            print(f"{o['code']:8} {o['name']}  {o.get('region') or ''} {o.get('city') or ''}  id={o['id']}")
+            print(f"{o.code:8} {o.name}  {o.region} {o.city}  id={o.id}")
     return 0
 
 
@@ -117,9 +118,9 @@ def _enroll_code(a) -> int:
 def _nodes(a) -> int:
     with admin.administering(HubHome(a.dir)) as (adm, me):
         for n in adm.nodes.nodes(me):
-            print(f"{n['node_id']}  outlet={n['outlet_code'] or n['outlet_id']}  {n['letter']}  {n['status']}  "
-                  f"epoch={n['epoch']} seq={n['seq']}  release={n['app_version'] or '?'} schema={n['schema'] or '?'}"
-                  f"{'  BEHIND' if n['behind'] else ''}  {n['name'] or ''}")
+            print(f"{n.node_id}  outlet={n.outlet_code or n.outlet_id}  {n.letter}  {n.status}  "
+                  f"epoch={n.epoch} seq={n.seq}  release={n.app_version or '?'} schema={n.schema or '?'}"
+                  f"{'  BEHIND' if n.behind else ''}  {n.name}")
     return 0
 
 
@@ -133,7 +134,7 @@ def _revoke(a) -> int:
 def _forks(a) -> int:
     with admin.administering(HubHome(a.dir)) as (adm, me):
         for f in adm.nodes.forks(me):
-            print(json.dumps(f, ensure_ascii=False))
+            print(json.dumps(dataclasses.asdict(f), ensure_ascii=False))
     return 0
 
 

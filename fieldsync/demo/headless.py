@@ -302,7 +302,7 @@ class Simulation:
     def hq_office(self) -> None:
         self.callbacks()
         for o in self.hq.dispatch.queue(self.agent):
-            if o["status"] == Status.DECLINED and self.hq_act(self.hq.dispatch.redispatch, self.agent, o["id"]):
+            if o.status == Status.DECLINED and self.hq_act(self.hq.dispatch.redispatch, self.agent, o.id):
                 self.summary.redispatched += 1
         ap = self.hq.approvals
         for r in self.hub.rows("parts_requests", "status = ?", (str(DocStatus.SUBMITTED),), "id"):
@@ -332,22 +332,22 @@ class Simulation:
         for t in self.hq.callbacks.queue(self.agent):
             self.tick()
             if self.rng.random() < 0.15:
-                out = self.hq_act(self.hq.callbacks.unreachable, self.agent, t["id"], "无人接听")
-                if out and out["closed"]:
+                out = self.hq_act(self.hq.callbacks.unreachable, self.agent, t.id, "无人接听")
+                if out and out.closed:
                     self.summary.callbacks_unreachable += 1
                     self.summary.closed += 1
                 continue
             happy = self.rng.random() < 0.9
-            task = self.hq.callbacks.task(self.agent, t["id"])
-            answers = [survey_answer(q, happy, self.rng) for q in task["question_list"]]
-            out = self.hq_act(self.hq.callbacks.answer, self.agent, t["id"], answers,
+            task = self.hq.callbacks.task(self.agent, t.id)
+            answers = [survey_answer(q, happy, self.rng) for q in task.questions]
+            out = self.hq_act(self.hq.callbacks.answer, self.agent, t.id, answers,
                               "" if happy else "客户反映师傅迟到，问题未彻底解决")
             if out:
                 self.summary.callbacks_answered += 1
                 self.summary.closed += 1
-                if out["result"] == "unsatisfied":
+                if out.result == "unsatisfied":
                     self.summary.callbacks_unsatisfied += 1
-                if out["complaint_id"]:
+                if out.complaint_id:
                     self.summary.complaints += 1
 
     def outlet_of(self, outlet_id: str) -> dict:

@@ -8,11 +8,12 @@ stored only as scrypt hashes; a generated password is returned once and never lo
 audited."""
 import re
 import uuid
+from dataclasses import dataclass
 
 from shared import phone as phones
 from shared import vocabulary as vocab
 from shared.errors import ServiceError
-from shared.labels import pair
+from shared.labels import label, pair
 from shared.passwords import generate_password, hash_password
 from shared.roles import HUB_ROLES, OUTLET_ROLES, HqWork, Role
 
@@ -25,6 +26,54 @@ MIN_PASSWORD = 8
 OUTLET_FIELDS = ("code", "name", "region", "city", "address", "phone", "coverage",
                  "qualifications", "capacity", "active")
 USER_FIELDS = ("username", "display_name", "role", "outlet_id", "phone", "active")
+
+
+@dataclass(frozen=True, slots=True)
+class OutletRow:
+    """An outlet as the administration lists and edits it."""
+    id: str
+    code: str
+    name: str
+    region: str
+    city: str
+    address: str
+    phone: str
+    coverage: tuple[str, ...]
+    qualifications: tuple[str, ...]         # category codes
+    qualification_names: tuple[str, ...]    # the same, named
+    capacity: int | None
+    active: bool
+    users: int                              # active users
+    nodes: int                              # enrolled, active devices
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A user without their hashes: only whether a password / PIN is set."""
+    id: str
+    username: str
+    display_name: str
+    role: str
+    role_label: str                         # in the reader's language
+    outlet_id: str | None
+    outlet_code: str | None
+    outlet_name: str
+    phone: str
+    active: bool
+    has_password: bool
+    has_pin: bool
+
+
+def category_name(code: str, lang: str = "zh") -> str:
+    """A product category code (AC, WM, …) as a person reads it; in English with its code.
+    A code the vocabulary does not know reads as itself."""
+    zh = next((c["name"] for c in vocab.categories() if c["code"] == code), None)
+    if zh is None:
+        return code
+    if lang != "en":
+        return zh
+    en = label("product_category", code, "en")
+    return f"{en[:1].upper()}{en[1:]} ({code})"
 
 
 def _put(table: str, row_id: str, fields: dict) -> dict:
@@ -52,27 +101,33 @@ class Network:
 
     # ---- outlets ----
 
-    def outlets(self, session: HubSession, *, include_inactive: bool = True) -> list[dict]:
+    def outlets(self, session: HubSession, *, include_inactive: bool = True) -> list[OutletRow]:
         """Every outlet with its counts of active users and enrolled nodes, by code."""
         self.ctx.allow(session, HqWork.ADMIN)
-        rows = self.ctx.query(
-            "SELECT o.*, (SELECT COUNT(*) FROM users u WHERE u.outlet_id = o.id AND u.active = 1) AS users"
-            " FROM outlets o ORDER BY o.code")
+        return [o for o in self._outlets() if include_inactive or o.active]
+
+    def outlet(self, session: HubSession, outlet_id: str) -> OutletRow:
+        self.ctx.allow(session, HqWork.ADMIN)
+        found = self._outlets(outlet_id)
+        if not found:
+            raise ServiceError.of("not_found", thing=pair("admin_field", "outlet"))
+        return found[0]
+
+    def _outlets(self, outlet_id: str | None = None) -> list[OutletRow]:
+        names = dict(self.categories())
         nodes = self.ctx.hub.active_nodes_by_outlet()
         out = []
-        for r in rows:
-            row = decoded("outlets", r)
-            row.update(users=r["users"], nodes=nodes.get(r["id"], 0))
-            if include_inactive or row.get("active"):
-                out.append(row)
+        for r in self.ctx.query(
+                "SELECT o.*, (SELECT COUNT(*) FROM users u WHERE u.outlet_id = o.id AND u.active = 1) AS users"
+                " FROM outlets o" + (" WHERE o.id = ?" if outlet_id else "") + " ORDER BY o.code",
+                (outlet_id,) if outlet_id else ()):
+            o = decoded("outlets", r)
+            quals = tuple(o.get("qualifications") or ())
+            out.append(OutletRow(r["id"], o.get("code") or "", o.get("name") or "", o.get("region") or "",
+                                 o.get("city") or "", o.get("address") or "", o.get("phone") or "",
+                                 tuple(o.get("coverage") or ()), quals, tuple(names.get(q, q) for q in quals),
+                                 o.get("capacity"), o.get("active") is not False, r["users"], nodes.get(r["id"], 0)))
         return out
-
-    def outlet(self, session: HubSession, outlet_id: str) -> dict:
-        self.ctx.allow(session, HqWork.ADMIN)
-        row = decoded("outlets", self.ctx.row("outlets", outlet_id))
-        if row is None:
-            raise ServiceError.of("not_found", thing=pair("admin_field", "outlet"))
-        return row
 
     def save_outlet(self, session: HubSession, outlet_id: str | None = None, **fields) -> str:
         """Create an outlet (no id) or change the given fields of one; returns its id."""
@@ -133,7 +188,7 @@ class Network:
     # ---- users ----
 
     def users(self, session: HubSession, *, outlet_id: str | None = None, role: str | None = None,
-              query: str = "", hq_only: bool = False) -> list[dict]:
+              query: str = "", hq_only: bool = False) -> list[UserRow]:
         """Users without their hashes (only whether a password / PIN is set), HQ users
         first, then by outlet and name."""
         self.ctx.allow(session, HqWork.ADMIN)
@@ -154,22 +209,23 @@ class Network:
             "SELECT u.*, o.code AS outlet_code, o.name AS outlet_name FROM users u"
             " LEFT JOIN outlets o ON o.id = u.outlet_id" + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY u.outlet_id IS NOT NULL, o.code, u.role, u.username", params)
-        return [self._public(r) for r in rows]
+        return [self._public(r, session.lang) for r in rows]
 
-    def user(self, session: HubSession, user_id: str) -> dict:
+    def user(self, session: HubSession, user_id: str) -> UserRow:
         self.ctx.allow(session, HqWork.ADMIN)
         r = self.ctx.one("SELECT u.*, o.code AS outlet_code, o.name AS outlet_name FROM users u"
                          " LEFT JOIN outlets o ON o.id = u.outlet_id WHERE u.id = ?", (user_id,))
         if r is None:
             raise ServiceError.of("not_found", thing=pair("admin_field", "username"))
-        return self._public(r)
+        return self._public(r, session.lang)
 
     @staticmethod
-    def _public(r: dict) -> dict:
-        row = decoded("users", r)
-        row.update(outlet_code=r.get("outlet_code"), outlet_name=r.get("outlet_name"),
-                   has_password=bool(row.pop("password_hash")), has_pin=bool(row.pop("pin_hash")))
-        return row
+    def _public(r: dict, lang: str) -> UserRow:
+        u = decoded("users", r)
+        return UserRow(r["id"], u.get("username") or "", u.get("display_name") or "", u["role"],
+                       label("role", u["role"], lang), u.get("outlet_id"), r.get("outlet_code"),
+                       r.get("outlet_name") or "", u.get("phone") or "", bool(u.get("active")),
+                       bool(u.get("password_hash")), bool(u.get("pin_hash")))
 
     def create_user(self, session: HubSession, *, username: str, display_name: str, role: str,
                     outlet_id: str | None = None, phone: str = "", password: str | None = None,

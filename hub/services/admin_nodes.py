@@ -37,6 +37,43 @@ class EnrollCode:
         return buf.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class NodeRow:
+    """An enrolled device with its outlet, chain position and open fork alerts."""
+    node_id: str
+    name: str                 # its name, else its id
+    outlet_id: str | None
+    outlet_code: str
+    outlet_name: str
+    letter: str
+    status: str               # active | revoked
+    epoch: int
+    seq: int
+    enrolled_at: int | None
+    last_seen_at: int | None
+    open_forks: int
+    app_version: str          # the release it said it runs ("" before it said)
+    schema: int | None
+    behind: bool              # older than HQ's release: it cannot show what is newer
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True, slots=True)
+class ForkAlert:
+    """A node that pushed from an older copy of itself (restored from a backup)."""
+    id: int
+    node_id: str
+    node_name: str            # its name, else its id
+    outlet_code: str
+    at: int
+    epoch: int                # the epoch it pushed from
+    node_epoch: int | None    # the node's epoch now
+    resolved: bool
+
+
 class Nodes:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -49,11 +86,14 @@ class Nodes:
             self.url = url
         self.cert_sha256 = cert_sha256
 
-    def nodes(self, session: HubSession) -> list[dict]:
+    def nodes(self, session: HubSession) -> list[NodeRow]:
         """Every enrolled node with its outlet, release (`behind`: older than HQ's) and open
         fork alerts, newest first."""
         self.ctx.allow(session, HqWork.ADMIN)
-        return [{**n, "behind": behind(n)} for n in self.ctx.hub.node_list()]
+        return [NodeRow(n["node_id"], n["name"] or n["node_id"], n["outlet_id"], n["outlet_code"] or "",
+                        n["outlet_name"] or "", n["letter"] or "", n["status"], n["epoch"], n["seq"],
+                        n["enrolled_at"], n["last_seen_at"], n["open_forks"], n["app_version"] or "",
+                        n["schema"], behind(n)) for n in self.ctx.hub.node_list()]
 
     def enroll_code(self, session: HubSession, outlet_id: str | None = None, url: str | None = None, *,
                     outlet_code: str | None = None) -> EnrollCode:
@@ -87,9 +127,10 @@ class Nodes:
                 raise ServiceError.of("node_revoked")
             ctx.audit(session, "node_revoked", node_id)
 
-    def forks(self, session: HubSession, *, open_only: bool = True) -> list[dict]:
+    def forks(self, session: HubSession, *, open_only: bool = True) -> list[ForkAlert]:
         self.ctx.allow(session, HqWork.ADMIN)
-        return self.ctx.hub.fork_alerts(open_only)
+        return [ForkAlert(f["id"], f["node_id"], f["node_name"] or f["node_id"], f["outlet_code"] or "", f["at"],
+                          f["epoch"], f["node_epoch"], bool(f["resolved"])) for f in self.ctx.hub.fork_alerts(open_only)]
 
     def resolve_fork(self, session: HubSession, alert_id: int) -> None:
         """Mark a fork alert handled (HQ looked at the restored node and its new epoch)."""

@@ -5,6 +5,7 @@ callback survey template per order type (questions as shared/surveys.py strings)
 rule per combination: a second one is refused, so settlement and SLA clocks never have to
 guess which applies."""
 import uuid
+from dataclasses import dataclass
 
 from shared import surveys as sq
 from shared.errors import ServiceError
@@ -12,13 +13,51 @@ from shared.labels import label, pair
 from shared.orders import OrderType, Priority
 from shared.roles import HqWork
 
-from hub.services.admin_network import Network
+from hub.services.admin_network import Network, category_name
 from hub.services.admin_values import decoded, fen, percent, refuse, text, whole
 from hub.services.session import HubSession
 
 ORDER_TYPES = tuple(str(t) for t in OrderType)
 PRIORITIES = tuple(str(p) for p in Priority)
 SURVEY_TYPES = ORDER_TYPES + ("complaint",)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeRule:
+    id: str
+    type: str
+    type_label: str
+    category: str | None            # None: every category without its own rule
+    category_label: str | None      # the category named (in English with its code)
+    visit_fee: int                  # fen
+    labour_fee: int                 # fen
+    unsatisfied_deduction_pct: int
+    repeat_repair_days: int
+    repeat_repair_deduction_pct: int
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SlaPolicy:
+    id: str
+    type: str
+    type_label: str
+    priority: str
+    priority_label: str
+    accept_within_min: int | None
+    on_site_within_min: int | None
+    complete_within_min: int | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    id: str
+    type: str
+    type_label: str
+    name: str
+    questions: tuple[sq.Question, ...]
+    active: bool
 
 
 def survey_type_label(value: str, lang: str = "zh") -> str:
@@ -42,7 +81,8 @@ class Rules:
 
     def _rows(self, session: HubSession, table: str, order: str) -> list[dict]:
         self.ctx.allow(session, HqWork.ADMIN)
-        return [{"id": r["id"], **decoded(table, r)} for r in self.ctx.query(f"SELECT * FROM [{table}] ORDER BY {order}")]
+        return [{**decoded(table, r), "id": r["id"]}
+                for r in self.ctx.query(f"SELECT * FROM [{table}] ORDER BY {order}")]
 
     def _existing(self, table: str, row_id: str | None, thing: tuple[str, str]) -> dict | None:
         if row_id is None:
@@ -66,8 +106,14 @@ class Rules:
 
     # ---- fee rules ----
 
-    def fee_rules(self, session: HubSession) -> list[dict]:
-        return self._rows(session, "fee_rules", "type, COALESCE(category, '')")
+    def fee_rules(self, session: HubSession) -> list[FeeRule]:
+        lang = session.lang
+        return [FeeRule(r["id"], r["type"], label("order_type", r["type"], lang), r.get("category") or None,
+                        category_name(r["category"], lang) if r.get("category") else None,
+                        r.get("visit_fee") or 0, r.get("labour_fee") or 0,
+                        r.get("unsatisfied_deduction_pct") or 0, r.get("repeat_repair_days") or 0,
+                        r.get("repeat_repair_deduction_pct") or 0, r.get("active") is not False)
+                for r in self._rows(session, "fee_rules", "type, COALESCE(category, '')")]
 
     def save_fee_rule(self, session: HubSession, rule_id: str | None = None, *, type: str, category: str | None,
                       visit_fee, labour_fee, unsatisfied_deduction_pct=0, repeat_repair_days=0,
@@ -93,8 +139,12 @@ class Rules:
 
     # ---- SLA policies ----
 
-    def sla_policies(self, session: HubSession) -> list[dict]:
-        return self._rows(session, "sla_policies", "type, priority")
+    def sla_policies(self, session: HubSession) -> list[SlaPolicy]:
+        lang = session.lang
+        return [SlaPolicy(r["id"], r["type"], label("order_type", r["type"], lang), r["priority"],
+                          label("priority", r["priority"], lang), r.get("accept_within_min"),
+                          r.get("on_site_within_min"), r.get("complete_within_min"), r.get("active") is not False)
+                for r in self._rows(session, "sla_policies", "type, priority")]
 
     def save_sla_policy(self, session: HubSession, policy_id: str | None = None, *, type: str, priority: str,
                         accept_within_min, on_site_within_min, complete_within_min, active: bool = True) -> str:
@@ -116,12 +166,11 @@ class Rules:
 
     # ---- survey templates ----
 
-    def surveys(self, session: HubSession) -> list[dict]:
-        """Templates with `parsed`: their questions as shared.surveys.Question."""
-        rows = self._rows(session, "survey_templates", "type")
-        for r in rows:
-            r["parsed"] = [sq.parse(q) for q in (r.get("questions") or [])]
-        return rows
+    def surveys(self, session: HubSession) -> list[Survey]:
+        """Templates with their questions as shared.surveys.Question."""
+        return [Survey(r["id"], r["type"], survey_type_label(r["type"], session.lang), r.get("name") or "",
+                       tuple(sq.parse(q) for q in (r.get("questions") or [])), r.get("active") is not False)
+                for r in self._rows(session, "survey_templates", "type")]
 
     def save_survey(self, session: HubSession, template_id: str | None = None, *, type: str, name: str,
                     questions: list, active: bool = True) -> str:

@@ -1,6 +1,8 @@
 """What an admin types, turned into the values the replicated tables hold, or refused with
 a ServiceError naming the field in words (shared/labels.py group "admin_field"). The
 admin services validate every input here before they write anything."""
+from typing import overload
+
 from shared.errors import ServiceError
 from shared.labels import pair
 from shared.money import yuan_to_fen
@@ -79,6 +81,14 @@ def text_list(value, field: str) -> list[str]:
         if s and s not in out:
             out.append(s[:100])
     return out
+
+
+@overload
+def decoded(table: str, row: dict) -> dict: ...
+
+
+@overload
+def decoded(table: str, row: None) -> None: ...
 
 
 def decoded(table: str, row: dict | None) -> dict | None:

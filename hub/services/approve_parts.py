@@ -87,6 +87,18 @@ class Outcome:
     final: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """What HQ shipped for an approved request, and whether the outlet booked it in."""
+    id: str
+    request_id: str
+    number: str
+    outlet_id: str
+    total: int                # fen
+    shipped_at: int
+    received: bool
+
+
 class PartsApprovals:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -195,11 +207,12 @@ class PartsApprovals:
                 ctx.insert("hq_shipment_lines", {"id": line.line_id, "shipment_id": sid, "part_id": line.part_id,
                                                  "qty": qty[line.line_id], "unit_price": line.unit_price})
 
-    def shipments(self, session: HubSession, outlet_id: str | None = None) -> list[dict]:
+    def shipments(self, session: HubSession, outlet_id: str | None = None) -> list[Shipment]:
         """What HQ shipped (newest first), each with `received`: the outlet booked it."""
         self.ctx.allow(session, HqWork.APPROVE)
         where, params = ("WHERE s.outlet_id = ?", (outlet_id,)) if outlet_id else ("", ())
-        return self.ctx.query(
+        return [Shipment(s["id"], s["request_id"], s["number"] or "", s["outlet_id"], s["total"], s["shipped_at"],
+                         bool(s["received"])) for s in self.ctx.query(
             "SELECT s.*, EXISTS (SELECT 1 FROM stock_moves m WHERE m.outlet_id = s.outlet_id AND "
             f"m.kind = '{MoveKind.RECEIPT}' AND m.ref = s.request_id) AS received FROM hq_shipments s "
-            f"{where} ORDER BY s.shipped_at DESC", params)
+            f"{where} ORDER BY s.shipped_at DESC", params)]

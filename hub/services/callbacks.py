@@ -9,11 +9,13 @@ opens a complaint. A customer not reached is tried again later, MAX_ATTEMPTS tim
 the task and the order are closed as unreachable."""
 import json
 import uuid
+from dataclasses import dataclass
 
 from shared import callbacks as cb
 from shared.complaints import ComplaintSource
 from shared.errors import ServiceError
 from shared.fees import CallbackResult
+from shared.labels import label
 from shared.orders import HUB, Status, can_transition
 from shared.periods import local_datetime
 from shared.roles import HqWork
@@ -33,6 +35,57 @@ DDL = (
 NS = uuid.UUID("0c5b7a52-9d1e-4d6f-8a3b-6f2e1c4d5a90")
 COMPLETED_AT_SQL = ("(SELECT MIN(e.at) FROM order_events e WHERE e.order_id = o.id "
                     f"AND e.to_status = '{Status.COMPLETED}')")
+
+
+@dataclass(frozen=True, slots=True)
+class DueCallback:
+    """A task in the agent's queue."""
+    id: str
+    order_id: str
+    number: str
+    order_type: str
+    type_label: str
+    customer_name: str
+    completed_at: int
+    due_at: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackTask:
+    """One task as the agent works it: the order, the customer, the outlet and the survey."""
+    id: str
+    order_id: str
+    number: str
+    order_type: str
+    type_label: str
+    customer_id: str | None
+    customer_name: str
+    phone: str
+    member_level: str
+    address: str                  # the order's, else the customer's
+    model: str                    # code and name
+    serial_no: str
+    fault_description: str
+    resolution: str
+    outlet_name: str
+    completed_at: int
+    attempts: int
+    questions: tuple[cb.Question, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAnswered:
+    score: int
+    result: str                   # shared/fees.py CallbackResult
+    result_label: str
+    complaint_id: str | None      # opened for a low score
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAttempt:
+    attempts: int
+    closed: bool                  # the last attempt: task and order closed unreachable
 
 
 def task_id(order_id: str) -> str:
@@ -100,30 +153,34 @@ class Callbacks:
         self.ctx.allow(session, HqWork.CALLBACK)
         return self.run_job()
 
-    def queue(self, session: HubSession, limit: int = 100) -> list[dict]:
-        """The tasks due now, oldest first, with the order, the customer and the outlet."""
+    def queue(self, session: HubSession, limit: int = 100) -> list[DueCallback]:
+        """The tasks due now, oldest first, with the order and the customer."""
         self.ctx.allow(session, HqWork.CALLBACK)
-        return self.ctx.query(
+        return [DueCallback(r["id"], r["order_id"], r["number"] or "", r["order_type"],
+                            label("order_type", r["order_type"], session.lang), r["customer_name"] or "",
+                            r["completed_at"], r["due_at"], r["attempts"]) for r in self.ctx.query(
             "SELECT c.id, c.order_id, c.order_type, c.completed_at, c.due_at, c.attempts, o.number, "
-            "cu.name AS customer_name, cu.phone AS customer_phone, ou.name AS outlet_name "
-            "FROM hq_callbacks c JOIN service_orders o ON o.id = c.order_id "
-            "LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN outlets ou ON ou.id = c.outlet_id "
+            "cu.name AS customer_name FROM hq_callbacks c JOIN service_orders o ON o.id = c.order_id "
+            "LEFT JOIN customers cu ON cu.id = c.customer_id "
             "WHERE c.status = ? AND c.due_at <= ? ORDER BY c.due_at, c.completed_at, o.number LIMIT ?",
-            (str(cb.TaskStatus.OPEN), self.ctx.now(), limit))
+            (str(cb.TaskStatus.OPEN), self.ctx.now(), limit))]
 
-    def task(self, session: HubSession, task_id_: str) -> dict:
+    def task(self, session: HubSession, task_id_: str) -> CallbackTask:
         """One task with its order, customer, outlet and parsed questions (`Question`s)."""
         self.ctx.allow(session, HqWork.CALLBACK)
         t = self._task(task_id_)
         o = self.ctx.row("service_orders", t["order_id"]) or {}
-        t["order"] = o
-        t["customer"] = self.ctx.row("customers", t["customer_id"]) if t["customer_id"] else None
-        t["outlet"] = self.ctx.row("outlets", t["outlet_id"]) if t["outlet_id"] else None
-        model = self.ctx.row("product_models", o.get("product_model_id")) if o.get("product_model_id") else None
-        t["model"] = model
-        t["question_list"] = cb.questions(t["questions"])
-        t["answers"] = _loads(t["answers"])
-        return t
+        c = (self.ctx.row("customers", t["customer_id"]) if t["customer_id"] else None) or {}
+        outlet = (self.ctx.row("outlets", t["outlet_id"]) if t["outlet_id"] else None) or {}
+        model = (self.ctx.row("product_models", o["product_model_id"]) if o.get("product_model_id") else None) or {}
+        return CallbackTask(
+            t["id"], t["order_id"], o.get("number") or "", o.get("type") or t["order_type"],
+            label("order_type", o.get("type") or t["order_type"], session.lang), t["customer_id"],
+            c.get("name") or "", c.get("phone") or "", c.get("member_level") or "",
+            o.get("address") or c.get("address") or "",
+            " ".join(x for x in (model.get("code"), model.get("name")) if x), o.get("serial_no") or "",
+            o.get("fault_description") or "", o.get("resolution") or "", outlet.get("name") or "",
+            t["completed_at"], t["attempts"], tuple(cb.questions(t["questions"])))
 
     def _task(self, task_id_: str) -> dict:
         t = self.ctx.row("hq_callbacks", task_id_)
@@ -142,9 +199,9 @@ class Callbacks:
             raise ServiceError.of("callback_not_due", at=at)
         return t
 
-    def answer(self, session: HubSession, task_id_: str, answers: list, note: str = "") -> dict:
+    def answer(self, session: HubSession, task_id_: str, answers: list, note: str = "") -> CallbackAnswered:
         """Record the customer's answers: the score and result go onto the order, which is
-        closed; a score below LOW_SCORE opens a complaint. Returns {score, result, complaint_id}."""
+        closed; a score below LOW_SCORE opens a complaint."""
         ctx = self.ctx
         note = (note or "").strip()
         with ctx.tx():  # checked and written under the writer's lock: a task is answered once
@@ -174,11 +231,11 @@ class Callbacks:
                 complaint_id = self.complaints.open(session, source=ComplaintSource.CALLBACK,
                                                     order_id=t["order_id"], customer_id=t["customer_id"],
                                                     summary=summary)
-        return {"score": score, "result": result, "complaint_id": complaint_id}
+        return CallbackAnswered(score, str(result), label("callback_result", result, session.lang), complaint_id)
 
-    def unreachable(self, session: HubSession, task_id_: str, note: str = "") -> dict:
+    def unreachable(self, session: HubSession, task_id_: str, note: str = "") -> CallbackAttempt:
         """The customer did not answer: try again after RETRY_MS; after MAX_ATTEMPTS the
-        task and the order are closed as unreachable. Returns {attempts, closed}."""
+        task and the order are closed as unreachable."""
         ctx = self.ctx
         note = (note or "").strip()
         with ctx.tx():
@@ -194,7 +251,7 @@ class Callbacks:
                 ctx.update("hq_callbacks", t["id"], {"attempts": attempts, "due_at": now + cb.RETRY_MS,
                                                      "note": note or None})
             ctx.audit(session, "callback_unreachable", t["id"], str(attempts))
-        return {"attempts": attempts, "closed": closed}
+        return CallbackAttempt(attempts, closed)
 
     def _finish_order(self, order_id: str, now: int, result: str, score: int | None) -> dict:
         """The order's callback fields, and its close when the state machine allows it (an

@@ -1,6 +1,8 @@
 """The departments' complaint queues: a complaint from a call or from a low callback score
 goes to a department with a deadline by severity; a handler resolves it with the outcome.
 Other services open complaints through `open` (a call in intake, a callback's low score)."""
+from dataclasses import dataclass
+
 from shared.complaints import (DEADLINE_HOURS, DEFAULT_DEPARTMENT, DEPARTMENTS, ComplaintSource,
                                ComplaintStatus, Severity)
 from shared.errors import ServiceError
@@ -24,12 +26,45 @@ DDL = (
 HOUR_MS = 3_600_000
 
 
+@dataclass(frozen=True, slots=True)
+class Department:
+    id: str
+    name: str    # in the reader's language
+
+
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    """A complaint as its department's queue shows it."""
+    id: str
+    department_id: str
+    department_name: str          # in the reader's language
+    severity: str                 # shared/complaints.py Severity
+    source: str                   # ComplaintSource
+    status: str                   # ComplaintStatus
+    summary: str
+    deadline_at: int
+    overdue: bool
+    customer_id: str | None
+    customer_name: str
+    order_id: str | None
+    order_number: str
+    request_id: str | None
+    resolution: str
+
+
+def department_name(row: dict, lang: str) -> str:
+    """hq_departments' name in `lang` (English falls back to the Chinese name)."""
+    return (row.get("name_en") if lang == "en" else None) or row["name"]
+
+
 class Complaints:
     def __init__(self, ctx):
         self.ctx = ctx
 
-    def departments(self) -> list[dict]:
-        return self.ctx.query("SELECT * FROM hq_departments ORDER BY id")
+    def departments(self, session: HubSession) -> list[Department]:
+        """The departments a complaint can go to, named in the session's language."""
+        return [Department(d["id"], department_name(d, session.lang))
+                for d in self.ctx.query("SELECT * FROM hq_departments ORDER BY id")]
 
     def open(self, session: HubSession | None, *, summary: str, customer_id: str | None = None,
              order_id: str | None = None, request_id: str | None = None,
@@ -58,7 +93,7 @@ class Complaints:
         return cid
 
     def queue(self, session: HubSession, department_id: str | None = None,
-              status: str | None = ComplaintStatus.OPEN) -> list[dict]:
+              status: str | None = ComplaintStatus.OPEN) -> list[Complaint]:
         """A department's complaints, the most urgent deadline first, each with `overdue`."""
         self.ctx.allow(session, HqWork.COMPLAINTS)
         where, params = [], []
@@ -69,14 +104,16 @@ class Complaints:
             where.append("c.status = ?")
             params.append(status)
         rows = self.ctx.query(
-            "SELECT c.*, d.name AS department, cu.name AS customer_name, o.number AS order_number "
+            "SELECT c.*, d.name, d.name_en, cu.name AS customer_name, o.number AS order_number "
             "FROM hq_complaints c JOIN hq_departments d ON d.id = c.department_id "
             "LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN service_orders o ON o.id = c.order_id"
             + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.deadline_at", params)
         now = self.ctx.now()
-        for r in rows:
-            r["overdue"] = r["status"] == ComplaintStatus.OPEN and r["deadline_at"] < now
-        return rows
+        return [Complaint(r["id"], r["department_id"], department_name(r, session.lang), r["severity"], r["source"],
+                          r["status"], r["summary"], r["deadline_at"],
+                          r["status"] == ComplaintStatus.OPEN and r["deadline_at"] < now, r["customer_id"],
+                          r["customer_name"] or "", r["order_id"], r["order_number"] or "", r["request_id"],
+                          r["resolution"] or "") for r in rows]
 
     def resolve(self, session: HubSession, complaint_id: str, resolution: str) -> None:
         ctx = self.ctx

@@ -21,7 +21,7 @@ from shared import vocabulary as vocab
 from shared.errors import ServiceError
 from shared.intake import (COVER_CITY, COVER_DISTRICT, COVER_REGION, LOAD_POINTS,
                            UNKNOWN_CAPACITY_POINTS, DispatchKind, normal_phone, reason)
-from shared.labels import in_sentence, pair
+from shared.labels import in_sentence, label, pair
 from shared.numbering import hq_counter_of, hq_number
 from shared.orders import HUB, OPEN, OrderType, Priority, Status, can_transition
 from shared.roles import HqWork
@@ -70,6 +70,10 @@ class Excluded:
     def why(self, lang: str = "zh") -> list[str]:
         return [r[1] if lang == "en" else r[0] for r in self.reasons]
 
+    def why_line(self, lang: str = "zh") -> str:
+        """The reasons as one line, joined as the language writes a list."""
+        return ("; " if lang == "en" else "；").join(self.why(lang))
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -84,12 +88,59 @@ class Suggestion:
         return next((c for c in self.candidates if c.outlet_id == outlet_id), None)
 
 
-@dataclass(frozen=True)
-class CreatedOrder:
+@dataclass(frozen=True, slots=True)
+class DispatchedOrder:
+    """Where an order went (created or re-dispatched), named for the confirmation."""
     order_id: str
     number: str
     outlet_id: str
+    outlet_name: str
     override: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedOrder:
+    """An order waiting for HQ: declined by its outlet (with the reason) or never dispatched."""
+    id: str
+    number: str
+    status: str
+    status_label: str
+    customer_name: str
+    city: str
+    model_code: str
+    outlet_code: str | None       # the outlet that declined it
+    decline_reason: str | None
+    created_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderAtHq:
+    """One order as the dispatch screen shows it: status, where it is and why it came back."""
+    id: str
+    number: str
+    status: str
+    status_label: str
+    address: str
+    fault_description: str
+    customer_name: str
+    outlet_id: str | None
+    outlet_name: str
+    decline_reason: str | None    # the outlet's, while the order is declined
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchLine:
+    """One dispatch of an order (hq_dispatches): where, suggested where, override and why."""
+    at: int
+    kind: str
+    outlet_id: str
+    outlet_code: str
+    from_outlet_id: str | None
+    suggested_code: str | None
+    override: bool
+    reason: str | None
+    decline_reason: str | None
+    by: str | None
 
 
 def _json_list(value) -> list:
@@ -147,7 +198,7 @@ class Dispatch:
         self.ctx.allow(session, HqWork.DISPATCH)
         order = self._order(order_id)
         return self.suggest(None, customer_id=order.get("customer_id"), address=order.get("address"),
-                            product_model_id=order.get("product_model_id"), exclude=self.declined_by(order))
+                            product_model_id=order.get("product_model_id"), exclude=self._declined_by(order))
 
     def _suggest(self, city, address, category, exclude: set) -> Suggestion:
         city, address = (city or "").strip(), (address or "").strip()
@@ -234,7 +285,7 @@ class Dispatch:
                      contact_name: str | None = None, contact_phone: str | None = None,
                      address: str | None = None, notes: str | None = None,
                      outlet_id: str | None = None, suggested_outlet_id: str | None = None,
-                     override_reason: str | None = None) -> CreatedOrder:
+                     override_reason: str | None = None) -> DispatchedOrder:
         """A new order from HQ (status new, source hub) dispatched to `outlet_id`, or to the
         best suggestion when None. Contact, phone and address default to the customer's."""
         ctx = self.ctx
@@ -256,7 +307,7 @@ class Dispatch:
                 **fields, "number": number, "outlet_id": outlet["id"], "status": str(Status.NEW),
                 "source": HUB, "created_at": now, **dues}}])
             self._record(session, order_id, DispatchKind.DISPATCH, outlet["id"], None, suggestion, override, why)
-        return CreatedOrder(order_id, number, outlet["id"], override)
+        return DispatchedOrder(order_id, number, outlet["id"], outlet.get("name") or "", override)
 
     def _order_fields(self, *, customer_id, type, product_model_id, serial_no, purchase_date,
                       fault_description, fault_code, priority, contact_name, contact_phone,
@@ -334,27 +385,27 @@ class Dispatch:
 
     # ---- declined orders: re-dispatch; cancelling ----
 
-    def queue(self, session: HubSession) -> list[dict]:
+    def queue(self, session: HubSession) -> list[QueuedOrder]:
         """Orders waiting for HQ: declined ones (with the outlet's reason) and new ones
         without an outlet, the oldest first."""
         self.ctx.allow(session, HqWork.DISPATCH)
         rows = self.ctx.query(
-            "SELECT o.id, o.number, o.status, o.type, o.priority, o.outlet_id, o.customer_id, o.created_at,"
-            " o.address, o.fault_description, o.sla_complete_due, c.name AS customer_name, c.city,"
-            " t.code AS outlet_code, t.name AS outlet_name, m.code AS model_code, m.name AS model_name "
+            "SELECT o.id, o.number, o.status, o.created_at, c.name AS customer_name, c.city,"
+            " t.code AS outlet_code, m.code AS model_code "
             "FROM service_orders o LEFT JOIN customers c ON c.id = o.customer_id "
             "LEFT JOIN outlets t ON t.id = o.outlet_id LEFT JOIN product_models m ON m.id = o.product_model_id "
             "WHERE o.status = ? OR (o.status = ? AND o.outlet_id IS NULL) ORDER BY o.created_at",
             (str(Status.DECLINED), str(Status.NEW)))
-        for r in rows:
-            r["decline_reason"] = self.decline_reason(r["id"]) if r["status"] == Status.DECLINED else None
-        return rows
+        return [QueuedOrder(r["id"], r["number"] or "", r["status"], label("status", r["status"], session.lang),
+                            r["customer_name"] or "", r["city"] or "", r["model_code"] or "", r["outlet_code"],
+                            self._decline_reason(r["id"]) if r["status"] == Status.DECLINED else None, r["created_at"])
+                for r in rows]
 
-    def decline_reason(self, order_id: str) -> str | None:
+    def _decline_reason(self, order_id: str) -> str | None:
         return self.ctx.scalar("SELECT reason FROM order_events WHERE order_id = ? AND to_status = ? "
                                "ORDER BY at DESC LIMIT 1", (order_id, str(Status.DECLINED)))
 
-    def declined_by(self, order: dict) -> set[str]:
+    def _declined_by(self, order: dict) -> set[str]:
         """The outlets that handed this order back: earlier re-dispatches' and the current
         one when it is declined."""
         out = {r["from_outlet_id"] for r in self.ctx.query(
@@ -365,9 +416,9 @@ class Dispatch:
         return out
 
     def redispatch(self, session: HubSession, order_id: str, outlet_id: str | None = None, *,
-                   suggested_outlet_id: str | None = None, override_reason: str | None = None) -> str:
+                   suggested_outlet_id: str | None = None, override_reason: str | None = None) -> DispatchedOrder:
         """Send a declined order (or a new one without an outlet) to another outlet: the
-        best suggestion unless `outlet_id` names one. Returns the outlet's id."""
+        best suggestion unless `outlet_id` names one."""
         ctx = self.ctx
         ctx.allow(session, HqWork.DISPATCH)
         with ctx.tx():
@@ -380,15 +431,15 @@ class Dispatch:
                 raise self._illegal(order, "redispatch")
             suggestion = self.suggest(None, customer_id=order.get("customer_id"), address=order.get("address"),
                                       product_model_id=order.get("product_model_id"),
-                                      exclude=self.declined_by(order))
+                                      exclude=self._declined_by(order))
             outlet, override, why = self._choose(suggestion, outlet_id, suggested_outlet_id, override_reason)
-            decline = self.decline_reason(order_id) if status == Status.DECLINED else None
+            decline = self._decline_reason(order_id) if status == Status.DECLINED else None
             ctx.write(session, [{"op": "put", "table": "service_orders", "id": order_id,
                                  "fields": {"status": str(Status.NEW), "outlet_id": outlet["id"]}}])
             self._record(session, order_id, DispatchKind.REDISPATCH if status == Status.DECLINED
                          else DispatchKind.DISPATCH, outlet["id"], order.get("outlet_id"), suggestion,
                          override, why, decline)
-        return outlet["id"]
+        return DispatchedOrder(order_id, order.get("number") or "", outlet["id"], outlet.get("name") or "", override)
 
     def cancel(self, session: HubSession, order_id: str, reason_text: str) -> None:
         """HQ cancels an order (the customer withdrew, a duplicate …) with the reason."""
@@ -405,25 +456,31 @@ class Dispatch:
                 "status": str(Status.CANCELLED), "closed_at": ctx.now(), "closed_reason": text}}])
             ctx.audit(session, "order_cancelled", order_id, text)
 
-    def history(self, session: HubSession, order_id: str) -> list[dict]:
+    def history(self, session: HubSession, order_id: str) -> list[DispatchLine]:
         """Every dispatch of the order: where, suggested where, override and why."""
         self.ctx.allow(session, HqWork.DISPATCH)
-        return self.ctx.query(
-            "SELECT d.*, o.code AS outlet_code, o.name AS outlet_name, s.code AS suggested_code, "
-            "u.display_name AS by_name FROM hq_dispatches d LEFT JOIN outlets o ON o.id = d.outlet_id "
-            "LEFT JOIN outlets s ON s.id = d.suggested_outlet_id LEFT JOIN users u ON u.id = d.by "
-            "WHERE d.order_id = ? ORDER BY d.at, d.rowid", (order_id,))
+        return [DispatchLine(d["at"], d["kind"], d["outlet_id"], d["outlet_code"] or "", d["from_outlet_id"],
+                             d["suggested_code"], bool(d["override"]), d["reason"], d["decline_reason"], d["by"])
+                for d in self.ctx.query(
+            "SELECT d.*, o.code AS outlet_code, s.code AS suggested_code FROM hq_dispatches d "
+            "LEFT JOIN outlets o ON o.id = d.outlet_id LEFT JOIN outlets s ON s.id = d.suggested_outlet_id "
+            "WHERE d.order_id = ? ORDER BY d.at, d.rowid", (order_id,))]
 
-    def order(self, session: HubSession, order_id: str) -> dict:
+    def order(self, session: HubSession, order_id: str) -> OrderAtHq:
         """One order with its customer's and outlet's names, for the dispatch screen."""
         self.ctx.allow(session, HqWork.DISPATCH)
         self._order(order_id)
-        return self.ctx.one(
-            "SELECT o.*, c.name AS customer_name, t.code AS outlet_code, t.name AS outlet_name "
+        o = self.ctx.one(
+            "SELECT o.id, o.number, o.status, o.address, o.fault_description, o.outlet_id,"
+            " c.name AS customer_name, t.name AS outlet_name "
             "FROM service_orders o LEFT JOIN customers c ON c.id = o.customer_id "
             "LEFT JOIN outlets t ON t.id = o.outlet_id WHERE o.id = ?", (order_id,))
+        return OrderAtHq(o["id"], o["number"] or "", o["status"], label("status", o["status"], session.lang),
+                         o["address"] or "", o["fault_description"] or "", o["customer_name"] or "",
+                         o["outlet_id"], o["outlet_name"] or "",
+                         self._decline_reason(order_id) if o["status"] == Status.DECLINED else None)
 
-    def find(self, session: HubSession, number: str) -> dict:
+    def find(self, session: HubSession, number: str) -> OrderAtHq:
         """An order by its number (HQ-0000123, SH01-A-000042)."""
         self.ctx.allow(session, HqWork.DISPATCH)
         row = self.ctx.one("SELECT id FROM service_orders WHERE number = ?", ((number or "").strip(),))

@@ -23,7 +23,7 @@ from shared import phone as phones
 from shared.complaints import ComplaintSource, Severity
 from shared.errors import ServiceError
 from shared.intake import MEMBER_LEVELS, ORDER_REQUESTS, PHONE_TAIL_MIN, RequestType, normal_phone
-from shared.labels import pair
+from shared.labels import label, pair
 from shared.roles import HqWork
 
 from hub.services.context import new_id
@@ -44,21 +44,74 @@ ORDER_FIELDS = ("product_model_id", "serial_no", "purchase_date", "fault_descrip
                 "priority", "contact_name", "contact_phone", "address", "notes")
 
 
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    name: str
+    phone: str
+    city: str
+    address: str
+    member_level: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PastOrder:
+    """One of the customer's orders, as the card lists it (labels in the agent's language)."""
+    id: str
+    number: str
+    type: str
+    type_label: str
+    status: str
+    status_label: str
+    created_at: int | None
+    fault_description: str
+    serial_no: str
+    purchase_date: str
+    product_model_id: str | None
+    model_code: str
+    outlet_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PastCall:
+    """An earlier call: when, what kind, the order or article it led to, what was said."""
+    created_at: int
+    type: str
+    type_label: str
+    about: str        # the order's number or the article's title
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChoice:
+    id: str
+    code: str
+    name: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str
+    body: str
+
+
 @dataclass(frozen=True)
 class CustomerCard:
-    """A returning customer as the agent sees them: the row, membership, past orders
-    (newest first) and earlier calls."""
-    customer: dict
-    orders: list[dict]
-    requests: list[dict]
+    """A returning customer as the agent sees them: who, membership, past orders (newest
+    first) and earlier calls."""
+    customer: Customer
+    orders: list[PastOrder]
+    requests: list[PastCall]
 
     @property
     def id(self) -> str:
-        return self.customer["id"]
+        return self.customer.id
 
     @property
     def member(self) -> bool:
-        return bool(self.customer.get("member_level"))
+        return bool(self.customer.member_level)
 
 
 @dataclass(frozen=True)
@@ -79,8 +132,16 @@ class RecordedRequest:
     order_id: str | None = None
     order_number: str | None = None
     outlet_id: str | None = None
+    outlet_name: str | None = None
     override: bool = False
     complaint_id: str | None = None
+    department: tuple[str, str] | None = None   # the complaint's department, (zh, en)
+    deadline_at: int | None = None              # the complaint's
+
+    def department_name(self, lang: str) -> str:
+        """Worded when shown: the confirmation outlives a switch of language."""
+        zh, en = self.department or ("", "")
+        return (en if lang == "en" else None) or zh
     kb_article_id: str | None = None
 
 
@@ -112,16 +173,16 @@ class Intake:
         if not rows and len(d) < 11:
             rows = self.ctx.query(f"SELECT * FROM customers WHERE substr(phone, -{PHONE_TAIL_MIN}) = ? "
                                   "AND phone LIKE ? ORDER BY name LIMIT ?", (d[-PHONE_TAIL_MIN:], "%" + d, MATCH_LIMIT))
-        return Lookup(d, [self._card(r) for r in rows])
+        return Lookup(d, [self._card(r, session.lang) for r in rows])
 
     def card(self, session: HubSession, customer_id: str) -> CustomerCard:
         self.ctx.allow(session, HqWork.INTAKE)
         row = self.ctx.row("customers", customer_id)
         if row is None:
             raise ServiceError.of("not_found", thing=("客户", "customer"))
-        return self._card(row)
+        return self._card(row, session.lang)
 
-    def _card(self, customer: dict) -> CustomerCard:
+    def _card(self, customer: dict, lang: str) -> CustomerCard:
         orders = self.ctx.query(
             "SELECT o.id, o.number, o.type, o.status, o.created_at, o.fault_description, o.serial_no,"
             " o.purchase_date, o.product_model_id, o.outlet_id, o.closed_at, m.code AS model_code,"
@@ -133,7 +194,14 @@ class Intake:
             "SELECT r.*, o.number AS order_number, a.title AS article_title FROM hq_requests r "
             "LEFT JOIN service_orders o ON o.id = r.order_id LEFT JOIN kb_articles a ON a.id = r.kb_article_id "
             "WHERE r.customer_id = ? ORDER BY r.created_at DESC LIMIT ?", (customer["id"], HISTORY_LIMIT))
-        return CustomerCard(customer, orders, requests)
+        return CustomerCard(
+            Customer(customer["id"], customer.get("name") or "", customer.get("phone") or "",
+                     customer.get("city") or "", customer.get("address") or "", customer.get("member_level")),
+            [PastOrder(o["id"], o["number"] or "", o["type"], label("order_type", o["type"], lang), o["status"],
+                       label("status", o["status"], lang), o["created_at"], o["fault_description"] or "",
+                       o["serial_no"] or "", o["purchase_date"] or "", o["product_model_id"], o["model_code"] or "",
+                       o["outlet_name"] or "") for o in orders],
+            [_call(r, lang) for r in requests])
 
     # ---- the customer's record ----
 
@@ -168,24 +236,24 @@ class Intake:
             ctx.audit(session, "customer_created" if new else "customer_edited", customer_id)
         return customer_id
 
-    def models(self, session: HubSession) -> list[dict]:
+    def models(self, session: HubSession) -> list[ModelChoice]:
         """The active product models an order may name, by code."""
         self.ctx.allow(session, HqWork.INTAKE)
-        return self.ctx.query("SELECT id, code, name, category FROM product_models "
-                              "WHERE COALESCE(active, 1) != 0 ORDER BY code")
+        return [ModelChoice(m["id"], m["code"] or "", m["name"] or "", m["category"] or "") for m in self.ctx.query(
+            "SELECT id, code, name, category FROM product_models WHERE COALESCE(active, 1) != 0 ORDER BY code")]
 
     # ---- knowledge base ----
 
     def search_kb(self, session: HubSession, query: str, limit: int = 10):
         return self.kb.search(session, query, limit)
 
-    def article(self, session: HubSession, article_id: str) -> dict:
+    def article(self, session: HubSession, article_id: str) -> Article:
         """An active article in full, for the agent to read the answer out."""
         self.ctx.allow(session, HqWork.INTAKE)
         a = self.kb.article(article_id)
         if a is None:
             raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
-        return a
+        return Article(a["id"], a.get("title") or "", a.get("body") or "")
 
     # ---- recording the call ----
 
@@ -239,7 +307,8 @@ class Intake:
                 text = text or _text(form.get("fault_description")) or pair("request_type", str(kind))[0]
                 rec.update(order_id=created.order_id, outlet_id=created.outlet_id)
                 out = {"order_id": created.order_id, "order_number": created.number,
-                       "outlet_id": created.outlet_id, "override": created.override}
+                       "outlet_id": created.outlet_id, "outlet_name": created.outlet_name,
+                       "override": created.override}
             else:
                 text = _required(text, "summary")
                 if kind == RequestType.CONSULT and kb_article_id:
@@ -257,7 +326,10 @@ class Intake:
                     request_id=request_id, department_id=department_id, source=ComplaintSource.CALL,
                     severity=severity)
                 ctx.update("hq_requests", request_id, {"complaint_id": complaint_id})
-                out["complaint_id"] = complaint_id
+                opened = ctx.one("SELECT c.deadline_at, d.name, d.name_en FROM hq_complaints c "
+                                 "JOIN hq_departments d ON d.id = c.department_id WHERE c.id = ?", (complaint_id,))
+                out.update(complaint_id=complaint_id, deadline_at=opened["deadline_at"],
+                           department=(opened["name"], opened["name_en"] or opened["name"]))
             ctx.audit(session, "request_recorded", request_id, str(kind))
         return RecordedRequest(request_id, str(kind), customer_id, **out)
 
@@ -268,11 +340,16 @@ class Intake:
         if order.get("customer_id") != customer_id:
             raise ServiceError.of("order_of_other_customer", field="order_id")
 
-    def requests(self, session: HubSession, type: str | None = None, limit: int = 100) -> list[dict]:
+    def requests(self, session: HubSession, type: str | None = None, limit: int = 100) -> list[PastCall]:
         """The latest recorded calls (of one type), newest first."""
         self.ctx.allow(session, HqWork.INTAKE)
         where = "WHERE r.type = ? " if type else ""
-        return self.ctx.query(
-            "SELECT r.*, c.name AS customer_name, o.number AS order_number FROM hq_requests r "
-            "LEFT JOIN customers c ON c.id = r.customer_id LEFT JOIN service_orders o ON o.id = r.order_id "
-            + where + "ORDER BY r.created_at DESC LIMIT ?", ((type, limit) if type else (limit,)))
+        return [_call(r, session.lang) for r in self.ctx.query(
+            "SELECT r.*, o.number AS order_number, a.title AS article_title FROM hq_requests r "
+            "LEFT JOIN service_orders o ON o.id = r.order_id LEFT JOIN kb_articles a ON a.id = r.kb_article_id "
+            + where + "ORDER BY r.created_at DESC LIMIT ?", ((type, limit) if type else (limit,)))]
+
+
+def _call(r: dict, lang: str) -> PastCall:
+    return PastCall(r["created_at"], r["type"], label("request_type", r["type"], lang),
+                    r["order_number"] or r["article_title"] or "", r["summary"] or "")

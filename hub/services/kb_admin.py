@@ -8,17 +8,42 @@ carry — exactly what the nodes receive — so there is one source of truth. Pr
 category codes (AC, WM, …) read as their names from the shared vocabulary; a new
 category is made by giving an article one; renaming rewrites every article of it."""
 import uuid
+from dataclasses import dataclass
 
-from shared import vocabulary as vocab
 from shared.errors import ServiceError
-from shared.labels import pair
+from shared.labels import label, pair
 from shared.roles import HqWork, Role
 
+from hub.services.admin_network import category_name
 from hub.services.admin_values import decoded, refuse, text, text_list
 from hub.services.session import HubSession
 
 ROLES = tuple(str(r) for r in Role)
 MAX_BODY = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class KbCategory:
+    code: str                       # the text the articles carry
+    name: str                       # a product category's name, else the code
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class KbArticle:
+    id: str
+    title: str
+    category: str
+    category_name: str
+    body: str
+    tags: tuple[str, ...]
+    fault_codes: tuple[str, ...]
+    models: tuple[str, ...]         # as given: model codes or ids
+    model_codes: tuple[str, ...]    # the same, ids read as their codes
+    audience: tuple[str, ...]       # roles
+    audience_labels: tuple[str, ...]
+    active: bool
+    updated_at: int | None
 
 
 def _put(row_id: str, fields: dict) -> dict:
@@ -31,21 +56,13 @@ class KbAdmin:
 
     # ---- categories ----
 
-    def category_name(self, code: str, lang: str = "zh") -> str:
-        for c in vocab.categories():
-            if c["code"] == code:
-                return c["name"] if lang != "en" else f"{c['name']} ({code})"
-        return code
-
-    def categories(self, session: HubSession) -> list[dict]:
-        """Each category with its article counts (all, published), by name."""
+    def categories(self, session: HubSession) -> list[KbCategory]:
+        """Each category with its article count, by code, named in the session's language."""
         self.ctx.allow(session, HqWork.KB_MANAGE)
-        rows = self.ctx.query(
-            "SELECT category AS code, COUNT(*) AS articles, SUM(COALESCE(active, 1) != 0) AS published"
-            " FROM kb_articles WHERE COALESCE(category, '') != '' GROUP BY category ORDER BY category")
-        for r in rows:
-            r["name"] = self.category_name(r["code"])
-        return rows
+        return [KbCategory(r["code"], category_name(r["code"], session.lang), r["articles"])
+                for r in self.ctx.query(
+            "SELECT category AS code, COUNT(*) AS articles"
+            " FROM kb_articles WHERE COALESCE(category, '') != '' GROUP BY category ORDER BY category")]
 
     def rename_category(self, session: HubSession, old: str, new: str) -> int:
         """Move every article of `old` to `new` (a new name, or an existing category to
@@ -67,7 +84,7 @@ class KbAdmin:
     # ---- articles ----
 
     def articles(self, session: HubSession, query: str = "", category: str | None = None,
-                 *, published_only: bool = False, limit: int = 200) -> list[dict]:
+                 *, published_only: bool = False, limit: int = 200) -> list[KbArticle]:
         """Articles matching every word of `query` in title, body, tags, fault codes or
         models; newest change first."""
         self.ctx.allow(session, HqWork.KB_MANAGE)
@@ -82,27 +99,29 @@ class KbAdmin:
             where.append("COALESCE(active, 1) != 0")
         rows = self.ctx.query("SELECT * FROM kb_articles" + (" WHERE " + " AND ".join(where) if where else "")
                               + " ORDER BY updated_at DESC, title LIMIT ?", (*params, limit))
-        return [self._row(r) for r in rows]
+        return [self._row(r, session.lang) for r in rows]
 
     def count(self, session: HubSession) -> int:
         self.ctx.allow(session, HqWork.KB_MANAGE)
         return self.ctx.scalar("SELECT COUNT(*) FROM kb_articles")
 
-    def article(self, session: HubSession, article_id: str) -> dict:
+    def article(self, session: HubSession, article_id: str) -> KbArticle:
         self.ctx.allow(session, HqWork.KB_MANAGE)
         row = self.ctx.row("kb_articles", article_id)
         if row is None:
             raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
-        return self._row(row)
+        return self._row(row, session.lang)
 
-    def _row(self, r: dict) -> dict:
-        row = {"id": r["id"], **decoded("kb_articles", r)}
-        for f in ("tags", "fault_codes", "models", "audience"):
-            row[f] = [str(x) for x in (row.get(f) or [])]
-        row["active"] = row.get("active") is not False
-        codes = self._model_codes(row["models"])
-        row["model_codes"] = [codes.get(m, m) for m in row["models"]]
-        return row
+    def _row(self, r: dict, lang: str) -> KbArticle:
+        a = decoded("kb_articles", r)
+        tags, fault_codes, models, audience = (tuple(str(x) for x in (a.get(f) or ()))
+                                               for f in ("tags", "fault_codes", "models", "audience"))
+        codes = self._model_codes(list(models))
+        category = a.get("category") or ""
+        return KbArticle(r["id"], a.get("title") or "", category, category_name(category, lang),
+                         a.get("body") or "", tags, fault_codes, models, tuple(codes.get(m, m) for m in models),
+                         audience, tuple(label("role", x, lang) for x in audience), a.get("active") is not False,
+                         a.get("updated_at"))
 
     def _model_codes(self, ids: list[str]) -> dict[str, str]:
         if not ids:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from shared import escalation as esc
 from shared import notices, sla
 from shared.errors import ServiceError
+from shared.labels import label
 from shared.orders import OPEN, OUTLET, Status
 from shared.roles import HqWork
 
+from hub.services.choices import Choice, OutletChoice, outlet_choices, regions_of
 from hub.services.session import HubSession
 
 DDL = (
@@ -55,6 +57,74 @@ class SlaPosition:
         return self.level >= esc.HQ_LEVEL
 
 
+@dataclass(frozen=True, slots=True)
+class MonitorFilters:
+    regions: tuple[str, ...]
+    outlets: tuple[OutletChoice, ...]
+
+    def outlets_in(self, region: str | None) -> tuple[OutletChoice, ...]:
+        """The outlets the outlet filter offers once a region is picked (None: all)."""
+        return tuple(o for o in self.outlets if region is None or o.region == region)
+
+
+@dataclass(frozen=True, slots=True)
+class OutletCounts:
+    """One row of the count grid: an outlet's orders by the grid's status columns."""
+    region: str
+    outlet_id: str | None
+    outlet_name: str
+    counts: tuple[int, ...]   # aligned with CountGrid.statuses (0: none)
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class CountGrid:
+    """Orders counted by region × outlet × status, as the board lays them out: a column
+    per status that occurs (in the life of an order), a row per outlet, the totals."""
+    statuses: tuple[Choice, ...]
+    rows: tuple[OutletCounts, ...]
+    totals: tuple[int, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """An order HQ was told of (level 100) and still open."""
+    order_id: str
+    number: str
+    outlet_name: str
+    region: str
+    milestone: str
+    milestone_label: str
+    due_at: int | None
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    counts: CountGrid
+    statuses: tuple[Choice, ...]       # the status filter's entries
+    positions: list[SlaPosition]       # most urgent first
+    levels: dict[int, int]             # open orders at each level
+    open_total: int
+    escalations: tuple[Escalation, ...]
+
+
+def count_grid(counts: list[dict], lang: str) -> CountGrid:
+    """The pivot of (outlet, status, n) rows into the board's grid."""
+    statuses = [s for s in STATUS_ORDER if any(c["status"] == s for c in counts)]
+    outlets: dict[str, dict] = {}
+    for c in counts:
+        o = outlets.setdefault(c["outlet_id"] or "", {"region": c["region"] or "", "id": c["outlet_id"],
+                                                      "name": c["outlet_name"] or "—", "n": {}})
+        o["n"][c["status"]] = c["n"]
+    rows = tuple(OutletCounts(o["region"], o["id"], o["name"], tuple(o["n"].get(s, 0) for s in statuses),
+                              sum(o["n"].values())) for o in outlets.values())
+    return CountGrid(tuple(Choice(s, label("status", s, lang)) for s in statuses), rows,
+                     tuple(sum(r.counts[i] for r in rows) for i in range(len(statuses))),
+                     sum(r.total for r in rows))
+
+
 def escalation_id(order_id: str, milestone: str, level: int) -> str:
     return str(uuid.uuid5(NS, f"{order_id}:{milestone}:{level}"))
 
@@ -66,10 +136,10 @@ class Monitor:
     # ---- the board ----
 
     def board(self, session: HubSession, *, region: str | None = None, outlet_id: str | None = None,
-              status: str | None = None, min_level: int = 0, limit: int = 300) -> dict:
-        """{counts, statuses, positions, levels, escalations}: counts by region × outlet ×
-        status; the open orders' SLA positions, most urgent first (at most `limit`, at least
-        `min_level`); how many open orders are at each level; HQ's open escalations."""
+              status: str | None = None, min_level: int = 0, limit: int = 300) -> Board:
+        """Counts by region × outlet × status; the open orders' SLA positions, most urgent
+        first (at most `limit`, at least `min_level`); how many open orders are at each
+        level; HQ's open escalations. Labels in the session's language."""
         self.ctx.allow(session, HqWork.MONITOR)
         if status and status not in STATUS_ORDER:
             raise ServiceError.of("bad_choice", what=("状态", "status"))
@@ -77,18 +147,18 @@ class Monitor:
             raise ServiceError.of("bad_choice", what=("预警级别", "warning level"))
         shown, levels = self.ranked(region=region, outlet_id=outlet_id, status=status, min_level=min_level,
                                     limit=limit)
-        return {"counts": self.counts(region=region, outlet_id=outlet_id, status=status),
-                "statuses": STATUS_ORDER, "positions": shown, "levels": levels,
-                "open_total": sum(levels.values()),
-                "escalations": self.escalations(region=region, outlet_id=outlet_id)}
+        lang = session.lang
+        return Board(count_grid(self._counts(region=region, outlet_id=outlet_id, status=status), lang),
+                     tuple(Choice(s, label("status", s, lang)) for s in STATUS_ORDER), shown, levels,
+                     sum(levels.values()), self.escalations(lang, region=region, outlet_id=outlet_id))
 
-    def filters(self, session: HubSession) -> dict:
+    def filters(self, session: HubSession) -> MonitorFilters:
         """Regions and outlets to filter by."""
         self.ctx.allow(session, HqWork.MONITOR)
-        outlets = self.ctx.query("SELECT id, code, name, region FROM outlets WHERE active IS NOT 0 ORDER BY code")
-        return {"regions": sorted({o["region"] for o in outlets if o["region"]}), "outlets": outlets}
+        outlets = outlet_choices(self.ctx, active_only=True)
+        return MonitorFilters(regions_of(outlets), outlets)
 
-    def counts(self, *, region=None, outlet_id=None, status=None) -> list[dict]:
+    def _counts(self, *, region=None, outlet_id=None, status=None) -> list[dict]:
         where, params = self._where(region, outlet_id)
         if status:
             where.append("o.status = ?")
@@ -170,15 +240,18 @@ class Monitor:
                            o["status"], o["type"] or "", o["priority"] or "", name, budget, due, remaining, pct,
                            esc.level_of(pct) if name else 0, bool(clock and clock.paused))
 
-    def escalations(self, *, region=None, outlet_id=None, limit: int = 50) -> list[dict]:
+    def escalations(self, lang: str, *, region=None, outlet_id=None, limit: int = 50) -> tuple[Escalation, ...]:
         """HQ's escalations (level 100) of orders still open, newest first."""
         where, params = self._where(region, outlet_id)
         where += ["e.level = ?", f"o.status IN ({', '.join('?' for _ in OPEN_STATUSES)})"]
         params += [esc.HQ_LEVEL, *OPEN_STATUSES]
-        return self.ctx.query(
-            "SELECT e.*, o.number, o.status, ou.name AS outlet_name, ou.region FROM hq_escalations e "
-            "JOIN service_orders o ON o.id = e.order_id LEFT JOIN outlets ou ON ou.id = o.outlet_id "
-            "WHERE " + " AND ".join(where) + " ORDER BY e.at DESC, o.number LIMIT ?", [*params, limit])
+        return tuple(Escalation(e["order_id"], e["number"] or "", e["outlet_name"] or "", e["region"] or "",
+                                e["milestone"], label("milestone", e["milestone"], lang), e["due_at"], e["at"])
+                     for e in self.ctx.query(
+            "SELECT e.order_id, e.milestone, e.due_at, e.at, o.number, ou.name AS outlet_name, ou.region "
+            "FROM hq_escalations e JOIN service_orders o ON o.id = e.order_id "
+            "LEFT JOIN outlets ou ON ou.id = o.outlet_id "
+            "WHERE " + " AND ".join(where) + " ORDER BY e.at DESC, o.number LIMIT ?", [*params, limit]))
 
     @staticmethod
     def _where(region, outlet_id) -> tuple[list[str], list]:

@@ -36,12 +36,12 @@ class Overview:
             tiles.append(_tile("home_callbacks", "callbacks", len(self.s.callbacks.queue(session, limit=CAP + 1))))
         if may(HqWork.COMPLAINTS):
             open_ = self.s.complaints.queue(session)
-            tiles.append(_tile("home_complaints", "complaints", len(open_), sum(1 for c in open_ if c["overdue"])))
+            tiles.append(_tile("home_complaints", "complaints", len(open_), sum(1 for c in open_ if c.overdue)))
         if may(HqWork.APPROVE):
             pending = self.s.approvals.inbox(session, pending_only=True, limit=CAP + 1)
             tiles.append(_tile("home_approvals", "ap_approvals", len(pending)))
         if may(HqWork.MONITOR):
-            escalated = self.s.monitor.escalations(limit=CAP + 1)
+            escalated = self.s.monitor.escalations(session.lang, limit=CAP + 1)
             tiles.append(_tile("home_escalated", "monitor", len(escalated), len(escalated)))
         return tiles
 

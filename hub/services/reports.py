@@ -4,7 +4,7 @@ names and regions, filtered by a month range, a region and an outlet. The settle
 read the settlements themselves (one row per outlet and month, indexed). A report comes back
 as a `ReportResult`: its columns, its rows (raw values: counts, fen, percentages) and a
 chart series; `export` turns one into an .xlsx file (hub/services/report_excel.py)."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shared.documents import DocStatus
 from shared.errors import ServiceError
@@ -12,6 +12,7 @@ from shared.periods import local_datetime, valid_period
 from shared.reports import COLUMNS, Column, Report, Unit, rate, title
 from shared.roles import HqWork
 
+from hub.services.choices import OutletChoice, outlet_choices, regions_of
 from hub.services.rollups import Rollups
 from hub.services.session import HubSession
 
@@ -36,8 +37,25 @@ class ReportFilter:
 class Chart:
     kind: str                       # "bar" | "line"
     labels: list[str]               # x axis
-    series: list[tuple[str, list]]  # (column key, values) — names come from the columns
+    series: list[tuple[str, list]]  # (column key, values)
     unit: Unit = Unit.COUNT
+    names: tuple[str, ...] = ()     # the series' titles in the reader's language
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChoices:
+    """What the report filters offer."""
+    months: tuple[str, ...]
+    regions: tuple[str, ...]
+    outlets: tuple[OutletChoice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How current the roll-ups are, for the line under the filters."""
+    as_of: int | None               # when last folded or built; None: never
+    dirty: int                      # changed orders not folded in yet
+    never_built: bool
 
 
 @dataclass
@@ -49,6 +67,7 @@ class ReportResult:
     chart: Chart | None = None
     filters: ReportFilter = field(default_factory=ReportFilter)
     scope: str = ""                 # the filters in words, e.g. "2026-04 – 2026-05 · 华东大区"
+    headings: tuple[str, ...] = ()  # the columns' titles in the reader's language
 
 
 class Reports:
@@ -57,19 +76,20 @@ class Reports:
 
     # ---- what the screens offer ----
 
-    def choices(self, session: HubSession) -> dict:
+    def choices(self, session: HubSession) -> ReportChoices:
         """Regions, outlets and months the filters offer."""
         self.ctx.allow(session, HqWork.REPORTS)
-        outlets = self.ctx.query("SELECT id, code, name, region FROM outlets ORDER BY code")
-        months = [r["month"] for r in self.ctx.query(
-            "SELECT DISTINCT month FROM hq_rollup_outlet_month WHERE month != '' ORDER BY month")]
-        return {"regions": sorted({o["region"] for o in outlets if o["region"]}), "outlets": outlets,
-                "months": months}
+        outlets = outlet_choices(self.ctx, active_only=False)
+        months = tuple(r["month"] for r in self.ctx.query(
+            "SELECT DISTINCT month FROM hq_rollup_outlet_month WHERE month != '' ORDER BY month"))
+        return ReportChoices(months, regions_of(outlets), outlets)
 
-    def freshness(self, session: HubSession) -> dict:
+    def freshness(self, session: HubSession) -> Freshness:
         """How current the roll-ups are (hub/services/rollups.py `status`)."""
         self.ctx.allow(session, HqWork.REPORTS)
-        return Rollups(self.ctx).status()
+        status = Rollups(self.ctx).status()
+        at = status["folded_at"] or status["built_at"]
+        return Freshness(int(at) if at else None, status["dirty"], status["rebuild_due"] and not at)
 
     def refresh(self, session: HubSession) -> int:
         """Fold the waiting changes in now rather than at the job's next run."""
@@ -84,7 +104,11 @@ class Reports:
             raise ServiceError.of("report_unknown") from None
         f = _check(filters or ReportFilter())
         rows, chart = getattr(self, f"_{key.value}")(f)
-        return ReportResult(key, title(key, session.lang), COLUMNS[key], rows, chart, f, self._scope(f))
+        lang, columns = session.lang, COLUMNS[key]
+        titles = {c.key: c.title(lang) for c in columns}
+        chart = replace(chart, names=tuple(titles[k] for k, _ in chart.series))
+        return ReportResult(key, title(key, lang), columns, rows, chart, f, self._scope(f),
+                            tuple(titles.values()))
 
     def export(self, session: HubSession, report: str, filters: ReportFilter | None = None) -> tuple[str, bytes]:
         """(file name, .xlsx bytes) of a report as run now."""

@@ -97,7 +97,7 @@ def shanghai_caller_for_sh01(services) -> dict:
                               "(SELECT 1 FROM service_orders o WHERE o.customer_id = c.id) ORDER BY c.id")
     for c in rows:
         card = services.intake.card(agent, c["id"])
-        model = card.orders[0].get("product_model_id") if card.orders else None
+        model = card.orders[0].product_model_id if card.orders else None
         if not model:
             continue
         best = services.dispatch.suggest(None, customer_id=c["id"], product_model_id=model).best

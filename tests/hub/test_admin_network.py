@@ -41,16 +41,18 @@ def test_admin_adds_an_outlet_that_every_node_receives(services, admin):
     net = services.admin.network
     oid = net.save_outlet(admin, **NEW_OUTLET)
     o = net.outlet(admin, oid)
-    assert o["code"] == "SH03" and o["capacity"] == 60 and o["active"] is True
-    assert o["coverage"] == ["上海", "浦东新区", "闵行区"] and o["qualifications"] == ["AC", "WM"]
-    assert "SH03" in [x["code"] for x in net.outlets(admin)]
+    assert o.code == "SH03" and o.capacity == 60 and o.active is True
+    assert o.coverage == ("上海", "浦东新区", "闵行区") and o.qualifications == ("AC", "WM")
+    assert o.qualification_names == ("空调", "洗衣机") and (o.users, o.nodes) == (0, 0)
+    assert "SH03" in [x.code for x in net.outlets(admin)]
     bodies = b"".join(r["body"] for r in services.ctx.hub.rows("bucket_changes", "bucket = 'global'"))
     assert oid.encode() in bodies  # travels in the global bucket
     audit = services.ctx.one("SELECT * FROM hq_audit WHERE action = 'outlet_created'")
     assert audit["user_id"] == admin.user_id and audit["subject"] == oid
     net.save_outlet(admin, oid, capacity=80, active=False)
     o = net.outlet(admin, oid)
-    assert o["capacity"] == 80 and o["active"] is False and o["name"] == "上海浦东服务网点"
+    assert o.capacity == 80 and o.active is False and o.name == "上海浦东服务网点"
+    assert "SH03" not in [x.code for x in net.outlets(admin, include_inactive=False)]
 
 
 def test_outlet_input_is_checked_and_a_refusal_writes_nothing(services, admin):
@@ -91,7 +93,9 @@ def test_a_new_hq_user_gets_a_password_shown_once_and_never_kept_in_clear(servic
     uid, password = net.create_user(admin, username="hq.agent2", display_name="赵坐席", role="hq_agent")
     assert password and len(password) >= 8
     assert services.login("hq.agent2", password).role == "hq_agent"
-    assert net.user(admin, uid)["has_password"] and "password_hash" not in net.user(admin, uid)
+    shown = net.user(admin, uid)
+    assert shown.has_password and not shown.has_pin and not hasattr(shown, "password_hash")
+    assert (shown.role_label, shown.outlet_code) == ("坐席", None)
     new = net.set_password(admin, uid)
     assert new != password and services.login("hq.agent2", new)
     net.set_password(admin, uid, "typed-secret-42")

@@ -25,9 +25,9 @@ def test_an_enrollment_code_enrolls_a_real_node_which_then_shows_in_the_list(ser
     node = EnrolledNode(services.ctx.hub, ec.code, tmp_path / "sh02.db")
     node.sync()
     assert node.enrollment["outlet_code"] == "SH02"
-    listed = {n["node_id"]: n for n in nodes.nodes(admin)}
+    listed = {n.node_id: n for n in nodes.nodes(admin)}
     row = listed[node.node_id]
-    assert (row["outlet_code"], row["status"], row["letter"], row["open_forks"]) == ("SH02", "active", "A", 0)
+    assert (row.outlet_code, row.status, row.letter, row.open_forks, row.active) == ("SH02", "active", "A", 0, True)
     with pytest.raises(SyncError) as e:  # a code works once
         EnrolledNode(services.ctx.hub, ec.code, tmp_path / "again.db")
     assert e.value.code == "bad_token"
@@ -51,7 +51,8 @@ def test_a_revoked_node_is_refused_at_its_next_sync(services, admin, tmp_path):
                         tmp_path / "gz01.db")
     node.sync()
     nodes.revoke(admin, node.node_id)
-    assert {n["node_id"]: n for n in nodes.nodes(admin)}[node.node_id]["status"] == "revoked"
+    revoked = {n.node_id: n for n in nodes.nodes(admin)}[node.node_id]
+    assert (revoked.status, revoked.active) == ("revoked", False)
     with pytest.raises(SyncError) as e:
         node.sync()
     assert e.value.code == "revoked"
@@ -81,10 +82,10 @@ def test_a_fork_alert_is_listed_and_marked_resolved_once(services, admin, tmp_pa
     edit("恢复后")
     node.sync()
     alerts = nodes.forks(admin)
-    assert len(alerts) == 1 and alerts[0]["outlet_code"] == "BJ02" and alerts[0]["node_id"] == node.node_id
-    assert {n["node_id"]: n for n in nodes.nodes(admin)}[node.node_id]["open_forks"] == 1
-    nodes.resolve_fork(admin, alerts[0]["id"])
+    assert len(alerts) == 1 and alerts[0].outlet_code == "BJ02" and alerts[0].node_id == node.node_id
+    assert {n.node_id: n for n in nodes.nodes(admin)}[node.node_id].open_forks == 1
+    nodes.resolve_fork(admin, alerts[0].id)
     assert nodes.forks(admin) == [] and len(nodes.forks(admin, open_only=False)) == 1
-    refused("fork_resolved", nodes.resolve_fork, admin, alerts[0]["id"], services=services)
+    refused("fork_resolved", nodes.resolve_fork, admin, alerts[0].id, services=services)
     refused("not_found", nodes.resolve_fork, admin, 999999, services=services)
     node.close()

@@ -56,7 +56,7 @@ def test_a_small_request_is_approved_by_one_approver_and_received_at_the_outlet(
     assert (out.status, out.level, out.final) == ("approved", 1, True)
     assert hub_row(hub, "parts_request_lines", line.line_id)["approved_qty"] == 4
     shipped = services.approvals.parts.shipments(approver, shop.outlet_id)
-    assert shipped[0]["request_id"] == rid and shipped[0]["total"] == 4 * cheap["unit_price"] and not shipped[0]["received"]
+    assert shipped[0].request_id == rid and shipped[0].total == 4 * cheap["unit_price"] and not shipped[0].received
 
     shop.sync()
     seen = shop.svc.requests.get(shop.clerk, rid)
@@ -70,7 +70,7 @@ def test_a_small_request_is_approved_by_one_approver_and_received_at_the_outlet(
     hub_on_hand = hub.conn.execute("SELECT SUM(qty) FROM stock_moves WHERE outlet_id = ? AND part_id = ?",
                                    (shop.outlet_id, cheap["id"])).fetchone()[0]
     assert hub_on_hand == before + 4  # the shipment is not a move of its own: counted once
-    assert services.approvals.parts.shipments(approver, shop.outlet_id)[0]["received"]
+    assert services.approvals.parts.shipments(approver, shop.outlet_id)[0].received
     assert services.ctx.scalar("SELECT COUNT(*) FROM hq_audit WHERE action = 'parts_request_approved' "
                                "AND subject = ?", (rid,)) == 1
 

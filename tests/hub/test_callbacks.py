@@ -9,9 +9,10 @@ import json
 import pytest
 
 from hub.services import HubServices
-from hub.services.callbacks import COMPLETED_AT_SQL, task_id
+from hub.services.callbacks import COMPLETED_AT_SQL, CallbackAttempt, task_id
 from shared import callbacks as cb
 from shared.errors import ServiceError
+from shared.labels import label
 from shared.passwords import hash_password
 from sync.hlc import now_ms
 
@@ -47,7 +48,7 @@ def first_task(services, agent):
     services.callbacks.run_job()
     queue = services.callbacks.queue(agent)
     assert queue, "the demo network has completed orders due for a callback"
-    return services.callbacks.task(agent, queue[0]["id"])
+    return services.callbacks.task(agent, queue[0].id)
 
 
 def test_the_job_makes_tasks_for_sampled_orders_and_closes_the_rest_once(services, agent, clock):
@@ -71,8 +72,9 @@ def test_the_job_makes_tasks_for_sampled_orders_and_closes_the_rest_once(service
     assert all(services.ctx.row("service_orders", o["id"])["status"] == "completed" for o in young)
 
     queue = services.callbacks.queue(agent)
-    assert [q["due_at"] for q in queue] == sorted(q["due_at"] for q in queue)  # oldest first
-    assert {q["order_id"] for q in queue} == {o["id"] for o in sampled}
+    assert [q.due_at for q in queue] == sorted(q.due_at for q in queue)  # oldest first
+    assert {q.order_id for q in queue} == {o["id"] for o in sampled}
+    assert all(q.type_label == label("order_type", q.order_type) for q in queue)
     # A day later the young ones are due too; their decision is the same function of their id.
     clock.advance(cb.DELAY_MS)
     again = services.callbacks.run_job()
@@ -99,77 +101,80 @@ def test_questions_and_the_score():
 
 def test_the_agent_answers_the_survey_and_the_order_is_closed_satisfied(services, agent, clock):
     task = first_task(services, agent)
-    order = task["order"]
+    order = services.ctx.row("service_orders", task.order_id)
     template = services.ctx.one("SELECT * FROM survey_templates WHERE type = ?", (order["type"],))
-    assert [q.text for q in task["question_list"]] == json.loads(template["questions"])
-    assert task["customer"]["name"] and task["outlet"]["name"] and order["number"]
+    assert [q.text for q in task.questions] == json.loads(template["questions"])
+    customer = services.ctx.row("customers", order["customer_id"])
+    assert (task.number, task.order_type, task.customer_name, task.phone) == (
+        order["number"], order["type"], customer["name"], customer["phone"])
+    assert task.outlet_name == services.ctx.row("outlets", order["outlet_id"])["name"]
     clock.advance(HOUR)
-    out = services.callbacks.answer(agent, task["id"], GOOD[order["type"]], note="客户很满意")
-    assert out == {"score": 100, "result": "satisfied", "complaint_id": None}
+    out = services.callbacks.answer(agent, task.id, GOOD[order["type"]], note="客户很满意")
+    assert (out.score, out.result, out.result_label, out.complaint_id) == (100, "satisfied", "满意", None)
     row = services.ctx.row("service_orders", order["id"])
     assert (row["status"], row["callback_result"], row["callback_score"], row["closed_reason"], row["closed_at"]) == \
         ("closed", "satisfied", 100, "回访满意", clock())
-    assert task["id"] not in {q["id"] for q in services.callbacks.queue(agent)}
+    assert task.id not in {q.id for q in services.callbacks.queue(agent)}
     assert services.ctx.scalar("SELECT COUNT(*) FROM hq_complaints") == 0
-    err = refused(services, "callback_done", services.callbacks.answer, agent, task["id"], GOOD[order["type"]],
+    err = refused(services, "callback_done", services.callbacks.answer, agent, task.id, GOOD[order["type"]],
                   order_id=order["id"])
     assert err.message("zh") == "该回访任务已结束，不能重复提交。"
 
 
 def test_a_low_score_opens_a_complaint_and_marks_the_order_unsatisfied(services, agent, approver):
     task = first_task(services, agent)
-    order = task["order"]
-    out = services.callbacks.answer(agent, task["id"], BAD[order["type"]], note="师傅态度差")
-    assert out["result"] == "unsatisfied" and out["score"] < cb.LOW_SCORE and out["complaint_id"]
+    order = services.ctx.row("service_orders", task.order_id)
+    out = services.callbacks.answer(agent, task.id, BAD[order["type"]], note="师傅态度差")
+    assert out.result == "unsatisfied" and out.score < cb.LOW_SCORE and out.complaint_id
     row = services.ctx.row("service_orders", order["id"])
     assert (row["status"], row["callback_result"], row["callback_score"], row["closed_reason"]) == \
-        ("closed", "unsatisfied", out["score"], "回访不满意")
+        ("closed", "unsatisfied", out.score, "回访不满意")
     [complaint] = services.complaints.queue(approver)
-    assert (complaint["id"], complaint["source"], complaint["order_id"], complaint["customer_id"]) == \
-        (out["complaint_id"], "callback", order["id"], order["customer_id"])
-    assert order["number"] in complaint["summary"] and "师傅态度差" in complaint["summary"]
+    assert (complaint.id, complaint.source, complaint.order_id, complaint.customer_id) == \
+        (out.complaint_id, "callback", order["id"], order["customer_id"])
+    assert order["number"] in complaint.summary and "师傅态度差" in complaint.summary
 
 
 def test_refusals_change_nothing(services, agent, approver):
     task = first_task(services, agent)
-    oid, qs = task["order_id"], task["question_list"]
-    good = GOOD[task["order"]["type"]]
-    err = refused(services, "role_forbidden", services.callbacks.answer, approver, task["id"], good, order_id=oid)
+    oid, qs = task.order_id, task.questions
+    good = GOOD[task.order_type]
+    err = refused(services, "role_forbidden", services.callbacks.answer, approver, task.id, good, order_id=oid)
     assert "坐席" in err.message("zh")
     refused(services, "role_forbidden", services.callbacks.queue, approver)
-    refused(services, "role_forbidden", services.callbacks.unreachable, approver, task["id"], order_id=oid)
+    refused(services, "role_forbidden", services.callbacks.unreachable, approver, task.id, order_id=oid)
     yes_no = next(i for i, q in enumerate(qs) if q.kind == "yes_no")
     scale = next(i for i, q in enumerate(qs) if q.kind == "scale")
     wrong = list(good)
     wrong[yes_no] = "maybe"
-    err = refused(services, "callback_answer_yes_no", services.callbacks.answer, agent, task["id"], wrong, order_id=oid)
+    err = refused(services, "callback_answer_yes_no", services.callbacks.answer, agent, task.id, wrong, order_id=oid)
     assert err.message("zh") == f"第{yes_no + 1}题请选择“是”或“否”。"
     wrong = list(good)
     wrong[scale] = 7
-    err = refused(services, "callback_answer_scale", services.callbacks.answer, agent, task["id"], wrong, order_id=oid)
+    err = refused(services, "callback_answer_scale", services.callbacks.answer, agent, task.id, wrong, order_id=oid)
     assert "1到5" in err.message("zh")
-    refused(services, "callback_answer_count", services.callbacks.answer, agent, task["id"], good[:-1], order_id=oid)
+    refused(services, "callback_answer_count", services.callbacks.answer, agent, task.id, good[:-1], order_id=oid)
     refused(services, "not_found", services.callbacks.answer, agent, "no-such-task", good)
 
 
 def test_an_unreachable_customer_is_tried_again_then_the_order_is_closed(services, agent, clock):
     task = first_task(services, agent)
-    oid = task["order_id"]
+    oid = task.order_id
     for attempt in range(1, cb.MAX_ATTEMPTS):
-        assert services.callbacks.unreachable(agent, task["id"], "无人接听") == {"attempts": attempt, "closed": False}
-        assert task["id"] not in {q["id"] for q in services.callbacks.queue(agent)}
-        err = refused(services, "callback_not_due", services.callbacks.answer, agent, task["id"],
-                      GOOD[task["order"]["type"]], order_id=oid)
+        assert services.callbacks.unreachable(agent, task.id, "无人接听") == CallbackAttempt(attempt, False)
+        assert task.id not in {q.id for q in services.callbacks.queue(agent)}
+        err = refused(services, "callback_not_due", services.callbacks.answer, agent, task.id,
+                      GOOD[task.order_type], order_id=oid)
         assert "之后再拨打" in err.message("zh")
         assert services.ctx.row("service_orders", oid)["status"] == "completed"
         clock.advance(cb.RETRY_MS)
-        assert task["id"] in {q["id"] for q in services.callbacks.queue(agent)}
-    assert services.callbacks.unreachable(agent, task["id"]) == {"attempts": cb.MAX_ATTEMPTS, "closed": True}
+        assert task.id in {q.id for q in services.callbacks.queue(agent)}
+    assert services.callbacks.unreachable(agent, task.id) == CallbackAttempt(cb.MAX_ATTEMPTS, True)
     row = services.ctx.row("service_orders", oid)
     assert (row["status"], row["callback_result"], row["callback_score"], row["closed_reason"]) == \
         ("closed", "unreachable", None, cb.CLOSE_REASON["unreachable"])
-    assert services.ctx.row("hq_callbacks", task["id"])["status"] == "unreachable"
-    refused(services, "callback_done", services.callbacks.unreachable, agent, task["id"], order_id=oid)
+    assert services.ctx.row("hq_callbacks", task.id)["status"] == "unreachable"
+    refused(services, "callback_done", services.callbacks.unreachable, agent, task.id, order_id=oid)
 
 
 # ---- end to end with a real node ----
@@ -213,7 +218,7 @@ def test_the_callback_result_reaches_the_node_and_its_settlement_deducts(outlet,
     assert hq.callbacks.run_job() == {"tasks": 2, "closed": 0}
     agent = hq.login("hq.agent", "pw")
     out = hq.callbacks.answer(agent, task_id(orders[0]), ["no", 2])
-    assert out["result"] == "unsatisfied" and out["score"] == 13 and out["complaint_id"]
+    assert out.result == "unsatisfied" and out.score == 13 and out.complaint_id
     hq.callbacks.answer(agent, task_id(orders[1]), ["yes", 5])
     env.sync()
     first = env.svc.order.get(env.clerk, orders[0])

@@ -124,14 +124,14 @@ def test_an_override_needs_a_reason_and_is_recorded(services, agent):
                                          outlet_id=sh02["id"], override_reason="客户指定该网点")
     assert rec.outlet_id == sh02["id"] and rec.override
     [d] = services.dispatch.history(agent, rec.order_id)
-    assert (d["outlet_code"], d["suggested_code"], d["override"], d["reason"]) == ("SH02", "SH01", 1, "客户指定该网点")
-    assert d["by"] == agent.user_id
+    assert (d.outlet_code, d.suggested_code, d.override, d.reason) == ("SH02", "SH01", True, "客户指定该网点")
+    assert d.by == agent.user_id
     audit = services.ctx.one("SELECT * FROM hq_audit WHERE action = 'order_dispatch' AND subject = ?", (rec.order_id,))
     assert audit["user_id"] == agent.user_id and "客户指定该网点" in audit["detail"]
     # confirming the suggestion the agent was shown needs no reason
     ok = services.intake.record_request(agent, type="repair", customer_id=cust["id"], order=order,
                                         outlet_id=outlet(services, "SH01")["id"])
-    assert not ok.override and services.dispatch.history(agent, ok.order_id)[0]["override"] == 0
+    assert not ok.override and services.dispatch.history(agent, ok.order_id)[0].override is False
 
 
 def test_dispatch_to_an_unknown_or_inactive_outlet_or_by_an_approver_is_refused(services, agent, approver, hub):
@@ -182,18 +182,22 @@ def test_a_declined_order_is_redispatched_and_moves_to_the_other_outlets_node(se
         node1.sync()
         assert services.ctx.row("service_orders", rec.order_id)["status"] == "declined"
         queue = services.dispatch.queue(agent)
-        item = next(q for q in queue if q["id"] == rec.order_id)
-        assert item["decline_reason"] == "师傅排班已满，无法按时上门" and item["outlet_code"] == "SH01"
+        item = next(q for q in queue if q.id == rec.order_id)
+        assert item.decline_reason == "师傅排班已满，无法按时上门" and item.outlet_code == "SH01"
+        assert (item.status_label, item.number) == ("网点退单", rec.order_number)
+        shown = services.dispatch.order(agent, rec.order_id)
+        assert (shown.decline_reason, shown.outlet_name) == ("师傅排班已满，无法按时上门", sh01["name"])
         s = services.dispatch.suggest_for(agent, rec.order_id)
         assert s.best.code == "SH02"
         assert "已退过此单" in " ".join(next(e for e in s.excluded if e.code == "SH01").why())
         # re-dispatch to the suggestion
-        assert services.dispatch.redispatch(agent, rec.order_id, sh02["id"]) == sh02["id"]
+        moved = services.dispatch.redispatch(agent, rec.order_id, sh02["id"])
+        assert (moved.outlet_id, moved.outlet_name, moved.number) == (sh02["id"], sh02["name"], rec.order_number)
         order = services.ctx.row("service_orders", rec.order_id)
         assert (order["status"], order["outlet_id"], order["number"]) == ("new", sh02["id"], rec.order_number)
-        assert rec.order_id not in [q["id"] for q in services.dispatch.queue(agent)]
+        assert rec.order_id not in [q.id for q in services.dispatch.queue(agent)]
         last = services.dispatch.history(agent, rec.order_id)[-1]
-        assert (last["kind"], last["from_outlet_id"], last["decline_reason"]) == \
+        assert (last.kind, last.from_outlet_id, last.decline_reason) == \
             ("redispatch", sh01["id"], "师傅排班已满，无法按时上门")
         node2 = Node(hub, sh02, tmp_path / "sh02.db")
         try:
@@ -268,7 +272,7 @@ def test_sending_a_declined_order_back_to_the_outlet_that_declined_it_needs_a_re
     services.dispatch.redispatch(agent, rec.order_id, rec.outlet_id, override_reason="客户坚持由原网点上门，已协调排班")
     assert services.ctx.row("service_orders", rec.order_id)["status"] == "new"
     last = services.dispatch.history(agent, rec.order_id)[-1]
-    assert last["override"] == 1 and last["decline_reason"] == "超出网点服务范围"
+    assert last.override and last.decline_reason == "超出网点服务范围"
 
 
 def test_redispatch_without_an_outlet_takes_the_best_suggestion(services, agent, hub):
@@ -277,7 +281,7 @@ def test_redispatch_without_an_outlet_takes_the_best_suggestion(services, agent,
     hub_decline(hub, rec.order_id)
     expected = services.dispatch.suggest_for(agent, rec.order_id).best.outlet_id
     assert expected != rec.outlet_id
-    assert services.dispatch.redispatch(agent, rec.order_id) == expected
+    assert services.dispatch.redispatch(agent, rec.order_id).outlet_id == expected
 
 
 def test_an_order_without_an_outlet_waits_in_the_queue_and_is_dispatched_from_it(services, agent, hub):
@@ -285,11 +289,11 @@ def test_an_order_without_an_outlet_waits_in_the_queue_and_is_dispatched_from_it
     hub.write([{"op": "put", "table": "service_orders", "id": "held", "fields": {
         "number": "HQ-9000001", "customer_id": cust["id"], "type": "repair", "status": "new",
         "product_model_id": model(services)["id"], "address": cust["address"], "source": "hub"}}])
-    assert "held" in [q["id"] for q in services.dispatch.queue(agent)]
-    outlet_id = services.dispatch.redispatch(agent, "held")
+    assert "held" in [q.id for q in services.dispatch.queue(agent)]
+    outlet_id = services.dispatch.redispatch(agent, "held").outlet_id
     assert services.ctx.row("service_orders", "held")["outlet_id"] == outlet_id
-    assert services.dispatch.history(agent, "held")[-1]["kind"] == "dispatch"
-    assert "held" not in [q["id"] for q in services.dispatch.queue(agent)]
+    assert services.dispatch.history(agent, "held")[-1].kind == "dispatch"
+    assert "held" not in [q.id for q in services.dispatch.queue(agent)]
 
 
 def test_the_screens_dispatch_override_and_redispatch(services, agent, hub):
@@ -309,13 +313,13 @@ def test_the_screens_dispatch_override_and_redispatch(services, agent, hub):
     assert sh.errors == ["override_reason"]
     v.reason = "客户指定"
     v._dispatch(card, sh02["id"], sh01["id"])
-    assert "已派至" in v.done() and "改派：客户指定" in v.done()
+    assert f"已派至 {sh02['name']}" in v.done() and "改派：客户指定" in v.done()
     order = services.ctx.one("SELECT * FROM service_orders ORDER BY number DESC LIMIT 1")
     assert order["outlet_id"] == sh02["id"]
     hub_decline(hub, order["id"])
     d = sh.view = DispatchView(sh)
     sh.render()
     d._open(order["id"])
-    assert services.dispatch.redispatch(agent, order["id"]) == sh01["id"]
+    assert services.dispatch.redispatch(agent, order["id"]).outlet_id == sh01["id"]
     d._open(None)
     assert sh.errors == ["override_reason"]

@@ -2,9 +2,12 @@
 membership), creates a new one, and records what they asked for — a repair becomes a
 dispatched order, a consult names the article that answered, a complaint lands in a
 department queue, praise is linked to its order. Refusals change nothing."""
+import dataclasses
+
 import pytest
 
 from shared.errors import ServiceError
+from shared.labels import label
 from shared.sla import MINUTE_MS
 from tests.hub.conftest import NOW
 
@@ -46,11 +49,15 @@ def test_a_returning_caller_is_found_by_number_or_its_tail_with_history_and_memb
     full = services.intake.lookup(agent, cust["phone"])
     assert full.returning and [c.id for c in full.customers] == [cust["id"]]
     card = full.customers[0]
-    assert card.member and card.customer["member_level"] == cust["member_level"]
+    assert card.member and card.customer.member_level == cust["member_level"]
+    assert (card.customer.name, card.customer.phone) == (cust["name"], cust["phone"])
     assert len(card.orders) >= 2
     first = card.orders[0]
-    assert first["number"].startswith("HQ-") and first["status"] and first["model_code"] and first["outlet_name"]
-    assert [o["created_at"] for o in card.orders] == sorted((o["created_at"] for o in card.orders), reverse=True)
+    assert first.number.startswith("HQ-") and first.status and first.model_code and first.outlet_name
+    assert first.status_label == label("status", first.status) and first.type_label == label("order_type", first.type)
+    assert [o.created_at for o in card.orders] == sorted((o.created_at for o in card.orders), reverse=True)
+    english = services.intake.lookup(dataclasses.replace(agent, lang="en"), cust["phone"]).customers[0].orders[0]
+    assert english.status_label == label("status", first.status, "en") != first.status_label
     tail = services.intake.lookup(agent, cust["phone"][-6:])
     assert cust["id"] in [c.id for c in tail.customers]
     spaced = services.intake.lookup(agent, "+86 " + cust["phone"][:3] + "-" + cust["phone"][3:])
@@ -81,7 +88,7 @@ def test_the_agent_creates_and_edits_a_customer(services, agent, hub):
     assert row["phone"] == "13912340001" and row["created_at"] == NOW and row["member_level"] is None
     assert [c.id for c in services.intake.lookup(agent, "0001").customers] == [cid]
     services.intake.save_customer(agent, cid, **{**NEW_CALLER, "member_level": "银卡会员"})
-    assert services.intake.card(agent, cid).customer["member_level"] == "银卡会员"
+    assert services.intake.card(agent, cid).customer.member_level == "银卡会员"
 
 
 def test_a_customer_with_a_taken_or_invalid_number_or_no_name_is_refused(services, agent):
@@ -115,7 +122,8 @@ def test_a_repair_call_becomes_a_dispatched_hq_order_with_sla_due_times(services
     req = services.ctx.row("hq_requests", rec.request_id)
     assert (req["type"], req["order_id"], req["summary"]) == ("repair", rec.order_id, "空调不制冷，有异响")
     card = services.intake.card(agent, cust["id"])
-    assert card.orders[0]["number"] == rec.order_number and card.requests[0]["order_number"] == rec.order_number
+    assert card.orders[0].number == rec.order_number and card.requests[0].about == rec.order_number
+    assert (card.requests[0].type_label, card.requests[0].summary) == ("维修", "空调不制冷，有异响")
     # the next call gets the next number
     again = services.intake.record_request(agent, type="install", customer_id=cust["id"],
                                            order={"product_model_id": m["id"]})
@@ -154,7 +162,7 @@ def test_a_consult_is_answered_from_the_knowledge_base_and_names_the_article(ser
                                          kb_article_id=hits[0].id)
     req = services.ctx.row("hq_requests", rec.request_id)
     assert req["kb_article_id"] == hits[0].id and req["order_id"] is None
-    assert services.intake.card(agent, cust["id"]).requests[0]["article_title"] == hits[0].title
+    assert services.intake.card(agent, cust["id"]).requests[0].about == hits[0].title
     refused(services, "not_found", services.intake.record_request, agent, type="consult", customer_id=cust["id"],
             summary="?", kb_article_id="no-such-article")
     refused(services, "required", services.intake.record_request, agent, type="consult", customer_id=cust["id"],
@@ -176,10 +184,11 @@ def test_a_complaint_goes_to_the_department_queue_with_a_deadline(services, agen
     rec = services.intake.record_request(agent, type="complaint", customer_id=cust["id"], summary="师傅上门迟到三小时",
                                          department_id="dept-customer", severity="serious", order_id=order["id"])
     queue = services.complaints.queue(approver, "dept-customer")
-    assert [c["id"] for c in queue] == [rec.complaint_id]
+    assert [c.id for c in queue] == [rec.complaint_id]
     c = queue[0]
-    assert c["deadline_at"] == NOW + 24 * 3_600_000 and c["request_id"] == rec.request_id
-    assert c["order_id"] == order["id"] and c["customer_id"] == cust["id"] and c["source"] == "call"
+    assert c.deadline_at == rec.deadline_at == NOW + 24 * 3_600_000 and c.request_id == rec.request_id
+    assert c.order_id == order["id"] and c.customer_id == cust["id"] and c.source == "call"
+    assert (rec.department_name("zh"), rec.department_name("en")) == ("客户关系部", "Customer relations")
     assert services.ctx.row("hq_requests", rec.request_id)["complaint_id"] == rec.complaint_id
     refused(services, "bad_choice", services.intake.record_request, agent, type="complaint", customer_id=cust["id"],
             summary="态度差", department_id="dept-nowhere")
@@ -194,7 +203,8 @@ def test_praise_is_recorded_and_linked_to_the_customers_order(services, agent):
     other = services.ctx.one("SELECT id FROM service_orders WHERE customer_id != ? LIMIT 1", (cust["id"],))
     refused(services, "order_of_other_customer", services.intake.record_request, agent, type="praise",
             customer_id=cust["id"], summary="好", order_id=other["id"])
-    assert [r["type"] for r in services.intake.requests(agent, "praise")] == ["praise"]
+    number = services.ctx.row("service_orders", order["id"])["number"]
+    assert [(r.type, r.about) for r in services.intake.requests(agent, "praise")] == [("praise", number)]
 
 
 class FakeShell:
@@ -240,18 +250,21 @@ def test_the_intake_screen_records_a_complaint_and_praise(services, agent, appro
     first = services.intake.search_kb(agent, "漏水")[0]
     v._read(first.id)  # the article in full, for reading out
     assert not sh.errors and v.kb_open == first.id
-    assert services.intake.article(agent, first.id)["body"].startswith("【适用】")
+    assert services.intake.article(agent, first.id).body.startswith("【适用】")
     v._kind("complaint")
     v.summary, v.department, v.severity = "师傅态度差", "dept-quality", "serious"
     card = services.intake.card(agent, cust["id"])
-    v._feedback_done(card, services.complaints.departments())
+    v._feedback_done(card)
     assert not sh.errors and "质量管理部" in v.done()
-    assert services.complaints.queue(approver, "dept-quality")[0]["summary"] == "师傅态度差"
+    sh.lang = "en"
+    assert "Quality" in v.done() and "质量管理部" not in v.done()  # worded when shown
+    sh.lang = "zh"
+    assert services.complaints.queue(approver, "dept-quality")[0].summary == "师傅态度差"
     v._kind("praise")
-    v._feedback_done(card, [])
+    v._feedback_done(card)
     assert sh.errors == ["required"]  # praise without words is refused in words
-    v.summary, v.linked_order = "谢谢师傅", card.orders[0]["id"]
-    v._feedback_done(card, [])
+    v.summary, v.linked_order = "谢谢师傅", card.orders[0].id
+    v._feedback_done(card)
     assert v.done() == "赞誉已记录"
     sh.lang = "en"
     assert v.done() == "Praise recorded"

@@ -1,6 +1,8 @@
 """Knowledge-base maintenance: an admin writes, edits, publishes and unpublishes articles
 and renames categories; every change travels in the global bucket and a real node's
 offline search finds it — only for the roles in the article's audience."""
+import dataclasses
+
 from fieldsync.demo.data import DEMO_PASSWORD
 
 from tests.hub.enrolled import EnrolledNode
@@ -18,8 +20,9 @@ def test_an_article_reaches_the_node_and_only_the_roles_it_is_for(services, admi
     node.sync()
     aid = kb.save_article(admin, **ARTICLE)
     a = kb.article(admin, aid)
-    assert a["tags"] == ["异响", "室外机"] and a["fault_codes"] == ["ZQ7"] and a["audience"] == ["technician"]
-    assert a["updated_at"] == services.ctx.now() and a["active"]
+    assert a.tags == ("异响", "室外机") and a.fault_codes == ("ZQ7",) and a.audience == ("technician",)
+    assert a.updated_at == services.ctx.now() and a.active
+    assert (a.category_name, a.audience_labels) == ("空调", ("维修师傅",))
     assert any(aid in bytes(r["body"]).decode() for r in services.ctx.hub.rows("bucket_changes", "bucket = 'global'"))
     node.sync()
     tech = node.services.login("sh01.tech01", DEMO_PASSWORD)
@@ -35,7 +38,7 @@ def test_an_article_reaches_the_node_and_only_the_roles_it_is_for(services, admi
     kb.publish(admin, aid, False)
     node.sync()
     assert node.services.kb.search(tech, "风扇电机") == []
-    assert not kb.article(admin, aid)["active"]
+    assert not kb.article(admin, aid).active
     kb.publish(admin, aid, True)
     node.sync()
     assert [h.id for h in node.services.kb.search(tech, "风扇电机")] == [aid]
@@ -47,25 +50,28 @@ def test_hq_lists_and_searches_articles(services, admin):
     total = kb.count(admin)
     assert total == 30 and len(kb.articles(admin)) == 30  # the small demo network's articles
     aid = kb.save_article(admin, **ARTICLE)
-    assert [a["id"] for a in kb.articles(admin, "室外机 异响")] == [aid]
-    assert [a["id"] for a in kb.articles(admin, "zq7")] == [aid]
-    assert all(a["category"] == "WM" for a in kb.articles(admin, category="WM"))
-    demo = next(a for a in kb.articles(admin) if a["models"] and a["id"] != aid)
-    assert demo["model_codes"] != demo["models"]  # model ids read as their codes
+    assert [a.id for a in kb.articles(admin, "室外机 异响")] == [aid]
+    assert [a.id for a in kb.articles(admin, "zq7")] == [aid]
+    assert all(a.category == "WM" for a in kb.articles(admin, category="WM"))
+    demo = next(a for a in kb.articles(admin) if a.models and a.id != aid)
+    assert demo.model_codes != demo.models  # model ids read as their codes
+    english = kb.articles(dataclasses.replace(admin, lang="en"), "zq7")[0]
+    assert (english.category_name, english.audience_labels) == ("Air conditioner (AC)", ("technician",))
 
 
 def test_categories_come_from_the_articles_and_rename_moves_them_all(services, admin, tmp_path):
     kb = services.admin.kb
-    cats = {c["code"]: c for c in kb.categories(admin)}
-    assert cats["AC"]["name"] == "空调" and sum(c["articles"] for c in cats.values()) == 30
+    cats = {c.code: c for c in kb.categories(admin)}
+    assert cats["AC"].name == "空调" and sum(c.articles for c in cats.values()) == 30
+    assert {c.code: c.name for c in kb.categories(dataclasses.replace(admin, lang="en"))}["AC"] == "Air conditioner (AC)"
     aid = kb.save_article(admin, **{**ARTICLE, "category": "安全规范"})
-    assert {c["code"] for c in kb.categories(admin)} >= {"安全规范", "AC"}
-    n = cats["WM"]["articles"]
+    assert {c.code for c in kb.categories(admin)} >= {"安全规范", "AC"}
+    n = cats["WM"].articles
     assert kb.rename_category(admin, "WM", "洗衣机") == n
-    cats = {c["code"]: c for c in kb.categories(admin)}
-    assert "WM" not in cats and cats["洗衣机"]["articles"] == n
+    cats = {c.code: c for c in kb.categories(admin)}
+    assert "WM" not in cats and cats["洗衣机"].articles == n
     assert kb.rename_category(admin, "安全规范", "洗衣机") == 1  # merge into an existing one
-    assert kb.article(admin, aid)["category"] == "洗衣机"
+    assert kb.article(admin, aid).category == "洗衣机"
     refused("same_category", kb.rename_category, admin, "洗衣机", "洗衣机", services=services)
     refused("not_found", kb.rename_category, admin, "NOPE", "x", services=services)
 

@@ -3,12 +3,13 @@ running milestone at 50 / 75 / 100 % of its time (clocked on the outlets' event 
 paused while waiting for parts), filters; the escalation job tells the outlet's manager at
 75 % (a notice the node shows on its sync panel) and HQ at 100 % (on the board), once per
 (order, milestone, level), however often it runs."""
+import dataclasses
 import uuid
 
 import pytest
 
 from hub.services import HubServices
-from hub.services.monitor import escalation_id, escalation_job
+from hub.services.monitor import STATUS_ORDER, escalation_id, escalation_job
 from shared.errors import ServiceError
 from sync.hlc import now_ms
 
@@ -40,28 +41,42 @@ def new_order(services, clock, pct: int, code="SH01", events=(), status="new") -
 
 
 def position(services, session, oid):
-    return next(p for p in services.monitor.board(session, limit=10_000)["positions"] if p.order_id == oid)
+    return next(p for p in services.monitor.board(session, limit=10_000).positions if p.order_id == oid)
+
+
+def by_status(grid, row) -> dict[str, int]:
+    return {s.key: n for s, n in zip(grid.statuses, row.counts, strict=True) if n}
 
 
 def test_counts_by_region_outlet_and_status_with_filters(services, approver):
     board = services.monitor.board(approver)
+    grid = board.counts
     total = services.ctx.scalar("SELECT COUNT(*) FROM service_orders")
-    assert sum(c["n"] for c in board["counts"]) == total
+    assert grid.total == sum(r.total for r in grid.rows) == sum(grid.totals) == total
+    keys = [s.key for s in grid.statuses]
+    assert keys == sorted(keys, key=STATUS_ORDER.index)  # columns in the life of an order, worded
+    assert {s.key: s.text for s in grid.statuses}["closed"] == "已回访关闭"
     sh01 = outlet(services)
-    mine = [c for c in board["counts"] if c["outlet_id"] == sh01["id"]]
-    assert {c["status"]: c["n"] for c in mine} == {r["status"]: r["n"] for r in services.ctx.query(
+    [mine] = [r for r in grid.rows if r.outlet_id == sh01["id"]]
+    assert by_status(grid, mine) == {r["status"]: r["n"] for r in services.ctx.query(
         "SELECT status, COUNT(*) AS n FROM service_orders WHERE outlet_id = ? GROUP BY status", (sh01["id"],))}
-    assert all(c["region"] == sh01["region"] for c in mine)
+    assert mine.total == sum(mine.counts) and mine.region == sh01["region"]
+    for i, s in enumerate(grid.statuses):
+        assert grid.totals[i] == services.ctx.scalar("SELECT COUNT(*) FROM service_orders WHERE status = ?", (s.key,))
     by_region = services.monitor.board(approver, region=sh01["region"])
-    assert {c["region"] for c in by_region["counts"]} == {sh01["region"]}
-    assert all(p.region == sh01["region"] for p in by_region["positions"])
+    assert {r.region for r in by_region.counts.rows} == {sh01["region"]}
+    assert all(p.region == sh01["region"] for p in by_region.positions)
     by_outlet = services.monitor.board(approver, outlet_id=sh01["id"], status="closed")
-    assert [(c["outlet_id"], c["status"]) for c in by_outlet["counts"]] == [(sh01["id"], "closed")]
-    assert by_outlet["positions"] == []  # closed orders have no running clock
-    assert board["open_total"] == services.ctx.scalar(
+    assert [(r.outlet_id, by_status(by_outlet.counts, r)) for r in by_outlet.counts.rows] == [
+        (sh01["id"], {"closed": by_status(grid, mine)["closed"]})]
+    assert by_outlet.positions == []  # closed orders have no running clock
+    assert board.open_total == services.ctx.scalar(
         "SELECT COUNT(*) FROM service_orders WHERE status NOT IN ('completed', 'closed', 'cancelled')")
+    en = services.monitor.board(dataclasses.replace(approver, lang="en")).counts
+    assert {s.key: s.text for s in en.statuses}["closed"] == "Closed" and en.rows == grid.rows
     filters = services.monitor.filters(approver)
-    assert sh01["region"] in filters["regions"] and len(filters["outlets"]) == 6
+    assert sh01["region"] in filters.regions and len(filters.outlets) == 6
+    assert {o.region for o in filters.outlets_in(sh01["region"])} == {sh01["region"]}
     with pytest.raises(ServiceError) as e:
         services.monitor.board(approver, status="lost")
     assert e.value.code == "bad_choice" and e.value.message("en") == "The status has an invalid value."
@@ -75,9 +90,9 @@ def test_levels_at_50_75_and_100_percent_most_urgent_first(services, agent, cloc
     assert got[130].overdue and got[130].remaining_ms < 0 and not got[80].overdue
     assert got[55].pct == 55
     board = services.monitor.board(agent, min_level=75)
-    assert {p.order_id for p in board["positions"]} >= {ids[80], ids[130]}
-    assert ids[55] not in {p.order_id for p in board["positions"]}
-    levels = [p.level for p in board["positions"]]
+    assert {p.order_id for p in board.positions} >= {ids[80], ids[130]}
+    assert ids[55] not in {p.order_id for p in board.positions}
+    levels = [p.level for p in board.positions]
     assert levels == sorted(levels, reverse=True)
     clock.advance(policy(services)["accept_within_min"] * MIN // 2)
     assert position(services, agent, ids[55]).level == 100  # time moves on
@@ -116,11 +131,13 @@ def test_escalation_tells_the_manager_at_75_and_hq_at_100_once(services, agent, 
     assert "已超时" in late_notice["message"]
     assert services.ctx.row("notices", escalation_id(late, "accept", 100)) is None  # HQ's own record only
     board = services.monitor.board(agent)
-    assert late in {e["order_id"] for e in board["escalations"]}
-    assert warn not in {e["order_id"] for e in board["escalations"]}
+    assert late in {e.order_id for e in board.escalations}
+    assert warn not in {e.order_id for e in board.escalations}
+    [shown] = [e for e in board.escalations if e.order_id == late]
+    assert (shown.milestone_label, shown.number) == ("接单", services.ctx.row("service_orders", late)["number"])
     clock.advance(policy(services)["accept_within_min"] * MIN // 2)  # the warned one is overdue now
     assert escalation_job(services)[100] >= 1
-    assert warn in {e["order_id"] for e in services.monitor.board(agent)["escalations"]}
+    assert warn in {e.order_id for e in services.monitor.board(agent).escalations}
     assert services.ctx.scalar("SELECT COUNT(*) FROM hq_escalations WHERE order_id = ?", (warn,)) == 2
 
 
@@ -154,7 +171,7 @@ def test_every_hq_role_watches_the_board_and_the_complaint_queues_only_agents_ca
         services, agent, approver, admin):
     from hub.ui.nav import screens_for
     for session in (agent, approver, admin):
-        assert services.monitor.board(session)["counts"]
+        assert services.monitor.board(session).counts.rows
         services.complaints.queue(session)
         assert {"monitor", "complaints"} <= {s[0] for s in screens_for(session)}
     assert "callbacks" in {s[0] for s in screens_for(agent)} and "callbacks" in {s[0] for s in screens_for(admin)}
@@ -202,3 +219,13 @@ def test_the_ranked_board_agrees_with_every_orders_full_clock(services, clock):
     assert 0 < levels[100] < len(full) and levels[50] + levels[75] > 0  # every kind of answer was tested
     top, _ = m.ranked(min_level=75, limit=25)
     assert top == [p for p in full if p.level >= 75][:25]
+
+
+def test_the_board_screen_lays_out_the_grid_in_the_readers_language(services, approver):
+    from hub.ui.views.monitor import MonitorView
+    from tests.hub.test_approvals_screens import FakeShell, texts
+    en = dataclasses.replace(approver, lang="en")
+    shown = texts(MonitorView(FakeShell(services, en, "en")).build())
+    grid = services.monitor.board(en).counts
+    assert "Closed" in shown and "已回访关闭" not in shown
+    assert shown[-len(grid.statuses) - 2:] == ["Total", *map(str, grid.totals), str(grid.total)]

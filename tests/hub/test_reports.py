@@ -3,6 +3,7 @@
 May 2026, callbacks, complaints and settlements. The roll-up job follows changes made through
 the hub's write path; a rebuild gives exactly what the incremental folds gave; each report
 exports to an .xlsx that openpyxl reads back."""
+import dataclasses
 import io
 from datetime import date
 
@@ -128,6 +129,10 @@ def test_orders_and_complaint_rate_by_model_region_and_month(net):
                    ("WM1 滚筒洗衣机", NORTH, "2026-05"): (2, 1, 50.0, 0.0)}
     assert result.chart.kind == "bar" and result.chart.labels == ["2026-04", "2026-05"]
     assert result.chart.series == [("orders", [4, 6])]
+    assert result.chart.names == ("工单数",) and result.headings[:3] == ("产品型号", "大区", "月份")
+    en = services.reports.run(dataclasses.replace(appr, lang="en"), "orders_complaints")
+    assert en.chart.names == ("Orders",) and en.headings[:3] == ("Product model", "Region", "Month")
+    assert len(en.headings) == len(en.columns)
     # filters: one region, one month; one outlet
     assert {r["orders"] for r in rows(services, appr, "orders_complaints", region=NORTH, month_from="2026-05")} == {2}
     assert sum(r["orders"] for r in rows(services, appr, "orders_complaints", outlet_id="B")) == 3
@@ -212,9 +217,10 @@ def test_the_job_folds_changes_in_and_a_rebuild_gives_the_same(net):
     services.complaints.open(None, summary="配件贵", order_id="o10")
     before = by(rows(services, appr, "scorecard"), "outlet")
     assert before["A01 甲网点"]["orders"] == 4  # not folded yet: reports read the roll-ups
-    assert services.rollups.status()["dirty"] == 5
+    assert services.rollups.status()["dirty"] == services.reports.freshness(appr).dirty == 5
     services.rollups.fold()
-    assert services.rollups.status()["dirty"] == 0
+    fresh = services.reports.freshness(appr)
+    assert (fresh.dirty, fresh.never_built, fresh.as_of) == (0, False, services.ctx.now())
     card = by(rows(services, appr, "scorecard"), "outlet")
     assert (card["A01 甲网点"]["orders"], card["A01 甲网点"]["ftf_rate"], card["A01 甲网点"]["repeats"],
             card["A01 甲网点"]["complaint_rate"]) == (5, 80.0, 0, 40.0)

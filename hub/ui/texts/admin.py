@@ -73,6 +73,7 @@ TEXTS = {
     "adm_repeat_pct": ("重复维修扣款（%）", "Repeat-repair deduction (%)"),
     "adm_priority": ("紧急程度", "Priority"),
     "adm_accept_min": ("接单时限（分钟）", "Accept within (minutes)"),
+    "adm_minutes_span": ("{n}（{span}）", "{n} ({span})"),
     "adm_on_site_min": ("上门时限（分钟）", "On site within (minutes)"),
     "adm_complete_min": ("完工时限（分钟）", "Complete within (minutes)"),
     "adm_survey_name": ("问卷名称", "Survey name"),

@@ -7,6 +7,7 @@ import flet as ft
 from shared.formatting import when
 
 from shared.ui import widgets as w
+from hub.services.admin_nodes import NodeRow
 from hub.ui.views.admin_common import attempt, confirm, options
 
 
@@ -29,9 +30,9 @@ class NodesView:
     def _enroll(self) -> ft.Control:
         sh = self.shell
         nodes = sh.services.admin.nodes
-        outlets = [o for o in sh.services.admin.network.outlets(sh.session) if o.get("active")]
+        outlets = sh.services.admin.network.outlets(sh.session, include_inactive=False)
         pick = ft.Dropdown(label=sh.t("adm_outlet"), value=self.outlet, width=280, editable=True, enable_filter=True,
-                           options=options((o["id"], f"{o['code']} {o['name']}") for o in outlets))
+                           options=options((o.id, f"{o.code} {o.name}") for o in outlets))
         url = ft.TextField(label=sh.t("adm_hub_url"), value=self.url or nodes.url, width=320)
 
         def make(e):
@@ -62,28 +63,25 @@ class NodesView:
         sh = self.shell
         rows = []
         for n in sh.services.admin.nodes.nodes(sh.session):
-            active = n["status"] == "active"
-            status = w.chip(sh.t("adm_node_active"), ft.Colors.GREEN_700) if active \
+            status = w.chip(sh.t("adm_node_active"), ft.Colors.GREEN_700) if n.active \
                 else w.chip(sh.t("adm_node_revoked"), ft.Colors.RED_700)
-            extra = [w.chip(sh.t("adm_open_forks", n=n["open_forks"]), ft.Colors.AMBER_900)] if n["open_forks"] else []
-            release = ft.Row([ft.Text(sh.t("adm_release_of", version=n.get("app_version") or "?",
-                                           schema=n.get("schema") or "?")),
-                              *([w.chip(sh.t("adm_behind"), ft.Colors.AMBER_900)] if n["behind"] else [])], spacing=4)
-            rows.append([n.get("name") or n["node_id"], f"{n.get('outlet_code') or ''} {n.get('outlet_name') or ''}",
-                         n.get("letter") or "", ft.Row([status, *extra], spacing=4), release, f"{n['epoch']}:{n['seq']}",
-                         when(n.get("last_seen_at"), sh.lang), when(n.get("enrolled_at"), sh.lang),
+            extra = [w.chip(sh.t("adm_open_forks", n=n.open_forks), ft.Colors.AMBER_900)] if n.open_forks else []
+            release = ft.Row([ft.Text(sh.t("adm_release_of", version=n.app_version or "?", schema=n.schema or "?")),
+                              *([w.chip(sh.t("adm_behind"), ft.Colors.AMBER_900)] if n.behind else [])], spacing=4)
+            rows.append([n.name, f"{n.outlet_code} {n.outlet_name}",
+                         n.letter, ft.Row([status, *extra], spacing=4), release, f"{n.epoch}:{n.seq}",
+                         when(n.last_seen_at, sh.lang), when(n.enrolled_at, sh.lang),
                          ft.TextButton(sh.t("adm_revoke"), icon=ft.Icons.BLOCK, on_click=lambda e, n=n: self.revoke(n))
-                         if active else ""])
+                         if n.active else ""])
         body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_letter", "adm_status", "adm_release", "adm_chain",
                                           "adm_last_seen", "adm_enrolled", "adm_revoke")], rows) if rows \
             else w.muted(sh.t("adm_no_nodes"))
         return w.section(sh.t("adm_node_list"), body)
 
-    def revoke(self, n: dict) -> None:
+    def revoke(self, n: NodeRow) -> None:
         sh = self.shell
-        confirm(sh, sh.t("adm_revoke"), sh.t("adm_confirm_revoke", name=n.get("name") or n["node_id"],
-                                             outlet=n.get("outlet_code") or ""),
-                lambda: attempt(sh, sh.services.admin.nodes.revoke, sh.session, n["node_id"],
+        confirm(sh, sh.t("adm_revoke"), sh.t("adm_confirm_revoke", name=n.name, outlet=n.outlet_code),
+                lambda: attempt(sh, sh.services.admin.nodes.revoke, sh.session, n.node_id,
                                 done="adm_revoked_done")[0], sh.t("adm_revoke"))
 
     # ---- forks ----
@@ -91,10 +89,9 @@ class NodesView:
     def _forks(self) -> ft.Control:
         sh = self.shell
         nodes = sh.services.admin.nodes
-        rows = [[f"{f.get('node_name') or f['node_id']}", f.get("outlet_code") or "", when(f["at"], sh.lang),
-                 f"{f['epoch']} → {f.get('node_epoch') or ''}",
+        rows = [[f.node_name, f.outlet_code, when(f.at, sh.lang), f"{f.epoch} → {f.node_epoch or ''}",
                  ft.TextButton(sh.t("adm_resolve"), icon=ft.Icons.DONE,
-                               on_click=lambda e, f=f: self._resolve(f["id"]))]
+                               on_click=lambda e, f=f: self._resolve(f.id))]
                 for f in nodes.forks(sh.session)]
         body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_fork_at", "adm_epoch", "adm_resolve")], rows) \
             if rows else w.muted(sh.t("adm_no_forks"))

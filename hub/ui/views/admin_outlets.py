@@ -3,6 +3,7 @@ active) and one form to add or edit an outlet."""
 import flet as ft
 
 from shared.ui import widgets as w
+from hub.services.admin_network import OutletRow
 from hub.ui.views.admin_common import active_chip, attempt, form, options, pair_row
 
 
@@ -15,13 +16,11 @@ class OutletsView:
     def build(self) -> ft.Control:
         sh = self.shell
         net = sh.services.admin.network
-        names = dict(net.categories())
         rows = []
         for o in net.outlets(sh.session):
-            rows.append([o["code"], o.get("name") or "", o.get("region") or "", o.get("city") or "",
-                         "、".join(o.get("coverage") or []), "、".join(names.get(q, q) for q in o.get("qualifications") or []),
-                         o.get("capacity") if o.get("capacity") is not None else "—", o["users"], o["nodes"],
-                         active_chip(sh, o.get("active")),
+            rows.append([o.code, o.name, o.region, o.city, "、".join(o.coverage), "、".join(o.qualification_names),
+                         o.capacity if o.capacity is not None else "—", o.users, o.nodes,
+                         active_chip(sh, o.active),
                          ft.TextButton(sh.t("adm_edit"), icon=ft.Icons.EDIT, on_click=lambda e, o=o: self.edit(o))])
         table = w.table([sh.t(k) for k in ("adm_code", "adm_name", "adm_region", "adm_city", "adm_coverage_col",
                                            "adm_qualifications", "adm_capacity", "adm_users_n", "adm_nodes_n",
@@ -32,24 +31,24 @@ class OutletsView:
                    spacing=24),
             table], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
-    def edit(self, outlet: dict | None) -> None:
+    def edit(self, outlet: OutletRow | None) -> None:
         sh = self.shell
         net = sh.services.admin.network
-        o = outlet or {}
-        code = ft.TextField(label=sh.t("adm_code"), value=o.get("code", ""), disabled=bool(outlet),
+        o = outlet
+        code = ft.TextField(label=sh.t("adm_code"), value=o.code if o else "", disabled=bool(outlet),
                             helper=sh.t("adm_outlet_hint") if outlet else None)
-        name = ft.TextField(label=sh.t("adm_name"), value=o.get("name", ""))
-        regions = net.regions() + ([o["region"]] if o.get("region") and o["region"] not in net.regions() else [])
-        region = ft.Dropdown(label=sh.t("adm_region"), value=o.get("region") or None,
+        name = ft.TextField(label=sh.t("adm_name"), value=o.name if o else "")
+        regions = net.regions() + ([o.region] if o and o.region and o.region not in net.regions() else [])
+        region = ft.Dropdown(label=sh.t("adm_region"), value=(o and o.region) or None,
                              options=options((r, r) for r in regions))
-        city = ft.TextField(label=sh.t("adm_city"), value=o.get("city") or "")
-        address = ft.TextField(label=sh.t("adm_address"), value=o.get("address") or "")
-        phone = ft.TextField(label=sh.t("adm_phone"), value=o.get("phone") or "")
-        capacity = ft.TextField(label=sh.t("adm_capacity"), value="" if o.get("capacity") is None else str(o["capacity"]))
-        coverage = ft.TextField(label=sh.t("adm_coverage"), value="，".join(o.get("coverage") or []))
-        have = set(o.get("qualifications") or [])
+        city = ft.TextField(label=sh.t("adm_city"), value=o.city if o else "")
+        address = ft.TextField(label=sh.t("adm_address"), value=o.address if o else "")
+        phone = ft.TextField(label=sh.t("adm_phone"), value=o.phone if o else "")
+        capacity = ft.TextField(label=sh.t("adm_capacity"), value="" if o is None or o.capacity is None else str(o.capacity))
+        coverage = ft.TextField(label=sh.t("adm_coverage"), value="，".join(o.coverage) if o else "")
+        have = set(o.qualifications) if o else set()
         quals = [ft.Checkbox(label=f"{n}（{c}）", value=c in have, data=c) for c, n in net.categories()]
-        active = ft.Switch(label=sh.t("adm_active"), value=o.get("active", True) is not False)
+        active = ft.Switch(label=sh.t("adm_active"), value=o.active if o else True)
 
         def ok():
             fields = dict(name=name.value, region=region.value or "", city=city.value, address=address.value,
@@ -57,11 +56,11 @@ class OutletsView:
                           qualifications=[q.data for q in quals if q.value], active=active.value)
             if outlet is None:
                 fields["code"] = code.value
-            message, _ = attempt(sh, net.save_outlet, sh.session, outlet["id"] if outlet else None,
+            message, _ = attempt(sh, net.save_outlet, sh.session, outlet.id if outlet else None,
                                  done="adm_outlet_saved", **fields)
             return message
 
-        title = sh.t("adm_outlet_edit", code=o["code"]) if outlet else sh.t("adm_outlet_new")
+        title = sh.t("adm_outlet_edit", code=outlet.code) if outlet else sh.t("adm_outlet_new")
         form(sh, title, [pair_row(code, name), pair_row(region, city), pair_row(address), pair_row(phone, capacity),
                          pair_row(coverage),
                          ft.Text(sh.t("adm_qualifications"), weight=ft.FontWeight.W_500),

@@ -8,7 +8,8 @@ from shared.formatting import span, yuan
 from shared.labels import label
 from shared.money import fen_to_yuan
 from shared.ui import widgets as w
-from hub.services.admin_rules import ORDER_TYPES, PRIORITIES, SURVEY_TYPES, survey_type_label
+from hub.services.admin_rules import (ORDER_TYPES, PRIORITIES, SURVEY_TYPES, FeeRule, SlaPolicy, Survey,
+                                      survey_type_label)
 from hub.ui.views.admin_common import active_chip, attempt, form, options, pair_row, switcher
 
 PARTS = ["adm_fee_rules", "adm_sla", "adm_surveys"]
@@ -49,37 +50,32 @@ class RulesView:
 
     def _fees(self) -> ft.Control:
         sh = self.shell
-        lang = sh.lang
-        names = dict(sh.services.admin.network.categories())
-        def category(c):
-            if not c:
-                return sh.t("adm_all_categories")
-            return names.get(c, c) if lang != "en" else f"{names.get(c, c)} ({c})"
-        rows = [[label("order_type", r["type"], lang), category(r["category"]), yuan(r["visit_fee"]), yuan(r["labour_fee"]),
-                 f"{r.get('unsatisfied_deduction_pct') or 0}%", r.get("repeat_repair_days") or 0,
-                 f"{r.get('repeat_repair_deduction_pct') or 0}%", active_chip(sh, r.get("active")), self._edit_button(r)]
+        rows = [[r.type_label, r.category_label or sh.t("adm_all_categories"), yuan(r.visit_fee), yuan(r.labour_fee),
+                 f"{r.unsatisfied_deduction_pct}%", r.repeat_repair_days, f"{r.repeat_repair_deduction_pct}%",
+                 active_chip(sh, r.active), self._edit_button(r)]
                 for r in sh.services.admin.rules.fee_rules(sh.session)]
         return w.table([sh.t(k) for k in ("adm_type", "adm_category", "adm_visit_fee", "adm_labour_fee",
                                           "adm_unsatisfied_pct", "adm_repeat_days", "adm_repeat_pct", "adm_status",
                                           "adm_edit")], rows, numeric={2, 3, 4, 5, 6})
 
-    def edit_fee(self, r: dict | None) -> None:
+    def edit_fee(self, r: FeeRule | None) -> None:
         sh = self.shell
-        r = r or {}
         cats = [(ALL_CATEGORIES, sh.t("adm_all_categories"))] + [(c, f"{n}（{c}）") for c, n in
                                                                   sh.services.admin.network.categories()]
-        otype = ft.Dropdown(label=sh.t("adm_type"), value=r.get("type") or ORDER_TYPES[0],
+        otype = ft.Dropdown(label=sh.t("adm_type"), value=r.type if r else ORDER_TYPES[0],
                             options=options((t, label("order_type", t, sh.lang)) for t in ORDER_TYPES))
-        cat = ft.Dropdown(label=sh.t("adm_category"), value=r.get("category") or ALL_CATEGORIES, options=options(cats))
-        visit = ft.TextField(label=sh.t("adm_visit_fee"), value=_plain_yuan(r.get("visit_fee")), prefix="¥")
-        labour = ft.TextField(label=sh.t("adm_labour_fee"), value=_plain_yuan(r.get("labour_fee")), prefix="¥")
-        unsat = ft.TextField(label=sh.t("adm_unsatisfied_pct"), value=str(r.get("unsatisfied_deduction_pct") or 0), suffix="%")
-        days = ft.TextField(label=sh.t("adm_repeat_days"), value=str(r.get("repeat_repair_days") or 0))
-        repeat = ft.TextField(label=sh.t("adm_repeat_pct"), value=str(r.get("repeat_repair_deduction_pct") or 0), suffix="%")
-        active = ft.Switch(label=sh.t("adm_active"), value=r.get("active", True) is not False)
+        cat = ft.Dropdown(label=sh.t("adm_category"), value=(r and r.category) or ALL_CATEGORIES, options=options(cats))
+        visit = ft.TextField(label=sh.t("adm_visit_fee"), value=_plain_yuan(r and r.visit_fee), prefix="¥")
+        labour = ft.TextField(label=sh.t("adm_labour_fee"), value=_plain_yuan(r and r.labour_fee), prefix="¥")
+        unsat = ft.TextField(label=sh.t("adm_unsatisfied_pct"), value=str(r.unsatisfied_deduction_pct if r else 0),
+                             suffix="%")
+        days = ft.TextField(label=sh.t("adm_repeat_days"), value=str(r.repeat_repair_days if r else 0))
+        repeat = ft.TextField(label=sh.t("adm_repeat_pct"), value=str(r.repeat_repair_deduction_pct if r else 0),
+                              suffix="%")
+        active = ft.Switch(label=sh.t("adm_active"), value=r.active if r else True)
 
         def ok():
-            return attempt(sh, sh.services.admin.rules.save_fee_rule, sh.session, r.get("id"), type=otype.value,
+            return attempt(sh, sh.services.admin.rules.save_fee_rule, sh.session, r and r.id, type=otype.value,
                            category=None if cat.value == ALL_CATEGORIES else cat.value, visit_fee=visit.value or "",
                            labour_fee=labour.value or "", unsatisfied_deduction_pct=unsat.value or "0",
                            repeat_repair_days=days.value or "0", repeat_repair_deduction_pct=repeat.value or "0",
@@ -91,31 +87,28 @@ class RulesView:
 
     def _sla(self) -> ft.Control:
         sh = self.shell
-        lang = sh.lang
 
         def minutes(n):
-            return f"{n}（{span((n or 0) * 60000, lang)}）" if lang != "en" else f"{n} ({span((n or 0) * 60000, lang)})"
-        rows = [[label("order_type", r["type"], lang), label("priority", r["priority"], lang),
-                 minutes(r["accept_within_min"]), minutes(r["on_site_within_min"]), minutes(r["complete_within_min"]),
-                 active_chip(sh, r.get("active")), self._edit_button(r)]
+            return sh.t("adm_minutes_span", n=n, span=span((n or 0) * 60000, sh.lang))
+        rows = [[r.type_label, r.priority_label, minutes(r.accept_within_min), minutes(r.on_site_within_min),
+                 minutes(r.complete_within_min), active_chip(sh, r.active), self._edit_button(r)]
                 for r in sh.services.admin.rules.sla_policies(sh.session)]
         return w.table([sh.t(k) for k in ("adm_type", "adm_priority", "adm_accept_min", "adm_on_site_min",
                                           "adm_complete_min", "adm_status", "adm_edit")], rows)
 
-    def edit_sla(self, r: dict | None) -> None:
+    def edit_sla(self, r: SlaPolicy | None) -> None:
         sh = self.shell
-        r = r or {}
-        otype = ft.Dropdown(label=sh.t("adm_type"), value=r.get("type") or ORDER_TYPES[0],
+        otype = ft.Dropdown(label=sh.t("adm_type"), value=r.type if r else ORDER_TYPES[0],
                             options=options((t, label("order_type", t, sh.lang)) for t in ORDER_TYPES))
-        prio = ft.Dropdown(label=sh.t("adm_priority"), value=r.get("priority") or PRIORITIES[0],
+        prio = ft.Dropdown(label=sh.t("adm_priority"), value=r.priority if r else PRIORITIES[0],
                            options=options((p, label("priority", p, sh.lang)) for p in PRIORITIES))
-        accept = ft.TextField(label=sh.t("adm_accept_min"), value=str(r.get("accept_within_min") or ""))
-        on_site = ft.TextField(label=sh.t("adm_on_site_min"), value=str(r.get("on_site_within_min") or ""))
-        complete = ft.TextField(label=sh.t("adm_complete_min"), value=str(r.get("complete_within_min") or ""))
-        active = ft.Switch(label=sh.t("adm_active"), value=r.get("active", True) is not False)
+        accept = ft.TextField(label=sh.t("adm_accept_min"), value=str((r and r.accept_within_min) or ""))
+        on_site = ft.TextField(label=sh.t("adm_on_site_min"), value=str((r and r.on_site_within_min) or ""))
+        complete = ft.TextField(label=sh.t("adm_complete_min"), value=str((r and r.complete_within_min) or ""))
+        active = ft.Switch(label=sh.t("adm_active"), value=r.active if r else True)
 
         def ok():
-            return attempt(sh, sh.services.admin.rules.save_sla_policy, sh.session, r.get("id"), type=otype.value,
+            return attempt(sh, sh.services.admin.rules.save_sla_policy, sh.session, r and r.id, type=otype.value,
                            priority=prio.value, accept_within_min=accept.value or "",
                            on_site_within_min=on_site.value or "", complete_within_min=complete.value or "",
                            active=active.value)[0]
@@ -130,18 +123,17 @@ class RulesView:
             lines = [ft.Row([ft.Text(f"{i}.", width=24), ft.Text(q.text, expand=True),
                              w.chip(label("survey_kind", q.kind, sh.lang), ft.Colors.BLUE_GREY_400),
                              *([w.muted(" / ".join(q.options))] if q.options else [])])
-                     for i, q in enumerate(r["parsed"], 1)]
-            cards.append(w.section(f"{r.get('name') or ''} · {survey_type_label(r['type'], sh.lang)}", *lines,
-                                   actions=[ft.Row([active_chip(sh, r.get("active")), self._edit_button(r)])]))
+                     for i, q in enumerate(r.questions, 1)]
+            cards.append(w.section(f"{r.name} · {r.type_label}", *lines,
+                                   actions=[ft.Row([active_chip(sh, r.active), self._edit_button(r)])]))
         return ft.Column(cards, spacing=12)
 
-    def edit_survey(self, r: dict | None) -> None:
+    def edit_survey(self, r: Survey | None) -> None:
         sh = self.shell
-        r = r or {}
-        stype = ft.Dropdown(label=sh.t("adm_type"), value=r.get("type") or SURVEY_TYPES[0],
+        stype = ft.Dropdown(label=sh.t("adm_type"), value=r.type if r else SURVEY_TYPES[0],
                             options=options((t, survey_type_label(t, sh.lang)) for t in SURVEY_TYPES))
-        name = ft.TextField(label=sh.t("adm_survey_name"), value=r.get("name") or "")
-        active = ft.Switch(label=sh.t("adm_active"), value=r.get("active", True) is not False)
+        name = ft.TextField(label=sh.t("adm_survey_name"), value=r.name if r else "")
+        active = ft.Switch(label=sh.t("adm_active"), value=r.active if r else True)
         rows: list[tuple] = []
         box = ft.Column(spacing=8)
 
@@ -155,7 +147,7 @@ class RulesView:
             rows.append((text, kind, opts))
             box.controls.append(ft.Row([text, kind, opts], spacing=8))
 
-        for q in r.get("parsed") or []:
+        for q in r.questions if r else ():
             add_row(q)
         for _ in range(BLANK_QUESTIONS):
             add_row()
@@ -168,7 +160,7 @@ class RulesView:
             questions = [{"text": t.value or "", "kind": k.value,
                           "options": [o for o in (o.value or "").replace("／", "/").split("/") if o.strip()]}
                          for t, k, o in rows]
-            return attempt(sh, sh.services.admin.rules.save_survey, sh.session, r.get("id"), type=stype.value,
+            return attempt(sh, sh.services.admin.rules.save_survey, sh.session, r and r.id, type=stype.value,
                            name=name.value, questions=questions, active=active.value)[0]
         form(sh, sh.t("adm_surveys"), [pair_row(stype, name), ft.Text(sh.t("adm_questions"), weight=ft.FontWeight.W_500),
                                        box, ft.TextButton(sh.t("adm_add_question"), icon=ft.Icons.ADD, on_click=more),

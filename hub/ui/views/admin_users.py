@@ -6,6 +6,7 @@ from shared.errors import ServiceError
 from shared.labels import label
 from shared.roles import OUTLET_ROLES, Role
 from shared.ui import widgets as w
+from hub.services.admin_network import OutletRow, UserRow
 from hub.ui.views.admin_common import active_chip, attempt, confirm, form, options, pair_row
 
 HQ = "__hq__"
@@ -25,7 +26,7 @@ class UsersView:
         sh = self.shell
         net = sh.services.admin.network
         outlets = net.outlets(sh.session)
-        picks = [(ALL, sh.t("adm_all")), (HQ, sh.t("adm_hq"))] + [(o["id"], f"{o['code']} {o['name']}") for o in outlets]
+        picks = [(ALL, sh.t("adm_all")), (HQ, sh.t("adm_hq"))] + [(o.id, f"{o.code} {o.name}") for o in outlets]
         pick = ft.Dropdown(label=sh.t("adm_filter_outlet"), value=self.outlet, options=options(picks), width=260,
                            on_select=lambda e: self._filter(outlet=e.control.value))
         box = ft.TextField(label=sh.t("adm_user_query"), value=self.query, width=260, prefix_icon=ft.Icons.SEARCH,
@@ -38,15 +39,15 @@ class UsersView:
                 ft.IconButton(ft.Icons.EDIT, tooltip=sh.t("adm_edit"), on_click=lambda e, u=u: self.edit(u, outlets)),
                 ft.IconButton(ft.Icons.KEY, tooltip=sh.t("adm_reset_password"), on_click=lambda e, u=u: self.reset(u)),
                 *([ft.IconButton(ft.Icons.PIN, tooltip=sh.t("adm_set_pin"), on_click=lambda e, u=u: self.pin(u))]
-                  if u["role"] in OUTLET_ROLES else []),
-                ft.IconButton(ft.Icons.BLOCK if u.get("active") else ft.Icons.CHECK_CIRCLE,
-                              tooltip=sh.t("adm_deactivate") if u.get("active") else sh.t("adm_activate"),
+                  if u.role in OUTLET_ROLES else []),
+                ft.IconButton(ft.Icons.BLOCK if u.active else ft.Icons.CHECK_CIRCLE,
+                              tooltip=sh.t("adm_deactivate") if u.active else sh.t("adm_activate"),
                               on_click=lambda e, u=u: self.toggle(u)),
             ], spacing=0)
-            rows.append([u.get("username") or "", u.get("display_name") or "", label("role", u["role"], sh.lang),
-                         f"{u['outlet_code']} {u.get('outlet_name') or ''}" if u.get("outlet_code") else sh.t("adm_hq"),
-                         u.get("phone") or "", sh.t("adm_secret_set") if u["has_pin"] else "—",
-                         active_chip(sh, u.get("active")), actions])
+            rows.append([u.username, u.display_name, u.role_label,
+                         f"{u.outlet_code} {u.outlet_name}" if u.outlet_code else sh.t("adm_hq"),
+                         u.phone, sh.t("adm_secret_set") if u.has_pin else "—",
+                         active_chip(sh, u.active), actions])
         table = w.table([sh.t(k) for k in ("adm_username", "adm_display_name", "adm_role", "adm_outlet", "adm_phone",
                                            "adm_pin", "adm_status", "adm_edit")], rows)
         banner = self._password_banner()
@@ -64,21 +65,21 @@ class UsersView:
             self.query = query.strip()
         self.shell.render()
 
-    def edit(self, user: dict | None, outlets: list[dict]) -> None:
+    def edit(self, user: UserRow | None, outlets: list[OutletRow]) -> None:
         sh = self.shell
         net = sh.services.admin.network
-        u = user or {}
-        username = ft.TextField(label=sh.t("adm_username"), value=u.get("username", ""))
-        name = ft.TextField(label=sh.t("adm_display_name"), value=u.get("display_name", ""))
-        role = ft.Dropdown(label=sh.t("adm_role"), value=u.get("role") or str(Role.TECHNICIAN), editable=True,
+        u = user
+        username = ft.TextField(label=sh.t("adm_username"), value=u.username if u else "")
+        name = ft.TextField(label=sh.t("adm_display_name"), value=u.display_name if u else "")
+        role = ft.Dropdown(label=sh.t("adm_role"), value=u.role if u else str(Role.TECHNICIAN), editable=True,
                            enable_filter=True,
                            options=options((str(r), label("role", str(r), sh.lang)) for r in Role))
-        default_outlet = u.get("outlet_id") or (self.outlet if self.outlet not in (ALL, HQ) else "")
+        default_outlet = (u and u.outlet_id) or (self.outlet if self.outlet not in (ALL, HQ) else "")
         outlet = ft.Dropdown(label=sh.t("adm_outlet"), value=default_outlet or HQ, editable=True, enable_filter=True,
                              options=options(
-            [(HQ, sh.t("adm_hq"))] + [(o["id"], f"{o['code']} {o['name']}") for o in outlets
-                                     if o.get("active") or o["id"] == u.get("outlet_id")]))
-        phone = ft.TextField(label=sh.t("adm_phone"), value=u.get("phone") or "")
+            [(HQ, sh.t("adm_hq"))] + [(o.id, f"{o.code} {o.name}") for o in outlets
+                                     if o.active or (u and o.id == u.outlet_id)]))
+        phone = ft.TextField(label=sh.t("adm_phone"), value=u.phone if u else "")
         password = ft.TextField(label=sh.t("adm_password_opt"), password=True, can_reveal_password=True)
         pin = ft.TextField(label=sh.t("adm_pin_opt"), password=True, can_reveal_password=True)
 
@@ -88,14 +89,14 @@ class UsersView:
                 return self._reveal(name.value, net.create_user, sh.session, username=username.value,
                                     display_name=name.value, role=role.value, outlet_id=where, phone=phone.value,
                                     password=password.value or None, pin=pin.value or None)
-            message, _ = attempt(sh, net.update_user, sh.session, user["id"], username=username.value,
+            message, _ = attempt(sh, net.update_user, sh.session, user.id, username=username.value,
                                  display_name=name.value, role=role.value, outlet_id=where, phone=phone.value)
             return message
 
         fields = [pair_row(username, name), pair_row(role, outlet), phone]
         if user is None:
             fields += [password, pin]
-        form(sh, sh.t("adm_user_edit", name=u["display_name"]) if user else sh.t("adm_user_new"), fields, ok,
+        form(sh, sh.t("adm_user_edit", name=user.display_name) if user else sh.t("adm_user_new"), fields, ok,
              sh.t("adm_save"))
 
     def _reveal(self, name: str, fn, *args, **kwargs) -> str | None:
@@ -124,24 +125,24 @@ class UsersView:
         ], spacing=12, wrap=True), bgcolor=ft.Colors.AMBER_50, border=ft.Border.all(1, ft.Colors.AMBER_700),
             border_radius=8, padding=12)]
 
-    def reset(self, user: dict) -> None:
+    def reset(self, user: UserRow) -> None:
         sh = self.shell
         net = sh.services.admin.network
-        confirm(sh, sh.t("adm_reset_password"), f"{user['display_name']}（{user['username']}）",
-                lambda: self._reveal(user["display_name"], net.set_password, sh.session, user["id"]))
+        confirm(sh, sh.t("adm_reset_password"), f"{user.display_name}（{user.username}）",
+                lambda: self._reveal(user.display_name, net.set_password, sh.session, user.id))
 
-    def pin(self, user: dict) -> None:
+    def pin(self, user: UserRow) -> None:
         sh = self.shell
         box = ft.TextField(label=sh.t("adm_new_pin"), password=True, can_reveal_password=True, autofocus=True)
-        form(sh, f"{sh.t('adm_set_pin')} · {user['display_name']}", [box],
-             lambda: attempt(sh, sh.services.admin.network.set_pin, sh.session, user["id"], box.value or "")[0])
+        form(sh, f"{sh.t('adm_set_pin')} · {user.display_name}", [box],
+             lambda: attempt(sh, sh.services.admin.network.set_pin, sh.session, user.id, box.value or "")[0])
 
-    def toggle(self, user: dict) -> None:
+    def toggle(self, user: UserRow) -> None:
         sh = self.shell
         net = sh.services.admin.network
-        if not user.get("active"):
-            sh.run(net.update_user, sh.session, user["id"], active=True, done="saved")
+        if not user.active:
+            sh.run(net.update_user, sh.session, user.id, active=True, done="saved")
             sh.render()
             return
-        confirm(sh, sh.t("adm_deactivate"), sh.t("adm_confirm_deactivate", name=user["display_name"]),
-                lambda: attempt(sh, net.deactivate_user, sh.session, user["id"])[0], sh.t("adm_deactivate"))
+        confirm(sh, sh.t("adm_deactivate"), sh.t("adm_confirm_deactivate", name=user.display_name),
+                lambda: attempt(sh, net.deactivate_user, sh.session, user.id)[0], sh.t("adm_deactivate"))

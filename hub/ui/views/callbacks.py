@@ -9,6 +9,8 @@ from shared.formatting import when
 from shared.labels import label
 from shared.ui import widgets as w
 
+from hub.services.callbacks import DueCallback
+
 
 class CallbacksView:
     screen = "callbacks"
@@ -32,7 +34,7 @@ class CallbacksView:
         if not self.refreshed:  # once when the screen opens
             self._refresh()
         queue = sh.services.callbacks.queue(sh.session)
-        if self.selected not in {q["id"] for q in queue}:
+        if self.selected not in {q.id for q in queue}:
             self.selected, self.answers, self.note = None, {}, ""
         rules = w.muted(sh.t("cb_rules", hours=cb.DELAY_MS // cb.HOUR_MS, attempts=cb.MAX_ATTEMPTS, low=cb.LOW_SCORE),
                         size=13)
@@ -44,14 +46,13 @@ class CallbacksView:
                                              vertical_alignment=ft.CrossAxisAlignment.START, spacing=12)],
                          spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
-    def _queue(self, queue: list[dict]) -> ft.Control:
+    def _queue(self, queue: list[DueCallback]) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
         rows = []
         for q in queue:
-            pick = (ft.FilledTonalButton if q["id"] == self.selected else ft.TextButton)(
-                sh.t("cb_open"), on_click=lambda e, i=q["id"]: self._select(i))
-            rows.append([q["number"], label("order_type", q["order_type"], lang), q["customer_name"] or "",
-                         when(q["completed_at"], lang), q["attempts"], pick])
+            pick = (ft.FilledTonalButton if q.id == self.selected else ft.TextButton)(
+                sh.t("cb_open"), on_click=lambda e, i=q.id: self._select(i))
+            rows.append([q.number, q.type_label, q.customer_name, when(q.completed_at, lang), q.attempts, pick])
         return w.table([sh.t("cb_order"), sh.t("cb_type"), sh.t("cb_customer"), sh.t("cb_completed"),
                         sh.t("cb_attempts"), ""], rows, numeric={4})
 
@@ -62,17 +63,15 @@ class CallbacksView:
     def _task(self) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
         t = sh.services.callbacks.task(sh.session, self.selected)
-        o, c, model = t["order"], t["customer"] or {}, t["model"] or {}
         info = [
-            w.kv(sh.t("cb_customer"), c.get("name")), w.kv(sh.t("cb_phone"), c.get("phone")),
-            w.kv(sh.t("cb_member"), c.get("member_level")), w.kv(sh.t("cb_address"), o.get("address") or c.get("address")),
-            w.kv(sh.t("cb_type"), label("order_type", o.get("type"), lang)),
-            w.kv(sh.t("cb_model"), " ".join(x for x in (model.get("code"), model.get("name")) if x)),
-            w.kv(sh.t("cb_serial"), o.get("serial_no")), w.kv(sh.t("cb_fault"), o.get("fault_description")),
-            w.kv(sh.t("cb_resolution"), o.get("resolution")), w.kv(sh.t("cb_outlet"), (t["outlet"] or {}).get("name")),
-            w.kv(sh.t("cb_completed"), when(t["completed_at"], lang)), w.kv(sh.t("cb_attempts"), t["attempts"]),
+            w.kv(sh.t("cb_customer"), t.customer_name), w.kv(sh.t("cb_phone"), t.phone),
+            w.kv(sh.t("cb_member"), t.member_level), w.kv(sh.t("cb_address"), t.address),
+            w.kv(sh.t("cb_type"), t.type_label), w.kv(sh.t("cb_model"), t.model),
+            w.kv(sh.t("cb_serial"), t.serial_no), w.kv(sh.t("cb_fault"), t.fault_description),
+            w.kv(sh.t("cb_resolution"), t.resolution), w.kv(sh.t("cb_outlet"), t.outlet_name),
+            w.kv(sh.t("cb_completed"), when(t.completed_at, lang)), w.kv(sh.t("cb_attempts"), t.attempts),
         ]
-        qs = t["question_list"]
+        qs = t.questions
         preview = ft.Text(self._preview(qs), color=ft.Colors.INDIGO_800, weight=ft.FontWeight.W_600)
 
         def changed(i, q):
@@ -101,7 +100,7 @@ class CallbacksView:
                                             on_click=lambda e: self._unreachable())], spacing=12)
         # The note field in a card of its own: Flutter folds a card's texts into the label
         # of a text field inside it (and the screen reader and the tests lose them).
-        task = w.section(sh.t("cb_task", number=o.get("number") or ""), *info, ft.Divider(),
+        task = w.section(sh.t("cb_task", number=t.number), *info, ft.Divider(),
                          ft.Text(sh.t("cb_survey"), size=16, weight=ft.FontWeight.W_600), *survey, preview)
         return ft.Column([task, ft.Card(ft.Container(ft.Column([note, actions], spacing=12), padding=16), margin=0)],
                          spacing=12)
@@ -120,10 +119,9 @@ class CallbacksView:
         ok, out = sh.run(sh.services.callbacks.answer, sh.session, self.selected, answers, self.note)
         if not ok:
             return
-        result = label("callback_result", out["result"], sh.lang)
         self.selected = None
         sh.render()
-        sh.toast(sh.t("cb_done_complaint" if out["complaint_id"] else "cb_done", score=out["score"], result=result))
+        sh.toast(sh.t("cb_done_complaint" if out.complaint_id else "cb_done", score=out.score, result=out.result_label))
 
     def _unreachable(self) -> None:
         sh = self.shell
@@ -132,4 +130,4 @@ class CallbacksView:
             return
         self.selected = None
         sh.render()
-        sh.toast(sh.t("cb_closed_unreachable" if out["closed"] else "cb_retry", n=out["attempts"]))
+        sh.toast(sh.t("cb_closed_unreachable" if out.closed else "cb_retry", n=out.attempts))

@@ -7,6 +7,8 @@ from shared.errors import ServiceError
 from shared.formatting import when
 from shared.ui import widgets as w
 
+from hub.services.complaints import Complaint
+
 ANY = "*"
 
 
@@ -21,9 +23,8 @@ class ComplaintsView:
     def build(self) -> ft.Control:
         sh = self.shell
         svc = sh.services.complaints
-        departments = svc.departments()
+        departments = svc.departments(sh.session)
         rows = svc.queue(sh.session, None if self.department == ANY else self.department, self.status)
-        name = "name_en" if sh.lang == "en" else "name"
 
         def pick(attr):
             def handler(e):
@@ -34,24 +35,23 @@ class ComplaintsView:
         filters = ft.Row([
             ft.Dropdown(label=sh.t("cq_department"), value=self.department, width=220, dense=True, on_select=pick("department"),
                         options=[ft.DropdownOption(key=ANY, text=sh.t("cq_all_departments"))]
-                        + [ft.DropdownOption(key=d["id"], text=d[name] or d["name"]) for d in departments]),
+                        + [ft.DropdownOption(key=d.id, text=d.name) for d in departments]),
             ft.Dropdown(label=sh.t("cq_status"), value=self.status, width=160, dense=True, on_select=pick("status"),
                         options=[ft.DropdownOption(key=str(ComplaintStatus.OPEN), text=sh.t("cq_open")),
                                  ft.DropdownOption(key=str(ComplaintStatus.RESOLVED), text=sh.t("cq_resolved"))]),
         ], spacing=12)
-        late = sum(1 for r in rows if r["overdue"])
-        dept_names = {d["id"]: d[name] or d["name"] for d in departments}
+        late = sum(1 for r in rows if r.overdue)
         table_rows = []
         for r in rows:
-            flag = w.chip(sh.t("cq_overdue"), ft.Colors.RED_700) if r["overdue"] else (
-                w.chip(sh.t("cq_due"), ft.Colors.GREEN_700) if r["status"] == ComplaintStatus.OPEN else w.muted("—"))
+            flag = w.chip(sh.t("cq_overdue"), ft.Colors.RED_700) if r.overdue else (
+                w.chip(sh.t("cq_due"), ft.Colors.GREEN_700) if r.status == ComplaintStatus.OPEN else w.muted("—"))
             action = ft.TextButton(sh.t("cq_resolve"), on_click=lambda e, c=r: self._resolve(c)) \
-                if r["status"] == ComplaintStatus.OPEN else ft.Text(r["resolution"] or "")
-            cells = [when(r["deadline_at"], sh.lang), flag, dept_names.get(r["department_id"], ""),
-                     sh.t(f"cq_sev_{r['severity']}"), sh.t(f"cq_src_{r['source']}"), r["customer_name"] or "",
-                     r["order_number"] or "", ft.Text(r["summary"], width=320), action]
+                if r.status == ComplaintStatus.OPEN else ft.Text(r.resolution)
+            cells = [when(r.deadline_at, sh.lang), flag, r.department_name,
+                     sh.t(f"cq_sev_{r.severity}"), sh.t(f"cq_src_{r.source}"), r.customer_name,
+                     r.order_number, ft.Text(r.summary, width=320), action]
             table_rows.append(ft.DataRow([ft.DataCell(c if isinstance(c, ft.Control) else ft.Text(str(c)))
-                                          for c in cells], color=ft.Colors.RED_50 if r["overdue"] else None))
+                                          for c in cells], color=ft.Colors.RED_50 if r.overdue else None))
         cols = ["cq_deadline", "cq_status", "cq_department", "cq_severity", "cq_source", "cb_customer", "cb_order",
                 "cq_summary", ""]
         body = ft.Row([ft.DataTable(columns=[ft.DataColumn(ft.Text(sh.t(c) if c else "", weight=ft.FontWeight.W_600))
@@ -62,19 +62,19 @@ class ComplaintsView:
                           w.section(sh.t("cq_n", n=len(rows), late=late), body)],
                          spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
-    def _resolve(self, c: dict) -> None:
+    def _resolve(self, c: Complaint) -> None:
         sh = self.shell
         outcome = ft.TextField(label=sh.t("cq_outcome"), multiline=True, min_lines=2, autofocus=True)
 
         def ok():
             try:
-                sh.services.complaints.resolve(sh.session, c["id"], outcome.value or "")
+                sh.services.complaints.resolve(sh.session, c.id, outcome.value or "")
             except ServiceError as exc:
                 return exc.message(sh.lang)  # shown in the dialog, which stays open
             sh.render()
             sh.toast(sh.t("cq_resolved_ok"))
             return None
 
-        summary = c["summary"] if len(c["summary"]) <= 24 else c["summary"][:24] + "…"
+        summary = c.summary if len(c.summary) <= 24 else c.summary[:24] + "…"
         sh.page.show_dialog(w.form_dialog(sh.t("cq_resolve_title", summary=summary), [outcome],
                                           sh.t("confirm"), sh.t("cancel"), ok))

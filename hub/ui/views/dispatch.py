@@ -7,9 +7,9 @@ import flet as ft
 
 from shared.errors import ServiceError
 from shared.formatting import when
-from shared.labels import label
-
 from shared.ui import widgets as w
+
+from hub.services.dispatch import OrderAtHq, QueuedOrder
 
 
 def suggestion_panel(sh, suggestion, on_pick, reason_field: ft.TextField) -> ft.Control:
@@ -38,8 +38,7 @@ def suggestion_panel(sh, suggestion, on_pick, reason_field: ft.TextField) -> ft.
         for x in suggestion.excluded:
             rows.append(ft.Row([
                 ft.Text(f"{x.code} {x.name}", width=220, color=ft.Colors.GREY_700),
-                ft.Text("；".join(x.why(sh.lang)) if sh.lang != "en" else "; ".join(x.why("en")),
-                        color=ft.Colors.GREY_700, expand=True),
+                ft.Text(x.why_line(sh.lang), color=ft.Colors.GREY_700, expand=True),
                 ft.TextButton(sh.t("in_pick_other"),
                               on_click=lambda e, o=x.outlet_id: on_pick(o, best.outlet_id if best else None))]))
     return ft.Column(rows, spacing=8)
@@ -59,10 +58,10 @@ class DispatchView:
         if self.order_id:
             return self._redispatch()
         queue = sh.services.dispatch.queue(sh.session)
-        rows = [[o["number"], o["customer_name"], o["city"], o["model_code"],
-                 o["outlet_code"] or "—", o["decline_reason"] or "—", when(o["created_at"], sh.lang),
-                 w.status_chip(o["status"], label("status", o["status"], sh.lang)),
-                 ft.Row([ft.FilledButton(sh.t("in_redispatch"), on_click=lambda e, i=o["id"]: self._open(i)),
+        rows = [[o.number, o.customer_name, o.city, o.model_code,
+                 o.outlet_code or "—", o.decline_reason or "—", when(o.created_at, sh.lang),
+                 w.status_chip(o.status, o.status_label),
+                 ft.Row([ft.FilledButton(sh.t("in_redispatch"), on_click=lambda e, i=o.id: self._open(i)),
                          ft.TextButton(sh.t("in_cancel_order"), on_click=lambda e, r=o: self._cancel(r))])]
                 for o in queue]
         table = w.table([sh.t("in_col_number"), sh.t("in_name"), sh.t("in_city"), sh.t("in_col_model"),
@@ -93,27 +92,25 @@ class DispatchView:
                               on_change=lambda e: setattr(self, "reason", e.control.value))
 
         def pick(outlet_id, suggested):
-            done, _ = sh.run(sh.services.dispatch.redispatch, sh.session, self.order_id, outlet_id,
-                             suggested_outlet_id=suggested, override_reason=reason.value)
+            done, moved = sh.run(sh.services.dispatch.redispatch, sh.session, self.order_id, outlet_id,
+                                 suggested_outlet_id=suggested, override_reason=reason.value)
             if done:
-                moved = sh.services.dispatch.order(sh.session, self.order_id)
-                sh.toast(sh.t("in_redispatched", number=moved["number"], outlet=moved["outlet_name"]))
+                sh.toast(sh.t("in_redispatched", number=moved.number, outlet=moved.outlet_name))
                 self._open(None)
 
         history = sh.services.dispatch.history(sh.session, self.order_id)
-        decline = sh.services.dispatch.decline_reason(self.order_id)
         return ft.Column([
             ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("in_back"), on_click=lambda e: self._open(None)),
-                    w.title(f"{order.get('number')} · {sh.t('in_redispatch')}")]),
-            w.section(order.get("number") or "",
-                      w.kv(sh.t("in_col_status"), label("status", order.get("status"), sh.lang)),
-                      w.kv(sh.t("in_decline_reason"), decline),
-                      w.kv(sh.t("in_order_address"), order.get("address")),
-                      w.kv(sh.t("in_fault"), order.get("fault_description"))),
+                    w.title(f"{order.number} · {sh.t('in_redispatch')}")]),
+            w.section(order.number,
+                      w.kv(sh.t("in_col_status"), order.status_label),
+                      w.kv(sh.t("in_decline_reason"), order.decline_reason),
+                      w.kv(sh.t("in_order_address"), order.address),
+                      w.kv(sh.t("in_fault"), order.fault_description)),
             w.section(sh.t("in_suggest"), suggestion_panel(sh, suggestion, pick, reason)),
             w.section(sh.t("in_dispatches"), w.table(
                 [sh.t("in_col_created"), sh.t("in_col_outlet"), sh.t("in_suggested"), sh.t("in_col_reason")],
-                [[when(d["at"], sh.lang), d["outlet_code"], d["suggested_code"], d["reason"] or "—"] for d in history])),
+                [[when(d.at, sh.lang), d.outlet_code, d.suggested_code, d.reason or "—"] for d in history])),
         ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
 
     def _find(self, number: str) -> None:
@@ -123,18 +120,18 @@ class DispatchView:
         if ok:
             self._cancel(order)
 
-    def _cancel(self, order: dict) -> None:
+    def _cancel(self, order: QueuedOrder | OrderAtHq) -> None:
         sh = self.shell
         reason = ft.TextField(label=sh.t("in_cancel_reason"), multiline=True, min_lines=2, autofocus=True)
 
         def ok():
             try:
-                sh.services.dispatch.cancel(sh.session, order["id"], reason.value or "")
+                sh.services.dispatch.cancel(sh.session, order.id, reason.value or "")
             except ServiceError as exc:  # shown in the dialog, which stays open
                 return exc.message(sh.lang)
             sh.toast(sh.t("in_cancelled"))
             sh.render()
             return None
 
-        sh.page.show_dialog(w.form_dialog(f"{order['number']} · {sh.t('in_cancel_order')}", [reason],
+        sh.page.show_dialog(w.form_dialog(f"{order.number} · {sh.t('in_cancel_order')}", [reason],
                                           sh.t("confirm"), sh.t("cancel"), ok))

@@ -4,6 +4,8 @@ for. A repair or install shows the order form with the dispatch suggestion and i
 reasons (confirm, or send elsewhere with a reason); a consult searches the knowledge base
 and records the article that answered; a complaint picks the department and severity;
 praise names the order it is about. Every rule is the services' (hub/services/intake.py)."""
+import dataclasses
+
 import flet as ft
 
 from shared.complaints import DEFAULT_DEPARTMENT, Severity
@@ -12,6 +14,7 @@ from shared.intake import MEMBER_LEVELS, ORDER_REQUESTS, RequestType
 from shared.labels import label
 from shared.orders import Priority
 
+from hub.services.intake import Customer
 from hub.ui.views.dispatch import suggestion_panel
 from shared.ui import widgets as w
 
@@ -93,8 +96,8 @@ class IntakeView:
                     self._customer_form(None)]
         if self.customer_id is None:
             return [w.section(sh.t("in_matches", n=len(self.lookup.customers)), *[
-                ft.Row([ft.Text(c.customer["name"], width=120), ft.Text(c.customer["phone"], width=140),
-                        ft.Text(c.customer.get("address") or "", expand=True),
+                ft.Row([ft.Text(c.customer.name, width=120), ft.Text(c.customer.phone, width=140),
+                        ft.Text(c.customer.address, expand=True),
                         ft.OutlinedButton(sh.t("in_choose"), on_click=lambda e, i=c.id: self._choose(i))])
                 for c in self.lookup.customers])]
         ok, card = sh.run(sh.services.intake.card, sh.session, self.customer_id)
@@ -115,26 +118,24 @@ class IntakeView:
     def _card(self, card) -> ft.Control:
         sh = self.shell
         c = card.customer
-        level = c.get("member_level")
+        level = c.member_level
         badge = w.chip(f"{sh.t('in_member')} · {level}", ft.Colors.AMBER_800) if level else \
             w.chip(sh.t("in_not_member"), ft.Colors.BLUE_GREY_400)
-        head = ft.Row([ft.Text(c.get("name") or "", size=20, weight=ft.FontWeight.BOLD),
+        head = ft.Row([ft.Text(c.name, size=20, weight=ft.FontWeight.BOLD),
                        w.chip(sh.t("in_returning"), ft.Colors.INDIGO_600) if card.orders else ft.Container(), badge],
                       spacing=10)
-        info = ft.Row([w.kv(sh.t("in_cphone"), c.get("phone")), w.kv(sh.t("in_city"), c.get("city"))], spacing=40)
-        rows = [[o["number"], label("order_type", o["type"], sh.lang),
-                 w.status_chip(o["status"], label("status", o["status"], sh.lang)),
-                 o.get("model_code") or "—", o.get("outlet_name") or "—", when(o["created_at"], sh.lang),
-                 (o.get("fault_description") or "")[:24]] for o in card.orders[:10]]
+        info = ft.Row([w.kv(sh.t("in_cphone"), c.phone), w.kv(sh.t("in_city"), c.city)], spacing=40)
+        rows = [[o.number, o.type_label, w.status_chip(o.status, o.status_label),
+                 o.model_code or "—", o.outlet_name or "—", when(o.created_at, sh.lang),
+                 o.fault_description[:24]] for o in card.orders[:10]]
         history = w.table([sh.t("in_col_number"), sh.t("in_col_type"), sh.t("in_col_status"), sh.t("in_col_model"),
                            sh.t("in_col_outlet"), sh.t("in_col_created"), sh.t("in_col_fault")], rows) \
             if rows else w.muted(sh.t("in_no_history"))
-        controls = [head, info, w.kv(sh.t("in_address"), c.get("address")),
+        controls = [head, info, w.kv(sh.t("in_address"), c.address),
                     ft.Text(sh.t("in_history"), weight=ft.FontWeight.W_600), history]
         if card.requests:
             controls += [ft.Text(sh.t("in_calls"), weight=ft.FontWeight.W_600)] + [
-                w.muted(f"{when(r['created_at'], sh.lang)}  {label('request_type', r['type'], sh.lang)}  "
-                        f"{r.get('order_number') or r.get('article_title') or ''}  {r.get('summary') or ''}")
+                w.muted(f"{when(r.created_at, sh.lang)}  {r.type_label}  {r.about}  {r.summary}")
                 for r in card.requests[:5]]
         edit = ft.TextButton(sh.t("in_edit_customer"), icon=ft.Icons.EDIT, on_click=lambda e: self._edit(True))
         return ft.Card(ft.Container(ft.Column([ft.Row([ft.Column(controls[:3], spacing=6, expand=True), edit],
@@ -146,9 +147,9 @@ class IntakeView:
         self.customer_form = {}
         self.shell.render()
 
-    def _customer_form(self, customer: dict | None) -> ft.Control:
+    def _customer_form(self, customer: Customer | None) -> ft.Control:
         sh = self.shell
-        base = {**(customer or {}), **self.customer_form}
+        base = {**(dataclasses.asdict(customer) if customer else {}), **self.customer_form}
         f = self.customer_form
 
         def box(key, text, **kw):
@@ -163,7 +164,7 @@ class IntakeView:
             values = {k: base.get(k) or "" for k in ("name", "phone", "city", "address")}
             values.update({k: v for k, v in f.items() if k in values})
             lv = f.get("member_level", base.get("member_level"))
-            ok, cid = sh.run(sh.services.intake.save_customer, sh.session, customer["id"] if customer else None,
+            ok, cid = sh.run(sh.services.intake.save_customer, sh.session, customer.id if customer else None,
                              member_level=None if lv in (None, NONE) else lv, done="in_customer_saved", **values)
             if ok:
                 self.customer_id, self.editing, self.customer_form = cid, False, {}
@@ -208,10 +209,10 @@ class IntakeView:
     def _order_form(self, card) -> list[ft.Control]:
         sh = self.shell
         f, c = self.form, card.customer
-        last = card.orders[0] if card.orders else {}
-        defaults = {"product_model_id": last.get("product_model_id"), "serial_no": last.get("serial_no"),
-                    "purchase_date": last.get("purchase_date"), "priority": str(Priority.NORMAL),
-                    "contact_name": c.get("name"), "contact_phone": c.get("phone"), "address": c.get("address")}
+        last = card.orders[0] if card.orders else None
+        defaults = {"product_model_id": last and last.product_model_id, "serial_no": last and last.serial_no,
+                    "purchase_date": last and last.purchase_date, "priority": str(Priority.NORMAL),
+                    "contact_name": c.name, "contact_phone": c.phone, "address": c.address}
         for k, v in defaults.items():
             f.setdefault(k, v or "")
 
@@ -227,7 +228,7 @@ class IntakeView:
         models = sh.services.intake.models(sh.session)
         model = ft.Dropdown(label=sh.t("in_model"), value=f.get("product_model_id") or None, width=320,
                             enable_filter=True, editable=True, on_select=changed("product_model_id"),
-                            options=[ft.DropdownOption(key=m["id"], text=f"{m['code']} {m['name']}") for m in models])
+                            options=[ft.DropdownOption(key=m.id, text=f"{m.code} {m.name}") for m in models])
         priority = ft.Dropdown(label=sh.t("in_priority"), value=f.get("priority"), width=140,
                                on_select=changed("priority"),
                                options=[ft.DropdownOption(key=str(p), text=label("priority", str(p), sh.lang))
@@ -257,9 +258,8 @@ class IntakeView:
                          outlet_id=outlet_id, suggested_outlet_id=suggested, override_reason=self.reason)
         if not ok:
             return
-        outlet = sh.services.dispatch.order(sh.session, rec.order_id)["outlet_name"]
         why = self.reason.strip()
-        self.done = lambda: sh.t("in_dispatched", number=rec.order_number, outlet=outlet) + \
+        self.done = lambda: sh.t("in_dispatched", number=rec.order_number, outlet=rec.outlet_name) + \
             (sh.t("in_override_note", reason=why) if rec.override else "")
         self.reset_request()
         sh.render()
@@ -280,7 +280,7 @@ class IntakeView:
                 if h.id == self.kb_open:
                     shown, article = sh.run(sh.services.intake.article, sh.session, h.id)
                     if shown:
-                        text = ft.Text(article.get("body") or "", size=14, selectable=True)
+                        text = ft.Text(article.body, size=14, selectable=True)
                 out.append(ft.Container(ft.Row([
                     ft.Column([ft.TextButton(h.title, on_click=lambda e, i=h.id: self._read(i)), text],
                               spacing=2, expand=True),
@@ -311,27 +311,26 @@ class IntakeView:
         orders = ft.Dropdown(label=sh.t("in_linked_order"), value=self.linked_order or NONE, width=360,
                              on_select=lambda e: setattr(self, "linked_order", e.control.value),
                              options=[ft.DropdownOption(key=NONE, text=sh.t("in_no_order"))] +
-                             [ft.DropdownOption(key=o["id"], text=f"{o['number']} {label('order_type', o['type'], sh.lang)} "
-                                                f"{o.get('model_code') or ''}") for o in card.orders])
+                             [ft.DropdownOption(key=o.id, text=f"{o.number} {o.type_label} {o.model_code}")
+                              for o in card.orders])
         out = [self._summary_box(autofocus=True)]
         if self.kind == RequestType.COMPLAINT:
-            depts = sh.services.complaints.departments()
+            depts = sh.services.complaints.departments(sh.session)
             out.append(ft.Row([
                 ft.Dropdown(label=sh.t("in_department"), value=self.department, width=220,
                             on_select=lambda e: setattr(self, "department", e.control.value),
-                            options=[ft.DropdownOption(key=d["id"], text=d["name_en"] if sh.lang == "en" else d["name"])
-                                     for d in depts]),
+                            options=[ft.DropdownOption(key=d.id, text=d.name) for d in depts]),
                 ft.RadioGroup(value=self.severity, on_change=lambda e: setattr(self, "severity", e.control.value),
                               content=ft.Row([ft.Radio(value=str(s), label=sh.t(f"in_sev_{s}")) for s in Severity])),
                 orders], wrap=True))
             out.append(ft.FilledButton(sh.t("in_submit_complaint"), icon=ft.Icons.SEND,
-                                       on_click=lambda e: self._feedback_done(card, depts)))
+                                       on_click=lambda e: self._feedback_done(card)))
         else:
             out += [orders, ft.FilledButton(sh.t("in_submit_praise"), icon=ft.Icons.THUMB_UP,
-                                            on_click=lambda e: self._feedback_done(card, []))]
+                                            on_click=lambda e: self._feedback_done(card))]
         return out
 
-    def _feedback_done(self, card, depts) -> None:
+    def _feedback_done(self, card) -> None:
         sh = self.shell
         linked = None if self.linked_order in (None, NONE) else self.linked_order
         kw = {"department_id": self.department, "severity": self.severity} if self.kind == RequestType.COMPLAINT else {}
@@ -340,11 +339,8 @@ class IntakeView:
         if not ok:
             return
         if rec.complaint_id:
-            dept = next((d for d in depts if d["id"] == self.department), {})
-            c = next((x for x in sh.services.complaints.queue(sh.session, self.department) if x["id"] == rec.complaint_id),
-                     {})
-            self.done = lambda: sh.t("in_complaint_done", department=dept.get("name_en" if sh.lang == "en" else "name", ""),
-                                     deadline=when(c.get("deadline_at"), sh.lang))
+            self.done = lambda: sh.t("in_complaint_done", department=rec.department_name(sh.lang),
+                                     deadline=when(rec.deadline_at, sh.lang))
         else:
             self.done = lambda: sh.t("in_praise_done")
         self.reset_request()

@@ -8,6 +8,7 @@ from shared.formatting import when
 from shared.labels import label
 from shared.roles import Role
 from shared.ui import widgets as w
+from hub.services.kb_admin import KbArticle, KbCategory
 from hub.ui.views.admin_common import attempt, form, options, pair_row
 
 ANY = "__any__"
@@ -35,12 +36,12 @@ class KbAdminView:
         box = ft.TextField(label=sh.t("kba_search"), value=self.query, width=380, prefix_icon=ft.Icons.SEARCH,
                            on_submit=lambda e: self._filter(query=e.control.value))
         pick = ft.Dropdown(label=sh.t("kba_category_filter"), value=self.category, width=200, options=options(
-            [(ANY, sh.t("kba_any_category"))] + [(c["code"], c["name"]) for c in cats]),
+            [(ANY, sh.t("kba_any_category"))] + [(c.code, c.name) for c in cats]),
             on_select=lambda e: self._filter(category=e.control.value))
         hits = kb.articles(sh.session, self.query, None if self.category == ANY else self.category)
         cards = [self._card(a) for a in hits]
         categories = w.section(sh.t("kba_categories"), ft.Row([
-            ft.Container(ft.Row([ft.Text(f"{c['name']}"), w.muted(sh.t("kba_cat_n", n=c["articles"])),
+            ft.Container(ft.Row([ft.Text(c.name), w.muted(sh.t("kba_cat_n", n=c.articles)),
                                  ft.IconButton(ft.Icons.DRIVE_FILE_RENAME_OUTLINE, tooltip=sh.t("kba_rename"),
                                                on_click=lambda e, c=c: self._rename(c))], spacing=4, tight=True),
                          border=ft.Border.all(1, ft.Colors.GREY_300), border_radius=8,
@@ -55,18 +56,17 @@ class KbAdminView:
             w.muted(sh.t("kba_n", n=len(hits))),
             *(cards or [w.muted(sh.t("kba_no_hits"))])], spacing=10, expand=True, scroll=ft.ScrollMode.AUTO)
 
-    def _card(self, a: dict) -> ft.Control:
+    def _card(self, a: KbArticle) -> ft.Control:
         sh = self.shell
-        kb = sh.services.admin.kb
-        published = w.chip(sh.t("kba_published"), ft.Colors.GREEN_700) if a["active"] \
+        published = w.chip(sh.t("kba_published"), ft.Colors.GREEN_700) if a.active \
             else w.chip(sh.t("kba_unpublished"), ft.Colors.GREY_600)
-        audience = "、".join(label("role", r, sh.lang) for r in a["audience"]) or "—"
+        audience = "、".join(a.audience_labels) or "—"
         return ft.Card(ft.Container(ft.Column([
-            ft.Row([ft.Text(a["title"], size=16, weight=ft.FontWeight.W_600),
-                    w.chip(kb.category_name(a["category"] or "", sh.lang), ft.Colors.BLUE_GREY_400), published]),
-            w.muted(f"{sh.t('kba_audience_col')}：{audience}  ·  {' '.join(a['fault_codes'] + a['model_codes'][:3])}  ·  "
-                    f"{sh.t('kba_updated', at=when(a.get('updated_at'), sh.lang))}", size=13),
-        ], spacing=4), padding=12, on_click=lambda e, i=a["id"]: self._open(i)), margin=0)
+            ft.Row([ft.Text(a.title, size=16, weight=ft.FontWeight.W_600),
+                    w.chip(a.category_name, ft.Colors.BLUE_GREY_400), published]),
+            w.muted(f"{sh.t('kba_audience_col')}：{audience}  ·  {' '.join(a.fault_codes + a.model_codes[:3])}  ·  "
+                    f"{sh.t('kba_updated', at=when(a.updated_at, sh.lang))}", size=13),
+        ], spacing=4), padding=12, on_click=lambda e, i=a.id: self._open(i)), margin=0)
 
     def _filter(self, query=None, category=None) -> None:
         if query is not None:
@@ -79,16 +79,16 @@ class KbAdminView:
         self.article_id = article_id
         self.shell.render()
 
-    def _rename(self, c: dict) -> None:
+    def _rename(self, c: KbCategory) -> None:
         sh = self.shell
-        box = ft.TextField(label=sh.t("kba_new_name"), value=c["code"], autofocus=True)
+        box = ft.TextField(label=sh.t("kba_new_name"), value=c.code, autofocus=True)
 
         def ok():
-            message, n = attempt(sh, sh.services.admin.kb.rename_category, sh.session, c["code"], box.value or "")
+            message, n = attempt(sh, sh.services.admin.kb.rename_category, sh.session, c.code, box.value or "")
             if message is None:
                 sh.toast(sh.t("kba_renamed", n=n))
             return message
-        form(sh, sh.t("kba_rename_title", name=c["name"]), [box], ok, sh.t("adm_save"))
+        form(sh, sh.t("kba_rename_title", name=c.name), [box], ok, sh.t("adm_save"))
 
     # ---- the editor ----
 
@@ -96,23 +96,24 @@ class KbAdminView:
         sh = self.shell
         kb = sh.services.admin.kb
         creating = self.article_id == NEW
-        a = {"title": "", "category": "", "body": "", "tags": [], "fault_codes": [], "model_codes": [],
-             "audience": [str(Role.TECHNICIAN)], "active": True} if creating else kb.article(sh.session, self.article_id)
-        title = ft.TextField(label=sh.t("kba_field_title"), value=a["title"])
-        category = ft.TextField(label=sh.t("kba_field_category"), value=a["category"] or "", width=360)
+        a = None if creating else kb.article(sh.session, self.article_id)
+        title = ft.TextField(label=sh.t("kba_field_title"), value=a.title if a else "")
+        category = ft.TextField(label=sh.t("kba_field_category"), value=a.category if a else "", width=360)
 
         def use(code):
             category.value = code
             category.update()
-        known = ft.Row([ft.TextButton(c["name"], on_click=lambda e, c=c: use(c["code"])) for c in kb.categories(sh.session)],
+        known = ft.Row([ft.TextButton(c.name, on_click=lambda e, c=c: use(c.code)) for c in kb.categories(sh.session)],
                        wrap=True, spacing=0)
-        body = ft.TextField(label=sh.t("kba_field_body"), value=a["body"], multiline=True, min_lines=8, max_lines=18)
-        tags = ft.TextField(label=sh.t("kba_field_tags"), value="，".join(a["tags"]))
-        codes = ft.TextField(label=sh.t("kba_field_codes"), value="，".join(a["fault_codes"]))
-        models = ft.TextField(label=sh.t("kba_field_models"), value="，".join(a["model_codes"]))
-        roles = [ft.Checkbox(label=label("role", str(r), sh.lang), value=str(r) in a["audience"], data=str(r))
+        body = ft.TextField(label=sh.t("kba_field_body"), value=a.body if a else "", multiline=True, min_lines=8,
+                            max_lines=18)
+        tags = ft.TextField(label=sh.t("kba_field_tags"), value="，".join(a.tags) if a else "")
+        codes = ft.TextField(label=sh.t("kba_field_codes"), value="，".join(a.fault_codes) if a else "")
+        models = ft.TextField(label=sh.t("kba_field_models"), value="，".join(a.model_codes) if a else "")
+        audience = a.audience if a else (str(Role.TECHNICIAN),)
+        roles = [ft.Checkbox(label=label("role", str(r), sh.lang), value=str(r) in audience, data=str(r))
                  for r in Role]
-        published = ft.Switch(label=sh.t("kba_publish_now"), value=a["active"])
+        published = ft.Switch(label=sh.t("kba_publish_now"), value=a.active if a else True)
         error = ft.Text("", color=ft.Colors.RED_800)
 
         def save(e):

@@ -43,8 +43,7 @@ def legend(names: list[str]) -> ft.Control:
                            ft.Text(n, size=12)], spacing=4) for i, n in enumerate(names)], spacing=16)
 
 
-def chart(spec, names: list[str], height: int = 260) -> ft.Control:
-    """`names`: the series' titles in the session's language."""
+def chart(spec, height: int = 260) -> ft.Control:
     values = [[_shown(spec.unit, v) for v in vals] for _, vals in spec.series]
     step = _step([v for vals in values for v in vals], spec.unit)
     top = step * 4
@@ -66,4 +65,4 @@ def chart(spec, names: list[str], height: int = 260) -> ft.Control:
                 for k, vals in enumerate(values)]) for i in range(len(spec.labels))],
             max_y=top, left_axis=left, bottom_axis=bottom, horizontal_grid_lines=grid, interactive=True,
             height=height, expand=True)
-    return ft.Column([legend(names), body], spacing=8)
+    return ft.Column([legend(list(spec.names)), body], spacing=8)

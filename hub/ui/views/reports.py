@@ -5,7 +5,7 @@ import dataclasses
 
 import flet as ft
 
-from hub.services.reports import ReportFilter
+from hub.services.reports import Freshness, ReportChoices, ReportFilter
 from hub.ui.views.report_chart import chart
 from shared.ui.widgets import muted, section, table, title
 from shared.errors import ServiceError
@@ -87,12 +87,11 @@ class ReportsView:
         if not result.rows:
             body.append(muted(sh.t("rep_empty")))
         else:
-            names = [next(c.title(lang) for c in result.columns if c.key == key) for key, _ in result.chart.series]
-            body.append(section(f"{result.title} · {sh.t('rep_chart')}", chart(result.chart, names)))
+            body.append(section(f"{result.title} · {sh.t('rep_chart')}", chart(result.chart)))
             body.append(self._table(result))
         return ft.Column(body, spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
 
-    def _filters(self, choices: dict) -> ft.Control:
+    def _filters(self, choices: ReportChoices) -> ft.Control:
         sh, f = self.shell, self.filters
         every = ft.DropdownOption(key="", text=sh.t("rep_all"))
 
@@ -101,21 +100,20 @@ class ReportsView:
                                options=[every, *(ft.DropdownOption(key=k, text=v) for k, v in options)],
                                on_select=lambda e: self.set_filter(name, e.control.value))
 
-        months = [(m, m) for m in choices["months"]]
+        months = [(m, m) for m in choices.months]
         return ft.Row([
             dropdown(sh.t("rep_month_from"), "month_from", months),
             dropdown(sh.t("rep_month_to"), "month_to", months),
-            dropdown(sh.t("rep_region"), "region", [(r, r) for r in choices["regions"]]),
-            dropdown(sh.t("rep_outlet"), "outlet_id", [(o["id"], f"{o['code']} {o['name']}") for o in choices["outlets"]],
+            dropdown(sh.t("rep_region"), "region", [(r, r) for r in choices.regions]),
+            dropdown(sh.t("rep_outlet"), "outlet_id", [(o.id, f"{o.code} {o.name}") for o in choices.outlets],
                      width=240),
             ft.FilledButton(sh.t("rep_export"), icon=ft.Icons.DOWNLOAD, on_click=self.export),
         ], wrap=True, spacing=12)
 
-    def _freshness(self, fresh: dict) -> ft.Control:
+    def _freshness(self, fresh: Freshness) -> ft.Control:
         sh = self.shell
-        at = fresh.get("folded_at") or fresh.get("built_at")
-        text = sh.t("rep_never_built") if fresh["rebuild_due"] and not at else \
-            sh.t("rep_as_of", at=when(int(at), sh.lang) if at else "—", dirty=fresh["dirty"])
+        text = sh.t("rep_never_built") if fresh.never_built else \
+            sh.t("rep_as_of", at=when(fresh.as_of, sh.lang) if fresh.as_of else "—", dirty=fresh.dirty)
         return ft.Row([muted(text), ft.TextButton(sh.t("rep_refresh"), icon=ft.Icons.REFRESH, on_click=self.refresh)])
 
     def _table(self, result) -> ft.Control:
@@ -124,5 +122,4 @@ class ReportsView:
         rows = [[shown(c.unit, r.get(c.key)) for c in cols] for r in result.rows[:MAX_ROWS]]
         extra = [muted(sh.t("rep_more_rows", shown=MAX_ROWS, total=len(result.rows)))] \
             if len(result.rows) > MAX_ROWS else []
-        return section(f"{result.title} · {sh.t('rep_table')}",
-                       table([c.title(sh.lang) for c in cols], rows, numeric), *extra)
+        return section(f"{result.title} · {sh.t('rep_table')}", table(list(result.headings), rows, numeric), *extra)
