@@ -9,7 +9,7 @@ import pytest
 
 from node.services import NodeServices
 from sync.node_sync import LocalTransport, RoundResult, pull_all, push_all, reconcile
-from tests.node.conftest import put
+from fieldsync.testing.outlet import put
 
 
 def _pull_in_progress(env, order_id):

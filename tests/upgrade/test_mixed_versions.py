@@ -7,13 +7,14 @@ import json
 
 import pytest
 
-from hub import admin
+from hub.services.admin_nodes import behind
 from node.sync_service import SyncService
 from shared.messages import describe
+from shared.stock import on_hand
 from sync import change, hub_handlers, op_upgrade, relay
 from sync.errors import SchemaUnsupported
 from sync.node_sync import LocalTransport, RoundResult, push_all, sync_round
-from tests.helpers import World, uid
+from fieldsync.testing.world import World, uid
 
 
 class OldNodeTransport(LocalTransport):
@@ -46,7 +47,7 @@ def test_a_node_one_schema_behind_is_accepted_its_ops_upgraded_and_flagged(tmp_p
     assert w.hub_row("stock_moves", move)["note"] == "zh:换压缩机"
     body = w.hub.conn.execute("SELECT body FROM node_changes WHERE origin = ?", (node.node_id,)).fetchone()[0]
     assert json.loads(body)["schema"] == 1  # kept as sent: its hash is the node's
-    listed = {n["node_id"]: n for n in admin.list_nodes(w.hub)}[node.node_id]
+    listed = {n["node_id"]: {**n, "behind": behind(n)} for n in w.hub.node_list()}[node.node_id]
     assert (listed["app_version"], listed["schema"], listed["behind"]) == ("0.1.0", 1, True)
 
 
@@ -77,7 +78,7 @@ def test_a_node_one_schema_ahead_holds_its_changes_until_hq_upgrades(tmp_path, m
     assert w.hub_row("stock_moves", move)["note"] == "换压缩机"
     assert w.hub.conn.execute("SELECT COUNT(*) FROM node_changes WHERE origin = ?",
                               (node.node_id,)).fetchone()[0] == node.store.last()[0]
-    listed = {n["node_id"]: n for n in admin.list_nodes(w.hub)}[node.node_id]
+    listed = {n["node_id"]: {**n, "behind": behind(n)} for n in w.hub.node_list()}[node.node_id]
     assert listed["schema"] == 2 and not listed["behind"]
 
 
@@ -112,5 +113,5 @@ def test_what_hq_sends_a_node_of_another_schema_applies_ignoring_what_it_does_no
     monkeypatch.setattr(change, "SCHEMA_RANGE", (2, 3))
     assert node.sync().pulled >= 1
     assert node.store.rows("service_orders", "id = ?", (order,))[0]["notes"] == "HQ"
-    assert node.store.on_hand("P-1001") == 5
+    assert on_hand(node.store, "P-1001") == 5
     assert node.store.rows("stock_moves", "id = ?", (move,))[0]["kind"] == "receipt"

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from hub.home import HubHome
-from shared.cli import main
+from fieldsync.cli import main
 from shared.release import APP_VERSION
 from sync import hub_handlers
 from sync.keys import SigningKey
