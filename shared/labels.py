@@ -169,7 +169,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"),
         "search": ("搜索", "Search"), "sign_required": ("需要客户签名", "Customer signature required"),
         # how the services word a result for a screen
-        "labelled": ("{k}：{v}", "{k}: {v}"), "list_sep": ("，", ", "),
+        "labelled": ("{k}：{v}", "{k}: {v}"), "list_sep": ("，", ", "), "items_sep": ("、", ", "),
         "warranty_text": ("{w}（保修至{d}）", "{w} (covered until {d})"),
         "part_qty": ("{name}（{sku}）×{qty}", "{name} ({sku}) ×{qty}"),
         "part_on_hand": ("{name}（{sku}）· 库存{n}", "{name} ({sku}) · {n} on hand"),

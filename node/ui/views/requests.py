@@ -63,10 +63,10 @@ class RequestsView:
                 qty = str(l.qty)
             rows.append([l.sku, l.name, l.suggested_qty if l.suggested_qty is not None else "", qty,
                          "" if l.approved_qty is None else l.approved_qty, yuan(l.amount)])
-        head = [ft.Row([w.status_chip(r.status, r.status_label), ft.Text(f"{sh.t('amount')}: {yuan(r.total)}"),
+        head = [ft.Row([w.status_chip(r.status, r.status_label), ft.Text(sh.t("labelled", k=sh.t("amount"), v=yuan(r.total))),
                         w.muted(when(r.submitted_at, sh.lang) if r.submitted_at else "")], spacing=16)]
         if r.comment:
-            head.append(ft.Text(f"{sh.t('comment')}：{r.comment}", color=ft.Colors.BLUE_900))
+            head.append(ft.Text(sh.t("labelled", k=sh.t("comment"), v=r.comment), color=ft.Colors.BLUE_900))
         return w.section(r.number, *head, w.table(
             [sh.t("part"), "", sh.t("suggested"), sh.t("qty"), sh.t("approved_qty"), sh.t("amount")], rows,
             numeric={2, 3, 4, 5}) if rows else w.muted(sh.t("none")),
