@@ -102,8 +102,9 @@ class PartsRequests:
                       qty=s.suggested_qty, suggested_qty=s.suggested_qty) for s in lines]])
         return rid
 
-    def set_qty(self, session: Session, request_id: str, part_id: str, qty: int) -> None:
-        """Ask for `qty` of a part (0 takes it off the request)."""
+    def set_qty(self, session: Session, request_id: str, part_id: str, qty: int) -> RequestView:
+        """Ask for `qty` of a part (0 takes it off the request); returns the request as it
+        stands now (line amounts, total)."""
         guards.require_put(session, LINES, ["qty"], True, "parts_request")
         request = guards.own_row(self.ctx, TABLE, request_id)
         require_draft(request, TABLE)
@@ -114,6 +115,7 @@ class PartsRequests:
         exists = self.ctx.scalar(f"SELECT 1 FROM {LINES} WHERE id = ?", (lid,))
         fields = {"qty": qty} if exists else {"request_id": request_id, "part_id": part_id, "qty": qty}
         self.ctx.write(session, [put(LINES, lid, **fields)])
+        return self.get(session, request_id)
 
     def submit(self, session: Session, request_id: str) -> None:
         guards.require_put(session, TABLE, ["status", "total", "submitted_at"], False, "parts_request")

@@ -33,8 +33,8 @@ def test_draft_edit_submit_and_hq_decision(env):
     assert {l.part_id: l.qty for l in view.lines} == {"P-2001": 5, "P-2002": 2, "P-1001": 1}
     env.svc.requests.set_qty(clerk, rid, "P-2001", 10)
     env.svc.requests.set_qty(clerk, rid, "P-1001", 0)
-    env.svc.requests.set_qty(clerk, rid, "P-2003", 1)
-    view = env.svc.requests.get(clerk, rid)
+    view = env.svc.requests.set_qty(clerk, rid, "P-2003", 1)  # the request as it stands after the change
+    assert view == env.svc.requests.get(clerk, rid)
     assert {l.part_id: l.qty for l in view.lines} == {"P-2001": 10, "P-2002": 2, "P-1001": 0, "P-2003": 1}
     assert view.total == 10 * 2500 + 2 * 9000 + 6000
     env.svc.requests.submit(env.manager, rid)

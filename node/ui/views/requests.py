@@ -54,6 +54,7 @@ class RequestsView:
     def _document(self, r) -> ft.Control:
         sh = self.shell
         rows = []
+        self._amounts: dict[str, ft.Text] = {}  # by part, updated in place when a quantity changes
         for l in r.lines:
             if r.editable:
                 qty = ft.TextField(value=str(l.qty), width=80, dense=True, text_align=ft.TextAlign.RIGHT,
@@ -61,9 +62,11 @@ class RequestsView:
                 qty.on_submit = qty.on_blur = lambda e, rid=r.id: self._qty(rid, e.control)
             else:
                 qty = str(l.qty)
+            self._amounts[l.part_id] = ft.Text(yuan(l.amount))
             rows.append([l.sku, l.name, l.suggested_qty if l.suggested_qty is not None else "", qty,
-                         "" if l.approved_qty is None else l.approved_qty, yuan(l.amount)])
-        head = [ft.Row([w.status_chip(r.status, r.status_label), ft.Text(sh.t("labelled", k=sh.t("amount"), v=yuan(r.total))),
+                         "" if l.approved_qty is None else l.approved_qty, self._amounts[l.part_id]])
+        self._total = ft.Text(self._total_text(r))
+        head = [ft.Row([w.status_chip(r.status, r.status_label), self._total,
                         w.muted(when(r.submitted_at, sh.lang) if r.submitted_at else "")], spacing=16)]
         if r.comment:
             head.append(ft.Text(sh.t("labelled", k=sh.t("comment"), v=r.comment), color=ft.Colors.BLUE_900))
@@ -73,11 +76,28 @@ class RequestsView:
             actions=[ft.FilledButton(sh.t("submit"), icon=ft.Icons.SEND, visible=r.editable,
                                      on_click=lambda e: self._submit(r.id))])
 
+    def _total_text(self, r) -> str:
+        return self.shell.t("labelled", k=self.shell.t("amount"), v=yuan(r.total))
+
     def _qty(self, rid: str, box) -> None:
+        """Save one quantity and update the amounts in place: the person keeps typing in
+        the next field while this one is saved (a refused one shows its saved value again)."""
+        sh = self.shell
         if (box.value or "").strip() == str(box.data.qty):
             return
-        self.shell.run(self.shell.services.requests.set_qty, self.shell.session, rid, box.data.part_id, _int(box.value))
-        self.shell.render()
+        ok, r = sh.run(sh.services.requests.set_qty, sh.session, rid, box.data.part_id, _int(box.value))
+        if not ok:
+            box.value = str(box.data.qty)
+            box.update()
+            return
+        for line in r.lines:
+            amount = self._amounts.get(line.part_id)
+            if amount is not None:
+                amount.value = yuan(line.amount)
+            if line.part_id == box.data.part_id:
+                box.data = line
+        self._total.value = self._total_text(r)
+        sh.page.update()
 
     def _submit(self, rid: str) -> None:
         ok, _ = self.shell.run(self.shell.services.requests.submit, self.shell.session, rid, done="submitted")
