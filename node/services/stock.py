@@ -168,9 +168,9 @@ class Stock:
             lines = self.ctx.query(
                 "SELECT l.*, p.sku, p.name FROM parts_request_lines l LEFT JOIN parts p ON p.id = l.part_id "
                 "WHERE l.request_id = ? AND l.approved_qty > 0 ORDER BY p.sku", (r["id"],))
-            items = tuple(ShipmentLine(l["id"], l["part_id"], l["sku"] or l["part_id"], l["name"] or l["part_id"],
-                                       l["approved_qty"]) for l in lines)
-            summary = ui_text("list_sep", session.lang).join(f"{l.name}×{l.approved_qty}" for l in items)
+            items = tuple(ShipmentLine(row["id"], row["part_id"], row["sku"] or row["part_id"],
+                                       row["name"] or row["part_id"], row["approved_qty"]) for row in lines)
+            summary = ui_text("list_sep", session.lang).join(f"{i.name}×{i.approved_qty}" for i in items)
             out.append(Shipment(r["id"], r["number"] or "", r["decided_at"] or at, comment, bool(r["received"]),
                                 items, summary))
         return tuple(out)

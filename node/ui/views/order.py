@@ -158,7 +158,6 @@ class OrderView:
         return w.section(sh.t("attachments"), *(rows or [w.muted(sh.t("none"))]), actions=[ft.Row(acts)])
 
     def _actions(self, d) -> ft.Control:
-        sh = self.shell
         buttons = []
         for act in d.actions:
             if act.key in ("use_part", "attach"):  # the parts and attachments sections have their buttons
