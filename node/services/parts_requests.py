@@ -59,6 +59,15 @@ class RequestView:
     lines: tuple[RequestLine, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class RequestHead:
+    """A request in the list of them: what picks one, without its lines."""
+    id: str
+    number: str
+    status: str
+    status_label: str
+
+
 def line_id(request_id: str, part_id: str) -> str:
     """One line per part: editing a part's quantity (on any node) updates the same row."""
     return str(uuid.uuid5(LINE_NS, f"{request_id}:{part_id}"))
@@ -130,10 +139,12 @@ class PartsRequests:
     def get(self, session: Session, request_id: str) -> RequestView:
         return self._view(session, guards.own_row(self.ctx, TABLE, request_id))
 
-    def all(self, session: Session, limit: int = 50) -> tuple[RequestView, ...]:
-        rows = self.ctx.query(f"SELECT * FROM {TABLE} WHERE outlet_id = ? ORDER BY number DESC LIMIT ?",
-                              (self.ctx.outlet_id, limit))
-        return tuple(self._view(session, r) for r in rows)
+    def all(self, session: Session, limit: int = 50) -> tuple[RequestHead, ...]:
+        """The newest requests first."""
+        rows = self.ctx.query(f"SELECT id, number, status FROM {TABLE} WHERE outlet_id = ? "
+                              "ORDER BY number DESC LIMIT ?", (self.ctx.outlet_id, limit))
+        return tuple(RequestHead(r["id"], r["number"] or "", r["status"] or DocStatus.DRAFT,
+                                 label("doc_status", r["status"] or DocStatus.DRAFT, session.lang)) for r in rows)
 
     def _view(self, session: Session, r: dict) -> RequestView:
         rows = self.ctx.query(f"SELECT l.*, p.sku, p.name, p.unit_price FROM {LINES} l "

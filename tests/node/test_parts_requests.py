@@ -47,7 +47,7 @@ def test_draft_edit_submit_and_hq_decision(env):
     view = env.svc.requests.get(clerk, rid)
     assert (view.status, view.status_label, view.comment) == ("approved", "已批准", "传感器先发8个")
     assert {l.part_id: l.approved_qty for l in view.lines}["P-2001"] == 8
-    assert [v.id for v in env.svc.requests.all(clerk)] == [rid]
+    assert [(h.id, h.number, h.status_label) for h in env.svc.requests.all(clerk)] == [(rid, view.number, "已批准")]
 
 
 def test_requests_are_for_the_office_and_not_empty(env):

@@ -38,7 +38,7 @@ class RequestsView:
                 f"{r.number} · {r.status_label}", on_click=lambda e, i=r.id: self._select(i)) for r in requests],
                 wrap=True))
         if chosen:
-            parts.append(self._document(chosen))
+            parts.append(self._document(sh.services.requests.get(sh.session, chosen.id)))
         return ft.Column(parts, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _select(self, rid: str) -> None:
