@@ -111,7 +111,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "overdue_by": ("{what}已超时{t}", "{what} overdue by {t}"), "sla_paused": ("SLA暂停（待配件）", "SLA paused (parts)"),
         "back": ("返回", "Back"), "customer": ("客户", "Customer"), "show_phone": ("显示号码", "Show number"),
         "appliance": ("产品", "Appliance"), "model": ("型号", "Model"), "serial": ("序列号", "Serial no."),
-        "purchase_date": ("购买日期", "Purchase date"), "warranty_until": ("保修至{d}", "covered until {d}"),
+        "purchase_date": ("购买日期", "Purchase date"),
         "fault": ("故障", "Fault"), "fault_code": ("故障代码", "Fault code"), "sla": ("时效", "SLA"),
         "due": ("应于{t}前", "due {t}"), "met_at": ("已于{t}完成", "met {t}"), "breached": ("超时", "late"),
         "timeline": ("处理记录", "Timeline"), "parts_used": ("使用配件", "Parts used"), "no_parts": ("未使用配件。", "No parts used."),
@@ -125,7 +125,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "add_part": ("登记用料", "Record part"), "part": ("配件", "Part"), "qty": ("数量", "Qty"),
         "old_serial": ("旧件序列号", "Old serial"), "new_serial": ("新件序列号", "New serial"),
         "in_warranty": ("保内", "In warranty"), "out_warranty": ("保外", "Out of warranty"),
-        "on_hand_n": ("库存{n}", "{n} on hand"), "return_old": ("旧件返还", "Return old part"),
+        "return_old": ("旧件返还", "Return old part"),
         "returned": ("旧件已返还", "old part returned"), "assign_to": ("派给师傅", "Assign to"),
         "sign_hint": ("客户签名以图片保存。", "The signature is saved as an image."),
         "on_hand": ("现有", "On hand"), "safety": ("安全库存", "Safety"), "in_transit": ("在途", "In transit"),
@@ -168,6 +168,11 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "clear": ("清除", "Clear"), "signature_empty": ("请客户先签名。", "The customer has not signed yet."),
         "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"),
         "search": ("搜索", "Search"), "sign_required": ("需要客户签名", "Customer signature required"),
+        # how the services word a result for a screen
+        "labelled": ("{k}：{v}", "{k}: {v}"), "list_sep": ("，", ", "), "items_sep": ("、", ", "),
+        "warranty_text": ("{w}（保修至{d}）", "{w} (covered until {d})"),
+        "part_qty": ("{name}（{sku}）×{qty}", "{name} ({sku}) ×{qty}"),
+        "part_on_hand": ("{name}（{sku}）· 库存{n}", "{name} ({sku}) · {n} on hand"),
     },
     # What a person does (the order actions are named by the status they move to).
     "action": {
@@ -251,3 +256,17 @@ def in_sentence(group: str, value) -> tuple[str, str]:
     """(zh, en) for use inside a sentence: the English label in lower case."""
     zh, en = pair(group, value)
     return zh, en.lower()
+
+
+def ui_text(key: str, lang: str = "zh", **params) -> str:
+    """A text of the outlet app (group "ui") with its parameters filled in: what its
+    screens show, and the words its services put into their results."""
+    text = label("ui", key, lang)
+    return text.format(**params) if params else text
+
+
+def heading(group: str, value, lang: str = "zh") -> str:
+    """A label as a button or field caption: English sentence labels ("set the
+    appointment", "phone number") start with a capital there."""
+    text = label(group, value, lang)
+    return text[:1].upper() + text[1:]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from node.services.session import Session
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Model:
     id: str
     code: str
@@ -21,8 +21,9 @@ class Catalog:
     def __init__(self, ctx):
         self.ctx = ctx
 
-    def models(self, session: Session) -> list[Model]:
+    def models(self, session: Session) -> tuple[Model, ...]:
         """Active models by category and code."""
         rows = sorted((r for r in self.ctx.reference("product_models") if r["active"]),
                       key=lambda r: (r.get("category") or "", r.get("code") or ""))
-        return [Model(r["id"], r.get("code") or "", r.get("name") or r["id"], r.get("category") or "") for r in rows]
+        return tuple(Model(r["id"], r.get("code") or "", r.get("name") or r["id"], r.get("category") or "")
+                     for r in rows)

@@ -15,26 +15,26 @@ from node.services.session import Session
 WEIGHTS = (5.0, 1.0, 3.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KbHit:
     id: str
     title: str
     category: str
     snippet: str
-    fault_codes: list[str]
-    models: list[str]
+    fault_codes: tuple[str, ...]
+    models: tuple[str, ...]
     updated_at: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KbArticle:
     id: str
     title: str
     category: str
     body: str
-    tags: list[str]
-    fault_codes: list[str]
-    models: list[str]
+    tags: tuple[str, ...]
+    fault_codes: tuple[str, ...]
+    models: tuple[str, ...]
     updated_at: int | None
 
 
@@ -97,7 +97,7 @@ class KnowledgeBase:
                 done += len(chunk)
         return done
 
-    def search(self, session: Session, query: str, category: str | None = None, limit: int = 20) -> list[KbHit]:
+    def search(self, session: Session, query: str, category: str | None = None, limit: int = 20) -> tuple[KbHit, ...]:
         """Best matches first; an empty query lists the newest articles."""
         self.refresh()
         expr = search.match_expression(query or "")
@@ -107,7 +107,7 @@ class KnowledgeBase:
         role = f" {session.role} "  # as _audience() keeps it in the index
         if expr is None:
             if (query or "").strip():
-                return []
+                return ()
             rows = self.ctx.query("SELECT a.* FROM kb_articles a WHERE COALESCE(a.active, 1) != 0" + cat + _FOR_ROLE +
                                   " ORDER BY a.updated_at DESC LIMIT ?", (*params, session.role, limit))
         else:
@@ -120,12 +120,12 @@ class KnowledgeBase:
                 "JOIN _kb_map m ON m.fts_rowid = hit.rowid JOIN kb_articles a ON a.id = m.article_id "
                 "ORDER BY hit.score", (expr, *params, role, limit))
         terms = search.query_terms(query or "")
-        return [KbHit(r["id"], r["title"] or "", r["category"] or "", search.snippet(r["body"], terms),
-                      _list(r["fault_codes"]), _list(r["models"]), r["updated_at"]) for r in rows]
+        return tuple(KbHit(r["id"], r["title"] or "", r["category"] or "", search.snippet(r["body"], terms),
+                           tuple(_list(r["fault_codes"])), tuple(_list(r["models"])), r["updated_at"]) for r in rows)
 
     def article(self, session: Session, article_id: str) -> KbArticle:
         r = self.ctx.one("SELECT * FROM kb_articles WHERE id = ?", (article_id,))
         if r is None or r.get("active") == 0 or not _shown_to(r.get("audience"), session.role):
             raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
-        return KbArticle(r["id"], r["title"] or "", r["category"] or "", r["body"] or "", _list(r["tags"]),
-                         _list(r["fault_codes"]), _list(r["models"]), r["updated_at"])
+        return KbArticle(r["id"], r["title"] or "", r["category"] or "", r["body"] or "", tuple(_list(r["tags"])),
+                         tuple(_list(r["fault_codes"])), tuple(_list(r["models"])), r["updated_at"])

@@ -22,7 +22,7 @@ from node.services.session import Session
 DETAIL_FIELDS = ("fault_description", "fault_code", "serial_no", "purchase_date", "product_model_id", "notes")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreatedOrder:
     id: str
     number: str

@@ -4,10 +4,10 @@ attachments, and the actions this person may take now."""
 from dataclasses import dataclass
 
 from shared import phone
-from shared.labels import label
+from shared.labels import heading, label, ui_text
 from shared.orders import OUTLET, TERMINAL, Status, next_for
 from shared.periods import local_date
-from shared.warranty import warranty_status
+from shared.warranty import IN, warranty_status
 
 from node.services import audit
 from node.services.order_rows import SlaBook, check_technician, may_work_on, own_order
@@ -16,7 +16,7 @@ from node.services.session import Session
 FINISHED = frozenset(TERMINAL | {Status.COMPLETED, Status.DECLINED})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlaLine:
     milestone: str
     label: str
@@ -28,7 +28,7 @@ class SlaLine:
     breached: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
     id: str
     at: int | None
@@ -38,13 +38,14 @@ class TimelineEntry:
     actor_name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrderPartLine:
     id: str
     part_id: str
     sku: str
     name: str
     qty: int
+    text: str            # name, SKU and quantity, as the parts section lists them
     old_serial: str
     new_serial: str
     in_warranty: bool
@@ -52,7 +53,7 @@ class OrderPartLine:
     at: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AttachmentLine:
     id: str
     kind: str
@@ -63,13 +64,20 @@ class AttachmentLine:
     at: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PhoneReveal:
     at: int
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class OrderAction:
+    """A step this person may take on the order now, worded for its button."""
+    key: str             # a status to move to, or use_part / attach / edit_order / assign
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class OrderDetail:
     id: str
     number: str
@@ -79,11 +87,12 @@ class OrderDetail:
     type: str | None
     type_label: str
     priority: str | None
+    priority_label: str
     urgent: bool
     source: str | None
     customer_name: str
     phone_masked: str
-    phone_reveals: list[PhoneReveal]  # who saw the full number on this device, newest first
+    phone_reveals: tuple[PhoneReveal, ...]  # who saw the full number on this device, newest first
     address: str
     member_level: str
     model_id: str | None
@@ -96,6 +105,7 @@ class OrderDetail:
     warranty_label: str
     warranty_until: str           # ISO date of the last covered day, "" when unknown
     warranty_months: int
+    warranty_text: str            # the label, with the last covered day when known
     fault_description: str
     fault_code: str
     notes: str
@@ -104,13 +114,27 @@ class OrderDetail:
     technician_name: str
     appointment_at: int | None
     created_at: int | None
-    sla: list[SlaLine]
+    sla: tuple[SlaLine, ...]
     sla_paused: bool
     overdue: bool
-    timeline: list[TimelineEntry]
-    parts: list[OrderPartLine]
-    attachments: list[AttachmentLine]
-    actions: list[str]            # order statuses to move to, plus use_part, assign, attach
+    timeline: tuple[TimelineEntry, ...]
+    parts: tuple[OrderPartLine, ...]
+    attachments: tuple[AttachmentLine, ...]
+    actions: tuple[OrderAction, ...]
+
+    def action(self, key: str) -> OrderAction | None:
+        """The step `key` when this person may take it now."""
+        return next((a for a in self.actions if a.key == key), None)
+
+    @property
+    def in_warranty(self) -> bool:
+        """Whether a part fitted now is in warranty by default (unknown counts as out)."""
+        return self.warranty == IN
+
+
+def _warranty_text(w, lang: str) -> str:
+    text = label("warranty", w.state, lang)
+    return ui_text("warranty_text", lang, w=text, d=w.until.isoformat()) if w.until else text
 
 
 class OrderDetails:
@@ -135,7 +159,7 @@ class OrderDetails:
             id=o["id"], number=o["number"] or "", status=o["display_status"],
             status_label=label("status", o["display_status"], lang), status_pending=pending,
             type=o["type"], type_label=label("order_type", o["type"], lang), priority=o["priority"],
-            urgent=o["priority"] == "urgent", source=o["source"],
+            priority_label=label("priority", o["priority"], lang), urgent=o["priority"] == "urgent", source=o["source"],
             customer_name=o.get("contact_name") or customer.get("name") or "",
             phone_masked=phone.mask(o.get("contact_phone") or customer.get("phone")),
             phone_reveals=self._reveals(order_id),
@@ -146,42 +170,45 @@ class OrderDetails:
             serial_no=o.get("serial_no") or "", purchase_date=o.get("purchase_date") or "",
             warranty=w.state, warranty_label=label("warranty", w.state, lang),
             warranty_until=w.until.isoformat() if w.until else "", warranty_months=w.months,
+            warranty_text=_warranty_text(w, lang),
             fault_description=o.get("fault_description") or "", fault_code=o.get("fault_code") or "",
             notes=o.get("notes") or "", resolution=o.get("resolution") or "",
             technician_id=o.get("technician_id"),
             technician_name=tech.get("display_name") or tech.get("username") or "",
             appointment_at=o.get("appointment_at"), created_at=o.get("created_at"),
-            sla=[SlaLine(m.name, label("milestone", m.name, lang), m.due_at, m.met_at, m.met, m.stopped,
-                         m.remaining_ms, m.breached) for m in (clock.milestones if clock else ())],
+            sla=tuple(SlaLine(m.name, label("milestone", m.name, lang), m.due_at, m.met_at, m.met, m.stopped,
+                              m.remaining_ms, m.breached) for m in (clock.milestones if clock else ())),
             sla_paused=bool(clock and clock.paused), overdue=bool(clock and clock.overdue),
-            timeline=[TimelineEntry(e["id"], e["at"], e["to_status"], label("status", e["to_status"], lang),
-                                    e["reason"] or "", e["actor_name"] or "") for e in events],
-            parts=self._parts(order_id), attachments=self._attachments(order_id, lang),
+            timeline=tuple(TimelineEntry(e["id"], e["at"], e["to_status"], label("status", e["to_status"], lang),
+                                         e["reason"] or "", e["actor_name"] or "") for e in events),
+            parts=self._parts(order_id, lang), attachments=self._attachments(order_id, lang),
             actions=self._actions(session, o))
 
-    def _parts(self, order_id: str) -> list[OrderPartLine]:
+    def _parts(self, order_id: str, lang: str) -> tuple[OrderPartLine, ...]:
         rows = self.ctx.query(
             "SELECT op.*, p.sku, p.name, EXISTS (SELECT 1 FROM stock_moves m WHERE m.kind = 'return' "
             "AND m.ref = op.id) AS returned FROM order_parts op LEFT JOIN parts p ON p.id = op.part_id "
             "WHERE op.order_id = ? ORDER BY op.at, op.id", (order_id,))
-        return [OrderPartLine(r["id"], r["part_id"], r["sku"] or "", r["name"] or r["part_id"], r["qty"],
-                              r["old_serial"] or "", r["new_serial"] or "", bool(r["in_warranty"]),
-                              bool(r["returned"]), r["at"]) for r in rows]
+        return tuple(OrderPartLine(r["id"], r["part_id"], r["sku"] or "", r["name"] or r["part_id"], r["qty"],
+                                   ui_text("part_qty", lang, name=r["name"] or r["part_id"], sku=r["sku"] or "",
+                                           qty=r["qty"]),
+                                   r["old_serial"] or "", r["new_serial"] or "", bool(r["in_warranty"]),
+                                   bool(r["returned"]), r["at"]) for r in rows)
 
-    def _reveals(self, order_id: str) -> list[PhoneReveal]:
+    def _reveals(self, order_id: str) -> tuple[PhoneReveal, ...]:
         rows = self.ctx.query(
             "SELECT a.at, COALESCE(u.display_name, u.username, a.user_id) AS name FROM _audit a "
             "LEFT JOIN users u ON u.id = a.user_id WHERE a.action = ? AND a.table_name = 'service_orders' "
             "AND a.row_id = ? ORDER BY a.at DESC, a.id DESC LIMIT 5", (audit.REVEAL_PHONE, order_id))
-        return [PhoneReveal(r["at"], r["name"] or "") for r in rows]
+        return tuple(PhoneReveal(r["at"], r["name"] or "") for r in rows)
 
-    def _attachments(self, order_id: str, lang: str) -> list[AttachmentLine]:
+    def _attachments(self, order_id: str, lang: str) -> tuple[AttachmentLine, ...]:
         rows = self.ctx.query("SELECT * FROM attachments WHERE order_id = ? ORDER BY at, id", (order_id,))
-        return [AttachmentLine(r["id"], r["kind"], label("attachment", r["kind"], lang), r["sha256"],
-                               r["size"] or 0, r["mime"] or "", r["at"]) for r in rows]
+        return tuple(AttachmentLine(r["id"], r["kind"], label("attachment", r["kind"], lang), r["sha256"],
+                                    r["size"] or 0, r["mime"] or "", r["at"]) for r in rows)
 
-    def _actions(self, session: Session, o: dict) -> list[str]:
-        status = o["display_status"]
+    def _actions(self, session: Session, o: dict) -> tuple[OrderAction, ...]:
+        status, lang = o["display_status"], session.lang
         acts: list[str] = []
         if may_work_on(session, o) and status:
             acts += [str(s) for s in next_for(status, OUTLET)]
@@ -195,7 +222,8 @@ class OrderDetails:
                 acts.append("edit_order")  # OrderActions.update_details: serial, model, fault, notes
         if session.office and status not in FINISHED:
             acts.append("assign")
-        return acts
+        return tuple(OrderAction(a, ui_text("reschedule", lang) if a == status == Status.SCHEDULED
+                                 else heading("action", a, lang)) for a in acts)
 
     def reveal_phone(self, session: Session, order_id: str) -> str:
         """The customer's full number, for calling them; who looked is recorded on this device."""

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from shared import phone, sla
 from shared.labels import label
-from shared.orders import INITIAL, OPEN, OUTLET, Status
+from shared.orders import INITIAL, OPEN, OUTLET, OrderType, Priority, Status
 from shared.periods import day_bounds
 
 from node.services.order_rows import DISPLAY_STATUS_SQL, SlaBook, events_by_order
+from node.services.people import People
+from node.services.results import Option
 from node.services.session import Session
 
 TODAY, MINE, ALL = "today", "mine", "all"
@@ -28,7 +30,7 @@ _FROM = """FROM service_orders o LEFT JOIN customers c ON c.id = o.customer_id
     LEFT JOIN product_models pm ON pm.id = o.product_model_id"""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrderCard:
     id: str
     number: str
@@ -36,6 +38,7 @@ class OrderCard:
     status_label: str
     type: str | None
     type_label: str
+    priority_label: str
     urgent: bool
     customer_name: str
     phone_masked: str
@@ -54,12 +57,21 @@ class OrderCard:
     mine: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrderPage:
-    cards: list[OrderCard]
+    cards: tuple[OrderCard, ...]
     total: int
     offset: int
     limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChoices:
+    """What the list's filters and the new-order form offer, worded."""
+    statuses: tuple[Option, ...]
+    types: tuple[Option, ...]
+    priorities: tuple[Option, ...]
+    technicians: tuple[Option, ...]  # the outlet's active technicians, by name
 
 
 def _like(text: str) -> str:
@@ -93,8 +105,16 @@ class OrderList:
                 (*params, limit, offset))]
         rows = self._rows_by_id(page_ids)
         events = events_by_order(self.ctx, page_ids)
-        cards = [self._card(session, r, book.clock(r, events.get(r["id"], []), now)) for r in rows]
+        cards = tuple(self._card(session, r, book.clock(r, events.get(r["id"], []), now)) for r in rows)
         return OrderPage(cards, total, offset, limit)
+
+    def choices(self, session: Session) -> OrderChoices:
+        lang = session.lang
+        return OrderChoices(
+            statuses=tuple(Option(str(s), label("status", str(s), lang)) for s in Status),
+            types=tuple(Option(str(t), label("order_type", str(t), lang)) for t in OrderType),
+            priorities=tuple(Option(str(p), label("priority", str(p), lang)) for p in Priority),
+            technicians=tuple(Option(p.id, p.name) for p in People(self.ctx).technicians(session)))
 
     def _where(self, session, view, status, type_, technician_id, search):
         q = (search or "").strip()[:MAX_SEARCH]
@@ -162,7 +182,8 @@ class OrderList:
         return OrderCard(
             id=r["id"], number=r["number"] or "", status=r["display_status"],
             status_label=label("status", r["display_status"], lang), type=r["type"],
-            type_label=label("order_type", r["type"], lang), urgent=r["priority"] == "urgent",
+            type_label=label("order_type", r["type"], lang), priority_label=label("priority", r["priority"], lang),
+            urgent=r["priority"] == Priority.URGENT,
             customer_name=r["customer_name"] or "", phone_masked=phone.mask(r["customer_phone"]),
             address=r["address"] or "", fault_description=r["fault_description"] or "",
             model_name=r["model_name"] or "", technician_id=r["technician_id"],

@@ -9,7 +9,7 @@ id is derived from the order part, so it can be recorded once only (a second nod
 records it too is refused by the hub as a conflicting ledger row)."""
 import uuid
 
-from shared.labels import in_sentence, pair
+from shared.labels import in_sentence, pair, ui_text
 from shared.orders import Status
 from shared.periods import local_date
 from shared.stock import MoveKind, on_hand
@@ -18,6 +18,7 @@ from shared.warranty import IN, warranty_status
 from node.services import guards
 from node.services.errors import ServiceError
 from node.services.order_rows import check_technician, own_order
+from node.services.results import Option
 from node.services.session import Session
 from node.services.stock import part_row
 
@@ -70,6 +71,21 @@ class OrderParts:
                 "ref": order["id"], "note": order.get("number"), "at": now}},
         ])
         return line_id
+
+    def choices(self, session: Session, order_id: str) -> tuple[Option, ...]:
+        """The parts on hand to pick from for the order: those of the appliance's category
+        first; the rest stay offered (screws, tape, a part that fits several kinds)."""
+        ctx = self.ctx
+        order = own_order(ctx, order_id)
+        category = ctx.scalar("SELECT category FROM product_models WHERE id = ?",
+                              (order.get("product_model_id") or "",))
+        rows = ctx.query(
+            "SELECT p.id, p.sku, p.name, p.category, SUM(m.qty) AS on_hand FROM stock_moves m "
+            "JOIN parts p ON p.id = m.part_id WHERE m.outlet_id = ? AND COALESCE(p.active, 1) != 0 "
+            "GROUP BY p.id HAVING on_hand > 0", (ctx.outlet_id,))
+        rows.sort(key=lambda p: (p["category"] != category, p["category"] or "", p["name"] or p["id"]))
+        return tuple(Option(p["id"], ui_text("part_on_hand", session.lang, name=p["name"] or p["id"],
+                                             sku=p["sku"] or p["id"], n=p["on_hand"])) for p in rows)
 
     def return_defective(self, session: Session, order_part_id: str) -> str:
         """The old part is back at the outlet; returns the stock move id."""

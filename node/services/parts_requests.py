@@ -19,7 +19,7 @@ LINE_NS = uuid.UUID("3d0c8a4e-2b6f-4f1a-8e5d-7c9b1a2e4f60")
 TABLE, LINES = "parts_requests", "parts_request_lines"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     part_id: str
     sku: str
@@ -31,7 +31,7 @@ class Suggestion:
     suggested_qty: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RequestLine:
     line_id: str
     part_id: str
@@ -44,7 +44,7 @@ class RequestLine:
     amount: int          # qty × unit price (fen)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RequestView:
     id: str
     number: str
@@ -56,7 +56,16 @@ class RequestView:
     submitted_at: int | None
     decided_at: int | None
     comment: str         # HQ's latest comment
-    lines: list[RequestLine]
+    lines: tuple[RequestLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHead:
+    """A request in the list of them: what picks one, without its lines."""
+    id: str
+    number: str
+    status: str
+    status_label: str
 
 
 def line_id(request_id: str, part_id: str) -> str:
@@ -68,7 +77,7 @@ class PartsRequests:
     def __init__(self, ctx):
         self.ctx = ctx
 
-    def suggestions(self, session: Session) -> list[Suggestion]:
+    def suggestions(self, session: Session) -> tuple[Suggestion, ...]:
         ctx = self.ctx
         since = ctx.now() - HISTORY_DAYS * DAY_MS
         used = {r[0]: r[1] for r in ctx.tuples(
@@ -84,7 +93,7 @@ class PartsRequests:
             if qty > 0:
                 out.append(Suggestion(pid, p.get("sku") or pid, p.get("name") or pid, used.get(pid, 0),
                                       p.get("safety_stock") or 0, have.get(pid, 0), transit.get(pid, 0), qty))
-        return sorted(out, key=lambda s: s.sku)
+        return tuple(sorted(out, key=lambda s: s.sku))
 
     def create_draft(self, session: Session, note: str | None = None, use_suggestions: bool = True) -> str:
         """A new draft, filled with the suggestions unless asked not to; returns its id."""
@@ -102,8 +111,9 @@ class PartsRequests:
                       qty=s.suggested_qty, suggested_qty=s.suggested_qty) for s in lines]])
         return rid
 
-    def set_qty(self, session: Session, request_id: str, part_id: str, qty: int) -> None:
-        """Ask for `qty` of a part (0 takes it off the request)."""
+    def set_qty(self, session: Session, request_id: str, part_id: str, qty: int) -> RequestView:
+        """Ask for `qty` of a part (0 takes it off the request); returns the request as it
+        stands now (line amounts, total)."""
         guards.require_put(session, LINES, ["qty"], True, "parts_request")
         request = guards.own_row(self.ctx, TABLE, request_id)
         require_draft(request, TABLE)
@@ -114,6 +124,7 @@ class PartsRequests:
         exists = self.ctx.scalar(f"SELECT 1 FROM {LINES} WHERE id = ?", (lid,))
         fields = {"qty": qty} if exists else {"request_id": request_id, "part_id": part_id, "qty": qty}
         self.ctx.write(session, [put(LINES, lid, **fields)])
+        return self.get(session, request_id)
 
     def submit(self, session: Session, request_id: str) -> None:
         guards.require_put(session, TABLE, ["status", "total", "submitted_at"], False, "parts_request")
@@ -128,18 +139,20 @@ class PartsRequests:
     def get(self, session: Session, request_id: str) -> RequestView:
         return self._view(session, guards.own_row(self.ctx, TABLE, request_id))
 
-    def all(self, session: Session, limit: int = 50) -> list[RequestView]:
-        rows = self.ctx.query(f"SELECT * FROM {TABLE} WHERE outlet_id = ? ORDER BY number DESC LIMIT ?",
-                              (self.ctx.outlet_id, limit))
-        return [self._view(session, r) for r in rows]
+    def all(self, session: Session, limit: int = 50) -> tuple[RequestHead, ...]:
+        """The newest requests first."""
+        rows = self.ctx.query(f"SELECT id, number, status FROM {TABLE} WHERE outlet_id = ? "
+                              "ORDER BY number DESC LIMIT ?", (self.ctx.outlet_id, limit))
+        return tuple(RequestHead(r["id"], r["number"] or "", r["status"] or DocStatus.DRAFT,
+                                 label("doc_status", r["status"] or DocStatus.DRAFT, session.lang)) for r in rows)
 
     def _view(self, session: Session, r: dict) -> RequestView:
         rows = self.ctx.query(f"SELECT l.*, p.sku, p.name, p.unit_price FROM {LINES} l "
                               "LEFT JOIN parts p ON p.id = l.part_id WHERE l.request_id = ? ORDER BY p.sku",
                               (r["id"],))
-        lines = [RequestLine(l["id"], l["part_id"], l["sku"] or l["part_id"], l["name"] or l["part_id"],
-                             l["qty"] or 0, l["suggested_qty"], l["approved_qty"], l["unit_price"] or 0,
-                             (l["qty"] or 0) * (l["unit_price"] or 0)) for l in rows]
+        lines = tuple(RequestLine(l["id"], l["part_id"], l["sku"] or l["part_id"], l["name"] or l["part_id"],
+                                  l["qty"] or 0, l["suggested_qty"], l["approved_qty"], l["unit_price"] or 0,
+                                  (l["qty"] or 0) * (l["unit_price"] or 0)) for l in rows)
         status = r.get("status") or DocStatus.DRAFT
         comment, at = latest_comment(self.ctx, TABLE, r["id"])
         return RequestView(r["id"], r["number"] or "", status, label("doc_status", status, session.lang),

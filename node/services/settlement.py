@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from shared.documents import DocStatus
 from shared.fees import is_repeat_repair, line_total, match_rule, order_deduction, order_fees, settlement_total
-from shared.labels import in_sentence, label, pair
+from shared.labels import in_sentence, label, pair, ui_text
 from shared.orders import Status
 from shared.periods import period_bounds, valid_period
 
@@ -35,7 +35,7 @@ NS = uuid.UUID("b4c1e2d3-6a7f-4b8e-9c0d-2e3f4a5b6c70")
 TABLE, LINES = "settlements", "settlement_lines"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SettlementLine:
     id: str
     order_id: str
@@ -52,9 +52,10 @@ class SettlementLine:
     adjustment_reason: str
     total: int
     no_fee_rule: bool         # no rule for (type, category): the fees are 0, tell HQ
+    note: str                 # the line's reasons in one: adjustment, deduction, no fee rule
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApprovalLine:
     decision: str
     decision_label: str
@@ -63,7 +64,7 @@ class ApprovalLine:
     at: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SettlementView:
     id: str
     period: str
@@ -73,13 +74,13 @@ class SettlementView:
     total: int
     submitted_at: int | None
     comment: str              # HQ's comment on its decision
-    approvals: list[ApprovalLine]
-    lines: list[SettlementLine]  # one page of them, from line_offset
+    approvals: tuple[ApprovalLine, ...]
+    lines: tuple[SettlementLine, ...]  # one page of them, from line_offset
     line_count: int           # all the settlement's lines
     line_offset: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SettlementHead:
     """A settlement in the list of them: what picks one, without its lines."""
     id: str
@@ -92,7 +93,7 @@ class SettlementHead:
 
 def deduction_reason(code: str | None, lang: str) -> str:
     """"unsatisfied+repeat_repair" in words."""
-    return ("、" if lang != "en" else ", ").join(label("deduction_reason", c, lang) for c in (code or "").split("+") if c)
+    return ui_text("items_sep", lang).join(label("deduction_reason", c, lang) for c in (code or "").split("+") if c)
 
 
 def settlement_id(outlet_id: str, period: str, attempt: int) -> str:
@@ -189,7 +190,7 @@ class Settlements:
         `limit=None`: all of them."""
         return self._view(session, guards.own_row(self.ctx, TABLE, settlement_id_), max(0, int(offset)), limit)
 
-    def all(self, session: Session, period: str | None = None) -> list[SettlementHead]:
+    def all(self, session: Session, period: str | None = None) -> tuple[SettlementHead, ...]:
         sql, params = f"SELECT * FROM {TABLE} WHERE outlet_id = ?", [self.ctx.outlet_id]
         if period:
             sql += " AND period = ?"
@@ -199,7 +200,7 @@ class Settlements:
             status = r.get("status") or DocStatus.DRAFT
             heads.append(SettlementHead(r["id"], r["period"] or "", status, label("doc_status", status, session.lang),
                                         r.get("total") or 0, r.get("submitted_at")))
-        return heads
+        return tuple(heads)
 
     def _repairs_of(self, serials: set[str]) -> dict[str, list[dict]]:
         """The outlet's completed repairs of these serial numbers (any period), by serial."""
@@ -242,16 +243,21 @@ class Settlements:
         unruled = functools.cache(lambda key: match_rule(rules, *key) is None)
         type_label = functools.cache(lambda t: label("order_type", t, lang))
         reason = functools.cache(lambda code: deduction_reason(code, lang))
-        lines = [SettlementLine(
-            r["id"], r["order_id"], r["number"] or "", type_label(r["type"]), r["category"] or "",
-            r["completed_at"], r["parts_fee"] or 0, r["visit_fee"] or 0, r["labour_fee"] or 0, r["deduction"] or 0,
-            reason(r["reason"]), r["adjustment"] or 0, r["adjustment_reason"] or "", line_total(r),
-            unruled((r["type"], r["category"]))) for r in rows]
-        approvals = [ApprovalLine(a["decision"] or "", label("doc_status", a["decision"], lang), a["level"],
-                                  a["comment"] or "", a["at"]) for a in self.ctx.query(
-            "SELECT * FROM approvals WHERE subject_table = ? AND subject_id = ? ORDER BY at, _hlc", (TABLE, s["id"]))]
+        no_rule = ui_text("no_fee_rule", lang)
+        lines = []
+        for r in rows:
+            deducted, unruled_ = reason(r["reason"]), unruled((r["type"], r["category"]))
+            note = " · ".join(x for x in (r["adjustment_reason"], deducted, no_rule if unruled_ else "") if x)
+            lines.append(SettlementLine(
+                r["id"], r["order_id"], r["number"] or "", type_label(r["type"]), r["category"] or "",
+                r["completed_at"], r["parts_fee"] or 0, r["visit_fee"] or 0, r["labour_fee"] or 0,
+                r["deduction"] or 0, deducted, r["adjustment"] or 0, r["adjustment_reason"] or "", line_total(r),
+                unruled_, note))
+        approvals = tuple(ApprovalLine(a["decision"] or "", label("doc_status", a["decision"], lang), a["level"],
+                                       a["comment"] or "", a["at"]) for a in self.ctx.query(
+            "SELECT * FROM approvals WHERE subject_table = ? AND subject_id = ? ORDER BY at, _hlc", (TABLE, s["id"])))
         status = s.get("status") or DocStatus.DRAFT
         comment = s.get("comment") or (approvals[-1].comment if approvals else "")
         return SettlementView(s["id"], s["period"] or "", status, label("doc_status", status, lang),
                               status == DocStatus.DRAFT and session.office, s.get("total") or 0,
-                              s.get("submitted_at"), comment, approvals, lines, count, offset)
+                              s.get("submitted_at"), comment, approvals, tuple(lines), count, offset)

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from shared.documents import Decision, DocStatus
-from shared.labels import label
+from shared.labels import label, ui_text
 from shared.stock import MoveKind
 
 from node.services import guards
@@ -28,7 +28,7 @@ _RECEIVED = (f"EXISTS (SELECT 1 FROM stock_moves m WHERE m.outlet_id = r.outlet_
              f"AND m.kind = '{MoveKind.RECEIPT}' AND m.ref = r.id)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StockLine:
     part_id: str
     sku: str
@@ -41,7 +41,7 @@ class StockLine:
     low: bool            # on hand below the safety stock
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MoveLine:
     id: str
     at: int | None
@@ -56,7 +56,7 @@ class MoveLine:
     note: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShipmentLine:
     line_id: str
     part_id: str
@@ -65,14 +65,15 @@ class ShipmentLine:
     approved_qty: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shipment:
     request_id: str
     number: str
     decided_at: int | None
     comment: str
     received: bool
-    lines: list[ShipmentLine]
+    lines: tuple[ShipmentLine, ...]
+    summary: str         # what arrives, in one line: "排水泵×2，门封条×1"
 
 
 def on_hand_all(ctx) -> dict[str, int]:
@@ -106,7 +107,7 @@ class Stock:
     def __init__(self, ctx):
         self.ctx = ctx
 
-    def levels(self, session: Session, low_only: bool = False) -> list[StockLine]:
+    def levels(self, session: Session, low_only: bool = False) -> tuple[StockLine, ...]:
         """Every part the outlet holds, has held, expects, or must keep a safety stock of."""
         ctx = self.ctx
         have, transit = on_hand_all(ctx), in_transit_all(ctx)
@@ -123,7 +124,7 @@ class Stock:
                              have.get(pid, 0) < safety)
             if line.low or not low_only:
                 out.append(line)
-        return sorted(out, key=lambda s: (not s.low, s.category, s.sku))
+        return tuple(sorted(out, key=lambda s: (not s.low, s.category, s.sku)))
 
     def _parts(self, ids) -> list[dict]:
         ids = list(ids)
@@ -134,7 +135,7 @@ class Stock:
         return out
 
     def ledger(self, session: Session, part_id: str | None = None, kind: str | None = None,
-               limit: int = 100, offset: int = 0) -> list[MoveLine]:
+               limit: int = 100, offset: int = 0) -> tuple[MoveLine, ...]:
         where, params = ["m.outlet_id = ?"], [self.ctx.outlet_id]
         if part_id:
             where.append("m.part_id = ?")
@@ -151,11 +152,11 @@ class Stock:
             "LEFT JOIN parts_requests r ON m.kind = 'receipt' AND r.id = m.ref "
             f"WHERE {' AND '.join(where)} ORDER BY m.at DESC, m._hlc DESC LIMIT ? OFFSET ?",
             (*params, limit, offset))
-        return [MoveLine(r["id"], r["at"], r["part_id"], r["sku"] or r["part_id"], r["name"] or r["part_id"],
-                         r["qty"], r["kind"], label("move_kind", r["kind"], session.lang), r["ref"] or "",
-                         r["ref_label"] or r["note"] or "", r["note"] or "") for r in rows]
+        return tuple(MoveLine(r["id"], r["at"], r["part_id"], r["sku"] or r["part_id"], r["name"] or r["part_id"],
+                              r["qty"], r["kind"], label("move_kind", r["kind"], session.lang), r["ref"] or "",
+                              r["ref_label"] or r["note"] or "", r["note"] or "") for r in rows)
 
-    def shipments(self, session: Session, include_received: bool = False) -> list[Shipment]:
+    def shipments(self, session: Session, include_received: bool = False) -> tuple[Shipment, ...]:
         """What HQ approved for this outlet (newest first); by default only what has not
         been received yet."""
         sql = f"SELECT r.*, {_RECEIVED} AS received FROM ({_SHIPPED_SQL}) r"
@@ -167,10 +168,12 @@ class Stock:
             lines = self.ctx.query(
                 "SELECT l.*, p.sku, p.name FROM parts_request_lines l LEFT JOIN parts p ON p.id = l.part_id "
                 "WHERE l.request_id = ? AND l.approved_qty > 0 ORDER BY p.sku", (r["id"],))
+            items = tuple(ShipmentLine(row["id"], row["part_id"], row["sku"] or row["part_id"],
+                                       row["name"] or row["part_id"], row["approved_qty"]) for row in lines)
+            summary = ui_text("list_sep", session.lang).join(f"{i.name}×{i.approved_qty}" for i in items)
             out.append(Shipment(r["id"], r["number"] or "", r["decided_at"] or at, comment, bool(r["received"]),
-                                [ShipmentLine(l["id"], l["part_id"], l["sku"] or l["part_id"],
-                                              l["name"] or l["part_id"], l["approved_qty"]) for l in lines]))
-        return out
+                                items, summary))
+        return tuple(out)
 
     def receive(self, session: Session, request_id: str, received: dict[str, int] | None = None) -> list[str]:
         """Book a shipment into stock. `received`: line id → quantity actually arrived

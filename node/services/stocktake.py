@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from shared.documents import DocStatus
-from shared.labels import label
+from shared.labels import label, ui_text
 from shared.roles import OFFICE
 
 from node.services import guards
@@ -20,7 +20,7 @@ LINE_NS = uuid.UUID("9a1e5c3b-7d2f-4e8a-b6c4-1f0d3e5a7b90")
 TABLE, LINES = "stock_counts", "stock_count_lines"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountLine:
     part_id: str
     sku: str
@@ -30,7 +30,7 @@ class CountLine:
     variance: int | None      # counted − expected
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountView:
     id: str
     status: str
@@ -42,7 +42,8 @@ class CountView:
     note: str
     comment: str
     uncounted: int
-    lines: list[CountLine]
+    lines: tuple[CountLine, ...]
+    variances: str            # the parts counted off, "排水泵 -1，门封条 +2"; "0" when none is
 
 
 def line_id(count_id: str, part_id: str) -> str:
@@ -74,12 +75,14 @@ class Stocktake:
     def get(self, session: Session, count_id: str) -> CountView:
         return self._view(session, guards.own_row(self.ctx, TABLE, count_id))
 
-    def all(self, session: Session, limit: int = 20) -> list[CountView]:
+    def all(self, session: Session, limit: int = 20) -> tuple[CountView, ...]:
         rows = self.ctx.query(f"SELECT * FROM {TABLE} WHERE outlet_id = ? ORDER BY started_at DESC LIMIT ?",
                               (self.ctx.outlet_id, limit))
-        return [self._view(session, r) for r in rows]
+        return tuple(self._view(session, r) for r in rows)
 
-    def enter(self, session: Session, count_id: str, part_id: str, counted: int) -> None:
+    def enter(self, session: Session, count_id: str, part_id: str, counted: int) -> CountView:
+        """Record a part's counted quantity; returns the count as it stands now (its
+        variances, what is left to count)."""
         guards.require_put(session, LINES, ["counted"], True, "stocktake")
         count = guards.own_row(self.ctx, TABLE, count_id)
         require_draft(count, TABLE)
@@ -90,6 +93,7 @@ class Stocktake:
         exists = self.ctx.scalar(f"SELECT 1 FROM {LINES} WHERE id = ?", (lid,))
         fields = {"counted": counted} if exists else {"count_id": count_id, "part_id": part_id, "counted": counted}
         self.ctx.write(session, [put(LINES, lid, **fields)])
+        return self.get(session, count_id)
 
     def submit(self, session: Session, count_id: str) -> None:
         """Freeze the count with each line's expected quantity and variance as this node
@@ -131,6 +135,8 @@ class Stocktake:
             variance = None if expected is None or s["counted"] is None else s["counted"] - expected
             lines.append(CountLine(s["part_id"], s["sku"], s["name"], s["counted"], expected, variance))
         comment, _ = latest_comment(self.ctx, TABLE, count["id"])
+        variances = ui_text("list_sep", session.lang).join(f"{s.name} {s.variance:+d}" for s in lines if s.variance)
         return CountView(count["id"], status, label("doc_status", status, session.lang), bool(count.get("blind")),
                          draft and session.role in OFFICE, count.get("started_at"), count.get("submitted_at"),
-                         count.get("note") or "", comment, sum(1 for s in lines if s.counted is None), lines)
+                         count.get("note") or "", comment, sum(1 for s in lines if s.counted is None), tuple(lines),
+                         variances or "0")

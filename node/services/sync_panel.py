@@ -16,7 +16,7 @@ from node.services.errors import ServiceError
 from node.services.session import Session
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RefusedChange:
     table: str
     table_label: str
@@ -28,7 +28,7 @@ class RefusedChange:
     at: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HqNotice:
     """A message from HQ other than a refusal (an SLA warning for the manager, …)."""
     id: str
@@ -39,14 +39,14 @@ class HqNotice:
     at: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SyncPanelView:
     last_sync_at: int | None
     last_attempt_at: int | None
     hub_reachable: bool | None
     last_error: str | None
     pending: int
-    refused: list[RefusedChange]
+    refused: tuple[RefusedChange, ...]
 
 
 def _get(status, name):
@@ -66,7 +66,8 @@ class SyncPanel:
         st = self._status() if self._status else self._own
         with self.ctx.lock:
             details = self._details()
-            refused = [self._refused(session, r, details.get(r.get("notice_id"))) for r in self.ctx.store.refused()]
+            refused = tuple(self._refused(session, r, details.get(r.get("notice_id")))
+                            for r in self.ctx.store.refused())
             pending = self.ctx.store.pending_count()
         return SyncPanelView(_get(st, "last_success_at"), _get(st, "last_attempt_at"), _get(st, "hub_reachable"),
                              _get(st, "last_error"), pending, refused)
@@ -112,14 +113,14 @@ class SyncPanel:
             return f"{name} ×{row['qty']}" if isinstance(row.get("qty"), int) else name
         return row.get("number") or row.get("period") or (row_id or "")[:8]
 
-    def notices(self, session: Session, limit: int = 50) -> list[HqNotice]:
+    def notices(self, session: Session, limit: int = 50) -> tuple[HqNotice, ...]:
         """HQ's messages to this outlet besides refusals (those are in `view`), newest first."""
         rows = self.ctx.query("SELECT * FROM notices WHERE outlet_id = ? AND kind IS NOT 'refused' "
                               "ORDER BY at DESC LIMIT ?", (self.ctx.outlet_id, limit))
-        return [HqNotice(r["id"], r.get("kind") or "", label("notice_kind", r.get("kind"), session.lang),
-                         self._row_label(r.get("table_name") or "", r.get("row_id"), {}),
-                         notices.render(_json(r.get("detail")), session.lang, r.get("message") or ""),
-                         r.get("at")) for r in rows]
+        return tuple(HqNotice(r["id"], r.get("kind") or "", label("notice_kind", r.get("kind"), session.lang),
+                              self._row_label(r.get("table_name") or "", r.get("row_id"), {}),
+                              notices.render(_json(r.get("detail")), session.lang, r.get("message") or ""),
+                              r.get("at")) for r in rows)
 
 
 def _json(text: str | None):

@@ -8,12 +8,12 @@ and language (see shared/ui/shell.py); a sync round re-renders only the body."""
 import flet as ft
 
 from node.ui import nav
-from node.ui.text import t
+from shared.labels import ui_text
 from shared.ui.shell import BaseShell
 
 
 class Shell(BaseShell):
-    texts = staticmethod(t)
+    texts = staticmethod(ui_text)
     title_key = "app_title"
     font_url = "/fonts/NotoSansSC-subset.otf"
     seed_color = ft.Colors.BLUE

@@ -85,7 +85,7 @@ def test_a_large_request_needs_a_second_approver(services, approver, admin, shop
     out = services.approvals.decide_parts_request(approver, rid, "approved", "金额较大，提交二级审批")
     assert (out.status, out.decision, out.level, out.final) == ("submitted", "passed", 1, False)
     shop.sync()
-    assert shop.svc.stock.shipments(shop.clerk) == []  # nothing ships on the first level
+    assert shop.svc.stock.shipments(shop.clerk) == ()  # nothing ships on the first level
     seen = shop.svc.requests.get(shop.clerk, rid)
     assert seen.status == "submitted" and seen.comment == "金额较大，提交二级审批"
 
@@ -137,7 +137,7 @@ def test_refusals_are_in_words_and_change_nothing(services, agent, approver, sho
     shop.sync()
     seen = shop.svc.requests.get(shop.clerk, rid)
     assert seen.status == "rejected" and seen.comment == "本月已超预算，请下月再申请"
-    assert shop.svc.stock.shipments(shop.clerk) == []
+    assert shop.svc.stock.shipments(shop.clerk) == ()
 
 
 def test_the_second_level_may_reject_what_the_first_passed(services, approver, admin, shop):
@@ -150,7 +150,7 @@ def test_the_second_level_may_reject_what_the_first_passed(services, approver, a
     shop.sync()
     seen = shop.svc.requests.get(shop.clerk, rid)
     assert seen.status == "rejected" and seen.comment == "预算不足，驳回"
-    assert [x.approved_qty for x in seen.lines] == [0] and shop.svc.stock.shipments(shop.clerk) == []
+    assert [x.approved_qty for x in seen.lines] == [0] and shop.svc.stock.shipments(shop.clerk) == ()
     with pytest.raises(ServiceError) as e:
         services.approvals.decide_parts_request(admin, rid, "approved", "改判")
     assert e.value.message("en") == "This parts request is already rejected; it cannot be decided again."

@@ -95,8 +95,8 @@ def test_settlement_adjustment_reason_is_kept(env, name):
 def test_search_boxes_and_login_take_any_text(env, name):
     text = HOSTILE[name]
     env.dispatch()
-    assert isinstance(env.svc.kb.search(env.clerk, text), list)
-    assert isinstance(env.svc.orders.page(env.clerk, search=text).cards, list)
+    assert isinstance(env.svc.kb.search(env.clerk, text), tuple)
+    assert isinstance(env.svc.orders.page(env.clerk, search=text).cards, tuple)
     with pytest.raises(Exception) as exc:
         env.svc.login(text, text, pin=True)
     assert getattr(exc.value, "code", None) == "login_failed"
@@ -115,7 +115,7 @@ def test_a_lone_surrogate_is_refused_in_every_text_field_and_nothing_is_stored(e
     assert err.field == "address" and "地址" in err.message("zh") and "address" in err.message("en")
     env.refused("bad_text", svc.requests.create_draft, clerk, note=LONE)
     env.refused("bad_text", svc.stocktake.open, clerk, note=LONE)
-    assert isinstance(svc.kb.search(clerk, LONE), list)  # searches the words around it; stores nothing
+    assert isinstance(svc.kb.search(clerk, LONE), tuple)  # searches the words around it; stores nothing
     env.refused("bad_text", svc.orders.page, clerk, search=LONE)
     env.refused("login_failed", svc.login, LONE, "1234", pin=True)
     svc.actions.complete(tech, oid, "已修好")

@@ -22,7 +22,7 @@ def test_phone_is_masked_and_revealing_it_is_audited_locally(env):
 
 def test_the_clerk_sees_who_looked_at_the_customers_number(env):
     oid = env.dispatch(technician_id=env.tech.user_id)
-    assert env.svc.order.get(env.clerk, oid).phone_reveals == []
+    assert env.svc.order.get(env.clerk, oid).phone_reveals == ()
     env.svc.order.reveal_phone(env.tech, oid)
     detail = env.svc.order.get(env.clerk, oid)
     assert detail.phone_masked == "138****5678"  # still masked for everyone else
@@ -37,9 +37,13 @@ def test_warranty_from_the_model_or_its_category(env):
     d = env.svc.order.get(env.clerk, ac)
     assert (d.warranty, d.warranty_label, d.warranty_months) == ("in", "保内", 72)
     assert d.model_code == "KFR-35GW/BpR3" and d.category == "AC" and d.warranty_until > days_ago(0)
+    assert d.warranty_text == f"保内（保修至{d.warranty_until}）"
+    en = env.svc.order.get(env.session(env.clerk.user_id, "en"), ac)
+    assert en.warranty_text == f"In warranty (covered until {d.warranty_until})"
     d = env.svc.order.get(env.clerk, wm)
     assert (d.warranty, d.warranty_months) == ("out", 36)
-    assert env.svc.order.get(env.clerk, unknown).warranty == "unknown"
+    d = env.svc.order.get(env.clerk, unknown)
+    assert (d.warranty, d.warranty_text) == ("unknown", "保修未知")  # no last covered day to name
 
 
 def test_sla_clock_counts_from_creation_and_pauses_while_waiting_for_parts(env):
@@ -94,8 +98,20 @@ def test_overdue_list_respects_the_pause(env):
 
 def test_actions_depend_on_status_and_person(env):
     oid = env.dispatch(technician_id=env.tech.user_id)
-    assert env.svc.order.get(env.tech, oid).actions == ["accepted", "declined", "attach", "edit_order"]
-    assert env.svc.order.get(env.tech2, oid).actions == []
-    assert "assign" in env.svc.order.get(env.clerk, oid).actions
+    actions = env.svc.order.get(env.tech, oid).actions
+    assert [a.key for a in actions] == ["accepted", "declined", "attach", "edit_order"]
+    assert [a.label for a in actions if a.key != "attach"] == ["接单", "退单", "修改工单"]  # its own button
+    assert env.svc.order.get(env.tech2, oid).actions == ()
+    assert env.svc.order.get(env.clerk, oid).action("assign").label == "派工"
     on_site = env.on_site()
-    assert {"waiting_parts", "completed", "use_part"} <= set(env.svc.order.get(env.tech, on_site).actions)
+    assert {"waiting_parts", "completed", "use_part"} <= {a.key for a in env.svc.order.get(env.tech, on_site).actions}
+
+
+def test_an_appointment_already_set_is_offered_as_a_reschedule(env):
+    oid = env.dispatch(technician_id=env.tech.user_id)
+    env.svc.actions.accept(env.tech, oid)
+    assert env.svc.order.get(env.tech, oid).action("scheduled").label == "预约"
+    env.svc.actions.schedule(env.tech, oid, now_ms() + DAY)
+    assert env.svc.order.get(env.tech, oid).action("scheduled").label == "改约"
+    en = env.svc.order.get(env.session(env.tech.user_id, "en"), oid)
+    assert (en.action("scheduled").label, en.action("en_route").label) == ("Reschedule", "Set out")

@@ -35,7 +35,7 @@ def test_lists_filters_and_search(env):
     assert numbers(overdue) == {n[late]} and overdue.total == 1
     card = overdue.cards[0]
     assert card.overdue and card.urgent and card.sla_milestone == "accept" and card.sla_remaining_ms < 0
-    assert card.technician_name == "李师傅" and card.status_label == "待接单"
+    assert card.technician_name == "李师傅" and card.status_label == "待接单" and card.priority_label == "加急"
 
     assert numbers(svc.page(clerk, search=n[mine][:6])) >= {n[mine]}
     assert numbers(svc.page(clerk, search="5678")) == {n[mine], n[late]}  # 王建国's phone tail
@@ -109,3 +109,14 @@ def test_the_overdue_filter_agrees_with_every_cards_clock(env):
     paged = [c.number for off in range(0, len(expected), 7)
              for c in env.svc.orders.page(env.clerk, overdue=True, limit=7, offset=off).cards]
     assert paged == expected
+
+
+def test_the_filters_offer_worded_choices_and_the_outlets_technicians(env):
+    zh = env.svc.orders.choices(env.clerk)
+    assert [(o.key, o.text) for o in zh.technicians] == [(env.tech.user_id, "张师傅"),
+                                                         ("technician-1b", "李师傅")]  # this outlet's only
+    assert ("waiting_parts", "待配件") in [(o.key, o.text) for o in zh.statuses]
+    assert [o.text for o in zh.types[:2]] == ["维修", "安装"] and [o.text for o in zh.priorities][-1] == "加急"
+    en = env.svc.orders.choices(env.session(env.clerk.user_id, "en"))
+    assert ("waiting_parts", "Waiting for parts") in [(o.key, o.text) for o in en.statuses]
+    assert [o.text for o in en.priorities][-1] == "Urgent"

@@ -9,8 +9,8 @@ def test_a_part_used_on_site_leaves_stock_and_hq_counts_it(env):
     oid = env.on_site()
     line = env.svc.parts.use_part(env.tech, oid, "P-2001", 1, old_serial="TS-OLD-1187", new_serial="TS-NEW-5521")
     d = env.svc.order.get(env.tech, oid)
-    assert [(p.name, p.qty, p.old_serial, p.new_serial, p.in_warranty) for p in d.parts] == [
-        ("室内温度传感器", 1, "TS-OLD-1187", "TS-NEW-5521", True)]  # in warranty: the model's 72 months
+    assert [(p.text, p.qty, p.old_serial, p.new_serial, p.in_warranty) for p in d.parts] == [
+        ("室内温度传感器（P-2001）×1", 1, "TS-OLD-1187", "TS-NEW-5521", True)]  # in warranty: the model's 72 months
     assert on_hand(env.node.store, "P-2001") == 2
     env.svc.actions.complete(env.tech, oid, "更换室内温度传感器，E1故障排除")
     env.sync()
@@ -19,6 +19,18 @@ def test_a_part_used_on_site_leaves_stock_and_hq_counts_it(env):
     assert env.hub_on_hand("P-2001") == 2
     move = env.w.hub.rows("stock_moves", "ref = ?", (oid,))
     assert [(m["kind"], m["qty"], m["part_id"]) for m in move] == [("consume", -1, "P-2001")]
+
+
+def test_the_parts_on_hand_are_offered_the_appliances_kind_first(env):
+    for part, qty in (("P-2002", 1), ("P-2003", 2), ("P-2001", 3)):
+        env.stock_from_hq(part, qty)
+    washer = env.on_site(product_model_id="PM-WM-100")
+    assert [(c.key, c.text) for c in env.svc.parts.choices(env.tech, washer)] == [
+        ("P-2002", "排水泵（P-2002）· 库存1"), ("P-2001", "室内温度传感器（P-2001）· 库存3"),
+        ("P-2003", "门封条（P-2003）· 库存2")]
+    env.svc.parts.use_part(env.tech, washer, "P-2002")  # the last one: no longer offered
+    en = env.svc.parts.choices(env.session(env.tech.user_id, "en"), washer)
+    assert [c.text for c in en] == ["室内温度传感器 (P-2001) · 3 on hand", "门封条 (P-2003) · 2 on hand"]
 
 
 def test_out_of_warranty_appliance_defaults_to_a_paid_part(env):

@@ -33,8 +33,8 @@ def test_draft_edit_submit_and_hq_decision(env):
     assert {l.part_id: l.qty for l in view.lines} == {"P-2001": 5, "P-2002": 2, "P-1001": 1}
     env.svc.requests.set_qty(clerk, rid, "P-2001", 10)
     env.svc.requests.set_qty(clerk, rid, "P-1001", 0)
-    env.svc.requests.set_qty(clerk, rid, "P-2003", 1)
-    view = env.svc.requests.get(clerk, rid)
+    view = env.svc.requests.set_qty(clerk, rid, "P-2003", 1)  # the request as it stands after the change
+    assert view == env.svc.requests.get(clerk, rid)
     assert {l.part_id: l.qty for l in view.lines} == {"P-2001": 10, "P-2002": 2, "P-1001": 0, "P-2003": 1}
     assert view.total == 10 * 2500 + 2 * 9000 + 6000
     env.svc.requests.submit(env.manager, rid)
@@ -47,7 +47,7 @@ def test_draft_edit_submit_and_hq_decision(env):
     view = env.svc.requests.get(clerk, rid)
     assert (view.status, view.status_label, view.comment) == ("approved", "已批准", "传感器先发8个")
     assert {l.part_id: l.approved_qty for l in view.lines}["P-2001"] == 8
-    assert [v.id for v in env.svc.requests.all(clerk)] == [rid]
+    assert [(h.id, h.number, h.status_label) for h in env.svc.requests.all(clerk)] == [(rid, view.number, "已批准")]
 
 
 def test_requests_are_for_the_office_and_not_empty(env):

@@ -33,7 +33,10 @@ def test_draft_from_completed_orders_with_fee_rules(env):
 
     env.refused("adjustment_reason", env.svc.settlements.adjust, env.clerk, sid, rf, 5000, "")
     env.svc.settlements.adjust(env.clerk, sid, rf, 5000, "冰箱维修按同类标准补贴")
-    assert env.svc.settlements.get(env.clerk, sid).total == 27500
+    view = env.svc.settlements.get(env.clerk, sid)
+    assert view.total == 27500
+    notes = {l.order_id: l.note for l in view.lines}
+    assert (notes[rf], notes[ac]) == ("冰箱维修按同类标准补贴 · 无收费标准", "")  # why the line is what it is
     env.svc.settlements.submit(env.manager, sid)
     env.sync()
     hub = env.hub("settlements", sid)
@@ -123,7 +126,7 @@ def test_draft_deducts_for_an_unsatisfied_callback_and_a_repeat_repair(env):
     assert lines[first].total == 11000 and lines[again].total == 0
     assert view.total == 11000 + 0 + 5500
     en = {l.order_id: l for l in env.svc.settlements.get(env.session(env.clerk.user_id, "en"), sid).lines}
-    assert en[again].deduction_reason == "repeat repair"
+    assert en[again].deduction_reason == "repeat repair" and en[again].note == "repeat repair"
     env.svc.settlements.submit(env.clerk, sid)
     env.sync()
     hub_lines = {l["order_id"]: l for l in env.w.hub.rows("settlement_lines", "settlement_id = ?", (sid,))}

@@ -42,18 +42,21 @@ def test_levels_and_low_stock_markers(env):
 
 def test_receiving_a_shipment_once(env):
     r = requested(env, {"P-2001": 6, "P-2002": 2})
-    assert env.svc.stock.shipments(env.clerk) == []
+    assert env.svc.stock.shipments(env.clerk) == ()
     approve(env, r, {"P-2001": 5, "P-2002": 2})
     [shipment] = env.svc.stock.shipments(env.clerk)
     assert shipment.comment == "同意，已安排物流发货"
     assert {(l.name, l.approved_qty) for l in shipment.lines} == {("室内温度传感器", 5), ("排水泵", 2)}
+    assert shipment.summary == "室内温度传感器×5，排水泵×2"  # by SKU
+    en, = env.svc.stock.shipments(env.session(env.clerk.user_id, "en"))
+    assert en.summary == "室内温度传感器×5, 排水泵×2"
     assert {s.part_id: s.in_transit for s in env.svc.stock.levels(env.clerk)}["P-2001"] == 5
     env.refused("role_forbidden", env.svc.stock.receive, env.tech, r)
     short = {l.line_id: 1 for l in shipment.lines if l.part_id == "P-2002"}
     env.refused("receive_too_many", env.svc.stock.receive, env.clerk, r, {shipment.lines[0].line_id: 99})
     env.svc.stock.receive(env.clerk, r, short)  # one 排水泵 was missing from the box
     env.refused("already_received", env.svc.stock.receive, env.clerk, r)
-    assert env.svc.stock.shipments(env.clerk) == []
+    assert env.svc.stock.shipments(env.clerk) == ()
     levels = {s.part_id: s for s in env.svc.stock.levels(env.clerk)}
     assert (levels["P-2001"].on_hand, levels["P-2001"].in_transit) == (5, 0)
     assert levels["P-2002"].on_hand == 1

@@ -12,13 +12,15 @@ def test_variance_against_the_moves_before_the_count(env):
     cid = env.svc.stocktake.open(env.clerk, note="月末盘点")
     oid = env.on_site()  # while the count runs, a technician uses a sensor
     env.svc.parts.use_part(env.tech, oid, "P-2001")
-    env.svc.stocktake.enter(env.clerk, cid, "P-2001", 5)   # one is missing on the shelf
-    env.svc.stocktake.enter(env.clerk, cid, "P-2002", 3)
-    view = env.svc.stocktake.get(env.clerk, cid)
+    assert env.svc.stocktake.enter(env.clerk, cid, "P-2001", 5).uncounted == 1   # one is missing on the shelf
+    view = env.svc.stocktake.enter(env.clerk, cid, "P-2002", 3)  # the count as it stands after the entry
+    assert view == env.svc.stocktake.get(env.clerk, cid)
     lines = {l.part_id: l for l in view.lines}
     assert (lines["P-2001"].expected, lines["P-2001"].variance) == (6, -1)  # not -1 more for the used one
     assert lines["P-2002"].variance == 0 and view.uncounted == 0 and view.editable
-    env.svc.stocktake.enter(env.clerk, cid, "P-2001", 6)  # found it: counted again
+    assert view.variances == "室内温度传感器 -1"
+    view = env.svc.stocktake.enter(env.clerk, cid, "P-2001", 6)  # found it: counted again
+    assert view.variances == "0"
     env.svc.stocktake.submit(env.clerk, cid)
     env.sync()
     hub = env.hub("stock_counts", cid)

@@ -14,7 +14,7 @@ def test_pending_refused_and_sync_now(env):
     other.sync()
     env.svc.actions.accept(env.tech, oid)  # … while this tablet, offline, accepts it
     view = env.svc.sync.view(env.tech)
-    assert view.pending == 1 and view.refused == [] and view.last_sync_at is None
+    assert view.pending == 1 and view.refused == () and view.last_sync_at is None
     view = env.svc.sync.sync_now(env.tech)
     assert view.pending == 0 and view.hub_reachable and view.last_sync_at is not None
     [refused] = view.refused

@@ -250,6 +250,9 @@ def test_clerk_sees_parts_requests_with_suggestions(ui):
     ui.wait("建议申请")
     ui.click("新建申请（按建议）")
     ui.wait("草稿")
+    ui.fill("P-2002", "10")  # 排水泵 at ¥90.00: the line's amount follows at once
+    ui.page.keyboard.press("Enter")
+    ui.wait("¥900.00")
     ui.shot("14-parts-request.png")
 
 

@@ -4,10 +4,9 @@ says this person may take now (dialogs in order_dialogs.py)."""
 import flet as ft
 
 from shared.formatting import span, when
-from shared.labels import label
+from shared.labels import heading
 
 from shared.ui import widgets as w
-from node.ui.text import heading
 from node.ui.views import order_dialogs as dialogs
 
 
@@ -19,7 +18,7 @@ class OrderView:
         self.phone: str | None = None  # revealed for this view only
 
     def build(self) -> ft.Control:
-        sh, lang = self.shell, self.shell.lang
+        sh = self.shell
         d = sh.services.order.get(sh.session, self.order_id)
         self.detail = d
         head = ft.Row([
@@ -27,7 +26,7 @@ class OrderView:
             ft.Text(d.number, size=22, weight=ft.FontWeight.BOLD), w.status_chip(d.status, d.status_label),
             *([w.muted(sh.t("status_pending"), italic=True)] if d.status_pending else []),
             w.chip(d.type_label, ft.Colors.BLUE_GREY_400),
-            *([w.chip(label("priority", "urgent", lang), ft.Colors.RED_600)] if d.urgent else []),
+            *([w.chip(d.priority_label, ft.Colors.RED_600)] if d.urgent else []),
             *([w.chip(sh.t("overdue"), ft.Colors.RED_700)] if d.overdue else []),
         ], wrap=True)
         left = ft.Column([self._customer(d), self._appliance(d), self._fault(d), self._parts(d)],
@@ -59,7 +58,7 @@ class OrderView:
         if d.member_level:
             rows.append(w.kv(sh.t("member"), d.member_level))
         if d.phone_reveals:
-            who = "，".join(f"{r.name} {when(r.at, sh.lang)}" for r in d.phone_reveals[:3])
+            who = sh.t("list_sep").join(f"{r.name} {when(r.at, sh.lang)}" for r in d.phone_reveals[:3])
             rows.append(w.muted(sh.t("phone_seen", who=who), size=12))
         return w.section(sh.t("customer"), *rows)
 
@@ -75,14 +74,13 @@ class OrderView:
 
     def _appliance(self, d) -> ft.Control:
         sh = self.shell
-        warranty = d.warranty_label + (f"（{sh.t('warranty_until', d=d.warranty_until)}）" if d.warranty_until else "")
         color = {"in": ft.Colors.GREEN_700, "out": ft.Colors.RED_700}.get(d.warranty, ft.Colors.GREY_700)
         return w.section(sh.t("appliance"),
                          w.kv(sh.t("model"), f"{d.model_name} {d.model_code}".strip()),
                          w.kv(sh.t("serial"), d.serial_no),
                          w.kv(sh.t("purchase_date"), d.purchase_date),
                          ft.Row([ft.Text(sh.t("warranty"), color=ft.Colors.GREY_700, width=110),
-                                 ft.Text(warranty, color=color, weight=ft.FontWeight.W_600)]))
+                                 ft.Text(d.warranty_text, color=color, weight=ft.FontWeight.W_600)]))
 
     def _fault(self, d) -> ft.Control:
         sh = self.shell
@@ -130,12 +128,14 @@ class OrderView:
             warranty = sh.t("in_warranty") if p.in_warranty else sh.t("out_warranty")
             extra = [w.muted(sh.t("returned"))] if p.returned else [
                 ft.TextButton(sh.t("return_old"), on_click=lambda e, pid=p.id: self._return(pid))]
-            rows.append(ft.Row([ft.Text(f"{p.name}（{p.sku}）×{p.qty}", weight=ft.FontWeight.W_500),
+            rows.append(ft.Row([ft.Text(p.text, weight=ft.FontWeight.W_500),
                                 w.chip(warranty, ft.Colors.GREEN_700 if p.in_warranty else ft.Colors.GREY_600),
-                                w.muted(f"{sh.t('old_serial')}: {p.old_serial or '—'}  {sh.t('new_serial')}: "
-                                        f"{p.new_serial or '—'}", size=13), *extra], wrap=True))
-        add = [ft.FilledTonalButton(sh.t("add_part"), icon=ft.Icons.ADD, on_click=lambda e: dialogs.use_part(self))
-               ] if "use_part" in d.actions else []
+                                w.muted(f"{sh.t('labelled', k=sh.t('old_serial'), v=p.old_serial or '—')}  "
+                                        f"{sh.t('labelled', k=sh.t('new_serial'), v=p.new_serial or '—')}", size=13),
+                                *extra], wrap=True))
+        use = d.action("use_part")
+        add = [ft.FilledTonalButton(sh.t("add_part"), icon=ft.Icons.ADD, on_click=lambda e: dialogs.use_part(self, use))
+               ] if use else []
         return w.section(sh.t("parts_used"), *(rows or [w.muted(sh.t("no_parts"))]), actions=add)
 
     def _return(self, order_part_id: str) -> None:
@@ -150,7 +150,7 @@ class OrderView:
                         ft.Text(a.kind_label), w.muted(f"{when(a.at, sh.lang)} · {a.size // 1024 or 1} KB", size=13)])
                 for a in d.attachments]
         acts = []
-        if "attach" in d.actions:
+        if d.action("attach"):
             picker = sh.picker("attach", lambda files: dialogs.attach_photos(self, files))
             acts = [dialogs.photo_button(sh, picker, sh.t("attach_photo")),
                     ft.TextButton(sh.t("attach_signature"), icon=ft.Icons.DRAW,
@@ -158,12 +158,11 @@ class OrderView:
         return w.section(sh.t("attachments"), *(rows or [w.muted(sh.t("none"))]), actions=[ft.Row(acts)])
 
     def _actions(self, d) -> ft.Control:
-        sh = self.shell
         buttons = []
         for act in d.actions:
-            if act in ("use_part", "attach"):
+            if act.key in ("use_part", "attach"):  # the parts and attachments sections have their buttons
                 continue
-            text = sh.t("reschedule") if act == "scheduled" and d.status == "scheduled" else heading("action", act, sh.lang)
-            style = ft.OutlinedButton if act in ("declined", "waiting_parts", "edit_order") else ft.FilledButton
-            buttons.append(style(text, icon=dialogs.ICONS.get(act), on_click=lambda e, a=act: dialogs.run(self, a)))
+            style = ft.OutlinedButton if act.key in ("declined", "waiting_parts", "edit_order") else ft.FilledButton
+            buttons.append(style(act.label, icon=dialogs.ICONS.get(act.key),
+                                 on_click=lambda e, a=act: dialogs.run(self, a)))
         return ft.Row(buttons, wrap=True, spacing=10)

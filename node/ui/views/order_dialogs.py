@@ -14,7 +14,6 @@ from sync.hlc import now_ms
 from node.services import ServiceError
 from shared.ui import widgets as w
 from node.ui.signature import SignaturePad
-from node.ui.text import heading
 
 ICONS = {"accepted": ft.Icons.CHECK, "declined": ft.Icons.UNDO, "scheduled": ft.Icons.EVENT,
          "en_route": ft.Icons.DIRECTIONS_CAR, "on_site": ft.Icons.PLACE, "waiting_parts": ft.Icons.HOURGLASS_TOP,
@@ -39,9 +38,10 @@ def _dialog(view, title: str, fields, on_ok) -> None:
     sh.show_form(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok))
 
 
-def run(view, act: str) -> None:
+def run(view, action) -> None:
+    """`action`: one of the detail's OrderActions."""
     sh, b, s, oid = view.shell, view.shell.services, view.shell.session, view.order_id
-    title = f"{view.detail.number} · {heading('action', act, sh.lang)}"
+    act, title = action.key, f"{view.detail.number} · {action.label}"
     if act in ("accepted", "en_route", "on_site"):
         fn = {"accepted": b.actions.accept, "en_route": b.actions.set_out, "on_site": b.actions.arrive}[act]
         ok, _ = sh.run(fn, s, oid, done="saved")
@@ -127,19 +127,15 @@ def assign(view, title: str) -> None:
             lambda: _attempt(view, sh.services.actions.assign, sh.session, view.order_id, pick.value or ""))
 
 
-def use_part(view) -> None:
+def use_part(view, action) -> None:
     sh, lang = view.shell, view.shell.lang
-    # The parts of the appliance's category first; the rest stay offered (screws, tape, a
-    # part that fits several kinds).
-    category = view.detail.category
-    stock = sorted((p for p in sh.services.stock.levels(sh.session) if p.on_hand > 0),
-                   key=lambda p: (p.category != category, p.category, p.name))
-    part = ft.Dropdown(label=sh.t("part"), width=400, editable=True, enable_filter=True, options=[
-        ft.DropdownOption(key=p.part_id, text=f"{p.name}（{p.sku}）· {sh.t('on_hand_n', n=p.on_hand)}") for p in stock])
+    choices = sh.services.parts.choices(sh.session, view.order_id)
+    part = ft.Dropdown(label=sh.t("part"), width=400, editable=True, enable_filter=True,
+                       options=[ft.DropdownOption(key=c.key, text=c.text) for c in choices])
     qty = ft.TextField(label=sh.t("qty"), value="1", width=120, keyboard_type=ft.KeyboardType.NUMBER)
     old = ft.TextField(label=sh.t("old_serial"))
     new = ft.TextField(label=sh.t("new_serial"))
-    warranty = ft.Checkbox(label=sh.t("in_warranty"), value=view.detail.warranty == "in")
+    warranty = ft.Checkbox(label=sh.t("in_warranty"), value=view.detail.in_warranty)
 
     def ok():
         if not part.value:
@@ -150,7 +146,7 @@ def use_part(view) -> None:
             n = -1
         return _attempt(view, sh.services.parts.use_part, sh.session, view.order_id, part.value, n,
                         old_serial=old.value, new_serial=new.value, in_warranty=bool(warranty.value))
-    _dialog(view, f"{view.detail.number} · {heading('action', 'use_part', lang)}", [part, qty, old, new, warranty], ok)
+    _dialog(view, f"{view.detail.number} · {action.label}", [part, qty, old, new, warranty], ok)
 
 
 def attach_photos(view, files) -> None:

@@ -8,12 +8,11 @@ caller's name, phone and address are recorded on the order itself (`contact_*`,
 `address`), which the detail and the lists show like a customer's."""
 import flet as ft
 
-from shared.labels import label
+from shared.labels import heading
 from shared.orders import OrderType, Priority
 
 from node.services import ServiceError
 from shared.ui import widgets as w
-from node.ui.text import heading
 
 
 def _field_label(key: str, lang: str) -> str:
@@ -46,18 +45,18 @@ def new_order(view) -> None:
     name = _text(_field_label("contact_name", lang), autofocus=True)
     phone = _text(_field_label("contact_phone", lang), keyboard_type=ft.KeyboardType.PHONE)
     address = _text(_field_label("address", lang))
-    kind = ft.Dropdown(label=sh.t("order_type"), value=str(OrderType.REPAIR), expand=True, options=[
-        ft.DropdownOption(key=str(k), text=label("order_type", str(k), lang)) for k in OrderType])
-    priority = ft.Dropdown(label=sh.t("priority_label"), value=str(Priority.NORMAL), expand=True, options=[
-        ft.DropdownOption(key=str(p), text=label("priority", str(p), lang)) for p in Priority])
+    choices = sh.services.orders.choices(sh.session)
+    kind = ft.Dropdown(label=sh.t("order_type"), value=str(OrderType.REPAIR), expand=True,
+                       options=[ft.DropdownOption(key=o.key, text=o.text) for o in choices.types])
+    priority = ft.Dropdown(label=sh.t("priority_label"), value=str(Priority.NORMAL), expand=True,
+                           options=[ft.DropdownOption(key=o.key, text=o.text) for o in choices.priorities])
     model = _model_picker(sh, None)
     serial = _text(sh.t("serial"))
     bought = _text(sh.t("purchase_date"), hint_text="2025-06-01")
     fault = _text(_field_label("fault_description", lang), multiline=True, min_lines=2)
     code = _text(sh.t("fault_code"))
-    techs = sh.services.people.technicians(sh.session)
     tech = ft.Dropdown(label=sh.t("technician"), expand=True,
-                       options=[ft.DropdownOption(key=p.id, text=p.name) for p in techs])
+                       options=[ft.DropdownOption(key=o.key, text=o.text) for o in choices.technicians])
     notes = _text(_field_label("notes", lang))
 
     def ok():

@@ -3,8 +3,6 @@ search box (number, phone tail, name) and one card per order with its SLA countd
 import flet as ft
 
 from shared.formatting import span, when
-from shared.labels import label
-from shared.orders import OrderType, Status
 
 from shared.ui import widgets as w
 
@@ -37,8 +35,9 @@ class OrdersView:
         self.offset = 0
 
     def build(self) -> ft.Control:
-        sh, lang = self.shell, self.shell.lang
+        sh = self.shell
         s = sh.session
+        choices = sh.services.orders.choices(s)
         page = sh.services.orders.page(
             s, self.tab, status=None if self.status == ANY else self.status,
             type=None if self.type == ANY else self.type,
@@ -48,11 +47,11 @@ class OrdersView:
             sh.t(key), on_click=lambda e, k=key: self._set(tab=k)) for key in TABS])
         statuses = [ft.DropdownOption(key=ANY, text=sh.t("any_status")),
                     ft.DropdownOption(key="open", text=sh.t("open_orders"))]
-        statuses += [ft.DropdownOption(key=str(st), text=label("status", str(st), lang)) for st in Status]
+        statuses += [ft.DropdownOption(key=o.key, text=o.text) for o in choices.statuses]
         types = [ft.DropdownOption(key=ANY, text=sh.t("any_type"))]
-        types += [ft.DropdownOption(key=str(ty), text=label("order_type", str(ty), lang)) for ty in OrderType]
+        types += [ft.DropdownOption(key=o.key, text=o.text) for o in choices.types]
         techs = [ft.DropdownOption(key=ANY, text=sh.t("any_technician"))]
-        techs += [ft.DropdownOption(key=p.id, text=p.name) for p in sh.services.people.technicians(s)]
+        techs += [ft.DropdownOption(key=o.key, text=o.text) for o in choices.technicians]
         search = ft.TextField(value=self.search, hint_text=sh.t("search_orders"), prefix_icon=ft.Icons.SEARCH,
                               width=360, dense=True, on_submit=lambda e: self._set(search=e.control.value.strip()))
         filters = ft.Row([
@@ -89,16 +88,15 @@ class OrdersView:
         sla, color = sla_text(c, lang, sh.t)
         top = ft.Row([ft.Text(c.number, size=17, weight=ft.FontWeight.BOLD),
                       w.status_chip(c.status, c.status_label), w.chip(c.type_label, ft.Colors.BLUE_GREY_400),
-                      *([w.chip(label("priority", "urgent", lang), ft.Colors.RED_600)] if c.urgent else []),
+                      *([w.chip(c.priority_label, ft.Colors.RED_600)] if c.urgent else []),
                       ft.Container(expand=True), ft.Text(sla, color=color, weight=ft.FontWeight.W_600)])
         who = f"{c.customer_name}  {c.phone_masked}"
         lines = [ft.Row([ft.Icon(ft.Icons.PERSON, size=16), ft.Text(who),
                          ft.Icon(ft.Icons.PLACE, size=16), ft.Text(c.address, expand=True, no_wrap=True)]),
                  ft.Text(f"{c.model_name}  ·  {c.fault_description}", color=ft.Colors.GREY_800)]
-        colon = ": " if lang == "en" else "："
-        meta = [sh.t("technician") + colon + (c.technician_name or sh.t("unassigned"))]
+        meta = [sh.t("labelled", k=sh.t("technician"), v=c.technician_name or sh.t("unassigned"))]
         if c.appointment_at:
-            meta.append(sh.t("appointment") + colon + when(c.appointment_at, lang))
+            meta.append(sh.t("labelled", k=sh.t("appointment"), v=when(c.appointment_at, lang)))
         lines.append(w.muted("   ".join(meta), size=13))
         return ft.Card(ft.Container(ft.Column([top, *lines], spacing=4), padding=14,
                                     on_click=lambda e, oid=c.id: self._open(oid)), margin=0)

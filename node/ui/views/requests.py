@@ -38,7 +38,7 @@ class RequestsView:
                 f"{r.number} · {r.status_label}", on_click=lambda e, i=r.id: self._select(i)) for r in requests],
                 wrap=True))
         if chosen:
-            parts.append(self._document(chosen))
+            parts.append(self._document(sh.services.requests.get(sh.session, chosen.id)))
         return ft.Column(parts, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _select(self, rid: str) -> None:
@@ -54,6 +54,7 @@ class RequestsView:
     def _document(self, r) -> ft.Control:
         sh = self.shell
         rows = []
+        self._amounts: dict[str, ft.Text] = {}  # by part, updated in place when a quantity changes
         for l in r.lines:
             if r.editable:
                 qty = ft.TextField(value=str(l.qty), width=80, dense=True, text_align=ft.TextAlign.RIGHT,
@@ -61,23 +62,42 @@ class RequestsView:
                 qty.on_submit = qty.on_blur = lambda e, rid=r.id: self._qty(rid, e.control)
             else:
                 qty = str(l.qty)
+            self._amounts[l.part_id] = ft.Text(yuan(l.amount))
             rows.append([l.sku, l.name, l.suggested_qty if l.suggested_qty is not None else "", qty,
-                         "" if l.approved_qty is None else l.approved_qty, yuan(l.amount)])
-        head = [ft.Row([w.status_chip(r.status, r.status_label), ft.Text(f"{sh.t('amount')}: {yuan(r.total)}"),
+                         "" if l.approved_qty is None else l.approved_qty, self._amounts[l.part_id]])
+        self._total = ft.Text(self._total_text(r))
+        head = [ft.Row([w.status_chip(r.status, r.status_label), self._total,
                         w.muted(when(r.submitted_at, sh.lang) if r.submitted_at else "")], spacing=16)]
         if r.comment:
-            head.append(ft.Text(f"{sh.t('comment')}：{r.comment}", color=ft.Colors.BLUE_900))
+            head.append(ft.Text(sh.t("labelled", k=sh.t("comment"), v=r.comment), color=ft.Colors.BLUE_900))
         return w.section(r.number, *head, w.table(
             [sh.t("part"), "", sh.t("suggested"), sh.t("qty"), sh.t("approved_qty"), sh.t("amount")], rows,
             numeric={2, 3, 4, 5}) if rows else w.muted(sh.t("none")),
             actions=[ft.FilledButton(sh.t("submit"), icon=ft.Icons.SEND, visible=r.editable,
                                      on_click=lambda e: self._submit(r.id))])
 
+    def _total_text(self, r) -> str:
+        return self.shell.t("labelled", k=self.shell.t("amount"), v=yuan(r.total))
+
     def _qty(self, rid: str, box) -> None:
+        """Save one quantity and update the amounts in place: the person keeps typing in
+        the next field while this one is saved (a refused one shows its saved value again)."""
+        sh = self.shell
         if (box.value or "").strip() == str(box.data.qty):
             return
-        self.shell.run(self.shell.services.requests.set_qty, self.shell.session, rid, box.data.part_id, _int(box.value))
-        self.shell.render()
+        ok, r = sh.run(sh.services.requests.set_qty, sh.session, rid, box.data.part_id, _int(box.value))
+        if not ok:
+            box.value = str(box.data.qty)
+            box.update()
+            return
+        for line in r.lines:
+            amount = self._amounts.get(line.part_id)
+            if amount is not None:
+                amount.value = yuan(line.amount)
+            if line.part_id == box.data.part_id:
+                box.data = line
+        self._total.value = self._total_text(r)
+        sh.page.update()
 
     def _submit(self, rid: str) -> None:
         ok, _ = self.shell.run(self.shell.services.requests.submit, self.shell.session, rid, done="submitted")

@@ -58,17 +58,16 @@ class SettlementView:
         for l in s.lines:
             adjust = ft.TextButton(sh.t("adjust"), on_click=lambda e, line=l: self._adjust(s, line)) \
                 if s.editable else ft.Text("")
-            note = " · ".join(x for x in (l.adjustment_reason, l.deduction_reason,
-                                          sh.t("no_fee_rule") if l.no_fee_rule else "") if x)
             rows.append([l.order_number, l.type_label, when(l.completed_at, sh.lang), yuan(l.visit_fee),
                          yuan(l.labour_fee), yuan(l.parts_fee), yuan(-l.deduction) if l.deduction else "",
                          yuan(l.adjustment) if l.adjustment else "", ft.Text(yuan(l.total), weight=ft.FontWeight.W_600),
-                         note, adjust])
+                         l.note, adjust])
         head = [ft.Row([w.status_chip(s.status, s.status_label),
-                        ft.Text(f"{sh.t('amount')}: {yuan(s.total)}", size=17, weight=ft.FontWeight.W_600),
+                        ft.Text(sh.t("labelled", k=sh.t("amount"), v=yuan(s.total)), size=17,
+                                weight=ft.FontWeight.W_600),
                         w.muted(when(s.submitted_at, sh.lang) if s.submitted_at else "")], spacing=16)]
         if s.comment:
-            head.append(ft.Text(f"{sh.t('comment')}：{s.comment}", color=ft.Colors.BLUE_900))
+            head.append(ft.Text(sh.t("labelled", k=sh.t("comment"), v=s.comment), color=ft.Colors.BLUE_900))
         for a in s.approvals:
             head.append(w.muted(f"{when(a.at, sh.lang)} {a.decision_label} {a.comment}", size=13))
         return w.section(

@@ -36,8 +36,7 @@ class StockView:
         sh = self.shell
         items = []
         for s in sh.services.stock.shipments(sh.session):
-            lines = "，".join(f"{l.name}×{l.approved_qty}" for l in s.lines)
-            items.append(ft.Row([ft.Text(s.number, weight=ft.FontWeight.W_600), ft.Text(lines, expand=True),
+            items.append(ft.Row([ft.Text(s.number, weight=ft.FontWeight.W_600), ft.Text(s.summary, expand=True),
                                  w.muted(s.comment),
                                  ft.FilledButton(sh.t("receive"), icon=ft.Icons.MOVE_TO_INBOX,
                                                  on_click=lambda e, rid=s.request_id: self._receive(rid))]))

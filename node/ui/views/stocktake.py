@@ -14,6 +14,13 @@ def _int(text: str):
         return -1  # the service refuses it in words
 
 
+def _show_variance(text: ft.Text, line) -> ft.Text:
+    """A line's variance cell: "+2" or "-1" in red, "0" in green, empty until counted."""
+    text.value = "" if line.variance is None else (f"{line.variance:+d}" if line.variance else "0")
+    text.color = ft.Colors.RED_700 if line.variance else ft.Colors.GREEN_700
+    return text
+
+
 class StocktakeView:
     screen = "stocktake"
 
@@ -36,8 +43,7 @@ class StocktakeView:
         if history:
             parts.append(w.section(sh.t("past_counts"), *[ft.Row([
                 ft.Text(when(c.started_at, sh.lang), width=150), w.status_chip(c.status, c.status_label),
-                ft.Text(f"{sh.t('variance')}: " + ", ".join(f"{l.name} {l.variance:+d}" for l in c.lines
-                                                            if l.variance) or "0"),
+                ft.Text(sh.t("labelled", k=sh.t("variance"), v=c.variances)),
                 w.muted(c.comment)], wrap=True) for c in history]))
         return ft.Column(parts, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
@@ -55,9 +61,7 @@ class StocktakeView:
                                keyboard_type=ft.KeyboardType.NUMBER, text_align=ft.TextAlign.RIGHT,
                                data=line, label=f"{line.sku}")
             box.on_submit = box.on_blur = lambda e, cid=c.id: self._enter(cid, e.control)
-            variance = "" if line.variance is None else (f"{line.variance:+d}" if line.variance else "0")
-            color = ft.Colors.RED_700 if line.variance else ft.Colors.GREEN_700
-            self._variance[line.part_id] = ft.Text(variance, color=color, weight=ft.FontWeight.W_600)
+            self._variance[line.part_id] = _show_variance(ft.Text(weight=ft.FontWeight.W_600), line)
             rows.append([line.sku, line.name, "—" if line.expected is None else line.expected, box,
                          self._variance[line.part_id]])
         self._info = w.muted(self._info_text(c))
@@ -78,15 +82,13 @@ class StocktakeView:
         sh, line = self.shell, box.data
         if (box.value or "").strip() == ("" if line.counted is None else str(line.counted)):
             return
-        ok, _ = sh.run(sh.services.stocktake.enter, sh.session, count_id, line.part_id, _int(box.value))
+        ok, c = sh.run(sh.services.stocktake.enter, sh.session, count_id, line.part_id, _int(box.value))
         if not ok:
             return
-        c = sh.services.stocktake.get(sh.session, count_id)
         for fresh in c.lines:
             text = self._variance.get(fresh.part_id)
             if text is not None:
-                text.value = "" if fresh.variance is None else (f"{fresh.variance:+d}" if fresh.variance else "0")
-                text.color = ft.Colors.RED_700 if fresh.variance else ft.Colors.GREEN_700
+                _show_variance(text, fresh)
             if fresh.part_id == line.part_id:
                 box.data = fresh
         self._info.value = self._info_text(c)
