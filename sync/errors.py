@@ -16,12 +16,15 @@ SyncError                 a request refused whole; nothing was applied
 └── SchemaUnsupported 426 change schema outside the hub's range
 
 Op-level refusals are not exceptions of the request: a segment is accepted and each refused
-op is reported with one of OP_CODES (OpRefused carries it inside the authoriser).
+op is reported with one of the op refusal codes below (OpRefused carries it inside the
+authoriser).
 """
 from shared import notices
 
 
 class SyncError(Exception):
+    """A request refused whole, nothing applied: `status` is its HTTP status, `code` the
+    protocol's error code, `extra` the body's other fields (have, hub_time)."""
     status = 400
     code = "bad_request"
 
@@ -34,23 +37,83 @@ class SyncError(Exception):
         return {"error": {"code": self.code, "message": self.message}, **self.extra}
 
 
-def _error(name: str, status: int, code: str) -> type[SyncError]:
-    return type(name, (SyncError,), {"status": status, "code": code, "__doc__": code})
+class BadRequest(SyncError):
+    """Malformed JSON/NDJSON, missing or mistyped fields."""
+    status = 400
+    code = "bad_request"
 
 
-BadRequest = _error("BadRequest", 400, "bad_request")
-BadSegment = _error("BadSegment", 400, "bad_segment")
-BadChange = _error("BadChange", 400, "bad_change")
-BadToken = _error("BadToken", 401, "bad_token")
-BadSignature = _error("BadSignature", 401, "bad_signature")
-UnknownNode = _error("UnknownNode", 401, "unknown_node")
-ClockSkew = _error("ClockSkew", 401, "clock_skew")
-Revoked = _error("Revoked", 403, "revoked")
-Forbidden = _error("Forbidden", 403, "forbidden")
-ChainGap = _error("ChainGap", 409, "chain_gap")
-Fork = _error("Fork", 409, "fork")
-TooLarge = _error("TooLarge", 413, "too_large")
-SchemaUnsupported = _error("SchemaUnsupported", 426, "schema_unsupported")
+class BadSegment(SyncError):
+    """The manifest is wrong, or the chain or the head does not match."""
+    status = 400
+    code = "bad_segment"
+
+
+class BadChange(SyncError):
+    """A change breaks the encoding rules (a float, its seq, an unknown op, …)."""
+    status = 400
+    code = "bad_change"
+
+
+class BadToken(SyncError):
+    """The enrollment token is unknown, used or expired."""
+    status = 401
+    code = "bad_token"
+
+
+class BadSignature(SyncError):
+    """The request's or the manifest's signature is missing or invalid."""
+    status = 401
+    code = "bad_signature"
+
+
+class UnknownNode(SyncError):
+    """The key id names no enrolled node."""
+    status = 401
+    code = "unknown_node"
+
+
+class ClockSkew(SyncError):
+    """The signature's `created` is too far from hub time (carries hub_time)."""
+    status = 401
+    code = "clock_skew"
+
+
+class Revoked(SyncError):
+    """The node was revoked."""
+    status = 403
+    code = "revoked"
+
+
+class Forbidden(SyncError):
+    """A bucket or an endpoint the node may not use."""
+    status = 403
+    code = "forbidden"
+
+
+class ChainGap(SyncError):
+    """`first` is beyond what the hub holds + 1 (carries have)."""
+    status = 409
+    code = "chain_gap"
+
+
+class Fork(SyncError):
+    """A held (origin, epoch, seq) sent with another hash (carries have)."""
+    status = 409
+    code = "fork"
+
+
+class TooLarge(SyncError):
+    """Too many changes, too many bytes."""
+    status = 413
+    code = "too_large"
+
+
+class SchemaUnsupported(SyncError):
+    """The change schema is outside the hub's range."""
+    status = 426
+    code = "schema_unsupported"
+
 
 ERRORS: dict[str, type[SyncError]] = {cls.code: cls for cls in (
     BadRequest, BadSegment, BadChange, BadToken, BadSignature, UnknownNode, ClockSkew,
@@ -76,7 +139,6 @@ FROZEN = "frozen"
 CONFLICT = "conflict"
 INVALID = "invalid"
 CLOCK_AHEAD = "clock_ahead"
-OP_CODES = (NOT_OWNER, FORBIDDEN, BAD_TRANSITION, FROZEN, CONFLICT, INVALID, CLOCK_AHEAD)
 
 
 class OpRefused(Exception):
