@@ -2,11 +2,11 @@
 tables declares them in a module-level `DDL` tuple (CREATE … IF NOT EXISTS statements);
 `ensure_schema` runs them all at start-up, idempotently, in one transaction. Nothing here
 replicates to the nodes."""
-import importlib
+from hub.services import approve_parts, callbacks, complaints, dispatch, intake, kb_answers, monitor, rollups
 
-# Service modules whose DDL is part of the hub's schema (each adds its own name).
+# Service modules whose DDL is part of the hub's schema (each adds its own).
 # rollups after complaints: its triggers watch hq_complaints
-MODULES = ("complaints", "rollups", "approve_parts", "dispatch", "intake", "kb_answers", "callbacks", "monitor")
+MODULES = (complaints, rollups, approve_parts, dispatch, intake, kb_answers, callbacks, monitor)
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS hq_audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL,
@@ -17,8 +17,8 @@ DDL = (
 
 def ensure_schema(hub) -> None:
     statements = list(DDL)
-    for name in MODULES:
-        statements += getattr(importlib.import_module(f"hub.services.{name}"), "DDL", ())
+    for module in MODULES:
+        statements += module.DDL
     with hub.tx() as c:
         for sql in statements:
             c.execute(sql)

@@ -9,6 +9,7 @@ import flet as ft
 
 from node.ui import nav
 from node.ui.text import t
+from node.ui.views.orders import OrdersView
 from shared.ui.shell import BaseShell
 
 
@@ -18,7 +19,7 @@ class Shell(BaseShell):
     font_url = "/fonts/NotoSansSC-subset.otf"
     seed_color = ft.Colors.BLUE
     nav = nav.NAV
-    home = "orders.OrdersView"
+    home = OrdersView
     login_icon = ft.Icons.HOME_REPAIR_SERVICE
     login_color = ft.Colors.BLUE_700
     login_pin = True

@@ -25,7 +25,7 @@ class BaseShell:
     font_url = ""  # where the page loads the font from (an asset of the app)
     seed_color = ft.Colors.BLUE  # the theme's
     nav = None  # its shared.ui.nav.Nav: app bar, rail, screens
-    home = ""  # "module.ViewClass" after login and after a refusal to build a screen
+    home: type  # the view class after login and after a refusal to build a screen
     login_icon = ft.Icons.LOGIN
     login_color = ft.Colors.BLUE_700
     login_pin = False  # the login card offers a PIN instead of the password
@@ -74,7 +74,7 @@ class BaseShell:
         self.render()
 
     def home_view(self):
-        return self.nav.view_class(self.home)(self)
+        return self.home(self)
 
     def toggle_lang(self, e=None) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
