@@ -200,10 +200,6 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         indexes=(("outlet_id",),)),
 ]}
 
-# The order in which a full snapshot lists tables: parents before children.
-TABLE_ORDER = tuple(TABLES)
-
-
 def spec(table: str) -> TableSpec | None:
     return TABLES.get(table)
 

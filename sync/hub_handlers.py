@@ -1,7 +1,6 @@
 """The hub side of the protocol, shaped like the HTTP endpoints so that routes stay thin:
 each takes the authenticated node id and the request body, and returns the response body
 or raises a SyncError. Verification always finishes before anything is applied."""
-import json
 import uuid
 
 from shared.numbering import node_letter
@@ -281,10 +280,6 @@ def pull(hub: HubStore, node_id: str, bucket: str, after: int, limit: int = MAX_
                                     first=after + 1, lines=lines, prev=prev,
                                     more=bool(rows) and rows[-1][0] < seq, acked=node_seq)
     return segment.encode(manifest, segment.sign_manifest(hub.key, keys.BUCKET, manifest), lines)
-
-
-def error_json(exc) -> bytes:
-    return json.dumps(exc.body(), ensure_ascii=False).encode()
 
 
 __all__ = ["enroll", "hello", "push", "pull", "from_wall"]

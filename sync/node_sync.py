@@ -8,7 +8,6 @@ from sync import keys, segment
 from sync.errors import ChainGap, Fork
 from sync.hlc import MAX_DRIFT_MS
 from sync.node_store import NodeStore
-from sync.relay import bucket_origin  # noqa: F401  (re-exported for clients)
 
 
 class Transport(Protocol):
@@ -23,7 +22,6 @@ class RoundResult:
     pulled: int = 0
     rejected: list[dict] = field(default_factory=list)
     new_epoch: bool = False
-    clock_rewound: bool = False  # our clock had run ahead of HQ's; it follows HQ's again
 
 
 def reconcile(store: NodeStore, held: dict) -> bool:
@@ -131,7 +129,7 @@ def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> 
     push_all(store, transport, key, result, held_seq)
     pull_all(store, transport, result, hello)
     if isinstance(hello.get("hub_time"), int):
-        result.clock_rewound = store.rewind_clock(hello["hub_time"], MAX_DRIFT_MS)
+        store.rewind_clock(hello["hub_time"], MAX_DRIFT_MS)
     return result
 
 

@@ -133,13 +133,6 @@ def head_of(conn, bucket: str) -> tuple[int, int, str]:
     return tuple(row) if row else (1, 0, ZERO_HASH)
 
 
-def append(conn, bucket: str, ops: list[dict], *, hlc: int, at: int) -> None:
-    epoch, seq, head = head_of(conn, bucket)
-    body = make_change(origin=bucket_origin(bucket), epoch=epoch, seq=seq + 1, prev=head,
-                       hlc=hlc, at=at, actor="hub", outlet=None, ops=ops)
-    _store(conn, bucket, epoch, seq + 1, body)
-
-
 def _store(conn, bucket: str, epoch: int, seq: int, body: bytes) -> None:
     h = sha256_hex(body)
     conn.execute("INSERT INTO bucket_changes (bucket, epoch, seq, hash, body) VALUES (?,?,?,?,?)",

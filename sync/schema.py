@@ -50,8 +50,4 @@ def decode_row(spec: TableSpec, row: dict) -> dict:
     return {c: from_cell(t, row.get(c)) for c, t in spec.columns.items() if c != "id"}
 
 
-def is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 __all__ = ["create_replicated_tables", "to_cell", "from_cell", "decode_row", "INT"]
