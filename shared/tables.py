@@ -3,7 +3,7 @@ kind (record = field-level last-writer-wins, ledger = append-only), hub-only fie
 set-once fields, the bucket a row travels in and when a row is frozen. The hub's
 authoriser, both stores' schemas and the merge rules read these declarations."""
 from dataclasses import dataclass, field
-from typing import Mapping
+from collections.abc import Mapping
 
 HUB, OUTLET = "hub", "outlet"
 RECORD, LEDGER = "record", "ledger"

@@ -3,7 +3,7 @@ same way for both apps from an app's `Nav`: its screens (text key, icon, view cl
 sees it), its title and colours. A role sees only the screens
 it works with (the services refuse the rest anyway)."""
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import flet as ft
 
