@@ -2,7 +2,7 @@
 order types, roles, stock move kinds, document statuses, SLA milestones, tables. Screens
 and messages take their labels from here; nothing else spells them out."""
 
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
+LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an SLA level
     "status": {
         "new": ("待接单", "New"), "accepted": ("已接单", "Accepted"),
         "scheduled": ("已预约", "Scheduled"), "en_route": ("在途", "En route"),

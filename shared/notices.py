@@ -71,7 +71,9 @@ def render(detail_: dict | None, lang: str = "zh", fallback: str = "") -> str:
     not know or cannot fill in."""
     if not isinstance(detail_, dict) or detail_.get("key") not in DETAILS:
         return fallback
-    params = detail_.get("params") if isinstance(detail_.get("params"), dict) else {}
+    params = detail_.get("params")
+    if not isinstance(params, dict):
+        params = {}
     zh, en = DETAILS[detail_["key"]]
     try:
         return (en if lang == "en" else zh).format(**{k: _worded(k, v, lang) for k, v in params.items()})

@@ -74,7 +74,8 @@ def policy_for(policies: list[dict], order_type: str | None, priority: str | Non
 
 def _pauses(events: list[tuple[str, int]]) -> list[tuple[int, int | None]]:
     """[start, end) intervals spent in a paused status, end None while still paused."""
-    out, start = [], None
+    out: list[tuple[int, int | None]] = []
+    start: int | None = None
     for to_status, at in events:
         if to_status in SLA_PAUSED:
             if start is None:
