@@ -50,7 +50,8 @@ def enroll(hub: HubStore, req: dict) -> dict:
         c.execute("INSERT INTO nodes (node_id, outlet_id, public_key, name, letter, app_version,"
                   " schema, enrolled_at) VALUES (?,?,?,?,?,?,?,?)",
                   (node_id, outlet_id, req["public_key"], str(req.get("name") or "")[:100], letter,
-                   str(req.get("app_version") or "")[:40], req.get("schema") if isinstance(req.get("schema"), int) else None, now))
+                   str(req.get("app_version") or "")[:40],
+                   req.get("schema") if isinstance(req.get("schema"), int) else None, now))
         c.execute("UPDATE enroll_tokens SET used_at = ?, node_id = ? WHERE token_hash = ?",
                   (now, node_id, token_hash(req["token"])))
     return {"node_id": node_id, "outlet_id": outlet_id, "hub_id": hub.hub_id,
@@ -119,14 +120,15 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
             # The node found its copy behind HQ's (restored from a backup or cloned): HQ
             # keeps what it held of the old epoch and is told, so someone looks.
             c.execute("INSERT INTO fork_alerts (node_id, epoch, seq, held_hash, sent_hash, at)"
-                      " VALUES (?,?,?,?,?,?)", (node_id, held[0], held[1], held[2], "new epoch " + str(epoch), now_ms()))
+                      " VALUES (?,?,?,?,?,?)",
+                      (node_id, held[0], held[1], held[2], "new epoch " + str(epoch), now_ms()))
             held_seq, head = 0, ZERO_HASH
         else:
             held_seq, head = held[1], held[2]
         if m["first"] > held_seq + 1:
             raise ChainGap(f"HQ holds up to change {held_seq}; send from {held_seq + 1}", have=have)
         new = []
-        for (h, ch), line in zip(changes, lines):
+        for (h, ch), line in zip(changes, lines, strict=True):
             if ch["seq"] <= held_seq:
                 stored = c.execute("SELECT hash FROM node_changes WHERE origin=? AND epoch=? AND seq=?",
                                    (node_id, epoch, ch["seq"])).fetchone()

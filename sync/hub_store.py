@@ -63,7 +63,7 @@ class HubStore(SQLiteStore):
         with self.snapshot() as c:
             cur = c.execute("SELECT * FROM nodes WHERE node_id = ?", (node_id,))
             row = cur.fetchone()
-            return dict(zip([d[0] for d in cur.description], row)) if row else None
+            return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
     def create_enroll_token(self, outlet_id: str, ttl_ms: int = TOKEN_TTL_MS) -> str:
         """A one-time token; only its hash is stored."""

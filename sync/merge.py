@@ -27,7 +27,7 @@ def load(conn, spec: TableSpec, row_id: str) -> Row | None:
     if raw is None:
         return None
     names = [d[0] for d in cur.description]
-    cells = dict(zip(names, raw))
+    cells = dict(zip(names, raw, strict=True))
     values = {c: from_cell(t, cells.get(c)) for c, t in spec.columns.items()}
     if spec.is_record:
         return Row(spec, values, json.loads(cells["_clk"]))
@@ -78,7 +78,7 @@ def _inserted(spec: TableSpec, row_id: str, fields: dict, cells: list, clk: dict
         return None
     values = dict.fromkeys(spec.columns)
     values["id"] = row_id
-    for (f, value), cell in zip(fields.items(), cells):
+    for (f, value), cell in zip(fields.items(), cells, strict=True):
         kind = spec.columns[f]
         if not check_value(kind, value):
             return None

@@ -211,7 +211,7 @@ class NodeStore(SQLiteStore):
         with self.tx() as c:
             has_pending = c.execute("SELECT 1 FROM _pending LIMIT 1").fetchone() is not None
             pulled = int(self.meta_get("hlc_pulled", 0) or 0)  # the newest clock HQ relayed
-            for h, ch in changes:
+            for _, ch in changes:
                 for op in ch["ops"]:
                     self._apply_pulled(c, op, has_pending)
                     if "hlc" in op:
@@ -358,7 +358,7 @@ class NodeStore(SQLiteStore):
     def refused(self) -> list[dict]:
         cur = self.conn.execute("SELECT * FROM _refused ORDER BY at DESC")
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def pending_count(self) -> int:
         return len(self.unsent(self.acked(), limit=10**9))

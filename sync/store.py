@@ -113,11 +113,12 @@ class SQLiteStore:
     def rows(self, table: str, where: str = "", params=(), order: str = "") -> list[dict]:
         """Read helper for services and tests (not a write path). It holds the writer's
         lock, so another thread's transaction is never seen half-done."""
-        sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "") + (f" ORDER BY {order}" if order else "")
+        sql = (f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "")
+               + (f" ORDER BY {order}" if order else ""))
         with self._lock:
             cur = self.conn.execute(sql, params)
             names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def close(self) -> None:
         with self._lock:
