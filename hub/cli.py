@@ -1,6 +1,5 @@
 """`fieldsync hub …`: set up and run the hub, and administer the network. Thin over
 hub.admin and hub.app."""
-import argparse
 import json
 import sys
 

@@ -42,7 +42,8 @@ class Rules:
 
     def _rows(self, session: HubSession, table: str, order: str) -> list[dict]:
         self.ctx.allow(session, HqWork.ADMIN)
-        return [{"id": r["id"], **decoded(table, r)} for r in self.ctx.query(f"SELECT * FROM [{table}] ORDER BY {order}")]
+        return [{"id": r["id"], **decoded(table, r)}
+                for r in self.ctx.query(f"SELECT * FROM [{table}] ORDER BY {order}")]
 
     def _existing(self, table: str, row_id: str | None, thing: tuple[str, str]) -> dict | None:
         if row_id is None:

@@ -11,7 +11,7 @@ import json
 import threading
 import uuid
 from contextlib import contextmanager
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from shared.errors import ServiceError
 from shared.labels import label, pair
@@ -42,7 +42,7 @@ class HubContext:
         with self._reader() as c:
             cur = c.execute(sql, tuple(params))
             names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def one(self, sql: str, params: Iterable = ()) -> dict | None:
         rows = self.query(sql, params)

@@ -196,7 +196,8 @@ class Rollups:
             self._rebuild_serials(c)
             sums = ", ".join(f"SUM({m})" for m in MEASURES)
             c.execute(f"INSERT INTO hq_rollup_orders_month (outlet_id, model_id, month, {', '.join(MEASURES)}) "
-                      f"SELECT outlet_id, model_id, month, {sums} FROM hq_rollup_facts GROUP BY outlet_id, model_id, month")
+                      f"SELECT outlet_id, model_id, month, {sums} FROM hq_rollup_facts "
+                      "GROUP BY outlet_id, model_id, month")
             c.execute("INSERT INTO hq_rollup_parts_month (outlet_id, model_id, month, part_id, qty, lines, orders) "
                       "SELECT f.outlet_id, f.model_id, f.month, p.part_id, SUM(p.qty), SUM(p.lines), COUNT(*) "
                       "FROM hq_rollup_part_facts p JOIN hq_rollup_facts f ON f.order_id = p.order_id "
@@ -225,7 +226,7 @@ class Rollups:
                     updates.append((g["repeats"], g["ftf"], g["order_id"]))
 
         for row in cur.fetchall():
-            r = dict(zip(names, row))
+            r = dict(zip(names, row, strict=True))
             if r["serial_no"] != current and group:
                 flush()
                 group = []
@@ -253,7 +254,7 @@ def _chunks(ids: list[str]):
 def _rows(c, sql: str, params=()) -> list[dict]:
     cur = c.execute(sql, tuple(params))
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def _orders(c, ids: list[str]) -> dict[str, dict]:
@@ -379,7 +380,8 @@ def _stream(c):
     parts folded into strings by SQLite), so a million orders never sit in memory at once."""
     cur = c.execute(
         f"SELECT o.id, {', '.join('o.' + k for k in ORDER_COLUMNS)}, "
-        "(SELECT group_concat(e.to_status || ' ' || COALESCE(e.at, ''), char(31)) FROM order_events e WHERE e.order_id = o.id), "
+        "(SELECT group_concat(e.to_status || ' ' || COALESCE(e.at, ''), char(31)) FROM order_events e "
+        " WHERE e.order_id = o.id), "
         "(SELECT group_concat(p.part_id || ' ' || p.n || ' ' || p.qty, char(31)) FROM (SELECT part_id, COUNT(*) AS n, "
         " SUM(COALESCE(qty, 0)) AS qty FROM order_parts WHERE order_id = o.id AND part_id IS NOT NULL "
         " GROUP BY part_id) p) FROM service_orders o ORDER BY o.id")
@@ -396,7 +398,7 @@ def _stream(c):
             if item:
                 part, n, qty = item.rsplit(" ", 2)
                 parts[part] = (int(qty), int(n))
-        yield dict(zip(names, row[:width])), events, parts
+        yield dict(zip(names, row[:width], strict=True)), events, parts
 
 
 def _flush(c, facts: list, part_rows: list) -> None:

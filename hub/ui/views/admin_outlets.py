@@ -19,7 +19,8 @@ class OutletsView:
         rows = []
         for o in net.outlets(sh.session):
             rows.append([o["code"], o.get("name") or "", o.get("region") or "", o.get("city") or "",
-                         "、".join(o.get("coverage") or []), "、".join(names.get(q, q) for q in o.get("qualifications") or []),
+                         "、".join(o.get("coverage") or []),
+                         "、".join(names.get(q, q) for q in o.get("qualifications") or []),
                          o.get("capacity") if o.get("capacity") is not None else "—", o["users"], o["nodes"],
                          active_chip(sh, o.get("active")),
                          ft.TextButton(sh.t("adm_edit"), icon=ft.Icons.EDIT, on_click=lambda e, o=o: self.edit(o))])
@@ -28,7 +29,8 @@ class OutletsView:
                                            "adm_status", "adm_edit")], rows, numeric={6, 7, 8})
         return ft.Column([
             ft.Row([w.title(sh.t("adm_outlets")),
-                    ft.FilledButton(sh.t("adm_outlet_new"), icon=ft.Icons.ADD_BUSINESS, on_click=lambda e: self.edit(None))],
+                    ft.FilledButton(sh.t("adm_outlet_new"), icon=ft.Icons.ADD_BUSINESS,
+                                    on_click=lambda e: self.edit(None))],
                    spacing=24),
             table], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
@@ -45,7 +47,8 @@ class OutletsView:
         city = ft.TextField(label=sh.t("adm_city"), value=o.get("city") or "")
         address = ft.TextField(label=sh.t("adm_address"), value=o.get("address") or "")
         phone = ft.TextField(label=sh.t("adm_phone"), value=o.get("phone") or "")
-        capacity = ft.TextField(label=sh.t("adm_capacity"), value="" if o.get("capacity") is None else str(o["capacity"]))
+        capacity = ft.TextField(label=sh.t("adm_capacity"),
+                                value="" if o.get("capacity") is None else str(o["capacity"]))
         coverage = ft.TextField(label=sh.t("adm_coverage"), value="，".join(o.get("coverage") or []))
         have = set(o.get("qualifications") or [])
         quals = [ft.Checkbox(label=f"{n}（{c}）", value=c in have, data=c) for c, n in net.categories()]
@@ -65,4 +68,5 @@ class OutletsView:
         form(sh, title, [pair_row(code, name), pair_row(region, city), pair_row(address), pair_row(phone, capacity),
                          pair_row(coverage),
                          ft.Text(sh.t("adm_qualifications"), weight=ft.FontWeight.W_500),
-                         ft.Row([ft.Container(q, width=150) for q in quals], wrap=True, spacing=4), active], ok, sh.t("adm_save"))
+                         ft.Row([ft.Container(q, width=150) for q in quals], wrap=True, spacing=4), active], ok,
+                         sh.t("adm_save"))

@@ -55,9 +55,11 @@ class RulesView:
             if not c:
                 return sh.t("adm_all_categories")
             return names.get(c, c) if lang != "en" else f"{names.get(c, c)} ({c})"
-        rows = [[label("order_type", r["type"], lang), category(r["category"]), yuan(r["visit_fee"]), yuan(r["labour_fee"]),
+        rows = [[label("order_type", r["type"], lang), category(r["category"]), yuan(r["visit_fee"]),
+                 yuan(r["labour_fee"]),
                  f"{r.get('unsatisfied_deduction_pct') or 0}%", r.get("repeat_repair_days") or 0,
-                 f"{r.get('repeat_repair_deduction_pct') or 0}%", active_chip(sh, r.get("active")), self._edit_button(r)]
+                 f"{r.get('repeat_repair_deduction_pct') or 0}%", active_chip(sh, r.get("active")),
+                 self._edit_button(r)]
                 for r in sh.services.admin.rules.fee_rules(sh.session)]
         return w.table([sh.t(k) for k in ("adm_type", "adm_category", "adm_visit_fee", "adm_labour_fee",
                                           "adm_unsatisfied_pct", "adm_repeat_days", "adm_repeat_pct", "adm_status",
@@ -73,9 +75,11 @@ class RulesView:
         cat = ft.Dropdown(label=sh.t("adm_category"), value=r.get("category") or ALL_CATEGORIES, options=options(cats))
         visit = ft.TextField(label=sh.t("adm_visit_fee"), value=_plain_yuan(r.get("visit_fee")), prefix="¥")
         labour = ft.TextField(label=sh.t("adm_labour_fee"), value=_plain_yuan(r.get("labour_fee")), prefix="¥")
-        unsat = ft.TextField(label=sh.t("adm_unsatisfied_pct"), value=str(r.get("unsatisfied_deduction_pct") or 0), suffix="%")
+        unsat = ft.TextField(label=sh.t("adm_unsatisfied_pct"), value=str(r.get("unsatisfied_deduction_pct") or 0),
+                             suffix="%")
         days = ft.TextField(label=sh.t("adm_repeat_days"), value=str(r.get("repeat_repair_days") or 0))
-        repeat = ft.TextField(label=sh.t("adm_repeat_pct"), value=str(r.get("repeat_repair_deduction_pct") or 0), suffix="%")
+        repeat = ft.TextField(label=sh.t("adm_repeat_pct"), value=str(r.get("repeat_repair_deduction_pct") or 0),
+                              suffix="%")
         active = ft.Switch(label=sh.t("adm_active"), value=r.get("active", True) is not False)
 
         def ok():
@@ -149,7 +153,8 @@ class RulesView:
             n = len(rows) + 1
             text = ft.TextField(label=sh.t("adm_question", n=n), value=q.text if q else "", expand=3)
             kind = ft.Dropdown(label=sh.t("adm_kind"), value=str(q.kind) if q else str(sq.QuestionKind.YES_NO),
-                               options=options((str(k), label("survey_kind", str(k), sh.lang)) for k in sq.QuestionKind),
+                               options=options((str(k), label("survey_kind", str(k), sh.lang))
+                                               for k in sq.QuestionKind),
                                expand=1)
             opts = ft.TextField(label=sh.t("adm_options"), value=" / ".join(q.options) if q else "", expand=2)
             rows.append((text, kind, opts))
@@ -170,6 +175,7 @@ class RulesView:
                          for t, k, o in rows]
             return attempt(sh, sh.services.admin.rules.save_survey, sh.session, r.get("id"), type=stype.value,
                            name=name.value, questions=questions, active=active.value)[0]
-        form(sh, sh.t("adm_surveys"), [pair_row(stype, name), ft.Text(sh.t("adm_questions"), weight=ft.FontWeight.W_500),
+        form(sh, sh.t("adm_surveys"),
+             [pair_row(stype, name), ft.Text(sh.t("adm_questions"), weight=ft.FontWeight.W_500),
                                        box, ft.TextButton(sh.t("adm_add_question"), icon=ft.Icons.ADD, on_click=more),
                                        active], ok, sh.t("adm_save"), width=760)

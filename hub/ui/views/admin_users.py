@@ -25,7 +25,8 @@ class UsersView:
         sh = self.shell
         net = sh.services.admin.network
         outlets = net.outlets(sh.session)
-        picks = [(ALL, sh.t("adm_all")), (HQ, sh.t("adm_hq"))] + [(o["id"], f"{o['code']} {o['name']}") for o in outlets]
+        picks = [(ALL, sh.t("adm_all")), (HQ, sh.t("adm_hq"))] + \
+            [(o["id"], f"{o['code']} {o['name']}") for o in outlets]
         pick = ft.Dropdown(label=sh.t("adm_filter_outlet"), value=self.outlet, options=options(picks), width=260,
                            on_select=lambda e: self._filter(outlet=e.control.value))
         box = ft.TextField(label=sh.t("adm_user_query"), value=self.query, width=260, prefix_icon=ft.Icons.SEARCH,

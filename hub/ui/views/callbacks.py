@@ -65,7 +65,8 @@ class CallbacksView:
         o, c, model = t["order"], t["customer"] or {}, t["model"] or {}
         info = [
             w.kv(sh.t("cb_customer"), c.get("name")), w.kv(sh.t("cb_phone"), c.get("phone")),
-            w.kv(sh.t("cb_member"), c.get("member_level")), w.kv(sh.t("cb_address"), o.get("address") or c.get("address")),
+            w.kv(sh.t("cb_member"), c.get("member_level")),
+            w.kv(sh.t("cb_address"), o.get("address") or c.get("address")),
             w.kv(sh.t("cb_type"), label("order_type", o.get("type"), lang)),
             w.kv(sh.t("cb_model"), " ".join(x for x in (model.get("code"), model.get("name")) if x)),
             w.kv(sh.t("cb_serial"), o.get("serial_no")), w.kv(sh.t("cb_fault"), o.get("fault_description")),

@@ -48,7 +48,8 @@ class KbAdminView:
             for c in cats], wrap=True, spacing=8, run_spacing=8))
         return ft.Column([
             ft.Row([w.title(sh.t("kba_title")), box, pick,
-                    ft.OutlinedButton(sh.t("adm_search"), icon=ft.Icons.SEARCH, on_click=lambda e: self._filter(query=box.value)),
+                    ft.OutlinedButton(sh.t("adm_search"), icon=ft.Icons.SEARCH,
+                                      on_click=lambda e: self._filter(query=box.value)),
                     ft.FilledButton(sh.t("kba_new"), icon=ft.Icons.NOTE_ADD, on_click=lambda e: self._open(NEW))],
                    spacing=16, wrap=True),
             categories,
@@ -64,7 +65,8 @@ class KbAdminView:
         return ft.Card(ft.Container(ft.Column([
             ft.Row([ft.Text(a["title"], size=16, weight=ft.FontWeight.W_600),
                     w.chip(kb.category_name(a["category"] or "", sh.lang), ft.Colors.BLUE_GREY_400), published]),
-            w.muted(f"{sh.t('kba_audience_col')}：{audience}  ·  {' '.join(a['fault_codes'] + a['model_codes'][:3])}  ·  "
+            w.muted(f"{sh.t('kba_audience_col')}：{audience}  ·  "
+                    f"{' '.join(a['fault_codes'] + a['model_codes'][:3])}  ·  "
                     f"{sh.t('kba_updated', at=when(a.get('updated_at'), sh.lang))}", size=13),
         ], spacing=4), padding=12, on_click=lambda e, i=a["id"]: self._open(i)), margin=0)
 
@@ -97,14 +99,16 @@ class KbAdminView:
         kb = sh.services.admin.kb
         creating = self.article_id == NEW
         a = {"title": "", "category": "", "body": "", "tags": [], "fault_codes": [], "model_codes": [],
-             "audience": [str(Role.TECHNICIAN)], "active": True} if creating else kb.article(sh.session, self.article_id)
+             "audience": [str(Role.TECHNICIAN)], "active": True} if creating \
+            else kb.article(sh.session, self.article_id)
         title = ft.TextField(label=sh.t("kba_field_title"), value=a["title"])
         category = ft.TextField(label=sh.t("kba_field_category"), value=a["category"] or "", width=360)
 
         def use(code):
             category.value = code
             category.update()
-        known = ft.Row([ft.TextButton(c["name"], on_click=lambda e, c=c: use(c["code"])) for c in kb.categories(sh.session)],
+        known = ft.Row([ft.TextButton(c["name"], on_click=lambda e, c=c: use(c["code"]))
+                        for c in kb.categories(sh.session)],
                        wrap=True, spacing=0)
         body = ft.TextField(label=sh.t("kba_field_body"), value=a["body"], multiline=True, min_lines=8, max_lines=18)
         tags = ft.TextField(label=sh.t("kba_field_tags"), value="，".join(a["tags"]))
@@ -132,7 +136,8 @@ class KbAdminView:
             ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("kba_back"), on_click=lambda e: self._open(None)),
                     w.title(sh.t("kba_new_title") if creating else sh.t("kba_edit_title"))]),
             title, ft.Row([category, known], wrap=True), body, pair_row(tags, codes), models,
-            ft.Text(sh.t("kba_audience"), weight=ft.FontWeight.W_500), ft.Row([ft.Container(c, width=140) for c in roles], wrap=True, spacing=4),
+            ft.Text(sh.t("kba_audience"), weight=ft.FontWeight.W_500),
+            ft.Row([ft.Container(c, width=140) for c in roles], wrap=True, spacing=4),
             published, error,
             ft.Row([ft.FilledButton(sh.t("kba_save"), icon=ft.Icons.SAVE, on_click=save),
                     ft.OutlinedButton(sh.t("kba_back"), on_click=lambda e: self._open(None))], spacing=12),

@@ -84,7 +84,8 @@ class MonitorView:
             rows.append([ft.Text(sh.t("mon_total"), weight=ft.FontWeight.W_600), "",
                          *(sum(o["n"].get(s, 0) for o in outlets.values()) for s in statuses),
                          sum(sum(o["n"].values()) for o in outlets.values())])
-        cols = [sh.t("mon_region"), sh.t("mon_outlet"), *(label("status", s, lang) for s in statuses), sh.t("mon_total")]
+        cols = [sh.t("mon_region"), sh.t("mon_outlet"), *(label("status", s, lang) for s in statuses),
+                sh.t("mon_total")]
         return w.section(sh.t("mon_counts"), w.table(cols, rows, numeric=set(range(2, len(cols))))
                          if rows else w.muted(sh.t("mon_none")))
 
@@ -116,9 +117,9 @@ class MonitorView:
 
     def _escalations(self, escalations: list[dict]) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
-        rows = [[ft.Text(e["number"] or "", color=ft.Colors.RED_800, weight=ft.FontWeight.W_600), e["outlet_name"] or "",
-                 e["region"] or "", label("milestone", e["milestone"], lang), when(e["due_at"], lang) if e["due_at"] else "—",
-                 when(e["at"], lang)] for e in escalations]
+        rows = [[ft.Text(e["number"] or "", color=ft.Colors.RED_800, weight=ft.FontWeight.W_600),
+                 e["outlet_name"] or "", e["region"] or "", label("milestone", e["milestone"], lang),
+                 when(e["due_at"], lang) if e["due_at"] else "—", when(e["at"], lang)] for e in escalations]
         return w.section(sh.t("mon_escalations"), w.table(
             [sh.t("mon_order"), sh.t("mon_outlet"), sh.t("mon_region"), sh.t("mon_milestone"), sh.t("mon_due"),
              sh.t("mon_escalated_at")], rows) if rows else w.muted(sh.t("mon_no_escalations")))

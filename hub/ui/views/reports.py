@@ -106,7 +106,8 @@ class ReportsView:
             dropdown(sh.t("rep_month_from"), "month_from", months),
             dropdown(sh.t("rep_month_to"), "month_to", months),
             dropdown(sh.t("rep_region"), "region", [(r, r) for r in choices["regions"]]),
-            dropdown(sh.t("rep_outlet"), "outlet_id", [(o["id"], f"{o['code']} {o['name']}") for o in choices["outlets"]],
+            dropdown(sh.t("rep_outlet"), "outlet_id",
+                     [(o["id"], f"{o['code']} {o['name']}") for o in choices["outlets"]],
                      width=240),
             ft.FilledButton(sh.t("rep_export"), icon=ft.Icons.DOWNLOAD, on_click=self.export),
         ], wrap=True, spacing=12)
