@@ -4,7 +4,7 @@ write path (the store's write, recording the acting user and the device time).
 The sync thread writes on the same SQLite connection; its transactions hold the store's
 writer lock, and so does every read here, so a read never sees a pull half-applied.
 (A whole service call holds the lock too: see locking.py.)"""
-from typing import Callable
+from collections.abc import Callable
 
 from node.services import guards
 from node.services.errors import ServiceError
@@ -31,7 +31,7 @@ class Context:
         with self.lock:
             cur = self.store.conn.execute(sql, _params(params))
             names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def one(self, sql: str, params=()) -> dict | None:
         rows = self.query(sql, params)

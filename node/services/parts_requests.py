@@ -137,9 +137,9 @@ class PartsRequests:
         rows = self.ctx.query(f"SELECT l.*, p.sku, p.name, p.unit_price FROM {LINES} l "
                               "LEFT JOIN parts p ON p.id = l.part_id WHERE l.request_id = ? ORDER BY p.sku",
                               (r["id"],))
-        lines = [RequestLine(l["id"], l["part_id"], l["sku"] or l["part_id"], l["name"] or l["part_id"],
-                             l["qty"] or 0, l["suggested_qty"], l["approved_qty"], l["unit_price"] or 0,
-                             (l["qty"] or 0) * (l["unit_price"] or 0)) for l in rows]
+        lines = [RequestLine(row["id"], row["part_id"], row["sku"] or row["part_id"], row["name"] or row["part_id"],
+                             row["qty"] or 0, row["suggested_qty"], row["approved_qty"], row["unit_price"] or 0,
+                             (row["qty"] or 0) * (row["unit_price"] or 0)) for row in rows]
         status = r.get("status") or DocStatus.DRAFT
         comment, at = latest_comment(self.ctx, TABLE, r["id"])
         return RequestView(r["id"], r["number"] or "", status, label("doc_status", status, session.lang),

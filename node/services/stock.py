@@ -168,8 +168,9 @@ class Stock:
                 "SELECT l.*, p.sku, p.name FROM parts_request_lines l LEFT JOIN parts p ON p.id = l.part_id "
                 "WHERE l.request_id = ? AND l.approved_qty > 0 ORDER BY p.sku", (r["id"],))
             out.append(Shipment(r["id"], r["number"] or "", r["decided_at"] or at, comment, bool(r["received"]),
-                                [ShipmentLine(l["id"], l["part_id"], l["sku"] or l["part_id"],
-                                              l["name"] or l["part_id"], l["approved_qty"]) for l in lines]))
+                                [ShipmentLine(line["id"], line["part_id"], line["sku"] or line["part_id"],
+                                              line["name"] or line["part_id"], line["approved_qty"])
+                                 for line in lines]))
         return out
 
     def receive(self, session: Session, request_id: str, received: dict[str, int] | None = None) -> list[str]:

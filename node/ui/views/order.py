@@ -33,7 +33,8 @@ class OrderView:
         left = ft.Column([self._customer(d), self._appliance(d), self._fault(d), self._parts(d)],
                          spacing=12, expand=True)
         right = ft.Column([self._sla(d), self._timeline(d), self._attachments(d)], spacing=12, expand=True)
-        return ft.Column([head, self._actions(d), ft.Row([left, right], vertical_alignment=ft.CrossAxisAlignment.START)],
+        return ft.Column([head, self._actions(d),
+                          ft.Row([left, right], vertical_alignment=ft.CrossAxisAlignment.START)],
                          spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _back(self) -> None:
@@ -163,7 +164,8 @@ class OrderView:
         for act in d.actions:
             if act in ("use_part", "attach"):
                 continue
-            text = sh.t("reschedule") if act == "scheduled" and d.status == "scheduled" else heading("action", act, sh.lang)
+            text = sh.t("reschedule") if act == "scheduled" and d.status == "scheduled" \
+                else heading("action", act, sh.lang)
             style = ft.OutlinedButton if act in ("declined", "waiting_parts", "edit_order") else ft.FilledButton
             buttons.append(style(text, icon=dialogs.ICONS.get(act), on_click=lambda e, a=act: dialogs.run(self, a)))
         return ft.Row(buttons, wrap=True, spacing=10)

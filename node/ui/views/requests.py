@@ -54,15 +54,15 @@ class RequestsView:
     def _document(self, r) -> ft.Control:
         sh = self.shell
         rows = []
-        for l in r.lines:
+        for line in r.lines:
             if r.editable:
-                qty = ft.TextField(value=str(l.qty), width=80, dense=True, text_align=ft.TextAlign.RIGHT,
-                                   keyboard_type=ft.KeyboardType.NUMBER, label=l.sku, data=l)
+                qty = ft.TextField(value=str(line.qty), width=80, dense=True, text_align=ft.TextAlign.RIGHT,
+                                   keyboard_type=ft.KeyboardType.NUMBER, label=line.sku, data=line)
                 qty.on_submit = qty.on_blur = lambda e, rid=r.id: self._qty(rid, e.control)
             else:
-                qty = str(l.qty)
-            rows.append([l.sku, l.name, l.suggested_qty if l.suggested_qty is not None else "", qty,
-                         "" if l.approved_qty is None else l.approved_qty, yuan(l.amount)])
+                qty = str(line.qty)
+            rows.append([line.sku, line.name, line.suggested_qty if line.suggested_qty is not None else "", qty,
+                         "" if line.approved_qty is None else line.approved_qty, yuan(line.amount)])
         head = [ft.Row([w.status_chip(r.status, r.status_label), ft.Text(f"{sh.t('amount')}: {yuan(r.total)}"),
                         w.muted(when(r.submitted_at, sh.lang) if r.submitted_at else "")], spacing=16)]
         if r.comment:

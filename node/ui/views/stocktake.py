@@ -36,8 +36,8 @@ class StocktakeView:
         if history:
             parts.append(w.section(sh.t("past_counts"), *[ft.Row([
                 ft.Text(when(c.started_at, sh.lang), width=150), w.status_chip(c.status, c.status_label),
-                ft.Text(f"{sh.t('variance')}: " + ", ".join(f"{l.name} {l.variance:+d}" for l in c.lines
-                                                            if l.variance) or "0"),
+                ft.Text(f"{sh.t('variance')}: " + ", ".join(f"{line.name} {line.variance:+d}" for line in c.lines
+                                                            if line.variance) or "0"),
                 w.muted(c.comment)], wrap=True) for c in history]))
         return ft.Column(parts, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
