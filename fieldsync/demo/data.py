@@ -319,7 +319,7 @@ class _Generator:
     def customer_ops(self) -> list[dict]:
         self.customers_by_city: dict[str, list[dict]] = {}
         cities = [(c, 3 if c == r["cities"][0] else 1) for r in vocab.regions() for c in r["cities"]]
-        levels, weights = zip(*self.v["member_levels"])
+        levels, weights = zip(*self.v["member_levels"], strict=True)
         ops, phones = [], set()
         for _ in range(self.sizes.customers):
             city = self.rng.choices([c for c, _ in cities], [w for _, w in cities])[0]
@@ -368,9 +368,11 @@ class _Generator:
                                 else self.rng.randint(30, 2500)) * DAY_MS
             order = {"id": self.uid(), "number": hq_number(n), "outlet_id": outlet["id"],
                      "customer_id": customer["id"], "type": str(otype), "product_model_id": model["id"],
-                     "serial_no": f"{model['prefix'].rstrip('-').replace('-', '')}{self.rng.randint(10**9, 10**10 - 1)}",
+                     "serial_no": f"{model['prefix'].rstrip('-').replace('-', '')}"
+                                  f"{self.rng.randint(10**9, 10**10 - 1)}",
                      "purchase_date": local_date(bought).isoformat(),
-                     "fault_description": fault["text"] if fault else self.rng.choice(self.v["work"][otype][cat["code"]]),
+                     "fault_description": (fault["text"] if fault
+                                           else self.rng.choice(self.v["work"][otype][cat["code"]])),
                      "fault_code": (fault or {}).get("code") or None, "priority": str(priority),
                      "contact_name": customer["name"], "contact_phone": customer["phone"],
                      "address": customer["address"], "source": HUB, "created_at": created,

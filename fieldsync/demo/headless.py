@@ -489,7 +489,7 @@ def outlet_rows(conn, spec, outlet_id: str) -> dict[str, dict]:
         return {}
     cur = conn.execute(sql, params)
     names = [d[0] for d in cur.description]
-    return {r[0]: decode_row(spec, dict(zip(names, r))) for r in cur.fetchall()}
+    return {r[0]: decode_row(spec, dict(zip(names, r, strict=True))) for r in cur.fetchall()}
 
 
 def converged(hub: HubStore, store: NodeStore, outlet_id: str, name: str = "node") -> list[str]:
