@@ -101,7 +101,7 @@ def table_rows(conn, spec) -> dict[str, dict]:
     names = [d[0] for d in cur.description]
     out = {}
     for raw in cur.fetchall():
-        cells = dict(zip(names, raw))
+        cells = dict(zip(names, raw, strict=True))
         out[cells["id"]] = {"id": cells["id"], **decode_row(spec, cells)}
     return out
 
@@ -739,7 +739,7 @@ def table_rows_one(conn, spec, row_id):
     raw = cur.fetchone()
     if raw is None:
         return None
-    cells = dict(zip([d[0] for d in cur.description], raw))
+    cells = dict(zip([d[0] for d in cur.description], raw, strict=True))
     clk = json.loads(cells["_clk"]) if spec.is_record else {"": [cells["_hlc"], cells["_src"]]}
     return decode_row(spec, cells), clk
 

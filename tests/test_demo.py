@@ -144,8 +144,10 @@ def test_the_same_seed_makes_the_same_network(tmp_path, hub):
     other = HubStore(tmp_path / "again.db")
     try:
         generate(other, seed=6, now=NOW, sizes=SMALL)
+
+        def strip(rs):
+            return [{k: v for k, v in r.items() if k != "_clk" and not k.startswith("_")} for r in rs]
         for table in ("outlets", "customers", "service_orders", "order_events", "kb_articles", "stock_moves"):
-            strip = lambda rs: [{k: v for k, v in r.items() if k != "_clk" and not k.startswith("_")} for r in rs]
             assert strip(other.rows(table, order="id")) == strip(hub.rows(table, order="id")), table
     finally:
         other.close()
