@@ -83,7 +83,10 @@ class Reports:
         except ValueError:
             raise ServiceError.of("report_unknown") from None
         f = _check(filters or ReportFilter())
-        rows, chart = getattr(self, f"_{key.value}")(f)
+        build = {Report.ORDERS_COMPLAINTS: self._orders_complaints, Report.FAILURE_RATE: self._failure_rate,
+                 Report.PART_CONSUMPTION: self._part_consumption, Report.SATISFACTION: self._satisfaction,
+                 Report.SLA: self._sla, Report.SCORECARD: self._scorecard, Report.SETTLEMENTS: self._settlements}
+        rows, chart = build[key](f)
         return ReportResult(key, title(key, session.lang), COLUMNS[key], rows, chart, f, self._scope(f))
 
     def export(self, session: HubSession, report: str, filters: ReportFilter | None = None) -> tuple[str, bytes]:
