@@ -20,7 +20,7 @@ from faker import Faker
 
 from shared import vocabulary as vocab
 from shared.numbering import hq_number
-from shared.orders import HUB, OrderType, Priority, Status, can_transition
+from shared.orders import HUB, OrderType, Priority, Status
 from shared.passwords import hash_password
 from shared.periods import DAY_MS, local_date, ms_of
 from shared.roles import Role
@@ -505,18 +505,5 @@ class _Generator:
                                        qty=used + spare, kind=str(MoveKind.RECEIPT), ref="期初库存",
                                        note="开账入库", at=start + self.rng.randint(0, 8) * HOUR))
         return ops
-
-
-def status_reachable(events: list[str], status: str, closed_by_hub: bool = True) -> bool:
-    """Do these event statuses (in time order), then HQ's close or cancel, lead from new
-    to `status` through legal transitions? (A check for tests and the demo's own use.)"""
-    current = str(Status.NEW)
-    for to in events:
-        if not can_transition(current, to, "outlet"):
-            return False
-        current = to
-    if status != current:
-        return closed_by_hub and can_transition(current, status, HUB)
-    return True
 
 
