@@ -26,9 +26,12 @@ test: lint system-packages
 system-packages:
 	@tools/system-packages
 
-# The house rules a tool can keep: the layers (import-linter contracts in pyproject.toml).
+# The house rules a tool can keep: the layers (import-linter contracts), the style and the
+# likely bugs (ruff), the types of sync/ and shared/ (mypy); their settings are in pyproject.toml.
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 demo: $(STAMP)
 	$(VENV)/bin/fieldsync demo --dir $(DEMO_DIR) --hub-port $(HUB_PORT) --node-port $(NODE_PORT)

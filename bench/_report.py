@@ -155,7 +155,7 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": usable, "python": f"{platform.python_version()} "
             f"({platform.python_implementation()})", "sqlite": sqlite3.sqlite_version,
             "os": f"{platform.system()} {platform.release()} {platform.machine()}",
-            "load": load, "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+            "load": load, "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def machine_line() -> str:

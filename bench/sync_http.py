@@ -29,12 +29,10 @@ Every process started here is stopped by its PID; everything lives in a temp dir
 import argparse
 import cProfile
 import io
-import json
 import pstats
 import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +49,7 @@ from bench._raw import fresh_db  # noqa: E402
 from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from sync.schema import to_cell  # noqa: E402
 from shared.tables import TABLES  # noqa: E402
-from fieldsync.testing.processes import HubProcess, NodeDir, run  # noqa: E402
+from fieldsync.testing.processes import HubProcess, NodeDir  # noqa: E402
 
 BATCH = 1000              # rows per raw-baseline transaction, ops per seeding write
 AIM_PUSH = 10_000         # changes/s end to end
@@ -341,7 +339,8 @@ def push_round(home: NodeHome, n: int, profile: Path | None) -> dict:
     if prof:
         profile_to(prof, profile, f"one push round of {n} changes (client side, hub in its own process): "
                                   f"{elapsed:.2f} s under cProfile")
-    return {"s": elapsed, "push_phase_s": push_phase, "bodies": timed.bodies, "pushed": result.pushed, "pulled": result.pulled, "t": dict(timed.t),
+    return {"s": elapsed, "push_phase_s": push_phase, "bodies": timed.bodies, "pushed": result.pushed,
+            "pulled": result.pulled, "t": dict(timed.t),
             "n": dict(timed.n)}
 
 
@@ -464,7 +463,7 @@ def main() -> None:
         raw_boot_s, raw_boot_rows = raw_insert(root / "raw-boot.db", "parts", seeded)
 
     n_ops = len(rows)
-    push_cs, push_rows_s = n / push["s"], n_ops / push["s"]
+    push_cs = n / push["s"]
     raw_rows_s = raw_push_rows / raw_push_s
     boot_rows_s, pull_rows_s = n_rows / boot_s, n_rows / boot["round_s"]
     raw_boot_rs = raw_boot_rows / raw_boot_s
@@ -493,7 +492,7 @@ def main() -> None:
           f"the rest apply_pull)")
     print(f"idle round split: median HTTP {ms(statistics.median(idle['http']))} over "
           f"{sum(idle['per_round'].values()):.0f} requests, client-side work median "
-          f"{ms(statistics.median(a - b for a, b in zip(idle['laps'], idle['http'])))}")
+          f"{ms(statistics.median(a - b for a, b in zip(idle['laps'], idle['http'], strict=True)))}")
     print(f"idle round p90 {ms(idle_p90)}, GET p90 {ms(get_p90)}; HTTPS adds "
           f"{(http_push - ingest_s) / len(push['bodies']) * 1000:.1f} ms per pushed segment")
     report.note(f"hub served by `fieldsync hub serve` (uvicorn, TLS, pinned self-signed certificate) on "

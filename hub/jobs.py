@@ -4,7 +4,7 @@ HubServices; it is registered in JOBS with an explicit id and an interval, runs 
 max_instances=1 and coalesce=True, and a crash is logged with its traceback rather than
 stopping the scheduler."""
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from hub.services import approvals, callbacks, monitor
 from hub.services.rollups import fold_job

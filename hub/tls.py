@@ -18,7 +18,7 @@ def make_self_signed(cert_path: Path, key_path: Path, names: list[str] | None = 
     ips = sorted({"127.0.0.1", *(n for n in (names or []) if _is_ip(n))})
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fieldsync hub"),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "fieldsync")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))

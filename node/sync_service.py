@@ -5,9 +5,8 @@ import hashlib
 import logging
 import random
 import threading
-import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,7 +27,6 @@ class SyncStatus:
     last_success_at: int | None = None
     last_attempt_at: int | None = None
     last_error: str | None = None        # in words, for the sync panel
-    last_error_code: str | None = None
     hub_reachable: bool | None = None
     failures: int = 0                    # consecutive failed rounds
     retry_at: int | None = None          # backoff: no scheduled round before this
@@ -36,9 +34,6 @@ class SyncStatus:
     refused: int = 0                     # ops HQ refused (see the sync panel)
     rounds: int = 0
     last_round: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def backoff_s(failures: int, base: float, cap: float) -> float:
@@ -107,7 +102,7 @@ class SyncService:
             self._failed("internal", reachable=None, detail=str(exc))
         else:
             st.last_success_at, st.hub_reachable = now_ms(), True
-            st.last_error = st.last_error_code = st.retry_at = None
+            st.last_error = st.retry_at = None
             st.failures = 0
             if result.held:  # a rollout: the round pulled, our changes wait (said, not silent)
                 st.last_error_code, st.last_error = result.held, describe(result.held, self.lang)
@@ -127,7 +122,6 @@ class SyncService:
         st = self.status
         st.failures += 1
         st.hub_reachable = reachable
-        st.last_error_code = code
         st.last_error = describe(code, self.lang) if code != "internal" else f"同步出错: {detail}"
         delay = backoff_s(st.failures, self.interval_s, self.max_backoff_s)
         st.retry_at = now_ms() + int(delay * 1000)
@@ -163,12 +157,3 @@ class SyncService:
 def _scheduled_round(service: SyncService) -> None:
     """Module-level job function (APScheduler 3.x); the service decides whether to run."""
     service.scheduled()
-
-
-def wait_for(predicate, timeout_s: float, step_s: float = 0.1) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step_s)
-    return predicate()

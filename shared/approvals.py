@@ -4,7 +4,6 @@ settlement recomputation's differences. The hub's approval services and screens 
 the node reads HQ's decisions from `approvals` rows (decision, level, comment)."""
 from enum import StrEnum
 
-from shared.documents import Decision  # approved | rejected | passed (a level of several)
 
 # Parts requests: level 1 approves up to LEVEL_LIMITS[0] fen (¥5,000) on its own; above
 # that a second approver (another person) must approve too; above LEVEL_LIMITS[1] a third.

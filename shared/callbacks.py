@@ -107,7 +107,7 @@ def score(qs: list[Question], answers: list) -> int:
     """0–100 from valid answers (callers validate first)."""
     if not qs:
         return 100
-    mean = sum(q.points(a) for q, a in zip(qs, answers)) / len(qs)
+    mean = sum(q.points(a) for q, a in zip(qs, answers, strict=True)) / len(qs)
     return int(mean + 0.5)
 
 

@@ -22,8 +22,3 @@ def fen_to_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(int(fen)), 100)
     return f"{sign}{whole:,}.{cents:02d}"
-
-
-def percent_of(fen: int, pct: int) -> int:
-    """pct percent of an amount in fen, rounded half up, integers only."""
-    return (int(fen) * int(pct) * 2 + 100) // 200

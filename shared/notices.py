@@ -24,7 +24,8 @@ DETAILS: dict[str, tuple[str, str]] = {
     "actor_inactive": ("操作人不是本网点在职的账号。", "The change's actor is not an active user of this outlet."),
     "unknown_table": ("总部没有“{table}”这类数据。", "Unknown table {table}."),
     "hub_table": ("{table}只能由总部修改。", "{table} is written by HQ only."),
-    "actor_mismatch": ("记录的操作人与提交修改的人不一致。", "{table}: the actor must be the user who made the change."),
+    "actor_mismatch": ("记录的操作人与提交修改的人不一致。",
+                       "{table}: the actor must be the user who made the change."),
     "wrong_op": ("{table}的写入方式不正确。", "{table} is a {kind}: use {use}."),
     "hub_field": ("“{field}”由总部决定，网点不能修改。", "{table}: {field} is decided by HQ."),
     "set_once": ("“{field}”设定后不能再更改。", "{table}: {field} cannot change once set."),
@@ -43,9 +44,11 @@ DETAILS: dict[str, tuple[str, str]] = {
                     "The tablet's clock is ahead of HQ's by more than {minutes} minutes; fix the date and time."),
     # the SLA warning for the outlet manager (hub/services/monitor.py)
     "sla_overdue": ("SLA预警：工单{number}「{milestone}」已超时{late_ms}，已上报总部，请尽快处理。",
-                    "SLA warning: order {number} ({milestone}) is {late_ms} overdue; HQ has been told. Please act now."),
+                    "SLA warning: order {number} ({milestone}) is {late_ms} overdue; HQ has been told. "
+                    "Please act now."),
     "sla_used": ("SLA预警：工单{number}「{milestone}」时限已用{pct}%，将于{due_at}到期，请尽快处理。",
-                 "SLA warning: order {number} ({milestone}) has used {pct}% of its time; due {due_at}. Please act now."),
+                 "SLA warning: order {number} ({milestone}) has used {pct}% of its time; due {due_at}. "
+                 "Please act now."),
     "sla_used_paused": ("SLA预警：工单{number}「{milestone}」时限已用{pct}%（待配件，计时暂停），请尽快处理。",
                         "SLA warning: order {number} ({milestone}) has used {pct}% of its time "
                         "(paused while waiting for parts). Please act now."),
@@ -68,7 +71,9 @@ def render(detail_: dict | None, lang: str = "zh", fallback: str = "") -> str:
     not know or cannot fill in."""
     if not isinstance(detail_, dict) or detail_.get("key") not in DETAILS:
         return fallback
-    params = detail_.get("params") if isinstance(detail_.get("params"), dict) else {}
+    params = detail_.get("params")
+    if not isinstance(params, dict):
+        params = {}
     zh, en = DETAILS[detail_["key"]]
     try:
         return (en if lang == "en" else zh).format(**{k: _worded(k, v, lang) for k, v in params.items()})

@@ -59,6 +59,8 @@ OPEN = frozenset(Status) - TERMINAL - {Status.COMPLETED}
 
 def can_transition(current: str | None, target: str, side: str) -> bool:
     """True when `side` may move an order from `current` to `target`."""
+    if current is None:  # no status to move from
+        return False
     try:
         return TRANSITIONS.get((Status(current), Status(target))) == side
     except ValueError:

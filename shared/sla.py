@@ -74,7 +74,8 @@ def policy_for(policies: list[dict], order_type: str | None, priority: str | Non
 
 def _pauses(events: list[tuple[str, int]]) -> list[tuple[int, int | None]]:
     """[start, end) intervals spent in a paused status, end None while still paused."""
-    out, start = [], None
+    out: list[tuple[int, int | None]] = []
+    start: int | None = None
     for to_status, at in events:
         if to_status in SLA_PAUSED:
             if start is None:
@@ -152,10 +153,11 @@ def running_due(*, created_at: int | None, policy: dict | None, status: str | No
 
 def running_case_sql(policies: list[dict], statuses, status_sql: str, value: str = "due") -> tuple[str, list]:
     """SQL (with its parameters) that gives, for an order row `o` without CLOCK_EVENTS
-    (it never waited for parts nor was declined or cancelled), what `running_due` says without building a clock: `value` "due"
-    → due − created_at in ms, "budget" → the running milestone's minutes, "milestone" → its
-    name; NULL where no clock runs. It depends only on the order's type, priority and
-    status (`status_sql`, the status expression to use), so nested CASEs over the policies
+    (it never waited for parts nor was declined or cancelled), what `running_due` says
+    without building a clock: `value` "due" → due − created_at in ms, "budget" → the
+    running milestone's minutes, "milestone" → its name; NULL where no clock runs. It
+    depends only on the order's type, priority and status (`status_sql`, the status
+    expression to use), so nested CASEs over the policies
     let SQL rank and count thousands of orders. A priority without a policy of its own
     falls back as `policy_for` does (the ELSE arm)."""
     def by_status(policy) -> tuple[str, list]:

@@ -40,7 +40,8 @@ def qty_fits(kind: str, qty) -> bool:
     transfers and adjustments go either way."""
     if not isinstance(qty, int) or isinstance(qty, bool):
         return False
-    return {MoveKind.CONSUME: qty < 0, MoveKind.RECEIPT: qty > 0, MoveKind.RETURN: qty >= 0}.get(kind, True)
+    sign_fits: dict[str, bool] = {MoveKind.CONSUME: qty < 0, MoveKind.RECEIPT: qty > 0, MoveKind.RETURN: qty >= 0}
+    return sign_fits.get(kind, True)
 
 
 def suggest_qty(consumed: int, safety_stock: int, on_hand: int, in_transit: int,

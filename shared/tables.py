@@ -4,7 +4,7 @@ set-once fields, the bucket a row travels in and when a row is frozen, and the b
 rules the engine asks about (`policy`, shared/policies.py). The hub's authoriser, both
 stores' schemas and the merge rules read these declarations."""
 from dataclasses import dataclass, field
-from typing import Mapping
+from collections.abc import Mapping
 
 from shared.policies import Notices, OrderStates, StockMoves, TablePolicy
 
@@ -212,10 +212,6 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "op_index": INT, "row_exists": BOOL, "at": INT},
         policy=Notices(), indexes=(("outlet_id",),)),
 ]}
-
-# The order in which a full snapshot lists tables: parents before children.
-TABLE_ORDER = tuple(TABLES)
-
 
 def spec(table: str) -> TableSpec | None:
     return TABLES.get(table)

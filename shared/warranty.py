@@ -18,10 +18,6 @@ class Warranty:
     months: int
     until: date | None       # last day covered
 
-    @property
-    def covered(self) -> bool | None:
-        return None if self.state == UNKNOWN else self.state == IN
-
 
 def months_for(model_months: int | None, category: str | None) -> int:
     if isinstance(model_months, int) and model_months > 0:

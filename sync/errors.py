@@ -23,6 +23,8 @@ from shared.refusals import (BAD_TRANSITION, CLOCK_AHEAD, CONFLICT, FORBIDDEN,  
 
 
 class SyncError(Exception):
+    """A request refused whole, nothing applied: `status` is its HTTP status, `code` the
+    protocol's error code, `extra` the body's other fields (have, hub_time)."""
     status = 400
     code = "bad_request"
 

@@ -1,7 +1,6 @@
 """The hub side of the protocol, shaped like the HTTP endpoints so that routes stay thin:
 each takes the authenticated node id and the request body, and returns the response body
 or raises a SyncError. Verification always finishes before anything is applied."""
-import json
 
 from shared import policies
 from shared.numbering import renumbered
@@ -133,7 +132,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
         if m["first"] > held_seq + 1:
             raise ChainGap(f"HQ holds up to change {held_seq}; send from {held_seq + 1}", have=have)
         new: list[tuple[str, dict, bytes]] = []
-        for (h, ch), line in zip(changes, lines):
+        for (h, ch), line in zip(changes, lines, strict=True):
             if ch["seq"] <= held_seq:
                 stored = c.execute("SELECT hash FROM node_changes WHERE origin=? AND epoch=? AND seq=?",
                                    (node_id, epoch, ch["seq"])).fetchone()
@@ -290,10 +289,6 @@ def pull(hub: HubStore, node_id: str, bucket: str, after: int, limit: int = MAX_
                                     first=after + 1, lines=lines, prev=prev,
                                     more=bool(rows) and rows[-1][0] < seq, acked=node_seq)
     return segment.encode(manifest, segment.sign_manifest(hub.key, keys.BUCKET, manifest), lines)
-
-
-def error_json(exc) -> bytes:
-    return json.dumps(exc.body(), ensure_ascii=False).encode()
 
 
 __all__ = ["enroll", "hello", "push", "pull", "from_wall"]

@@ -84,7 +84,7 @@ def _inserted(spec: TableSpec, row_id: str, fields: dict, cells: list, clk: dict
         return None
     values = dict.fromkeys(spec.columns)
     values["id"] = row_id
-    for (f, value), cell in zip(fields.items(), cells):
+    for (f, value), cell in zip(fields.items(), cells, strict=True):
         kind = spec.columns[f]
         if not check_value(kind, value):
             return None

@@ -27,7 +27,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 RELEASE_1 = 1  # the version of a file written by release 0.1.0, which set no user_version
 SNAPSHOTS = Path(__file__).with_name("schema_v1")

@@ -214,7 +214,7 @@ class NodeStore(SQLiteStore):
             has_pending = c.execute("SELECT 1 FROM _pending LIMIT 1").fetchone() is not None
             me = self.node_id
             pulled = int(self.meta_get("hlc_pulled", 0) or 0)  # the newest clock HQ relayed
-            for h, ch in changes:
+            for _, ch in changes:
                 for op in ch["ops"]:
                     self._apply_pulled(c, op, has_pending, me)
                     if "hlc" in op:

@@ -9,7 +9,6 @@ from sync.change import release_params
 from sync.errors import ChainGap, Fork
 from sync.hlc import MAX_DRIFT_MS
 from sync.node_store import NodeStore
-from sync.relay import bucket_origin  # noqa: F401  (re-exported for clients)
 
 
 class Transport(Protocol):
@@ -151,7 +150,7 @@ def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> 
         push_all(store, transport, key, result, held_seq)
     pull_all(store, transport, result, hello)  # what HQ sends, a node of either schema can apply
     if isinstance(hello.get("hub_time"), int):
-        result.clock_rewound = store.rewind_clock(hello["hub_time"], MAX_DRIFT_MS)
+        store.rewind_clock(hello["hub_time"], MAX_DRIFT_MS)
     return result
 
 

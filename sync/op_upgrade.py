@@ -4,7 +4,7 @@ schema change that renames, splits or re-encodes a field adds its step here, in 
 so the authoriser and the merge only ever see this release's ops. A schema change that
 only adds tables or columns needs no step: the older op simply does not carry them.
 The change keeps its exact bytes (and hash) in node_changes; only what is applied changes."""
-from typing import Callable
+from collections.abc import Callable
 
 from sync import change
 

@@ -48,6 +48,7 @@ def decode_row(spec: TableSpec, row: dict) -> dict:
 
 
 def is_int(value) -> bool:
+    """An integer that is not a bool (JSON true is not a schema number)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -44,7 +44,7 @@ def test_upload_queue_resumes_and_never_uploads_twice(tmp_path):
     svc2, t2 = service()  # restart: a new service over the same store
     assert svc2.sync_now().last_error is None
     assert sorted(t2.puts) == sorted(shas[1:])  # not the one HQ already had
-    assert all(blobs.get(s) == p for s, p in zip(shas, photos))
+    assert all(blobs.get(s) == p for s, p in zip(shas, photos, strict=True))
     assert store.blobs_to_upload() == []
     svc3, t3 = service()
     svc3.sync_now()

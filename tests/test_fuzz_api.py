@@ -69,7 +69,8 @@ def test_random_bodies_are_refused_cleanly(path):
     @given(body=st.one_of(st.binary(max_size=2048),
                           st.text(max_size=512).map(str.encode),
                           st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                                       lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+                                       lambda c: st.lists(c, max_size=4)
+                                       | st.dictionaries(st.text(max_size=8), c, max_size=4),
                                        max_leaves=12).map(lambda v: json.dumps(v).encode())),
            gzip_header=st.booleans())
     def run(body, gzip_header):

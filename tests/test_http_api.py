@@ -17,7 +17,7 @@ from shared.passwords import hash_password
 from shared.stock import on_hand
 from sync import http_client, http_sig, keys, segment
 from sync.change import make_change
-from sync.canonical import ZERO_HASH, sha256_hex
+from sync.canonical import ZERO_HASH
 from sync.errors import SyncError
 from sync.http_client import HttpTransport
 from sync.node_store import NodeStore
@@ -66,7 +66,7 @@ def test_full_round_over_http_converges(world):
     tech = w.user(w.outlets[0], "technician")
     store.write(tech, [{"op": "add", "table": "order_events", "id": uid(),
                         "fields": {"order_id": order, "to_status": "accepted", "at": 1}}])
-    for i in range(30):  # big enough to be gzipped
+    for _ in range(30):  # big enough to be gzipped
         store.write(tech, [{"op": "add", "table": "stock_moves", "id": uid(), "fields": {
             "outlet_id": w.outlets[0], "part_id": "P-1001", "qty": -1, "kind": "consume", "note": "换压缩机" * 5}}])
     result = sync_round(store, t, key)

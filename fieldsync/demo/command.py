@@ -11,8 +11,10 @@ def add_parser(sub) -> None:
     p = sub.add_parser("demo", help="run the demo: hub + two outlet nodes with demo data (or a headless scripted run)",
                        description="Run the demo: a hub with demo data and two outlet nodes, or with --headless "
                                    "a scripted run of N working days that ends with a convergence check.")
-    p.add_argument("--dir", required=True, type=Path, help="the demo's directory (created if missing, reused if present)")
-    p.add_argument("--headless", action="store_true", help="no servers: simulate the days in-process and check convergence")
+    p.add_argument("--dir", required=True, type=Path,
+                   help="the demo's directory (created if missing, reused if present)")
+    p.add_argument("--headless", action="store_true",
+                   help="no servers: simulate the days in-process and check convergence")
     p.add_argument("--days", type=int, default=3, help="working days to simulate (headless)")
     p.add_argument("--seed", type=int, default=6, help="seed of the demo data and the simulation")
     p.add_argument("--hub-port", type=int, default=8443, help="the hub's HTTPS port (nodes remember it)")

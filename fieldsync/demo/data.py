@@ -20,7 +20,7 @@ from faker import Faker
 
 from shared import vocabulary as vocab
 from shared.numbering import hq_number
-from shared.orders import HUB, OrderType, Priority, Status, can_transition
+from shared.orders import HUB, OrderType, Priority, Status
 from shared.passwords import hash_password
 from shared.periods import DAY_MS, local_date, ms_of
 from shared.roles import Role
@@ -319,7 +319,7 @@ class _Generator:
     def customer_ops(self) -> list[dict]:
         self.customers_by_city: dict[str, list[dict]] = {}
         cities = [(c, 3 if c == r["cities"][0] else 1) for r in vocab.regions() for c in r["cities"]]
-        levels, weights = zip(*self.v["member_levels"])
+        levels, weights = zip(*self.v["member_levels"], strict=True)
         ops, phones = [], set()
         for _ in range(self.sizes.customers):
             city = self.rng.choices([c for c, _ in cities], [w for _, w in cities])[0]
@@ -368,9 +368,11 @@ class _Generator:
                                 else self.rng.randint(30, 2500)) * DAY_MS
             order = {"id": self.uid(), "number": hq_number(n), "outlet_id": outlet["id"],
                      "customer_id": customer["id"], "type": str(otype), "product_model_id": model["id"],
-                     "serial_no": f"{model['prefix'].rstrip('-').replace('-', '')}{self.rng.randint(10**9, 10**10 - 1)}",
+                     "serial_no": f"{model['prefix'].rstrip('-').replace('-', '')}"
+                                  f"{self.rng.randint(10**9, 10**10 - 1)}",
                      "purchase_date": local_date(bought).isoformat(),
-                     "fault_description": fault["text"] if fault else self.rng.choice(self.v["work"][otype][cat["code"]]),
+                     "fault_description": (fault["text"] if fault
+                                           else self.rng.choice(self.v["work"][otype][cat["code"]])),
                      "fault_code": (fault or {}).get("code") or None, "priority": str(priority),
                      "contact_name": customer["name"], "contact_phone": customer["phone"],
                      "address": customer["address"], "source": HUB, "created_at": created,
@@ -503,18 +505,5 @@ class _Generator:
                                        qty=used + spare, kind=str(MoveKind.RECEIPT), ref="期初库存",
                                        note="开账入库", at=start + self.rng.randint(0, 8) * HOUR))
         return ops
-
-
-def status_reachable(events: list[str], status: str, closed_by_hub: bool = True) -> bool:
-    """Do these event statuses (in time order), then HQ's close or cancel, lead from new
-    to `status` through legal transitions? (A check for tests and the demo's own use.)"""
-    current = str(Status.NEW)
-    for to in events:
-        if not can_transition(current, to, "outlet"):
-            return False
-        current = to
-    if status != current:
-        return closed_by_hub and can_transition(current, status, HUB)
-    return True
 
 

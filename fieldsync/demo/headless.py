@@ -350,9 +350,6 @@ class Simulation:
                 if out.complaint_id:
                     self.summary.complaints += 1
 
-    def outlet_of(self, outlet_id: str) -> dict:
-        return next(o for o in self.data.outlets if o["id"] == outlet_id)
-
     # ---- the outlet office ----
 
     def office(self, n: SimNode, hour: float) -> None:

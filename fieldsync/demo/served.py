@@ -114,11 +114,11 @@ class Processes:
         return [f"{name} (exit {p.returncode})" for name, p in self.running if p.poll() is not None]
 
     def stop(self, grace: float = 10) -> None:
-        for name, p in reversed(self.running):
+        for _, p in reversed(self.running):
             if p.poll() is None:
                 os.kill(p.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        for name, p in reversed(self.running):
+        for _, p in reversed(self.running):
             try:
                 p.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -172,7 +172,7 @@ def run_live(root: Path, *, seed: int = 6, hub_port: int = 8443, node_ports=(860
         except HubNotServing as exc:
             raise RuntimeError(f"{exc}; see its log {root}/logs/hub.log") from None
         node_urls = []
-        for code, port in zip(LIVE_OUTLETS, node_ports):
+        for code, port in zip(LIVE_OUTLETS, node_ports, strict=True):
             node_dir = root / "nodes" / code
             if not NodeHome(node_dir).enrolled():
                 enroll(home, node_dir, code, url)
@@ -183,7 +183,8 @@ def run_live(root: Path, *, seed: int = 6, hub_port: int = 8443, node_ports=(860
                 argv += ["--host", HOST, "--port", str(port)]
             procs.start(f"node-{code}", argv)
             node_urls.append(f"  node {code}: " + (f"http://{HOST}:{port}" if ui else
-                                                   f"background sync only (no UI yet), log {root}/logs/node-{code}.log"))
+                                                   "background sync only (no UI yet), "
+                                                   f"log {root}/logs/node-{code}.log"))
         print("\n".join([
             "",
             "fieldsync demo is running",
@@ -191,7 +192,8 @@ def run_live(root: Path, *, seed: int = 6, hub_port: int = 8443, node_ports=(860
             f"  HQ web UI: {url}/hq/   logins hq.agent (calls, callbacks), hq.approver (approvals), "
             f"admin (administration), password {DEMO_PASSWORD}",
             *node_urls,
-            f"  logins (password {DEMO_PASSWORD} for everyone, PIN {DEMO_PIN} for outlet users; admin: admin / {DEMO_PASSWORD}):",
+            f"  logins (password {DEMO_PASSWORD} for everyone, PIN {DEMO_PIN} for outlet users; "
+            f"admin: admin / {DEMO_PASSWORD}):",
             *logins(home, LIVE_OUTLETS),
             f"  logs: {root}/logs/",
             "Ctrl-C stops the hub and the nodes.",

@@ -151,7 +151,8 @@ class Network:
                 values.setdefault("active", True)
             ctx.write(session, [_put("outlets", oid, values)])
             ctx.audit(session, "outlet_created" if current is None else "outlet_changed", oid,
-                      " ".join(f"{k}={values[k]}" for k in sorted(values) if k in ("code", "name", "active", "capacity")))
+                      " ".join(f"{k}={values[k]}" for k in sorted(values)
+                               if k in ("code", "name", "active", "capacity")))
         return oid
 
     def _outlet_values(self, fields: dict, creating: bool) -> dict:

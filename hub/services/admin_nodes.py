@@ -130,7 +130,8 @@ class Nodes:
     def forks(self, session: HubSession, *, open_only: bool = True) -> list[ForkAlert]:
         self.ctx.allow(session, HqWork.ADMIN)
         return [ForkAlert(f["id"], f["node_id"], f["node_name"] or f["node_id"], f["outlet_code"] or "", f["at"],
-                          f["epoch"], f["node_epoch"], bool(f["resolved"])) for f in self.ctx.hub.fork_alerts(open_only)]
+                          f["epoch"], f["node_epoch"], bool(f["resolved"]))
+                for f in self.ctx.hub.fork_alerts(open_only)]
 
     def resolve_fork(self, session: HubSession, alert_id: int) -> None:
         """Mark a fork alert handled (HQ looked at the restored node and its new epoch)."""

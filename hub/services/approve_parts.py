@@ -115,19 +115,21 @@ class PartsApprovals:
         since = ctx.now() - HISTORY_DAYS * DAY_MS
         rows = ctx.query(
             f"SELECT l.*, p.sku, p.name, p.unit_price, p.safety_stock, "
-            "(SELECT COALESCE(SUM(m.qty), 0) FROM stock_moves m WHERE m.outlet_id = ? AND m.part_id = l.part_id) AS on_hand, "
+            "(SELECT COALESCE(SUM(m.qty), 0) FROM stock_moves m WHERE m.outlet_id = ? AND m.part_id = l.part_id) "
+            "AS on_hand, "
             "(SELECT COALESCE(-SUM(m.qty), 0) FROM stock_moves m WHERE m.outlet_id = ? AND m.part_id = l.part_id "
             f"AND m.kind = '{MoveKind.CONSUME}' AND m.at >= ?) AS consumed "
             f"FROM {LINES} l LEFT JOIN parts p ON p.id = l.part_id WHERE l.request_id = ? AND l.qty > 0 "
             "ORDER BY p.sku", (r["outlet_id"], r["outlet_id"], since, r["id"]))
         lines = []
-        for l in rows:
-            price = l["unit_price"] or 0
-            approved = l["approved_qty"] if l["approved_qty"] is not None and (passes or status != DocStatus.SUBMITTED) \
-                else l["qty"]
-            lines.append(ReviewLine(l["id"], l["part_id"], l["sku"] or l["part_id"], l["name"] or l["part_id"],
-                                    l["qty"], l["suggested_qty"], approved, price, l["qty"] * price,
-                                    approved * price, l["on_hand"], l["safety_stock"] or 0, l["consumed"]))
+        for line in rows:
+            price = line["unit_price"] or 0
+            approved = line["approved_qty"] \
+                if line["approved_qty"] is not None and (passes or status != DocStatus.SUBMITTED) else line["qty"]
+            lines.append(ReviewLine(line["id"], line["part_id"], line["sku"] or line["part_id"],
+                                    line["name"] or line["part_id"],
+                                    line["qty"], line["suggested_qty"], approved, price, line["qty"] * price,
+                                    approved * price, line["on_hand"], line["safety_stock"] or 0, line["consumed"]))
         outlet = outlet_names(ctx).get(r["outlet_id"], {})
         approved_amount = sum(line.approved_amount for line in lines)
         return PartsReview(

@@ -100,7 +100,8 @@ class SettlementApprovals:
             "WHERE o.outlet_id = ? AND e.to_status = ? AND o.status IN (?, ?) GROUP BY o.id "
             "HAVING completed_at >= ? AND completed_at < ? ORDER BY completed_at",
             (outlet_id, str(Status.COMPLETED), str(Status.COMPLETED), str(Status.CLOSED), start, end))
-        rules = [{**r, "active": r["active"] is None or bool(r["active"])} for r in ctx.query("SELECT * FROM fee_rules")]
+        rules = [{**r, "active": r["active"] is None or bool(r["active"])}
+                 for r in ctx.query("SELECT * FROM fee_rules")]
         earlier = self._same_appliance(outlet_id, [o["serial_no"] for o in orders if o["serial_no"]])
         used = self._parts_used([o["id"] for o in orders])
         out = {}
@@ -143,7 +144,7 @@ class SettlementApprovals:
     def _review(self, lang: str, s: dict) -> SettlementReview:
         ctx = self.ctx
         hub = self.recompute(s["outlet_id"], s.get("period") or "") if s.get("period") else {}
-        node = {l["order_id"]: l for l in ctx.query(
+        node = {line["order_id"]: line for line in ctx.query(
             f"SELECT l.*, o.number, o.type, pm.category, (SELECT MIN(e.at) FROM order_events e WHERE e.order_id = o.id "
             f"AND e.to_status = '{Status.COMPLETED}') AS completed_at FROM {LINES} l "
             "LEFT JOIN service_orders o ON o.id = l.order_id LEFT JOIN product_models pm ON pm.id = o.product_model_id "

@@ -84,15 +84,16 @@ class StockApprovals:
         posted = {r["id"] for r in ctx.query("SELECT id FROM stock_moves WHERE outlet_id = ? AND kind = ? AND ref = ?",
                                              (count["outlet_id"], str(MoveKind.ADJUST), count["id"]))}
         lines = []
-        for l in ctx.query(f"SELECT l.*, p.sku, p.name, p.unit_price FROM {LINES} l LEFT JOIN parts p "
+        for line in ctx.query(f"SELECT l.*, p.sku, p.name, p.unit_price FROM {LINES} l LEFT JOIN parts p "
                            "ON p.id = l.part_id WHERE l.count_id = ? ORDER BY p.sku", (count["id"],)):
-            exp = expected.get(l["part_id"], 0)
-            counted = l["counted"] or 0
-            variance, price = counted - exp, l["unit_price"] or 0
-            lines.append(CountLineReview(l["id"], l["part_id"], l["sku"] or l["part_id"], l["name"] or l["part_id"],
-                                         counted, l["expected"], l["variance"], exp, variance, price,
+            exp = expected.get(line["part_id"], 0)
+            counted = line["counted"] or 0
+            variance, price = counted - exp, line["unit_price"] or 0
+            lines.append(CountLineReview(line["id"], line["part_id"], line["sku"] or line["part_id"],
+                                         line["name"] or line["part_id"],
+                                         counted, line["expected"], line["variance"], exp, variance, price,
                                          variance * price, auto_posts(variance, price),
-                                         adjust_move_id(l["id"]) in posted))
+                                         adjust_move_id(line["id"]) in posted))
         status = count.get("status") or DocStatus.DRAFT
         outlet = outlet_names(ctx).get(count["outlet_id"], {})
         return CountReview(count["id"], count["outlet_id"], outlet.get("code") or "", outlet.get("name") or "",

@@ -210,7 +210,7 @@ class Callbacks:
             answers = list(answers or [])
             if len(answers) != len(qs) or any(a is None for a in answers):
                 raise ServiceError.of("callback_answer_count", n=len(qs))
-            for n, (q, a) in enumerate(zip(qs, answers), 1):
+            for n, (q, a) in enumerate(zip(qs, answers, strict=True), 1):
                 if not q.valid(a):
                     if q.kind == cb.QuestionKind.YES_NO:
                         raise ServiceError.of("callback_answer_yes_no", n=n)

@@ -11,7 +11,7 @@ import json
 import threading
 import uuid
 from contextlib import contextmanager
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from shared.errors import ServiceError
 from shared.labels import label, pair

@@ -1,6 +1,6 @@
 """All the hub's services over one hub store, built once by the hub process (the HQ web UI,
 scheduled jobs, tests) and called with the logged-in HubSession."""
-from typing import Callable
+from collections.abc import Callable
 
 from sync.hub_store import HubStore
 

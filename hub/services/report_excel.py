@@ -29,7 +29,8 @@ def to_xlsx(result, lang: str = "zh") -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = str(result.report)[:31]
-    ws.cell(row=1, column=1, value=result.title + (f"  ({result.scope})" if result.scope else "")).font = Font(bold=True)
+    ws.cell(row=1, column=1,
+            value=result.title + (f"  ({result.scope})" if result.scope else "")).font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE3F3")
     widths = []
     for j, col in enumerate(result.columns, start=1):

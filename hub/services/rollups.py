@@ -28,7 +28,6 @@ from collections import defaultdict
 
 from hub.services.rollup_facts import EXTRA, KEY, MEASURES, Policies, base_fact, serial_flags
 from shared.orders import Status
-from shared.roles import HqWork
 from sync.store import dict_rows, iter_dicts
 
 BATCH = 2000
@@ -104,17 +103,10 @@ class Rollups:
         """Pending dirty orders, whether a rebuild is due, when the roll-ups were last built."""
         meta = {r["key"]: r["value"] for r in self.ctx.query("SELECT key, value FROM hq_rollup_meta")}
         return {"dirty": self.ctx.scalar("SELECT COUNT(*) FROM hq_rollup_dirty"),
-                "rebuild_due": bool(meta.get("rebuild")) or "built_at" not in meta,
+                "rebuild_due": "built_at" not in meta,
                 "refold_due": bool(meta.get("refold")),
                 "regroup_due": bool(meta.get("regroup")),
                 "built_at": meta.get("built_at"), "folded_at": meta.get("folded_at")}
-
-    def request_rebuild(self, session) -> None:
-        """An admin asks the job to rebuild (e.g. after restoring a backup)."""
-        self.ctx.allow(session, HqWork.ADMIN)
-        with self.ctx.tx() as c:
-            c.execute("INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('rebuild', 1)")
-            self.ctx.audit(session, "rollup_rebuild_requested")
 
     # ---- the job ----
 
@@ -205,13 +197,14 @@ class Rollups:
             self._rebuild_serials(c)
             sums = ", ".join(f"SUM({m})" for m in MEASURES)
             c.execute(f"INSERT INTO hq_rollup_orders_month (outlet_id, model_id, month, {', '.join(MEASURES)}) "
-                      f"SELECT outlet_id, model_id, month, {sums} FROM hq_rollup_facts GROUP BY outlet_id, model_id, month")
+                      f"SELECT outlet_id, model_id, month, {sums} FROM hq_rollup_facts "
+                      "GROUP BY outlet_id, model_id, month")
             c.execute("INSERT INTO hq_rollup_parts_month (outlet_id, model_id, month, part_id, qty, lines, orders) "
                       "SELECT f.outlet_id, f.model_id, f.month, p.part_id, SUM(p.qty), SUM(p.lines), COUNT(*) "
                       "FROM hq_rollup_part_facts p JOIN hq_rollup_facts f ON f.order_id = p.order_id "
                       "GROUP BY f.outlet_id, f.model_id, f.month, p.part_id")
             regroup(c)
-            c.execute("DELETE FROM hq_rollup_meta WHERE key IN ('rebuild', 'refold')")
+            c.execute("DELETE FROM hq_rollup_meta WHERE key = 'refold'")
             _meta_set(c, "built_at", now)
         return n
 

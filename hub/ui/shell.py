@@ -4,6 +4,7 @@ import flet as ft
 
 from hub.ui import nav
 from hub.ui.text import t
+from hub.ui.views.home import HomeView
 from shared.ui.shell import BaseShell
 
 
@@ -13,6 +14,6 @@ class HubShell(BaseShell):
     font_url = "fonts/NotoSansSC-subset.otf"  # relative: the UI lives under /hq
     seed_color = ft.Colors.INDIGO
     nav = nav.NAV
-    home = "home.HomeView"
+    home = HomeView
     login_icon = ft.Icons.SUPPORT_AGENT
     login_color = ft.Colors.INDIGO_700

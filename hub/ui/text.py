@@ -1,24 +1,24 @@
 """HQ screen texts in the session's language. Each screen's words live in its own module
-under hub/ui/texts/ (`TEXTS = {key: (zh, en)}`), so screens can be added without touching
+under hub/ui/texts/ (`TEXTS = {key: (zh, en)}`), so a screen adds its words without touching
 a shared table; keys must be unique across modules (checked at import)."""
-import importlib
-import pkgutil
+from types import ModuleType
 
-from hub.ui import texts as _texts_pkg
+from hub.ui.texts import admin, approvals, callbacks, home, intake, kb_admin, monitor, reports, shell
+
+MODULES = (admin, approvals, callbacks, home, intake, kb_admin, monitor, reports, shell)
 
 
-def _load() -> dict[str, tuple[str, str]]:
+def _load(modules: tuple[ModuleType, ...]) -> dict[str, tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
-    for info in pkgutil.iter_modules(_texts_pkg.__path__):
-        module = importlib.import_module(f"hub.ui.texts.{info.name}")
-        for key, value in getattr(module, "TEXTS", {}).items():
+    for module in modules:
+        for key, value in module.TEXTS.items():
             if key in merged and merged[key] != value:
-                raise RuntimeError(f"HQ UI text {key!r} is defined twice ({info.name})")
+                raise RuntimeError(f"HQ UI text {key!r} is defined twice ({module.__name__})")
             merged[key] = value
     return merged
 
 
-TEXTS = _load()
+TEXTS = _load(MODULES)
 
 
 def t(key: str, lang: str = "zh", **params) -> str:

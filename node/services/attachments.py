@@ -4,7 +4,7 @@ tests) before the `attachments` ledger row that names them is written, so a row 
 points at bytes this device does not hold."""
 import hashlib
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from shared import attachments as kinds
 from shared.labels import in_sentence, pair

@@ -17,15 +17,3 @@ def record(ctx, action: str, *, user_id: str | None = None, table: str | None = 
     with ctx.store.tx() as c:
         c.execute("INSERT INTO _audit (at, user_id, action, table_name, row_id, detail) VALUES (?,?,?,?,?,?)",
                   (ctx.now(), user_id, action, table, row_id, text))
-
-
-def entries(ctx, action: str | None = None, row_id: str | None = None, limit: int = 100) -> list[dict]:
-    where, params = [], []
-    if action:
-        where.append("action = ?")
-        params.append(action)
-    if row_id:
-        where.append("row_id = ?")
-        params.append(row_id)
-    sql = "SELECT * FROM _audit" + (" WHERE " + " AND ".join(where) if where else "")
-    return ctx.query(sql + " ORDER BY at DESC, id DESC LIMIT ?", (*params, limit))

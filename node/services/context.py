@@ -4,7 +4,7 @@ write path (the store's write, recording the acting user and the device time).
 The sync thread writes on the same SQLite connection; its transactions hold the store's
 writer lock, and so does every read here, so a read never sees a pull half-applied.
 (A whole service call holds the lock too: see locking.py.)"""
-from typing import Callable
+from collections.abc import Callable
 
 from sync.store import dict_rows
 

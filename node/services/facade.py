@@ -1,7 +1,7 @@
 """All the node's services over one replica, built once by the app (the Flet UI, the CLI,
 tests) and called with the logged-in Session. Each service is wrapped so that every call
 is atomic against the background sync (locking.py); callers need no lock of their own."""
-from typing import Callable
+from collections.abc import Callable
 
 from node.services.attachments import Attachments
 from node.services.auth import Auth

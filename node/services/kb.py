@@ -79,7 +79,8 @@ class KnowledgeBase:
             for i in range(0, len(ids), 500):
                 chunk = ids[i:i + 500]
                 marks = ",".join("?" * len(chunk))
-                articles = {r["id"]: r for r in self.ctx.query(f"SELECT * FROM kb_articles WHERE id IN ({marks})", chunk)}
+                articles = {r["id"]: r
+                            for r in self.ctx.query(f"SELECT * FROM kb_articles WHERE id IN ({marks})", chunk)}
                 old = dict(c.execute(f"SELECT article_id, fts_rowid FROM _kb_map WHERE article_id IN ({marks})", chunk))
                 c.executemany("DELETE FROM _kb_fts WHERE rowid = ?", [(r,) for r in old.values()])
                 c.execute(f"DELETE FROM _kb_map WHERE article_id IN ({marks})", chunk)
@@ -89,8 +90,10 @@ class KnowledgeBase:
                         continue
                     keys = " ".join(_list(a.get("tags")) + _list(a.get("fault_codes")) + _list(a.get("models"))
                                     + [a.get("category") or ""])
-                    cur = c.execute("INSERT INTO _kb_fts (title, body, keys, category, audience) VALUES (?, ?, ?, ?, ?)",
-                                    (search.index_tokens(a.get("title") or ""), search.index_tokens(a.get("body") or ""),
+                    cur = c.execute("INSERT INTO _kb_fts (title, body, keys, category, audience) "
+                                    "VALUES (?, ?, ?, ?, ?)",
+                                    (search.index_tokens(a.get("title") or ""),
+                                     search.index_tokens(a.get("body") or ""),
                                      search.index_tokens(keys), a.get("category"), _audience(a.get("audience"))))
                     c.execute("INSERT INTO _kb_map (article_id, fts_rowid) VALUES (?, ?)", (aid, cur.lastrowid))
                 c.execute(f"DELETE FROM _kb_dirty WHERE article_id IN ({marks})", chunk)

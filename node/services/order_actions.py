@@ -105,7 +105,8 @@ class OrderActions:
         check_technician(self.ctx, session, order)
         current = order["display_status"]
         if not can_transition(current, to, OUTLET):
-            raise ServiceError.of("illegal_transition", status=in_sentence("status", current), action=pair("action", str(to)))
+            raise ServiceError.of("illegal_transition", status=in_sentence("status", current),
+                                  action=pair("action", str(to)))
 
     def _step(self, session: Session, order: dict, to: Status, *, reason: str | None = None,
               before: list[dict] = ()) -> None:

@@ -150,9 +150,9 @@ class PartsRequests:
         rows = self.ctx.query(f"SELECT l.*, p.sku, p.name, p.unit_price FROM {LINES} l "
                               "LEFT JOIN parts p ON p.id = l.part_id WHERE l.request_id = ? ORDER BY p.sku",
                               (r["id"],))
-        lines = tuple(RequestLine(l["id"], l["part_id"], l["sku"] or l["part_id"], l["name"] or l["part_id"],
-                                  l["qty"] or 0, l["suggested_qty"], l["approved_qty"], l["unit_price"] or 0,
-                                  (l["qty"] or 0) * (l["unit_price"] or 0)) for l in rows)
+        lines = tuple(RequestLine(x["id"], x["part_id"], x["sku"] or x["part_id"], x["name"] or x["part_id"],
+                                  x["qty"] or 0, x["suggested_qty"], x["approved_qty"], x["unit_price"] or 0,
+                                  (x["qty"] or 0) * (x["unit_price"] or 0)) for x in rows)
         status = r.get("status") or DocStatus.DRAFT
         comment, at = latest_comment(self.ctx, TABLE, r["id"])
         return RequestView(r["id"], r["number"] or "", status, label("doc_status", status, session.lang),

@@ -119,7 +119,8 @@ class Settlements:
         live = [s for s in existing if (s["status"] or DocStatus.DRAFT) != DocStatus.REJECTED]
         done = [s for s in live if (s["status"] or DocStatus.DRAFT) != DocStatus.DRAFT]
         if done:
-            raise ServiceError.of("settlement_exists", period=period, status=in_sentence("doc_status", done[0]["status"]))
+            raise ServiceError.of("settlement_exists", period=period,
+                                  status=in_sentence("doc_status", done[0]["status"]))
         sid = live[0]["id"] if live else settlement_id(ctx.outlet_id, period, len(existing))
         orders = self._completed(period)
         if not orders and not live:
@@ -168,8 +169,8 @@ class Settlements:
         line = self.ctx.one(f"SELECT * FROM {LINES} WHERE id = ?", (lid,))
         if line is None:
             raise ServiceError.of("not_found", thing=pair("table", LINES))
-        others = [l for l in self.ctx.query(f"SELECT * FROM {LINES} WHERE settlement_id = ?", (s["id"],))
-                  if l["id"] != lid]
+        others = [other for other in self.ctx.query(f"SELECT * FROM {LINES} WHERE settlement_id = ?", (s["id"],))
+                  if other["id"] != lid]
         total = settlement_total(others + [{**line, "adjustment": amount}])
         self.ctx.write(session, [put(LINES, lid, adjustment=amount, adjustment_reason=reason or None),
                                  put(TABLE, s["id"], total=total)])
@@ -211,7 +212,8 @@ class Settlements:
             for r in self.ctx.query(
                     "SELECT o.id, o.type, o.serial_no, MIN(e.at) AS completed_at FROM order_events e "
                     "JOIN service_orders o ON o.id = e.order_id WHERE o.outlet_id = ? AND e.to_status = ? "
-                    f"AND o.status IN (?, ?) AND o.type = 'repair' AND o.serial_no IN ({', '.join('?' for _ in chunk)}) "
+                    "AND o.status IN (?, ?) AND o.type = 'repair' "
+                    f"AND o.serial_no IN ({', '.join('?' for _ in chunk)}) "
                     "GROUP BY o.id", (self.ctx.outlet_id, str(Status.COMPLETED), str(Status.COMPLETED),
                                       str(Status.CLOSED), *chunk)):
                 out.setdefault(r["serial_no"], []).append(r)

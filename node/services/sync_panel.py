@@ -4,7 +4,7 @@ words and the row it concerned (an order's number, a part's name). "Sync now" ca
 app's sync (SyncService.sync_now, or a test's in-process round)."""
 import json
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from shared import notices
 from shared.labels import label

@@ -10,7 +10,7 @@ log = logging.getLogger("fieldsync.node.ui")
 
 class LiveSessions:
     def __init__(self):
-        self._shells: "weakref.WeakSet" = weakref.WeakSet()
+        self._shells: weakref.WeakSet = weakref.WeakSet()
         self._lock = threading.Lock()
 
     def add(self, shell) -> None:

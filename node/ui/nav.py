@@ -5,15 +5,23 @@ import flet as ft
 
 from shared.ui.nav import Nav
 
-# (text key, icon, view class path, office only)
+from node.ui.views.kb import KbView
+from node.ui.views.orders import OrdersView
+from node.ui.views.requests import RequestsView
+from node.ui.views.settlement import SettlementView
+from node.ui.views.stock import StockView
+from node.ui.views.stocktake import StocktakeView
+from node.ui.views.sync import SyncView
+
+# (text key, icon, view class, office only)
 SCREENS = [
-    ("orders", ft.Icons.ASSIGNMENT, "orders.OrdersView", False),
-    ("stock", ft.Icons.INVENTORY_2, "stock.StockView", False),
-    ("requests", ft.Icons.SHOPPING_CART, "requests.RequestsView", True),
-    ("stocktake", ft.Icons.FACT_CHECK, "stocktake.StocktakeView", True),
-    ("settlement", ft.Icons.RECEIPT_LONG, "settlement.SettlementView", True),
-    ("kb", ft.Icons.MENU_BOOK, "kb.KbView", False),
-    ("sync", ft.Icons.SYNC, "sync.SyncView", False),
+    ("orders", ft.Icons.ASSIGNMENT, OrdersView, False),
+    ("stock", ft.Icons.INVENTORY_2, StockView, False),
+    ("requests", ft.Icons.SHOPPING_CART, RequestsView, True),
+    ("stocktake", ft.Icons.FACT_CHECK, StocktakeView, True),
+    ("settlement", ft.Icons.RECEIPT_LONG, SettlementView, True),
+    ("kb", ft.Icons.MENU_BOOK, KbView, False),
+    ("sync", ft.Icons.SYNC, SyncView, False),
 ]
 
 
@@ -21,6 +29,5 @@ def screens_for(session) -> list[tuple]:
     return [s for s in SCREENS if session.office or not s[3]]
 
 
-NAV = Nav(screens_for, "node.ui.views", "app_title", ft.Colors.BLUE_50, default_screen="orders", rail_min_width=88,
+NAV = Nav(screens_for, "app_title", ft.Colors.BLUE_50, default_screen="orders", rail_min_width=88,
           name_gap=12)
-view_class, app_bar, selected_index, rail = NAV.view_class, NAV.app_bar, NAV.selected_index, NAV.rail

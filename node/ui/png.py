@@ -3,6 +3,7 @@ pad collected (lists of points in the pad's logical pixels): greyscale, black in
 white, no image library needed on the node."""
 import struct
 import zlib
+from itertools import pairwise
 
 Stroke = list[tuple[float, float]]
 
@@ -39,7 +40,7 @@ def strokes_png(strokes: list[Stroke], width: int, height: int, scale: int = 2, 
         if not pts:
             continue
         dab(*pts[0])
-        for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
+        for (x1, y1), (x2, y2) in pairwise(pts):
             steps = max(1, int(max(abs(x2 - x1), abs(y2 - y1)) / max(1.0, r / 2)))
             for i in range(1, steps + 1):
                 dab(x1 + (x2 - x1) * i / steps, y1 + (y2 - y1) * i / steps)

@@ -8,6 +8,7 @@ and language (see shared/ui/shell.py); a sync round re-renders only the body."""
 import flet as ft
 
 from node.ui import nav
+from node.ui.views.orders import OrdersView
 from shared.labels import ui_text
 from shared.ui.shell import BaseShell
 
@@ -18,7 +19,7 @@ class Shell(BaseShell):
     font_url = "/fonts/NotoSansSC-subset.otf"
     seed_color = ft.Colors.BLUE
     nav = nav.NAV
-    home = "orders.OrdersView"
+    home = OrdersView
     login_icon = ft.Icons.HOME_REPAIR_SERVICE
     login_color = ft.Colors.BLUE_700
     login_pin = True

@@ -7,7 +7,7 @@ from shared.errors import ServiceError
 
 
 class LoginView:
-    def __init__(self, shell, *, title_key: str, icon: str, color: str, pin: bool = False):
+    def __init__(self, shell, *, title_key: str, icon: ft.IconData, color: ft.ColorValue, pin: bool = False):
         self.shell = shell
         self.title_key, self.icon, self.color, self.pin = title_key, icon, color, pin
 
@@ -19,8 +19,9 @@ class LoginView:
         error = ft.Text("", color=ft.Colors.RED_800, width=320)
 
         def pin_changed(e):
-            secret.label = sh.t("pin") if use_pin.value else sh.t("password")
-            secret.keyboard_type = ft.KeyboardType.NUMBER if use_pin.value else ft.KeyboardType.TEXT
+            on = bool(use_pin and use_pin.value)
+            secret.label = sh.t("pin") if on else sh.t("password")
+            secret.keyboard_type = ft.KeyboardType.NUMBER if on else ft.KeyboardType.TEXT
 
         def login(e):
             pin = {"pin": bool(use_pin.value)} if use_pin is not None else {}  # HQ logs in by password only

@@ -1,10 +1,9 @@
 """The app bar (who is logged in, language, log out) and the navigation rail, built the
-same way for both apps from an app's `Nav`: its screens (text key, icon, "module.ViewClass"
-under its views package, who sees it), its title and colours. A role sees only the screens
+same way for both apps from an app's `Nav`: its screens (text key, icon, view class, who
+sees it), its title and colours. A role sees only the screens
 it works with (the services refuse the rest anyway)."""
 import dataclasses
-import importlib
-from typing import Callable
+from collections.abc import Callable
 
 import flet as ft
 
@@ -13,17 +12,16 @@ from shared.labels import label
 
 @dataclasses.dataclass(frozen=True)
 class Nav:
-    screens_for: Callable[[object], list[tuple]]  # session -> its (key, icon, path, who) entries
-    views: str  # the package the paths are under, e.g. "hub.ui.views"
+    screens_for: Callable[[object], list[tuple]]  # session -> its (key, icon, view class, who) entries
     title_key: str
     bar_color: str
     default_screen: str  # the rail entry of a view without a `screen` attribute
     rail_min_width: int
     name_gap: int = 0  # space between the user's name and the language button
 
-    def view_class(self, path: str):
-        module, name = path.split(".")
-        return getattr(importlib.import_module(f"{self.views}.{module}"), name)
+    def view_of(self, session, screen: str) -> type:
+        """The view class of a rail entry the session sees, by its text key."""
+        return next(s[2] for s in self.screens_for(session) if s[0] == screen)
 
     def app_bar(self, shell) -> ft.AppBar:
         s = shell.session
@@ -47,7 +45,7 @@ class Nav:
 
         def change(e):
             index = int(e.data) if str(e.data).isdigit() else e.control.selected_index  # what was clicked
-            shell.show(self.view_class(items[index][2])(shell))
+            shell.show(items[index][2](shell))
 
         return ft.NavigationRail(
             selected_index=self.selected_index(shell.session, shell.view),

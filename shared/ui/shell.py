@@ -9,23 +9,47 @@ The app bar and the navigation rail are made once per login and language and onl
 their selection afterwards: a control made anew gets a new id, and a click the browser
 sent for the old one would be dropped — the rail click that was lost after a sync round."""
 import dataclasses
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol
 
 import flet as ft
 
 from shared.errors import ServiceError
 from shared.ui.login import LoginView
+from shared.ui.nav import Nav
 
 FONT = "NotoSansSC"
 
 
+class Who(Protocol):
+    """What the shell reads of a logged-in session (the node's Session, the hub's
+    HubSession): frozen dataclasses, so a language switch replaces the session."""
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def lang(self) -> str: ...
+
+
+class Screen(Protocol):
+    """A view the shell shows: it builds its controls anew on every render."""
+
+    def build(self) -> ft.Control: ...
+
+
 class BaseShell:
     # what an app sets
-    texts = None  # its text function, t(key, lang, **params)
+    texts: Callable[..., str]  # its text function, t(key, lang, **params)
     title_key = ""  # the page's and the login card's title
     font_url = ""  # where the page loads the font from (an asset of the app)
     seed_color = ft.Colors.BLUE  # the theme's
-    nav = None  # its shared.ui.nav.Nav: app bar, rail, screens
-    home = ""  # "module.ViewClass" after login and after a refusal to build a screen
+    nav: Nav  # app bar, rail, screens
+    home: type  # the view class after login and after a refusal to build a screen
     login_icon = ft.Icons.LOGIN
     login_color = ft.Colors.BLUE_700
     login_pin = False  # the login card offers a PIN instead of the password
@@ -33,10 +57,10 @@ class BaseShell:
     def __init__(self, page: ft.Page, services, lang: str = "zh"):
         self.page, self.services = page, services
         self.lang = lang
-        self.session = None
-        self.view = None
-        self.rail = None
-        self._rail_index = None
+        self.session: Who | None = None
+        self.view: Screen | None = None
+        self.rail: ft.NavigationRail | None = None
+        self._rail_index: int | None = None
         self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
 
     # ---- the page ----
@@ -74,7 +98,7 @@ class BaseShell:
         self.render()
 
     def home_view(self):
-        return self.nav.view_class(self.home)(self)
+        return self.home(self)
 
     def toggle_lang(self, e=None) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
@@ -109,7 +133,7 @@ class BaseShell:
         """Hook: whatever else is made once per login and language (the node's pickers)."""
 
     def render(self) -> None:
-        if self.session is None or self.view is None:
+        if self.session is None or self.view is None or self.rail is None:  # not logged in
             return
         try:
             self.body.content = self.view.build()

@@ -2,6 +2,7 @@
 label/value rows, tables, a pager, a form dialog. Here rather than under node/ because the
 HQ screens use them too. No service calls here."""
 import inspect
+from collections.abc import Collection
 
 import flet as ft
 
@@ -43,12 +44,12 @@ def muted(text: str, **kw) -> ft.Text:
     return ft.Text(text, color=ft.Colors.GREY_700, **kw)
 
 
-def table(columns: list[str], rows: list[list], numeric: set[int] = frozenset()) -> ft.Control:
+def table(columns: list[str], rows: list[list], numeric: Collection[int] = frozenset()) -> ft.Control:
     """A data table; cells may be strings or controls."""
     def cell(v):
         return ft.DataCell(v if isinstance(v, ft.Control) else ft.Text("" if v is None else str(v)))
     return ft.Row([ft.DataTable(
-        columns=[ft.DataColumn(ft.Text(c, weight=ft.FontWeight.W_600), numeric=i in numeric)
+        columns=[ft.DataColumn(label=ft.Text(c, weight=ft.FontWeight.W_600), numeric=i in numeric)
                  for i, c in enumerate(columns)],
         rows=[ft.DataRow([cell(v) for v in r]) for r in rows],
         heading_row_height=40, data_row_min_height=40, column_spacing=24)], scroll=ft.ScrollMode.AUTO)
@@ -83,7 +84,7 @@ def form_dialog(title_text: str, fields: list[ft.Control], ok_text: str, cancel_
         dlg.open = False
         dlg.update()
 
-    busy = []
+    busy: list[bool] = []
 
     async def ok(e):
         if not dlg.open or busy:  # a tap delivered twice: the form was already sent

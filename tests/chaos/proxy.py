@@ -15,8 +15,6 @@ class Proxy:
         self.down = False
         self.latency_s = 0.0
         self.drop_p = 0.0
-        self.connections = 0
-        self.cut = 0
         self._rng = random.Random(seed)
         self._writers: set = set()
         self._loop = asyncio.new_event_loop()
@@ -66,7 +64,6 @@ class Proxy:
     def _close_all(self) -> None:
         for w in list(self._writers):
             w.transport.abort()
-        self.cut += len(self._writers) // 2
 
     async def _handle(self, reader, writer) -> None:
         if self.down:
@@ -77,7 +74,6 @@ class Proxy:
         except OSError:
             writer.transport.abort()
             return
-        self.connections += 1
         budget = self._rng.randint(200, 60_000) if self._rng.random() < self.drop_p else None
         state = {"budget": budget, "writers": (writer, up_writer)}
         self._writers |= {writer, up_writer}
@@ -103,7 +99,6 @@ class Proxy:
                 if state["budget"] is not None:
                     state["budget"] -= len(data)
                     if state["budget"] <= 0:
-                        self.cut += 1
                         break
                 writer.write(data)
                 await writer.drain()

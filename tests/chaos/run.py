@@ -124,7 +124,8 @@ class Chaos:
             down = self.rng.uniform(0.2, 3)
             n.proc.kill()
             if kind == "clock_jump":
-                n.offset_ms = self.rng.choice([-1, 1]) * self.rng.randint(1, 3) * DAY_MS + self.rng.randint(0, 3_600_000)
+                n.offset_ms = (self.rng.choice([-1, 1]) * self.rng.randint(1, 3) * DAY_MS
+                               + self.rng.randint(0, 3_600_000))
                 back = self.rng.uniform(5, 15)
                 self.later(back, lambda: self.set_clock(n, 0))
                 self.hold(n.name, back)

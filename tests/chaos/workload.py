@@ -125,7 +125,8 @@ class Workload:
         stocked = [p for p in ids if on_hand(node.store, p) > 0]
         if stocked:
             self.act("use_part", node.svc.parts.use_part, tech, o["id"], self.rng.choice(stocked), 1,
-                     old_serial=f"OLD{self.rng.randint(10**6, 10**7)}", new_serial=f"NEW{self.rng.randint(10**6, 10**7)}")
+                     old_serial=f"OLD{self.rng.randint(10**6, 10**7)}",
+                     new_serial=f"NEW{self.rng.randint(10**6, 10**7)}")
 
     # ---- the office ----
 

@@ -33,7 +33,8 @@ def test_a_fee_rule_in_yuan_is_kept_in_fen_and_reaches_the_nodes(services, admin
     assert any(op["id"] == rid for op in global_ops(services, "fee_rules"))
     rules.save_fee_rule(admin, rid, type="inspection", category="AC", visit_fee=2000, labour_fee=4550)
     assert next(r for r in rules.fee_rules(admin) if r.id == rid).visit_fee == 2000
-    assert services.ctx.scalar("SELECT COUNT(*) FROM hq_audit WHERE action = 'fee_rule_saved' AND subject = ?", (rid,)) == 2
+    assert services.ctx.scalar("SELECT COUNT(*) FROM hq_audit WHERE action = 'fee_rule_saved' AND subject = ?",
+                               (rid,)) == 2
 
 
 def test_fee_rule_refusals(services, admin):
@@ -89,10 +90,12 @@ def test_survey_questions_keep_the_string_shape_the_callbacks_read(services, adm
     assert all(isinstance(q, str) for op in global_ops(services, "survey_templates") if op["id"] == sid
                for q in op["fields"]["questions"])
     refused("rule_exists", rules.save_survey, admin, services=services, type="repair", name="x", questions=["好吗?"])
-    refused("no_questions", rules.save_survey, admin, sid, services=services, type="inspection", name="x", questions=[" "])
+    refused("no_questions", rules.save_survey, admin, sid, services=services, type="inspection", name="x",
+            questions=[" "])
     refused("choice_options", rules.save_survey, admin, sid, services=services, type="inspection", name="x",
             questions=[{"text": "态度", "kind": "choice", "options": ["满意"]}])
-    refused("required", rules.save_survey, admin, sid, services=services, type="inspection", name="", questions=["好吗?"])
+    refused("required", rules.save_survey, admin, sid, services=services, type="inspection", name="",
+            questions=["好吗?"])
 
 
 def test_question_strings_round_trip():

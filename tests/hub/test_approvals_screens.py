@@ -14,7 +14,7 @@ from tests.hub.test_approvals_settlements import PERIOD
 class FakeShell:
     def __init__(self, services, session, lang="zh"):
         self.services, self.session, self.lang = services, session, lang
-        self.errors, self.toasts, self.renders = [], [], 0
+        self.errors, self.toasts = [], []
 
     def t(self, key, **params):
         return t(key, self.lang, **params)
@@ -34,7 +34,7 @@ class FakeShell:
         self.toasts.append(text)
 
     def render(self):
-        self.renders += 1
+        """A screen asks to be shown again; these tests read its controls themselves."""
 
 
 def texts(control) -> list[str]:

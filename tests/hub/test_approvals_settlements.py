@@ -48,7 +48,8 @@ def submitted_with_differences(shop, hub):
     complete_at_hq(hub, left_out, NOW - 3_600_000)
     svc.submit(clerk, sid)
     shop.sync()
-    unhappy = next(l.order_id for l in svc.get(clerk, sid).lines if l.visit_fee + l.labour_fee > 0 and l.order_id != extra)
+    unhappy = next(line.order_id for line in svc.get(clerk, sid).lines
+                   if line.visit_fee + line.labour_fee > 0 and line.order_id != extra)
     hub.write([{"op": "put", "table": "service_orders", "id": unhappy,
                 "fields": {"callback_result": CallbackResult.UNSATISFIED, "callback_score": 1}}])
     return sid, unhappy, left_out, extra

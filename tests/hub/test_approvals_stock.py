@@ -68,7 +68,8 @@ def test_small_variances_post_themselves_and_the_approver_decides_the_rest(servi
     assert view.status == "approved" and view.comment == "差异已核实，准予调整"
     kinds = {m.kind_label for m in shop.svc.stock.ledger(shop.clerk, kind="adjust")}
     assert kinds == {"盘点调整"}
-    adjusts = hub.conn.execute("SELECT COUNT(*) FROM stock_moves WHERE kind = 'adjust' AND ref = ?", (cid,)).fetchone()[0]
+    adjusts = hub.conn.execute("SELECT COUNT(*) FROM stock_moves WHERE kind = 'adjust' AND ref = ?",
+                               (cid,)).fetchone()[0]
     assert adjusts == 2
 
 

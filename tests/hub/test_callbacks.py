@@ -224,7 +224,7 @@ def test_the_callback_result_reaches_the_node_and_its_settlement_deducts(outlet,
     first = env.svc.order.get(env.clerk, orders[0])
     assert first.status == "closed"
     sid = env.svc.settlements.draft(env.clerk, period_of(now_ms()))
-    lines = {l.order_id: l for l in env.svc.settlements.get(env.clerk, sid).lines}
+    lines = {line.order_id: line for line in env.svc.settlements.get(env.clerk, sid).lines}
     assert (lines[orders[0]].deduction, lines[orders[0]].deduction_reason) == (5500, "回访不满意")
     assert (lines[orders[1]].deduction, lines[orders[1]].deduction_reason) == (11000, "重复维修")
     assert env.svc.settlements.get(env.clerk, sid).total == 11000 - 5500 + 0

@@ -172,7 +172,8 @@ def test_a_declined_order_is_redispatched_and_moves_to_the_other_outlets_node(se
     node1 = Node(hub, sh01, tmp_path / "sh01.db")
     try:
         rec = services.intake.record_request(agent, type="repair", customer_id=cust["id"],
-                                             order={"product_model_id": model(services)["id"], "fault_description": "不制冷"})
+                                             order={"product_model_id": model(services)["id"],
+                                                    "fault_description": "不制冷"})
         assert rec.outlet_id == sh01["id"]
         node1.sync()
         assert node1.order(rec.order_id)["number"] == rec.order_number

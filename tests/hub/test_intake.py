@@ -41,7 +41,8 @@ def model(services, category="AC") -> dict:
     return services.ctx.one("SELECT * FROM product_models WHERE category = ? ORDER BY code LIMIT 1", (category,))
 
 
-NEW_CALLER = {"name": "赵小红", "phone": "139 1234 0001", "city": "上海", "address": "上海市徐汇区漕溪北路88号3栋1201室"}
+NEW_CALLER = {"name": "赵小红", "phone": "139 1234 0001", "city": "上海",
+              "address": "上海市徐汇区漕溪北路88号3栋1201室"}
 
 
 def test_a_returning_caller_is_found_by_number_or_its_tail_with_history_and_membership(services, agent):
@@ -113,8 +114,10 @@ def test_a_repair_call_becomes_a_dispatched_hq_order_with_sla_due_times(services
     assert rec.order_number == order["number"] == f"HQ-{top + 1:07d}"
     assert order["status"] == "new" and order["source"] == "hub" and order["created_at"] == NOW
     assert order["outlet_id"] == rec.outlet_id and order["customer_id"] == cust["id"]
-    assert (order["contact_name"], order["contact_phone"], order["address"]) == (cust["name"], cust["phone"], cust["address"])
-    assert (order["serial_no"], order["purchase_date"], order["fault_description"]) == ("KFR123", "2025-06-01", "不制冷")
+    assert (order["contact_name"], order["contact_phone"], order["address"]) \
+        == (cust["name"], cust["phone"], cust["address"])
+    assert (order["serial_no"], order["purchase_date"], order["fault_description"]) \
+        == ("KFR123", "2025-06-01", "不制冷")
     policy = hub.rows("sla_policies", "type = 'repair' AND priority = 'normal'")[0]
     assert order["sla_accept_due"] == NOW + policy["accept_within_min"] * MINUTE_MS
     assert order["sla_on_site_due"] == NOW + policy["on_site_within_min"] * MINUTE_MS

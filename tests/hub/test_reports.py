@@ -48,7 +48,7 @@ def order(oid, outlet, model, created, status, events=(), otype="repair", serial
 
 
 def on_time(created_minutes=(30, 40, 100, 200, 300)):
-    return list(zip(FULL, created_minutes))
+    return list(zip(FULL, created_minutes, strict=True))
 
 
 def network() -> list[dict]:

@@ -67,7 +67,8 @@ class Env:
     def stock_from_hq(self, part_id: str, qty: int):
         """HQ transfers stock to the outlet (a hub-posted move), then the node syncs."""
         self.w.hub.write([{"op": "add", "table": "stock_moves", "id": uid(), "fields": {
-            "outlet_id": self.outlet, "part_id": part_id, "qty": qty, "kind": "transfer", "ref": "HQ", "at": now_ms()}}])
+            "outlet_id": self.outlet, "part_id": part_id, "qty": qty, "kind": "transfer", "ref": "HQ",
+            "at": now_ms()}}])
         self.sync()
 
     def on_site(self, **fields) -> str:

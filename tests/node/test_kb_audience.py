@@ -12,7 +12,8 @@ ARTICLES = {
 def publish(env, **audiences):
     env.w.hub.write([{"op": "put", "table": "kb_articles", "id": aid, "fields": {
         "title": title, "category": "AC", "body": f"{title}：断电后检查压缩机。", "active": True,
-        "updated_at": now_ms(), "audience": audiences.get(aid, audience)}} for aid, (title, audience) in ARTICLES.items()])
+        "updated_at": now_ms(), "audience": audiences.get(aid, audience)}}
+        for aid, (title, audience) in ARTICLES.items()])
     env.sync()
 
 

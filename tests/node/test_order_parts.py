@@ -67,7 +67,8 @@ def test_the_defective_part_is_returned_once_and_is_not_stock(env):
     env.refused("already_returned", env.svc.parts.return_defective, env.tech, line)
     ledger = env.svc.stock.ledger(env.clerk, part_id="P-1001")
     assert [(m.kind_label, m.qty, m.ref_label) for m in ledger[:2]] == [
-        ("旧件返还", 0, env.svc.order.get(env.tech, oid).number), ("工单用料", -1, env.svc.order.get(env.tech, oid).number)]
+        ("旧件返还", 0, env.svc.order.get(env.tech, oid).number),
+        ("工单用料", -1, env.svc.order.get(env.tech, oid).number)]
     env.sync()
     hub_move = env.hub("stock_moves", move)
     assert (hub_move["kind"], hub_move["qty"], hub_move["ref"], hub_move["note"]) == ("return", 0, line, "CMP-OLD-0099")

@@ -30,12 +30,12 @@ def test_draft_edit_submit_and_hq_decision(env):
     rid = env.svc.requests.create_draft(clerk, note="旺季备货")
     view = env.svc.requests.get(clerk, rid)
     assert view.number.startswith("PR-SH01-A-") and view.editable and view.status_label == "草稿"
-    assert {l.part_id: l.qty for l in view.lines} == {"P-2001": 5, "P-2002": 2, "P-1001": 1}
+    assert {line.part_id: line.qty for line in view.lines} == {"P-2001": 5, "P-2002": 2, "P-1001": 1}
     env.svc.requests.set_qty(clerk, rid, "P-2001", 10)
     env.svc.requests.set_qty(clerk, rid, "P-1001", 0)
     view = env.svc.requests.set_qty(clerk, rid, "P-2003", 1)  # the request as it stands after the change
     assert view == env.svc.requests.get(clerk, rid)
-    assert {l.part_id: l.qty for l in view.lines} == {"P-2001": 10, "P-2002": 2, "P-1001": 0, "P-2003": 1}
+    assert {x.part_id: x.qty for x in view.lines} == {"P-2001": 10, "P-2002": 2, "P-1001": 0, "P-2003": 1}
     assert view.total == 10 * 2500 + 2 * 9000 + 6000
     env.svc.requests.submit(env.manager, rid)
     env.refused("doc_frozen", env.svc.requests.set_qty, clerk, rid, "P-2001", 11)
@@ -46,7 +46,7 @@ def test_draft_edit_submit_and_hq_decision(env):
     approve(env, rid, {"P-2001": 8, "P-2002": 2}, comment="传感器先发8个")
     view = env.svc.requests.get(clerk, rid)
     assert (view.status, view.status_label, view.comment) == ("approved", "已批准", "传感器先发8个")
-    assert {l.part_id: l.approved_qty for l in view.lines}["P-2001"] == 8
+    assert {x.part_id: x.approved_qty for x in view.lines}["P-2001"] == 8
     assert [(h.id, h.number, h.status_label) for h in env.svc.requests.all(clerk)] == [(rid, view.number, "已批准")]
 
 

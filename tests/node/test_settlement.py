@@ -23,19 +23,20 @@ def test_draft_from_completed_orders_with_fee_rules(env):
     period = period_of(now_ms())
     sid = env.svc.settlements.draft(env.clerk, period)
     view = env.svc.settlements.get(env.clerk, sid)
-    lines = {l.order_id: l for l in view.lines}
+    lines = {line.order_id: line for line in view.lines}
     assert set(lines) == {ac, wm, rf}
-    assert (lines[ac].parts_fee, lines[ac].visit_fee, lines[ac].labour_fee, lines[ac].total) == (2500, 3000, 8000, 13500)
+    assert (lines[ac].parts_fee, lines[ac].visit_fee, lines[ac].labour_fee, lines[ac].total) \
+        == (2500, 3000, 8000, 13500)
     assert (lines[wm].parts_fee, lines[wm].total) == (0, 9000)
     assert lines[rf].total == 0 and lines[rf].no_fee_rule and not lines[ac].no_fee_rule
-    assert all(l.deduction == 0 for l in view.lines)  # callback deductions come from HQ later
+    assert all(line.deduction == 0 for line in view.lines)  # callback deductions come from HQ later
     assert view.total == 22500 and view.status_label == "草稿" and view.editable
 
     env.refused("adjustment_reason", env.svc.settlements.adjust, env.clerk, sid, rf, 5000, "")
     env.svc.settlements.adjust(env.clerk, sid, rf, 5000, "冰箱维修按同类标准补贴")
     view = env.svc.settlements.get(env.clerk, sid)
     assert view.total == 27500
-    notes = {l.order_id: l.note for l in view.lines}
+    notes = {x.order_id: x.note for x in view.lines}
     assert (notes[rf], notes[ac]) == ("冰箱维修按同类标准补贴 · 无收费标准", "")  # why the line is what it is
     env.svc.settlements.submit(env.manager, sid)
     env.sync()
@@ -43,7 +44,7 @@ def test_draft_from_completed_orders_with_fee_rules(env):
     assert (hub["status"], hub["total"], hub["period"]) == ("submitted", 27500, period)
     assert hub["content_hash"]  # HQ froze it at this content
     hub_lines = env.w.hub.rows("settlement_lines", "settlement_id = ?", (sid,))
-    assert sorted(l["adjustment"] or 0 for l in hub_lines) == [0, 0, 5000]
+    assert sorted(line["adjustment"] or 0 for line in hub_lines) == [0, 0, 5000]
 
 
 def test_a_submitted_settlement_is_frozen(env):
@@ -64,7 +65,8 @@ def test_rejection_comment_and_a_new_draft(env):
     env.svc.settlements.submit(env.clerk, sid)
     env.sync()
     env.w.hub.write([
-        {"op": "put", "table": "settlements", "id": sid, "fields": {"status": "rejected", "comment": "上门费与标准不符"}},
+        {"op": "put", "table": "settlements", "id": sid,
+         "fields": {"status": "rejected", "comment": "上门费与标准不符"}},
         {"op": "add", "table": "approvals", "id": "ap-s1", "fields": {
             "outlet_id": env.outlet, "subject_table": "settlements", "subject_id": sid, "decision": "rejected",
             "level": 1, "comment": "上门费与标准不符", "at": now_ms()}}])
@@ -112,7 +114,7 @@ def test_draft_deducts_for_an_unsatisfied_callback_and_a_repeat_repair(env):
     unhappy = complete(env, serial_no="KFR35-0002")
     period = period_of(now_ms())
     sid = env.svc.settlements.draft(env.clerk, period)
-    before = {l.order_id: l for l in env.svc.settlements.get(env.clerk, sid).lines}
+    before = {line.order_id: line for line in env.svc.settlements.get(env.clerk, sid).lines}
     assert before[again].deduction == 11000 and before[again].deduction_reason == "重复维修"
     assert before[first].deduction == 0 and before[unhappy].deduction == 0
     env.sync()
@@ -121,15 +123,16 @@ def test_draft_deducts_for_an_unsatisfied_callback_and_a_repeat_repair(env):
     env.sync()
     assert env.svc.settlements.draft(env.clerk, period) == sid
     view = env.svc.settlements.get(env.clerk, sid)
-    lines = {l.order_id: l for l in view.lines}
-    assert (lines[unhappy].deduction, lines[unhappy].deduction_reason, lines[unhappy].total) == (5500, "回访不满意", 5500)
+    lines = {line.order_id: line for line in view.lines}
+    assert (lines[unhappy].deduction, lines[unhappy].deduction_reason, lines[unhappy].total) \
+        == (5500, "回访不满意", 5500)
     assert lines[first].total == 11000 and lines[again].total == 0
     assert view.total == 11000 + 0 + 5500
-    en = {l.order_id: l for l in env.svc.settlements.get(env.session(env.clerk.user_id, "en"), sid).lines}
+    en = {x.order_id: x for x in env.svc.settlements.get(env.session(env.clerk.user_id, "en"), sid).lines}
     assert en[again].deduction_reason == "repeat repair" and en[again].note == "repeat repair"
     env.svc.settlements.submit(env.clerk, sid)
     env.sync()
-    hub_lines = {l["order_id"]: l for l in env.w.hub.rows("settlement_lines", "settlement_id = ?", (sid,))}
+    hub_lines = {line["order_id"]: line for line in env.w.hub.rows("settlement_lines", "settlement_id = ?", (sid,))}
     assert (hub_lines[unhappy]["deduction"], hub_lines[unhappy]["reason"]) == (5500, "unsatisfied")
     assert (hub_lines[again]["deduction"], hub_lines[again]["reason"]) == (11000, "repeat_repair")
 
@@ -143,9 +146,9 @@ def test_a_long_settlement_shows_its_lines_a_page_at_a_time(env):
     pages = [env.svc.settlements.get(env.clerk, sid, offset=off, limit=2) for off in (0, 2, 4)]
     assert [len(p.lines) for p in pages] == [2, 2, 1]
     assert {p.line_count for p in pages} == {5} and [p.line_offset for p in pages] == [0, 2, 4]
-    shown = [l.order_id for p in pages for l in p.lines]
+    shown = [line.order_id for p in pages for line in p.lines]
     assert sorted(shown) == sorted(done)
-    assert shown == [l.order_id for l in env.svc.settlements.get(env.clerk, sid, limit=None).lines]
+    assert shown == [line.order_id for line in env.svc.settlements.get(env.clerk, sid, limit=None).lines]
     assert pages[0].total == env.svc.settlements.get(env.clerk, sid).total == 5 * 11000  # the whole document's
     (head,) = env.svc.settlements.all(env.clerk)
     assert (head.id, head.status_label, head.total) == (sid, "草稿", 5 * 11000) and not hasattr(head, "lines")

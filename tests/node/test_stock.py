@@ -8,8 +8,8 @@ from fieldsync.testing.world import uid
 def approve(env, request_id, qty_by_part, comment="同意，已安排物流发货"):
     """HQ approves a submitted parts request: approved quantities, status, an approvals row."""
     lines = env.w.hub.rows("parts_request_lines", "request_id = ?", (request_id,))
-    ops = [{"op": "put", "table": "parts_request_lines", "id": l["id"],
-            "fields": {"approved_qty": qty_by_part.get(l["part_id"], 0)}} for l in lines]
+    ops = [{"op": "put", "table": "parts_request_lines", "id": line["id"],
+            "fields": {"approved_qty": qty_by_part.get(line["part_id"], 0)}} for line in lines]
     ops.append({"op": "put", "table": "parts_requests", "id": request_id,
                 "fields": {"status": "approved", "decided_at": now_ms()}})
     ops.append({"op": "add", "table": "approvals", "id": uid(), "fields": {
@@ -46,13 +46,13 @@ def test_receiving_a_shipment_once(env):
     approve(env, r, {"P-2001": 5, "P-2002": 2})
     [shipment] = env.svc.stock.shipments(env.clerk)
     assert shipment.comment == "同意，已安排物流发货"
-    assert {(l.name, l.approved_qty) for l in shipment.lines} == {("室内温度传感器", 5), ("排水泵", 2)}
+    assert {(x.name, x.approved_qty) for x in shipment.lines} == {("室内温度传感器", 5), ("排水泵", 2)}
     assert shipment.summary == "室内温度传感器×5，排水泵×2"  # by SKU
     en, = env.svc.stock.shipments(env.session(env.clerk.user_id, "en"))
     assert en.summary == "室内温度传感器×5, 排水泵×2"
     assert {s.part_id: s.in_transit for s in env.svc.stock.levels(env.clerk)}["P-2001"] == 5
     env.refused("role_forbidden", env.svc.stock.receive, env.tech, r)
-    short = {l.line_id: 1 for l in shipment.lines if l.part_id == "P-2002"}
+    short = {line.line_id: 1 for line in shipment.lines if line.part_id == "P-2002"}
     env.refused("receive_too_many", env.svc.stock.receive, env.clerk, r, {shipment.lines[0].line_id: 99})
     env.svc.stock.receive(env.clerk, r, short)  # one 排水泵 was missing from the box
     env.refused("already_received", env.svc.stock.receive, env.clerk, r)

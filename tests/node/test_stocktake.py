@@ -15,7 +15,7 @@ def test_variance_against_the_moves_before_the_count(env):
     assert env.svc.stocktake.enter(env.clerk, cid, "P-2001", 5).uncounted == 1   # one is missing on the shelf
     view = env.svc.stocktake.enter(env.clerk, cid, "P-2002", 3)  # the count as it stands after the entry
     assert view == env.svc.stocktake.get(env.clerk, cid)
-    lines = {l.part_id: l for l in view.lines}
+    lines = {x.part_id: x for x in view.lines}
     assert (lines["P-2001"].expected, lines["P-2001"].variance) == (6, -1)  # not -1 more for the used one
     assert lines["P-2002"].variance == 0 and view.uncounted == 0 and view.editable
     assert view.variances == "室内温度传感器 -1"
@@ -25,8 +25,9 @@ def test_variance_against_the_moves_before_the_count(env):
     env.sync()
     hub = env.hub("stock_counts", cid)
     assert hub["status"] == "submitted" and hub["note"] == "月末盘点"
-    hub_lines = {l["part_id"]: l for l in env.w.hub.rows("stock_count_lines", "count_id = ?", (cid,))}
-    assert (hub_lines["P-2001"]["counted"], hub_lines["P-2001"]["expected"], hub_lines["P-2001"]["variance"]) == (6, 6, 0)
+    hub_lines = {line["part_id"]: line for line in env.w.hub.rows("stock_count_lines", "count_id = ?", (cid,))}
+    assert (hub_lines["P-2001"]["counted"], hub_lines["P-2001"]["expected"], hub_lines["P-2001"]["variance"]) \
+        == (6, 6, 0)
 
 
 def test_a_move_from_another_device_made_before_the_count_still_counts(env):
@@ -50,7 +51,8 @@ def test_blind_count_hides_expected_until_submitted(env):
     env.stock_from_hq("P-2001", 6)
     cid = env.svc.stocktake.open(env.manager, blind=True)
     view = env.svc.stocktake.get(env.clerk, cid)
-    assert view.blind and [(l.part_id, l.expected, l.variance) for l in view.lines] == [("P-2001", None, None)]
+    assert view.blind
+    assert [(line.part_id, line.expected, line.variance) for line in view.lines] == [("P-2001", None, None)]
     env.refused("uncounted", env.svc.stocktake.submit, env.clerk, cid)
     env.svc.stocktake.enter(env.clerk, cid, "P-2001", 4)
     assert env.svc.stocktake.get(env.clerk, cid).lines[0].variance is None

@@ -106,7 +106,10 @@ def _push_and_kill(hub, node, kill):
     node_id = json.loads(node.home.config.read_text())["node_id"]
     proc = subprocess.Popen([FIELDSYNC, "node", "sync", "--dir", str(node.home.dir)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    held = lambda: hub_rows(hub, "SELECT seq FROM nodes WHERE node_id = ?", (node_id,))[0][0]
+
+    def held() -> int:
+        return hub_rows(hub, "SELECT seq FROM nodes WHERE node_id = ?", (node_id,))[0][0]
+
     assert wait_until(lambda: held() > 0 or proc.poll() is not None)
     kill(proc)
     proc.wait(timeout=30)

@@ -63,7 +63,8 @@ class Ui:
         for _ in range(3):
             box.click()
             focused = box.evaluate("(el) => new Promise((ok) => { const t0 = Date.now(); (function check() {"
-                                   " if (document.activeElement === el) ok(true); else if (Date.now() - t0 > 2000) ok(false);"
+                                   " if (document.activeElement === el) ok(true);"
+                                   " else if (Date.now() - t0 > 2000) ok(false);"
                                    " else setTimeout(check, 20); })(); })")
             if not focused:
                 continue  # typing now would clear whichever field still has the focus

@@ -12,7 +12,7 @@ def schema_shape(path) -> dict:
     try:
         kept = set(snapshot_statements(conn))
         shape = {}
-        for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
+        for kind, name, _table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
             if sql not in kept:
                 continue
             if kind == "table" and not sql.startswith("CREATE VIRTUAL"):

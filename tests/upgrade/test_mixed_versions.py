@@ -26,7 +26,8 @@ class OldNodeTransport(LocalTransport):
 
 def used_part(w, node, order, note: str) -> str:
     move = uid()
-    node.store.write(w.user(node.outlet_id, "technician"), [{"op": "add", "table": "stock_moves", "id": move, "fields": {
+    tech = w.user(node.outlet_id, "technician")
+    node.store.write(tech, [{"op": "add", "table": "stock_moves", "id": move, "fields": {
         "outlet_id": node.outlet_id, "part_id": "P-1001", "qty": -1, "kind": "consume", "ref": order,
         "note": note, "at": 1}}])
     return move

@@ -85,8 +85,10 @@ TEXTS = {
     "adm_minutes": ("{n}分钟", "{n} min"),
     # nodes
     "adm_enroll": ("注册新设备", "Enroll a new device"),
-    "adm_enroll_hint": ("为网点生成一次性注册码（24小时内有效），在网点设备上运行 fieldsync node enroll 注册码，或扫描二维码。",
-                        "Make a one-time code (valid 24 h) for an outlet; on the device run fieldsync node enroll CODE, or scan the QR."),
+    "adm_enroll_hint": ("为网点生成一次性注册码（24小时内有效），"
+                        "在网点设备上运行 fieldsync node enroll 注册码，或扫描二维码。",
+                        "Make a one-time code (valid 24 h) for an outlet; "
+                        "on the device run fieldsync node enroll CODE, or scan the QR."),
     "adm_hub_url": ("总部服务器地址", "HQ server address"),
     "adm_make_code": ("生成注册码", "Make code"),
     "adm_code_for": ("{outlet}的注册码，{at}前有效：", "Code for {outlet}, valid until {at}:"),
@@ -107,7 +109,8 @@ TEXTS = {
     "adm_no_nodes": ("还没有注册的设备。", "No devices enrolled yet."),
     "adm_forks": ("分叉提醒", "Fork alerts"),
     "adm_forks_hint": ("设备从旧备份恢复后会开始新的纪元并补传数据；核实后标记为已处理。",
-                       "A device restored from an old copy starts a new epoch and re-sends its work; check it, then mark it resolved."),
+                       "A device restored from an old copy starts a new epoch and re-sends its work; "
+                       "check it, then mark it resolved."),
     "adm_no_forks": ("没有待处理的分叉提醒。", "No open fork alerts."),
     "adm_resolve": ("标记已处理", "Mark resolved"),
     "adm_fork_at": ("发现时间", "Found"),

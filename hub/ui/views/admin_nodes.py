@@ -73,7 +73,8 @@ class NodesView:
                          when(n.last_seen_at, sh.lang), when(n.enrolled_at, sh.lang),
                          ft.TextButton(sh.t("adm_revoke"), icon=ft.Icons.BLOCK, on_click=lambda e, n=n: self.revoke(n))
                          if n.active else ""])
-        body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_letter", "adm_status", "adm_release", "adm_chain",
+        body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_letter", "adm_status", "adm_release",
+                                          "adm_chain",
                                           "adm_last_seen", "adm_enrolled", "adm_revoke")], rows) if rows \
             else w.muted(sh.t("adm_no_nodes"))
         return w.section(sh.t("adm_node_list"), body)

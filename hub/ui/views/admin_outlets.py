@@ -27,7 +27,8 @@ class OutletsView:
                                            "adm_status", "adm_edit")], rows, numeric={6, 7, 8})
         return ft.Column([
             ft.Row([w.title(sh.t("adm_outlets")),
-                    ft.FilledButton(sh.t("adm_outlet_new"), icon=ft.Icons.ADD_BUSINESS, on_click=lambda e: self.edit(None))],
+                    ft.FilledButton(sh.t("adm_outlet_new"), icon=ft.Icons.ADD_BUSINESS,
+                                    on_click=lambda e: self.edit(None))],
                    spacing=24),
             table], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
@@ -44,7 +45,8 @@ class OutletsView:
         city = ft.TextField(label=sh.t("adm_city"), value=o.city if o else "")
         address = ft.TextField(label=sh.t("adm_address"), value=o.address if o else "")
         phone = ft.TextField(label=sh.t("adm_phone"), value=o.phone if o else "")
-        capacity = ft.TextField(label=sh.t("adm_capacity"), value="" if o is None or o.capacity is None else str(o.capacity))
+        capacity = ft.TextField(label=sh.t("adm_capacity"),
+                                value="" if o is None or o.capacity is None else str(o.capacity))
         coverage = ft.TextField(label=sh.t("adm_coverage"), value="，".join(o.coverage) if o else "")
         have = set(o.qualifications) if o else set()
         quals = [ft.Checkbox(label=f"{n}（{c}）", value=c in have, data=c) for c, n in net.categories()]
@@ -64,4 +66,5 @@ class OutletsView:
         form(sh, title, [pair_row(code, name), pair_row(region, city), pair_row(address), pair_row(phone, capacity),
                          pair_row(coverage),
                          ft.Text(sh.t("adm_qualifications"), weight=ft.FontWeight.W_500),
-                         ft.Row([ft.Container(q, width=150) for q in quals], wrap=True, spacing=4), active], ok, sh.t("adm_save"))
+                         ft.Row([ft.Container(q, width=150) for q in quals], wrap=True, spacing=4), active], ok,
+                         sh.t("adm_save"))

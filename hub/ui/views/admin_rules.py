@@ -141,7 +141,8 @@ class RulesView:
             n = len(rows) + 1
             text = ft.TextField(label=sh.t("adm_question", n=n), value=q.text if q else "", expand=3)
             kind = ft.Dropdown(label=sh.t("adm_kind"), value=str(q.kind) if q else str(sq.QuestionKind.YES_NO),
-                               options=options((str(k), label("survey_kind", str(k), sh.lang)) for k in sq.QuestionKind),
+                               options=options((str(k), label("survey_kind", str(k), sh.lang))
+                                               for k in sq.QuestionKind),
                                expand=1)
             opts = ft.TextField(label=sh.t("adm_options"), value=" / ".join(q.options) if q else "", expand=2)
             rows.append((text, kind, opts))
@@ -162,6 +163,7 @@ class RulesView:
                          for t, k, o in rows]
             return attempt(sh, sh.services.admin.rules.save_survey, sh.session, r and r.id, type=stype.value,
                            name=name.value, questions=questions, active=active.value)[0]
-        form(sh, sh.t("adm_surveys"), [pair_row(stype, name), ft.Text(sh.t("adm_questions"), weight=ft.FontWeight.W_500),
+        form(sh, sh.t("adm_surveys"),
+             [pair_row(stype, name), ft.Text(sh.t("adm_questions"), weight=ft.FontWeight.W_500),
                                        box, ft.TextButton(sh.t("adm_add_question"), icon=ft.Icons.ADD, on_click=more),
                                        active], ok, sh.t("adm_save"), width=760)

@@ -132,17 +132,18 @@ class ApprovalsView:
         sh = self.shell
         r = self.api.parts_request(sh.session, request_id)
         rows = []
-        for l in r.lines:
+        for line in r.lines:
             if r.decidable:
-                box = ft.TextField(label=sh.t("ap_approved_qty_of", sku=l.sku), value=self.qty.get(l.line_id,
-                                   str(l.approved_qty)), width=170, dense=True, text_align=ft.TextAlign.RIGHT,
-                                   keyboard_type=ft.KeyboardType.NUMBER,
-                                   on_change=lambda e, lid=l.line_id: self.qty.__setitem__(lid, e.control.value or ""))
+                box = ft.TextField(label=sh.t("ap_approved_qty_of", sku=line.sku),
+                                   value=self.qty.get(line.line_id, str(line.approved_qty)), width=170, dense=True,
+                                   text_align=ft.TextAlign.RIGHT, keyboard_type=ft.KeyboardType.NUMBER,
+                                   on_change=(lambda e, lid=line.line_id:
+                                              self.qty.__setitem__(lid, e.control.value or "")))
             else:
-                box = str(l.approved_qty)
-            low = l.on_hand < l.safety_stock
-            rows.append([l.sku, l.name, l.qty, yuan(l.unit_price), yuan(l.amount),
-                         ft.Text(str(l.on_hand), color=RED if low else None), l.safety_stock, l.consumed, box])
+                box = str(line.approved_qty)
+            low = line.on_hand < line.safety_stock
+            rows.append([line.sku, line.name, line.qty, yuan(line.unit_price), yuan(line.amount),
+                         ft.Text(str(line.on_hand), color=RED if low else None), line.safety_stock, line.consumed, box])
         head = self._head(f"{r.number} · {r.outlet_code} {r.outlet_name}", r.status, r.status_label)
         facts = [w.kv(sh.t("ap_submitted"), when(r.submitted_at, sh.lang)),
                  w.kv(sh.t("ap_note"), r.note),
@@ -157,7 +158,7 @@ class ApprovalsView:
                         rows, numeric={2, 3, 4, 5, 6, 7})
 
         def decide(decision):
-            qty = {l.line_id: _int(self.qty.get(l.line_id, str(l.approved_qty))) for l in r.lines}
+            qty = {line.line_id: _int(self.qty.get(line.line_id, str(line.approved_qty))) for line in r.lines}
             ok, out = sh.run(self.api.decide_parts_request, sh.session, r.id, decision, self.comment,
                              qty if decision == Decision.APPROVED else None, r.content_hash)
             self._decided(ok, out)
@@ -173,15 +174,16 @@ class ApprovalsView:
         sh = self.shell
         c = self.api.stocktake(sh.session, count_id)
         rows = []
-        for l in c.lines:
-            if not l.variance:
+        for line in c.lines:
+            if not line.variance:
                 continue
-            handling = sh.t("ap_posted") if l.posted else sh.t("ap_auto") if l.auto else sh.t("ap_waits")
-            big = not l.auto and not l.posted
-            rows.append([l.sku, l.name, l.counted, "" if l.node_expected is None else l.node_expected, l.expected,
-                         ft.Text(f"{l.variance:+d}", color=RED if big else None,
+            handling = sh.t("ap_posted") if line.posted else sh.t("ap_auto") if line.auto else sh.t("ap_waits")
+            big = not line.auto and not line.posted
+            rows.append([line.sku, line.name, line.counted, "" if line.node_expected is None else line.node_expected,
+                         line.expected,
+                         ft.Text(f"{line.variance:+d}", color=RED if big else None,
                                  weight=ft.FontWeight.W_600 if big else None),
-                         yuan(l.value), handling])
+                         yuan(line.value), handling])
         day = local_date(c.started_at).isoformat() if c.started_at else ""
         head = self._head(sh.t("ap_stocktake_of", outlet=f"{c.outlet_code} {c.outlet_name}", day=day), c.status,
                           c.status_label)

@@ -33,7 +33,8 @@ class ComplaintsView:
             return handler
 
         filters = ft.Row([
-            ft.Dropdown(label=sh.t("cq_department"), value=self.department, width=220, dense=True, on_select=pick("department"),
+            ft.Dropdown(label=sh.t("cq_department"), value=self.department, width=220, dense=True,
+                        on_select=pick("department"),
                         options=[ft.DropdownOption(key=ANY, text=sh.t("cq_all_departments"))]
                         + [ft.DropdownOption(key=d.id, text=d.name) for d in departments]),
             ft.Dropdown(label=sh.t("cq_status"), value=self.status, width=160, dense=True, on_select=pick("status"),

@@ -25,7 +25,8 @@ def suggestion_panel(sh, suggestion, on_pick, reason_field: ft.TextField) -> ft.
             head.append(w.chip(sh.t("in_suggested"), ft.Colors.GREEN_700))
         button = (ft.FilledButton(sh.t("in_confirm_dispatch"), icon=ft.Icons.SEND,
                                   on_click=lambda e, o=c.outlet_id: on_pick(o, o)) if i == 0 else
-                  ft.OutlinedButton(sh.t("in_pick_other"), on_click=lambda e, o=c.outlet_id: on_pick(o, best.outlet_id)))
+                  ft.OutlinedButton(sh.t("in_pick_other"),
+                                    on_click=lambda e, o=c.outlet_id: on_pick(o, best.outlet_id)))
         rows.append(ft.Container(ft.Row([
             ft.Column([ft.Row(head, spacing=8),
                        *[ft.Text("· " + r, size=14) for r in c.why(sh.lang)]], spacing=2, expand=True),

@@ -4,8 +4,6 @@ import flet as ft
 
 from shared.ui.widgets import muted, title
 
-from hub.ui import nav
-
 
 class HomeView:
     screen = "home"
@@ -37,5 +35,4 @@ class HomeView:
         return ft.Card(ft.Container(ft.Column(lines, spacing=6), padding=18, width=230), margin=0)
 
     def _open(self, screen: str) -> None:
-        path = next(s[2] for s in nav.SCREENS if s[0] == screen)
-        self.shell.show(nav.view_class(path)(self.shell))
+        self.shell.show(self.shell.nav.view_of(self.shell.session, screen)(self.shell))

@@ -60,8 +60,10 @@ class IntakeView:
                              on_submit=lambda e: self._lookup(e.control.value))
         parts: list[ft.Control] = [
             ft.Row([w.title(sh.t("in_title")), phone,
-                    ft.FilledButton(sh.t("in_lookup"), icon=ft.Icons.SEARCH, on_click=lambda e: self._lookup(phone.value)),
-                    ft.TextButton(sh.t("in_new_call"), icon=ft.Icons.PHONE_CALLBACK, on_click=lambda e: self._restart())],
+                    ft.FilledButton(sh.t("in_lookup"), icon=ft.Icons.SEARCH,
+                                    on_click=lambda e: self._lookup(phone.value)),
+                    ft.TextButton(sh.t("in_new_call"), icon=ft.Icons.PHONE_CALLBACK,
+                                  on_click=lambda e: self._restart())],
                    spacing=16, vertical_alignment=ft.CrossAxisAlignment.CENTER)]
         if self.done:
             parts.append(ft.Container(ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700),
@@ -234,10 +236,12 @@ class IntakeView:
                                options=[ft.DropdownOption(key=str(p), text=label("priority", str(p), sh.lang))
                                         for p in Priority])
         fault = box("fault_description", "in_fault", width=640, multiline=True, min_lines=2)
-        controls = [ft.Row([model, box("serial_no", "in_serial", width=200), box("purchase_date", "in_purchase", width=200),
+        controls = [ft.Row([model, box("serial_no", "in_serial", width=200),
+                            box("purchase_date", "in_purchase", width=200),
                             priority], wrap=True),
                     fault,
-                    ft.Row([box("contact_name", "in_contact", width=160), box("contact_phone", "in_contact_phone", width=180),
+                    ft.Row([box("contact_name", "in_contact", width=160),
+                            box("contact_phone", "in_contact_phone", width=180),
                             box("address", "in_order_address", width=420)], wrap=True)]
         if not f.get("product_model_id"):
             return controls + [w.muted(sh.t("in_suggest_hint"))]
@@ -284,7 +288,8 @@ class IntakeView:
                 out.append(ft.Container(ft.Row([
                     ft.Column([ft.TextButton(h.title, on_click=lambda e, i=h.id: self._read(i)), text],
                               spacing=2, expand=True),
-                    ft.FilledButton(sh.t("in_kb_answer"), on_click=lambda e, h=h: self._consulted(card, h.id, h.title))]),
+                    ft.FilledButton(sh.t("in_kb_answer"),
+                                    on_click=lambda e, h=h: self._consulted(card, h.id, h.title))]),
                     border=ft.Border.all(1, ft.Colors.GREY_300), border_radius=8, padding=10))
         return out
 

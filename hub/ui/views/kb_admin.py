@@ -49,7 +49,8 @@ class KbAdminView:
             for c in cats], wrap=True, spacing=8, run_spacing=8))
         return ft.Column([
             ft.Row([w.title(sh.t("kba_title")), box, pick,
-                    ft.OutlinedButton(sh.t("adm_search"), icon=ft.Icons.SEARCH, on_click=lambda e: self._filter(query=box.value)),
+                    ft.OutlinedButton(sh.t("adm_search"), icon=ft.Icons.SEARCH,
+                                      on_click=lambda e: self._filter(query=box.value)),
                     ft.FilledButton(sh.t("kba_new"), icon=ft.Icons.NOTE_ADD, on_click=lambda e: self._open(NEW))],
                    spacing=16, wrap=True),
             categories,
@@ -133,7 +134,8 @@ class KbAdminView:
             ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("kba_back"), on_click=lambda e: self._open(None)),
                     w.title(sh.t("kba_new_title") if creating else sh.t("kba_edit_title"))]),
             title, ft.Row([category, known], wrap=True), body, pair_row(tags, codes), models,
-            ft.Text(sh.t("kba_audience"), weight=ft.FontWeight.W_500), ft.Row([ft.Container(c, width=140) for c in roles], wrap=True, spacing=4),
+            ft.Text(sh.t("kba_audience"), weight=ft.FontWeight.W_500),
+            ft.Row([ft.Container(c, width=140) for c in roles], wrap=True, spacing=4),
             published, error,
             ft.Row([ft.FilledButton(sh.t("kba_save"), icon=ft.Icons.SAVE, on_click=save),
                     ft.OutlinedButton(sh.t("kba_back"), on_click=lambda e: self._open(None))], spacing=12),

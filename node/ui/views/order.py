@@ -32,7 +32,8 @@ class OrderView:
         left = ft.Column([self._customer(d), self._appliance(d), self._fault(d), self._parts(d)],
                          spacing=12, expand=True)
         right = ft.Column([self._sla(d), self._timeline(d), self._attachments(d)], spacing=12, expand=True)
-        return ft.Column([head, self._actions(d), ft.Row([left, right], vertical_alignment=ft.CrossAxisAlignment.START)],
+        return ft.Column([head, self._actions(d),
+                          ft.Row([left, right], vertical_alignment=ft.CrossAxisAlignment.START)],
                          spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _back(self) -> None:

@@ -55,16 +55,16 @@ class RequestsView:
         sh = self.shell
         rows = []
         self._amounts: dict[str, ft.Text] = {}  # by part, updated in place when a quantity changes
-        for l in r.lines:
+        for line in r.lines:
             if r.editable:
-                qty = ft.TextField(value=str(l.qty), width=80, dense=True, text_align=ft.TextAlign.RIGHT,
-                                   keyboard_type=ft.KeyboardType.NUMBER, label=l.sku, data=l)
+                qty = ft.TextField(value=str(line.qty), width=80, dense=True, text_align=ft.TextAlign.RIGHT,
+                                   keyboard_type=ft.KeyboardType.NUMBER, label=line.sku, data=line)
                 qty.on_submit = qty.on_blur = lambda e, rid=r.id: self._qty(rid, e.control)
             else:
-                qty = str(l.qty)
-            self._amounts[l.part_id] = ft.Text(yuan(l.amount))
-            rows.append([l.sku, l.name, l.suggested_qty if l.suggested_qty is not None else "", qty,
-                         "" if l.approved_qty is None else l.approved_qty, self._amounts[l.part_id]])
+                qty = str(line.qty)
+            self._amounts[line.part_id] = ft.Text(yuan(line.amount))
+            rows.append([line.sku, line.name, line.suggested_qty if line.suggested_qty is not None else "", qty,
+                         "" if line.approved_qty is None else line.approved_qty, self._amounts[line.part_id]])
         self._total = ft.Text(self._total_text(r))
         head = [ft.Row([w.status_chip(r.status, r.status_label), self._total,
                         w.muted(when(r.submitted_at, sh.lang) if r.submitted_at else "")], spacing=16)]

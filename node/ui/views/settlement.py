@@ -55,13 +55,14 @@ class SettlementView:
     def _document(self, s) -> ft.Control:
         sh = self.shell
         rows = []
-        for l in s.lines:
-            adjust = ft.TextButton(sh.t("adjust"), on_click=lambda e, line=l: self._adjust(s, line)) \
+        for line in s.lines:
+            adjust = ft.TextButton(sh.t("adjust"), on_click=lambda e, line=line: self._adjust(s, line)) \
                 if s.editable else ft.Text("")
-            rows.append([l.order_number, l.type_label, when(l.completed_at, sh.lang), yuan(l.visit_fee),
-                         yuan(l.labour_fee), yuan(l.parts_fee), yuan(-l.deduction) if l.deduction else "",
-                         yuan(l.adjustment) if l.adjustment else "", ft.Text(yuan(l.total), weight=ft.FontWeight.W_600),
-                         l.note, adjust])
+            rows.append([line.order_number, line.type_label, when(line.completed_at, sh.lang), yuan(line.visit_fee),
+                         yuan(line.labour_fee), yuan(line.parts_fee), yuan(-line.deduction) if line.deduction else "",
+                         yuan(line.adjustment) if line.adjustment else "",
+                         ft.Text(yuan(line.total), weight=ft.FontWeight.W_600),
+                         line.note, adjust])
         head = [ft.Row([w.status_chip(s.status, s.status_label),
                         ft.Text(sh.t("labelled", k=sh.t("amount"), v=yuan(s.total)), size=17,
                                 weight=ft.FontWeight.W_600),
@@ -72,7 +73,8 @@ class SettlementView:
             head.append(w.muted(f"{when(a.at, sh.lang)} {a.decision_label} {a.comment}", size=13))
         return w.section(
             f"{sh.t('settlements')} {s.period}", *head,
-            w.table([sh.t("order_col"), sh.t("type_filter"), sh.t("completed_at"), sh.t("visit_fee"), sh.t("labour_fee"),
+            w.table([sh.t("order_col"), sh.t("type_filter"), sh.t("completed_at"), sh.t("visit_fee"),
+                     sh.t("labour_fee"),
                      sh.t("parts_fee"), sh.t("deduction"), sh.t("adjustment"), sh.t("line_total"), sh.t("reason"), ""],
                     rows),
             w.pager(sh.t, s.line_offset, LINES_PAGE, s.line_count, self._page),
@@ -81,7 +83,8 @@ class SettlementView:
 
     def _adjust(self, s, line) -> None:
         sh = self.shell
-        amount = ft.TextField(label=sh.t("adjust_yuan"), value=f"{line.adjustment / 100:.2f}" if line.adjustment else "",
+        amount = ft.TextField(label=sh.t("adjust_yuan"),
+                              value=f"{line.adjustment / 100:.2f}" if line.adjustment else "",
                               autofocus=True)
         reason = ft.TextField(label=sh.t("reason"), value=line.adjustment_reason)
 

@@ -16,10 +16,10 @@ class StockView:
     def build(self) -> ft.Control:
         sh = self.shell
         levels = sh.services.stock.levels(sh.session)
-        rows = [[l.sku, l.name, l.category, ft.Text(str(l.on_hand), weight=ft.FontWeight.W_600,
-                                                    color=ft.Colors.RED_700 if l.low else None),
-                 l.safety_stock, l.in_transit or "", w.chip(sh.t("low"), ft.Colors.RED_600) if l.low else ""]
-                for l in levels]
+        rows = [[part.sku, part.name, part.category,
+                 ft.Text(str(part.on_hand), weight=ft.FontWeight.W_600, color=ft.Colors.RED_700 if part.low else None),
+                 part.safety_stock, part.in_transit or "", w.chip(sh.t("low"), ft.Colors.RED_600) if part.low else ""]
+                for part in levels]
         parts = [w.title(sh.t("stock")), w.section(sh.t("stock"), w.table(
             [sh.t("part"), "", sh.t("type_filter"), sh.t("on_hand"), sh.t("safety"), sh.t("in_transit"), ""], rows,
             numeric={3, 4, 5}))]

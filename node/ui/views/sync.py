@@ -35,7 +35,8 @@ class SyncView:
         rows = [[r.table_label, r.row_label, ft.Text(r.reason, color=ft.Colors.RED_800), r.detail, when(r.at, lang)]
                 for r in reversed(v.refused)]
         refused = w.section(sh.t("refused"), w.table(
-            [sh.t("kind_col"), sh.t("record"), sh.t("reason"), sh.t("hq_detail"), sh.t("at")], rows) if rows else w.muted(sh.t("no_refused")))
+            [sh.t("kind_col"), sh.t("record"), sh.t("reason"), sh.t("hq_detail"), sh.t("at")], rows)
+            if rows else w.muted(sh.t("no_refused")))
         return ft.Column([w.title(sh.t("sync")), status, refused], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     async def _sync(self, e) -> None:
