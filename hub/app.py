@@ -84,14 +84,31 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         return asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
     async def authenticate(request: Request, body: bytes) -> str:
+        node_id = await authenticate_head(request, signs_body=bool(body))
+        if body:
+            http_sig.check_digest(request.headers, body)
+        return node_id
+
+    async def authenticate_head(request: Request, *, signs_body: bool) -> str:
+        """The signer known, not revoked, and its signature good over the headers (the
+        Content-Digest as declared): a stranger's upload is refused before its body is read."""
         node_id = http_sig.signer_of(request.headers)
         node = hub.node(node_id)
         if node is None:
             raise UnknownNode(f"no enrolled node {node_id!r}")
-        http_sig.verify(node["public_key"], request.method, request.url.path, request.url.query,
-                        request.headers, body)
+        http_sig.verify_head(node["public_key"], request.method, request.url.path, request.url.query,
+                             request.headers, signs_body=signs_body)
         hub_handlers.authenticated(hub, node_id)  # revoked → 403
         return node_id
+
+    async def authenticated_body(request: Request, limit: int) -> tuple[str, bytes]:
+        """(signer, body) of an upload, the signature checked before the body is read."""
+        declared = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+        node_id = await authenticate_head(request, signs_body=declared)
+        raw = await read_body(request, limit)
+        if declared:
+            http_sig.check_digest(request.headers, raw)
+        return node_id, raw
 
     async def json_body(request: Request, limit: int = 64 * 1024) -> tuple[bytes, dict]:
         raw = await read_body(request, limit)
@@ -118,8 +135,7 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     @app.post(f"{API}/sync/push", tags=["sync"])
     async def push(request: Request):
         """A signed segment of this node's changes (NDJSON, optionally gzip)."""
-        raw = await read_body(request, MAX_BODY)
-        node_id = await authenticate(request, raw)
+        node_id, raw = await authenticated_body(request, MAX_BODY)
         encoding = (request.headers.get("content-encoding") or "").lower()
         if encoding == "gzip":
             raw = segment.inflate(raw)
@@ -137,17 +153,17 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     @app.put(f"{API}/blobs/{{sha256}}", tags=["blobs"])
     async def put_blob(request: Request, sha256: str):
         """Upload an attachment by its content hash; re-sending is harmless."""
-        raw = await read_body(request, blobs.max_size)
-        await authenticate(request, raw)
+        _, raw = await authenticated_body(request, blobs.max_size)
         created = await run(blobs.put, sha256, raw)
         return JSONResponse({"sha256": sha256, "size": len(raw), "created": created},
                             status_code=201 if created else 200)
 
     @app.get(f"{API}/blobs/{{sha256}}", tags=["blobs"])
     async def get_blob(request: Request, sha256: str):
-        await authenticate(request, b"")
-        data = await run(blobs.get, sha256)
-        if data is None:
+        """An attachment of one of this node's rows; another outlet's is as absent as none."""
+        node_id = await authenticate(request, b"")
+        data = await run(blobs.get, sha256)  # first: a malformed name is a 400
+        if data is None or not await run(hub_handlers.may_read_blob, hub, node_id, sha256):
             return _error(404, "not_found", "no such blob")
         return Response(data, media_type="application/octet-stream")
 

@@ -72,6 +72,21 @@ def signer_of(headers) -> str:
 def verify(public_b64: str, method: str, path: str, query: str, headers, body: bytes,
            now: float | None = None) -> None:
     """Raise BadSignature or ClockSkew unless the request is signed as the profile says."""
+    verify_head(public_b64, method, path, query, headers, signs_body=bool(body), now=now)
+    if body:
+        check_digest(headers, body)
+
+
+def check_digest(headers, body: bytes) -> None:
+    """The body is the one whose Content-Digest the signature covers."""
+    if headers.get("content-digest") != content_digest(body):
+        raise BadSignature("Content-Digest does not match the body")
+
+
+def verify_head(public_b64: str, method: str, path: str, query: str, headers, *, signs_body: bool,
+                now: float | None = None) -> None:
+    """The signature checked over the headers alone (the Content-Digest as declared), so that
+    a stranger's upload is refused before its body is read; `check_digest` then binds the body."""
     m = _INPUT.match(headers.get("signature-input") or "")
     s = _SIG.match(headers.get("signature") or "")
     if not m or not s:
@@ -79,14 +94,12 @@ def verify(public_b64: str, method: str, path: str, query: str, headers, body: b
     params = _parse_params(m["params"])
     if params.get("alg") != "ed25519" or not isinstance(params.get("created"), int):
         raise BadSignature("the signature must use alg=ed25519 and carry created")
-    expected = '"@method" "@path" "@query"' + (' "content-digest"' if body else "")
+    expected = '"@method" "@path" "@query"' + (' "content-digest"' if signs_body else "")
     if m["components"] != expected:
         raise BadSignature(f"the signature must cover {expected}")
-    digest = None
-    if body:
-        digest = headers.get("content-digest")
-        if digest != content_digest(body):
-            raise BadSignature("Content-Digest does not match the body")
+    digest = headers.get("content-digest") if signs_body else None
+    if signs_body and not digest:
+        raise BadSignature("Content-Digest does not match the body")
     params_text = m.group(0)[len(LABEL) + 1:]
     try:
         public_key(public_b64).verify(base64.b64decode(s["sig"]),
