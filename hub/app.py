@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect
 from hub import admin
 from hub.blobs import BlobStore
 from hub.home import HubHome
+from hub.serving import BODY_TIMEOUT_S
 from shared.passwords import check_password
 from shared.roles import Role
 from sync import hub_handlers, http_sig, keys, segment
@@ -36,13 +37,16 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise TooLarge(f"request body is larger than {limit} bytes")
     chunks, size = [], 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(f"request body is larger than {limit} bytes")
-            chunks.append(chunk)
+        async with asyncio.timeout(BODY_TIMEOUT_S):  # a stalled body does not hold its request for ever
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"request body is larger than {limit} bytes")
+                chunks.append(chunk)
     except ClientDisconnect:  # the connection dropped mid-body: nothing to apply, nobody to answer
         raise BadRequest("the request body ended before its end") from None
+    except TimeoutError:
+        raise BadRequest(f"the request body did not arrive within {BODY_TIMEOUT_S} s") from None
     return b"".join(chunks)
 
 

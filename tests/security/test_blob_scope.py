@@ -3,18 +3,13 @@ when an attachment of its own outlet names it, and an upload from a stranger is 
 before its body is read."""
 import hashlib
 import socket
-import subprocess
 
 import pytest
 from starlette.testclient import TestClient
 
-from fieldsync.testing.processes import FIELDSYNC, free_port
 from fieldsync.testing.world import World, uid
-from hub.admin import init_hub
 from hub.app import create_app
 from hub.blobs import BlobStore
-from hub.home import HubHome
-from hub.wait import wait_until_serving
 from sync import http_client, keys
 from sync.http_client import HttpTransport
 
@@ -45,25 +40,10 @@ def test_a_node_reads_only_its_own_outlets_photos(tmp_path):
     w.close()
 
 
-@pytest.fixture
-def hub_process(tmp_path):
-    home = HubHome(tmp_path / "hub")
-    init_hub(home)
-    port = free_port()
-    proc = subprocess.Popen([FIELDSYNC, "hub", "serve", "--dir", str(home.dir), "--port", str(port),
-                             "--http", "--no-ui"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until_serving(f"http://127.0.0.1:{port}", proc, timeout=30, step=0.1)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-def test_an_unsigned_15_mib_upload_is_refused_before_its_body_is_sent(hub_process):
+def test_an_unsigned_15_mib_upload_is_refused_before_its_body_is_sent(served_hub):
     """The head of the request alone gets the 401: the hub never waits for 15 MiB."""
     sha = "ab" * 32
-    with socket.create_connection(("127.0.0.1", hub_process), timeout=20) as s:
+    with socket.create_connection(("127.0.0.1", served_hub.port), timeout=20) as s:
         s.sendall(f"PUT /api/v1/blobs/{sha} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   f"Content-Type: application/octet-stream\r\nContent-Length: {15 * 1024 * 1024}\r\n\r\n"
                   .encode() + b"x" * 1024)
