@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from shared.errors import ServiceError
+from shared.private_files import private_dir
 from shared.passwords import generate_password, hash_password
 from shared.roles import Role
 from sync.hub_store import HubStore
@@ -22,11 +23,11 @@ def init_hub(home: HubHome, names: list[str] | None = None) -> str:
     Returns the admin's generated password (shown once, stored only as a scrypt hash)."""
     if home.exists():
         raise ServiceError.of("hub_exists", dir=str(home.dir))
-    home.dir.mkdir(parents=True, exist_ok=True)
+    home.make_private()
     key = SigningKey.generate()
     key.save(home.key)
     make_self_signed(home.cert, home.tls_key, names)
-    home.blobs.mkdir(exist_ok=True)
+    private_dir(home.blobs)
     hub = HubStore(home.db, key=key)
     password = generate_password()
     hub.write([{"op": "put", "table": "users", "id": "admin", "fields": {

@@ -16,6 +16,7 @@ from hub.blobs import BlobStore
 from hub.home import HubHome
 from hub.services.session import HubSession
 from shared.errors import ServiceError
+from hub.serving import BODY_TIMEOUT_S
 from shared.passwords import check_password
 from shared.roles import Role
 from sync import hub_handlers, http_sig, keys, segment
@@ -38,13 +39,16 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise TooLarge(f"request body is larger than {limit} bytes")
     chunks, size = [], 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(f"request body is larger than {limit} bytes")
-            chunks.append(chunk)
+        async with asyncio.timeout(BODY_TIMEOUT_S):  # a stalled body does not hold its request for ever
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"request body is larger than {limit} bytes")
+                chunks.append(chunk)
     except ClientDisconnect:  # the connection dropped mid-body: nothing to apply, nobody to answer
         raise BadRequest("the request body ended before its end") from None
+    except TimeoutError:
+        raise BadRequest(f"the request body did not arrive within {BODY_TIMEOUT_S} s") from None
     return b"".join(chunks)
 
 
@@ -86,14 +90,31 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         return asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
     async def authenticate(request: Request, body: bytes) -> str:
+        node_id = await authenticate_head(request, signs_body=bool(body))
+        if body:
+            http_sig.check_digest(request.headers, body)
+        return node_id
+
+    async def authenticate_head(request: Request, *, signs_body: bool) -> str:
+        """The signer known, not revoked, and its signature good over the headers (the
+        Content-Digest as declared): a stranger's upload is refused before its body is read."""
         node_id = http_sig.signer_of(request.headers)
         node = hub.node(node_id)
         if node is None:
             raise UnknownNode(f"no enrolled node {node_id!r}")
-        http_sig.verify(node["public_key"], request.method, request.url.path, request.url.query,
-                        request.headers, body)
+        http_sig.verify_head(node["public_key"], request.method, request.url.path, request.url.query,
+                             request.headers, signs_body=signs_body)
         hub_handlers.authenticated(hub, node_id)  # revoked → 403
         return node_id
+
+    async def authenticated_body(request: Request, limit: int) -> tuple[str, bytes]:
+        """(signer, body) of an upload, the signature checked before the body is read."""
+        declared = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+        node_id = await authenticate_head(request, signs_body=declared)
+        raw = await read_body(request, limit)
+        if declared:
+            http_sig.check_digest(request.headers, raw)
+        return node_id, raw
 
     async def json_body(request: Request, limit: int = 64 * 1024) -> tuple[bytes, dict]:
         raw = await read_body(request, limit)
@@ -121,8 +142,7 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     @app.post(f"{API}/sync/push", tags=["sync"])
     async def push(request: Request):
         """A signed segment of this node's changes (NDJSON, optionally gzip)."""
-        raw = await read_body(request, MAX_BODY)
-        node_id = await authenticate(request, raw)
+        node_id, raw = await authenticated_body(request, MAX_BODY)
         encoding = (request.headers.get("content-encoding") or "").lower()
         if encoding == "gzip":
             raw = segment.inflate(raw)
@@ -140,17 +160,17 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     @app.put(f"{API}/blobs/{{sha256}}", tags=["blobs"])
     async def put_blob(request: Request, sha256: str):
         """Upload an attachment by its content hash; re-sending is harmless."""
-        raw = await read_body(request, blobs.max_size)
-        await authenticate(request, raw)
+        _, raw = await authenticated_body(request, blobs.max_size)
         created = await run(blobs.put, sha256, raw)
         return JSONResponse({"sha256": sha256, "size": len(raw), "created": created},
                             status_code=201 if created else 200)
 
     @app.get(f"{API}/blobs/{{sha256}}", tags=["blobs"])
     async def get_blob(request: Request, sha256: str):
-        await authenticate(request, b"")
-        data = await run(blobs.get, sha256)
-        if data is None:
+        """An attachment of one of this node's rows; another outlet's is as absent as none."""
+        node_id = await authenticate(request, b"")
+        data = await run(blobs.get, sha256)  # first: a malformed name is a 400
+        if data is None or not await run(hub_handlers.may_read_blob, hub, node_id, sha256):
             return _error(404, "not_found", "no such blob")
         return Response(data, media_type="application/octet-stream")
 

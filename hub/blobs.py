@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from shared import attachments
+from shared.private_files import private_dir, write_private
 from sync.errors import BadRequest, TooLarge
 
 MAX_BLOB = attachments.MAX_BYTES
@@ -33,9 +34,9 @@ class BlobStore:
             raise BadRequest("the blob's content does not match its SHA-256 name")
         if path.exists():
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp = path.with_suffix(f".{os.getpid()}.part")
-        tmp.write_bytes(data)
+        write_private(tmp, data)
         os.replace(tmp, path)
         return True
 

@@ -67,6 +67,7 @@ def _init(a) -> int:
 
 def _serve(a) -> int:
     import uvicorn
+    from hub import serving
     from hub.app import create_app
     home = HubHome(a.dir)
     hub = home.open()
@@ -85,7 +86,7 @@ def _serve(a) -> int:
     if services is not None:
         print(f"HQ web UI on {scheme}://{a.host}:{a.port}/hq/", flush=True)
     try:
-        uvicorn.run(app, host=a.host, port=a.port, log_level="warning", **tls)
+        uvicorn.run(app, host=a.host, port=a.port, log_level="warning", **tls, **serving.uvicorn_options())
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

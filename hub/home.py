@@ -1,9 +1,11 @@
 """A hub's directory: the store, the hub key, the TLS certificate and the blobs, in one
-place so that `hub init` and `hub serve` agree on it."""
+place so that `hub init` and `hub serve` agree on it; all of it private to its owner
+(shared.private_files)."""
 from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import ServiceError
+from shared.private_files import private_dir, private_file
 from sync.enrollment import cert_fingerprint
 from sync.hub_store import HubStore
 from sync.keys import SigningKey
@@ -33,12 +35,18 @@ class HubHome:
     def blobs(self) -> Path:
         return self.dir / "blobs"
 
+    def make_private(self) -> None:
+        """The directory 0700 and the store 0600 (made empty if new), before SQLite opens it."""
+        private_dir(self.dir)
+        private_file(self.db)
+
     def exists(self) -> bool:
         return self.db.exists() and self.key.exists()
 
     def open(self) -> HubStore:
         if not self.exists():
             raise ServiceError.of("no_hub", dir=str(self.dir))
+        self.make_private()
         return HubStore(self.db, key=SigningKey.load(self.key))
 
     def fingerprint(self) -> str | None:

@@ -10,6 +10,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from shared.private_files import private_dir, write_private
+
 
 def make_self_signed(cert_path: Path, key_path: Path, names: list[str] | None = None) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
@@ -28,8 +30,8 @@ def make_self_signed(cert_path: Path, key_path: Path, names: list[str] | None = 
                 critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
-    cert_path.parent.mkdir(parents=True, exist_ok=True)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    private_dir(cert_path.parent)
+    write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -27,10 +27,9 @@ def enroll_node(home: NodeHome, code: str, name: str | None = None) -> tuple[dic
         **release_params()})
     if enrollment["hub_id"] != info["hub_id"]:
         raise ValueError("the hub that answered is not the one the enrollment code names")
-    home.dir.mkdir(parents=True, exist_ok=True)
     key.save(home.key)
     if cert_pem:
-        home.cert.write_text(cert_pem)
+        home.save_cert(cert_pem)
     home.save_settings({"url": url, "node_id": enrollment["node_id"], "outlet_id": enrollment["outlet_id"],
                         "hub_id": enrollment["hub_id"], "name": name or socket.gethostname()})
     store = home.open_store()

@@ -1,8 +1,10 @@
-"""A node's directory: its replica, its key, the pinned hub certificate and its settings."""
+"""A node's directory: its replica, its key, the pinned hub certificate and its settings, all
+of it private to its owner (shared.private_files)."""
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.private_files import private_dir, private_file, write_private
 from sync.keys import SigningKey
 from sync.node_store import NodeStore
 
@@ -26,10 +28,16 @@ class NodeHome:
         return json.loads(self.config.read_text())
 
     def save_settings(self, settings: dict) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.config.write_text(json.dumps(settings, indent=2, ensure_ascii=False))
+        private_dir(self.dir)
+        write_private(self.config, json.dumps(settings, indent=2, ensure_ascii=False).encode())
+
+    def save_cert(self, cert_pem: str) -> None:
+        private_dir(self.dir)
+        write_private(self.cert, cert_pem.encode())
 
     def open_store(self) -> NodeStore:
+        private_dir(self.dir)
+        private_file(self.db)  # before SQLite opens it: its -wal and -shm take its mode
         return NodeStore(self.db)
 
     def signing_key(self) -> SigningKey:

@@ -12,6 +12,7 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from shared.messages import describe
+from shared.private_files import private_dir, write_private
 from sync.errors import SyncError
 from sync.hlc import now_ms
 from sync.http_client import HubUnreachable
@@ -134,9 +135,9 @@ class SyncService:
         sha = hashlib.sha256(data).hexdigest()
         path = Path(self.blobs_dir) / sha[:2] / sha
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             tmp = path.with_suffix(".part")
-            tmp.write_bytes(data)
+            write_private(tmp, data)
             tmp.replace(path)
         self.store.queue_blob(sha, str(path), len(data), now_ms())
         return sha

@@ -36,6 +36,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login_failed": ("用户名或密码错误。", "Wrong username or password."),
     "login_locked": ("登录失败次数过多，请{minutes}分钟后再试。",
                      "Too many failed attempts; try again in {minutes} minutes."),
+    "login_too_long": ("用户名或密码过长（用户名最多{max}个字符）。",
+                       "The username or password is too long (a username has at most {max} characters)."),
     "user_inactive": ("该账号已停用，请联系总部。", "This account is disabled; contact HQ."),
     "relogin": ("您的账号信息已变更，请重新登录。", "Your account has changed; please log in again."),
     "role_forbidden": ("只有{roles}可以{action}。", "Only {roles} may {action}."),

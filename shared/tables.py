@@ -199,7 +199,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("attachments", OUTLET, LEDGER, ByParent("service_orders", "order_id"), {
         "order_id": TEXT, "kind": TEXT, "sha256": TEXT, "size": INT, "mime": TEXT,
         "at": INT},
-        indexes=(("order_id",),)),
+        indexes=(("order_id",), ("sha256",))),
     # ---- the hub's word to the outlets ----
     _spec("approvals", HUB, LEDGER, ByOutlet(), {
         "outlet_id": TEXT, "subject_table": TEXT, "subject_id": TEXT, "decision": TEXT,

@@ -94,6 +94,21 @@ def signer_of(headers) -> str:
 def verify(public_b64: str, method: str, path: str, query: str, headers, body: bytes,
            now: float | None = None) -> None:
     """Raise BadSignature or ClockSkew unless the request is signed as the profile says."""
+    verify_head(public_b64, method, path, query, headers, signs_body=bool(body), now=now)
+    if body:
+        check_digest(headers, body)
+
+
+def check_digest(headers, body: bytes) -> None:
+    """The body is the one whose Content-Digest the signature covers."""
+    if headers.get("content-digest") != content_digest(body):
+        raise BadSignature("Content-Digest does not match the body")
+
+
+def verify_head(public_b64: str, method: str, path: str, query: str, headers, *, signs_body: bool,
+                now: float | None = None) -> None:
+    """The signature checked over the headers alone (the Content-Digest as declared), so that
+    a stranger's upload is refused before its body is read; `check_digest` then binds the body."""
     components, params = _input(headers)
     sig, sig_params = _only_sig1(headers, "Signature")
     if not isinstance(sig, bytes) or sig_params:
@@ -101,14 +116,12 @@ def verify(public_b64: str, method: str, path: str, query: str, headers, body: b
     created = params.get("created")
     if params.get("alg") != ALG or type(created) is not int:
         raise BadSignature("the signature must use alg=ed25519 and carry created")
-    expected = BODY_COMPONENTS if body else COMPONENTS
+    expected = BODY_COMPONENTS if signs_body else COMPONENTS
     if components != [(c, {}) for c in expected]:
         raise BadSignature("the signature must cover " + " ".join(f'"{c}"' for c in expected))
-    digest = None
-    if body:
-        digest = headers.get("content-digest")
-        if digest != content_digest(body):
-            raise BadSignature("Content-Digest does not match the body")
+    digest = headers.get("content-digest") if signs_body else None
+    if signs_body and not digest:
+        raise BadSignature("Content-Digest does not match the body")
     try:
         public_key(public_b64).verify(sig, _base(method, path, query, digest, _serialised(components, params)))
     except (InvalidSignature, ValueError):

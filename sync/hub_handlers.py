@@ -31,6 +31,18 @@ def node_buckets(node: dict) -> list[str]:
     return [outlet_bucket(node["outlet_id"]), GLOBAL_BUCKET]
 
 
+def may_read_blob(hub: HubStore, node_id: str, sha256: str) -> bool:
+    """A photo or signature is scoped like the rows: a node reads it only when an
+    `attachments` row naming it belongs to one of the node's buckets (its outlet's orders)."""
+    mine = set(node_buckets(hub.node(node_id)))
+    spec = TABLES["attachments"]
+    with hub.snapshot() as c:
+        cur = c.execute("SELECT * FROM attachments WHERE sha256 = ?", (sha256,))
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        return any(mine & set(relay.buckets_of(c, spec, row)) for row in rows)
+
+
 # ---- enroll ----
 
 def enroll(hub: HubStore, req: dict) -> dict:

@@ -212,6 +212,10 @@ def test_blobs(world):
     assert t.has_blob(sha) is False
     assert t.put_blob(sha, photo)["created"] is True
     assert t.put_blob(sha, photo)["created"] is False  # idempotent
+    order = uid()  # a node reads the blobs its outlet's attachments name (tests/security/test_blob_scope.py)
+    w.hub.write([{"op": "put", "table": "service_orders", "id": order, "fields": {
+        "number": "HQ-0000001", "outlet_id": w.outlets[0], "type": "repair", "status": "new"}},
+        {"op": "add", "table": "attachments", "id": uid(), "fields": {"order_id": order, "sha256": sha}}])
     assert t.has_blob(sha) is True and t.get_blob(sha) == photo
     assert code_of(lambda: t.put_blob(sha, photo + b"!")) == (400, "bad_request")
     big = b"0" * (1024 * 1024 + 1)

@@ -2,6 +2,7 @@
 checked against its scrypt hash. Five failures in ten minutes lock the name for five
 minutes; the message never says whether the name or the password was wrong."""
 from shared.errors import ServiceError
+from shared.login_input import login_name
 from shared.passwords import check_password
 from shared.roles import HUB_ROLES
 
@@ -18,7 +19,7 @@ class Auth:
         self.ctx = ctx
 
     def login(self, username: str, password: str, *, lang: str = "zh") -> HubSession:
-        name = (username or "").strip()
+        name = login_name(username, password)
         self._check_lock(name)
         user = self.ctx.one("SELECT * FROM users WHERE username = ? AND outlet_id IS NULL", (name,))
         if user is None or user.get("role") not in HUB_ROLES \

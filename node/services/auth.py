@@ -2,6 +2,7 @@
 checked offline. Five failures in ten minutes lock the name for five minutes, so a
 four-digit PIN cannot be guessed on a lost tablet; the message never says whether the
 name or the secret was wrong."""
+from shared.login_input import login_name
 from shared.passwords import check_password
 from shared.roles import OUTLET_ROLES
 
@@ -19,7 +20,7 @@ class Auth:
         self.ctx = ctx
 
     def login(self, username: str, secret: str, *, pin: bool = False, lang: str = "zh") -> Session:
-        name = (username or "").strip()
+        name = login_name(username, secret)
         if not (guards.is_text(name) and guards.is_text(secret)):
             raise ServiceError.of("login_failed")  # no such name, and no such secret
         self._check_lock(name)
