@@ -14,6 +14,7 @@ from sync.errors import (CLOCK_AHEAD, BadRequest, BadToken, ChainGap, Forbidden,
                          OpRefused, Revoked, UnknownNode)
 from sync.hlc import from_wall, now_ms, wall_ms
 from sync.hub_store import HubStore
+from sync.store import dict_rows
 
 MAX_PULL = 1000
 
@@ -34,12 +35,13 @@ def node_buckets(node: dict) -> list[str]:
 def may_read_blob(hub: HubStore, node_id: str, sha256: str) -> bool:
     """A photo or signature is scoped like the rows: a node reads it only when an
     `attachments` row naming it belongs to one of the node's buckets (its outlet's orders)."""
-    mine = set(node_buckets(hub.node(node_id)))
+    node = hub.node(node_id)
+    if node is None:
+        return False
+    mine = set(node_buckets(node))
     spec = TABLES["attachments"]
     with hub.snapshot() as c:
-        cur = c.execute("SELECT * FROM attachments WHERE sha256 = ?", (sha256,))
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        rows = dict_rows(c.execute("SELECT * FROM attachments WHERE sha256 = ?", (sha256,)))
         return any(mine & set(relay.buckets_of(c, spec, row)) for row in rows)
 
 
