@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from fieldsync.testing.processes import FIELDSYNC, free_port
-from hub.admin import add_outlet, init_hub
+from hub.admin import administering, init_hub
 from hub.home import HubHome
 from hub.wait import wait_until_serving
 
@@ -25,9 +25,8 @@ class ServedHub:
 def served_hub(tmp_path):
     home = HubHome(tmp_path / "hub")
     init_hub(home)
-    hub = home.open()
-    outlet_id = add_outlet(hub, "SH01", "上海徐汇网点")
-    hub.close()
+    with administering(home, "test") as (adm, me):
+        outlet_id = adm.network.save_outlet(me, code="SH01", name="上海徐汇网点")
     port = free_port()
     proc = subprocess.Popen([FIELDSYNC, "hub", "serve", "--dir", str(home.dir), "--port", str(port),
                              "--http", "--no-ui"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,7 +10,7 @@ import pytest
 
 from fieldsync.testing.processes import FIELDSYNC, free_port, run
 from fieldsync.testing.world import uid
-from hub.admin import add_outlet, init_hub
+from hub.admin import administering, init_hub
 from hub.blobs import BlobStore
 from hub.home import HubHome
 from hub.wait import wait_until_serving
@@ -48,9 +48,9 @@ def test_a_hub_made_in_process_keeps_its_files_private(tmp_path):
     home = HubHome(tmp_path / "hub")
     init_hub(home)
     hub = home.open()
-    add_outlet(hub, "SH01", "上海徐汇网点")
+    add_outlet(home, "SH01", "上海徐汇网点")
     checkpoint(home.db)
-    add_outlet(hub, "SH02", "上海浦东网点")  # the WAL written again after the checkpoint
+    add_outlet(home, "SH02", "上海浦东网点")  # the WAL written again after the checkpoint
     photo = b"\x89PNG photo" * 100
     BlobStore(home.blobs).put(__import__("hashlib").sha256(photo).hexdigest(), photo)
     assert (home.dir / "hub.db-wal").exists() and list(home.blobs.rglob("*"))
@@ -88,3 +88,8 @@ def test_a_hub_and_a_node_made_by_the_cli_keep_their_files_private(tmp_path):
     assert (hub_dir / "tls" / "key.pem").exists() and (node.dir / "node.json").exists()
     assert readable_by_others(hub_dir) == []
     assert readable_by_others(node.dir) == []
+
+
+def add_outlet(home: HubHome, code: str, name: str) -> None:
+    with administering(home, "test") as (adm, me):
+        adm.network.save_outlet(me, code=code, name=name)
