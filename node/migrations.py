@@ -5,7 +5,7 @@ tables and indexes (node/services/schema.py) comes with a migration here."""
 from node.services import schema as services_schema
 from sync.migrations import Migration, StoreSchema, register
 from sync.node_store import create_own_tables
-from sync.schema import create_replicated_tables
+from sync.schema import create_declared_index, create_replicated_tables
 
 
 def create(conn) -> None:
@@ -14,6 +14,9 @@ def create(conn) -> None:
     services_schema.create(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = ()  # version 2 onwards, in order
+MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
+    Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
+              lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
+)
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

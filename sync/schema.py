@@ -17,9 +17,14 @@ def create_replicated_tables(conn) -> None:
         conn.execute(f"CREATE TABLE IF NOT EXISTS [{spec.name}] "
                      f"(id TEXT PRIMARY KEY, {cols}, {extra})")
         for cols_ in spec.indexes:
-            name = f"ix_{spec.name}_{'_'.join(cols_)}"
-            conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{spec.name}] "
-                         f"({', '.join(cols_)})")
+            create_declared_index(conn, spec.name, cols_)
+
+
+def create_declared_index(conn, table: str, columns: tuple[str, ...]) -> None:
+    """An index a table declares (`TableSpec.indexes`), named as every file names it; a
+    migration that adds a declared index calls this too."""
+    name = f"ix_{table}_{'_'.join(columns)}"
+    conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({', '.join(columns)})")
 
 
 def to_cell(kind: str, value):

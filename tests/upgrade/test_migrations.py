@@ -1,5 +1,5 @@
-"""The migration runner on real store files. No schema change exists yet after release 1,
-so each test registers its own migration 2 (as the next issue's will be written): it runs
+"""The migration runner on real store files. Each test registers its own next migration
+after the real ones (NOW + 1, as the next issue's will be written): it runs
 once, after a backup, atomically; a file newer than the code is refused; and a table
 rebuilt by sqlite-utils' transform keeps the node's unsynced work, which then reaches HQ
 exactly once."""
@@ -19,16 +19,21 @@ from tests.upgrade.checks import upgrade_and_sync
 from tests.upgrade.shape import schema_shape
 
 
+NOW = node.migrations.NODE_SCHEMA.latest  # the version this code makes files at
+NEXT = NOW + 1
+
+
 def register(monkeypatch, *steps: Migration) -> None:
-    """This code, as if it shipped `steps` after release 1."""
-    monkeypatch.setitem(SCHEMAS, "node", StoreSchema("node", node.migrations.create, steps))
+    """This code, as if it shipped `steps` after its own migrations."""
+    monkeypatch.setitem(SCHEMAS, "node", StoreSchema("node", node.migrations.create,
+                                                     node.migrations.MIGRATIONS + steps))
 
 
 def audit_device_column(runs: list):
     def apply(conn):
         runs.append(version_of(conn))
         conn.execute("ALTER TABLE _audit ADD COLUMN device TEXT")
-    return Migration(2, "the audit names the device", apply)
+    return Migration(NEXT, "the audit names the device", apply)
 
 
 def columns(path, table: str) -> list[str]:
@@ -38,7 +43,7 @@ def columns(path, table: str) -> list[str]:
 
 @pytest.fixture
 def node_file(tmp_path):
-    """A node file of this release (version 1) with a change in its log."""
+    """A node file of this release (version NOW) with a change in its log."""
     path = tmp_path / "node.db"
     store = NodeStore(path)
     store.bind({"node_id": "node-1", "outlet_id": "outlet-1", "buckets": []})
@@ -52,8 +57,8 @@ def test_a_brand_new_file_is_made_at_the_newest_version_directly(tmp_path, monke
     runs = []
     register(monkeypatch, audit_device_column(runs))
     store = NodeStore(tmp_path / "node.db")
-    assert (version_of(store.conn), store.opened_at_version, runs) == (2, 0, [])
-    assert not backup_path(tmp_path / "node.db", 1).exists()  # nothing to keep
+    assert (version_of(store.conn), store.opened_at_version, runs) == (NEXT, 0, [])
+    assert not backup_path(tmp_path / "node.db", NOW).exists()  # nothing to keep
 
 
 def test_a_migration_runs_once_after_a_backup_of_the_old_file(node_file, monkeypatch):
@@ -61,13 +66,13 @@ def test_a_migration_runs_once_after_a_backup_of_the_old_file(node_file, monkeyp
     register(monkeypatch, audit_device_column(runs))
     NodeStore(node_file).close()
     NodeStore(node_file).close()
-    assert runs == [1]
+    assert runs == [NOW]
     assert "device" in columns(node_file, "_audit")
     with sqlite3.connect(node_file) as conn:
-        assert version_of(conn) == 2
-    backup = backup_path(node_file, 1)
+        assert version_of(conn) == NEXT
+    backup = backup_path(node_file, NOW)
     with sqlite3.connect(backup) as old:
-        assert version_of(old) == 1 and old.execute("SELECT COUNT(*) FROM _log").fetchone()[0] == 1
+        assert version_of(old) == NOW and old.execute("SELECT COUNT(*) FROM _log").fetchone()[0] == 1
     assert "device" not in columns(backup, "_audit")
 
 
@@ -78,15 +83,15 @@ def test_a_failed_migration_leaves_the_file_as_it_was(node_file, monkeypatch):
     with sqlite3.connect(node_file) as conn:
         before = fingerprint(conn)
     shape = schema_shape(node_file)
-    register(monkeypatch, audit_device_column([]), Migration(3, "breaks half-way", half_done))
+    register(monkeypatch, audit_device_column([]), Migration(NEXT + 1, "breaks half-way", half_done))
     with pytest.raises(InjectedFault):
         NodeStore(node_file)
     with sqlite3.connect(node_file) as conn:
-        assert (version_of(conn), fingerprint(conn)) == (1, before)
+        assert (version_of(conn), fingerprint(conn)) == (NOW, before)
     assert schema_shape(node_file) == shape
     runs = []
     register(monkeypatch, audit_device_column(runs))
-    assert NodeStore(node_file).opened_at_version == 1 and runs == [1]  # the fixed release upgrades it
+    assert NodeStore(node_file).opened_at_version == NOW and runs == [NOW]  # the fixed release upgrades it
 
 
 @pytest.mark.parametrize("store", [NodeStore, HubStore])
@@ -110,7 +115,7 @@ def test_a_rebuilt_table_keeps_unsynced_work_which_reaches_hq_once(tmp_path, mon
     def rebuild_orders(conn):  # a table rebuild as sqlite-utils does it (new table, copy, rename)
         runs.append(version_of(conn))
         sqlite_utils.Database(conn)["service_orders"].transform(column_order=["id", "number", "status"])
-    register(monkeypatch, Migration(2, "service_orders rebuilt", rebuild_orders))
+    register(monkeypatch, Migration(NEXT, "service_orders rebuilt", rebuild_orders))
     hub, nodes = upgrade_and_sync(tmp_path)
-    assert runs == [1, 1]  # once per node file
+    assert runs == [NOW, NOW]  # once per node file, after the real migrations
     assert columns(tmp_path / "node_a.db", "service_orders")[:3] == ["id", "number", "status"]
