@@ -51,10 +51,10 @@ def _serve(a) -> int:
     """The hub until SIGTERM or Ctrl-C: then no new connections, open requests get
     HTTP_GRACE_S (a push already applying finishes its one transaction), running jobs
     JOBS_GRACE_S; a second signal cuts both short. Exit 0, the store closed."""
-    from hub.app import create_app
-    from shared.serving import serve
     from shared.stopping import StopSignals, Stopwatch, leave_now
-    with StopSignals() as signals:
+    with StopSignals() as signals:  # first: a signal while the app's modules load is kept too
+        from hub.app import create_app
+        from shared.serving import serve
         home = HubHome(a.dir)
         hub = home.open()
         services = jobs = None

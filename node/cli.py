@@ -46,14 +46,14 @@ def _serve(a) -> int:
     """The outlet app: the Flet UI on HOST:PORT and the background sync, in one process.
     SIGTERM or Ctrl-C stops both within UI_GRACE_S + SYNC_GRACE_S (a second signal at
     once), closes the store and exits 0; see README "Stopping"."""
-    from node.runtime import NodeRuntime
-    from node.services import NodeServices
-    from node.ui import LiveSessions, create_app, serve
     from shared.stopping import StopSignals, Stopwatch, leave_now
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for noisy in ("flet", "flet_web", "flet_transport", "httpx", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    with StopSignals() as signals:
+    with StopSignals() as signals:  # first: a signal while the UI's modules load is kept too
+        from node.runtime import NodeRuntime
+        from node.services import NodeServices
+        from node.ui import LiveSessions, create_app, serve
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        for noisy in ("flet", "flet_web", "flet_transport", "httpx", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         runtime = NodeRuntime.open(NodeHome(a.dir), interval_s=a.interval, max_backoff_s=a.max_backoff)
         service = runtime.sync
         services = NodeServices(runtime.store, queue_blob=service.queue_attachment, sync_now=service.sync_now,
