@@ -102,6 +102,7 @@ def test_node_serve_stops_in_the_middle_of_a_round_against_a_stalled_hub(hub, tm
             proc.kill()
             proc.wait()
     assert "node stopping … (" in out and "node stopped in " in out, out
+    assert "a sync round still waiting for HQ was left behind" in out  # the stop landed mid-round
     assert port_free(port)
     node.sync()
     node.sync()
