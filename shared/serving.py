@@ -9,7 +9,7 @@ its store. Here the caller's StopSignals is that handler (the signal is only rec
 second signal of either kind stops waiting for connections at once, and `on_stopping` runs
 on the event loop as the stop begins, so background work can stop alongside."""
 import signal
-from typing import Callable
+from collections.abc import Callable
 
 import uvicorn
 

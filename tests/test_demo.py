@@ -279,7 +279,8 @@ def test_the_demo_always_stops_on_signals_at_any_moment(tmp_path):
         family = set()
         deadline = time.monotonic() + 180
         # from its first word (its handlers are in place by then), then `delay` s; None: once serving
-        while time.monotonic() < deadline and not (log.read_text() if delay is not None else "Ctrl-C stops" in log.read_text()):
+        while time.monotonic() < deadline and not (
+                log.read_text() if delay is not None else "Ctrl-C stops" in log.read_text()):
             assert proc.poll() is None, log.read_text()
             time.sleep(0.05)
         end = time.monotonic() + (delay or 0)
@@ -292,5 +293,6 @@ def test_the_demo_always_stops_on_signals_at_any_moment(tmp_path):
             time.sleep(0.05)
         assert proc.wait(timeout=60) == 0, log.read_text()
         assert "demo stopped in" in log.read_text()
-        alive = [pid for pid in family if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+        alive = [pid for pid in family
+                 if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
         assert alive == [], log.read_text()

@@ -59,7 +59,9 @@ def enrolled_node(hub, tmp_path, changes: int) -> tuple[NodeDir, str]:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_the_hub_stops_in_the_middle_of_a_large_push(hub, tmp_path, sig):
     node, node_id = enrolled_node(hub, tmp_path, 10_000)
-    held = lambda: hub_rows(hub, "SELECT seq FROM nodes WHERE node_id = ?", (node_id,))[0][0]
+
+    def held() -> int:
+        return hub_rows(hub, "SELECT seq FROM nodes WHERE node_id = ?", (node_id,))[0][0]
     pushing = subprocess.Popen([FIELDSYNC, "node", "sync", "--dir", str(node.home.dir)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
