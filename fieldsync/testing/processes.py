@@ -1,7 +1,8 @@
 """Real processes on 127.0.0.1: a hub served over HTTPS by `fieldsync hub serve` and nodes
 driven by the `fieldsync` CLI, each stopped by its PID. A driver interrupted (Ctrl-C,
 SIGTERM, an exception) still stops what it started: `started()` registers a process for
-an atexit stop, and SIGTERM becomes SystemExit so `finally` blocks and atexit run."""
+an atexit stop, and SIGTERM is taken as Ctrl-C (KeyboardInterrupt: `finally` blocks, fixture
+teardowns and atexit run, and pytest ends the session rather than only the test)."""
 import atexit
 import os
 import signal
@@ -32,17 +33,17 @@ def _stop_started() -> None:
             proc.wait()
 
 
-def _exit_on_sigterm(signum, _frame) -> None:
-    raise SystemExit(128 + signum)  # no lock taken: unwinds through finally blocks and atexit
+def _interrupt_on_sigterm(_signum, _frame) -> None:
+    raise KeyboardInterrupt()  # no lock taken: unwinds through finally blocks and atexit
 
 
 def started(proc: subprocess.Popen) -> subprocess.Popen:
-    """Stop `proc` at exit if nobody did; the first call also makes SIGTERM exit through
-    `finally` (when the driver runs on the main thread with the default handler)."""
+    """Stop `proc` at exit if nobody did; the first call also makes SIGTERM unwind like
+    Ctrl-C (when the driver runs on the main thread with the default handler)."""
     if not _STARTED:
         atexit.register(_stop_started)
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _exit_on_sigterm)
+            signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
     _STARTED[:] = [p for p in _STARTED if p.poll() is None] + [proc]
     return proc
 
