@@ -30,6 +30,7 @@ import os
 import platform
 import resource
 import sqlite3
+import signal
 import subprocess
 import sys
 import tempfile
@@ -192,7 +193,13 @@ def run_all(paths: list[Path], quick: bool) -> tuple[list[dict], list[str], dict
         for path in paths:
             print(f"== {path}{' (quick)' if quick else ''}", flush=True)
             t0, cpu0, load0 = time.monotonic(), children_cpu(), load1()
-            rc = subprocess.run([sys.executable, str(path)], cwd=ROOT, env=env).returncode
+            bench = subprocess.Popen([sys.executable, str(path)], cwd=ROOT, env=env)
+            try:
+                rc = bench.wait()
+            finally:  # interrupted: the bench stops its own hub on SIGTERM (fieldsync.testing.processes)
+                if bench.poll() is None:
+                    bench.terminate()
+                    bench.wait()
             wall = time.monotonic() - t0
             seconds[path.stem] = (f"{wall:.0f} s, {(children_cpu() - cpu0) / wall:.0%} of a core "
                                   f"(load {load0} → {load1()})")
@@ -228,6 +235,7 @@ def results_markdown(results: list[dict], failed: list[str], seconds: dict, m: d
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))  # unwind through `finally`
     ap = argparse.ArgumentParser(description="Run every bench in bench/ and write one Markdown table.")
     quick_flag(ap)
     ap.add_argument("--only", nargs="+", metavar="NAME", help="run only these benches (file stems)")

@@ -16,7 +16,7 @@ from hub.blobs import BlobStore
 from hub.home import HubHome
 from hub.services.session import HubSession
 from shared.errors import ServiceError
-from hub.serving import BODY_TIMEOUT_S
+from hub.client_limits import BODY_TIMEOUT_S
 from shared.passwords import check_password
 from shared.roles import Role
 from sync import hub_handlers, http_sig, keys, segment

@@ -65,31 +65,44 @@ def _init(a) -> int:
     return 0
 
 
+HTTP_GRACE_S = 5  # open requests and HQ's browser sessions (README: Stopping)
+JOBS_GRACE_S = 5  # a running scheduled job
+
+
 def _serve(a) -> int:
-    import uvicorn
-    from hub import serving
-    from hub.app import create_app
-    home = HubHome(a.dir)
-    hub = home.open()
-    services = scheduler = None
-    if not a.no_ui:
-        from hub import jobs
-        from hub.services import HubServices
-        services = HubServices(hub)
-        services.admin.nodes.configure(f"{'http' if a.http else 'https'}://{a.host}:{a.port}",
-                                       None if a.http else home.fingerprint())
-        scheduler = jobs.start(services)
-    app = create_app(hub, home, services=services)
-    tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}
-    scheme = "http" if a.http else "https"
-    print(f"fieldsync hub {hub.hub_id} on {scheme}://{a.host}:{a.port}", flush=True)
-    if services is not None:
-        print(f"HQ web UI on {scheme}://{a.host}:{a.port}/hq/", flush=True)
-    try:
-        uvicorn.run(app, host=a.host, port=a.port, log_level="warning", **tls, **serving.uvicorn_options())
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+    """The hub until SIGTERM or Ctrl-C: then no new connections, open requests get
+    HTTP_GRACE_S (a push already applying finishes its one transaction), running jobs
+    JOBS_GRACE_S; a second signal cuts both short. Exit 0, the store closed."""
+    from shared.stopping import StopSignals, Stopwatch, leave_now
+    with StopSignals() as signals:  # first: a signal while the app's modules load is kept too
+        from hub.app import create_app
+        from hub import client_limits
+        from shared.serving import serve
+        home = HubHome(a.dir)
+        hub = home.open()
+        services = jobs = None
+        if not a.no_ui:
+            from hub import jobs as hub_jobs
+            from hub.services import HubServices
+            services = HubServices(hub)
+            services.admin.nodes.configure(f"{'http' if a.http else 'https'}://{a.host}:{a.port}",
+                                           None if a.http else home.fingerprint())
+            jobs = hub_jobs.start(services)
+        app = create_app(hub, home, services=services)
+        tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}
+        scheme = "http" if a.http else "https"
+        print(f"fieldsync hub {hub.hub_id} on {scheme}://{a.host}:{a.port}", flush=True)
+        if services is not None:
+            print(f"HQ web UI on {scheme}://{a.host}:{a.port}/hq/", flush=True)
+        stopwatch = Stopwatch("hub")
+        serve(app, host=a.host, port=a.port, grace=HTTP_GRACE_S, signals=signals, stopwatch=stopwatch, **tls,
+              **client_limits.uvicorn_options())
+        stopwatch.begin(signals.name())
+        if jobs is not None and not jobs.stop(JOBS_GRACE_S, cut_short=lambda: signals.count > 1):
+            stopwatch.end("a scheduled job still running was left behind (its open transaction rolls back)")
+            leave_now(0)
+        hub.close()
+        stopwatch.end()
     return 0
 
 

@@ -2,8 +2,10 @@
 escalation, callback tasks, report roll-ups. Each job is a module-level function taking the
 HubServices; it is registered in JOBS with an explicit id and an interval, runs with
 max_instances=1 and coalesce=True, and a crash is logged with its traceback rather than
-stopping the scheduler."""
+stopping the scheduler. A stop lets running jobs finish within a bound (README "Stopping")."""
 import logging
+import threading
+import time
 from collections.abc import Callable
 
 from hub.services import approvals, callbacks, monitor
@@ -20,21 +22,50 @@ JOBS: list[tuple[str, Callable, int]] = [
 ]
 
 
-def _supervised(job_id: str, fn: Callable, services) -> Callable[[], None]:
-    def run() -> None:
-        try:
-            fn(services)
-        except Exception:
-            log.exception("hub job %s failed", job_id)
-    return run
+class HubJobs:
+    """The scheduler and a count of the jobs it is running, so that a stop can wait for
+    them within a bound (APScheduler's own shutdown waits without one)."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+        self._idle = threading.Condition()
+        self._running = 0
+
+    def supervised(self, job_id: str, fn: Callable, services) -> Callable[[], None]:
+        def run() -> None:
+            with self._idle:
+                self._running += 1
+            try:
+                fn(services)
+            except Exception:
+                log.exception("hub job %s failed", job_id)
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
+        return run
+
+    def stop(self, timeout: float, cut_short=lambda: False) -> bool:
+        """No new runs; wait up to `timeout` s (less if `cut_short()` turns true) for the
+        running ones. False if one is still running (each job commits its own
+        transactions, so leaving it behind loses only its uncommitted work)."""
+        self.scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._running:
+                if time.monotonic() >= deadline or cut_short():
+                    return False
+                self._idle.wait(0.05)
+        return True
 
 
-def start(services, jobs: list[tuple[str, Callable, int]] | None = None):
-    """Start the scheduler with `jobs` (default JOBS); returns it (call .shutdown())."""
+def start(services, jobs: list[tuple[str, Callable, int]] | None = None) -> HubJobs:
+    """Start the scheduler with `jobs` (default JOBS); call .stop(timeout) on the result."""
     from apscheduler.schedulers.background import BackgroundScheduler
     scheduler = BackgroundScheduler(daemon=True)
+    running = HubJobs(scheduler)
     for job_id, fn, seconds in (JOBS if jobs is None else jobs):
-        scheduler.add_job(_supervised(job_id, fn, services), "interval", seconds=seconds, id=job_id,
+        scheduler.add_job(running.supervised(job_id, fn, services), "interval", seconds=seconds, id=job_id,
                           replace_existing=True, max_instances=1, coalesce=True)
     scheduler.start()
-    return scheduler
+    return running

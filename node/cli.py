@@ -5,6 +5,9 @@ import logging
 from node.home import NodeHome
 from shared.commands import command_group
 
+SYNC_GRACE_S = 5  # a running sync round gets this long to reach its next request (README: Stopping)
+UI_GRACE_S = 3    # open browser sessions and requests
+
 
 def add_parser(sub) -> None:
     cmd = command_group(sub, "node", "outlet node: enroll, sync, serve", "the node's directory")
@@ -21,19 +24,6 @@ def add_parser(sub) -> None:
     cmd("rotate-key", "replace this node's key (signed by the old one)", _rotate)
 
 
-def open_node(home: NodeHome):
-    from node.rotate import settle_pending_rotation
-    from sync.http_client import HttpTransport, HubUnreachable
-    settings = home.settings()
-    store = home.open_store()
-    transport = HttpTransport(settings["url"], settings["node_id"], home.signing_key(), home.cert_pem())
-    try:
-        settle_pending_rotation(home, transport)
-    except HubUnreachable:
-        pass  # settled on a later start; the old key stays in use until then
-    return settings, store, transport.key, transport
-
-
 def _enroll(a) -> int:
     from node.enroll import enroll_node
     enrollment, result = enroll_node(NodeHome(a.dir), a.code, a.name)
@@ -43,6 +33,7 @@ def _enroll(a) -> int:
 
 
 def _sync(a) -> int:
+    from node.runtime import open_node
     from node.sync_service import SyncService
     _, store, key, transport = open_node(NodeHome(a.dir))
     st = SyncService(store, transport, key).sync_now()
@@ -53,39 +44,43 @@ def _sync(a) -> int:
 
 def _serve(a) -> int:
     """The outlet app: the Flet UI on HOST:PORT and the background sync, in one process.
-    SIGTERM or Ctrl-C stops the web server, then the scheduler, then closes the store."""
-    from node.services import NodeServices
-    from node.sync_service import SyncService
-    from node.ui import LiveSessions, create_app, serve
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for noisy in ("flet", "flet_web", "flet_transport", "httpx", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    home = NodeHome(a.dir)
-    settings, store, key, transport = open_node(home)
-    service = SyncService(store, transport, key, interval_s=a.interval, jitter_s=min(5, a.interval / 5),
-                          max_backoff_s=a.max_backoff, blobs_dir=home.blobs)
-    services = NodeServices(store, queue_blob=service.queue_attachment, sync_now=service.sync_now,
-                            sync_status=lambda: service.status)
-    live = LiveSessions()
-    service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,
-                                                      "pending": st.pending}, ensure_ascii=False), flush=True))
-    service.add_listener(live.notify)
-    app = create_app(services, live)
-    service.start()
-    print(f"node {settings['node_id']} serving; background sync every {a.interval:g}s", flush=True)
-    try:
-        serve(app, a.host, a.port)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        service.stop()
-        store.close()
-        print("node stopped", flush=True)
+    SIGTERM or Ctrl-C stops both within UI_GRACE_S + SYNC_GRACE_S (a second signal at
+    once), closes the store and exits 0; see README "Stopping"."""
+    from shared.stopping import StopSignals, Stopwatch, leave_now
+    with StopSignals() as signals:  # first: a signal while the UI's modules load is kept too
+        from node.runtime import NodeRuntime
+        from node.services import NodeServices
+        from node.ui import LiveSessions, create_app, serve
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        for noisy in ("flet", "flet_web", "flet_transport", "httpx", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        runtime = NodeRuntime.open(NodeHome(a.dir), interval_s=a.interval, max_backoff_s=a.max_backoff)
+        service = runtime.sync
+        services = NodeServices(runtime.store, queue_blob=service.queue_attachment, sync_now=service.sync_now,
+                                sync_status=lambda: service.status)
+        live = LiveSessions()
+        service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,
+                                                          "pending": st.pending}, ensure_ascii=False), flush=True))
+        service.add_listener(live.notify)
+        app = create_app(services, live)
+        runtime.start()
+        print(f"node {runtime.settings['node_id']} serving; background sync every {a.interval:g}s", flush=True)
+        stopwatch = Stopwatch("node")
+        serve(app, a.host, a.port, signals=signals, stopwatch=stopwatch, on_stopping=runtime.stopping,
+              grace=UI_GRACE_S)
+        stopwatch.begin(signals.name())
+        clean = runtime.stop(SYNC_GRACE_S, cut_short=lambda: signals.count > 1)
+        if not clean:
+            stopwatch.end("a sync round still waiting for HQ was left behind; the next start re-sends what HQ "
+                          "did not acknowledge")
+            leave_now(0)
+        stopwatch.end()
     return 0
 
 
 def _rotate(a) -> int:
     from node.rotate import rotate_key
+    from node.runtime import open_node
     _, store, _, transport = open_node(NodeHome(a.dir))
     print(f"new public key {rotate_key(NodeHome(a.dir), transport)}")
     store.close()

@@ -1,10 +1,13 @@
 """Background sync of a node: an APScheduler job every 30 s (with jitter), exponential
 backoff with a cap while HQ is unreachable, and a "sync now" that shares the job's lock.
-Its status is what the sync panel shows; listeners hear about every finished round."""
+Its status is what the sync panel shows; listeners hear about every finished round.
+A stop ends a running round before its next request to HQ (between two segments, pull
+pages or attachments): what HQ acknowledged stays acknowledged, the rest goes next time."""
 import hashlib
 import logging
 import random
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,29 @@ from sync.node_sync import sync_round
 
 log = logging.getLogger("fieldsync.node.sync")
 JOB_ID = "fieldsync-sync"
+
+
+class RoundStopped(Exception):
+    """The node is stopping: the round's next request to HQ was not sent."""
+
+
+class _UntilStopped:
+    """The transport as a round sees it: every request first checks that the node is not
+    stopping, so a round ends between two requests rather than after all of them."""
+
+    def __init__(self, transport, stopping: threading.Event):
+        self._transport, self._stopping = transport, stopping
+
+    def __getattr__(self, name):
+        attr = getattr(self._transport, name)
+        if not callable(attr):
+            return attr
+
+        def request(*args, **kwargs):
+            if self._stopping.is_set():
+                raise RoundStopped()
+            return attr(*args, **kwargs)
+        return request
 
 
 @dataclass
@@ -47,7 +73,9 @@ class SyncService:
     def __init__(self, store: NodeStore, transport, key, *, interval_s: float = 30,
                  jitter_s: float = 5, max_backoff_s: float = 600, lang: str = "zh",
                  blobs_dir: Path | None = None):
-        self.store, self.transport, self.key = store, transport, key
+        self._stopping = threading.Event()
+        self.store, self.key = store, key
+        self.transport = _UntilStopped(transport, self._stopping) if transport is not None else None
         self.interval_s, self.jitter_s, self.max_backoff_s = interval_s, jitter_s, max_backoff_s
         self.lang = lang
         self.blobs_dir = blobs_dir
@@ -67,19 +95,34 @@ class SyncService:
         self._scheduler.start()
         threading.Thread(target=self.sync_now, daemon=True, name="first-sync").start()
 
-    def stop(self) -> None:
+    def stopping(self) -> None:
+        """No new round, and a running one ends before its next request (safe to call from
+        the event loop; not from a signal handler)."""
+        self._stopping.set()
+
+    def stop(self, timeout: float, cut_short=lambda: False) -> bool:
+        """Stop the schedule and wait up to `timeout` s for a running round to end (less if
+        `cut_short()` turns true). False if a round is still waiting for HQ's answer."""
+        self.stopping()
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=True)
+            self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        deadline = time.monotonic() + timeout
+        while not self._lock.acquire(timeout=0.05):
+            if time.monotonic() >= deadline or cut_short():
+                return False
+        self._lock.release()
+        return True
 
     def sync_now(self) -> SyncStatus:
         """One round now, whatever the backoff says (a person asked for it)."""
         with self._lock:
-            self._round()
+            if not self._stopping.is_set():
+                self._round()
         return self.status
 
     def scheduled(self) -> None:
-        if self.status.retry_at and now_ms() < self.status.retry_at:
+        if self._stopping.is_set() or self.status.retry_at and now_ms() < self.status.retry_at:
             return
         if not self._lock.acquire(blocking=False):
             return  # "sync now" is running
@@ -94,6 +137,9 @@ class SyncService:
         try:
             result = sync_round(self.store, self.transport, self.key)
             uploaded = self.upload_blobs()
+        except RoundStopped:
+            log.info("sync round ended early: the node is stopping (what HQ acknowledged is kept)")
+            return
         except HubUnreachable:
             self._failed("unreachable", reachable=False)
         except SyncError as exc:

@@ -1,4 +1,7 @@
-"""Fixtures every test folder shares."""
+"""Fixtures every test folder shares: Debian's chromium for the browser tests, and process
+hygiene for the whole session — every process a test started must be gone when the session
+ends (a server left running holds a port and a store, and hides a stop that does not work)."""
+import psutil
 import pytest
 
 from tests.ui.browser import have_chromium, launch
@@ -15,3 +18,15 @@ def browser():
         b = launch(p)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_child_is_reaped():
+    yield
+    me = psutil.Process()
+    left = [c for c in me.children(recursive=True) if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    if left:
+        described = [f"{c.pid} {' '.join(c.cmdline()[:6])}" for c in left]
+        for c in left:  # do not leave them to the next session either
+            c.kill()
+        pytest.fail("processes the tests started are still running:\n" + "\n".join(described), pytrace=False)

@@ -274,3 +274,39 @@ def test_a_reused_demo_points_its_nodes_at_the_new_hub_port(tmp_path, capsys):
     assert json.loads(node.config.read_text()) == {"url": "https://127.0.0.1:9443", "node_id": "node-1",
                                                    "outlet_id": "o-1"}
     assert "https://127.0.0.1:9443" in capsys.readouterr().out
+
+
+def test_the_demo_always_stops_on_signals_at_any_moment(tmp_path):
+    """`fieldsync demo` as `make demo` starts it, signalled at different moments of its start
+    and run — during the demo data, while the hub starts, while nodes enroll, once serving —
+    with SIGTERM, SIGINT or two signals in quick succession: it always exits 0 and leaves
+    no process behind."""
+    import psutil
+    fieldsync = str(Path(sys.executable).parent / "fieldsync")
+    tries = [(0.0, [signal.SIGTERM]), (2.0, [signal.SIGINT]), (4.0, [signal.SIGTERM, signal.SIGTERM]),
+             (8.0, [signal.SIGINT, signal.SIGTERM]), (None, [signal.SIGTERM]), (None, [signal.SIGINT, signal.SIGINT])]
+    for delay, signals in tries:
+        log = tmp_path / "demo.out"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([fieldsync, "demo", "--dir", str(tmp_path / "d"), "--hub-port", str(free_port()),
+                                     "--node-port", str(free_port())], stdout=out, stderr=subprocess.STDOUT)
+        family = set()
+        deadline = time.monotonic() + 180
+        # from its first word (its handlers are in place by then), then `delay` s; None: once serving
+        while time.monotonic() < deadline and not (
+                log.read_text() if delay is not None else "Ctrl-C stops" in log.read_text()):
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.05)
+        end = time.monotonic() + (delay or 0)
+        while time.monotonic() < end:
+            family |= {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+            time.sleep(0.1)
+        family |= {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+        for sig in signals:
+            proc.send_signal(sig)
+            time.sleep(0.05)
+        assert proc.wait(timeout=60) == 0, log.read_text()
+        assert "demo stopped in" in log.read_text()
+        alive = [pid for pid in family
+                 if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+        assert alive == [], log.read_text()

@@ -30,5 +30,7 @@ def _demo(a) -> int:
         summary = run_headless(a.dir / "headless", days=a.days, seed=a.seed)
         print("\n".join(summary.lines()), flush=True)
         return 0 if summary.converged else 1
-    from fieldsync.demo.served import run_live
-    return run_live(a.dir, seed=a.seed, hub_port=a.hub_port, node_ports=(a.node_port, a.node_port + 1))
+    from shared.stopping import StopSignals
+    with StopSignals() as signals:  # before the demo's modules load (a second or so): a signal then is kept
+        from fieldsync.demo.served import run_live
+        return run_live(a.dir, signals, seed=a.seed, hub_port=a.hub_port, node_ports=(a.node_port, a.node_port + 1))

@@ -1,10 +1,15 @@
 """Real processes on 127.0.0.1: a hub served over HTTPS by `fieldsync hub serve` and nodes
-driven by the `fieldsync` CLI, each stopped by its PID."""
+driven by the `fieldsync` CLI, each stopped by its PID. A driver interrupted (Ctrl-C,
+SIGTERM, an exception) still stops what it started: `started()` registers a process for
+an atexit stop, and SIGTERM is taken as Ctrl-C (KeyboardInterrupt: `finally` blocks, fixture
+teardowns and atexit run, and pytest ends the session rather than only the test)."""
+import atexit
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from hub.admin import administering, init_hub
@@ -13,6 +18,34 @@ from hub.wait import wait_until_serving
 from node.home import NodeHome
 
 FIELDSYNC = str(Path(sys.executable).parent / "fieldsync")
+_STARTED: list[subprocess.Popen] = []
+
+
+def _stop_started() -> None:
+    for proc in _STARTED:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in _STARTED:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _interrupt_on_sigterm(_signum, _frame) -> None:
+    raise KeyboardInterrupt()  # no lock taken: unwinds through finally blocks and atexit
+
+
+def started(proc: subprocess.Popen) -> subprocess.Popen:
+    """Stop `proc` at exit if nobody did; the first call also makes SIGTERM unwind like
+    Ctrl-C (when the driver runs on the main thread with the default handler)."""
+    if not _STARTED:
+        atexit.register(_stop_started)
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
+    _STARTED[:] = [p for p in _STARTED if p.poll() is None] + [proc]
+    return proc
 
 
 def free_port() -> int:
@@ -50,7 +83,7 @@ class HubProcess:
         return [FIELDSYNC, "hub", "serve", "--dir", str(self.home.dir), "--port", str(self.port)]
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = started(subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
         wait_until_serving(self.url, self.proc, timeout=30, step=0.1)
 
     def kill(self, sig=signal.SIGKILL) -> None:

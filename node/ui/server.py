@@ -1,12 +1,13 @@
 """Serving the app: Flet's FastAPI app with the web client bundled (`no_cdn`, the outlet
 may have no internet), the Chinese font as an asset (CanvasKit draws no CJK glyphs
 offline otherwise), and uvicorn that says where it listens once it does."""
-import signal
 from pathlib import Path
-
-import uvicorn
+from collections.abc import Callable
 
 import shared
+from shared.serving import BoundedServer
+from shared.serving import serve as bounded_serve
+from shared.stopping import StopSignals, Stopwatch
 
 ASSETS = Path(shared.__file__).parent / "ui_assets"  # holds fonts/NotoSansSC-subset.otf
 
@@ -24,7 +25,7 @@ def create_app(services, live, *, lang: str = "zh"):
                             app_short_name="fieldsync")
 
 
-class _Server(uvicorn.Server):
+class _Server(BoundedServer):
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets)
         if self.started:
@@ -35,15 +36,9 @@ class _Server(uvicorn.Server):
             print(f"node UI on http://{host}:{port}", flush=True)
 
 
-def serve(app, host: str = "127.0.0.1", port: int = 8600) -> None:
-    """Run until SIGTERM or Ctrl-C. uvicorn stops gracefully on both, then re-raises the
-    signal under the handler it found: for SIGTERM that is a no-op here, so serve()
-    returns and the caller stops the sync and closes the store; Ctrl-C comes back as
-    KeyboardInterrupt."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3,
-                            lifespan="on")
-    previous = signal.signal(signal.SIGTERM, lambda *_: None)
-    try:
-        _Server(config).run()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+def serve(app, host: str, port: int, *, signals: StopSignals, stopwatch: Stopwatch,
+          on_stopping: Callable[[], None] | None = None, grace: float = 3) -> None:
+    """Run until SIGTERM or Ctrl-C (recorded in `signals`); open sessions get `grace`
+    seconds. `on_stopping` runs as the stop begins, so the sync can stop alongside."""
+    bounded_serve(app, host=host, port=port, grace=grace, signals=signals, stopwatch=stopwatch,
+                  on_stopping=on_stopping, server_class=_Server, lifespan="on")

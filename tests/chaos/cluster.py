@@ -21,7 +21,7 @@ from node.home import NodeHome
 from sync.hlc import CLOCK_OFFSET_ENV, HLC, now_ms
 from sync.node_store import NodeStore
 from tests.chaos.proxy import Proxy
-from fieldsync.testing.processes import FIELDSYNC, free_port
+from fieldsync.testing.processes import FIELDSYNC, free_port, started
 
 CHAOS_SIZES = Sizes(technicians=12, customers=80, parts=30, kb_articles=12, orders=80, days=20)
 
@@ -39,9 +39,9 @@ class Proc:
         self.env = dict(env or {})
         with open(self.log, "ab") as log:
             log.write(f"\n==== start {self.starts + 1} {time.strftime('%H:%M:%S')} {self.env}\n".encode())
-            self.proc = subprocess.Popen(self.argv_fn(), stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True,
-                                         env={**os.environ, **self.env})
+            self.proc = started(subprocess.Popen(self.argv_fn(), stdout=log, stderr=subprocess.STDOUT,
+                                                 stdin=subprocess.DEVNULL, start_new_session=True,
+                                                 env={**os.environ, **self.env}))
         self.starts += 1
 
     @property

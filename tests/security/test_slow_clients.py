@@ -1,11 +1,11 @@
 """Slow clients do not stop the hub (issue #17 item 9): a hundred connections that send half
 a request head and stall leave a signed hello answered, and the hub closes each of them once
-its head is late (hub/serving.py), instead of holding them for ever."""
+its head is late (hub/client_limits.py), instead of holding them for ever."""
 import select
 import socket
 import time
 
-from hub.serving import HEAD_TIMEOUT_S
+from hub.client_limits import HEAD_TIMEOUT_S
 from sync import http_client, keys
 from sync.http_client import HttpTransport
 

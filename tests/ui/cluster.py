@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from fieldsync.testing.processes import FIELDSYNC, HubProcess, NodeDir, free_port
+from fieldsync.testing.processes import FIELDSYNC, HubProcess, NodeDir, free_port, started
 from tests.ui.seed import seed
 
 
@@ -18,10 +18,10 @@ class NodeServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.lines: list[str] = []
-        self.proc = subprocess.Popen(
+        self.proc = started(subprocess.Popen(
             [FIELDSYNC, "node", "serve", "--dir", str(node.home.dir), "--port", str(self.port),
              "--interval", str(interval), "--max-backoff", "4"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
         threading.Thread(target=self._read, daemon=True).start()
         if not self.wait_for(f"node UI on {self.url}", 60):
             self.stop()
@@ -62,9 +62,13 @@ class UiCluster:
         finally:
             store.close()
         self.hub.start()
-        self.node = NodeDir(root, "outlet-node")
-        self.node.enroll(self.hub.code("SH01"))
-        self.server = NodeServer(self.node, interval)
+        try:
+            self.node = NodeDir(root, "outlet-node")
+            self.node.enroll(self.hub.code("SH01"))
+            self.server = NodeServer(self.node, interval)
+        except BaseException:
+            self.hub.kill(signal.SIGTERM)
+            raise
 
     @property
     def url(self) -> str:
@@ -85,8 +89,10 @@ class UiCluster:
             store.close()
 
     def stop(self) -> None:
-        self.server.stop()
-        self.hub.kill(signal.SIGTERM)
+        try:
+            self.server.stop()
+        finally:
+            self.hub.kill(signal.SIGTERM)
 
 
 if __name__ == "__main__":  # a demo outlet to look at: python -m tests.ui.cluster DIR
@@ -97,4 +103,6 @@ if __name__ == "__main__":  # a demo outlet to look at: python -m tests.ui.clust
     try:
         c.server.proc.wait()
     except KeyboardInterrupt:
+        pass
+    finally:
         c.stop()
