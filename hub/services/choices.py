@@ -1,13 +1,6 @@
 """What the HQ screens' filters offer, shared by the services that fill them (the SLA
-board's and the reports'): an entry as (key, words), an outlet with its region."""
+board's and the reports'): an outlet with its region (an entry is shared/choices.py Choice)."""
 from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One entry of a filter: the value it sends and the words it shows."""
-    key: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from shared.labels import label
 from shared.orders import OPEN, OUTLET, Status
 from shared.roles import HqWork
 
-from hub.services.choices import Choice, OutletChoice, outlet_choices, regions_of
+from hub.services.choices import OutletChoice, outlet_choices, regions_of
+from shared.choices import Choice
 from hub.services.session import HubSession
 
 DDL = (

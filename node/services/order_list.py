@@ -11,7 +11,7 @@ from shared.periods import day_bounds
 
 from node.services.order_rows import DISPLAY_STATUS_SQL, SlaBook, events_by_order
 from node.services.people import People
-from node.services.results import Option
+from shared.choices import Choice
 from node.services.session import Session
 
 TODAY, MINE, ALL = "today", "mine", "all"
@@ -68,10 +68,10 @@ class OrderPage:
 @dataclass(frozen=True, slots=True)
 class OrderChoices:
     """What the list's filters and the new-order form offer, worded."""
-    statuses: tuple[Option, ...]
-    types: tuple[Option, ...]
-    priorities: tuple[Option, ...]
-    technicians: tuple[Option, ...]  # the outlet's active technicians, by name
+    statuses: tuple[Choice, ...]
+    types: tuple[Choice, ...]
+    priorities: tuple[Choice, ...]
+    technicians: tuple[Choice, ...]  # the outlet's active technicians, by name
 
 
 def _like(text: str) -> str:
@@ -111,10 +111,10 @@ class OrderList:
     def choices(self, session: Session) -> OrderChoices:
         lang = session.lang
         return OrderChoices(
-            statuses=tuple(Option(str(s), label("status", str(s), lang)) for s in Status),
-            types=tuple(Option(str(t), label("order_type", str(t), lang)) for t in OrderType),
-            priorities=tuple(Option(str(p), label("priority", str(p), lang)) for p in Priority),
-            technicians=tuple(Option(p.id, p.name) for p in People(self.ctx).technicians(session)))
+            statuses=tuple(Choice(str(s), label("status", str(s), lang)) for s in Status),
+            types=tuple(Choice(str(t), label("order_type", str(t), lang)) for t in OrderType),
+            priorities=tuple(Choice(str(p), label("priority", str(p), lang)) for p in Priority),
+            technicians=tuple(Choice(p.id, p.name) for p in People(self.ctx).technicians(session)))
 
     def _where(self, session, view, status, type_, technician_id, search):
         q = (search or "").strip()[:MAX_SEARCH]

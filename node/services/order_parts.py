@@ -18,7 +18,7 @@ from shared.warranty import IN, warranty_status
 from node.services import guards
 from node.services.errors import ServiceError
 from node.services.order_rows import check_technician, own_order
-from node.services.results import Option
+from shared.choices import Choice
 from node.services.session import Session
 from node.services.stock import part_row
 
@@ -72,7 +72,7 @@ class OrderParts:
         ])
         return line_id
 
-    def choices(self, session: Session, order_id: str) -> tuple[Option, ...]:
+    def choices(self, session: Session, order_id: str) -> tuple[Choice, ...]:
         """The parts on hand to pick from for the order: those of the appliance's category
         first; the rest stay offered (screws, tape, a part that fits several kinds)."""
         ctx = self.ctx
@@ -84,7 +84,7 @@ class OrderParts:
             "JOIN parts p ON p.id = m.part_id WHERE m.outlet_id = ? AND COALESCE(p.active, 1) != 0 "
             "GROUP BY p.id HAVING on_hand > 0", (ctx.outlet_id,))
         rows.sort(key=lambda p: (p["category"] != category, p["category"] or "", p["name"] or p["id"]))
-        return tuple(Option(p["id"], ui_text("part_on_hand", session.lang, name=p["name"] or p["id"],
+        return tuple(Choice(p["id"], ui_text("part_on_hand", session.lang, name=p["name"] or p["id"],
                                              sku=p["sku"] or p["id"], n=p["on_hand"])) for p in rows)
 
     def return_defective(self, session: Session, order_part_id: str) -> str:
