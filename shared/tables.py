@@ -19,6 +19,13 @@ def outlet_bucket(outlet_id: str) -> str:
     return f"outlet:{outlet_id}"
 
 
+def tech_bucket(user_id: str) -> str:
+    """The bucket a technician's devices read (DESIGN.md "Nodes of two sizes"): the rows
+    whose `TableSpec.technician` column names that technician, what belongs with them and
+    what they carry."""
+    return f"tech:{user_id}"
+
+
 @dataclass(frozen=True)
 class Global:
     """Reference data every node reads."""
@@ -79,6 +86,9 @@ class TableSpec:
     minted: str | None = None
     indexes: tuple[tuple[str, ...], ...] = ()
     policy: TablePolicy = TablePolicy()
+    # A column naming a technician (users.id) whose devices also receive the row, in the
+    # bucket tech_bucket(<that id>), besides the row's own bucket (orders: who works them).
+    technician: str | None = None
 
     @property
     def is_record(self) -> bool:
@@ -150,7 +160,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
                               "callback_result", "callback_score"}),
         set_once=frozenset({"outlet_id", "number", "created_at", "source"}),
         initial={"status": "accepted"}, carries=(("customer_id", "customers"),),
-        minted="number", policy=OrderStates(), indexes=(("outlet_id", "status"), ("number",), ("customer_id",),
+        minted="number", policy=OrderStates(), technician="technician_id", indexes=(("outlet_id", "status"), ("number",), ("customer_id",),
                  ("technician_id",))),
     _spec("order_events", OUTLET, LEDGER, ByParent("service_orders", "order_id"), {
         "order_id": TEXT, "to_status": TEXT, "reason": TEXT, "at": INT,
