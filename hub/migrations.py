@@ -3,7 +3,7 @@ migration after release 1 (sync/migrations.py says how they run). A change to a 
 table (shared/tables.py), to the hub's bookkeeping (sync/hub_store.py) or to a service's
 `DDL` (hub/services/schema.py lists them) comes with a migration here."""
 from hub.services import schema as services_schema
-from sync.hub_store import add_device_columns, create_own_tables
+from sync.hub_store import add_device_columns, add_notice_technician, create_own_tables
 from sync.migrations import Migration, StoreSchema, register
 from sync.schema import create_declared_index, create_replicated_tables
 
@@ -19,6 +19,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
     Migration(3, "device nodes: a node's kind and technician, its reported pending changes and "
                  "clock drift; enrollment codes for one technician", add_device_columns),
+    Migration(4, "notices name the technician they concern (they reach the technician's devices); "
+                 "each technician's first device starts from a snapshot of their rows",
+              add_notice_technician),
 )
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
 register(HUB_SCHEMA)

@@ -58,6 +58,11 @@ class TablePolicy:
         """The op of node `node_id` that this pulled row says HQ refused, if it says so."""
         return None
 
+    def retired_at(self, row: Mapping[str, object]) -> int | None:
+        """When the row's work ended (an order closed or cancelled), or None while it goes
+        on: a device keeps its technician's retired rows only for a while."""
+        return None
+
 
 class OrderStates(TablePolicy):
     """Service orders move only along the state machine (shared/orders.py), the outlet
@@ -69,6 +74,11 @@ class OrderStates(TablePolicy):
                 and orders.can_transition(current, target, orders.OUTLET)):
             raise OpRefused(BAD_TRANSITION, "bad_transition", number=row.get("number") or row.get("id"),
                             from_status=current, to_status=target)
+
+    def retired_at(self, row: Mapping[str, object]) -> int | None:
+        if row.get("status") in orders.TERMINAL:
+            return _int(row, "closed_at") or 0
+        return None
 
 
 class StockMoves(TablePolicy):

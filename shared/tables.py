@@ -121,7 +121,9 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("users", HUB, RECORD, ByOutlet(), {
         "username": TEXT, "display_name": TEXT, "role": TEXT, "outlet_id": TEXT,
         "phone": TEXT, "password_hash": TEXT, "pin_hash": TEXT, "active": BOOL},
-        indexes=(("outlet_id",), ("username",))),
+        # A technician's own row reaches their devices (to log in offline); no one else's
+        # password or PIN hash is on a device.
+        technician="id", indexes=(("outlet_id",), ("username",))),
     _spec("product_models", HUB, RECORD, Global(), {
         "code": TEXT, "name": TEXT, "category": TEXT, "warranty_months": INT,
         "active": BOOL}),
@@ -220,8 +222,11 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("notices", HUB, LEDGER, ByOutlet(), {
         "outlet_id": TEXT, "kind": TEXT, "code": TEXT, "message": TEXT, "detail": JSON,
         "table_name": TEXT, "row_id": TEXT, "origin": TEXT, "seq": INT,
-        "op_index": INT, "row_exists": BOOL, "at": INT},
-        policy=Notices(), indexes=(("outlet_id",),)),
+        "op_index": INT, "row_exists": BOOL, "at": INT, "technician_id": TEXT},
+        # `technician_id` (node and hub migration 4 / node 3): the hub sets it when the notice
+        # concerns a technician's work (a refusal of their device's op, an SLA warning on
+        # their order), so that it reaches their devices too.
+        policy=Notices(), technician="technician_id", indexes=(("outlet_id",),)),
 ]}
 
 def spec(table: str) -> TableSpec | None:

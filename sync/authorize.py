@@ -5,7 +5,8 @@ nothing is written here."""
 from dataclasses import dataclass
 
 from shared import policies, roles
-from shared.tables import HUB, TABLES, ByOutlet, ByParent, TableSpec, check_value, outlet_bucket
+from shared.tables import (HUB, TABLES, ByOutlet, ByParent, TableSpec, check_value, outlet_bucket,
+                           tech_bucket)
 from sync import merge, relay
 from sync.errors import CONFLICT, FORBIDDEN, FROZEN, INVALID, NOT_OWNER, OpRefused
 
@@ -24,6 +25,7 @@ class Context:
     actor: dict | None
     cache: dict
     clock: tuple[int, str] | None = None  # (hlc, origin) of the change being authorised
+    technician_id: str | None = None  # a device's bound technician (None: the outlet's PC)
 
 
 def _fields_ok(spec: TableSpec, fields: dict) -> None:
@@ -51,6 +53,35 @@ def _in_outlet(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None
         raise OpRefused(INVALID, "required", table=spec.name, field=rule.column)
     if outlet != ctx.outlet_id:
         raise OpRefused(NOT_OWNER, "other_outlet", table=spec.name, row=row.get("id"))
+
+
+def _in_device_scope(ctx: Context, spec: TableSpec, row: dict) -> None:
+    """A device writes only its technician's share of the outlet: a row of a table that can
+    travel in a technician's bucket must be in its technician's bucket — or have been
+    theirs once (the clerk reassigned the order while the device was offline: the work
+    done on it still reaches HQ). Rows no technician is named on (the outlet's stock
+    moves) are the outlet's, checked by `_in_outlet` alone."""
+    if ctx.technician_id is None or not relay.reaches_technician(spec):
+        return
+    if tech_bucket(ctx.technician_id) in relay.buckets_of(ctx.conn, spec, row, ctx.cache):
+        return
+    if _handed_over(ctx, spec, row):
+        return
+    raise OpRefused(NOT_OWNER, "other_technician", table=spec.name, row=row.get("id"))
+
+
+def _handed_over(ctx: Context, spec: TableSpec, row: dict) -> bool:
+    """Was the row that names the technician (the row itself, or its parent) once the
+    device's technician's (hub_store.note_handover)?"""
+    while spec.technician is None:
+        link = spec.parent
+        if link is None:
+            return False
+        spec = TABLES[link.table]
+        row = merge.load(ctx.conn, spec, row.get(link.column) or "") or {}
+    return bool(row.get("id")) and ctx.conn.execute(
+        "SELECT 1 FROM handovers WHERE tbl = ? AND row_id = ? AND technician_id = ?",
+        (spec.name, row["id"], ctx.technician_id)).fetchone() is not None
 
 
 def _frozen_parent(ctx: Context, spec: TableSpec, row: dict) -> None:
@@ -114,6 +145,7 @@ def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
     creating = row is None
     merged = {"id": row_id, **(row or {}), **fields}
     _in_outlet(ctx, spec, merged, creating)
+    _in_device_scope(ctx, spec, merged)
     if not creating:
         for col in spec.set_once & set(fields):
             if fields[col] != row.get(col):
@@ -144,6 +176,7 @@ def _authorize_add(ctx, spec, row_id, fields, row, role) -> Verdict:
             return Verdict(spec, row, noop=True)
         raise OpRefused(CONFLICT, "ledger_conflict", table=spec.name, row=row_id)
     _in_outlet(ctx, spec, {"id": row_id, **fields}, creating=True)
+    _in_device_scope(ctx, spec, {"id": row_id, **fields})
     if not roles.may_add(role, spec.name):
         raise OpRefused(FORBIDDEN, "role_add", role=role, table=spec.name)
     spec.policy.authorize_add(role, fields)

@@ -10,7 +10,7 @@ from sync.authorize import Context, authorize
 from sync.canonical import ZERO_HASH, canonical_bytes
 from sync import change
 from sync.op_upgrade import upgrade_ops
-from sync.errors import (CLOCK_AHEAD, BadRequest, BadToken, ChainGap, Forbidden, Fork,
+from sync.errors import (CLOCK_AHEAD, FORBIDDEN, BadRequest, BadToken, ChainGap, Forbidden, Fork,
                          OpRefused, Revoked, UnknownNode)
 from sync.hlc import from_wall, now_ms, wall_ms
 from sync.hub_store import HubStore
@@ -64,6 +64,7 @@ def enroll(hub: HubStore, req: dict) -> dict:
             raise BadToken("enrollment token is unknown, already used or expired")
         if node["kind"] == "device":
             _check_technician(c, node)
+            hub.seed_tech_bucket(c, node["technician_id"])
         outlet_id = node["outlet_id"]
         outlet = merge.load(c, TABLES[policies.OUTLET_TABLE], outlet_id)
     return {"node_id": node["node_id"], "outlet_id": outlet_id, "hub_id": hub.hub_id,
@@ -187,7 +188,8 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
                 raise _fork(have, ch["seq"], head, ch["prev"])
             new.append((h, ch, line))
         out = relay.Relay()
-        ctx = Context(conn=c, outlet_id=node["outlet_id"], actor=None, cache={})
+        ctx = Context(conn=c, outlet_id=node["outlet_id"], actor=None, cache={},
+                      technician_id=node["technician_id"] if node.get("kind") == "device" else None)
         actors: dict[str, dict | None] = {}
         now = now_ms()
         for h, ch, line in new:
@@ -217,6 +219,10 @@ def _apply_change(hub, c, node, ch, ctx, actors, out, rejected, now) -> None:
         try:
             if ahead:
                 raise OpRefused(CLOCK_AHEAD, "clock_ahead", minutes=hub.max_drift_ms // 60000)
+            if ctx.technician_id is not None and ch.get("actor") != ctx.technician_id:
+                # A device writes as its bound technician only (a stolen or shared device
+                # must not act for the outlet's clerk or manager).
+                raise OpRefused(FORBIDDEN, "device_actor")
             verdict = authorize(ctx, op)
         except OpRefused as r:
             _refuse(hub, c, node, ch, i, op, r, out, now)
@@ -291,6 +297,8 @@ def _refuse(hub, c, node, ch, i, op, r: OpRefused, out, now) -> None:
         outlet_id=node["outlet_id"], origin=node["node_id"], seq=ch["seq"], op_index=i, refusal=r,
         table=table if isinstance(table, str) else None, row_id=row_id if isinstance(row_id, str) else None,
         row_exists=exists, at=now)
+    if node.get("kind") == "device":  # the technician's devices hear of it, not only the outlet
+        notice["technician_id"] = node["technician_id"]
     nid = hub.notice_id(node["node_id"], ch["epoch"], ch["seq"], i)
     notices = TABLES[policies.NOTICES]
     if merge.load(c, notices, nid) is None:

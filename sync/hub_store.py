@@ -6,12 +6,13 @@ import secrets
 import uuid
 
 from shared.numbering import node_letter
-from shared.tables import TABLES, TableSpec, outlet_bucket
+from shared.tables import TABLES, TableSpec, outlet_bucket, tech_bucket
 from sync import merge, relay
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.hlc import HLC, MAX_DRIFT_MS, now_ms
 from sync.keys import SigningKey
 from sync.migrations import schema_of
+from sync.schema import add_declared_column
 from sync.store import SQLiteStore, dict_row, dict_rows
 
 HUB_SRC = "hub"
@@ -167,6 +168,9 @@ class HubStore(SQLiteStore):
             return won, row
         after = merge.write_fields(c, spec, row_id, row, won, {f: clock for f in won}) \
             or merge.load_held(c, spec, row_id)
+        if spec.technician and before is not None and before.get(spec.technician) \
+                and spec.technician in won and won[spec.technician] != before.get(spec.technician):
+            self.note_handover(c, spec, row_id, before[spec.technician], clock[0])
         new_buckets = relay.buckets_of(c, spec, after, cache)
         old_buckets = relay.buckets_of(c, spec, before, cache) if before is not None else []
         if cache is not None:
@@ -180,12 +184,13 @@ class HubStore(SQLiteStore):
             out.send(entered, relay.snapshot_ops(after) if before is not None else [op])
             if before is not None:  # a moved row takes the rows that belong with it along
                 out.send(entered, relay.children_ops(c, spec, row_id))
-        moved = entered or any(col in won for col, _ in spec.carries)
-        if moved and new_buckets:
-            for col, table in spec.carries:
-                carried = merge.load(c, TABLES[table], after[col]) if after.get(col) else None
-                if carried is not None:
-                    out.send(new_buckets, relay.snapshot_ops(carried))
+        for col, table in spec.carries:
+            # A new reference goes to every bucket of the row; a row entering a bucket (a
+            # reassigned order reaching its new technician) takes what it carries there.
+            to = new_buckets if col in won else entered
+            carried = merge.load(c, TABLES[table], after[col]) if to and after.get(col) else None
+            if carried is not None:
+                out.send(to, relay.snapshot_ops(carried))
         return won, after
 
     def apply_add(self, c, spec: TableSpec, row_id: str, fields: dict, clock, out: relay.Relay,
@@ -249,7 +254,66 @@ class HubStore(SQLiteStore):
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"fieldsync:{origin}:{epoch}:{seq}:{op_index}"))
 
     def outlet_bucket_of_node(self, node: dict) -> str:
+        """Where the hub answers a node about its own ops (refusal snapshots): the outlet's
+        bucket for the outlet's PC, the technician's for a device."""
+        if node.get("kind") == "device" and node.get("technician_id"):
+            return tech_bucket(node["technician_id"])
         return outlet_bucket(node["outlet_id"])
+
+    def note_handover(self, c, spec: TableSpec, row_id: str, technician_id: str, hlc: int) -> None:
+        """A row left a technician (an order reassigned): their device's offline work on it,
+        pushed later, is still theirs to send (sync/authorize.py `_in_device_scope`)."""
+        c.execute("INSERT INTO handovers (tbl, row_id, technician_id, hlc) VALUES (?,?,?,?) ON CONFLICT"
+                  " DO UPDATE SET hlc = excluded.hlc", (spec.name, row_id, technician_id, hlc))
+
+    def seed_tech_bucket(self, c, technician_id: str) -> int:
+        """Once per technician, on the first device enrolled for them: append to their
+        bucket a snapshot of every row that is theirs now (orders with their events, parts,
+        attachments and customers; their user row; their notices). Rows assigned before the
+        bucket existed (a hub upgraded from before devices) then reach the device too;
+        rows assigned later are relayed as any write is. Returns the ops appended."""
+        bucket = tech_bucket(technician_id)
+        key = f"seeded:{bucket}"
+        if c.execute("SELECT 1 FROM _meta WHERE key = ?", (key,)).fetchone():
+            return 0
+        # A hub file made since technicians' buckets exist relayed every row to them as it
+        # was written: a bucket with history is whole there. A file upgraded to them
+        # (migration 4 marks it) may hold history that never reached the bucket.
+        upgraded = c.execute("SELECT 1 FROM _meta WHERE key = ?", (TECH_BUCKETS_PARTIAL,)).fetchone()
+        if relay.head_of(c, bucket)[1] and not upgraded:
+            return 0
+        out = relay.Relay()
+        for spec in TABLES.values():
+            if spec.technician is None or spec.parent is not None:
+                continue
+            ids = [r[0] for r in c.execute(f"SELECT id FROM [{spec.name}] WHERE [{spec.technician}] = ?"
+                                           " ORDER BY id", (technician_id,))]
+            for row_id in ids:
+                row = merge.load_held(c, spec, row_id)
+                if bucket not in relay.buckets_of(c, spec, row):
+                    continue
+                out.send([bucket], relay.snapshot_ops(row) + relay.children_ops(c, spec, row_id))
+                for col, table in spec.carries:
+                    carried = merge.load(c, TABLES[table], row[col]) if row.get(col) else None
+                    if carried is not None:
+                        out.send([bucket], relay.snapshot_ops(carried))
+        sent = len(out.ops.get(bucket, []))
+        self.finish(c, out)
+        c.execute("INSERT INTO _meta (key, value) VALUES (?, 1)", (key,))
+        return sent
+
+
+# Set by hub migration 4 on a file that existed before rows were relayed to technicians'
+# buckets: the first device of each technician starts from a snapshot (`seed_tech_bucket`).
+TECH_BUCKETS_PARTIAL = "tech_buckets_partial"
+
+
+def add_notice_technician(c) -> None:
+    """Hub migration 4: notices name the technician they concern (shared/tables.py), and
+    the technicians' buckets are marked as not yet holding what was written before."""
+    add_declared_column(c, "notices", "technician_id")
+    create_handovers(c)
+    c.execute("INSERT OR REPLACE INTO _meta (key, value) VALUES (?, 1)", (TECH_BUCKETS_PARTIAL,))
 
 
 def token_hash(token: str) -> str:
@@ -272,6 +336,12 @@ def add_device_columns(c) -> None:
     for col in NODE_COLUMNS_V3_LIST:
         c.execute(f"ALTER TABLE nodes ADD COLUMN {col}")
     c.execute("ALTER TABLE enroll_tokens ADD COLUMN technician_id TEXT")
+
+
+def create_handovers(c) -> None:
+    """Rows that left a technician (hub migration 4): (table, row, technician, hub clock)."""
+    c.execute("""CREATE TABLE IF NOT EXISTS handovers (tbl TEXT, row_id TEXT, technician_id TEXT,
+        hlc INTEGER, PRIMARY KEY (tbl, row_id, technician_id))""")
 
 
 def create_own_tables(c) -> None:
@@ -300,3 +370,4 @@ def create_own_tables(c) -> None:
     c.execute("""CREATE TABLE IF NOT EXISTS fork_alerts (id INTEGER PRIMARY KEY,
         node_id TEXT, epoch INTEGER, seq INTEGER, held_hash TEXT, sent_hash TEXT,
         at INTEGER, resolved INTEGER NOT NULL DEFAULT 0)""")
+    create_handovers(c)

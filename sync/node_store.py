@@ -6,8 +6,8 @@ import json
 
 from shared.numbering import counter_of
 from shared.policies import RefusedOp
-from shared.tables import HUB, TABLES, TableSpec
-from sync import keys, merge, segment
+from shared.tables import HUB, TABLES, ByReferrers, Global, TableSpec
+from sync import keys, merge, relay, segment
 from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
 from sync.change import check_op, make_change
 from sync.errors import BadSegment
@@ -348,6 +348,52 @@ class NodeStore(SQLiteStore):
         if n is not None and n > int(self.meta_get("number_counter", 0) or 0):
             self.meta_set("number_counter", n)
 
+    # ---- a device's scope ----
+
+    @property
+    def keep_closed_days(self) -> int:
+        """How many days a device keeps its technician's closed or cancelled orders
+        (`_meta` key `keep_closed_days`, default DEFAULT_KEEP_CLOSED_DAYS)."""
+        value = self.meta_get("keep_closed_days")
+        return DEFAULT_KEEP_CLOSED_DAYS if value is None else int(value)
+
+    def set_keep_closed_days(self, days: int) -> None:
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 3650:
+            raise ValueError("keep_closed_days must be a whole number of days from 0 to 3650")
+        with self.tx():
+            self.meta_set("keep_closed_days", days)
+
+    def evict_out_of_scope(self, now_ms: int) -> int:
+        """A device keeps what its technician needs (DESIGN.md "Nodes of two sizes"): after
+        a pull, remove every row that no longer travels in one of its buckets — an order
+        reassigned to someone else with everything under it, a customer no order here names
+        any more — and its technician's orders closed or cancelled more than
+        `keep_closed_days` ago. A row with a local write HQ has not acknowledged stays
+        until it has (the work must reach HQ first). The outlet's PC keeps everything.
+        Returns the rows removed."""
+        if self.kind != "device" or self.pending_count():
+            return 0  # unacknowledged work (a held push): nothing goes until HQ has it
+        mine = set(self.buckets)
+        cutoff = now_ms - self.keep_closed_days * DAY_MS
+        removed = 0
+        with self.tx() as c:
+            pending = set(c.execute("SELECT DISTINCT tbl, row_id FROM _pending").fetchall())
+            for spec in _scope_order():
+                cache: dict = {}
+                gone_ids = []
+                for row in dict_rows(c.execute(f"SELECT * FROM [{spec.name}]")):
+                    if (spec.name, row["id"]) in pending:
+                        continue
+                    if not mine & set(relay.buckets_of(c, spec, row, cache)) or _retired_before(spec, row, cutoff):
+                        gone_ids.append(row["id"])
+                for i in range(0, len(gone_ids), 500):
+                    chunk = gone_ids[i:i + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    c.execute(f"DELETE FROM [{spec.name}] WHERE id IN ({marks})", chunk)
+                    c.execute(f"DELETE FROM _deferred WHERE tbl = ? AND row_id IN ({marks})", [spec.name, *chunk])
+                removed += len(gone_ids)
+        return removed
+
     # ---- attachments waiting for upload ----
 
     def queue_blob(self, sha256: str, path: str, size: int, at: int) -> None:
@@ -381,6 +427,30 @@ class NodeStore(SQLiteStore):
         with self.read() as c:
             return c.execute("SELECT 1 FROM _pending WHERE tbl = ? AND row_id = ? AND field = ?",
                              (table, row_id, field)).fetchone() is not None
+
+
+DAY_MS = 24 * 3600 * 1000
+DEFAULT_KEEP_CLOSED_DAYS = 30
+
+
+def _retired_before(spec: TableSpec, row: dict, cutoff: int) -> bool:
+    """A technician's row whose work ended before `cutoff` (an order closed long ago)."""
+    if spec.technician is None:
+        return False
+    ended = spec.policy.retired_at(row)
+    return ended is not None and ended < cutoff
+
+
+def _depth(spec: TableSpec) -> int:
+    parent = spec.parent
+    return 0 if parent is None else 1 + _depth(TABLES[parent.table])
+
+
+def _scope_order() -> list[TableSpec]:
+    """The tables a device's scope is decided on, parents before their children and the
+    rows placed by what refers to them (customers) last, so one pass settles it."""
+    tables = [s for s in TABLES.values() if not isinstance(s.bucket, Global)]
+    return sorted(tables, key=lambda s: (isinstance(s.bucket, ByReferrers), _depth(s)))
 
 
 def create_own_tables(c) -> None:

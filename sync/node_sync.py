@@ -24,6 +24,7 @@ class RoundResult:
     rejected: list[dict] = field(default_factory=list)
     new_epoch: bool = False
     clock_rewound: bool = False  # our clock had run ahead of HQ's; it follows HQ's again
+    evicted: int = 0             # rows a device removed as out of its technician's scope
     held: str | None = None      # why nothing was pushed (hub_older, device_outdated; see schema_hold)
 
 
@@ -149,6 +150,9 @@ def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> 
     if result.held is None:
         push_all(store, transport, key, result, held_seq)
     pull_all(store, transport, result, hello)  # what HQ sends, a node of either schema can apply
+    # A device then drops what left its scope; its own writes were pushed (and acknowledged)
+    # above, so work on an order reassigned meanwhile reached HQ before the order goes.
+    result.evicted = store.evict_out_of_scope(store.clock.wall_now())
     if isinstance(hello.get("hub_time"), int):
         store.rewind_clock(hello["hub_time"], MAX_DRIFT_MS)
     return result

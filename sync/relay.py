@@ -3,7 +3,7 @@ every write the hub accepts or makes is relayed with its original (hlc, src)."""
 from collections import defaultdict
 
 from shared.tables import (GLOBAL_BUCKET, TABLES, ByOutlet, ByParent, ByReferrers, Global,
-                           TableSpec, outlet_bucket)
+                           TableSpec, outlet_bucket, tech_bucket)
 from sync import merge
 from sync.canonical import ZERO_HASH, sha256_hex
 from sync.change import MAX_OPS, bucket_schema, make_change
@@ -33,24 +33,70 @@ def row_outlet(conn, spec: TableSpec, row: dict, cache: dict | None = None) -> s
 
 
 def remember_outlet(conn, spec: TableSpec, row: dict, cache: dict) -> None:
-    """Note in `cache` the outlet of a row as it now stands, so that `row_outlet` of its
-    children (keyed by the parent's table and id) need not read it again."""
+    """Note in `cache` the outlet and the buckets of a row as it now stands, so that
+    `row_outlet` and `buckets_of` of its children (keyed by the parent's table and id) need
+    not read it again."""
     if isinstance(spec.bucket, (ByOutlet, ByParent)):
         cache[(spec.name, row["id"])] = row_outlet(conn, spec, row, cache)
+        cache[("buckets", spec.name, row["id"])] = buckets_of(conn, spec, row, cache)
 
 
 def buckets_of(conn, spec: TableSpec, row: dict, cache: dict | None = None) -> list[str]:
+    """Every bucket a row travels in: `global`; its outlet's bucket and, when the table
+    names a technician (`TableSpec.technician`), that technician's bucket; a child row
+    (ByParent) all of its parent's; a referred row (a customer) those of the rows naming it."""
     rule = spec.bucket
     if isinstance(rule, Global):
         return [GLOBAL_BUCKET]
     if isinstance(rule, ByReferrers):
-        placed = TABLES[rule.table].bucket
-        assert isinstance(placed, ByOutlet), f"{rule.table} must be placed by its outlet"
-        rows = conn.execute(f"SELECT DISTINCT [{placed.column}] FROM [{rule.table}] WHERE [{rule.column}] = ?"
-                            f" AND [{placed.column}] IS NOT NULL", (row["id"],)).fetchall()
-        return [outlet_bucket(r[0]) for r in rows]
-    outlet = row_outlet(conn, spec, row, cache)
-    return [outlet_bucket(outlet)] if outlet else []
+        return _referrers_buckets(conn, rule, row)
+    if isinstance(rule, ByParent):
+        parent_id = row.get(rule.column)
+        key = ("buckets", rule.table, parent_id)
+        if cache is not None and key in cache:
+            return list(cache[key])
+        parent = merge.load(conn, TABLES[rule.table], parent_id) if parent_id else None
+        found = buckets_of(conn, TABLES[rule.table], parent, cache) if parent else []
+        if cache is not None and parent is not None:
+            cache[key] = found
+        return list(found)
+    return own_buckets(spec, row)
+
+
+def own_buckets(spec: TableSpec, row: dict) -> list[str]:
+    """A row placed by its own outlet column: the outlet's bucket, and its technician's
+    when it names one. A row of no outlet is the hub's alone (no technician bucket either:
+    a technician's bucket is a share of an outlet)."""
+    assert isinstance(spec.bucket, ByOutlet)
+    outlet = row.get(spec.bucket.column)
+    if not outlet:
+        return []
+    tech = row.get(spec.technician) if spec.technician else None
+    return [outlet_bucket(outlet), tech_bucket(tech)] if tech else [outlet_bucket(outlet)]
+
+
+def _referrers_buckets(conn, rule: ByReferrers, row: dict) -> list[str]:
+    placed = TABLES[rule.table]
+    assert isinstance(placed.bucket, ByOutlet), f"{rule.table} must be placed by its outlet"
+    outlet_col = placed.bucket.column
+    tech_col = placed.technician
+    cols = f"[{outlet_col}], [{tech_col}]" if tech_col else f"[{outlet_col}], NULL"
+    found: list[str] = []
+    for outlet, tech in conn.execute(f"SELECT DISTINCT {cols} FROM [{rule.table}] WHERE [{rule.column}] = ?"
+                                     f" AND [{outlet_col}] IS NOT NULL", (row["id"],)).fetchall():
+        for b in (outlet_bucket(outlet), tech_bucket(tech) if tech else None):
+            if b is not None and b not in found:
+                found.append(b)
+    return found
+
+
+def reaches_technician(spec: TableSpec) -> bool:
+    """Can a row of this table travel in a technician's bucket (it names one, or belongs to
+    a row that does)? Such rows are what a device's scope is made of."""
+    if spec.technician is not None:
+        return True
+    parent = spec.parent
+    return parent is not None and reaches_technician(TABLES[parent.table])
 
 
 def children_ops(conn, spec: TableSpec, row_id: str) -> list[dict]:

@@ -3,6 +3,8 @@ and SQLite cells. Record rows carry `_clk` (JSON {field: [hlc, src]}); ledger ro
 the (`_hlc`, `_src`) of the write that added them."""
 import json
 
+import sqlite_utils
+
 from shared.tables import BOOL, INT, JSON, TABLES, TableSpec
 
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"}
@@ -25,6 +27,16 @@ def create_declared_index(conn, table: str, columns: tuple[str, ...]) -> None:
     migration that adds a declared index calls this too."""
     name = f"ix_{table}_{'_'.join(columns)}"
     conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({', '.join(columns)})")
+
+
+def add_declared_column(conn, table: str, column: str) -> None:
+    """A column a replicated table declares since a later release (a migration step): added,
+    then the table rebuilt in a brand-new file's column order (declared columns before the
+    sync columns), so that an upgraded file and a new one are the same shape."""
+    spec = TABLES[table]
+    conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {SQL_TYPES[spec.columns[column]]}")
+    sync_cols = ["_clk"] if spec.is_record else ["_hlc", "_src"]
+    sqlite_utils.Database(conn)[table].transform(column_order=[*spec.columns, *sync_cols])
 
 
 def to_cell(kind: str, value):

@@ -276,6 +276,16 @@ class Monitor:
 
     # ---- the escalation job ----
 
+    def _technicians(self, order_ids: list[str]) -> dict[str, str]:
+        """Who works each of these orders (those with a technician)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(order_ids), 500):
+            chunk = order_ids[i:i + 500]
+            for r in self.ctx.query(f"SELECT id, technician_id FROM service_orders WHERE id IN "
+                                    f"({', '.join('?' for _ in chunk)}) AND technician_id IS NOT NULL", chunk):
+                out[r["id"]] = r["technician_id"]
+        return out
+
     def escalate(self) -> dict:
         """Record each (order, milestone, level) reached once: 75 % → a notice to the
         outlet's manager, 100 % → HQ's record on the board. Returns counts."""
@@ -291,6 +301,7 @@ class Monitor:
                 f"(SELECT id FROM service_orders WHERE status IN ({', '.join('?' for _ in OPEN_STATUSES)}))",
                 OPEN_STATUSES)}
             ops = []
+            technicians = self._technicians([p.order_id for p in due])
             for p in due:
                 for level in esc.ESCALATED_LEVELS:
                     if p.level < level or (p.order_id, p.milestone, level) in done:
@@ -302,7 +313,9 @@ class Monitor:
                         ops.append({"op": "add", "table": "notices", "id": notice_id, "fields": {
                             "outlet_id": p.outlet_id, "kind": esc.NOTICE_KIND, "code": esc.NOTICE_KIND,
                             "message": notices.render(detail, "zh"), "detail": detail,
-                            "table_name": "service_orders", "row_id": p.order_id, "at": now}})
+                            "table_name": "service_orders", "row_id": p.order_id, "at": now,
+                            # the order's technician hears of it too, on their devices
+                            "technician_id": technicians.get(p.order_id)}})
                     ctx.insert("hq_escalations", {
                         "id": eid, "order_id": p.order_id, "outlet_id": p.outlet_id, "milestone": p.milestone,
                         "level": level, "pct": p.pct, "due_at": p.due_at, "at": now, "notice_id": notice_id})
