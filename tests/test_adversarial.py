@@ -497,7 +497,9 @@ def outlet_rows(w, outlet) -> set[str]:
     for spec in TABLES.values():
         for (row_id,) in w.hub.conn.execute(f"SELECT id FROM [{spec.name}]"):
             row = merge.load(w.hub.conn, spec, row_id)
-            if relay.buckets_of(w.hub.conn, spec, row) == [outlet_bucket(outlet)]:
+            # the outlet's bucket, and maybe its technicians' shares of it (tech:<user>)
+            buckets = relay.buckets_of(w.hub.conn, spec, row)
+            if outlet_bucket(outlet) in buckets and all(b.startswith("tech:") for b in buckets[1:]):
                 ids.add(row_id)
     return ids
 

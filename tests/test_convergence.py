@@ -1,11 +1,13 @@
 """Convergence under random work, random faults and random sync orders.
 
-A Hypothesis state machine drives a hub and three nodes (two at outlet-1, one at
-outlet-2) on real SQLite files: clerks and technicians work offline, HQ dispatches,
-re-dispatches, cancels, changes prices and approves, rounds are lost, duplicated and
+A Hypothesis state machine drives a hub and four nodes (two outlet PCs at outlet-1, one at
+outlet-2, and the device of outlet-1's technician) on real SQLite files: clerks and
+technicians work offline, HQ dispatches, assigns and reassigns, re-dispatches, cancels,
+changes prices and approves, rounds are lost, duplicated and
 crashed, nodes are restored from old copies of their files. Whenever everything has synced
 in quiet (`quiesce`, and at the end of every run), what a user would notice must hold:
-every node shows exactly what HQ holds for its outlet, on-hand agrees, nothing was applied
+every node shows exactly what HQ holds for its buckets (a device: its technician's share,
+and nothing else), on-hand agrees, nothing was applied
 twice, no order status went backwards, every stored chain verifies and no write a node
 made is lost unless HQ refused it."""
 import functools
@@ -37,8 +39,10 @@ EXAMPLES = int(os.environ.get("FIELDSYNC_HYPOTHESIS_EXAMPLES", "200"))
 NS = uuid.UUID("6f1c1d2e-0000-4000-8000-000000000000")
 PART = "P-1001"
 STATUSES = [s.value for s in orders.Status]
-# Node i lives at outlet NODE_OUTLET[i] (indexes into World.outlets).
-NODE_OUTLET = (0, 0, 1)
+# Node i lives at outlet NODE_OUTLET[i] (indexes into World.outlets); node i is the device
+# of technician NODE_DEVICE[i] when that is not None (its technician's share of the outlet).
+NODE_OUTLET = (0, 0, 1, 0)
+NODE_DEVICE = (None, None, None, "technician-1")
 node_idx = st.integers(0, len(NODE_OUTLET) - 1)
 pick = st.integers(0, 1000)
 
@@ -145,7 +149,11 @@ class Convergence(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(prefix="fieldsync-conv-"))
         self.w = World(self.dir, n_outlets=2)
         self.hub = self.w.hub
-        self.nodes = [self.w.node(self.w.outlets[o]) for o in NODE_OUTLET]
+        self.nodes = [self.w.device(tech) if tech else self.w.node(self.w.outlets[o])
+                      for o, tech in zip(NODE_OUTLET, NODE_DEVICE, strict=True)]
+        for n in self.nodes:
+            if n.store.kind == "device":  # the machine's clock is months behind the wall's:
+                n.store.set_keep_closed_days(3650)  # closed orders stay (tests/device covers the window)
         self.counter, self.turn = 0, -1
         self.offsets = [0] * len(self.nodes)  # each tablet's clock error, ms
         self.at = 1_771_000_000_000
@@ -377,6 +385,15 @@ class Convergence(RuleBasedStateMachine):
             self.counter += 1
             self.hub.write([{"op": "put", "table": "service_orders", "id": order,
                              "fields": {"notes": f"HQ note {self.counter}"}}])
+
+    @rule(k=pick, who=st.sampled_from(["technician-1", "technician-2", None]))
+    @step
+    def hub_assign(self, k, who):
+        """The clerk's assignment as HQ holds it: the order moves between technicians' devices."""
+        order = self.hub_orders("1", k)
+        if order:
+            self.hub.write([{"op": "put", "table": "service_orders", "id": order,
+                             "fields": {"technician_id": who}}])
 
     @rule(k=pick, outlet=st.integers(0, 1))
     @step
@@ -658,6 +675,9 @@ class Convergence(RuleBasedStateMachine):
                          if mine & set(relay.buckets_of(n.store.conn, spec, r, node_cache))}
                 phantom = set(have) - set(shown) - set(hub_rows[name])
                 assert not phantom, f"{n.node_id} holds {name} rows HQ never had: {sorted(phantom)}"
+                if n.store.kind == "device":  # device-sized: nothing out of its scope stays
+                    assert set(have) == set(shown), \
+                        f"device {n.node_id} keeps {name} rows out of its scope: {sorted(set(have) - set(shown))}"
                 if shown != expected:
                     missing = sorted(set(expected) - set(shown))
                     extra = sorted(set(shown) - set(expected))
@@ -669,6 +689,8 @@ class Convergence(RuleBasedStateMachine):
 
     def check_stock(self) -> None:
         for n in self.nodes:
+            if n.store.kind == "device":
+                continue  # the outlet's stock is not a technician's share
             for part in {r[0] for r in self.hub.conn.execute("SELECT DISTINCT part_id FROM stock_moves")} | {PART}:
                 hub_sum = self.hub.conn.execute(
                     "SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id=? AND part_id=?",
