@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import hub  # noqa: E402,F401  (registers the schema of hub.db)
-import node  # noqa: E402,F401  (registers the schema of node.db)
+import hub.migrations as _hub_schema  # noqa: E402,F401  (registers the schema of hub.db)
+import node.migrations as _node_schema  # noqa: E402,F401  (registers the schema of node.db)
 from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from sync.hlc import now_ms  # noqa: E402
 from fieldsync.testing.world import World  # noqa: E402
@@ -65,24 +65,23 @@ def build(tmp: Path, n_orders: int, n_techs: int, rng: random.Random) -> tuple[W
     return w, techs
 
 
-def replica_rows(node) -> int:
-    c = node.store.conn
+def replica_rows(replica) -> int:
+    c = replica.store.conn
     tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%'"
                                       " ESCAPE '\\' AND name NOT LIKE 'sqlite%'")]
     return sum(c.execute(f"SELECT COUNT(*) FROM [{t}]").fetchone()[0] for t in tables)
 
 
-def file_bytes(node) -> int:
-    c = node.store.conn
-    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return node.path.stat().st_size
+def file_bytes(replica) -> int:
+    replica.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return replica.path.stat().st_size
 
 
 def bootstrap(enroll) -> tuple[object, float]:
     t0 = time.perf_counter()
-    node = enroll()
-    node.sync()
-    return node, time.perf_counter() - t0
+    replica = enroll()
+    replica.sync()
+    return replica, time.perf_counter() - t0
 
 
 def main() -> None:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import hub.migrations as _hub_schema  # noqa: E402,F401  (registers the schema of hub.db)
+import node.migrations as _node_schema  # noqa: E402,F401  (registers the schema of node.db)
 from shared.numbering import node_number  # noqa: E402
 from bench._raw import fresh_db  # noqa: E402
 from bench._report import Report, machine_line, quick_flag  # noqa: E402

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from shared import policies, roles
 from shared.tables import (HUB, TABLES, ByOutlet, ByParent, TableSpec, check_value, outlet_bucket,
                            tech_bucket)
-from sync import merge, relay
+from sync import hub_store, merge, relay
 from sync.errors import CONFLICT, FORBIDDEN, FROZEN, INVALID, NOT_OWNER, OpRefused
 
 
@@ -79,9 +79,7 @@ def _handed_over(ctx: Context, spec: TableSpec, row: dict) -> bool:
             return False
         spec = TABLES[link.table]
         row = merge.load(ctx.conn, spec, row.get(link.column) or "") or {}
-    return bool(row.get("id")) and ctx.conn.execute(
-        "SELECT 1 FROM handovers WHERE tbl = ? AND row_id = ? AND technician_id = ?",
-        (spec.name, row["id"], ctx.technician_id)).fetchone() is not None
+    return bool(row.get("id")) and hub_store.handed_over(ctx.conn, spec.name, row["id"], ctx.technician_id)
 
 
 def _frozen_parent(ctx: Context, spec: TableSpec, row: dict) -> None:

@@ -303,6 +303,12 @@ class HubStore(SQLiteStore):
         return sent
 
 
+def handed_over(c, table: str, row_id: str, technician_id: str | None) -> bool:
+    """Did this row once belong to this technician (`HubStore.note_handover`)?"""
+    return c.execute("SELECT 1 FROM handovers WHERE tbl = ? AND row_id = ? AND technician_id = ?",
+                     (table, row_id, technician_id)).fetchone() is not None
+
+
 # Set by hub migration 4 on a file that existed before rows were relayed to technicians'
 # buckets: the first device of each technician starts from a snapshot (`seed_tech_bucket`).
 TECH_BUCKETS_PARTIAL = "tech_buckets_partial"

@@ -233,6 +233,8 @@ class NodeStore(SQLiteStore):
                       (bucket, m["epoch"], last, m["head"]))
             self.meta_set("hlc", self.clock.last)
             self.meta_set("hlc_pulled", pulled)
+            if changes:  # what arrived may move rows out of a device's scope
+                self.meta_set("scope_checked_at", None)
         return m
 
     def rewind_clock(self, hub_time_ms: int, max_drift_ms: int) -> bool:
@@ -362,6 +364,7 @@ class NodeStore(SQLiteStore):
             raise ValueError("keep_closed_days must be a whole number of days from 0 to 3650")
         with self.tx():
             self.meta_set("keep_closed_days", days)
+            self.meta_set("scope_checked_at", None)
 
     def evict_out_of_scope(self, now_ms: int) -> int:
         """A device keeps what its technician needs (DESIGN.md "Nodes of two sizes"): after
@@ -371,8 +374,12 @@ class NodeStore(SQLiteStore):
         `keep_closed_days` ago. A row with a local write HQ has not acknowledged stays
         until it has (the work must reach HQ first). The outlet's PC keeps everything.
         Returns the rows removed."""
-        if self.kind != "device" or self.pending_count():
-            return 0  # unacknowledged work (a held push): nothing goes until HQ has it
+        if self.kind != "device":
+            return 0
+        if self.pending_count():  # unacknowledged work (a held push): nothing goes until HQ has it
+            with self.tx():
+                self.meta_set("scope_checked_at", None)  # check again next round
+            return 0
         mine = set(self.buckets)
         cutoff = now_ms - self.keep_closed_days * DAY_MS
         removed = 0
@@ -394,7 +401,17 @@ class NodeStore(SQLiteStore):
                     c.execute(f"DELETE FROM [{spec.name}] WHERE id IN ({marks})", chunk)
                     c.execute(f"DELETE FROM _deferred WHERE tbl = ? AND row_id IN ({marks})", [spec.name, *chunk])
                 removed += len(gone_ids)
+            self.meta_set("scope_checked_at", now_ms)
         return removed
+
+    def scope_check_due(self, now_ms: int) -> bool:
+        """Is a device's scope to be checked: something was pulled since the last check, the
+        last one was skipped, or an hour passed (the closed orders' window moves with the
+        clock)?"""
+        if self.kind != "device":
+            return False
+        last = self.meta_get("scope_checked_at")
+        return last is None or now_ms - int(last) >= SCOPE_CHECK_MS
 
     # ---- attachments waiting for upload ----
 
@@ -433,6 +450,7 @@ class NodeStore(SQLiteStore):
 
 DAY_MS = 24 * 3600 * 1000
 DEFAULT_KEEP_CLOSED_DAYS = 30
+SCOPE_CHECK_MS = 3600 * 1000
 
 
 def _retired_before(spec: TableSpec, row: dict, cutoff: int) -> bool:

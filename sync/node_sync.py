@@ -152,7 +152,11 @@ def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> 
     pull_all(store, transport, result, hello)  # what HQ sends, a node of either schema can apply
     # A device then drops what left its scope; its own writes were pushed (and acknowledged)
     # above, so work on an order reassigned meanwhile reached HQ before the order goes.
-    result.evicted = store.evict_out_of_scope(store.clock.wall_now())
+    # After a pull that brought something; an idle round only for the closed orders'
+    # window, at most hourly (NodeStore.scope_check_due).
+    now = store.clock.wall_now()
+    if store.scope_check_due(now):
+        result.evicted = store.evict_out_of_scope(now)
     if isinstance(hello.get("hub_time"), int):
         store.rewind_clock(hello["hub_time"], MAX_DRIFT_MS)
     return result

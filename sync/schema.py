@@ -36,7 +36,7 @@ def add_declared_column(conn, table: str, column: str) -> None:
     spec = TABLES[table]
     conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {SQL_TYPES[spec.columns[column]]}")
     sync_cols = ["_clk"] if spec.is_record else ["_hlc", "_src"]
-    sqlite_utils.Database(conn)[table].transform(column_order=[*spec.columns, *sync_cols])
+    sqlite_utils.Database(conn).table(table).transform(column_order=[*spec.columns, *sync_cols])
 
 
 def to_cell(kind: str, value):
