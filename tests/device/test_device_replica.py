@@ -300,3 +300,45 @@ def test_relay_places_a_row_in_every_bucket_it_belongs_to(w):
     assert relay.own_buckets(bag, {"outlet_id": "outlet-1", "holder": tech}) == both
     assert relay.own_buckets(bag, {"outlet_id": "outlet-1", "holder": None}) == both[:1]
     assert relay.reaches_technician(bag) and not relay.reaches_technician(TABLES["stock_moves"])
+
+
+@pytest.mark.parametrize("first", ["devices", "pc"])
+def test_a_day_without_network_then_everyone_syncs(w, first):
+    """Both devices work a day offline while the clerk, on the outlet's PC, reassigns one of
+    the first device's orders to the second technician; then everyone syncs (in either
+    order): nothing lost or doubled, the order gone from the first device with its work."""
+    tech = w.user("outlet-1", "technician")
+    moved, _ = order_with_work(w, tech)
+    kept, _ = order_with_work(w, tech)
+    theirs, _ = order_with_work(w, T2)
+    pc, first_device, second_device = w.node("outlet-1"), w.device(tech), w.device(T2)
+    for n in (pc, first_device, second_device):
+        n.sync()
+    pc.store.write(w.user("outlet-1", "clerk"), [
+        {"op": "put", "table": "service_orders", "id": moved, "fields": {"technician_id": T2}}])
+    work = {}
+    for device, who, orders_ in ((first_device, tech, (moved, kept)), (second_device, T2, (theirs,))):
+        for order in orders_:
+            work[order] = uid()
+            device.store.write(who, [
+                {"op": "put", "table": "service_orders", "id": order, "fields": {"resolution": f"修好了 {order[:4]}"}},
+                {"op": "add", "table": "order_parts", "id": work[order], "fields": {
+                    "order_id": order, "part_id": "P-1001", "qty": 1, "new_serial": f"N-{order[:4]}"}}])
+    order_ = [pc, first_device, second_device] if first == "pc" else [first_device, second_device, pc]
+    for _ in range(2):
+        for n in order_:
+            assert n.sync().rejected == []
+    for order, part in work.items():
+        assert w.hub_row("service_orders", order)["resolution"] == f"修好了 {order[:4]}"
+        assert w.hub.conn.execute("SELECT COUNT(*) FROM order_parts WHERE id = ?", (part,)).fetchone()[0] == 1
+    assert w.hub_row("service_orders", moved)["technician_id"] == T2
+    assert ids(first_device, "service_orders") == {kept}
+    assert ids(second_device, "service_orders") == {moved, theirs}
+    assert work[moved] in ids(second_device, "order_parts") and work[moved] not in ids(first_device, "order_parts")
+    assert ids(pc, "service_orders") == {moved, kept, theirs}
+    assert {work[o] for o in work} <= ids(pc, "order_parts")
+    for n in (pc, first_device, second_device):
+        for order in n.store.rows("service_orders"):
+            hub = w.hub_row("service_orders", order["id"])
+            assert {k: order[k] for k in ("technician_id", "resolution", "status")} == \
+                {k: hub[k] for k in ("technician_id", "resolution", "status")}
