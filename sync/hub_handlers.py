@@ -25,6 +25,14 @@ def authenticated(hub: HubStore, node_id: str) -> dict:
         raise UnknownNode(f"no enrolled node {node_id!r}")
     if node["status"] == "revoked":
         raise Revoked("this node was revoked by HQ; ask HQ for a new enrollment code")
+    if node.get("kind") == "device":
+        with hub.snapshot() as c:
+            technician = merge.load(c, TABLES["users"], node["technician_id"] or "")
+        if not _works_at(technician, node):
+            # A device of a technician who left (or moved outlet) neither reads nor writes:
+            # refused whole, before anything is applied.
+            raise Revoked("the technician this device is bound to no longer works at the outlet; "
+                          "the outlet manager enrolls a new device for whoever takes over")
     return node
 
 
@@ -76,10 +84,14 @@ def enroll(hub: HubStore, req: dict) -> dict:
 def _check_technician(c, node: dict) -> None:
     """A device code is spent only while its technician still works at the outlet (the
     transaction rolls back: the code stays unused)."""
-    user = merge.load(c, TABLES["users"], node["technician_id"])
-    if user is None or not user.get("active") or user.get("outlet_id") != node["outlet_id"] \
-            or user.get("role") != roles.Role.TECHNICIAN:
+    if not _works_at(merge.load(c, TABLES["users"], node["technician_id"]), node):
         raise BadToken("this device code was issued for a technician who no longer works at the outlet")
+
+
+def _works_at(user, node: dict) -> bool:
+    """Is `user` an active technician of the device's outlet?"""
+    return user is not None and bool(user.get("active")) and user.get("outlet_id") == node["outlet_id"] \
+        and user.get("role") == roles.Role.TECHNICIAN
 
 
 # ---- hello ----

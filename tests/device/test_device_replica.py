@@ -12,6 +12,7 @@ import pytest
 from fieldsync.testing.world import World, uid
 from shared.tables import TABLES, tech_bucket
 from sync import hub_handlers, relay
+from sync.errors import Revoked
 from sync.hlc import now_ms
 from sync.node_store import DAY_MS, DEFAULT_KEEP_CLOSED_DAYS
 
@@ -245,17 +246,24 @@ def test_a_device_may_not_write_another_technicians_or_outlets_rows(w):
     assert theirs not in ids(device, "service_orders")  # nothing of theirs stays on the device
 
 
-def test_a_retired_technicians_device_is_refused_in_words(w):
+def test_a_retired_technicians_device_is_refused_whole_in_words(w):
+    """A technician who left: their device neither pushes nor pulls any more (403 revoked,
+    nothing applied), and comes back if HQ makes them active again."""
     tech = w.user("outlet-1", "technician")
     order, _ = order_with_work(w, tech)
     device = w.device(tech)
     device.sync()
     w.hub.write([{"op": "put", "table": "users", "id": tech, "fields": {"active": False}}])
     device.store.write(tech, [{"op": "put", "table": "service_orders", "id": order, "fields": {"notes": "离职后"}}])
-    result = device.sync()
-    assert [r["code"] for r in result.rejected] == ["forbidden"]
-    assert "not an active user" in result.rejected[0]["message"]
+    with pytest.raises(Revoked, match="no longer works at the outlet"):
+        device.sync()
+    with pytest.raises(Revoked):
+        hub_handlers.pull(w.hub, device.node_id, tech_bucket(tech), 0)
     assert w.hub_row("service_orders", order)["notes"] is None
+    assert w.hub.node(device.node_id)["seq"] == 0 and device.store.pending_count() == 1
+    w.hub.write([{"op": "put", "table": "users", "id": tech, "fields": {"active": True}}])
+    assert device.sync().rejected == []
+    assert w.hub_row("service_orders", order)["notes"] == "离职后"
 
 
 def test_a_device_reads_its_orders_photo_not_another_technicians(w):
