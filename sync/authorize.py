@@ -55,13 +55,15 @@ def _in_outlet(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None
         raise OpRefused(NOT_OWNER, "other_outlet", table=spec.name, row=row.get("id"))
 
 
-def _in_device_scope(ctx: Context, spec: TableSpec, row: dict) -> None:
+def _in_device_scope(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None:
     """A device writes only its technician's share of the outlet: a row of a table that can
     travel in a technician's bucket must be in its technician's bucket — or have been
     theirs once (the clerk reassigned the order while the device was offline: the work
-    done on it still reaches HQ). Rows no technician is named on (the outlet's stock
-    moves) are the outlet's, checked by `_in_outlet` alone."""
+    done on it still reaches HQ). A new row that names no technician (a stock move off the
+    outlet's shelf) is the outlet's, checked by `_in_outlet` alone."""
     if ctx.technician_id is None or not relay.reaches_technician(spec):
+        return
+    if creating and spec.technician is not None and row.get(spec.technician) is None:
         return
     if tech_bucket(ctx.technician_id) in relay.buckets_of(ctx.conn, spec, row, ctx.cache):
         return
@@ -143,7 +145,7 @@ def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
     creating = row is None
     merged = {"id": row_id, **(row or {}), **fields}
     _in_outlet(ctx, spec, merged, creating)
-    _in_device_scope(ctx, spec, merged)
+    _in_device_scope(ctx, spec, merged, creating)
     if not creating:
         for col in spec.set_once & set(fields):
             if fields[col] != row.get(col):
@@ -174,7 +176,7 @@ def _authorize_add(ctx, spec, row_id, fields, row, role) -> Verdict:
             return Verdict(spec, row, noop=True)
         raise OpRefused(CONFLICT, "ledger_conflict", table=spec.name, row=row_id)
     _in_outlet(ctx, spec, {"id": row_id, **fields}, creating=True)
-    _in_device_scope(ctx, spec, {"id": row_id, **fields})
+    _in_device_scope(ctx, spec, {"id": row_id, **fields}, creating=True)
     if not roles.may_add(role, spec.name):
         raise OpRefused(FORBIDDEN, "role_add", role=role, table=spec.name)
     spec.policy.authorize_add(role, fields)
