@@ -157,6 +157,8 @@ class NodeStore(SQLiteStore):
         if epoch != self.epoch:
             return
         with self.tx() as c:
+            if seq > self.acked():  # own rows HQ now holds may be out of a device's scope
+                self.meta_set("scope_checked_at", None)
             self.meta_set("acked_epoch", epoch)
             self.meta_set("acked_seq", seq)
             c.execute("DELETE FROM _pending WHERE epoch < ? OR (epoch = ? AND seq <= ?)", (epoch, epoch, seq))
@@ -405,9 +407,9 @@ class NodeStore(SQLiteStore):
         return removed
 
     def scope_check_due(self, now_ms: int) -> bool:
-        """Is a device's scope to be checked: something was pulled since the last check, the
-        last one was skipped, or an hour passed (the closed orders' window moves with the
-        clock)?"""
+        """Is a device's scope to be checked: something was pulled or acknowledged since the
+        last check, the last one was skipped, or an hour passed (the closed orders' window
+        moves with the clock)?"""
         if self.kind != "device":
             return False
         last = self.meta_get("scope_checked_at")

@@ -246,6 +246,22 @@ def test_a_device_may_not_write_another_technicians_or_outlets_rows(w):
     assert theirs not in ids(device, "service_orders")  # nothing of theirs stays on the device
 
 
+def test_a_devices_stock_move_off_the_outlet_shelf_is_the_outlets(w):
+    """A move naming no technician is checked by outlet scope alone; once HQ has it, it
+    leaves the device (the outlet's stock is not the technician's share)."""
+    tech = w.user("outlet-1", "technician")
+    order, _ = order_with_work(w, tech)
+    device = w.device(tech)
+    device.sync()
+    move = uid()
+    device.store.write(tech, [{"op": "add", "table": "stock_moves", "id": move, "fields": {
+        "outlet_id": "outlet-1", "part_id": "P-1001", "qty": -1, "kind": "consume", "ref": order,
+        "at": now_ms()}}])
+    assert device.sync().rejected == []
+    assert w.hub_row("stock_moves", move) is not None
+    assert move not in ids(device, "stock_moves")
+
+
 def test_a_retired_technicians_device_is_refused_whole_in_words(w):
     """A technician who left: their device neither pushes nor pulls any more (403 revoked,
     nothing applied), and comes back if HQ makes them active again."""
