@@ -366,3 +366,23 @@ def test_a_day_without_network_then_everyone_syncs(w, first):
             hub = w.hub_row("service_orders", order["id"])
             assert {k: order[k] for k in ("technician_id", "resolution", "status")} == \
                 {k: hub[k] for k in ("technician_id", "resolution", "status")}
+
+
+def test_hqs_sla_warning_on_a_technicians_order_reaches_their_device(tmp_path):
+    from fieldsync.testing.outlet import seed
+    from hub.services import HubServices
+    from hub.services.monitor import escalation_job
+    world = World(tmp_path)
+    try:
+        seed(world)
+        outlet = world.outlets[0]
+        tech = world.user(outlet, "technician")
+        mine = world.dispatch(outlet, technician_id=tech, created_at=now_ms() - 100 * 60_000)
+        world.dispatch(outlet, created_at=now_ms() - 100 * 60_000)  # nobody's yet: the outlet's only
+        device = world.device(tech)
+        assert escalation_job(HubServices(world.hub)) == {75: 2, 100: 0}
+        device.sync()
+        [notice] = device.store.rows("notices", "kind = 'sla_warning'")
+        assert (notice["row_id"], notice["technician_id"]) == (mine, tech)
+    finally:
+        world.close()
