@@ -150,3 +150,28 @@ def test_an_altered_handed_back_change_is_refused_and_nothing_of_it_applied(tmp_
     assert any(r["tbl"] == "service_orders" and r["row_id"] == order for r in lost)
     report = restore_report(w.hub, "en")
     assert report.refused and report.refused[0].node_id == node.node_id
+
+
+def test_the_outlet_is_told_in_words_which_order_disappeared(tmp_path):
+    """A backup older than anything the outlet kept (its kept changes were pruned): the order
+    HQ lost cannot come back; the outlet's sync panel names it and says why."""
+    from node.services import NodeServices
+    from node.services.session import Session
+    w = World(tmp_path)
+    o1 = w.outlets[0]
+    node = w.node(o1)
+    node.sync()
+    backup_hub(w, tmp_path / "nightly.db")
+    order = w.dispatch(o1)
+    node.sync()
+    number = w.hub_row("service_orders", order)["number"]
+    with node.store.tx() as c:   # beyond the horizon: nothing kept to hand back
+        c.execute("DELETE FROM _pulled")
+    restore_hub(w, tmp_path / "nightly.db")
+    result = node.sync()
+    assert result.lost >= 1 and node_row(node, "service_orders", order) is None
+    assert converged(w.hub, node.store, o1) == []
+    panel = NodeServices(node.store).sync
+    view = panel.view(Session(w.user(o1), "clerk", "clerk", "clerk", o1, lang="en"))
+    lost = [r for r in view.lost if r.row_id == order]
+    assert lost and lost[0].row_label == number and "restored from a backup" in lost[0].reason
