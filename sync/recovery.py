@@ -21,7 +21,9 @@ Accepted changes are re-applied in chain order, in one transaction, op by op wit
 original clocks (`hlc`, `src`): field-level last-writer-wins makes a second node handing
 back the same changes a no-op, and `recovered_changes` (the changes by their original
 place and hash) lets a later tail link onto them. What won is relayed into the bucket
-chains as any hub write is, so every replica gets it again."""
+chains as any hub write is, so every replica gets it again. `recovered_changes` keeps each
+recovered change's exact bytes, beside `node_changes`, for audit: a row that came back
+this way traces to HQ's own signed chain."""
 from dataclasses import dataclass
 
 from shared.tables import TABLES
@@ -38,7 +40,7 @@ def create_tables(c) -> None:
     """Hub migration 4: what was recovered (by its original place in the chain) and every
     hand-back, accepted or not, for HQ's restore report."""
     c.execute("""CREATE TABLE IF NOT EXISTS recovered_changes (bucket TEXT, epoch INTEGER,
-        seq INTEGER, hash TEXT, node_id TEXT, ops INTEGER, at INTEGER,
+        seq INTEGER, hash TEXT, node_id TEXT, ops INTEGER, at INTEGER, body BLOB NOT NULL,
         PRIMARY KEY (bucket, epoch, seq, hash))""")
     c.execute("""CREATE TABLE IF NOT EXISTS handbacks (id INTEGER PRIMARY KEY, at INTEGER,
         node_id TEXT, bucket TEXT, epoch INTEGER, first INTEGER, last INTEGER,
@@ -147,21 +149,22 @@ def _apply(hub: HubStore, node_id: str, hb: HandBack, changes) -> dict:
     recovered = duplicate = 0
     with hub.tx() as c:
         new = []
-        for h, ch, _ in changes:
+        for h, ch, line in changes:
             if not new and _known(c, hb.bucket, hb.epoch, ch["seq"], h):
                 duplicate += 1  # HQ holds it, or another node handed it back already
                 continue
-            new.append((h, ch))
+            new.append((h, ch, line))
         if new and not _known(c, hb.bucket, hb.epoch, new[0][1]["seq"] - 1, new[0][1]["prev"]):
             outcome = UNLINKED
             new = []
         else:
             outcome = RECOVERED if new else DUPLICATE
         out = relay.Relay()
-        for h, ch in new:
+        for h, ch, line in new:
             _reapply(hub, c, ch["ops"], out)
-            c.execute("INSERT INTO recovered_changes (bucket, epoch, seq, hash, node_id, ops, at)"
-                      " VALUES (?,?,?,?,?,?,?)", (hb.bucket, hb.epoch, ch["seq"], h, node_id, len(ch["ops"]), now))
+            c.execute("INSERT INTO recovered_changes (bucket, epoch, seq, hash, node_id, ops, at, body)"
+                      " VALUES (?,?,?,?,?,?,?,?)",
+                      (hb.bucket, hb.epoch, ch["seq"], h, node_id, len(ch["ops"]), now, line))
             recovered += 1
         hub.finish(c, out)
         held = relay.head_of(c, hb.bucket)

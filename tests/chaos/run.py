@@ -8,7 +8,9 @@ seconds, picks one fault:
 - jump a node's device clock by ± 1-3 days (its process restarts with
   FIELDSYNC_CLOCK_OFFSET_MS; the workload's clock for that node moves too) and back later;
 - take a backup of a node's directory, or put an older backup back (the node must notice
-  on its next hello and start a new epoch).
+  on its next hello and start a new epoch);
+- take a backup of the hub's file, or restore the hub from an old backup (stop it, put the
+  file back, start it): the nodes hand back HQ's changes they pulled since (sync/handback.py).
 
 Then everything heals, clocks are set right, the node processes stop and each node runs
 `fieldsync node sync` until a whole round moves nothing; checks.check_all must find
@@ -33,8 +35,9 @@ from fieldsync.testing.processes import FIELDSYNC
 
 LAYOUT = (("SH01", "A"), ("SH01", "B"), ("BJ01", "A"), ("GZ01", "A"))
 DAY_MS = 86_400_000
-FAULTS = ("kill_node", "kill_hub", "partition", "latency", "drop", "clock_jump", "backup", "restore")
-WEIGHTS = (4, 2, 3, 2, 3, 2, 3, 3)
+FAULTS = ("kill_node", "kill_hub", "partition", "latency", "drop", "clock_jump", "backup", "restore",
+          "hub_backup", "restore_hub")
+WEIGHTS = (4, 2, 3, 2, 3, 2, 3, 3, 2, 1)
 
 
 @dataclass
@@ -85,6 +88,7 @@ class Chaos:
         self.busy: dict[str, float] = {}  # target -> time its fault heals
         self.backups: dict[str, list[Path]] = {n.name: [] for n in self.nodes}
         self.restoring: set[str] = set()
+        self.hub_backups: list[Path] = []
         self._seq = 0
 
     # ---- scheduling ----
@@ -109,7 +113,23 @@ class Chaos:
     def inject(self) -> None:
         kind = self.rng.choices(FAULTS, WEIGHTS)[0]
         n = self.rng.choice(self.nodes)
-        if kind == "kill_hub":
+        if kind == "hub_backup":
+            if not self.hub.proc.running:
+                return
+            dest = self.root / "backups" / f"hub-{self.summary.faults['hub_backup']}.db"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            self.hub.snapshot(dest)
+            self.hub_backups.append(dest)
+        elif kind == "restore_hub":
+            if not self.idle("hub") or not self.hub_backups:
+                return
+            down = self.rng.uniform(0.5, 3)
+            self.hub.proc.kill()
+            self.work.close()  # HQ's desk closes its store on the file; it reopens on the next round
+            self.hub.restore(self.rng.choice(self.hub_backups))
+            self.hold("hub", down)
+            self.later(down, lambda: self.hub.proc.start())
+        elif kind == "kill_hub":
             if not self.idle("hub"):
                 return
             down = self.rng.uniform(0.2, 4)
