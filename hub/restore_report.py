@@ -14,8 +14,8 @@ WORDS = {
     "refused": ("{node}（{outlet}）交回的 {bucket} 第 {first}–{last} 号变更未通过总部签名或链校验，已拒收：{detail}",
                 "{node} ({outlet}) handed back changes {first}–{last} of {bucket} that fail HQ's signature or "
                 "chain check; refused: {detail}"),
-    "unlinked": ("{node}（{outlet}）保留的 {bucket} 第 {first}–{last} 号变更接不上总部现有的链（第 {held} 号之后缺失），"
-                 "无法找回",
+    "unlinked": ("{node}（{outlet}）保留的 {bucket} 第 {first}–{last} 号变更接不上总部现有的链"
+                 "（第 {held} 号之后缺失），无法找回",
                  "{node} ({outlet}) kept changes {first}–{last} of {bucket}, which do not link to HQ's chain "
                  "(missing after {held}); they could not be recovered"),
     "not_recoverable": (

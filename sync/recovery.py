@@ -83,9 +83,9 @@ def parse(body: bytes) -> HandBack:
         raise BadRequest('line 1 must be {"handback": {...}, "proof": {"manifest": {...}, "sig": "..."}}')
     if not isinstance(proof.get("sig"), str):
         raise BadSignature("the hand-back's proof is not signed")
-    ints = [hb.get(k) for k in ("epoch", "first", "last", "count")]
-    if hb.get("v") != 1 or not isinstance(hb.get("bucket"), str) \
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in ints):
+    raw = [hb.get(k) for k in ("epoch", "first", "last", "count")]
+    ints = [v for v in raw if isinstance(v, int) and not isinstance(v, bool) and v >= 1]
+    if hb.get("v") != 1 or not isinstance(hb.get("bucket"), str) or len(ints) != 4:
         raise BadRequest("handback needs v 1, a bucket and integers epoch, first, last, count ≥ 1")
     epoch, first, last, count = ints
     if count != len(lines) - 1 or last - first + 1 != count:
@@ -125,7 +125,7 @@ def _verify(hub: HubStore, hb: HandBack) -> list[tuple[str, dict, bytes]]:
         if prev is not None and ch.get("prev") != prev:
             raise BadSegment(f"handed-back change {hb.first + i} does not chain to the one before: altered")
         check_change(ch, origin=relay.bucket_origin(hb.bucket), epoch=hb.epoch, seq=hb.first + i,
-                     prev=ch.get("prev"), any_schema=True)
+                     prev=str(ch.get("prev")), any_schema=True)
         out.append((h, ch, line))
         prev = h
     if prev != m["head"]:
@@ -148,7 +148,7 @@ def _apply(hub: HubStore, node_id: str, hb: HandBack, changes) -> dict:
     now = now_ms()
     recovered = duplicate = 0
     with hub.tx() as c:
-        new = []
+        new: list[tuple[str, dict, bytes]] = []
         for h, ch, line in changes:
             if not new and _known(c, hb.bucket, hb.epoch, ch["seq"], h):
                 duplicate += 1  # HQ holds it, or another node handed it back already
@@ -178,7 +178,7 @@ def _reapply(hub: HubStore, c, ops: list[dict], out: relay.Relay) -> None:
     it is newer than what HQ holds now; a ledger row only when HQ has none."""
     from sync.hub_handlers import _unique_number  # the renumbering of a number minted twice
     for op in ops:
-        spec = TABLES.get(op.get("table"))
+        spec = TABLES.get(str(op.get("table")))
         if spec is None or not isinstance(op.get("fields"), dict):
             continue  # a table this hub's release does not know
         clock = (op.get("hlc", 0), op.get("src", "hub"))

@@ -101,7 +101,8 @@ def test_nodes_holding_overlapping_parts_are_deduplicated_and_an_offline_node_re
     b.sync()
     assert all(w.hub_row("service_orders", o) for o in first + later + [after_restore])
     with w.hub.snapshot() as conn:
-        counted = conn.execute("SELECT COUNT(*), COUNT(DISTINCT bucket || seq || hash) FROM recovered_changes").fetchone()
+        counted = conn.execute("SELECT COUNT(*), COUNT(DISTINCT bucket || seq || hash)"
+                               " FROM recovered_changes").fetchone()
     assert counted[0] == counted[1]   # each lost change re-applied once, whoever handed it back
     c.sync()                          # back from its outage: hands back only duplicates
     for n in (a, b, c):

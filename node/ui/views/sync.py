@@ -37,10 +37,10 @@ class SyncView:
         refused = w.section(sh.t("refused"), w.table(
             [sh.t("kind_col"), sh.t("record"), sh.t("reason"), sh.t("hq_detail"), sh.t("at")], rows)
             if rows else w.muted(sh.t("no_refused")))
+        gone = [[r.table_label, r.row_label, ft.Text(r.reason, color=ft.Colors.RED_800), when(r.at, lang)]
+                for r in v.lost]
         lost = [w.section(sh.t("lost"), w.table(
-            [sh.t("kind_col"), sh.t("record"), sh.t("reason"), sh.t("at")],
-            [[r.table_label, r.row_label, ft.Text(r.reason, color=ft.Colors.RED_800), when(r.at, lang)] for r in v.lost]))
-            ] if v.lost else []
+            [sh.t("kind_col"), sh.t("record"), sh.t("reason"), sh.t("at")], gone))] if gone else []
         return ft.Column([w.title(sh.t("sync")), status, refused, *lost], spacing=12, expand=True,
                          scroll=ft.ScrollMode.AUTO)
 
