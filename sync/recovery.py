@@ -42,6 +42,8 @@ def create_tables(c) -> None:
     c.execute("""CREATE TABLE IF NOT EXISTS recovered_changes (bucket TEXT, epoch INTEGER,
         seq INTEGER, hash TEXT, node_id TEXT, ops INTEGER, at INTEGER, body BLOB NOT NULL,
         PRIMARY KEY (bucket, epoch, seq, hash))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS recovered_writes (src TEXT, hlc INTEGER, tbl TEXT,
+        row_id TEXT, PRIMARY KEY (src, hlc, tbl, row_id))""")
     c.execute("""CREATE TABLE IF NOT EXISTS handbacks (id INTEGER PRIMARY KEY, at INTEGER,
         node_id TEXT, bucket TEXT, epoch INTEGER, first INTEGER, last INTEGER,
         outcome TEXT NOT NULL, recovered INTEGER NOT NULL DEFAULT 0,
@@ -184,6 +186,9 @@ def _reapply(hub: HubStore, c, ops: list[dict], out: relay.Relay) -> None:
         clock = (op.get("hlc", 0), op.get("src", "hub"))
         if clock[0]:
             hub.clock.observe(clock[0])
+        if clock[1] != "hub" and isinstance(op.get("id"), str):
+            c.execute("INSERT OR IGNORE INTO recovered_writes (src, hlc, tbl, row_id) VALUES (?,?,?,?)",
+                      (clock[1], clock[0], spec.name, op["id"]))
         fields = {f: v for f, v in op["fields"].items() if f in spec.columns and f != "id"}
         if spec.is_record:
             creating = merge.load(c, spec, op["id"]) is None
@@ -192,6 +197,15 @@ def _reapply(hub: HubStore, c, ops: list[dict], out: relay.Relay) -> None:
                 _unique_number(hub, c, spec, spec.minted, op["id"], fields[spec.minted], out, None)
         elif merge.load(c, spec, op["id"]) is None:
             hub.apply_add(c, spec, op["id"], fields, clock, out)
+
+
+def applied_before(c, node_id: str, hlc: int) -> set[tuple[str, str]]:
+    """The rows a node's change (by its clock) wrote that HQ's own chain, handed back after a
+    restore, shows HQ accepted. When the node sends that change again (HQ's record of it was
+    lost with the restore), those ops are already applied — judged again against the newer
+    state the hand-back restored (a settlement submitted since), they would be refused."""
+    return {(r[0], r[1]) for r in c.execute(
+        "SELECT tbl, row_id FROM recovered_writes WHERE src = ? AND hlc = ?", (node_id, hlc))}
 
 
 def _insert(c, at, node_id, hb: HandBack, outcome, recovered, duplicate, held_seq, detail) -> None:

@@ -176,3 +176,34 @@ def test_the_outlet_is_told_in_words_which_order_disappeared(tmp_path):
     view = panel.view(Session(w.user(o1), "clerk", "clerk", "clerk", o1, lang="en"))
     lost = [r for r in view.lost if r.row_id == order]
     assert lost and lost[0].row_label == number and "restored from a backup" in lost[0].reason
+
+
+def test_work_the_outlet_sends_again_is_not_refused_against_what_came_back(tmp_path):
+    """The outlet drafted and submitted a settlement after the backup. Handed back, HQ has it
+    submitted (frozen) again; the outlet's earlier draft edits, sent again because HQ's
+    record of them was lost, are the same writes, not edits of a frozen document."""
+    w = World(tmp_path)
+    o1 = w.outlets[0]
+    node = w.node(o1)
+    clerk = w.user(o1)
+    node.sync()
+    backup_hub(w, tmp_path / "nightly.db")
+    sid, line = uid(), uid()
+    node.store.write(clerk, [{"op": "put", "table": "settlements", "id": sid, "fields": {
+        "outlet_id": o1, "period": "2026-11", "status": "draft", "total": 0}}])
+    node.store.write(clerk, [{"op": "put", "table": "settlement_lines", "id": line, "fields": {
+        "settlement_id": sid, "visit_fee": 3000, "labour_fee": 5000}}])
+    node.store.write(clerk, [{"op": "put", "table": "settlement_lines", "id": line, "fields": {"visit_fee": 3500}}])
+    assert node.sync().rejected == []
+    node.store.write(clerk, [{"op": "put", "table": "settlements", "id": sid, "fields": {
+        "status": "submitted", "total": 8500}}])
+    assert node.sync().rejected == []
+    frozen_at = w.hub_row("settlements", sid)["content_hash"]
+
+    restore_hub(w, tmp_path / "nightly.db")
+    result = node.sync()
+    assert result.rejected == [] and node.store.refused() == []
+    row = w.hub_row("settlements", sid)
+    assert row["status"] == "submitted" and row["content_hash"] == frozen_at
+    assert w.hub_row("settlement_lines", line)["visit_fee"] == 3500
+    assert converged(w.hub, node.store, o1) == []
