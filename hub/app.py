@@ -4,6 +4,7 @@ plus the admin API. Every error leaves in the protocol's shape
 import asyncio
 import base64
 import binascii
+import dataclasses
 import functools
 
 from fastapi import FastAPI, Request
@@ -308,6 +309,13 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -
     @app.get(f"{A}/forks", tags=["admin"])
     def forks(request: Request):
         return administration().nodes.forks(_admin_session(hub, request))
+
+    @app.get(f"{A}/restore-report", tags=["admin"])
+    def restore_report_route(request: Request):
+        """After HQ was restored from a backup: what the nodes gave back, what is lost."""
+        from hub.restore_report import restore_report
+        _admin_session(hub, request)
+        return dataclasses.asdict(restore_report(hub, _lang(request)))
 
     @app.post(f"{A}/forks/{{alert_id}}/resolve", tags=["admin"])
     def resolve_fork(request: Request, alert_id: int):

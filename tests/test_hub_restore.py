@@ -207,3 +207,18 @@ def test_work_the_outlet_sends_again_is_not_refused_against_what_came_back(tmp_p
     assert row["status"] == "submitted" and row["content_hash"] == frozen_at
     assert w.hub_row("settlement_lines", line)["visit_fee"] == 3500
     assert converged(w.hub, node.store, o1) == []
+
+
+def test_hq_reads_the_restore_report_through_the_admin_api(tmp_path):
+    from tests.hub.test_admin_front_ends import Hq
+    hq = Hq(tmp_path)
+    try:
+        assert hq.api.get("/api/v1/admin/restore-report").status_code == 401
+        r = hq.api.get("/api/v1/admin/restore-report", headers={**hq.auth, "Accept-Language": "en"})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["recovered_by_bucket"] == {} and body["refused"] == []
+        assert any("No node has handed anything back" in line for line in body["lines"])
+        assert "hq_ tables" in body["not_recoverable"]
+    finally:
+        hq.close()
