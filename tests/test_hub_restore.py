@@ -222,3 +222,23 @@ def test_hq_reads_the_restore_report_through_the_admin_api(tmp_path):
         assert "hq_ tables" in body["not_recoverable"]
     finally:
         hq.close()
+
+
+def test_a_restored_hub_that_wrote_more_since_is_noticed_by_the_chain_not_the_length(tmp_path):
+    """The restored hub's chain is already longer than what the node pulled, but from the
+    backup on it holds other changes at the same seqs: the node notices by the hash."""
+    w = World(tmp_path)
+    o1 = w.outlets[0]
+    node = w.node(o1)
+    node.sync()
+    backup_hub(w, tmp_path / "nightly.db")
+    lost = w.dispatch(o1)
+    node.sync()
+    _, pulled_to, _ = node.store.cursor(f"outlet:{o1}")
+    restore_hub(w, tmp_path / "nightly.db")
+    since = [w.dispatch(o1) for _ in range(3)]
+    assert w.hub.conn.execute("SELECT seq FROM buckets WHERE bucket = ?", (f"outlet:{o1}",)).fetchone()[0] > pulled_to
+    result = node.sync()
+    assert result.handed_back == 1 and result.lost == 0
+    assert all(w.hub_row("service_orders", o) for o in [lost, *since])
+    assert converged(w.hub, node.store, o1) == []
