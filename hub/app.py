@@ -313,9 +313,7 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -
     @app.get(f"{A}/restore-report", tags=["admin"])
     def restore_report_route(request: Request):
         """After HQ was restored from a backup: what the nodes gave back, what is lost."""
-        from hub.restore_report import restore_report
-        _admin_session(hub, request)
-        return dataclasses.asdict(restore_report(hub, _lang(request)))
+        return dataclasses.asdict(administration().nodes.restore_report(_admin_session(hub, request)))
 
     @app.post(f"{A}/forks/{{alert_id}}/resolve", tags=["admin"])
     def resolve_fork(request: Request, alert_id: int):

@@ -156,7 +156,7 @@ def _forks(a) -> int:
 
 
 def _restore_report(a) -> int:
-    from hub.restore_report import restore_report
+    from hub.services.restore_report import restore_report
     store = HubHome(a.dir).open()
     try:
         print("\n".join(restore_report(store, a.lang).lines))

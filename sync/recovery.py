@@ -50,7 +50,7 @@ def create_tables(c) -> None:
         duplicate INTEGER NOT NULL DEFAULT 0, held_seq INTEGER, detail TEXT)""")
 
 
-# Outcomes of one hand-back, as HQ's report words them (hub/restore_report.py).
+# Outcomes of one hand-back, as HQ's report words them (hub/services/restore_report.py).
 RECOVERED, DUPLICATE, UNLINKED, REFUSED = "recovered", "duplicate", "unlinked", "refused"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from fieldsync.demo.headless import converged
 from fieldsync.testing.world import World, uid
-from hub.restore_report import restore_report
+from hub.services.restore_report import restore_report
 from sync import recovery
 from sync.errors import BadSegment
 from sync.hub_store import HubStore
@@ -242,3 +242,21 @@ def test_a_restored_hub_that_wrote_more_since_is_noticed_by_the_chain_not_the_le
     assert result.handed_back == 1 and result.lost == 0
     assert all(w.hub_row("service_orders", o) for o in [lost, *since])
     assert converged(w.hub, node.store, o1) == []
+
+
+def test_the_device_screen_of_hq_shows_the_restore_report_once_something_came_back(tmp_path):
+    """HQ's admin sees the report on the devices screen (the service the screen calls)."""
+    from hub.services import HubServices
+    from hub.services.session import HubSession
+    w = World(tmp_path)
+    o1 = w.outlets[0]
+    node = w.node(o1)
+    node.sync()
+    backup_hub(w, tmp_path / "nightly.db")
+    w.dispatch(o1)
+    node.sync()
+    restore_hub(w, tmp_path / "nightly.db")
+    node.sync()
+    report = HubServices(w.hub).admin.nodes.restore_report(HubSession.of_system("test", lang="zh"))
+    assert report.recovered_by_bucket == {f"outlet:{o1}": 1}
+    assert any("从网点找回 1 个总部变更" in line for line in report.lines)
