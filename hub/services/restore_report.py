@@ -8,6 +8,9 @@ from sync.hub_store import HubStore
 
 WORDS = {
     "title": ("总部数据恢复报告", "HQ restore report"),
+    "global": ("全网共用数据", "network-wide data"),
+    "outlet": ("网点 {code} {name}", "outlet {code} {name}"),
+    "tech": ("师傅 {name} 的设备数据", "technician {name}'s device data"),
     "none": ("没有网点交回过数据：总部未被恢复，或尚无网点同步。",
              "No node has handed anything back: HQ was not restored, or no node has synced since."),
     "recovered": ("{bucket}：从网点找回 {n} 个总部变更", "{bucket}: {n} of HQ's changes recovered from the nodes"),
@@ -53,6 +56,24 @@ class RestoreReport:
     lines: tuple[str, ...]                # the whole report in words
 
 
+def bucket_words(hub: HubStore, bucket: str, lang: str) -> str:
+    """A bucket as HQ's people know it: the outlet, the technician, or the shared data."""
+    kind, _, key = bucket.partition(":")
+    if bucket == "global":
+        return _w("global", lang)
+    table = {"outlet": "outlets", "tech": "users"}.get(kind)
+    if table is None:
+        return bucket
+    with hub.snapshot() as c:
+        row = c.execute(f"SELECT * FROM {table} WHERE id = ?", (key,)).fetchone()
+        cols = [d[0] for d in c.execute(f"SELECT * FROM {table} LIMIT 0").description]
+    if row is None:
+        return bucket
+    r = dict(zip(cols, row, strict=True))
+    name = r.get("name") or r.get("display_name") or r.get("username") or key
+    return _w(kind, lang).format(code=r.get("code") or "", name=name)
+
+
 def restore_report(hub: HubStore, lang: str = "zh") -> RestoreReport:
     rows = recovery.handbacks(hub)
     by_bucket: dict[str, int] = {}
@@ -69,10 +90,13 @@ def restore_report(hub: HubStore, lang: str = "zh") -> RestoreReport:
     text = [_w("title", lang)]
     if not rows:
         text.append(_w("none", lang))
-    text += [_w("recovered", lang).format(bucket=b, n=n) for b, n in sorted(by_bucket.items())]
-    text += [_w("refused", lang).format(node=x.node_name, outlet=x.outlet_code, bucket=x.bucket, first=x.first,
-                                        last=x.last, detail=x.detail) for x in refused]
-    text += [_w("unlinked", lang).format(node=x.node_name, outlet=x.outlet_code, bucket=x.bucket, first=x.first,
-                                         last=x.last, held=x.held_seq) for x in unlinked]
+    text += [_w("recovered", lang).format(bucket=bucket_words(hub, b, lang), n=n)
+             for b, n in sorted(by_bucket.items())]
+    text += [_w("refused", lang).format(node=x.node_name, outlet=x.outlet_code,
+                                        bucket=bucket_words(hub, x.bucket, lang), first=x.first, last=x.last,
+                                        detail=x.detail) for x in refused]
+    text += [_w("unlinked", lang).format(node=x.node_name, outlet=x.outlet_code,
+                                         bucket=bucket_words(hub, x.bucket, lang), first=x.first, last=x.last,
+                                         held=x.held_seq) for x in unlinked]
     text.append(_w("not_recoverable", lang))
     return RestoreReport(by_bucket, refused, unlinked, _w("not_recoverable", lang), tuple(text))

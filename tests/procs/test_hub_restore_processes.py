@@ -83,7 +83,7 @@ def test_a_hub_restored_from_last_nights_backup_gets_its_dispatches_back(tmp_pat
         assert all(node_has(other, o) for o in orders)
 
         report = run("hub", "restore-report", "--dir", hub.home.dir, "--lang", "en").stdout
-        assert "outlet:" in report and "recovered from the nodes" in report and "hq_ tables" in report
+        assert "outlet SH01" in report and "recovered from the nodes" in report and "hq_ tables" in report
         status = json.loads(run("node", "status", "--dir", node.home.dir).stdout)
         assert status["lost_in_hq_restore"] == [] and status["pending"] == 0
     finally:
