@@ -9,8 +9,8 @@ What a round does with it (sync/node_sync.py calls these, hello → here → pus
 
 1. **Detect**: hello's head of a bucket is behind our cursor, or at our cursor with
    another hash; or HQ's chain is longer but does not continue from our head (a pull
-   probe of one change, only when there is something to pull anyway). Then HQ lost
-   changes we pulled: it was restored, and may have written new ones since.
+   probe of one change, only when we have work to push; else the pull finds it). Then
+   HQ lost changes we pulled: it was restored, and may have written new ones since.
 2. **Hand back** (before our own push, so that HQ judges our re-sent work against its
    recovered rows): the kept tail from where HQ's chain still equals ours, in requests
    that each end on a signed manifest. HQ checks and re-applies what it lost
@@ -114,10 +114,14 @@ def diverged(store, transport, bucket: str, info: dict) -> bool:
     return m.get("prev") != head
 
 
-def before_push(store, transport, hello: dict, result) -> None:
+def before_push(store, transport, hello: dict, result, will_push: bool = True) -> None:
+    """Hand back before our push when hello shows HQ lost what we pulled. The probe of a
+    longer chain costs a request, so it is made only when we have work to push (whose
+    judgement the hand-back must precede); otherwise the pull finds it (Diverged)."""
     for bucket in store.buckets:
         info = (hello.get("buckets") or {}).get(bucket)
-        if isinstance(info, dict) and (hub_lost(store, bucket, info) or diverged(store, transport, bucket, info)):
+        if isinstance(info, dict) and (hub_lost(store, bucket, info)
+                                       or (will_push and diverged(store, transport, bucket, info))):
             recover(store, transport, bucket, info, result)
 
 

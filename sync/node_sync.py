@@ -153,7 +153,8 @@ def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> 
     held_seq = held["seq"] if held["epoch"] == store.epoch else 0
     result.held = schema_hold(hello.get("schema"))
     # HQ restored from a backup: its lost changes go back before our own work is judged.
-    handback.before_push(store, transport, hello, result)
+    handback.before_push(store, transport, hello, result,
+                         will_push=result.held is None and store.last()[0] > held_seq)
     if result.held is None:
         push_all(store, transport, key, result, held_seq)
     pull_all(store, transport, result, hello)  # what HQ sends, a node of either schema can apply
