@@ -260,3 +260,49 @@ def test_the_device_screen_of_hq_shows_the_restore_report_once_something_came_ba
     report = HubServices(w.hub).admin.nodes.restore_report(HubSession.of_system("test", lang="zh"))
     assert report.recovered_by_bucket == {f"outlet:{o1}": 1}
     assert any("从网点找回 1 个总部变更" in line for line in report.lines)
+
+
+def test_keeping_what_was_pulled_costs_an_ordinary_round_no_extra_request(tmp_path):
+    """No restore: a round that pulls HQ's new dispatch makes the usual requests (hello, one
+    pull per bucket) — the check for a restored hub reads only what the node keeps."""
+    from sync.node_sync import sync_round
+    w = World(tmp_path)
+    o1 = w.outlets[0]
+    node = w.node(o1)
+    node.sync()
+    calls = []
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(self.inner, name)
+
+    w.dispatch(o1)
+    result = sync_round(node.store, Counting(node.transport()), node.key)
+    assert result.pulled == 1 and result.handed_back == 0
+    assert calls == ["hello", "pull", "pull"]
+    with node.store.read() as c:
+        assert c.execute("SELECT COUNT(*) FROM _pulled WHERE bucket = ?", (f"outlet:{o1}",)).fetchone()[0] >= 1
+
+
+def test_a_node_hands_back_only_buckets_it_may_read(tmp_path):
+    from sync import handback
+    from sync.errors import Forbidden
+    w = World(tmp_path)
+    o1, o2 = w.outlets
+    mine, other = w.node(o1), w.node(o2)
+    mine.sync()
+    other.sync()
+    backup_hub(w, tmp_path / "nightly.db")
+    order = w.dispatch(o1)
+    mine.sync()
+    restore_hub(w, tmp_path / "nightly.db")
+    body = list(handback.handback_bodies(mine.store, f"outlet:{o1}", {}))[-1]
+    with pytest.raises(Forbidden):
+        recovery.receive(w.hub, other.node_id, body)   # another outlet's node cannot feed it
+    assert w.hub_row("service_orders", order) is None
+    assert recovery.receive(w.hub, mine.node_id, body)["outcome"] == "recovered"
+    assert w.hub_row("service_orders", order) is not None
