@@ -202,6 +202,9 @@ def finish_rebuild(store, bucket: str) -> int:
     """The bucket was pulled again to HQ's head: remove the rows it had brought that HQ
     did not send again (unless a local write of them waits for HQ, or another bucket
     brings them). Returns how many rows were removed."""
+    with store.read() as c:  # the usual round: nothing to finish, no write transaction
+        if not rebuilding(c, bucket):
+            return 0
     with store.tx() as c:
         if not rebuilding(c, bucket):
             return 0
