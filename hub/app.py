@@ -4,6 +4,7 @@ plus the admin API. Every error leaves in the protocol's shape
 import asyncio
 import base64
 import binascii
+import dataclasses
 import functools
 
 from fastapi import FastAPI, Request
@@ -19,7 +20,7 @@ from shared.errors import ServiceError
 from hub.client_limits import BODY_TIMEOUT_S
 from shared.passwords import check_password
 from shared.roles import Role
-from sync import hub_handlers, http_sig, keys, segment
+from sync import hub_handlers, http_sig, keys, recovery, segment
 from sync.canonical import canonical_bytes, loads_untrusted
 from sync.errors import BadRequest, BadSignature, SyncError, TooLarge, UnknownNode
 from sync.hub_store import HubStore
@@ -150,6 +151,18 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         elif encoding not in ("", "identity"):
             raise BadRequest(f"unsupported Content-Encoding {encoding!r}")
         return await run(hub_handlers.push, hub, node_id, raw)
+
+    @app.post(f"{API}/sync/handback", tags=["sync"])
+    async def handback(request: Request):
+        """HQ's own bucket changes handed back by a node after HQ was restored from a backup
+        (NDJSON, optionally gzip; docs/protocol.md "Hand-back")."""
+        node_id, raw = await authenticated_body(request, MAX_BODY)
+        encoding = (request.headers.get("content-encoding") or "").lower()
+        if encoding == "gzip":
+            raw = segment.inflate(raw)
+        elif encoding not in ("", "identity"):
+            raise BadRequest(f"unsupported Content-Encoding {encoding!r}")
+        return await run(recovery.receive, hub, node_id, raw)
 
     @app.get(f"{API}/sync/pull", tags=["sync"])
     async def pull(request: Request, bucket: str, after: int = 0, limit: int = hub_handlers.MAX_PULL):
@@ -296,6 +309,11 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -
     @app.get(f"{A}/forks", tags=["admin"])
     def forks(request: Request):
         return administration().nodes.forks(_admin_session(hub, request))
+
+    @app.get(f"{A}/restore-report", tags=["admin"])
+    def restore_report_route(request: Request):
+        """After HQ was restored from a backup: what the nodes gave back, what is lost."""
+        return dataclasses.asdict(administration().nodes.restore_report(_admin_session(hub, request)))
 
     @app.post(f"{A}/forks/{{alert_id}}/resolve", tags=["admin"])
     def resolve_fork(request: Request, alert_id: int):

@@ -43,6 +43,9 @@ def add_parser(sub) -> None:
     cmd("forks", "list open fork alerts (nodes restored from a copy)", _forks)
     c = cmd("fork-resolve", "mark a fork alert handled", _fork_resolve)
     c.add_argument("alert_id", type=int)
+    c = cmd("restore-report", "after restoring the hub from a backup: what the nodes gave back, what is lost",
+            _restore_report)
+    c.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
 def _refusals_told(fn):
@@ -149,6 +152,16 @@ def _forks(a) -> int:
     with admin.administering(HubHome(a.dir)) as (adm, me):
         for f in adm.nodes.forks(me):
             print(json.dumps(dataclasses.asdict(f), ensure_ascii=False))
+    return 0
+
+
+def _restore_report(a) -> int:
+    from hub.services.restore_report import restore_report
+    store = HubHome(a.dir).open()
+    try:
+        print("\n".join(restore_report(store, a.lang).lines))
+    finally:
+        store.close()
     return 0
 
 

@@ -4,6 +4,7 @@ table (shared/tables.py), to the hub's bookkeeping (sync/hub_store.py) or to a s
 `DDL` (hub/services/schema.py lists them) comes with a migration here."""
 from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_own_tables
+from sync import recovery
 from sync.migrations import Migration, StoreSchema, register
 from sync.schema import create_declared_index, create_replicated_tables
 
@@ -11,6 +12,7 @@ from sync.schema import create_declared_index, create_replicated_tables
 def create(conn) -> None:
     create_replicated_tables(conn)
     create_own_tables(conn)
+    recovery.create_tables(conn)
     services_schema.create(conn)
 
 
@@ -22,6 +24,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(4, "notices name the technician they concern (they reach the technician's devices); "
                  "each technician's first device starts from a snapshot of their rows",
               add_notice_technician),
+    Migration(5, "a restore's hand-backs: the changes nodes gave back to a hub restored from a backup, "
+                 "and every hand-back for HQ's restore report", recovery.create_tables),
 )
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
 register(HUB_SCHEMA)

@@ -91,6 +91,9 @@ def _status(a) -> int:
     home = NodeHome(a.dir)
     settings = home.settings()
     store = home.open_store()
+    from sync.handback import lost
     print(json.dumps({**settings, "epoch": store.epoch, "pending": store.pending_count(),
-                      "refused": len(store.refused())}, ensure_ascii=False, indent=2))
+                      "refused": len(store.refused()),
+                      "lost_in_hq_restore": [{"table": r["tbl"], "record": r["label"], "at": r["at"]}
+                                             for r in lost(store)]}, ensure_ascii=False, indent=2))
     return 0

@@ -3,6 +3,7 @@ migration after release 1 (sync/migrations.py says how they run). A change to a 
 table (shared/tables.py), to the node's bookkeeping (sync/node_store.py) or to its services'
 tables and indexes (node/services/schema.py) comes with a migration here."""
 from node.services import schema as services_schema
+from sync import handback
 from sync.migrations import Migration, StoreSchema, register
 from sync.node_store import create_own_tables
 from sync.schema import add_declared_column, create_declared_index, create_replicated_tables
@@ -11,6 +12,7 @@ from sync.schema import add_declared_column, create_declared_index, create_repli
 def create(conn) -> None:
     create_replicated_tables(conn)
     create_own_tables(conn)
+    handback.create_tables(conn)
     services_schema.create(conn)
 
 
@@ -19,6 +21,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
     Migration(3, "notices name the technician they concern (they reach the technician's devices)",
               lambda conn: add_declared_column(conn, "notices", "technician_id")),
+    Migration(4, "what the node pulled is kept 30 days (changes, signed manifests, rows by bucket) so that a "
+                 "hub restored from a backup takes back its lost changes; every bucket is pulled once more",
+              handback.migrate),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

@@ -155,7 +155,8 @@ class SyncService:
                 st.last_error_code, st.last_error = result.held, describe(result.held, self.lang)
             st.last_round = {"pushed": result.pushed, "pulled": result.pulled,
                              "rejected": len(result.rejected), "uploaded": uploaded,
-                             "new_epoch": result.new_epoch, "held": result.held}
+                             "new_epoch": result.new_epoch, "held": result.held,
+                             "handed_back": result.handed_back, "lost": result.lost}
         st.rounds += 1
         st.pending = self.store.pending_count()
         st.refused = len(self.store.refused())

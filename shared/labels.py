@@ -156,6 +156,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "unknown": ("未知", "unknown"),
         "pending": ("待上传修改", "Changes to upload"), "refused": ("被总部拒绝的修改", "Changes HQ refused"),
         "no_refused": ("没有被拒绝的修改。", "No refused changes."), "sync_now": ("立即同步", "Sync now"),
+        "lost": ("总部恢复备份后已撤下的记录", "Records removed after HQ restored a backup"),
         "syncing": ("正在同步…", "Syncing…"), "synced": ("同步完成", "Sync finished"), "never": ("从未", "never"),
         "error": ("错误", "Error"), "updated": ("已更新", "Updated"),
         "role_user": ("{name}（{role}）", "{name} ({role})"),

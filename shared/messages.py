@@ -30,6 +30,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "frozen": ("已提交的单据不能再修改。", "A submitted document can no longer be changed."),
     "conflict": ("记录编号冲突，已以总部数据为准。", "Record id conflict; HQ's version was kept."),
     "invalid": ("数据不完整或格式不正确。", "The data is incomplete or malformed."),
+    "hq_restored": ("总部服务器从备份恢复，这条记录已丢失且没有任何网点保留可找回的副本，已从本机撤下。"
+                    "如仍需处理，请联系总部重新录入或派单。",
+                    "HQ's server was restored from a backup; this record was lost there and no outlet kept a "
+                    "copy HQ could take back, so it was removed here. If it still needs doing, ask HQ to enter "
+                    "or dispatch it again."),
     "clock_ahead": ("本机时间比总部快太多，这次修改未被接受，请校正时间后重做。",
                     "This device's clock is too far ahead; the change was refused. Fix the time and redo it."),
     # node services: what a person did that cannot be done ({…} are filled in by the service)

@@ -108,6 +108,14 @@ class HttpTransport:
             headers["Content-Encoding"] = "gzip"
         return self._send("POST", "/sync/push", body=body, headers=headers).json()
 
+    def handback(self, bucket: str, body: bytes) -> dict:
+        """HQ's lost changes of `bucket` back to HQ (docs/protocol.md "Hand-back")."""
+        headers = {"Content-Type": "application/x-ndjson"}
+        if len(body) > GZIP_OVER:
+            body = gzip.compress(body, compresslevel=5)
+            headers["Content-Encoding"] = "gzip"
+        return self._send("POST", "/sync/handback", body=body, headers=headers).json()
+
     def pull(self, bucket: str, after: int, limit: int = 1000) -> bytes:
         return self._send("GET", "/sync/pull", params={"bucket": bucket, "after": after, "limit": limit}).content
 

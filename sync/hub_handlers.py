@@ -5,7 +5,7 @@ or raises a SyncError. Verification always finishes before anything is applied."
 from shared import policies, roles
 from shared.numbering import renumbered
 from shared.tables import GLOBAL_BUCKET, TABLES, outlet_bucket, tech_bucket
-from sync import keys, merge, relay, segment
+from sync import keys, merge, recovery, relay, segment
 from sync.authorize import Context, authorize
 from sync.canonical import ZERO_HASH, canonical_bytes
 from sync import change
@@ -227,7 +227,10 @@ def _apply_change(hub, c, node, ch, ctx, actors, out, rejected, now) -> None:
         hub.clock.observe(ch["hlc"])
     ctx.actor = _actor(c, actors, ch.get("actor"))
     clock = ctx.clock = (ch["hlc"], node["node_id"])
+    done = recovery.applied_before(c, node["node_id"], ch["hlc"])  # after HQ's restore (sync/recovery.py)
     for i, op in enumerate(upgrade_ops(ch["ops"], ch.get("schema", change.SCHEMA))):
+        if (op.get("table"), op.get("id")) in done:
+            continue
         try:
             if ahead:
                 raise OpRefused(CLOCK_AHEAD, "clock_ahead", minutes=hub.max_drift_ms // 60000)

@@ -7,7 +7,7 @@ import json
 from shared.numbering import counter_of
 from shared.policies import RefusedOp
 from shared.tables import HUB, TABLES, ByReferrers, Global, TableSpec
-from sync import keys, merge, relay, segment
+from sync import handback, keys, merge, relay, segment
 from sync.canonical import ZERO_HASH, canonical_bytes, has_float, sha256_hex
 from sync.change import check_op, make_change
 from sync.errors import BadSegment
@@ -214,21 +214,27 @@ class NodeStore(SQLiteStore):
             if m["first"] != 1:
                 raise BadSegment(f"{bucket} changed epoch; pull it again from the start")
             seq, head = 0, ZERO_HASH
-        if m["first"] != seq + 1 or m["prev"] != head:
+        if m["first"] != seq + 1:
             raise BadSegment(f"{bucket} segment does not continue from our cursor {seq}")
+        if m["prev"] != head:  # HQ holds another history from some point: restored (sync/handback.py)
+            raise handback.Diverged(f"{bucket}: HQ's chain does not continue from our cursor {seq}")
         changes = segment.verify_chain(m, lines, f"hub/{bucket}", any_schema=True)
         with self.tx() as c:
             has_pending = c.execute("SELECT 1 FROM _pending LIMIT 1").fetchone() is not None
             me = self.node_id
             pulled = int(self.meta_get("hlc_pulled", 0) or 0)  # the newest clock HQ relayed
+            # Pulling again after HQ's restore: HQ's values replace ours (what is pending waits).
+            rebuild = handback.rebuilding(c, bucket)
             for _, ch in changes:
                 for op in ch["ops"]:
-                    self._apply_pulled(c, op, has_pending, me)
+                    self._apply_pulled(c, {**op, "auth": True} if rebuild and op.get("op") == "put" else op,
+                                       has_pending, me)
                     if "hlc" in op:
                         self.clock.observe(op["hlc"])
                         pulled = max(pulled, op["hlc"])
                 self.clock.observe(ch["hlc"])
                 pulled = max(pulled, ch["hlc"])
+            handback.keep(self, c, bucket, m, sig, lines, changes)
             last = m["last"] if lines else seq
             c.execute("INSERT INTO _cursors (bucket, epoch, seq, head) VALUES (?,?,?,?) ON CONFLICT(bucket)"
                       " DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, head = excluded.head",

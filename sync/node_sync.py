@@ -4,7 +4,7 @@ differs between in-process tests and HTTPS."""
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sync import change, keys, segment
+from sync import change, handback, keys, segment
 from sync.change import release_params
 from sync.errors import ChainGap, Fork
 from sync.hlc import MAX_DRIFT_MS
@@ -15,6 +15,7 @@ class Transport(Protocol):
     def hello(self, pending: int | None = None) -> dict: ...
     def push(self, body: bytes) -> dict: ...
     def pull(self, bucket: str, after: int, limit: int) -> bytes: ...
+    # Optional (docs/protocol.md "Hand-back"): def handback(self, bucket: str, body: bytes) -> dict
 
 
 @dataclass
@@ -26,6 +27,8 @@ class RoundResult:
     clock_rewound: bool = False  # our clock had run ahead of HQ's; it follows HQ's again
     evicted: int = 0             # rows a device removed as out of its technician's scope
     held: str | None = None      # why nothing was pushed (hub_older, device_outdated; see schema_hold)
+    handed_back: int = 0         # HQ's changes HQ had lost and took back from us (sync/handback.py)
+    lost: int = 0                # rows removed because HQ lost them and no node could give them back
 
 
 def schema_hold(accepted) -> str | None:
@@ -124,19 +127,22 @@ def pull_all(store: NodeStore, transport: Transport, result: RoundResult, hello:
         store.mark_acked(store.epoch, held["seq"])
     for bucket in store.buckets:
         info = hello["buckets"].get(bucket, {})
-        epoch, seq, _ = store.cursor(bucket)
-        if seq and (info.get("epoch") != epoch or info.get("seq", 0) < seq):
-            store.reset_cursor(bucket)  # the hub's chain restarted or was restored
+        if handback.hub_lost(store, bucket, info):  # HQ restored: hand back, pull again
+            handback.recover(store, transport, bucket, info, result)
+        recovered = False
         while True:
             _, seq, _ = store.cursor(bucket)
             try:
-                body = transport.pull(bucket, seq, limit)
-            except ChainGap:
-                store.reset_cursor(bucket)
+                m = store.apply_pull(bucket, transport.pull(bucket, seq, limit))
+            except (ChainGap, handback.Diverged):
+                if recovered:
+                    raise
+                handback.recover(store, transport, bucket, None, result)
+                recovered = True
                 continue
-            m = store.apply_pull(bucket, body)
             result.pulled += m["count"]
             if not m.get("more"):
+                result.lost += handback.finish_rebuild(store, bucket)
                 break
 
 
@@ -147,6 +153,9 @@ def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> 
     result.new_epoch = reconcile(store, held)
     held_seq = held["seq"] if held["epoch"] == store.epoch else 0
     result.held = schema_hold(hello.get("schema"))
+    # HQ restored from a backup: its lost changes go back before our own work is judged.
+    handback.before_push(store, transport, hello, result,
+                         will_push=result.held is None and store.last()[0] > held_seq)
     if result.held is None:
         push_all(store, transport, key, result, held_seq)
     pull_all(store, transport, result, hello)  # what HQ sends, a node of either schema can apply
@@ -180,3 +189,7 @@ class LocalTransport:
 
     def pull(self, bucket: str, after: int, limit: int = 1000) -> bytes:
         return self._h.pull(self.hub, self.node_id, bucket, after, limit)
+
+    def handback(self, bucket: str, body: bytes) -> dict:
+        from sync import recovery
+        return recovery.receive(self.hub, self.node_id, body)

@@ -15,6 +15,7 @@ from shared.roles import HqWork
 from sync import change
 from sync.enrollment import encode_code
 
+from hub.services.restore_report import RestoreReport, restore_report
 from hub.services.session import HubSession
 
 DEFAULT_URL = "https://127.0.0.1:8443"
@@ -132,6 +133,11 @@ class Nodes:
         return [ForkAlert(f["id"], f["node_id"], f["node_name"] or f["node_id"], f["outlet_code"] or "", f["at"],
                           f["epoch"], f["node_epoch"], bool(f["resolved"]))
                 for f in self.ctx.hub.fork_alerts(open_only)]
+
+    def restore_report(self, session: HubSession) -> RestoreReport:
+        """After HQ was restored from a backup: what the nodes gave back, what is lost."""
+        self.ctx.allow(session, HqWork.ADMIN)
+        return restore_report(self.ctx.hub, session.lang)
 
     def resolve_fork(self, session: HubSession, alert_id: int) -> None:
         """Mark a fork alert handled (HQ looked at the restored node and its new epoch)."""

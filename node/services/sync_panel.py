@@ -9,6 +9,7 @@ from collections.abc import Callable
 from shared import notices
 from shared.labels import label
 from shared.messages import describe
+from sync import handback
 from sync.errors import SyncError
 from sync.http_client import HubUnreachable
 
@@ -40,6 +41,17 @@ class HqNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class LostRecord:
+    """A row HQ lost in a restore from a backup and no node could give back: removed here."""
+    table: str
+    table_label: str
+    row_id: str
+    row_label: str       # the order's number
+    reason: str          # in words, for the clerk
+    at: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SyncPanelView:
     last_sync_at: int | None
     last_attempt_at: int | None
@@ -47,6 +59,7 @@ class SyncPanelView:
     last_error: str | None
     pending: int
     refused: tuple[RefusedChange, ...]
+    lost: tuple[LostRecord, ...] = ()
 
 
 def _get(status, name):
@@ -69,8 +82,15 @@ class SyncPanel:
             refused = tuple(self._refused(session, r, details.get(r.get("notice_id")))
                             for r in self.ctx.store.refused())
             pending = self.ctx.store.pending_count()
+            lost = tuple(self._lost(session, r) for r in handback.lost(self.ctx.store))
         return SyncPanelView(_get(st, "last_success_at"), _get(st, "last_attempt_at"), _get(st, "hub_reachable"),
-                             _get(st, "last_error"), pending, refused)
+                             _get(st, "last_error"), pending, refused, lost)
+
+    def _lost(self, session: Session, r: dict) -> LostRecord:
+        table, row = r["tbl"], json.loads(r["row_json"]) if r.get("row_json") else {}
+        return LostRecord(table, label("table", table, session.lang), r["row_id"],
+                          row.get("number") or r.get("label") or r["row_id"][:8],
+                          describe(r.get("reason") or "", session.lang), r.get("at"))
 
     def sync_now(self, session: Session) -> SyncPanelView:
         if self._sync_now is None:

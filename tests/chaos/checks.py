@@ -7,7 +7,9 @@ until nothing moves):
 3. every change the hub acknowledged (held in `node_changes`, every epoch) is present
    exactly once: each op it did not refuse is in the hub's tables (a ledger row with the
    same fields; a record whose field clock is at least the op's), and every row that came
-   from a node traces back to one acknowledged op of that node;
+   from a node traces back to one acknowledged op of that node — or, after HQ was restored
+   from a backup, to HQ's own signed change that a node handed back (`recovered_changes`:
+   the node that wrote it may itself have been put back from an old copy since);
 4. every op the hub refused has its notice at the node that sent it, and the sync panel's
    list of refused changes (`_refused`) has it too;
 5. nothing is pending: each node's log is acknowledged to its end;
@@ -74,6 +76,10 @@ def acknowledged_once(hub) -> list[str]:
                 out.append(f"acknowledged ledger row differs on the hub: {where}")
             else:
                 accepted_ledger.setdefault((spec.name, op["id"]), set()).add(origin)
+    for (body,) in c.execute("SELECT body FROM recovered_changes"):
+        for op in json.loads(body)["ops"]:
+            if op.get("op") == "add" and op.get("src"):
+                accepted_ledger.setdefault((op["table"], op["id"]), set()).add(op["src"])
     for spec in TABLES.values():
         if spec.is_record or spec.owner == HUB:
             continue

@@ -98,6 +98,29 @@ class Hub:
         """A store on the hub's file, as an HQ tool beside the server would open one."""
         return self.home.open()
 
+    def snapshot(self, dest: Path) -> None:
+        """Last night's backup of hub.db, taken from the live file with SQLite's backup API
+        (README "Backups"); hub.key, tls/ and blobs/ do not change."""
+        src, dst = sqlite3.connect(str(self.home.dir / "hub.db")), sqlite3.connect(str(dest))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+
+    def restore(self, backup: Path) -> None:
+        """The disk died: hub.db is replaced by a backup (the process is stopped and every
+        store on the file closed)."""
+        db = self.home.dir / "hub.db"
+        for f in (db, db.with_name("hub.db-wal"), db.with_name("hub.db-shm")):
+            f.unlink(missing_ok=True)
+        src, dst = sqlite3.connect(str(backup)), sqlite3.connect(str(db))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+
 
 class Node:
     """An enrolled node directory, its proxy, its `node serve` process and its device

@@ -8,7 +8,9 @@ seconds, picks one fault:
 - jump a node's device clock by ± 1-3 days (its process restarts with
   FIELDSYNC_CLOCK_OFFSET_MS; the workload's clock for that node moves too) and back later;
 - take a backup of a node's directory, or put an older backup back (the node must notice
-  on its next hello and start a new epoch).
+  on its next hello and start a new epoch);
+- take a backup of the hub's file, or restore the hub from an old backup (stop it, put the
+  file back, start it): the nodes hand back HQ's changes they pulled since (sync/handback.py).
 
 Then everything heals, clocks are set right, the node processes stop and each node runs
 `fieldsync node sync` until a whole round moves nothing; checks.check_all must find
@@ -33,8 +35,9 @@ from fieldsync.testing.processes import FIELDSYNC
 
 LAYOUT = (("SH01", "A"), ("SH01", "B"), ("BJ01", "A"), ("GZ01", "A"))
 DAY_MS = 86_400_000
-FAULTS = ("kill_node", "kill_hub", "partition", "latency", "drop", "clock_jump", "backup", "restore")
-WEIGHTS = (4, 2, 3, 2, 3, 2, 3, 3)
+FAULTS = ("kill_node", "kill_hub", "partition", "latency", "drop", "clock_jump", "backup", "restore",
+          "hub_backup", "restore_hub")
+WEIGHTS = (4, 2, 3, 2, 3, 2, 3, 3, 2, 1)
 
 
 @dataclass
@@ -49,6 +52,8 @@ class Summary:
     sync_failures: Counter = field(default_factory=Counter)
     epochs: dict = field(default_factory=dict)
     changes: int = 0
+    hub_restores: int = 0
+    recovered: int = 0   # HQ's changes the nodes handed back after its restores
     problems: list = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -61,6 +66,8 @@ class Summary:
             f"{fmt(self.service_refusals)}",
             f"  ops refused by the hub ({sum(self.hub_refusals.values())}): {fmt(self.hub_refusals)}",
             f"  changes the hub holds from nodes: {self.changes}; node epochs: {fmt(self.epochs)}",
+            f"  hub restored from a backup {self.hub_restores} times; HQ's changes handed back by the nodes: "
+            f"{self.recovered}",
             f"  failed background rounds by reason: {fmt(self.sync_failures)}",
             f"  background sync rounds logged by the nodes: {self.node_rounds}; "
             f"quiesce: {self.quiesce_rounds} rounds of `fieldsync node sync` per node",
@@ -85,6 +92,7 @@ class Chaos:
         self.busy: dict[str, float] = {}  # target -> time its fault heals
         self.backups: dict[str, list[Path]] = {n.name: [] for n in self.nodes}
         self.restoring: set[str] = set()
+        self.hub_backups: list[Path] = []
         self._seq = 0
 
     # ---- scheduling ----
@@ -109,7 +117,13 @@ class Chaos:
     def inject(self) -> None:
         kind = self.rng.choices(FAULTS, WEIGHTS)[0]
         n = self.rng.choice(self.nodes)
-        if kind == "kill_hub":
+        if kind == "hub_backup":
+            if not self.hub_backup():
+                return
+        elif kind == "restore_hub":
+            if not self.restore_hub():
+                return
+        elif kind == "kill_hub":
             if not self.idle("hub"):
                 return
             down = self.rng.uniform(0.2, 4)
@@ -155,6 +169,34 @@ class Chaos:
             self.later(heal, n.proxy.heal)
         self.summary.faults[kind] += 1
 
+    def until_done(self, fault) -> None:
+        """A fault that must happen: tried again every second while its target is busy."""
+        if not fault():
+            self.later(1, lambda: self.until_done(fault))
+
+    def hub_backup(self) -> bool:
+        """Last night's backup of hub.db (taken while the hub runs)."""
+        if not self.hub.proc.running:
+            return False
+        dest = self.root / "backups" / f"hub-{len(self.hub_backups)}.db"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        self.hub.snapshot(dest)
+        self.hub_backups.append(dest)
+        return True
+
+    def restore_hub(self) -> bool:
+        """HQ's disk dies: stop the hub, put an older backup of hub.db back, start it again."""
+        if not self.idle("hub") or not self.hub_backups:
+            return False
+        down = self.rng.uniform(0.5, 3)
+        self.hub.proc.kill()
+        self.work.close()  # HQ's desk closes its store on the file; it reopens on the next round
+        self.hub.restore(self.rng.choice(self.hub_backups))
+        self.hold("hub", down)
+        self.later(down, lambda: self.hub.proc.start())
+        self.summary.hub_restores += 1
+        return True
+
     def set_clock(self, n: Node, offset: int) -> None:
         n.offset_ms = offset
         n.proc.kill()
@@ -172,6 +214,9 @@ class Chaos:
     def run(self, seconds: float) -> Summary:
         started = time.monotonic()
         end = started + seconds
+        # Every run restores the hub at least once, from a backup taken early on.
+        self.later(seconds * 0.15, lambda: self.until_done(self.hub_backup))
+        self.later(seconds * 0.55, lambda: self.until_done(self.restore_hub))
         next_fault = started + self.rng.uniform(1, 3)
         while time.monotonic() < end:
             self.run_due()
@@ -214,6 +259,7 @@ class Chaos:
             self.summary.problems = check_all(hub, self.nodes)
             self.summary.hub_refusals = refusal_codes(hub)
             self.summary.changes = hub.conn.execute("SELECT COUNT(*) FROM node_changes").fetchone()[0]
+            self.summary.recovered = hub.conn.execute("SELECT COUNT(*) FROM recovered_changes").fetchone()[0]
             self.summary.epochs = {n.name: n.store.epoch for n in self.nodes}
         finally:
             hub.close()

@@ -14,4 +14,5 @@ def test_chaos_run_keeps_every_acknowledged_change_and_converges(tmp_path):
     summary = run_chaos(tmp_path, seconds, seed)
     print("\n" + "\n".join(summary.lines()))
     assert sum(summary.faults.values()) > 0 and sum(summary.actions.values()) > 0
+    assert summary.hub_restores >= 1   # HQ restored from an old backup at least once
     assert summary.problems == []

@@ -112,6 +112,7 @@ TEXTS = {
                        "A device restored from an old copy starts a new epoch and re-sends its work; "
                        "check it, then mark it resolved."),
     "adm_no_forks": ("没有待处理的分叉提醒。", "No open fork alerts."),
+    "adm_restore": ("总部从备份恢复：网点交回的数据", "HQ restored from a backup: what the outlets gave back"),
     "adm_resolve": ("标记已处理", "Mark resolved"),
     "adm_fork_at": ("发现时间", "Found"),
     "adm_epoch": ("纪元", "Epoch"),

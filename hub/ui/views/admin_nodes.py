@@ -22,8 +22,8 @@ class NodesView:
 
     def build(self) -> ft.Control:
         sh = self.shell
-        return ft.Column([w.title(sh.t("adm_nodes")), self._enroll(), self._nodes(), self._forks()],
-                         spacing=16, expand=True, scroll=ft.ScrollMode.AUTO)
+        return ft.Column([w.title(sh.t("adm_nodes")), self._enroll(), self._nodes(), self._forks(),
+                          *self._restore()], spacing=16, expand=True, scroll=ft.ScrollMode.AUTO)
 
     # ---- enrollment ----
 
@@ -97,6 +97,16 @@ class NodesView:
         body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_fork_at", "adm_epoch", "adm_resolve")], rows) \
             if rows else w.muted(sh.t("adm_no_forks"))
         return w.section(sh.t("adm_forks"), w.muted(sh.t("adm_forks_hint")), body)
+
+    # ---- after a restore from a backup ----
+
+    def _restore(self) -> list[ft.Control]:
+        """Shown once any node handed HQ's lost changes back (HQ was restored from a backup)."""
+        sh = self.shell
+        report = sh.services.admin.nodes.restore_report(sh.session)
+        if not (report.recovered_by_bucket or report.refused or report.unlinked):
+            return []
+        return [w.section(sh.t("adm_restore"), *[ft.Text(line) for line in report.lines[1:]])]
 
     def _resolve(self, alert_id: int) -> None:
         sh = self.shell

@@ -37,7 +37,12 @@ class SyncView:
         refused = w.section(sh.t("refused"), w.table(
             [sh.t("kind_col"), sh.t("record"), sh.t("reason"), sh.t("hq_detail"), sh.t("at")], rows)
             if rows else w.muted(sh.t("no_refused")))
-        return ft.Column([w.title(sh.t("sync")), status, refused], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
+        gone = [[r.table_label, r.row_label, ft.Text(r.reason, color=ft.Colors.RED_800), when(r.at, lang)]
+                for r in v.lost]
+        lost = [w.section(sh.t("lost"), w.table(
+            [sh.t("kind_col"), sh.t("record"), sh.t("reason"), sh.t("at")], gone))] if gone else []
+        return ft.Column([w.title(sh.t("sync")), status, refused, *lost], spacing=12, expand=True,
+                         scroll=ft.ScrollMode.AUTO)
 
     async def _sync(self, e) -> None:
         """The round talks to HQ on a worker thread: this session and every other one
