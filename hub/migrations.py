@@ -5,7 +5,7 @@ table (shared/tables.py), to the hub's bookkeeping (sync/hub_store.py) or to a s
 from hub.services import schema as services_schema
 from sync.hub_store import create_own_tables
 from sync.migrations import Migration, StoreSchema, register
-from sync.schema import create_declared_index, create_replicated_tables
+from sync.schema import add_declared_column, create_declared_index, create_replicated_tables
 
 
 def create(conn) -> None:
@@ -14,9 +14,17 @@ def create(conn) -> None:
     services_schema.create(conn)
 
 
+def _bags(conn) -> None:
+    """Migration 3: a stock move or count names the technician whose bag it is (`holder`)."""
+    add_declared_column(conn, "stock_moves", "holder")
+    add_declared_column(conn, "stock_counts", "holder")
+    create_declared_index(conn, "stock_moves", ("outlet_id", "holder", "part_id"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
+    Migration(3, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
 )
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
 register(HUB_SCHEMA)

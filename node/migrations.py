@@ -5,7 +5,7 @@ tables and indexes (node/services/schema.py) comes with a migration here."""
 from node.services import schema as services_schema
 from sync.migrations import Migration, StoreSchema, register
 from sync.node_store import create_own_tables
-from sync.schema import create_declared_index, create_replicated_tables
+from sync.schema import add_declared_column, create_declared_index, create_replicated_tables
 
 
 def create(conn) -> None:
@@ -14,9 +14,19 @@ def create(conn) -> None:
     services_schema.create(conn)
 
 
+def _bags(conn) -> None:
+    """Migration 3: a stock move or count names the technician whose bag it is (`holder`)."""
+    add_declared_column(conn, "stock_moves", "holder")
+    add_declared_column(conn, "stock_counts", "holder")
+    create_declared_index(conn, "stock_moves", ("outlet_id", "holder", "part_id"))
+    # The pulled stock counts this file kept without it: its buckets are pulled again.
+    conn.execute("DELETE FROM _cursors")
+
+
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
+    Migration(3, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

@@ -31,6 +31,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "receipt": ("入库", "Receipt"), "consume": ("工单用料", "Used on order"),
         "return": ("旧件返还", "Defective part returned"), "transfer": ("调拨", "Transfer"),
         "adjust": ("盘点调整", "Stocktake adjustment"),
+        "issue": ("领料", "Issued to technician"), "hand_back": ("退料", "Handed back unused"),
     },
     "doc_status": {
         "draft": ("草稿", "Draft"), "submitted": ("已提交", "Submitted"),
@@ -184,6 +185,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "warranty_text": ("{w}（保修至{d}）", "{w} (covered until {d})"),
         "part_qty": ("{name}（{sku}）×{qty}", "{name} ({sku}) ×{qty}"),
         "part_on_hand": ("{name}（{sku}）· 库存{n}", "{name} ({sku}) · {n} on hand"),
+        "part_carried": ("{name}（{sku}）· 随车{n}", "{name} ({sku}) · {n} carried"),
     },
     # What a person does (the order actions are named by the status they move to).
     "action": {
@@ -195,6 +197,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "edit_order": ("修改工单", "edit the order"), "use_part": ("登记用料", "record a part"),
         "return_part": ("登记旧件返还", "return a defective part"),
         "receive": ("收货入库", "receive a shipment"),
+        "issue_parts": ("给师傅发料", "issue parts to a technician"),
+        "hand_back": ("退料", "hand back unused parts"), "count_bag": ("盘点随车配件", "count a technician's bag"),
         "parts_request": ("编辑配件申请", "edit a parts request"),
         "stocktake": ("盘点", "run a stocktake"), "settlement": ("编辑结算单", "edit a settlement"),
         "attach": ("上传附件", "attach a file"),

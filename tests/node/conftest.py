@@ -71,6 +71,11 @@ class Env:
             "at": now_ms()}}])
         self.sync()
 
+    def carry(self, part_id: str, qty: int, tech: Session | None = None):
+        """HQ ships a part to the outlet and the clerk issues it to a technician's bag."""
+        self.stock_from_hq(part_id, qty)
+        self.svc.van.issue(self.clerk, (tech or self.tech).user_id, {part_id: qty})
+
     def on_site(self, **fields) -> str:
         """A dispatched order the technician has taken to on site."""
         oid = self.dispatch(technician_id=self.w.user(self.outlet, "technician"), **fields)
