@@ -45,6 +45,8 @@ DETAILS: dict[str, tuple[str, str]] = {
     "office_bag": ("{role}只能向师傅发料或收回退料，不能登记师傅随车配件的“{move_kind}”。",
                    "Role {role} may only issue parts to a technician's bag or take them back, "
                    "not record a {move_kind} in it."),
+    "bad_pair": ("“{move_kind}”的两条流水须以同一单号指明是哪位师傅的随车配件。",
+                 "Both moves of a {move_kind} must name the technician's bag in their ref."),
     "not_technician": ("“{field}”所指的人不是本网点的维修师傅。",
                        "{table}: {field} must name a technician of this outlet."),
     "bad_transition": ("总部记录中工单{number}为“{from_status}”，不能改为“{to_status}”。",

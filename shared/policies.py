@@ -83,7 +83,12 @@ class StockMoves(TablePolicy):
             raise OpRefused(FORBIDDEN, "role_move", role=role, move_kind=kind)
         if not stock.place_fits(kind, holder):
             raise OpRefused(INVALID, "not_in_bag", move_kind=kind)
-        if not roles.may_hold(role, actor_id, kind, holder):
+        bag = holder
+        if kind in stock.PAIRED_KINDS:  # both moves of a pair are judged by the bag their ref names
+            bag = stock.pair_holder(fields.get("ref"))
+            if bag is None or holder not in (None, bag):
+                raise OpRefused(INVALID, "bad_pair", move_kind=kind)
+        if not roles.may_hold(role, actor_id, kind, bag):
             raise OpRefused(FORBIDDEN, "other_bag" if role == roles.Role.TECHNICIAN else "office_bag",
                             role=role, move_kind=kind)
         if not stock.qty_fits(kind, qty, holder):

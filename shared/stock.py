@@ -1,9 +1,9 @@
 """Stock vocabulary and the parts-request suggestion. On-hand is always Σ of the moves, per
 place: a move's `holder` names the technician whose bag (van stock, 随车配件) it is in, or
 is NULL for the outlet's store. Parts go store → bag by an `issue` (领料) and back by a
-`hand_back` (退料); each is two moves of the same kind and quantity with one ref (the issue
-id), −n in the place the parts leave and +n in the place they reach, written in one change,
-so the outlet's total (store + bags) never moves. A technician doing the work consumes from
+`hand_back` (退料); each is two moves of the same kind and quantity with one ref
+(`pair_ref`: the bag and the pair's id), −n in the place the parts leave and +n in the
+place they reach, written in one change, so the outlet's total (store + bags) never moves. A technician doing the work consumes from
 their bag; a clerk recording parts used at the counter consumes from the store.
 
 The defective part taken out in an in-warranty repair (旧件返还) is no stock: the order
@@ -46,6 +46,20 @@ class Replica(Protocol):
 
 
 STORE = None  # the holder of the outlet's store
+
+
+def pair_ref(holder: str, pair_id: str) -> str:
+    """The ref both moves of an issue or hand-back carry: the bag and the pair's own id, so
+    that the hub judges the store's move by the same bag as the bag's move (a technician's
+    hand-back for another technician's bag is refused whole, not just its bag half)."""
+    return f"{holder}/{pair_id}"
+
+
+def pair_holder(ref: object) -> str | None:
+    """The bag a paired move's ref names (None: not a pair's ref)."""
+    if not isinstance(ref, str) or "/" not in ref:
+        return None
+    return ref.rsplit("/", 1)[0] or None
 
 
 def on_hand(replica: Replica, part_id: str, holder: str | None = STORE) -> int:

@@ -3,7 +3,7 @@ own, its on hand Σ of the moves whose `holder` is that technician (shared/stock
 
 The clerk issues parts from the store to a technician (领料) and takes unused ones back
 (退料; the technician may hand back their own). Either is one change of two moves per part
-with one ref: −n in the place the parts leave, +n in the place they reach, so nothing is
+with one ref naming the bag (shared/stock.py pair_ref): −n in the place the parts leave, +n in the place they reach, so nothing is
 half-applied and the outlet's total is unchanged. The store's moves carry no `holder`
 (they are written as release 0.1.0 wrote them); the bag's carry the technician's id, so
 that the technician's devices receive them.
@@ -17,10 +17,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from shared.choices import Choice
 from shared.documents import DocStatus
 from shared.labels import ui_text
 from shared.roles import Role
-from shared.stock import MoveKind
+from shared.stock import MoveKind, pair_ref
 
 from node.services import guards
 from node.services.documents import put
@@ -119,6 +120,21 @@ class VanStock:
             out.append(BagCount(r["id"], tech["id"], r.get("started_at"), lines, variances or "0"))
         return tuple(out)
 
+    def store_choices(self, session: Session) -> tuple[Choice, ...]:
+        """The store's parts on hand to issue, by SKU ("name（sku）· 库存n")."""
+        return self._choices(session, on_hand_all(self.ctx), "part_on_hand")
+
+    def bag_choices(self, session: Session, technician_id: str | None = None) -> tuple[Choice, ...]:
+        """The parts a technician carries, to hand back or count ("name（sku）· 随车n")."""
+        tech = self._holder(session, technician_id or session.user_id, reading=True)
+        return self._choices(session, on_hand_all(self.ctx, tech["id"]), "part_carried")
+
+    def _choices(self, session: Session, have: dict[str, int], words: str) -> tuple[Choice, ...]:
+        parts = {p["id"]: p for p in self._parts([pid for pid, n in have.items() if n > 0])}
+        rows = sorted((p for p in parts.values() if p.get("active") != 0), key=lambda p: p.get("sku") or p["id"])
+        return tuple(Choice(p["id"], ui_text(words, session.lang, name=p.get("name") or p["id"],
+                                             sku=p.get("sku") or p["id"], n=have[p["id"]])) for p in rows)
+
     # ---- moving parts ----
 
     def issue(self, session: Session, technician_id: str, lines: Mapping[str, int]) -> str:
@@ -173,8 +189,9 @@ class VanStock:
                 have, found = expected.get(pid, 0), counted.get(pid, 0)
                 ops.append(put(COUNT_LINES, str(uuid.uuid5(uuid.UUID(count_id), pid)), count_id=count_id,
                                part_id=pid, counted=found, expected=have, variance=found - have))
-            ops.append(put(COUNTS, count_id, status=str(DocStatus.SUBMITTED), submitted_at=now))
             ctx.write(session, ops)
+            # submitted in a change of its own (one change writes a field once): frozen from here
+            ctx.write(session, [put(COUNTS, count_id, status=str(DocStatus.SUBMITTED), submitted_at=now)])
         return count_id
 
     # ---- helpers ----
@@ -199,7 +216,7 @@ class VanStock:
 
     def _move(self, session: Session, kind: MoveKind, tech: dict, wanted: list[tuple[dict, int]],
               into_bag: bool) -> str:
-        ref, now, sign = str(uuid.uuid4()), self.ctx.now(), 1 if into_bag else -1
+        ref, now, sign = pair_ref(tech["id"], str(uuid.uuid4())), self.ctx.now(), 1 if into_bag else -1
         ops = []
         for part, qty in wanted:
             common = {"outlet_id": self.ctx.outlet_id, "part_id": part["id"], "kind": str(kind), "ref": ref,
