@@ -93,3 +93,29 @@ def test_every_technicians_bag_for_the_clerk_and_only_their_own_for_a_technician
     assert [c.text for c in env.svc.van.bag_choices(env.session(env.tech.user_id, "en"))] == [
         "室内温度传感器 (P-2001) · 2 carried"]
     assert [c.key for c in env.svc.van.store_choices(env.clerk)] == []
+
+
+def test_the_bag_balances_across_the_outlet_pc_and_the_technicians_own_device(env):
+    """Issued at the outlet's PC, used offline on the technician's device, handed back at the
+    PC: after sync every replica and HQ hold the same on hand per place, and every pair is whole."""
+    from node.services import NodeServices
+    from fieldsync.testing.world import stock_places, unbalanced_pairs
+    env.stock_from_hq("P-2001", 5)
+    device = env.w.node(env.outlet)
+    device.sync()
+    on_device = NodeServices(device.store)
+    env.svc.van.issue(env.clerk, env.tech.user_id, {"P-2001": 3})
+    oid = env.on_site()
+    env.sync()
+    device.sync()
+    tech = env.session(env.tech.user_id)
+    on_device.parts.use_part(tech, oid, "P-2001", 2)  # offline, from the bag
+    env.svc.van.hand_back(env.clerk, env.tech.user_id, {"P-2001": 1})  # meanwhile at the PC
+    for _ in range(2):
+        device.sync()
+        env.sync()
+    expected = {(None, "P-2001"): 3}  # 5 − 3 issued + 1 back; the bag: 3 − 2 used − 1 back = 0
+    assert stock_places(env.w.hub.conn, env.outlet) == stock_places(env.node.store.conn, env.outlet) \
+        == stock_places(device.store.conn, env.outlet) == expected
+    assert unbalanced_pairs(env.w.hub.conn) == []
+    assert on_device.van.bag(tech).lines == ()
