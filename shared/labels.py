@@ -149,6 +149,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "take_back": ("收回退料", "Take back unused parts"), "hand_back": ("退料", "Hand back"),
         "bags": ("各师傅随车配件", "What each technician carries"), "carried": ("随车", "Carried"),
         "pieces": ("件数", "Pieces"), "bag_empty": ("没有随车配件。", "Carries no parts."),
+        "you_carry_none": ("您没有随车配件，请先到网点领料。", "You carry no parts; collect them at the outlet first."),
         "count_bag": ("盘点随车配件", "Count the bag"), "bag_counts": ("随车配件盘点记录", "Bag counts"),
         "in_bags": ("师傅随车", "With technicians"), "pick_technician": ("请先选择师傅。", "Choose a technician first."),
         "issued": ("已发料", "Issued"), "handed_back": ("已退料", "Handed back"),
