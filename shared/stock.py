@@ -3,8 +3,9 @@ place: a move's `holder` names the technician whose bag (van stock, 随车配件
 is NULL for the outlet's store. Parts go store → bag by an `issue` (领料) and back by a
 `hand_back` (退料); each is two moves of the same kind and quantity with one ref
 (`pair_ref`: the bag and the pair's id), −n in the place the parts leave and +n in the
-place they reach, written in one change, so the outlet's total (store + bags) never moves. A technician doing the work consumes from
-their bag; a clerk recording parts used at the counter consumes from the store.
+place they reach, written in one change, so the outlet's total (store + bags) never
+moves. A technician doing the work consumes from their bag; a clerk recording parts used
+at the counter consumes from the store.
 
 The defective part taken out in an in-warranty repair (旧件返还) is no stock: the order
 part keeps its old serial, and a `return` move of qty 0 in the store (ref: the order part)

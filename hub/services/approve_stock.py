@@ -125,7 +125,8 @@ class StockApprovals:
             ctx.allow(session, HqWork.APPROVE)
         posted = 0
         for (count_id,) in [(r["id"],) for r in ctx.query(
-                f"SELECT id FROM {TABLE} WHERE status = ? AND holder IS NULL ORDER BY submitted_at", (str(DocStatus.SUBMITTED),))]:
+                f"SELECT id FROM {TABLE} WHERE status = ? AND holder IS NULL ORDER BY submitted_at",
+                (str(DocStatus.SUBMITTED),))]:
             with ctx.tx():
                 count = ctx.row(TABLE, count_id)
                 if count.get("status") != DocStatus.SUBMITTED:

@@ -68,15 +68,17 @@ class Stocktake:
         return cid
 
     def current(self, session: Session) -> CountView | None:
-        row = self.ctx.one(f"SELECT * FROM {TABLE} WHERE outlet_id = ? AND holder IS NULL AND COALESCE(status, 'draft') = 'draft' "
-                           "ORDER BY started_at DESC LIMIT 1", (self.ctx.outlet_id,))
+        row = self.ctx.one(f"SELECT * FROM {TABLE} WHERE outlet_id = ? AND holder IS NULL "
+                           "AND COALESCE(status, 'draft') = 'draft' ORDER BY started_at DESC LIMIT 1",
+                           (self.ctx.outlet_id,))
         return self._view(session, row) if row else None
 
     def get(self, session: Session, count_id: str) -> CountView:
         return self._view(session, guards.own_row(self.ctx, TABLE, count_id))
 
     def all(self, session: Session, limit: int = 20) -> tuple[CountView, ...]:
-        rows = self.ctx.query(f"SELECT * FROM {TABLE} WHERE outlet_id = ? AND holder IS NULL ORDER BY started_at DESC LIMIT ?",
+        rows = self.ctx.query(f"SELECT * FROM {TABLE} WHERE outlet_id = ? AND holder IS NULL "
+                              "ORDER BY started_at DESC LIMIT ?",
                               (self.ctx.outlet_id, limit))
         return tuple(self._view(session, r) for r in rows)
 

@@ -3,10 +3,10 @@ own, its on hand Σ of the moves whose `holder` is that technician (shared/stock
 
 The clerk issues parts from the store to a technician (领料) and takes unused ones back
 (退料; the technician may hand back their own). Either is one change of two moves per part
-with one ref naming the bag (shared/stock.py pair_ref): −n in the place the parts leave, +n in the place they reach, so nothing is
-half-applied and the outlet's total is unchanged. The store's moves carry no `holder`
-(they are written as release 0.1.0 wrote them); the bag's carry the technician's id, so
-that the technician's devices receive them.
+with one ref naming the bag (shared/stock.py pair_ref): −n in the place the parts leave,
++n in the place they reach, so nothing is half-applied and the outlet's total is
+unchanged. The store's moves carry no `holder` (they are written as release 0.1.0 wrote
+them); the bag's carry the technician's id, so that the technician's devices receive them.
 
 A bag count is done at the outlet by the clerk with the technician present: what was found
 is recorded against Σ the bag's moves at that moment (a `stock_counts` row with the

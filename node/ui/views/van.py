@@ -57,7 +57,8 @@ class VanView:
         sh = self.shell
         van = sh.services.van
         people = sh.services.people.technicians(sh.session)
-        pick = ft.Dropdown(label=sh.t("technician"), value=self.technician, width=260, editable=True, enable_filter=True,
+        pick = ft.Dropdown(label=sh.t("technician"), value=self.technician, width=260, editable=True,
+                           enable_filter=True,
                            options=[ft.DropdownOption(key=p.id, text=p.name) for p in people],
                            on_select=lambda e: self._pick(e.control.value))
         parts: list[ft.Control] = [w.title(sh.t("van")), pick]
@@ -128,7 +129,8 @@ class MyPartsView:
         sh = self.shell
         van = sh.services.van
         bag = van.bag(sh.session)
-        parts: list[ft.Control] = [w.title(sh.t("my_parts")), w.section(sh.t("my_parts"), _bag_table(sh, bag, "you_carry_none"))]
+        parts: list[ft.Control] = [w.title(sh.t("my_parts")),
+                                   w.section(sh.t("my_parts"), _bag_table(sh, bag, "you_carry_none"))]
         if bag.lines:
             parts.append(_move_form(sh, sh.t("hand_back"), sh.t("hand_back"), ft.Icons.MOVE_TO_INBOX,
                                     van.bag_choices(sh.session), self._hand_back))
