@@ -10,7 +10,7 @@ import pytest
 from node.services import NodeServices, ServiceError, Session
 from sync.hlc import now_ms
 from tests.forge import node_dump
-from fieldsync.testing.outlet import HOUR, days_ago, seed
+from fieldsync.testing.outlet import HOUR, bag_ops, days_ago, seed
 from fieldsync.testing.world import Node, World, uid
 
 @dataclass
@@ -69,6 +69,11 @@ class Env:
         self.w.hub.write([{"op": "add", "table": "stock_moves", "id": uid(), "fields": {
             "outlet_id": self.outlet, "part_id": part_id, "qty": qty, "kind": "transfer", "ref": "HQ",
             "at": now_ms()}}])
+        self.sync()
+
+    def seed_bags(self):
+        """The outlet's technicians carry fieldsync.testing.outlet.BAGS."""
+        self.w.hub.write(bag_ops(self.outlet))
         self.sync()
 
     def carry(self, part_id: str, qty: int, tech: Session | None = None):

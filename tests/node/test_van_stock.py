@@ -119,3 +119,12 @@ def test_the_bag_balances_across_the_outlet_pc_and_the_technicians_own_device(en
         == stock_places(device.store.conn, env.outlet) == expected
     assert unbalanced_pairs(env.w.hub.conn) == []
     assert on_device.van.bag(tech).lines == ()
+
+
+def test_the_seeded_outlet_has_technicians_carrying_parts(env):
+    from fieldsync.testing.outlet import BAGS
+    env.seed_bags()
+    bags = {b.technician_id: {x.part_id: x.qty for x in b.lines} for b in env.svc.van.bags(env.clerk)}
+    assert bags == BAGS
+    assert {x.part_id: (x.on_hand, x.in_bags) for x in env.svc.stock.levels(env.clerk)} == {
+        "P-2001": (2, 2), "P-2002": (1, 1), "P-2003": (1, 1), "P-1001": (0, 0)}
