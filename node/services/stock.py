@@ -154,7 +154,10 @@ class Stock:
 
     def ledger(self, session: Session, part_id: str | None = None, kind: str | None = None,
                limit: int = 100, offset: int = 0, holder: str | None = None) -> tuple[MoveLine, ...]:
-        """The moves of one place: the store (`holder` None) or a technician's bag."""
+        """The moves of one place: the store (`holder` None) or a technician's bag (a
+        technician reads only their own)."""
+        if session.technician and holder not in (None, session.user_id):
+            raise ServiceError.of("not_your_bag")
         where, params = ["m.outlet_id = ?", "m.holder IS ?"], [self.ctx.outlet_id, holder]
         if part_id:
             where.append("m.part_id = ?")

@@ -63,6 +63,7 @@ def test_bad_issues_and_hand_backs_are_refused_in_words_with_nothing_written(env
     assert err.message("en") == "张师傅 carries only 1 of 室内温度传感器; 2 cannot be handed back."
     env.refused("not_your_bag", env.svc.van.hand_back, env.tech2, tech, {"P-2001": 1})
     env.refused("not_your_bag", env.svc.van.bag, env.tech2, tech)
+    env.refused("not_your_bag", env.svc.stock.ledger, env.tech2, holder=tech)
 
 
 def test_a_bag_count_is_recorded_with_its_variance_and_not_sent_for_approval(env):

@@ -37,6 +37,14 @@ def _counts(sh, counts) -> ft.Control | None:
         ft.Text(sh.t("labelled", k=sh.t("variance"), v=c.variances))], wrap=True) for c in counts])
 
 
+def _moves(sh, moves) -> ft.Control:
+    """A bag's ledger: issued, handed back, used on which order."""
+    return w.section(sh.t("ledger"), w.table(
+        [sh.t("at"), sh.t("part"), sh.t("qty"), sh.t("kind_col"), sh.t("record")],
+        [[when(m.at, sh.lang), f"{m.name}（{m.sku}）", f"{m.qty:+d}", m.kind_label, m.ref_label] for m in moves],
+        numeric={2}) if moves else w.muted(sh.t("none")))
+
+
 def _move_form(sh, title: str, button: str, icon, choices, on_move) -> ft.Control:
     """Part, quantity and the button that moves them (issue or hand back)."""
     part = _part_picker(sh, sh.t("part"), choices)
@@ -74,6 +82,7 @@ class VanView:
             counts = _counts(sh, van.counts(sh.session, self.technician))
             if counts:
                 parts.append(counts)
+            parts.append(_moves(sh, sh.services.stock.ledger(sh.session, holder=self.technician, limit=30)))
         else:
             parts.append(w.muted(sh.t("pick_technician")))
         bags = van.bags(sh.session)
@@ -137,6 +146,7 @@ class MyPartsView:
         counts = _counts(sh, van.counts(sh.session))
         if counts:
             parts.append(counts)
+        parts.append(_moves(sh, sh.services.stock.ledger(sh.session, holder=sh.session.user_id, limit=30)))
         return ft.Column(parts, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _hand_back(self, part_id: str | None, qty: int) -> None:
