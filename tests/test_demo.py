@@ -182,6 +182,7 @@ def test_headless_days_converge(headless):
     assert summary.mismatches == []
     assert summary.converged and summary.dispatched > 0
     assert summary.steps["accepted"] > 0 and summary.steps["completed"] > 0
+    assert summary.parts_used > 0  # from what the technicians carry
     assert summary.settlements_submitted >= 1 and summary.pushed > 0 and summary.pulled > 0
     assert summary.lines()[-1].startswith("converged: yes")
 
