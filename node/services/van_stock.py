@@ -83,7 +83,7 @@ class VanStock:
 
     def bag(self, session: Session, technician_id: str | None = None) -> Bag:
         """What a technician carries; a technician sees only their own bag (no id: one's own)."""
-        tech = self._holder(session, technician_id or session.user_id, reading=True)
+        tech = self._holder(session, technician_id or session.user_id)
         have = {pid: n for pid, n in on_hand_all(self.ctx, tech["id"]).items() if n}
         parts = {p["id"]: p for p in self._parts(list(have))}
         lines = tuple(sorted((BagLine(pid, parts.get(pid, {}).get("sku") or pid, parts.get(pid, {}).get("name") or pid,
@@ -106,7 +106,7 @@ class VanStock:
 
     def counts(self, session: Session, technician_id: str | None = None, limit: int = 20) -> tuple[BagCount, ...]:
         """A technician's bag counts, newest first."""
-        tech = self._holder(session, technician_id or session.user_id, reading=True)
+        tech = self._holder(session, technician_id or session.user_id)
         rows = self.ctx.query(f"SELECT * FROM {COUNTS} WHERE outlet_id = ? AND holder = ? "
                               "ORDER BY started_at DESC LIMIT ?", (self.ctx.outlet_id, tech["id"], limit))
         out = []
@@ -126,7 +126,7 @@ class VanStock:
 
     def bag_choices(self, session: Session, technician_id: str | None = None) -> tuple[Choice, ...]:
         """The parts a technician carries, to hand back or count ("name（sku）· 随车n")."""
-        tech = self._holder(session, technician_id or session.user_id, reading=True)
+        tech = self._holder(session, technician_id or session.user_id)
         return self._choices(session, on_hand_all(self.ctx, tech["id"]), "part_carried")
 
     def _choices(self, session: Session, have: dict[str, int], words: str) -> tuple[Choice, ...]:
@@ -196,8 +196,7 @@ class VanStock:
 
     # ---- helpers ----
 
-    def _holder(self, session: Session, technician_id: str | None, *, reading: bool = False,
-                issuing: bool = False) -> dict:
+    def _holder(self, session: Session, technician_id: str | None, *, issuing: bool = False) -> dict:
         """The technician whose bag this is: one of this outlet's (a leaver's bag can still
         be read and handed back, not filled); a technician only their own."""
         tech = self.ctx.user(technician_id)
