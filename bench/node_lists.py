@@ -44,7 +44,7 @@ MODELS = ["PM-AC-35", "PM-WM-100", "PM-RF-470"]
 def build(tmp: Path, n_orders: int, n_articles: int, rng: random.Random):
     """A hub holding n_orders orders of the test outlet and n_articles articles."""
     w = World(tmp)
-    seed(w)
+    seed(w, bags=True)  # the technicians carry parts, as an outlet's do
     outlet = w.outlets[0]
     techs = [w.user(outlet, "technician"), "technician-1b"]
     now = now_ms()

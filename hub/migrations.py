@@ -6,7 +6,7 @@ from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_own_tables
 from sync import recovery
 from sync.migrations import Migration, StoreSchema, register
-from sync.schema import create_declared_index, create_replicated_tables
+from sync.schema import add_declared_column, create_declared_index, create_replicated_tables
 
 
 def create(conn) -> None:
@@ -14,6 +14,13 @@ def create(conn) -> None:
     create_own_tables(conn)
     recovery.create_tables(conn)
     services_schema.create(conn)
+
+
+def _bags(conn) -> None:
+    """Migration 4: a stock move or count names the technician whose bag it is (`holder`)."""
+    add_declared_column(conn, "stock_moves", "holder")
+    add_declared_column(conn, "stock_counts", "holder")
+    create_declared_index(conn, "stock_moves", ("outlet_id", "holder", "part_id"))
 
 
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
@@ -26,6 +33,7 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               add_notice_technician),
     Migration(5, "a restore's hand-backs: the changes nodes gave back to a hub restored from a backup, "
                  "and every hand-back for HQ's restore report", recovery.create_tables),
+    Migration(6, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
 )
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
 register(HUB_SCHEMA)

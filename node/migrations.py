@@ -16,6 +16,15 @@ def create(conn) -> None:
     services_schema.create(conn)
 
 
+def _bags(conn) -> None:
+    """Migration 3: a stock move or count names the technician whose bag it is (`holder`)."""
+    add_declared_column(conn, "stock_moves", "holder")
+    add_declared_column(conn, "stock_counts", "holder")
+    create_declared_index(conn, "stock_moves", ("outlet_id", "holder", "part_id"))
+    # The pulled stock counts this file kept without it: its buckets are pulled again.
+    conn.execute("DELETE FROM _cursors")
+
+
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
@@ -24,6 +33,7 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(4, "what the node pulled is kept 30 days (changes, signed manifests, rows by bucket) so that a "
                  "hub restored from a backup takes back its lost changes; every bucket is pulled once more",
               handback.migrate),
+    Migration(5, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

@@ -46,9 +46,10 @@ class RefusedOp:
 class TablePolicy:
     """A table with no rules beyond its declaration: every hook allows, reports nothing."""
 
-    def authorize_add(self, role: str, fields: Mapping[str, object]) -> None:
-        """Raise OpRefused if an outlet user of `role` may not add this ledger row (asked
-        after the declared checks: owner, outlet, role may add the table)."""
+    def authorize_add(self, role: str, fields: Mapping[str, object], actor_id: object = None) -> None:
+        """Raise OpRefused if an outlet user of `role` (users.id `actor_id`) may not add this
+        ledger row (asked after the declared checks: owner, outlet, role may add the table,
+        a `TableSpec.technician` column names a technician of the outlet)."""
 
     def check_transition(self, row: Mapping[str, object], fields: Mapping[str, object]) -> None:
         """Raise OpRefused if an outlet's ledger row may not move `row` (of this table) to
@@ -82,13 +83,25 @@ class OrderStates(TablePolicy):
 
 
 class StockMoves(TablePolicy):
-    """An outlet records only the move kinds its role may, with the sign each kind has."""
+    """An outlet records only the move kinds its role may, in the places each kind may be
+    (a bag: issues, hand-backs, consumptions), with the sign each kind has there; a
+    technician moves only their own bag, a clerk or manager only issues and takes back."""
 
-    def authorize_add(self, role: str, fields: Mapping[str, object]) -> None:
-        kind, qty = fields.get("kind"), fields.get("qty")
+    def authorize_add(self, role: str, fields: Mapping[str, object], actor_id: object = None) -> None:
+        kind, qty, holder = fields.get("kind"), fields.get("qty"), fields.get("holder")
         if not (isinstance(kind, str) and roles.may_move(role, kind)):
             raise OpRefused(FORBIDDEN, "role_move", role=role, move_kind=kind)
-        if not stock.qty_fits(kind, qty):
+        if not stock.place_fits(kind, holder):
+            raise OpRefused(INVALID, "not_in_bag", move_kind=kind)
+        bag = holder
+        if kind in stock.PAIRED_KINDS:  # both moves of a pair are judged by the bag their ref names
+            bag = stock.pair_holder(fields.get("ref"))
+            if bag is None or holder not in (None, bag):
+                raise OpRefused(INVALID, "bad_pair", move_kind=kind)
+        if not roles.may_hold(role, actor_id, kind, bag):
+            raise OpRefused(FORBIDDEN, "other_bag" if role == roles.Role.TECHNICIAN else "office_bag",
+                            role=role, move_kind=kind)
+        if not stock.qty_fits(kind, qty, holder):
             raise OpRefused(INVALID, "bad_qty", move_kind=kind, qty=qty)
 
 

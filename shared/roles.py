@@ -44,11 +44,17 @@ ADD: dict[str, frozenset[Role]] = {
     "attachments": OUTLET_ROLES,
 }
 # Stock move kinds an outlet may record; transfers and adjustments are posted by the hub.
+# The clerk issues parts to a technician; unused parts go back by either (the technician
+# hands them in, or the clerk takes them). Whose bag a role may touch: `may_hold`.
 OUTLET_MOVE_KINDS = {
     "consume": OUTLET_ROLES,
     "return": OUTLET_ROLES,
     "receipt": OFFICE,
+    "issue": OFFICE,
+    "hand_back": OUTLET_ROLES,
 }
+# The kinds a clerk or manager may record in a technician's bag (they never use a bag's parts).
+OFFICE_BAG_KINDS = frozenset({"issue", "hand_back"})
 
 
 def may_put(role: str, table: str, fields, creating: bool) -> bool:
@@ -78,6 +84,17 @@ def may_move(role: str, kind: str) -> bool:
         return Role(role) in OUTLET_MOVE_KINDS.get(kind, ())
     except ValueError:
         return False
+
+
+def may_hold(role: str, actor_id: object, kind: str, holder: object) -> bool:
+    """May an outlet user (`actor_id`, of `role`) record a `kind` move in the bag of
+    `holder` (None: the store, which any role may)? A technician only in their own bag; a
+    clerk or manager only issues to and takes back from a bag."""
+    if holder is None:
+        return True
+    if role == Role.TECHNICIAN:
+        return holder == actor_id
+    return role in OFFICE and kind in OFFICE_BAG_KINDS
 
 
 # HQ's work → the hub roles that may do it; hub services check these on every call.

@@ -173,10 +173,13 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "order_id": TEXT, "part_id": TEXT, "qty": INT, "old_serial": TEXT,
         "new_serial": TEXT, "in_warranty": BOOL, "at": INT},
         indexes=(("order_id",),)),
+    # `holder`: the technician whose bag the move is in (NULL: the outlet's store); their
+    # devices receive their bag's moves (shared/stock.py says how parts move between places).
     _spec("stock_moves", OUTLET, LEDGER, ByOutlet(), {
         "outlet_id": TEXT, "part_id": TEXT, "qty": INT, "kind": TEXT, "ref": TEXT,
-        "note": TEXT, "at": INT},
-        policy=StockMoves(), indexes=(("outlet_id", "part_id"),)),
+        "note": TEXT, "at": INT, "holder": TEXT},
+        policy=StockMoves(), technician="holder",
+        indexes=(("outlet_id", "part_id"), ("outlet_id", "holder", "part_id"))),
     _spec("parts_requests", OUTLET, RECORD, ByOutlet(), {
         "number": TEXT, "outlet_id": TEXT, "status": TEXT, "note": TEXT, "total": INT,
         "submitted_at": INT, "decided_at": INT},
@@ -187,10 +190,13 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "approved_qty": INT},
         hub_fields=frozenset({"approved_qty"}), set_once=frozenset({"request_id"}),
         frozen_with="parts_requests", indexes=(("request_id",),)),
+    # A count with a `holder` is a bag count: the technician's bag counted at the outlet,
+    # its variance recorded (never posted, never sent for HQ approval); the technician's
+    # devices receive it. Without a holder it is the store's stocktake.
     _spec("stock_counts", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "status": TEXT, "blind": BOOL, "count_hlc": INT,
-        "started_at": INT, "submitted_at": INT, "note": TEXT},
-        set_once=frozenset({"outlet_id", "count_hlc"}), submit=SUBMIT,
+        "started_at": INT, "submitted_at": INT, "note": TEXT, "holder": TEXT},
+        set_once=frozenset({"outlet_id", "count_hlc", "holder"}), submit=SUBMIT, technician="holder",
         indexes=(("outlet_id", "status"),)),
     _spec("stock_count_lines", OUTLET, RECORD, ByParent("stock_counts", "count_id"), {
         "count_id": TEXT, "part_id": TEXT, "counted": INT, "expected": INT,

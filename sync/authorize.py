@@ -111,6 +111,18 @@ def _carried_visible(ctx: Context, spec: TableSpec, fields: dict, row) -> None:
             raise OpRefused(NOT_OWNER, "not_served", ref_table=table, ref=ref_id)
 
 
+def _technician_named(ctx: Context, spec: TableSpec, fields: dict) -> None:
+    """A row's technician column (an order's technician, a bag's holder), when written,
+    names a technician of the outlet (active or not: a leaver's bag is still handed back),
+    else the row would reach the devices of someone who is not the outlet's technician."""
+    holder = fields.get(spec.technician) if spec.technician else None
+    if holder is None:
+        return
+    user = merge.load(ctx.conn, TABLES[policies.ACTOR_TABLE], holder)
+    if user is None or user.get("outlet_id") != ctx.outlet_id or user.get("role") != roles.Role.TECHNICIAN:
+        raise OpRefused(NOT_OWNER, "not_technician", table=spec.name, field=spec.technician)
+
+
 def _actor_ok(ctx: Context) -> str:
     role = policies.outlet_role(ctx.actor, ctx.outlet_id)
     if role is None:
@@ -158,6 +170,8 @@ def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
             raise OpRefused(FORBIDDEN, "submit_only", table=spec.name)
     _frozen_parent(ctx, spec, merged)
     _carried_visible(ctx, spec, fields, row)
+    if spec.technician and fields.get(spec.technician) != (row or {}).get(spec.technician):
+        _technician_named(ctx, spec, fields)
     if not creating and ctx.clock is not None:
         # The same (hlc, origin) already wrote another value: the device's clock went back
         # (restored from an old copy) and LWW could never tell the two writes apart.
@@ -179,7 +193,8 @@ def _authorize_add(ctx, spec, row_id, fields, row, role) -> Verdict:
     _in_device_scope(ctx, spec, {"id": row_id, **fields}, creating=True)
     if not roles.may_add(role, spec.name):
         raise OpRefused(FORBIDDEN, "role_add", role=role, table=spec.name)
-    spec.policy.authorize_add(role, fields)
+    _technician_named(ctx, spec, fields)
+    spec.policy.authorize_add(role, fields, (ctx.actor or {}).get("id"))
     if spec.sets_parent and spec.parent is not None:
         target_col, source_col = spec.sets_parent
         parent_spec = TABLES[spec.parent.table]

@@ -635,3 +635,70 @@ def test_actor_id_and_set_once_order_fields(w):
     assert hub_row(w, "service_orders", order)["status"] == "new"
     assert hub_row(w, "service_orders", order)["number"].startswith("HQ-")
     assert node_row(n, "service_orders", order)["number"].startswith("HQ-")
+
+
+# ---- what a technician carries (stock_moves.holder) ----
+
+def bag_move(outlet, holder, qty, kind, ref="r", move_id=None):
+    fields = {"outlet_id": outlet, "part_id": "P-1001", "qty": qty, "kind": kind, "ref": ref, "at": 1}
+    if holder is not None:
+        fields["holder"] = holder
+    return add("stock_moves", move_id or uid(), **fields)
+
+
+def places(store, outlet):
+    return {(h, n) for h, n in store.conn.execute(
+        "SELECT holder, SUM(qty) FROM stock_moves WHERE outlet_id = ? GROUP BY holder", (outlet,)) if n}
+
+
+def test_moves_in_another_technicians_bag_are_refused_whole(w):
+    """A technician moves only their own bag — not a consumption from a colleague's, not a
+    hand-back of a colleague's parts (both moves of that pair refused: the store gains
+    nothing); a clerk issues and takes back but never uses a bag's parts; a bag is a
+    technician's of this outlet; a receipt never lands in a bag; a pair names its bag."""
+    o1, o2 = w.outlets
+    w.hub.write([put("users", "technician-1b", username="technician-1b", role="technician", outlet_id=o1,
+                     active=True)])
+    n, order, clerk = setup_node(w, o1)
+    tech, other = w.user(o1, "technician"), "technician-1b"
+    n.store.write(clerk, [move(o1, 10, kind="receipt")])
+    issue = f"{other}/{uid()}"
+    n.store.write(clerk, [bag_move(o1, None, -4, "issue", issue), bag_move(o1, other, 4, "issue", issue)])
+    assert rejected(n.sync()) == []
+    assert places(w.hub, o1) == {(None, 6), (other, 4)}
+
+    stolen = f"{other}/{uid()}"
+    seq_tech = n.store.write(tech, [
+        bag_move(o1, other, -1, "consume", order),                                        # 0: a colleague's part
+        bag_move(o1, other, -2, "hand_back", stolen), bag_move(o1, None, 2, "hand_back", stolen)])  # 1, 2
+    seq_clerk = n.store.write(clerk, [bag_move(o1, other, -1, "consume", order)])        # the office uses none
+    seq_who = n.store.write(clerk, [
+        bag_move(o1, clerk, 1, "issue", f"{clerk}/x"),                                    # 0: a clerk has no bag
+        bag_move(o1, w.user(o2, "technician"), 1, "issue", f"{w.user(o2, 'technician')}/x")])  # 1: not ours
+    seq_bad = n.store.write(clerk, [
+        bag_move(o1, other, 1, "receipt"),                                                # 0: receipts are the store's
+        bag_move(o1, other, 1, "issue", f"{tech}/y"),                                     # 1: ref names another bag
+        bag_move(o1, None, -1, "issue", "no-bag")])                                       # 2: ref names no bag
+    result = n.sync()
+    assert rejected(result) == [
+        (seq_tech, 0, "forbidden"), (seq_tech, 1, "forbidden"), (seq_tech, 2, "forbidden"),
+        (seq_clerk, 0, "forbidden"), (seq_who, 0, "not_owner"), (seq_who, 1, "not_owner"),
+        (seq_bad, 0, "invalid"), (seq_bad, 1, "invalid"), (seq_bad, 2, "invalid")]
+    assert places(w.hub, o1) == {(None, 6), (other, 4)}  # nothing half-applied: the pair went whole
+    n.sync()
+    assert places(n.store, o1) == places(w.hub, o1)
+    told = {f["detail"]["key"] for f in notices(w, n, "forbidden")}
+    assert told == {"other_bag", "office_bag"}
+
+
+def test_a_technician_uses_and_hands_back_their_own_bag(w):
+    o1 = w.outlets[0]
+    n, order, clerk = setup_node(w, o1)
+    tech = w.user(o1, "technician")
+    n.store.write(clerk, [move(o1, 5, kind="receipt")])
+    issue, back = f"{tech}/{uid()}", f"{tech}/{uid()}"
+    n.store.write(clerk, [bag_move(o1, None, -3, "issue", issue), bag_move(o1, tech, 3, "issue", issue)])
+    n.store.write(tech, [bag_move(o1, tech, -1, "consume", order)])
+    n.store.write(tech, [bag_move(o1, tech, -1, "hand_back", back), bag_move(o1, None, 1, "hand_back", back)])
+    assert rejected(n.sync()) == []
+    assert places(w.hub, o1) == places(n.store, o1) == {(None, 3), (tech, 1)}

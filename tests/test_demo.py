@@ -142,12 +142,18 @@ def test_every_status_is_reached_by_its_events(hub):
             assert o["technician_id"] and all(e["actor_id"] == o["technician_id"] for e in history)
 
 
-def test_stock_never_goes_below_zero(hub):
-    on_hand = defaultdict(int)
-    for m in rows(hub, "stock_moves", order="at"):
-        assert (m["kind"] == "receipt") == (m["qty"] > 0)
-        on_hand[(m["outlet_id"], m["part_id"])] += m["qty"]
-        assert on_hand[(m["outlet_id"], m["part_id"])] >= 0, m
+def test_stock_never_goes_below_zero_in_any_place_and_technicians_carry_parts(hub):
+    on_hand, issued = defaultdict(int), defaultdict(int)
+    for m in rows(hub, "stock_moves", order="at, holder"):  # an issue's store move before its bag move
+        assert (m["kind"] == "receipt" or (m["kind"] == "issue" and m["holder"] is not None)) == (m["qty"] > 0)
+        on_hand[(m["outlet_id"], m["holder"], m["part_id"])] += m["qty"]
+        assert on_hand[(m["outlet_id"], m["holder"], m["part_id"])] >= 0, m
+        if m["kind"] == "issue":
+            issued[m["ref"]] += m["qty"]
+    assert issued and not any(issued.values())  # each issue: the store's loss is the bag's gain
+    technicians = {u["id"] for u in rows(hub, "users") if u["role"] == "technician"}
+    carrying = {holder for (_, holder, _), n in on_hand.items() if holder and n > 0}
+    assert carrying and carrying <= technicians
     used = rows(hub, "order_parts")
     assert used and len(used) == len([m for m in rows(hub, "stock_moves") if m["kind"] == "consume"])
 
@@ -176,6 +182,7 @@ def test_headless_days_converge(headless):
     assert summary.mismatches == []
     assert summary.converged and summary.dispatched > 0
     assert summary.steps["accepted"] > 0 and summary.steps["completed"] > 0
+    assert summary.parts_used > 0  # from what the technicians carry
     assert summary.settlements_submitted >= 1 and summary.pushed > 0 and summary.pulled > 0
     assert summary.lines()[-1].startswith("converged: yes")
 

@@ -24,7 +24,7 @@ from shared.orders import HUB, OrderType, Priority, Status
 from shared.passwords import hash_password
 from shared.periods import DAY_MS, local_date, ms_of
 from shared.roles import Role
-from shared.stock import MoveKind
+from shared.stock import MoveKind, pair_ref
 from shared.warranty import IN, warranty_status
 from sync.hlc import now_ms
 
@@ -109,6 +109,7 @@ class _Generator:
         self.techs: dict[str, list[str]] = {}
         self.orders: list[dict] = []
         self.consumed: dict[tuple[str, str], int] = {}
+        self.spare: dict[tuple[str, str], int] = {}  # in the store after the history: (outlet, part) → qty
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -119,6 +120,7 @@ class _Generator:
         ops += self.customer_ops()
         ops += self.order_ops()
         ops += self.receipt_ops()
+        ops += self.bag_ops()
         return ops
 
     # ---- places and people ----
@@ -500,10 +502,31 @@ class _Generator:
                         continue
                     spare = self.rng.randint(0, max(0, p["safety_stock"] - 1)) if self.rng.random() < 0.15 \
                         else p["safety_stock"] + self.rng.randint(0, 6)
+                    self.spare[(o["id"], p["id"])] = spare
                     if used + spare > 0:
                         ops.append(add("stock_moves", self.uid(), outlet_id=o["id"], part_id=p["id"],
                                        qty=used + spare, kind=str(MoveKind.RECEIPT), ref="期初库存",
                                        note="开账入库", at=start + self.rng.randint(0, 8) * HOUR))
+        return ops
+
+    def bag_ops(self) -> list[dict]:
+        """What the technicians carry (shared/stock.py): yesterday the clerk issued each a
+        few of the outlet's spare parts, one issue (two moves per part, one ref) each."""
+        ops, at = [], self.now - DAY_MS
+        for o in self.outlets:
+            spare = sorted((pid, n) for (oid, pid), n in self.spare.items() if oid == o["id"] and n >= 2)
+            for tech in self.techs[o["id"]]:
+                ref, picked = pair_ref(tech, self.uid()), self.rng.sample(spare, min(3, len(spare)))
+                for pid, _ in picked:
+                    left = self.spare[(o["id"], pid)]
+                    qty = min(left - 1, self.rng.randint(1, 2))
+                    if qty <= 0:
+                        continue
+                    self.spare[(o["id"], pid)] = left - qty
+                    fields = dict(outlet_id=o["id"], part_id=pid, kind=str(MoveKind.ISSUE), ref=ref,
+                                  note="随车领料", at=at)
+                    ops.append(add("stock_moves", self.uid(), qty=-qty, **fields))
+                    ops.append(add("stock_moves", self.uid(), qty=qty, holder=tech, **fields))
         return ops
 
 

@@ -1,8 +1,9 @@
 """The demo run without a screen: `fieldsync demo --headless --days N`. A hub with the demo
 data and three enrolled nodes (SH01 front desk and tablet, BJ01) on real SQLite files,
 talking in-process through the real hub handlers. For N working days ending today: HQ's
-agent takes calls and dispatches orders (intake + dispatch services); clerks assign them;
-technicians accept, schedule, set out, arrive, fit parts and complete (a few decline)
+agent takes calls and dispatches orders (intake + dispatch services); clerks assign them
+and each morning issue parts to the technicians for their repairs ahead (领料);
+technicians accept, schedule, set out, arrive, fit parts they carry and complete (a few decline)
 through the node services, offline; nodes sync at random moments (some days a node stays
 offline all day); HQ runs the callback job and calls customers back (the answers close
 the orders, a low score opens a complaint), re-dispatches declined orders, and the
@@ -362,9 +363,28 @@ class Simulation:
         for shipment in svc.stock.shipments(clerk):
             if self.act("receive", svc.stock.receive, clerk, shipment.request_id):
                 self.summary.shipments_received += 1
+        if hour == 9:
+            self.issue_for_the_day(n)
         if hour == 16.5:
             self.parts_request(n)
             self.settlement(n)
+
+    def issue_for_the_day(self, n: SimNode) -> None:
+        """Morning 领料: each technician with a repair ahead collects one part of that
+        appliance's kind that the store has and their bag lacks."""
+        svc, clerk, ctx = n.svc, n.clerk, n.svc.ctx
+        ahead = sorted({(r["technician_id"], r["category"] or "") for r in ctx.query(
+            "SELECT o.technician_id, pm.category FROM service_orders o JOIN product_models pm "
+            "ON pm.id = o.product_model_id WHERE o.outlet_id = ? AND o.type = 'repair' "
+            "AND o.technician_id IS NOT NULL AND o.status IN ('accepted', 'scheduled', 'en_route')",
+            (n.outlet_id,))})
+        for tech_id, category in ahead:
+            parts = [r["id"] for r in ctx.query("SELECT id FROM parts WHERE category = ? ORDER BY sku", (category,))]
+            if any(on_hand(n.store, p, tech_id) > 0 for p in parts):
+                continue
+            in_store = [p for p in parts if on_hand(n.store, p) > 0]
+            if in_store:
+                self.act("issue", svc.van.issue, clerk, tech_id, {self.rng.choice(in_store): 1})
 
     def techs_of(self, outlet_id: str) -> list:
         return [t for n in self.nodes if n.outlet_id == outlet_id for t in n.techs]
@@ -445,8 +465,13 @@ class Simulation:
     def fit_part(self, n: SimNode, tech, o: dict) -> None:
         candidates = [r["id"] for r in n.svc.ctx.query(
             "SELECT id FROM parts WHERE category = ? ORDER BY sku", (o.get("category") or "",))]
-        in_stock = [p for p in candidates if on_hand(n.store, p) > 0]
-        if in_stock and self.act("use_part", n.svc.parts.use_part, tech, o["id"], self.rng.choice(in_stock), 1,
+        carried = [p for p in candidates if on_hand(n.store, p, tech.user_id) > 0]
+        if not carried and n.clerk is not None:  # at the outlet's PC: collected at the counter (领料) first
+            in_store = [p for p in candidates if on_hand(n.store, p) > 0]
+            part = self.rng.choice(in_store) if in_store else None
+            if part and self.act("issue", n.svc.van.issue, n.clerk, tech.user_id, {part: 1}):
+                carried = [part]
+        if carried and self.act("use_part", n.svc.parts.use_part, tech, o["id"], self.rng.choice(carried), 1,
                                  old_serial=f"OLD{self.rng.randint(10**8, 10**9 - 1)}",
                                  new_serial=f"NEW{self.rng.randint(10**8, 10**9 - 1)}"):
             self.summary.parts_used += 1

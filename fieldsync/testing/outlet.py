@@ -1,7 +1,8 @@
 """A small outlet with realistic reference data (models, parts, fee rules, SLA policies, a
-customer, named users) on a `World`'s hub: what the node service tests and the node list
-benchmark start from."""
-from fieldsync.testing.world import World
+customer, named users, and on request parts in the store and in the technicians' bags) on a
+`World`'s hub: what the node service tests and the node list benchmark start from."""
+from fieldsync.testing.world import World, uid
+from shared.stock import pair_ref
 from sync.hlc import now_ms
 
 HOUR = 3600 * 1000
@@ -31,6 +32,9 @@ SLA = {
 CUSTOMER = {"name": "王建国", "phone": "13812345678", "address": "上海市浦东新区张杨路500号", "city": "上海",
             "member_level": "金卡会员"}
 NAMES = {"technician": "张师傅", "clerk": "刘文员", "outlet_manager": "陈经理"}
+# What the first outlet's technicians carry with `seed(w, bags=True)`: technician → part → qty
+# (HQ ships the store twice as many, and the clerk issued these).
+BAGS = {"technician-1": {"P-2001": 2, "P-2003": 1}, "technician-1b": {"P-2002": 1}}
 
 
 def days_ago(days: int) -> str:
@@ -44,7 +48,13 @@ def put(table, row_id, **fields):
     return {"op": "put", "table": table, "id": row_id, "fields": fields}
 
 
-def seed(w: World) -> None:
+def add(table, row_id, **fields):
+    return {"op": "add", "table": table, "id": row_id, "fields": fields}
+
+
+def seed(w: World, bags: bool = False) -> None:
+    """The reference data and users; `bags`: the first outlet's store stocked and its
+    technicians carrying BAGS (written on the hub, as the clerk's issues would arrive)."""
     ops = [put("product_models", k, active=True, **v) for k, v in MODELS.items()]
     ops += [put("parts", k, active=True, **v) for k, v in PARTS.items()]
     ops += [put("parts", "P-1001", safety_stock=1)]
@@ -56,3 +66,23 @@ def seed(w: World) -> None:
     ops.append(put("users", "technician-1b", username="technician-1b", display_name="李师傅", role="technician",
                    outlet_id=w.outlets[0], active=True))
     w.hub.write(ops)
+    if bags:
+        w.hub.write(bag_ops(w.outlets[0]))
+
+
+def bag_ops(outlet_id: str) -> list[dict]:
+    """HQ's transfer into the store, then one issue per technician (a pair per part)."""
+    at, ops = now_ms(), []
+    shipped: dict[str, int] = {}
+    for parts in BAGS.values():
+        for part, qty in parts.items():
+            shipped[part] = shipped.get(part, 0) + 2 * qty
+    ops += [add("stock_moves", uid(), outlet_id=outlet_id, part_id=part, qty=qty, kind="transfer", ref="HQ", at=at)
+            for part, qty in shipped.items()]
+    for tech, parts in BAGS.items():
+        ref = pair_ref(tech, uid())
+        for part, qty in parts.items():
+            common = dict(outlet_id=outlet_id, part_id=part, kind="issue", ref=ref, at=at)
+            ops += [add("stock_moves", uid(), qty=-qty, **common),
+                    add("stock_moves", uid(), qty=qty, holder=tech, **common)]
+    return ops

@@ -16,6 +16,21 @@ def uid() -> str:
     return str(uuid.uuid4())
 
 
+def stock_places(conn, outlet_id: str) -> dict[tuple[str | None, str], int]:
+    """An outlet's on hand per place, as a store file holds it: (holder, part) → Σ qty of
+    that place's moves (holder None: the store; else the technician's bag), zeros left out."""
+    return {(holder, part): n for holder, part, n in conn.execute(
+        "SELECT holder, part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? GROUP BY holder, part_id",
+        (outlet_id,)) if n}
+
+
+def unbalanced_pairs(conn) -> list[str]:
+    """The refs of issues and hand-backs whose moves do not sum to zero: a pair applied in
+    half (stock made or lost between two places of an outlet)."""
+    return [ref for ref, n in conn.execute(
+        "SELECT ref, SUM(qty) FROM stock_moves WHERE kind IN ('issue', 'hand_back') GROUP BY ref") if n]
+
+
 class Node:
     def __init__(self, path: Path, hub: HubStore, outlet_id: str, clock: HLC | None = None,
                  technician_id: str | None = None):

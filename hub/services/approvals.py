@@ -55,7 +55,8 @@ class Approvals:
             Subject.PARTS_REQUEST: "SELECT id, outlet_id, status, number AS title, total AS amount, submitted_at "
                                    f"FROM parts_requests WHERE status IN ({marks})",
             Subject.STOCK_COUNT: "SELECT id, outlet_id, status, NULL AS title, NULL AS amount, submitted_at "
-                                 f"FROM stock_counts WHERE status IN ({marks})",
+                                 # a bag count (holder set) is recorded only, never decided
+                                 f"FROM stock_counts WHERE status IN ({marks}) AND holder IS NULL",
             Subject.SETTLEMENT: "SELECT id, outlet_id, status, period AS title, total AS amount, submitted_at "
                                 f"FROM settlements WHERE status IN ({marks})",
         }

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from shared.approvals import Subject, auto_posts
 from shared.documents import Decision, DocStatus
-from shared.labels import label
+from shared.errors import ServiceError
+from shared.labels import in_sentence, label
 from shared.messages import MESSAGES
 from shared.roles import HqWork
 from shared.stock import MoveKind
@@ -25,6 +26,13 @@ from hub.services.session import HubSession
 
 TABLE, LINES = str(Subject.STOCK_COUNT), "stock_count_lines"
 ADJUST_NS = uuid.UUID("5b2f0e7c-91d4-4c3a-8f6e-2a7d9c1b3e54")
+
+
+def _store_count(count: dict) -> dict:
+    """A count HQ decides: the store's. A bag count (holder set) is the outlet's record only."""
+    if count.get("holder"):
+        raise ServiceError.of("not_found", thing=in_sentence("table", TABLE))
+    return count
 
 
 def adjust_move_id(count_line_id: str) -> str:
@@ -73,12 +81,12 @@ class StockApprovals:
 
     def review(self, session: HubSession, count_id: str) -> CountReview:
         self.ctx.allow(session, HqWork.APPROVE)
-        return self._review(session.lang, subject_row(self.ctx, TABLE, count_id))
+        return self._review(session.lang, _store_count(subject_row(self.ctx, TABLE, count_id)))
 
     def _review(self, lang: str, count: dict) -> CountReview:
         ctx = self.ctx
         expected = {r["part_id"]: r["qty"] for r in ctx.query(
-            "SELECT part_id, SUM(qty) AS qty FROM stock_moves WHERE outlet_id = ? AND _hlc <= ? "
+            "SELECT part_id, SUM(qty) AS qty FROM stock_moves WHERE outlet_id = ? AND holder IS NULL AND _hlc <= ? "
             "AND NOT (kind = ? AND ref = ?) GROUP BY part_id",
             (count["outlet_id"], count.get("count_hlc") or 0, str(MoveKind.ADJUST), count["id"]))}
         posted = {r["id"] for r in ctx.query("SELECT id FROM stock_moves WHERE outlet_id = ? AND kind = ? AND ref = ?",
@@ -117,7 +125,8 @@ class StockApprovals:
             ctx.allow(session, HqWork.APPROVE)
         posted = 0
         for (count_id,) in [(r["id"],) for r in ctx.query(
-                f"SELECT id FROM {TABLE} WHERE status = ? ORDER BY submitted_at", (str(DocStatus.SUBMITTED),))]:
+                f"SELECT id FROM {TABLE} WHERE status = ? AND holder IS NULL ORDER BY submitted_at",
+                (str(DocStatus.SUBMITTED),))]:
             with ctx.tx():
                 count = ctx.row(TABLE, count_id)
                 if count.get("status") != DocStatus.SUBMITTED:
@@ -150,6 +159,7 @@ class StockApprovals:
         with ctx.tx():
             _, count, content_hash, comment = check_decision(ctx, session, TABLE, count_id, decision, comment,
                                                              seen_hash)
+            _store_count(count)
             review = self._review(session.lang, count)
             now = ctx.now()
             small = [x for x in review.lines if x.auto]

@@ -19,6 +19,7 @@ from node.services.settlement import Settlements
 from node.services.stock import Stock
 from node.services.stocktake import Stocktake
 from node.services.sync_panel import SyncPanel
+from node.services.van_stock import VanStock
 
 
 class NodeServices:
@@ -43,6 +44,7 @@ class NodeServices:
         self.stock = Atomic(Stock(self.ctx), lock)
         self.requests = Atomic(PartsRequests(self.ctx), lock)
         self.stocktake = Atomic(Stocktake(self.ctx), lock)
+        self.van = Atomic(VanStock(self.ctx), lock)
         self.settlements = Atomic(Settlements(self.ctx), lock)
         self.kb = Atomic(KnowledgeBase(self.ctx), lock)
         self.sync = Atomic(SyncPanel(self.ctx, sync_now, sync_status), lock)

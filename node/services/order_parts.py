@@ -1,6 +1,9 @@
 """Parts used on an order. Using a part is one change with two ledger rows: the
 `order_parts` line (old and new serial, in-warranty flag) and the `consume` stock move
-(qty −n, ref = the order), so the order and the stock never disagree.
+(qty −n, ref = the order), so the order and the stock never disagree. A technician uses
+what they carry: the move is in their bag (`holder`), and a part they do not carry is
+refused in words; a clerk or manager recording a part used at the counter takes it from
+the outlet's store.
 
 The defective part taken out of the appliance is not sellable stock: returning it records
 a `return` stock move with qty 0 (on-hand is unchanged) whose ref is the order part, with
@@ -51,7 +54,12 @@ class OrderParts:
                                   needed=in_sentence("status", Status.ON_SITE), action=pair("action", "use_part"))
         part = part_row(ctx, part_id)
         qty = _int_qty(qty)
-        have = on_hand(ctx.store, part_id)
+        holder = session.user_id if session.technician else None
+        have = on_hand(ctx.store, part_id, holder)
+        if holder is not None and have <= 0:
+            raise ServiceError.of("not_carried", field="part_id", part=part["name"] or part_id)
+        if holder is not None and have < qty:
+            raise ServiceError.of("bag_short", field="qty", part=part["name"] or part_id, have=have, qty=qty)
         if have < qty:
             raise ServiceError.of("insufficient_stock", field="qty", part=part["name"] or part_id,
                                   on_hand=have, qty=qty)
@@ -68,23 +76,27 @@ class OrderParts:
                 "in_warranty": bool(in_warranty), "at": now}},
             {"op": "add", "table": "stock_moves", "id": str(uuid.uuid4()), "fields": {
                 "outlet_id": ctx.outlet_id, "part_id": part_id, "qty": -qty, "kind": str(MoveKind.CONSUME),
-                "ref": order["id"], "note": order.get("number"), "at": now}},
+                "ref": order["id"], "note": order.get("number"), "at": now,
+                **({"holder": holder} if holder else {})}},  # the store's moves: as release 0.1.0 wrote them
         ])
         return line_id
 
     def choices(self, session: Session, order_id: str) -> tuple[Choice, ...]:
-        """The parts on hand to pick from for the order: those of the appliance's category
-        first; the rest stay offered (screws, tape, a part that fits several kinds)."""
+        """The parts to pick from for the order — a technician's: what they carry; a
+        clerk's: the store's — those of the appliance's category first; the rest stay
+        offered (screws, tape, a part that fits several kinds)."""
         ctx = self.ctx
         order = own_order(ctx, order_id)
         category = ctx.scalar("SELECT category FROM product_models WHERE id = ?",
                               (order.get("product_model_id") or "",))
+        holder = session.user_id if session.technician else None
         rows = ctx.query(
             "SELECT p.id, p.sku, p.name, p.category, SUM(m.qty) AS on_hand FROM stock_moves m "
-            "JOIN parts p ON p.id = m.part_id WHERE m.outlet_id = ? AND COALESCE(p.active, 1) != 0 "
-            "GROUP BY p.id HAVING on_hand > 0", (ctx.outlet_id,))
+            "JOIN parts p ON p.id = m.part_id WHERE m.outlet_id = ? AND m.holder IS ? "
+            "AND COALESCE(p.active, 1) != 0 GROUP BY p.id HAVING on_hand > 0", (ctx.outlet_id, holder))
         rows.sort(key=lambda p: (p["category"] != category, p["category"] or "", p["name"] or p["id"]))
-        return tuple(Choice(p["id"], ui_text("part_on_hand", session.lang, name=p["name"] or p["id"],
+        words = "part_carried" if holder else "part_on_hand"
+        return tuple(Choice(p["id"], ui_text(words, session.lang, name=p["name"] or p["id"],
                                              sku=p["sku"] or p["id"], n=p["on_hand"])) for p in rows)
 
     def return_defective(self, session: Session, order_part_id: str) -> str:

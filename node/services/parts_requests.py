@@ -13,7 +13,7 @@ from node.services import guards
 from node.services.documents import put, require_draft
 from node.services.errors import ServiceError
 from node.services.session import Session
-from node.services.stock import in_transit_all, latest_comment, on_hand_all, part_row
+from node.services.stock import in_transit_all, latest_comment, outlet_total_all, part_row
 
 LINE_NS = uuid.UUID("3d0c8a4e-2b6f-4f1a-8e5d-7c9b1a2e4f60")
 TABLE, LINES = "parts_requests", "parts_request_lines"
@@ -83,7 +83,7 @@ class PartsRequests:
         used = {r[0]: r[1] for r in ctx.tuples(
             "SELECT part_id, -SUM(qty) FROM stock_moves WHERE outlet_id = ? AND kind = ? AND at >= ? "
             "GROUP BY part_id", (ctx.outlet_id, str(MoveKind.CONSUME), since))}
-        have, transit = on_hand_all(ctx), in_transit_all(ctx)
+        have, transit = outlet_total_all(ctx), in_transit_all(ctx)
         parts = ctx.query("SELECT * FROM parts WHERE COALESCE(active, 1) != 0 AND (safety_stock > 0 OR id IN "
                           f"({','.join('?' * len(used))}))", list(used))
         out = []

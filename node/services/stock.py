@@ -1,6 +1,7 @@
-"""The outlet's stock: on hand per part (always Σ of the moves, never a stored number),
-low-stock markers against the part's safety stock, the movement ledger, and receiving
-what HQ shipped.
+"""The outlet's store: on hand per part (always Σ of the store's moves, never a stored
+number; what the technicians carry is beside it, node/services/van_stock.py), low-stock
+markers against the part's safety stock, the movement ledger, and receiving what HQ
+shipped.
 
 HQ ships by approving a parts request: the request's status becomes approved and its
 lines carry `approved_qty`. Receiving writes one `receipt` move per line (ref = the
@@ -39,6 +40,7 @@ class StockLine:
     safety_stock: int
     in_transit: int
     low: bool            # on hand below the safety stock
+    in_bags: int = 0     # carried by the outlet's technicians, not in the store
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,22 @@ class Shipment:
     summary: str         # what arrives, in one line: "排水泵×2，门封条×1"
 
 
-def on_hand_all(ctx) -> dict[str, int]:
+def on_hand_all(ctx, holder: str | None = None) -> dict[str, int]:
+    """part → on hand in one place: the store (`holder` None) or a technician's bag."""
+    return {r[0]: r[1] for r in ctx.tuples(
+        "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? AND holder IS ? GROUP BY part_id",
+        (ctx.outlet_id, holder))}
+
+
+def in_bags_all(ctx) -> dict[str, int]:
+    """part → how many the outlet's technicians carry, all bags together."""
+    return {r[0]: r[1] for r in ctx.tuples(
+        "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? AND holder IS NOT NULL GROUP BY part_id",
+        (ctx.outlet_id,))}
+
+
+def outlet_total_all(ctx) -> dict[str, int]:
+    """part → what the outlet holds anywhere (store and bags): what a parts request tops up."""
     return {r[0]: r[1] for r in ctx.tuples(
         "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? GROUP BY part_id", (ctx.outlet_id,))}
 
@@ -108,10 +125,11 @@ class Stock:
         self.ctx = ctx
 
     def levels(self, session: Session, low_only: bool = False) -> tuple[StockLine, ...]:
-        """Every part the outlet holds, has held, expects, or must keep a safety stock of."""
+        """Every part the store holds, has held, expects, or must keep a safety stock of, and
+        every part a technician carries (on hand is the store's; `in_bags` beside it)."""
         ctx = self.ctx
-        have, transit = on_hand_all(ctx), in_transit_all(ctx)
-        ids = set(have) | set(transit)
+        have, transit, carried = on_hand_all(ctx), in_transit_all(ctx), in_bags_all(ctx)
+        ids = set(have) | set(transit) | {pid for pid, n in carried.items() if n}
         ids |= {r[0] for r in ctx.tuples(
             "SELECT id FROM parts WHERE safety_stock > 0 AND COALESCE(active, 1) != 0")}
         parts = {p["id"]: p for p in self._parts(ids)}
@@ -121,7 +139,7 @@ class Stock:
             safety = p.get("safety_stock") or 0
             line = StockLine(pid, p.get("sku") or pid, p.get("name") or pid, p.get("category") or "",
                              p.get("unit_price") or 0, have.get(pid, 0), safety, transit.get(pid, 0),
-                             have.get(pid, 0) < safety)
+                             have.get(pid, 0) < safety, carried.get(pid, 0))
             if line.low or not low_only:
                 out.append(line)
         return tuple(sorted(out, key=lambda s: (not s.low, s.category, s.sku)))
@@ -135,8 +153,12 @@ class Stock:
         return out
 
     def ledger(self, session: Session, part_id: str | None = None, kind: str | None = None,
-               limit: int = 100, offset: int = 0) -> tuple[MoveLine, ...]:
-        where, params = ["m.outlet_id = ?"], [self.ctx.outlet_id]
+               limit: int = 100, offset: int = 0, holder: str | None = None) -> tuple[MoveLine, ...]:
+        """The moves of one place: the store (`holder` None) or a technician's bag (a
+        technician reads only their own)."""
+        if session.technician and holder not in (None, session.user_id):
+            raise ServiceError.of("not_your_bag")
+        where, params = ["m.outlet_id = ?", "m.holder IS ?"], [self.ctx.outlet_id, holder]
         if part_id:
             where.append("m.part_id = ?")
             params.append(part_id)

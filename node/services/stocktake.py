@@ -68,15 +68,17 @@ class Stocktake:
         return cid
 
     def current(self, session: Session) -> CountView | None:
-        row = self.ctx.one(f"SELECT * FROM {TABLE} WHERE outlet_id = ? AND COALESCE(status, 'draft') = 'draft' "
-                           "ORDER BY started_at DESC LIMIT 1", (self.ctx.outlet_id,))
+        row = self.ctx.one(f"SELECT * FROM {TABLE} WHERE outlet_id = ? AND holder IS NULL "
+                           "AND COALESCE(status, 'draft') = 'draft' ORDER BY started_at DESC LIMIT 1",
+                           (self.ctx.outlet_id,))
         return self._view(session, row) if row else None
 
     def get(self, session: Session, count_id: str) -> CountView:
         return self._view(session, guards.own_row(self.ctx, TABLE, count_id))
 
     def all(self, session: Session, limit: int = 20) -> tuple[CountView, ...]:
-        rows = self.ctx.query(f"SELECT * FROM {TABLE} WHERE outlet_id = ? ORDER BY started_at DESC LIMIT ?",
+        rows = self.ctx.query(f"SELECT * FROM {TABLE} WHERE outlet_id = ? AND holder IS NULL "
+                              "ORDER BY started_at DESC LIMIT ?",
                               (self.ctx.outlet_id, limit))
         return tuple(self._view(session, r) for r in rows)
 
@@ -114,7 +116,8 @@ class Stocktake:
         """Every part the outlet held by the count's clock, and every part counted."""
         ctx = self.ctx
         expected = {r[0]: r[1] for r in ctx.tuples(
-            "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? AND _hlc <= ? GROUP BY part_id",
+            "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? AND holder IS NULL AND _hlc <= ? "
+            "GROUP BY part_id",
             (ctx.outlet_id, count["count_hlc"] or 0))}
         counted = {r[0]: r[1] for r in ctx.tuples(
             f"SELECT part_id, counted FROM {LINES} WHERE count_id = ?", (count["id"],))}

@@ -3,6 +3,7 @@ the rail are shared/ui/nav.py's. A role sees only the screens it works with (the
 refuse the rest anyway)."""
 import flet as ft
 
+from shared.roles import OFFICE, OUTLET_ROLES, Role
 from shared.ui.nav import Nav
 
 from node.ui.views.kb import KbView
@@ -12,21 +13,24 @@ from node.ui.views.settlement import SettlementView
 from node.ui.views.stock import StockView
 from node.ui.views.stocktake import StocktakeView
 from node.ui.views.sync import SyncView
+from node.ui.views.van import MyPartsView, VanView
 
-# (text key, icon, view class, office only)
+# (text key, icon, view class, the roles that see it)
 SCREENS = [
-    ("orders", ft.Icons.ASSIGNMENT, OrdersView, False),
-    ("stock", ft.Icons.INVENTORY_2, StockView, False),
-    ("requests", ft.Icons.SHOPPING_CART, RequestsView, True),
-    ("stocktake", ft.Icons.FACT_CHECK, StocktakeView, True),
-    ("settlement", ft.Icons.RECEIPT_LONG, SettlementView, True),
-    ("kb", ft.Icons.MENU_BOOK, KbView, False),
-    ("sync", ft.Icons.SYNC, SyncView, False),
+    ("orders", ft.Icons.ASSIGNMENT, OrdersView, OUTLET_ROLES),
+    ("my_parts", ft.Icons.HOME_REPAIR_SERVICE, MyPartsView, frozenset({Role.TECHNICIAN})),
+    ("stock", ft.Icons.INVENTORY_2, StockView, OUTLET_ROLES),
+    ("van", ft.Icons.HOME_REPAIR_SERVICE, VanView, OFFICE),
+    ("requests", ft.Icons.SHOPPING_CART, RequestsView, OFFICE),
+    ("stocktake", ft.Icons.FACT_CHECK, StocktakeView, OFFICE),
+    ("settlement", ft.Icons.RECEIPT_LONG, SettlementView, OFFICE),
+    ("kb", ft.Icons.MENU_BOOK, KbView, OUTLET_ROLES),
+    ("sync", ft.Icons.SYNC, SyncView, OUTLET_ROLES),
 ]
 
 
 def screens_for(session) -> list[tuple]:
-    return [s for s in SCREENS if session.office or not s[3]]
+    return [s for s in SCREENS if session.role in s[3]]
 
 
 NAV = Nav(screens_for, "app_title", ft.Colors.BLUE_50, default_screen="orders", rail_min_width=88,

@@ -19,7 +19,7 @@ import json
 from collections import Counter
 
 from fieldsync.demo.headless import converged
-from node.services.stock import on_hand_all
+from fieldsync.testing.world import stock_places, unbalanced_pairs
 from shared.tables import HUB, TABLES
 from sync import merge
 
@@ -40,14 +40,17 @@ def check_all(hub, nodes) -> list[str]:
 
 
 def on_hand(hub, nodes) -> list[str]:
+    """On hand per place (the store, each technician's bag) on every node equals HQ's, and
+    no issue or hand-back is applied in half."""
     out = []
     for n in nodes:
-        theirs = {r[0]: r[1] for r in hub.conn.execute(
-            "SELECT part_id, SUM(qty) FROM stock_moves WHERE outlet_id = ? GROUP BY part_id", (n.outlet_id,))}
-        mine = on_hand_all(n.svc.ctx)
-        for part in set(theirs) | set(mine):
-            if theirs.get(part, 0) != mine.get(part, 0):
-                out.append(f"{n.name} on hand of {part}: node {mine.get(part, 0)}, hub {theirs.get(part, 0)}")
+        theirs = stock_places(hub.conn, n.outlet_id)
+        with n.store.read() as c:
+            mine = stock_places(c, n.outlet_id)
+        for place in set(theirs) | set(mine):
+            if theirs.get(place, 0) != mine.get(place, 0):
+                out.append(f"{n.name} on hand of {place}: node {mine.get(place, 0)}, hub {theirs.get(place, 0)}")
+    out += [f"pair {ref} applied in half" for ref in unbalanced_pairs(hub.conn)]
     return out
 
 

@@ -122,7 +122,14 @@ class Workload:
     def fit_part(self, node, tech, o) -> None:
         ids = [r["id"] for r in node.svc.ctx.query("SELECT id FROM parts WHERE category = ? ORDER BY sku",
                                                    (o.get("category") or "",))]
-        stocked = [p for p in ids if on_hand(node.store, p) > 0]
+        stocked = [p for p in ids if on_hand(node.store, p, tech.user_id) > 0]  # what the technician carries
+        clerk = self.sessions[node.name].get("clerk")
+        if not stocked and clerk is not None:  # collected at the counter first (领料)
+            in_store = [p for p in ids if on_hand(node.store, p) > 0]
+            part = self.rng.choice(in_store) if in_store else None
+            if part:
+                self.act("issue", node.svc.van.issue, clerk, tech.user_id, {part: 1})
+                stocked = [p for p in ids if on_hand(node.store, p, tech.user_id) > 0]
         if stocked:
             self.act("use_part", node.svc.parts.use_part, tech, o["id"], self.rng.choice(stocked), 1,
                      old_serial=f"OLD{self.rng.randint(10**6, 10**7)}",

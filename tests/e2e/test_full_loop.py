@@ -190,7 +190,7 @@ def test_intake_dispatch_offline_completion_callback_settlement_approval(world, 
     tech.click("到达上门")
     tech.button("登记用料").wait_for()
     tech.click("登记用料")
-    tech.page.get_by_label("配件", exact=True).first.click()  # the menu of the parts on hand opens
+    tech.page.get_by_label("配件", exact=True).first.click()  # the menu of the parts he carries opens
     tech.click(f"{part['name']}（{part['sku']}）", exact=False)
     tech.click("确定")
     tech.wait(f"{part['name']}（{part['sku']}）×1")
@@ -284,13 +284,14 @@ def test_intake_dispatch_offline_completion_callback_settlement_approval(world, 
 
 
 def sh01_part_in_stock(node: NodeDir) -> dict:
-    """The first part of the technician's menu of parts on hand (read on the node's replica)."""
+    """A part of the technician's menu: what the demo's clerk issued to him (his bag, read on
+    the node's replica)."""
     from node.services import NodeServices, Session
     store = node.store()
     try:
         svc = NodeServices(store)
         tech = Session.of_user(svc.ctx.one("SELECT * FROM users WHERE username = 'sh01.tech01'"))
-        p = next(x for x in svc.stock.levels(tech) if x.on_hand > 0)
+        p = svc.van.bag(tech).lines[0]
         return {"id": p.part_id, "sku": p.sku, "name": p.name}
     finally:
         store.close()

@@ -32,8 +32,9 @@ class Outlet:
         return self.node.sync()
 
     def on_hand(self, part_id: str) -> int:
-        return self.svc.ctx.scalar("SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id = ? AND part_id = ?",
-                                   (self.outlet_id, part_id))
+        """In the outlet's store (not what its technicians carry)."""
+        return self.svc.ctx.scalar("SELECT COALESCE(SUM(qty), 0) FROM stock_moves WHERE outlet_id = ? AND part_id = ? "
+                                   "AND holder IS NULL", (self.outlet_id, part_id))
 
 
 def enroll(hub, tmp_path, code: str = "SH01") -> Outlet:

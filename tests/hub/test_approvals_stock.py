@@ -35,8 +35,8 @@ def pick(services, shop):
     """A cheap part whose +1 posts by itself and a part whose −(limit+3) waits."""
     held = services.ctx.query(
         "SELECT p.id, p.unit_price, SUM(m.qty) AS on_hand FROM stock_moves m JOIN parts p ON p.id = m.part_id "
-        "WHERE m.outlet_id = ? GROUP BY p.id HAVING on_hand > ? ORDER BY p.unit_price", (shop.outlet_id,
-                                                                                       AUTO_POST_MAX_QTY + 3))
+        "WHERE m.outlet_id = ? AND m.holder IS NULL GROUP BY p.id HAVING on_hand > ? ORDER BY p.unit_price",
+        (shop.outlet_id, AUTO_POST_MAX_QTY + 3))
     small, large = held[0], held[-1]
     assert auto_posts(1, small["unit_price"]) and not auto_posts(-(AUTO_POST_MAX_QTY + 3), large["unit_price"])
     return small["id"], large["id"]
@@ -124,3 +124,29 @@ def test_moves_made_while_the_count_runs_are_no_variance(services, approver, sho
     shop.sync()
     review = services.approvals.stocktake(approver, cid)
     assert all(x.variance == 0 for x in review.lines)
+
+
+def test_hq_counts_the_store_without_the_bags_and_leaves_bag_counts_alone(services, approver, shop, hub):
+    """The demo's technicians carry parts: HQ's expected quantities are the store's only (no
+    variance for what a technician carries), and a bag count stays the outlet's record."""
+    tech = shop.svc.ctx.one("SELECT id FROM users WHERE outlet_id = ? AND role = 'technician' ORDER BY username",
+                            (shop.outlet_id,))["id"]
+    bag = shop.svc.van.bag(shop.clerk, tech)
+    assert bag.lines  # the demo issued parts to every technician
+    cid, _ = count(shop, {})
+    review = services.approvals.stocktake(approver, cid)
+    assert all(x.variance == 0 for x in review.lines)
+    counted = {x.part_id: x.qty - 1 for x in bag.lines}  # one of each missing from the bag
+    bag_count = shop.svc.van.count_bag(shop.clerk, tech, counted)
+    shop.sync()
+    assert hub_row(hub, "stock_counts", bag_count)["holder"] == tech
+    assert bag_count not in {x.id for x in services.approvals.inbox(approver)}
+    services.approvals.autopost(None)  # the store's count, all zeros, is approved by the hub
+    before = hub_dump(hub)
+    assert services.approvals.autopost(None) == 0
+    for call in (lambda: services.approvals.stocktake(approver, bag_count),
+                 lambda: services.approvals.decide_stocktake(approver, bag_count, "approved", "ok")):
+        with pytest.raises(ServiceError) as e:
+            call()
+        assert e.value.code == "not_found"
+    assert hub_dump(hub) == before  # nothing posted for the bag

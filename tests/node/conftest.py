@@ -10,7 +10,7 @@ import pytest
 from node.services import NodeServices, ServiceError, Session
 from sync.hlc import now_ms
 from tests.forge import node_dump
-from fieldsync.testing.outlet import HOUR, days_ago, seed
+from fieldsync.testing.outlet import HOUR, bag_ops, days_ago, seed
 from fieldsync.testing.world import Node, World, uid
 
 @dataclass
@@ -70,6 +70,16 @@ class Env:
             "outlet_id": self.outlet, "part_id": part_id, "qty": qty, "kind": "transfer", "ref": "HQ",
             "at": now_ms()}}])
         self.sync()
+
+    def seed_bags(self):
+        """The outlet's technicians carry fieldsync.testing.outlet.BAGS."""
+        self.w.hub.write(bag_ops(self.outlet))
+        self.sync()
+
+    def carry(self, part_id: str, qty: int, tech: Session | None = None):
+        """HQ ships a part to the outlet and the clerk issues it to a technician's bag."""
+        self.stock_from_hq(part_id, qty)
+        self.svc.van.issue(self.clerk, (tech or self.tech).user_id, {part_id: qty})
 
     def on_site(self, **fields) -> str:
         """A dispatched order the technician has taken to on site."""

@@ -7,7 +7,7 @@ from tests.node.test_stock import approve, requested
 
 
 def test_suggestions_from_use_safety_stock_on_hand_and_transit(env):
-    env.stock_from_hq("P-2001", 12)
+    env.carry("P-2001", 12)  # on hand counts the store and the bags: the outlet's whole stock
     old = NodeServices(env.node.store, now=lambda: now_ms() - 120 * DAY)  # outside the 90 days
     recent = NodeServices(env.node.store, now=lambda: now_ms() - 10 * DAY)
     for svc, n in ((old, 3), (recent, 9)):

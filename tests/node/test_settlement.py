@@ -9,7 +9,7 @@ from fieldsync.testing.outlet import days_ago, put
 def complete(env, part=None, in_warranty=None, **fields):
     oid = env.on_site(**fields)
     if part:
-        env.stock_from_hq(part, 1)
+        env.carry(part, 1)
         env.svc.parts.use_part(env.tech, oid, part, in_warranty=in_warranty)
     env.svc.actions.complete(env.tech, oid, "维修完成，试机正常")
     return oid

@@ -10,8 +10,8 @@ def test_variance_against_the_moves_before_the_count(env):
     env.stock_from_hq("P-2001", 6)
     env.stock_from_hq("P-2002", 3)
     cid = env.svc.stocktake.open(env.clerk, note="月末盘点")
-    oid = env.on_site()  # while the count runs, a technician uses a sensor
-    env.svc.parts.use_part(env.tech, oid, "P-2001")
+    oid = env.on_site()  # while the count runs, a sensor is used from the store (recorded at the counter)
+    env.svc.parts.use_part(env.clerk, oid, "P-2001")
     assert env.svc.stocktake.enter(env.clerk, cid, "P-2001", 5).uncounted == 1   # one is missing on the shelf
     view = env.svc.stocktake.enter(env.clerk, cid, "P-2002", 3)  # the count as it stands after the entry
     assert view == env.svc.stocktake.get(env.clerk, cid)
@@ -30,6 +30,18 @@ def test_variance_against_the_moves_before_the_count(env):
         == (6, 6, 0)
 
 
+def test_the_store_is_counted_without_what_the_technicians_carry(env):
+    env.stock_from_hq("P-2001", 6)
+    env.svc.van.issue(env.clerk, env.tech.user_id, {"P-2001": 2})
+    cid = env.svc.stocktake.open(env.clerk)
+    view = env.svc.stocktake.enter(env.clerk, cid, "P-2001", 4)
+    assert [(x.expected, x.variance) for x in view.lines] == [(4, 0)]
+    env.svc.stocktake.submit(env.clerk, cid)
+    env.sync()
+    assert [(x["expected"], x["variance"]) for x in env.w.hub.rows("stock_count_lines", "count_id = ?", (cid,))] \
+        == [(4, 0)]
+
+
 def test_a_move_from_another_device_made_before_the_count_still_counts(env):
     env.stock_from_hq("P-2002", 4)
     other = env.w.node(env.outlet)
@@ -38,7 +50,7 @@ def test_a_move_from_another_device_made_before_the_count_still_counts(env):
     oid = env.on_site(product_model_id="PM-WM-100")
     env.sync()
     other.sync()
-    other_svc.parts.use_part(env.session(env.tech.user_id), oid, "P-2002")  # offline tablet, before the count
+    other_svc.parts.use_part(env.session(env.clerk.user_id), oid, "P-2002")  # the other PC, offline, before the count
     cid = env.svc.stocktake.open(env.clerk)
     env.svc.stocktake.enter(env.clerk, cid, "P-2002", 3)
     assert env.svc.stocktake.get(env.clerk, cid).lines[0].variance == -1  # the tablet has not synced yet

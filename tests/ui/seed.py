@@ -1,5 +1,5 @@
 """An outlet worth looking at: 上海徐汇网点 with a technician, a clerk and a manager who
-log in with known passwords, appliances, parts in stock, fee rules, SLA policies,
+log in with known passwords, appliances, parts in stock and in 张师傅's bag, fee rules, SLA policies,
 knowledge-base articles, and orders in several states — written on the hub before it
 starts, so the node pulls them when it enrolls."""
 from datetime import timedelta
@@ -8,9 +8,10 @@ from shared.passwords import hash_password
 from shared.periods import local_date
 from sync.hlc import now_ms
 from fieldsync.testing.world import uid
+from shared.stock import pair_ref
 
 HOUR = 3600 * 1000
-PASSWORDS = {"zhang": "tech-123", "liu": "clerk-123", "chen": "boss-123"}
+PASSWORDS = {"zhang": "tech-123", "li": "tech-456", "liu": "clerk-123", "chen": "boss-123"}
 PIN = "2468"
 
 
@@ -65,7 +66,10 @@ def seed(hub, outlet_id: str) -> dict:
             tags=["空调", "不制冷"], fault_codes=["F1"], models=["KFR-35GW/BpR3"], updated_at=now, active=True),
     ]
     ops += [add("stock_moves", uid(), outlet_id=outlet_id, part_id=p, qty=q, kind="transfer", ref="HQ", at=now)
-            for p, q in (("P-2001", 8), ("P-2002", 1), ("P-2003", 3))]
+            for p, q in (("P-2001", 9), ("P-2002", 1), ("P-2003", 3))]
+    issue = pair_ref("u-zhang", uid())  # 张师傅 carries two sensors (the store keeps 7)
+    ops += [add("stock_moves", uid(), outlet_id=outlet_id, part_id="P-2001", qty=q, kind="issue", ref=issue,
+                note="张师傅", at=now, **extra) for q, extra in ((-2, {}), (2, {"holder": "u-zhang"}))]
 
     def order(number, customer, model, fault, status="new", **fields):
         oid = uid()
@@ -82,6 +86,8 @@ def seed(hub, outlet_id: str) -> dict:
                         purchase_date=days_ago(900)),
         "urgent": order("HQ-1003", "C-3", "PM-AC-35", "空调外机异响，客户投诉", priority="urgent",
                         created_at=now - 2 * HOUR),
+        "li_on_site": order("HQ-1004", "C-3", "PM-WM-100", "洗衣机不排水，显示E21", status="on_site",
+                            technician_id="u-li", purchase_date=days_ago(300)),
         "done": order("HQ-0990", "C-2", "PM-WM-100", "洗衣机不排水", status="completed", technician_id="u-li",
                       purchase_date=days_ago(200), resolution="更换排水泵", created_at=now - 30 * HOUR),
     }

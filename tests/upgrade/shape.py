@@ -1,7 +1,8 @@
 """A store file's schema as something to compare: every table's columns, every index's and
 trigger's definition. Columns are read back (PRAGMA table_info), not taken from the CREATE
-text, which ALTER TABLE rewrites: a column added by a migration and the same column in a
-brand-new file are equal here."""
+text, which ALTER TABLE rewrites, and compared as a set: a column added by a migration
+(ALTER TABLE appends it after the sync columns) and the same column in a brand-new file
+are equal here."""
 import sqlite3
 
 from sync.migrations import snapshot_statements
@@ -16,7 +17,7 @@ def schema_shape(path) -> dict:
             if sql not in kept:
                 continue
             if kind == "table" and not sql.startswith("CREATE VIRTUAL"):
-                shape[name] = [tuple(r[1:]) for r in conn.execute(f"PRAGMA table_info([{name}])")]
+                shape[name] = sorted(tuple(r[1:]) for r in conn.execute(f"PRAGMA table_info([{name}])"))
             else:
                 shape[name] = sql
         return shape

@@ -146,7 +146,8 @@ def use_part(view, action) -> None:
             n = -1
         return _attempt(view, sh.services.parts.use_part, sh.session, view.order_id, part.value, n,
                         old_serial=old.value, new_serial=new.value, in_warranty=bool(warranty.value))
-    _dialog(view, f"{view.detail.number} · {action.label}", [part, qty, old, new, warranty], ok)
+    empty = [w.muted(sh.t("you_carry_none"))] if not choices and sh.session.technician else []  # nothing carried
+    _dialog(view, f"{view.detail.number} · {action.label}", [*empty, part, qty, old, new, warranty], ok)
 
 
 def attach_photos(view, files) -> None:

@@ -1,5 +1,5 @@
-"""Stock: on hand per part with low-stock markers, shipments from HQ to receive, and the
-movement ledger."""
+"""Stock: the store's on hand per part with low-stock markers (and how many the technicians
+carry beside it), shipments from HQ to receive, and the store's movement ledger."""
 import flet as ft
 
 from shared.formatting import when
@@ -18,11 +18,12 @@ class StockView:
         levels = sh.services.stock.levels(sh.session)
         rows = [[part.sku, part.name, part.category,
                  ft.Text(str(part.on_hand), weight=ft.FontWeight.W_600, color=ft.Colors.RED_700 if part.low else None),
-                 part.safety_stock, part.in_transit or "", w.chip(sh.t("low"), ft.Colors.RED_600) if part.low else ""]
+                 part.safety_stock, part.in_transit or "", part.in_bags or "",
+                 w.chip(sh.t("low"), ft.Colors.RED_600) if part.low else ""]
                 for part in levels]
         parts = [w.title(sh.t("stock")), w.section(sh.t("stock"), w.table(
-            [sh.t("part"), "", sh.t("type_filter"), sh.t("on_hand"), sh.t("safety"), sh.t("in_transit"), ""], rows,
-            numeric={3, 4, 5}))]
+            [sh.t("part"), "", sh.t("type_filter"), sh.t("on_hand"), sh.t("safety"), sh.t("in_transit"),
+             sh.t("in_bags"), ""], rows, numeric={3, 4, 5, 6}))]
         if sh.session.office:
             parts.append(self._shipments())
         moves = sh.services.stock.ledger(sh.session, limit=50)
