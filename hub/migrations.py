@@ -5,7 +5,7 @@ table (shared/tables.py), to the hub's bookkeeping (sync/hub_store.py) or to a s
 from hub.services import schema as services_schema
 from sync.hub_store import create_own_tables
 from sync.migrations import Migration, StoreSchema, register
-from sync.schema import create_declared_index, create_replicated_tables
+from sync.schema import create_declared_index, create_declared_table, create_replicated_tables
 
 
 def create(conn) -> None:
@@ -17,6 +17,13 @@ def create(conn) -> None:
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
+    Migration(3, "order_audit: outlets' phone reveals, copied into hq_audit as the hub accepts them",
+              lambda conn: _order_audit(conn)),
 )
+
+
+def _order_audit(conn) -> None:
+    create_declared_table(conn, "order_audit")
+    conn.execute(services_schema.OUTLET_AUDIT_TRIGGER)
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
 register(HUB_SCHEMA)

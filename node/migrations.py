@@ -5,7 +5,7 @@ tables and indexes (node/services/schema.py) comes with a migration here."""
 from node.services import schema as services_schema
 from sync.migrations import Migration, StoreSchema, register
 from sync.node_store import create_own_tables
-from sync.schema import create_declared_index, create_replicated_tables
+from sync.schema import create_declared_index, create_declared_table, create_replicated_tables
 
 
 def create(conn) -> None:
@@ -17,6 +17,8 @@ def create(conn) -> None:
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
+    Migration(3, "order_audit: phone reveals recorded for HQ's audit (replicated)",
+              lambda conn: create_declared_table(conn, "order_audit")),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)
