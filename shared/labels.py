@@ -122,6 +122,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "actions": ("操作", "Actions"), "reschedule": ("改约", "Reschedule"),
         "decline_reason": ("退单原因", "Reason for declining"), "date": ("日期（年-月-日）", "Date (YYYY-MM-DD)"),
         "time": ("时间（时:分）", "Time (HH:MM)"),
+        "pick_date": ("选择日期", "Choose the date"), "pick_time": ("选择时间", "Choose the time"),
+        "open_attachment": ("查看", "Open"), "close": ("关闭", "Close"),
         "bad_datetime": ("请输入有效的日期和时间。", "Enter a valid date and time."),
         "confirm": ("确定", "OK"), "cancel": ("取消", "Cancel"), "saved": ("已保存", "Saved"),
         "attach_photo": ("拍照上传", "Attach photo"), "attach_signature": ("客户签名", "Customer signature"),
