@@ -157,7 +157,14 @@ def test_a_technician_works_an_order_by_hand(size, cluster, browser, orders, pho
         ui.wait("照片 · ", exact=False)
         touch_targets_are_big_enough(ui)
         no_text_is_clipped(ui)
+        ui.gone("已保存")  # the confirmation has gone: a clean picture
         ui.shot(f"node-{size}-order.png")
+        if size == "phone":  # the rest of the order, scrolled: timeline and attachments
+            ui.page.mouse.move(195, 500)
+            ui.page.mouse.wheel(0, 3000)
+            ui.wait("派工至网点")
+            no_text_is_clipped(ui)
+            ui.shot("node-phone-order-attachments.png")
 
         ui.button(re.compile("^照片 · ")).first.click()  # the photo opens again
         ui.wait("关闭")
