@@ -3,7 +3,6 @@ reaches HQ's audit, never the number itself), warranty worked out from the model
 offline with the pause while waiting for parts, and the actions this person may take."""
 from node.services import NodeServices
 from sync.hlc import now_ms
-from tests.forge import node_dump
 from fieldsync.testing.outlet import DAY, HOUR, days_ago
 
 

@@ -158,7 +158,8 @@ class OrderView:
         sh = self.shell
         rows = [ft.TextButton(f"{a.kind_label} · {when(a.at, sh.lang)} · {a.size // 1024 or 1} KB",
                               icon=ft.Icons.IMAGE if a.kind == "photo" else ft.Icons.DRAW,
-                              tooltip=sh.t("open_attachment"), on_click=lambda e, aid=a.id: dialogs.view_attachment(self, aid))
+                              tooltip=sh.t("open_attachment"),
+                              on_click=lambda e, aid=a.id: dialogs.view_attachment(self, aid))
                 for a in d.attachments]
         acts = []
         if d.action("attach"):

@@ -110,10 +110,13 @@ def schedule(view, title: str) -> None:
         shown[:] = [picker]
         sh.page.show_dialog(picker)
 
+    def midnight(day) -> datetime:
+        return datetime.combine(day, dt_time())
+
     def open_date(e) -> None:
         show_picker(ft.DatePicker(
-            value=datetime.combine(max(chosen["date"], today), dt_time()), first_date=datetime.combine(today, dt_time()),
-            last_date=datetime.combine(today + timedelta(days=365), dt_time()), current_date=datetime.combine(today, dt_time()),
+            value=midnight(max(chosen["date"], today)), first_date=midnight(today),
+            last_date=midnight(today + timedelta(days=365)), current_date=midnight(today),
             locale=locale, help_text=sh.t("pick_date"), confirm_text=sh.t("confirm"), cancel_text=sh.t("cancel"),
             on_change=date_picked, on_dismiss=closed))
 
