@@ -204,6 +204,33 @@ def test_the_technicians_screens_in_english_on_a_phone(cluster, browser):
         ui.page.close()
 
 
+def test_the_knowledge_base_and_the_on_site_form_on_a_phone(cluster, browser):
+    ui = Ui(browser, cluster.url, shots=DOCS, viewport=SIZES["phone"])
+    try:
+        login(ui, "zhang")
+        open_order(ui, "HQ-1001")
+        ui.click("修改工单")
+        ui.wait("序列号")
+        touch_targets_are_big_enough(ui)
+        no_text_is_clipped(ui)
+        ui.fill("故障代码", "F1")
+        ui.click("确定")
+        ui.wait("已保存")
+        ui.click("知识库", exact=False)
+        ui.fill("搜索故障、型号、故障代码", "漏水")
+        ui.page.keyboard.press("Enter")
+        ui.wait("滚筒洗衣机底部漏水的排查")
+        touch_targets_are_big_enough(ui)
+        no_text_is_clipped(ui)
+        ui.shot("node-phone-kb.png")
+        ui.text("滚筒洗衣机底部漏水的排查").first.click()
+        ui.wait("E21 故障代码表示排水超时")
+        touch_targets_are_big_enough(ui)
+        no_text_is_clipped(ui)
+    finally:
+        ui.page.close()
+
+
 def test_hq_has_each_order_with_her_and_the_reveal_in_its_audit(cluster, browser, orders):
     ui = Ui(browser, cluster.url, viewport=SIZES["tablet"])
     try:
