@@ -233,6 +233,14 @@ def test_the_knowledge_base_and_the_on_site_form_on_a_phone(cluster, browser):
         ui.wait("E21 故障代码表示排水超时")
         touch_targets_are_big_enough(ui)
         no_text_is_clipped(ui)
+        ui.viewport = (844, 390)  # the phone turned: wide enough for the rail again
+        ui.page.set_viewport_size({"width": 844, "height": 390})
+        ui.page.get_by_role("button", name=re.compile("^知识库")).first.wait_for()
+        ui.wait("E21 故障代码表示排水超时")  # still the article being read
+        no_text_is_clipped(ui)
+        ui.viewport = SIZES["phone"]
+        ui.page.set_viewport_size({"width": 390, "height": 844})
+        ui.page.get_by_role("tab", name=re.compile("^知识库")).first.wait_for()
     finally:
         ui.page.close()
 
