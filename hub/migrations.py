@@ -6,7 +6,8 @@ from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_own_tables
 from sync import recovery
 from sync.migrations import Migration, StoreSchema, register
-from sync.schema import add_declared_column, create_declared_index, create_replicated_tables
+from sync.schema import (add_declared_column, create_declared_index, create_declared_table,
+                         create_replicated_tables)
 
 
 def create(conn) -> None:
@@ -34,6 +35,13 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(5, "a restore's hand-backs: the changes nodes gave back to a hub restored from a backup, "
                  "and every hand-back for HQ's restore report", recovery.create_tables),
     Migration(6, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
+    Migration(7, "order_audit: outlets' phone reveals, copied into hq_audit as the hub accepts them",
+              lambda conn: _order_audit(conn)),
 )
+
+
+def _order_audit(conn) -> None:
+    create_declared_table(conn, "order_audit")
+    conn.execute(services_schema.OUTLET_AUDIT_TRIGGER)
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
 register(HUB_SCHEMA)

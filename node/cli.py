@@ -56,7 +56,8 @@ def _serve(a) -> int:
             logging.getLogger(noisy).setLevel(logging.WARNING)
         runtime = NodeRuntime.open(NodeHome(a.dir), interval_s=a.interval, max_backoff_s=a.max_backoff)
         service = runtime.sync
-        services = NodeServices(runtime.store, queue_blob=service.queue_attachment, sync_now=service.sync_now,
+        services = NodeServices(runtime.store, queue_blob=service.queue_attachment,
+                                read_blob=service.read_attachment, sync_now=service.sync_now,
                                 sync_status=lambda: service.status)
         live = LiveSessions()
         service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,

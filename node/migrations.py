@@ -6,7 +6,8 @@ from node.services import schema as services_schema
 from sync import handback
 from sync.migrations import Migration, StoreSchema, register
 from sync.node_store import create_own_tables
-from sync.schema import add_declared_column, create_declared_index, create_replicated_tables
+from sync.schema import (add_declared_column, create_declared_index, create_declared_table,
+                         create_replicated_tables)
 
 
 def create(conn) -> None:
@@ -34,6 +35,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
                  "hub restored from a backup takes back its lost changes; every bucket is pulled once more",
               handback.migrate),
     Migration(5, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
+    Migration(6, "order_audit: phone reveals recorded for HQ's audit (replicated)",
+              lambda conn: create_declared_table(conn, "order_audit")),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

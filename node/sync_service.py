@@ -189,6 +189,13 @@ class SyncService:
         self.store.queue_blob(sha, str(path), len(data), now_ms())
         return sha
 
+    def read_attachment(self, sha256: str) -> bytes | None:
+        """A photo or signature this device holds (attached here), else None."""
+        if self.blobs_dir is None or len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            return None
+        path = Path(self.blobs_dir) / sha256[:2] / sha256
+        return path.read_bytes() if path.is_file() else None
+
     def upload_blobs(self) -> int:
         """Upload queued blobs; one HQ already holds (a crash after its upload) is only marked."""
         if not hasattr(self.transport, "put_blob"):

@@ -123,6 +123,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "actions": ("操作", "Actions"), "reschedule": ("改约", "Reschedule"),
         "decline_reason": ("退单原因", "Reason for declining"), "date": ("日期（年-月-日）", "Date (YYYY-MM-DD)"),
         "time": ("时间（时:分）", "Time (HH:MM)"),
+        "pick_date": ("选择日期", "Choose the date"), "pick_time": ("选择时间", "Choose the time"),
+        "open_attachment": ("查看", "Open"), "close": ("关闭", "Close"),
         "bad_datetime": ("请输入有效的日期和时间。", "Enter a valid date and time."),
         "confirm": ("确定", "OK"), "cancel": ("取消", "Cancel"), "saved": ("已保存", "Saved"),
         "attach_photo": ("拍照上传", "Attach photo"), "attach_signature": ("客户签名", "Customer signature"),
@@ -181,6 +183,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         # phone reveal, phoned-in orders, on-site edits, photos and the signature pad
         "hide_phone": ("隐藏号码", "Hide number"),
         "phone_seen": ("号码查看记录：{who}", "Number viewed by: {who}"),
+        "created_hq": ("总部受理", "Created at HQ"), "created_outlet": ("网点来电登记", "Phoned in at the outlet"),
+        "dispatched": ("派工至网点", "Dispatched to the outlet"),
         "new_order": ("新建工单", "New order"), "created_order": ("已新建工单 {number}", "Order {number} created"),
         "phoned_in_hint": ("客户来电报修：工单直接为已接单，联系人信息记在工单上（网点不能新建客户档案）。",
                            "A customer phoned the outlet: the order starts accepted; the contact details stay on "

@@ -102,6 +102,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "attachment_empty": ("文件是空的。", "The file is empty."),
     "attachment_too_large": ("文件太大，最大{mb}MB。", "The file is too large; at most {mb} MB."),
     "attachments_unavailable": ("本机暂不能保存附件。", "This device cannot store attachments right now."),
+    "attachment_elsewhere": ("这个文件在添加它的设备上，本机还没有；请在那台设备上查看。",
+                             "The file is on the device that attached it, not on this one yet; open it there."),
     "sync_unavailable": ("本机尚未配置同步。", "Sync is not set up on this device."),
     # hub services: HQ's work
     "complaint_resolved": ("该投诉已处理完毕。", "This complaint is already resolved."),

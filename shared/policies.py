@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared import orders, roles, stock
+from shared.audit import AuditAction
 from shared.refusals import BAD_TRANSITION, FORBIDDEN, INVALID, OpRefused
 
 # The rows a change's `actor` names, and the column by which a row names the user who made
@@ -103,6 +104,14 @@ class StockMoves(TablePolicy):
                             role=role, move_kind=kind)
         if not stock.qty_fits(kind, qty, holder):
             raise OpRefused(INVALID, "bad_qty", move_kind=kind, qty=qty)
+
+
+class OrderAudit(TablePolicy):
+    """An outlet records only the audit actions the vocabulary names (shared/audit.py)."""
+
+    def authorize_add(self, role: str, fields: Mapping[str, object]) -> None:
+        if fields.get("action") not in set(AuditAction) or not isinstance(fields.get("at"), int):
+            raise OpRefused(INVALID, "bad_value", table="order_audit", field="action", kind="audit action")
 
 
 class Notices(TablePolicy):

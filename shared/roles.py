@@ -37,11 +37,17 @@ CREATE: dict[str, frozenset[Role]] = {
         "parts_requests", "parts_request_lines", "stock_counts", "stock_count_lines",
         "settlements", "settlement_lines")},
 }
+# Fields a role may set only to the acting user, and only while empty: a technician who
+# accepts an unassigned order takes it (service_orders.technician_id), and no other.
+CLAIM: dict[str, dict[Role, frozenset[str]]] = {
+    "service_orders": {Role.TECHNICIAN: frozenset({"technician_id"})},
+}
 ADD: dict[str, frozenset[Role]] = {
     "order_events": OUTLET_ROLES,
     "order_parts": OUTLET_ROLES,
     "stock_moves": OUTLET_ROLES,
     "attachments": OUTLET_ROLES,
+    "order_audit": OUTLET_ROLES,
 }
 # Stock move kinds an outlet may record; transfers and adjustments are posted by the hub.
 # The clerk issues parts to a technician; unused parts go back by either (the technician
@@ -70,6 +76,17 @@ def may_put(role: str, table: str, fields, creating: bool) -> bool:
         return False
     scope = allowed[role]
     return scope is ANY_FIELD or set(fields) <= scope
+
+
+def may_claim(role: str, table: str, field: str, value, actor_id: str | None, current) -> bool:
+    """May an outlet user of `role` set `field` of `table` to `value`? Only to themselves,
+    only while the field is empty (or already them: the same claim re-sent)."""
+    try:
+        role = Role(role)
+    except ValueError:
+        return False
+    return (field in CLAIM.get(table, {}).get(role, frozenset()) and actor_id is not None
+            and value == actor_id and current in (None, "", actor_id))
 
 
 def may_add(role: str, table: str) -> bool:

@@ -6,7 +6,7 @@ stores' schemas and the merge rules read these declarations."""
 from dataclasses import dataclass, field
 from collections.abc import Mapping
 
-from shared.policies import Notices, OrderStates, StockMoves, TablePolicy
+from shared.policies import Notices, OrderAudit, OrderStates, StockMoves, TablePolicy
 
 HUB, OUTLET = "hub", "outlet"
 RECORD, LEDGER = "record", "ledger"
@@ -219,6 +219,10 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "order_id": TEXT, "kind": TEXT, "sha256": TEXT, "size": INT, "mime": TEXT,
         "at": INT},
         indexes=(("order_id",), ("sha256",))),
+    # who revealed a customer's phone on a device (shared/audit.py): HQ's audit, no number
+    _spec("order_audit", OUTLET, LEDGER, ByParent("service_orders", "order_id"), {
+        "order_id": TEXT, "action": TEXT, "actor_id": TEXT, "at": INT},
+        policy=OrderAudit(), indexes=(("order_id",),)),
     # ---- the hub's word to the outlets ----
     _spec("approvals", HUB, LEDGER, ByOutlet(), {
         "outlet_id": TEXT, "subject_table": TEXT, "subject_id": TEXT, "decision": TEXT,

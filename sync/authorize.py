@@ -179,6 +179,9 @@ def _authorize_put(ctx, spec, row_id, fields, row, role) -> Verdict:
         if reused:
             raise OpRefused(CONFLICT, "clock_reused", table=spec.name, field=reused[0])
     written = [f for f in fields if creating or f not in spec.set_once or fields[f] != row.get(f)]
+    actor_id = (ctx.actor or {}).get("id")
+    written = [f for f in written if not roles.may_claim(role, spec.name, f, fields[f], actor_id,
+                                                          None if row is None else row.get(f))]
     if not roles.may_put(role, spec.name, written, creating):
         raise OpRefused(FORBIDDEN, "role_fields", role=role, table=spec.name)
     return Verdict(spec, row)

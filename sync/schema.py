@@ -13,13 +13,19 @@ SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"
 def create_replicated_tables(conn) -> None:
     """The declared tables as they are now: a brand-new file's; an older file gets a
     declaration's later changes through a numbered migration (sync/migrations.py)."""
-    for spec in TABLES.values():
-        cols = ", ".join(f"[{c}] {SQL_TYPES[t]}" for c, t in spec.columns.items() if c != "id")
-        extra = "_clk TEXT NOT NULL DEFAULT '{}'" if spec.is_record else "_hlc INTEGER, _src TEXT"
-        conn.execute(f"CREATE TABLE IF NOT EXISTS [{spec.name}] "
-                     f"(id TEXT PRIMARY KEY, {cols}, {extra})")
-        for cols_ in spec.indexes:
-            create_declared_index(conn, spec.name, cols_)
+    for name in TABLES:
+        create_declared_table(conn, name)
+
+
+def create_declared_table(conn, table: str) -> None:
+    """One declared table as it is now, with its declared indexes; a migration that adds a
+    replicated table calls this too."""
+    spec = TABLES[table]
+    cols = ", ".join(f"[{c}] {SQL_TYPES[t]}" for c, t in spec.columns.items() if c != "id")
+    extra = "_clk TEXT NOT NULL DEFAULT '{}'" if spec.is_record else "_hlc INTEGER, _src TEXT"
+    conn.execute(f"CREATE TABLE IF NOT EXISTS [{spec.name}] (id TEXT PRIMARY KEY, {cols}, {extra})")
+    for cols_ in spec.indexes:
+        create_declared_index(conn, spec.name, cols_)
 
 
 def add_declared_column(conn, table: str, column: str) -> None:

@@ -2,6 +2,8 @@
 tables declares them in a module-level `DDL` tuple; `create` runs them all when a brand-new
 hub.db is made (hub/migrations.py), and a later change to one is a migration there.
 Nothing here replicates to the nodes."""
+from shared.audit import HQ_PREFIX
+
 from hub.services import approve_parts, callbacks, complaints, dispatch, intake, kb_answers, monitor, rollups
 
 # Service modules whose DDL is part of the hub's schema (each adds its own).
@@ -13,11 +15,19 @@ DDL = (
         user_id TEXT, action TEXT NOT NULL, subject TEXT, detail TEXT)""",
     "CREATE INDEX IF NOT EXISTS ix_hq_audit_action ON hq_audit (action, detail, at)",
 )
+# What outlets record for HQ's audit (the order_audit ledger, shared/audit.py) lands in
+# hq_audit as the hub accepts it, in the same transaction: who, when, which order (its
+# number); never a phone number — the row carries none.
+OUTLET_AUDIT_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS tr_hq_audit_from_outlet AFTER INSERT ON order_audit BEGIN
+    INSERT OR IGNORE INTO hq_audit (id, at, user_id, action, subject, detail)
+    VALUES ('outlet:' || NEW.id, NEW.at, NEW.actor_id, '{HQ_PREFIX}' || NEW.action, NEW.order_id,
+            (SELECT number FROM service_orders WHERE id = NEW.order_id)); END"""
 
 
 def create(conn) -> None:
     statements = list(DDL)
     for module in MODULES:
         statements += module.DDL
+    statements.append(OUTLET_AUDIT_TRIGGER)
     for sql in statements:
         conn.execute(sql)

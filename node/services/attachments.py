@@ -1,13 +1,16 @@
 """Photos and the customer's signature on an order. The bytes go to the device's upload
 queue (`queue_blob(bytes) -> sha256`, the sync service's queue in the app, a dict in
 tests) before the `attachments` ledger row that names them is written, so a row never
-points at bytes this device does not hold."""
+points at bytes this device does not hold. `read_blob(sha256) -> bytes | None` reads them
+back (SyncService.read_attachment: the device's blob directory) to open an attached photo or
+signature again."""
 import hashlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from shared import attachments as kinds
-from shared.labels import in_sentence, pair
+from shared.labels import in_sentence, label, pair
 from shared.orders import TERMINAL
 
 from node.services import guards
@@ -16,10 +19,36 @@ from node.services.order_rows import check_technician, own_order
 from node.services.session import Session
 
 
+@dataclass(frozen=True, slots=True)
+class AttachmentFile:
+    """An attached photo or signature opened again: its bytes, as they were attached."""
+    id: str
+    order_id: str
+    kind: str
+    kind_label: str
+    mime: str
+    at: int | None
+    data: bytes
+
+
 class Attachments:
-    def __init__(self, ctx, queue_blob: Callable[[bytes], str] | None):
+    def __init__(self, ctx, queue_blob: Callable[[bytes], str] | None,
+                 read_blob: Callable[[str], bytes | None] | None = None):
         self.ctx = ctx
         self.queue_blob = queue_blob
+        self.read_blob = read_blob
+
+    def open(self, session: Session, attachment_id: str) -> AttachmentFile:
+        """An attachment of this outlet's order, with its bytes from this device; one that
+        another device attached and this one does not hold yet is refused in words."""
+        self.ctx.current_user(session)
+        row = guards.own_row(self.ctx, "attachments", attachment_id)
+        sha = row.get("sha256") or ""
+        data = self.read_blob(sha) if self.read_blob is not None else None
+        if not data or hashlib.sha256(data).hexdigest() != sha:
+            raise ServiceError.of("attachment_elsewhere")
+        return AttachmentFile(row["id"], row["order_id"], row["kind"], label("attachment", row["kind"], session.lang),
+                              row.get("mime") or "", row.get("at"), bytes(data))
 
     def attach(self, session: Session, order_id: str, data: bytes, kind: str = kinds.PHOTO,
                mime: str = "image/jpeg") -> str:

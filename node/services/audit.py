@@ -1,12 +1,9 @@
-"""What only this device needs to remember, in the node-local `_audit` table: who revealed
-a customer's full phone number and when, and failed logins (for the lockout).
-
-Not replicated on purpose: order_events are status commands that the hub validates
-against the state machine, so a reveal cannot be one, and a new replicated table is a
-protocol change. HQ sees reveals only on the device itself until an audit ledger exists."""
+"""What only this device needs to remember, in the node-local `_audit` table: logins and
+failed logins (for the lockout). Phone reveals are for HQ's audit too: they are the
+replicated `order_audit` ledger (shared/audit.py), written by OrderDetails.reveal_phone;
+a node before store version 3 kept them here ("reveal_phone" rows), where they stay."""
 import json
 
-REVEAL_PHONE = "reveal_phone"
 LOGIN_OK = "login_ok"
 LOGIN_FAILED = "login_failed"
 

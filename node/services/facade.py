@@ -24,15 +24,17 @@ from node.services.van_stock import VanStock
 
 class NodeServices:
     """`queue_blob(bytes) -> sha256`: the upload queue for photos and signatures
-    (SyncService.queue_attachment); `sync_now()` and `sync_status()`: the background
+    (SyncService.queue_attachment) and `read_blob(sha256) -> bytes | None` to open them
+again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the background
     sync's "sync now" and its status; `now()`: device time in epoch ms."""
 
     def __init__(self, store, *, now: Callable[[], int] | None = None,
                  queue_blob: Callable[[bytes], str] | None = None,
+                 read_blob: Callable[[str], bytes | None] | None = None,
                  sync_now: Callable | None = None, sync_status: Callable | None = None):
         self.ctx = Context(store, now)
         lock = self.ctx.lock
-        attachments = Attachments(self.ctx, queue_blob)
+        attachments = Attachments(self.ctx, queue_blob, read_blob)
         self.auth = Atomic(Auth(self.ctx), lock)
         self.people = Atomic(People(self.ctx), lock)
         self.catalog = Atomic(Catalog(self.ctx), lock)

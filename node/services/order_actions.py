@@ -5,7 +5,7 @@ resolution) are written in the same change, so HQ never sees one without the oth
 import uuid
 from dataclasses import dataclass
 
-from shared import phone
+from shared import phone, roles
 from shared.labels import in_sentence, pair
 from shared.orders import OUTLET, TERMINAL, OrderType, Priority, Status, can_transition
 from shared.periods import local_date
@@ -47,7 +47,15 @@ class OrderActions:
     # ---- status steps ----
 
     def accept(self, session: Session, order_id: str) -> None:
-        self._step(session, own_order(self.ctx, order_id), Status.ACCEPTED)
+        """A technician who accepts an order nobody works yet takes it (in the same change,
+        so HQ's reports and settlements know whose it is)."""
+        order = own_order(self.ctx, order_id)
+        self._check_step(session, order, Status.ACCEPTED)
+        claim = []
+        if not order.get("technician_id") and roles.may_claim(session.role, "service_orders", "technician_id",
+                                                             session.user_id, session.user_id, None):
+            claim = [_put(order["id"], technician_id=session.user_id)]
+        self._step(session, order, Status.ACCEPTED, before=claim)
 
     def decline(self, session: Session, order_id: str, reason: str) -> None:
         """Hand the order back to HQ for re-dispatch; HQ needs to know why."""

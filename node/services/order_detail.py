@@ -1,18 +1,24 @@
 """One order as the technician and the clerk see it: customer (phone masked; revealing it
 is recorded), appliance with its warranty worked out, fault, SLA clocks, timeline, parts,
 attachments, and the actions this person may take now."""
+import json
+import uuid
 from dataclasses import dataclass
 
 from shared import phone
+from shared.audit import AuditAction
 from shared.labels import heading, label, ui_text
 from shared.orders import OUTLET, TERMINAL, Status, next_for
 from shared.periods import local_date
 from shared.warranty import IN, warranty_status
+from sync.hlc import wall_ms
 
-from node.services import audit
+from node.services import guards
 from node.services.order_rows import SlaBook, check_technician, may_work_on, own_order
 from node.services.session import Session
 
+# The timeline's first entries, before any status event (not statuses: no event sets them).
+CREATED, DISPATCHED = "created", "dispatched"
 FINISHED = frozenset(TERMINAL | {Status.COMPLETED, Status.DECLINED})
 
 
@@ -179,10 +185,25 @@ class OrderDetails:
             sla=tuple(SlaLine(m.name, label("milestone", m.name, lang), m.due_at, m.met_at, m.met, m.stopped,
                               m.remaining_ms, m.breached) for m in (clock.milestones if clock else ())),
             sla_paused=bool(clock and clock.paused), overdue=bool(clock and clock.overdue),
-            timeline=tuple(TimelineEntry(e["id"], e["at"], e["to_status"], label("status", e["to_status"], lang),
-                                         e["reason"] or "", e["actor_name"] or "") for e in events),
+            timeline=(*self._origin(o, lang),
+                      *(TimelineEntry(e["id"], e["at"], e["to_status"], label("status", e["to_status"], lang),
+                                      e["reason"] or "", e["actor_name"] or "") for e in events)),
             parts=self._parts(order_id, lang), attachments=self._attachments(order_id, lang),
             actions=self._actions(session, o))
+
+    def _origin(self, o: dict, lang: str) -> tuple[TimelineEntry, ...]:
+        """How the order began: created (at HQ, or phoned in at the outlet) and, for HQ's
+        orders, its dispatch to this outlet — when the outlet_id it carries was written
+        (the field's clock; a re-dispatch moves it)."""
+        if o.get("source") == OUTLET:
+            return (TimelineEntry("created", o.get("created_at"), CREATED, ui_text("created_outlet", lang), "", ""),)
+        outlet = self.ctx.one("SELECT name, code FROM outlets WHERE id = ?", (o.get("outlet_id") or "",)) or {}
+        entries = [TimelineEntry("created", o.get("created_at"), CREATED, ui_text("created_hq", lang), "", "")]
+        clock = json.loads(o.get("_clk") or "{}").get("outlet_id")
+        if clock:
+            entries.append(TimelineEntry("dispatched", wall_ms(clock[0]), DISPATCHED, ui_text("dispatched", lang),
+                                         outlet.get("name") or outlet.get("code") or "", ""))
+        return tuple(entries)
 
     def _parts(self, order_id: str, lang: str) -> tuple[OrderPartLine, ...]:
         rows = self.ctx.query(
@@ -197,9 +218,9 @@ class OrderDetails:
 
     def _reveals(self, order_id: str) -> tuple[PhoneReveal, ...]:
         rows = self.ctx.query(
-            "SELECT a.at, COALESCE(u.display_name, u.username, a.user_id) AS name FROM _audit a "
-            "LEFT JOIN users u ON u.id = a.user_id WHERE a.action = ? AND a.table_name = 'service_orders' "
-            "AND a.row_id = ? ORDER BY a.at DESC, a.id DESC LIMIT 5", (audit.REVEAL_PHONE, order_id))
+            "SELECT a.at, COALESCE(u.display_name, u.username, a.actor_id) AS name FROM order_audit a "
+            "LEFT JOIN users u ON u.id = a.actor_id WHERE a.action = ? AND a.order_id = ? "
+            "ORDER BY a.at DESC, a._hlc DESC LIMIT 5", (str(AuditAction.REVEAL_PHONE), order_id))
         return tuple(PhoneReveal(r["at"], r["name"] or "") for r in rows)
 
     def _attachments(self, order_id: str, lang: str) -> tuple[AttachmentLine, ...]:
@@ -226,13 +247,16 @@ class OrderDetails:
                                  else heading("action", a, lang)) for a in acts)
 
     def reveal_phone(self, session: Session, order_id: str) -> str:
-        """The customer's full number, for calling them; who looked is recorded on this device."""
+        """The customer's full number, for calling them; who looked is recorded in the
+        order_audit ledger, which reaches HQ's audit with the next sync (no number in it)."""
         o = own_order(self.ctx, order_id)
         check_technician(self.ctx, session, o)
         self.ctx.current_user(session)
         number = o.get("contact_phone")
         if not number and o.get("customer_id"):
             number = self.ctx.scalar("SELECT phone FROM customers WHERE id = ?", (o["customer_id"],))
-        audit.record(self.ctx, audit.REVEAL_PHONE, user_id=session.user_id, table="service_orders",
-                     row_id=order_id, detail=o.get("number"))
+        guards.require_add(session, "order_audit", "reveal_phone")
+        self.ctx.write(session, [{"op": "add", "table": "order_audit", "id": str(uuid.uuid4()), "fields": {
+            "order_id": o["id"], "action": str(AuditAction.REVEAL_PHONE), "actor_id": session.user_id,
+            "at": self.ctx.now()}}])
         return number or ""

@@ -1,6 +1,7 @@
 """Node-local tables, indexes and triggers the services need beside the replicated ones.
-None of this replicates: `_audit` keeps what only this device needs to remember (phone
-reveals, login failures), the indexes speed up the outlet's lists, and the knowledge-base
+None of this replicates: `_audit` keeps what only this device needs to remember (logins and
+login failures; phone reveals of store version 2 and before — since 3 they are the replicated
+`order_audit` ledger), the indexes speed up the outlet's lists, and the knowledge-base
 search index (`_kb_*`) is rebuilt from kb_articles, which the triggers mark as changed
 whichever way a row arrives (pull or local). `create` is part of a brand-new node.db
 (node/migrations.py); a later change here is a migration there."""

@@ -10,7 +10,7 @@ import flet as ft
 from node.ui import nav
 from node.ui.views.orders import OrdersView
 from shared.labels import ui_text
-from shared.ui.shell import BaseShell
+from shared.ui.shell import FONT, BaseShell
 
 
 class Shell(BaseShell):
@@ -30,6 +30,21 @@ class Shell(BaseShell):
         self._pickers: dict[str, ft.FilePicker] = {}
         self._on_files: dict[str, object] = {}
         self._form = None  # the form dialog open now
+
+    def theme(self) -> ft.Theme:
+        """Every button is a touch target (48 px high, Material's minimum), on a phone and at
+        the desk alike: Flutter's web client lays buttons out at a desktop's compact
+        density, which would make them 32 px."""
+        tall = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=18, vertical=14),
+                              visual_density=ft.VisualDensity.STANDARD)
+        return ft.Theme(font_family=FONT, color_scheme_seed=self.seed_color,
+                        visual_density=ft.VisualDensity.STANDARD,
+                        filled_button_theme=ft.FilledButtonTheme(style=tall),
+                        outlined_button_theme=ft.OutlinedButtonTheme(style=tall),
+                        text_button_theme=ft.TextButtonTheme(style=tall),
+                        button_theme=ft.ButtonTheme(style=tall),
+                        icon_button_theme=ft.IconButtonTheme(style=ft.ButtonStyle(
+                            padding=ft.Padding.all(12), visual_density=ft.VisualDensity.STANDARD)))
 
     def on_start(self) -> None:
         page = self.page

@@ -26,6 +26,12 @@ class Nav:
     def app_bar(self, shell) -> ft.AppBar:
         s = shell.session
         who = shell.t("role_user", name=s.display_name, role=label("role", s.role, shell.lang))
+        if getattr(shell, "compact", False):  # a phone: the name as the title, no icons beside the words
+            return ft.AppBar(
+                title=ft.Text(s.display_name, size=16, no_wrap=True, overflow=ft.TextOverflow.ELLIPSIS),
+                bgcolor=self.bar_color, title_spacing=12, actions=[
+                    ft.TextButton(shell.t("language"), on_click=shell.toggle_lang),
+                    ft.TextButton(shell.t("logout"), on_click=shell.logout)])
         gap = [ft.Container(width=self.name_gap)] if self.name_gap else []
         return ft.AppBar(
             title=ft.Text(shell.t(self.title_key)), bgcolor=self.bar_color,
@@ -51,3 +57,15 @@ class Nav:
             selected_index=self.selected_index(shell.session, shell.view),
             label_type=ft.NavigationRailLabelType.ALL, min_width=self.rail_min_width, on_change=change,
             destinations=[ft.NavigationRailDestination(icon=icon, label=shell.t(key)) for key, icon, _, _ in items])
+
+    def bar(self, shell) -> ft.NavigationBar:
+        """The rail's entries as a bottom navigation bar, for a phone (same once-made rule)."""
+        items = self.screens_for(shell.session)
+
+        def change(e):
+            index = int(e.data) if str(e.data).isdigit() else e.control.selected_index
+            shell.show(items[index][2](shell))
+
+        return ft.NavigationBar(
+            selected_index=self.selected_index(shell.session, shell.view) or 0, on_change=change,
+            destinations=[ft.NavigationBarDestination(icon=icon, label=shell.t(key)) for key, icon, _, _ in items])

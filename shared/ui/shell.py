@@ -7,7 +7,12 @@ screens (class attributes) and a few hooks.
 
 The app bar and the navigation rail are made once per login and language and only change
 their selection afterwards: a control made anew gets a new id, and a click the browser
-sent for the old one would be dropped — the rail click that was lost after a sync round."""
+sent for the old one would be dropped — the rail click that was lost after a sync round.
+
+Made for a hand as well as a desk: below `COMPACT_WIDTH` (a phone, or a small tablet's
+portrait) the rail becomes a navigation bar at the bottom and the app bar's actions become
+icons; the screens read `shell.compact` to stack their columns. Crossing the width (a
+tablet turned) makes the chrome again."""
 import dataclasses
 from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
@@ -19,6 +24,8 @@ from shared.ui.login import LoginView
 from shared.ui.nav import Nav
 
 FONT = "NotoSansSC"
+COMPACT_WIDTH = 600  # below it: a phone's layout (Material's compact window class)
+TOUCH = 48  # Material's minimum touch target, px
 
 
 class Who(Protocol):
@@ -59,8 +66,9 @@ class BaseShell:
         self.lang = lang
         self.session: Who | None = None
         self.view: Screen | None = None
-        self.rail: ft.NavigationRail | None = None
+        self.rail: ft.NavigationRail | ft.NavigationBar | None = None
         self._rail_index: int | None = None
+        self.compact = False
         self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
 
     # ---- the page ----
@@ -69,14 +77,40 @@ class BaseShell:
         page = self.page
         page.title = self.t(self.title_key)
         page.fonts = {FONT: self.font_url}
-        page.theme = ft.Theme(font_family=FONT, color_scheme_seed=self.seed_color)
+        page.theme = self.theme()
         page.theme_mode = ft.ThemeMode.LIGHT
         page.padding = 0
+        self.compact = self._is_compact(page.width)
+        page.on_resize = self._resized
         self.on_start()
         self.show_login()
 
+    def theme(self) -> ft.Theme:
+        """Hook: the page's theme (the node's makes every button a touch target)."""
+        return ft.Theme(font_family=FONT, color_scheme_seed=self.seed_color)
+
+    @staticmethod
+    def _is_compact(width) -> bool:
+        return bool(width) and width < COMPACT_WIDTH
+
+    def _resized(self, e) -> None:
+        compact = self._is_compact(e.width)
+        if compact == self.compact:
+            return
+        self.compact = compact
+        if self.session is not None and self.view is not None:
+            self._chrome()
+            self.render()
+        elif self.session is None:
+            self.show_login()
+
     def on_start(self) -> None:
         """Hook: the page is set up, the login not shown yet."""
+
+    def dialog_width(self, want: int) -> int:
+        """A dialog's content width: `want`, or what the screen has room for (a phone)."""
+        width = self.page.width
+        return int(min(want, width - 88)) if width else want
 
     def t(self, key: str, **params) -> str:
         return self.texts(key, self.lang, **params)
@@ -86,6 +120,7 @@ class BaseShell:
     def show_login(self) -> None:
         self.session, self.view, self.rail = None, None, None
         self.page.appbar = None
+        self.page.navigation_bar = None
         view = LoginView(self, title_key=self.title_key, icon=self.login_icon, color=self.login_color,
                          pin=self.login_pin)
         self.page.controls = [view.build()]
@@ -123,11 +158,20 @@ class BaseShell:
         """The app bar, the rail and the body's place: once per login and language. A rail
         rebuilt on every render loses a click the browser sent to the old one."""
         self.page.appbar = self.nav.app_bar(self)
-        self.rail = self.nav.rail(self)
+        side = 8 if self.compact else 16
+        self.body.padding = ft.Padding.only(left=side, right=side, top=8, bottom=8)
+        if self.compact:  # a phone: the screens at the bottom, where a thumb reaches
+            self.rail = self.nav.bar(self)
+            self.page.navigation_bar = self.rail
+            self.page.controls = [ft.SafeArea(self.body, expand=True)]
+        else:
+            self.rail = self.nav.rail(self)
+            self.page.navigation_bar = None
+            self.page.controls = [ft.SafeArea(ft.Row([self.rail, ft.VerticalDivider(width=1), self.body],
+                                                     expand=True, vertical_alignment=ft.CrossAxisAlignment.START),
+                                              expand=True)]
         self._rail_index = self.rail.selected_index
         self.chrome_extra()
-        self.page.controls = [ft.Row([self.rail, ft.VerticalDivider(width=1), self.body], expand=True,
-                                     vertical_alignment=ft.CrossAxisAlignment.START)]
 
     def chrome_extra(self) -> None:
         """Hook: whatever else is made once per login and language (the node's pickers)."""
@@ -142,6 +186,8 @@ class BaseShell:
             self.view = self.home_view()
             self.body.content = self.view.build()
         index = self.nav.selected_index(self.session, self.view)
+        if index is None and isinstance(self.rail, ft.NavigationBar):
+            index = self._rail_index  # a bar always shows one entry selected: keep the last
         if index != self._rail_index:
             # Only when the screen changed: a re-render (a sync round landing) must not put
             # back the old selection between a rail click the browser already applied and

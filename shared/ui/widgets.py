@@ -30,7 +30,7 @@ def title(text: str) -> ft.Control:
 
 def section(heading: str, *controls: ft.Control, actions: list[ft.Control] | None = None) -> ft.Control:
     head = ft.Row([ft.Text(heading, size=17, weight=ft.FontWeight.W_600), *(actions or [])],
-                  alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
+                  alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True)
     return ft.Card(ft.Container(ft.Column([head, *controls], spacing=8), padding=16), margin=0)
 
 

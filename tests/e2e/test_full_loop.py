@@ -182,7 +182,7 @@ def test_intake_dispatch_offline_completion_callback_settlement_approval(world, 
     tech.click("接单")
     tech.wait("已接单")
     tech.click("预约")
-    tech.fill("日期（年-月-日）", (local_date(now_ms()) + timedelta(days=1)).isoformat())
+    tech.button((local_date(now_ms()) + timedelta(days=1)).isoformat()).wait_for()  # the picker's default: tomorrow
     tech.click("确定")
     tech.button("出发").wait_for()
     tech.click("出发")

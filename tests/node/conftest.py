@@ -115,6 +115,7 @@ def env(tmp_path):
         blobs[sha] = data
         return sha
 
-    e = Env(w, node, NodeServices(node.store, queue_blob=queue_blob, sync_now=node.sync), blobs)
+    e = Env(w, node, NodeServices(node.store, queue_blob=queue_blob, read_blob=blobs.get, sync_now=node.sync),
+            blobs)
     yield e
     w.close()

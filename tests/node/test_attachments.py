@@ -30,3 +30,17 @@ def test_attachments_are_checked(env):
     env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {"status": "cancelled"}}])
     env.sync()
     env.refused("order_finished", env.svc.attachments.attach, env.tech, oid, PHOTO)
+
+
+def test_an_attached_photo_and_signature_open_again_and_one_this_device_lacks_is_explained(env):
+    oid = env.on_site()
+    photo = env.svc.attachments.attach(env.tech, oid, PHOTO, "photo", "image/jpeg")
+    sig = b"\x89PNG\r\n\x1a\n" + "签名".encode() * 30
+    signature = env.svc.attachments.attach(env.tech, oid, sig, "signature", "image/png")
+    opened = env.svc.attachments.open(env.clerk, photo)  # anyone at the outlet may look again
+    assert (opened.data, opened.kind_label, opened.mime, opened.order_id) == (PHOTO, "照片", "image/jpeg", oid)
+    assert env.svc.attachments.open(env.tech, signature).data == sig
+    env.blobs.clear()  # as on another device of the outlet, which pulled only the row
+    err = env.refused("attachment_elsewhere", env.svc.attachments.open, env.tech, photo)
+    assert "设备" in err.message("zh") and "device" in err.message("en")
+    env.refused("not_found", env.svc.attachments.open, env.tech, "no-such-attachment")

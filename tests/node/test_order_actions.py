@@ -27,9 +27,10 @@ def test_the_whole_visit_reaches_hq(env):
     a.complete(t, oid, "疏通排水管并重新调整室内机水平，试机正常", signature=SIGNATURE, photos=[PHOTO])
     detail = env.svc.order.get(t, oid)
     assert detail.status == "completed" and detail.status_label == "已完工" and detail.status_pending
-    assert [e.status for e in detail.timeline] == ["accepted", "scheduled", "en_route", "on_site", "waiting_parts",
-                                                  "scheduled", "en_route", "on_site", "completed"]
-    assert detail.timeline[4].reason == "需要更换排水管" and detail.timeline[0].actor_name == "张师傅"
+    assert [e.status for e in detail.timeline] == ["created", "dispatched", "accepted", "scheduled", "en_route",
+                                                  "on_site", "waiting_parts", "scheduled", "en_route", "on_site",
+                                                  "completed"]
+    assert detail.timeline[6].reason == "需要更换排水管" and detail.timeline[2].actor_name == "张师傅"
     assert {x.kind for x in detail.attachments} == {"signature", "photo"}
     assert sorted(env.blobs.values()) == sorted([SIGNATURE, PHOTO])  # queued for upload with the change
     env.sync()
@@ -148,7 +149,7 @@ def test_rescheduling_moves_only_the_appointment(env):
     a.schedule(t, oid, now_ms() + HOUR)
     a.schedule(t, oid, now_ms() + 5 * HOUR)
     detail = env.svc.order.get(t, oid)
-    assert [e.status for e in detail.timeline] == ["accepted", "scheduled"]
+    assert [e.status for e in detail.timeline] == ["created", "dispatched", "accepted", "scheduled"]
     env.refused("bad_time", a.schedule, t, oid, "明天上午")
     env.sync()
     assert env.hub("service_orders", oid)["status"] == "scheduled"

@@ -1,23 +1,29 @@
-"""An order's detail: masked phone (revealing it is recorded on the device, not sent as a
-status command), warranty worked out from the model or its category, SLA clocks computed
+"""An order's detail: masked phone (revealing it is recorded in the order_audit ledger and
+reaches HQ's audit, never the number itself), warranty worked out from the model or its category, SLA clocks computed
 offline with the pause while waiting for parts, and the actions this person may take."""
 from node.services import NodeServices
 from sync.hlc import now_ms
-from tests.forge import node_dump
 from fieldsync.testing.outlet import DAY, HOUR, days_ago
 
 
-def test_phone_is_masked_and_revealing_it_is_audited_locally(env):
+def test_phone_is_masked_and_revealing_it_reaches_hqs_audit_without_the_number(env):
     oid = env.dispatch(technician_id=env.tech.user_id)
     detail = env.svc.order.get(env.tech, oid)
     assert detail.phone_masked == "138****5678" and detail.customer_name == "王建国"
     assert detail.member_level == "金卡会员" and detail.address.startswith("上海市浦东新区")
-    before = node_dump(env.node)
     assert env.svc.order.reveal_phone(env.tech, oid) == "13812345678"
-    assert node_dump(env.node) == before  # nothing replicated, nothing to sync
-    audit = env.svc.ctx.query("SELECT * FROM _audit WHERE action = 'reveal_phone'")
-    assert [(r["user_id"], r["row_id"]) for r in audit] == [(env.tech.user_id, oid)]
     env.refused("not_your_order", env.svc.order.reveal_phone, env.tech2, oid)
+    env.sync()
+    number = env.svc.order.get(env.tech, oid).number
+    rows = env.w.hub.conn.execute("SELECT user_id, action, subject, detail, at FROM hq_audit "
+                                  "WHERE action = 'outlet_reveal_phone'").fetchall()
+    assert [tuple(r)[:4] for r in rows] == [(env.tech.user_id, "outlet_reveal_phone", oid, number)]
+    assert rows[0][4] > now_ms() - HOUR  # when: the device's time of the reveal
+    every_cell = env.w.hub.conn.execute("SELECT * FROM hq_audit").fetchall()
+    assert not any("5678" in str(cell) for row in every_cell for cell in row)  # who, when, which order: no number
+    env.sync()  # the same change is not audited twice
+    assert env.w.hub.conn.execute("SELECT COUNT(*) FROM hq_audit WHERE action = 'outlet_reveal_phone'"
+                                  ).fetchone()[0] == 1
 
 
 def test_the_clerk_sees_who_looked_at_the_customers_number(env):

@@ -14,10 +14,11 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 class Ui:
     """One browser tab on the node's web UI."""
 
-    def __init__(self, browser, url: str, shots: Path = SHOTS):
+    def __init__(self, browser, url: str, shots: Path = SHOTS, viewport: tuple[int, int] = (1366, 900)):
         self.shots = shots
+        self.viewport = viewport
         # HTTPS pages (the hub's HQ UI) carry the hub's self-signed certificate.
-        self.page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN",
                                      ignore_https_errors=url.startswith("https:"))
         self.page.set_default_timeout(30_000)
         self.page.goto(url)
@@ -90,6 +91,47 @@ class Ui:
             self.page.wait_for_timeout(15)
         self.page.mouse.up()
         self.page.wait_for_timeout(300)
+
+    def pick_date(self, day, opener: str) -> None:
+        """Choose `day` (a date in the month the picker opens on) in the date picker that
+        the button `opener` (its current text) opens, and confirm."""
+        self._in_picker(opener, lambda: self.page.get_by_role(
+            "button", name=f"{day.day}, {day.year}年{day.month}月{day.day}日", exact=False).first.click(),
+            day.isoformat())
+
+    def pick_time(self, opener: str) -> None:
+        """Open the time picker from the button `opener` and confirm the time it shows."""
+        self._in_picker(opener, lambda: None, opener)
+
+    def _in_picker(self, opener: str, choose, shown: str) -> None:
+        """A picker dialog over a form hides the form's buttons while it is open; once
+        confirmed, the form's button shows `shown`."""
+        button = self.button(opener).first
+        button.click()
+        try:
+            button.wait_for(state="hidden")
+            choose()
+            self.page.get_by_role("button", name="确定", exact=True).last.click()
+            self.button(shown).first.wait_for()
+        except Exception:
+            self.shot("FAILED-picker.png")
+            raise
+        self.page.wait_for_timeout(300)
+
+    def leaves(self) -> list[dict]:
+        """Every innermost semantics node: its text and box (what a person sees as one
+        piece of text or one button)."""
+        return self.page.evaluate(
+            "() => Array.from(document.querySelectorAll('flt-semantics'))"
+            ".filter(e => !e.querySelector('flt-semantics')).map(e => { const r = e.getBoundingClientRect();"
+            " return {text: (e.getAttribute('aria-label') || e.innerText || '').trim(), role: e.getAttribute('role'),"
+            " x: r.x, y: r.y, w: r.width, h: r.height}; })")
+
+    def buttons(self) -> list[dict]:
+        return self.page.evaluate(
+            "() => Array.from(document.querySelectorAll('flt-semantics[role=\"button\"]')).map(e => {"
+            " const r = e.getBoundingClientRect(); return {text: (e.getAttribute('aria-label') || e.innerText || '')"
+            ".trim(), x: r.x, y: r.y, w: r.width, h: r.height}; })")
 
     def shot(self, name: str) -> Path:
         self.shots.mkdir(parents=True, exist_ok=True)

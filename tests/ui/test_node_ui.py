@@ -9,10 +9,13 @@ the month's settlement and records an order a customer phoned in; the knowledge 
 finds an article by a Chinese word. Screenshots of the main screens land in
 screenshots/node/ (git-ignored)."""
 import time
+from datetime import timedelta
 
 import pytest
 
 from shared.orders import Status
+from shared.periods import local_datetime
+from sync.hlc import now_ms
 from fieldsync.testing.world import uid
 from tests.ui.browser import SHOTS, Ui
 from tests.ui.seed import PASSWORDS
@@ -87,13 +90,12 @@ def test_technician_takes_an_order_to_completed_with_a_part_and_hq_has_it(ui, cl
     ui.gone("13812345678")
     ui.click("接单")
     ui.wait("已接单")
-    ui.click("预约")
-    ui.fill("日期（年-月-日）", "2030-02-30")  # no such day: refused in words, the dialog stays
+    ui.click("预约")  # a date picker and a time picker: no date to type wrong
+    start = local_datetime(now_ms()).date() + timedelta(days=1)
+    ui.pick_date(start, start.isoformat())
+    ui.pick_time("10:00")
     ui.click("确定")
-    ui.wait("请输入有效的日期和时间。")
-    ui.fill("日期（年-月-日）", "2030-03-01")
-    ui.click("确定")
-    ui.wait("2030-03-01 10:00")
+    ui.wait(f"{start.isoformat()} 10:00")
     ui.click("出发")
     ui.button("到达上门").wait_for()
     ui.click("到达上门")

@@ -1,5 +1,5 @@
 """The knowledge base: search (Chinese words, models, fault codes; offline) and one
-article."""
+article. On a phone the search box takes the screen's width and the title its own line."""
 import flet as ft
 
 from shared.formatting import when
@@ -21,19 +21,21 @@ class KbView:
         if self.article_id:
             return self._article()
         # a label, not a hint: it stays named once text is typed (screen readers, tests)
-        box = ft.TextField(value=self.query, label=sh.t("kb_search"), prefix_icon=ft.Icons.SEARCH, width=420,
+        box = ft.TextField(value=self.query, label=sh.t("kb_search"), prefix_icon=ft.Icons.SEARCH,
+                           width=None if sh.compact else 420, expand=sh.compact,
                            autofocus=True, on_submit=lambda e: self._search(e.control.value))
         hits = sh.services.kb.search(sh.session, self.query)
         cards = [ft.Card(ft.Container(ft.Column([
-            ft.Row([ft.Text(h.title, size=16, weight=ft.FontWeight.W_600), w.chip(h.category, ft.Colors.BLUE_GREY_400)
-                    ] if h.category else [ft.Text(h.title, size=16, weight=ft.FontWeight.W_600)]),
+            ft.Row([ft.Text(h.title, size=16, weight=ft.FontWeight.W_600),
+                    *([w.chip(h.category, ft.Colors.BLUE_GREY_400)] if h.category else [])], wrap=True),
             ft.Text(h.snippet, color=ft.Colors.GREY_800),
             w.muted(" ".join(h.fault_codes + h.models), size=13)], spacing=4), padding=14,
             on_click=lambda e, i=h.id: self._open(i)), margin=0) for h in hits]
+        find = ft.FilledButton(sh.t("search"), icon=ft.Icons.SEARCH, on_click=lambda e: self._search(box.value))
+        head = ([w.title(sh.t("kb")), ft.Row([box, find], spacing=8)] if sh.compact
+                else [ft.Row([w.title(sh.t("kb")), box, find], spacing=24)])
         return ft.Column([
-            ft.Row([w.title(sh.t("kb")), box,
-                    ft.FilledButton(sh.t("search"), icon=ft.Icons.SEARCH, on_click=lambda e: self._search(box.value))],
-                   spacing=24),
+            *head,
             ft.ListView(cards or [w.muted(sh.t("no_hits"))], spacing=8, expand=True)], expand=True, spacing=12)
 
     def _search(self, text) -> None:
@@ -52,8 +54,9 @@ class KbView:
             return self.build()
         tags = " · ".join(a.tags + a.fault_codes + a.models)
         return ft.Column([
-            ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("back"), on_click=lambda e: self._open(None)),
-                    ft.Text(a.title, size=22, weight=ft.FontWeight.BOLD)]),
+            ft.Row([ft.IconButton(ft.Icon(ft.Icons.ARROW_BACK, semantics_label=sh.t("back")), tooltip=sh.t("back"),
+                                  on_click=lambda e: self._open(None)),
+                    ft.Text(a.title, size=20 if sh.compact else 22, weight=ft.FontWeight.BOLD, expand=True)]),
             w.muted(f"{a.category}  {tags}  {when(a.updated_at, sh.lang) if a.updated_at else ''}"),
-            ft.Card(ft.Container(ft.Text(a.body, size=15), padding=20), margin=0),
+            ft.Card(ft.Container(ft.Text(a.body, size=15), padding=14 if sh.compact else 20), margin=0),
         ], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)

@@ -1,6 +1,8 @@
 """One order: customer (masked phone, "show number"), appliance and warranty, fault, SLA,
-timeline, parts used, attachments, and the buttons for exactly the actions the service
-says this person may take now (dialogs in order_dialogs.py)."""
+timeline, parts used, attachments (each opens again in a viewer), and the buttons for
+exactly the actions the service says this person may take now (dialogs in
+order_dialogs.py). Two columns of cards on a tablet or desk, one on a phone
+(a ResponsiveRow): no card is narrower than its text."""
 import flet as ft
 
 from shared.formatting import span, when
@@ -22,18 +24,22 @@ class OrderView:
         d = sh.services.order.get(sh.session, self.order_id)
         self.detail = d
         head = ft.Row([
-            ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("back"), on_click=lambda e: self._back()),
-            ft.Text(d.number, size=22, weight=ft.FontWeight.BOLD), w.status_chip(d.status, d.status_label),
+            ft.IconButton(ft.Icon(ft.Icons.ARROW_BACK, semantics_label=sh.t("back")), tooltip=sh.t("back"),
+                          on_click=lambda e: self._back()),
+            ft.Text(d.number, size=20 if sh.compact else 22, weight=ft.FontWeight.BOLD),
+            w.status_chip(d.status, d.status_label),
             *([w.muted(sh.t("status_pending"), italic=True)] if d.status_pending else []),
             w.chip(d.type_label, ft.Colors.BLUE_GREY_400),
             *([w.chip(d.priority_label, ft.Colors.RED_600)] if d.urgent else []),
             *([w.chip(sh.t("overdue"), ft.Colors.RED_700)] if d.overdue else []),
         ], wrap=True)
-        left = ft.Column([self._customer(d), self._appliance(d), self._fault(d), self._parts(d)],
-                         spacing=12, expand=True)
-        right = ft.Column([self._sla(d), self._timeline(d), self._attachments(d)], spacing=12, expand=True)
+        left = ft.Column([self._customer(d), self._appliance(d), self._fault(d), self._parts(d)], spacing=12,
+                         col={"xs": 12, "md": 6}, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        right = ft.Column([self._sla(d), self._timeline(d), self._attachments(d)], spacing=12,
+                          col={"xs": 12, "md": 6}, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         return ft.Column([head, self._actions(d),
-                          ft.Row([left, right], vertical_alignment=ft.CrossAxisAlignment.START)],
+                          ft.ResponsiveRow([left, right], spacing=12, run_spacing=12,
+                                           vertical_alignment=ft.CrossAxisAlignment.START)],
                          spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _back(self) -> None:
@@ -54,7 +60,7 @@ class OrderView:
             toggle = ft.TextButton(sh.t("hide_phone"), icon=ft.Icons.VISIBILITY_OFF, on_click=lambda e: self._hide())
         rows = [w.kv(sh.t("customer"), d.customer_name),
                 ft.Row([ft.Text(heading("field", "contact_phone", sh.lang), color=ft.Colors.GREY_700, width=110),
-                        phone, toggle]),
+                        phone, toggle], wrap=True, run_spacing=0),
                 w.kv(heading("field", "address", sh.lang), d.address)]
         if d.member_level:
             rows.append(w.kv(sh.t("member"), d.member_level))
@@ -110,7 +116,8 @@ class OrderView:
                 text, color = "", ft.Colors.GREY_700
             due = sh.t("due", t=when(line.due_at, lang)) if line.due_at else ""
             rows.append(ft.Row([ft.Text(line.label, width=110, color=ft.Colors.GREY_700),
-                                ft.Text(due, width=190), ft.Text(text, color=color, weight=ft.FontWeight.W_600)]))
+                                ft.Text(due), ft.Text(text, color=color, weight=ft.FontWeight.W_600)],
+                               wrap=True, spacing=12, run_spacing=2))
         if d.sla_paused:
             rows.append(ft.Text(sh.t("sla_paused"), color=ft.Colors.AMBER_900))
         return w.section(sh.t("sla"), *(rows or [w.muted(sh.t("none"))]))
@@ -118,8 +125,10 @@ class OrderView:
     def _timeline(self, d) -> ft.Control:
         sh = self.shell
         rows = [ft.Row([ft.Text(when(e.at, sh.lang), width=140, color=ft.Colors.GREY_700),
-                        w.status_chip(e.status, e.status_label), ft.Text(e.actor_name),
-                        ft.Text(e.reason, italic=True, expand=True)]) for e in d.timeline]
+                        w.status_chip(e.status, e.status_label),
+                        *([ft.Text(e.actor_name)] if e.actor_name else []),
+                        *([ft.Text(e.reason, italic=True)] if e.reason else [])],
+                       wrap=True, spacing=10, run_spacing=2) for e in d.timeline]
         return w.section(sh.t("timeline"), *(rows or [w.muted(sh.t("none"))]))
 
     def _parts(self, d) -> ft.Control:
@@ -147,8 +156,10 @@ class OrderView:
 
     def _attachments(self, d) -> ft.Control:
         sh = self.shell
-        rows = [ft.Row([ft.Icon(ft.Icons.IMAGE if a.kind == "photo" else ft.Icons.DRAW, size=18),
-                        ft.Text(a.kind_label), w.muted(f"{when(a.at, sh.lang)} · {a.size // 1024 or 1} KB", size=13)])
+        rows = [ft.TextButton(f"{a.kind_label} · {when(a.at, sh.lang)} · {a.size // 1024 or 1} KB",
+                              icon=ft.Icons.IMAGE if a.kind == "photo" else ft.Icons.DRAW,
+                              tooltip=sh.t("open_attachment"),
+                              on_click=lambda e, aid=a.id: dialogs.view_attachment(self, aid))
                 for a in d.attachments]
         acts = []
         if d.action("attach"):
@@ -156,7 +167,8 @@ class OrderView:
             acts = [dialogs.photo_button(sh, picker, sh.t("attach_photo")),
                     ft.TextButton(sh.t("attach_signature"), icon=ft.Icons.DRAW,
                                   on_click=lambda e: dialogs.signature(self))]
-        return w.section(sh.t("attachments"), *(rows or [w.muted(sh.t("none"))]), actions=[ft.Row(acts)])
+        return w.section(sh.t("attachments"), *(rows or [w.muted(sh.t("none"))]),
+                         *([ft.Row(acts, wrap=True)] if acts else []))
 
     def _actions(self, d) -> ft.Control:
         buttons = []

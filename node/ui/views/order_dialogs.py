@@ -2,12 +2,13 @@
 form (decline reason, appointment, completion with photos and the customer's signature,
 part used, technician). Every call goes to OrderActions / OrderParts / Attachments, which
 check and refuse in words."""
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 import flet as ft
 
 from shared.attachments import sniff_mime
-from shared.formatting import parse_local
+from shared.formatting import parse_local, when
 from shared.periods import local_datetime
 from sync.hlc import now_ms
 
@@ -35,7 +36,8 @@ def _attempt(view, fn, *args, **kwargs) -> str | None:
 
 def _dialog(view, title: str, fields, on_ok) -> None:
     sh = view.shell
-    sh.show_form(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok))
+    sh.show_form(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok, width=sh.dialog_width(440),
+                               scroll=True))
 
 
 def run(view, action) -> None:
@@ -65,22 +67,103 @@ def run(view, action) -> None:
 
 
 def schedule(view, title: str) -> None:
+    """The appointment from a date picker and a time picker (nothing typed): the date from
+    today on, a time on a clock face; the chosen values show on the two buttons."""
     sh = view.shell
     current = view.detail.appointment_at
     start = local_datetime(current) if current else local_datetime(now_ms()) + timedelta(days=1)
-    date = ft.TextField(label=sh.t("date"), value=start.strftime("%Y-%m-%d"), autofocus=True)
-    time_ = ft.TextField(label=sh.t("time"), value=start.strftime("%H:%M") if current else "10:00")
+    chosen = {"date": start.date(), "time": start.time().replace(second=0, microsecond=0) if current
+              else dt_time(10, 0)}
+    today = local_datetime(now_ms()).date()
+    locale = ft.Locale("zh", "CN") if sh.lang == "zh" else ft.Locale("en", "US")
+
+    def show_date() -> str:
+        return chosen["date"].isoformat()
+
+    def show_time() -> str:
+        return chosen["time"].strftime("%H:%M")
+
+    date_button = ft.OutlinedButton(show_date(), icon=ft.Icons.CALENDAR_MONTH, tooltip=sh.t("pick_date"))
+    time_button = ft.OutlinedButton(show_time(), icon=ft.Icons.SCHEDULE, tooltip=sh.t("pick_time"))
+
+    def date_picked(e) -> None:
+        value = e.control.value
+        if value is not None:
+            chosen["date"] = value.date() if isinstance(value, datetime) else value
+        closed(e)
+
+    def time_picked(e) -> None:
+        if e.control.value is not None:
+            chosen["time"] = e.control.value
+        closed(e)
+
+    def closed(e) -> None:
+        date_button.content, time_button.content = show_date(), show_time()
+        date_button.update()
+        time_button.update()
+
+    shown: list = []  # the picker open now: a tap delivered twice must not open a second one
+
+    def show_picker(picker) -> None:
+        if shown and shown[-1].open:
+            return
+        shown[:] = [picker]
+        sh.page.show_dialog(picker)
+
+    def midnight(day) -> datetime:
+        return datetime.combine(day, dt_time())
+
+    def open_date(e) -> None:
+        show_picker(ft.DatePicker(
+            value=midnight(max(chosen["date"], today)), first_date=midnight(today),
+            last_date=midnight(today + timedelta(days=365)), current_date=midnight(today),
+            locale=locale, help_text=sh.t("pick_date"), confirm_text=sh.t("confirm"), cancel_text=sh.t("cancel"),
+            on_change=date_picked, on_dismiss=closed))
+
+    def open_time(e) -> None:
+        show_picker(ft.TimePicker(
+            value=chosen["time"], locale=locale, help_text=sh.t("pick_time"), confirm_text=sh.t("confirm"),
+            cancel_text=sh.t("cancel"), on_change=time_picked, on_dismiss=closed))
+
+    date_button.on_click = open_date
+    time_button.on_click = open_time
 
     def ok():
-        at = parse_local(date.value or "", time_.value or "")
+        at = parse_local(show_date(), show_time())
         if at is None:
             return sh.t("bad_datetime")
         return _attempt(view, sh.services.actions.schedule, sh.session, view.order_id, at)
-    _dialog(view, title, [date, time_], ok)
+    sh.show_form(w.form_dialog(title, [
+        ft.Row([ft.Text(sh.t("appointment"), color=ft.Colors.GREY_700), date_button, time_button],
+               wrap=True, spacing=12, run_spacing=8)],
+        sh.t("confirm"), sh.t("cancel"), ok, width=sh.dialog_width(440)))
+
+
+def view_attachment(view, attachment_id: str) -> None:
+    """An attached photo or signature opened again, from this device's copy of its bytes."""
+    sh = view.shell
+    ok, f = sh.run(sh.services.attachments.open, sh.session, attachment_id)
+    if not ok:
+        return
+    width = sh.dialog_width(720)
+    dlg = ft.AlertDialog(
+        title=ft.Text(f"{f.kind_label} · {when(f.at, sh.lang)}"),
+        content=ft.Container(ft.Image(src=f.data, fit=ft.BoxFit.CONTAIN, width=width,
+                                      semantics_label=f.kind_label),
+                             bgcolor=ft.Colors.WHITE, width=width, padding=4,
+                             border=ft.Border.all(1, ft.Colors.BLUE_GREY_100)))
+
+    def close(e=None):
+        dlg.open = False
+        dlg.update()
+    dlg.actions = [ft.TextButton(sh.t("close"), on_click=close)]
+    sh.page.show_dialog(dlg)
 
 
 def photo_button(sh, picker: ft.FilePicker, text: str) -> ft.Control:
-    """Opens the device's picker (the camera on a tablet) for one or more images."""
+    """Opens the device's picker for one or more images: in a phone's or tablet's browser
+    the system sheet offers the camera beside the gallery (an image file input); in an
+    Android app, Flet's FilePicker opens the system's image picker (see README, "Photos")."""
     return ft.OutlinedButton(text, icon=ft.Icons.PHOTO_CAMERA, action=ft.PickFiles(
         picker, file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True))
 
@@ -106,7 +189,7 @@ def complete(view, title: str) -> None:
         chosen.update()
 
     picker = sh.picker("complete", got)
-    pad = SignaturePad(sh.t("signature_pad"))
+    pad = SignaturePad(sh.t("signature_pad"), width=sh.dialog_width(560))
 
     def ok():
         if pad.empty:
@@ -114,15 +197,15 @@ def complete(view, title: str) -> None:
         return _attempt(view, sh.services.actions.complete, sh.session, view.order_id, resolution.value or "",
                         signature=pad.png(), signature_mime="image/png", photos=list(photos))
     sh.show_form(w.form_dialog(title, [
-        resolution, ft.Row([photo_button(sh, picker, sh.t("pick_photos")), chosen], spacing=12),
-        signature_block(sh, pad)], sh.t("confirm"), sh.t("cancel"), ok, width=pad.width))
+        resolution, ft.Row([photo_button(sh, picker, sh.t("pick_photos")), chosen], spacing=12, wrap=True),
+        signature_block(sh, pad)], sh.t("confirm"), sh.t("cancel"), ok, width=pad.width, scroll=True))
 
 
 def assign(view, title: str) -> None:
     sh = view.shell
     people = sh.services.people.technicians(sh.session)
     pick = ft.Dropdown(label=sh.t("assign_to"), value=view.detail.technician_id,
-                       options=[ft.DropdownOption(key=p.id, text=p.name) for p in people], width=300)
+                       options=[ft.DropdownOption(key=p.id, text=p.name) for p in people], width=sh.dialog_width(300))
     _dialog(view, title, [pick],
             lambda: _attempt(view, sh.services.actions.assign, sh.session, view.order_id, pick.value or ""))
 
@@ -130,7 +213,7 @@ def assign(view, title: str) -> None:
 def use_part(view, action) -> None:
     sh, lang = view.shell, view.shell.lang
     choices = sh.services.parts.choices(sh.session, view.order_id)
-    part = ft.Dropdown(label=sh.t("part"), width=400, editable=True, enable_filter=True,
+    part = ft.Dropdown(label=sh.t("part"), width=sh.dialog_width(400), editable=True, enable_filter=True,
                        options=[ft.DropdownOption(key=c.key, text=c.text) for c in choices])
     qty = ft.TextField(label=sh.t("qty"), value="1", width=120, keyboard_type=ft.KeyboardType.NUMBER)
     old = ft.TextField(label=sh.t("old_serial"))
@@ -166,7 +249,7 @@ def attach_photos(view, files) -> None:
 def signature(view) -> None:
     """The customer signs on the pad; saved as a PNG attachment."""
     sh = view.shell
-    pad = SignaturePad(sh.t("signature_pad"))
+    pad = SignaturePad(sh.t("signature_pad"), width=sh.dialog_width(560))
 
     def ok():
         if pad.empty:

@@ -30,13 +30,17 @@ def _text(key_label: str, value: str = "", **kw) -> ft.TextField:
     return ft.TextField(label=key_label, value=value or "", expand=True, **kw)
 
 
-def _pair(*controls: ft.Control) -> ft.Row:
-    return ft.Row(list(controls), spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)
+def _pair(*controls: ft.Control) -> ft.ResponsiveRow:
+    """Two fields side by side, or one under the other on a phone."""
+    for c in controls:
+        c.col = {"xs": 12, "sm": 6}
+    return ft.ResponsiveRow(list(controls), spacing=12, run_spacing=12,
+                            vertical_alignment=ft.CrossAxisAlignment.START)
 
 
-def _show(sh, title: str, fields, on_ok, scroll: bool = False) -> None:
-    sh.show_form(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok, width=620,
-                                      scroll=scroll))
+def _show(sh, title: str, fields, on_ok, scroll: bool = True) -> None:
+    sh.show_form(w.form_dialog(title, fields, sh.t("confirm"), sh.t("cancel"), on_ok, width=sh.dialog_width(620),
+                               scroll=scroll))
 
 
 def new_order(view) -> None:

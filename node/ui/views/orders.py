@@ -1,5 +1,7 @@
 """The order lists: today / mine / all, filters (status, type, technician, overdue), a
-search box (number, phone tail, name) and one card per order with its SLA countdown."""
+search box (number, phone tail, name) and one card per order with its SLA countdown.
+The filters sit in a ResponsiveRow (a column each on a phone, a line on a tablet) and
+a card's lines wrap rather than run off a phone's edge."""
 import flet as ft
 
 from shared.formatting import span, when
@@ -44,7 +46,7 @@ class OrdersView:
             technician_id=None if self.technician == ANY else self.technician,
             overdue=self.overdue, search=self.search or None, limit=PAGE, offset=self.offset)
         tabs = ft.Row([(ft.FilledButton if key == self.tab else ft.OutlinedButton)(
-            sh.t(key), on_click=lambda e, k=key: self._set(tab=k)) for key in TABS])
+            sh.t(key), on_click=lambda e, k=key: self._set(tab=k)) for key in TABS], spacing=8, tight=True)
         statuses = [ft.DropdownOption(key=ANY, text=sh.t("any_status")),
                     ft.DropdownOption(key="open", text=sh.t("open_orders"))]
         statuses += [ft.DropdownOption(key=o.key, text=o.text) for o in choices.statuses]
@@ -53,24 +55,26 @@ class OrdersView:
         techs = [ft.DropdownOption(key=ANY, text=sh.t("any_technician"))]
         techs += [ft.DropdownOption(key=o.key, text=o.text) for o in choices.technicians]
         search = ft.TextField(value=self.search, hint_text=sh.t("search_orders"), prefix_icon=ft.Icons.SEARCH,
-                              width=360, dense=True, on_submit=lambda e: self._set(search=e.control.value.strip()))
-        filters = ft.Row([
+                              col={"xs": 12, "md": 12, "lg": 4},
+                              on_submit=lambda e: self._set(search=e.control.value.strip()))
+        half = {"xs": 6, "md": 4, "lg": 2}
+        filters = ft.ResponsiveRow([
             search,
-            ft.Dropdown(label=sh.t("status_filter"), value=self.status, options=statuses, width=150, dense=True,
+            ft.Dropdown(label=sh.t("status_filter"), value=self.status, options=statuses, col=half, expand=True,
                         on_select=lambda e: self._set(status=e.control.value)),
-            ft.Dropdown(label=sh.t("type_filter"), value=self.type, options=types, width=150, dense=True,
+            ft.Dropdown(label=sh.t("type_filter"), value=self.type, options=types, col=half, expand=True,
                         on_select=lambda e: self._set(type=e.control.value)),
-            ft.Dropdown(label=sh.t("technician"), value=self.technician, options=techs, width=200, dense=True,
+            ft.Dropdown(label=sh.t("technician"), value=self.technician, options=techs, col=half, expand=True,
                         on_select=lambda e: self._set(technician=e.control.value)),
-            ft.Checkbox(label=sh.t("overdue_only"), value=self.overdue,
+            ft.Checkbox(label=sh.t("overdue_only"), value=self.overdue, col=half,
                         on_change=lambda e: self._set(overdue=bool(e.control.value))),
-        ], wrap=True, spacing=12)
+        ], spacing=12, run_spacing=10, vertical_alignment=ft.CrossAxisAlignment.CENTER)
         cards = [self._card(c) for c in page.cards] or [w.muted(sh.t("no_orders"))]
-        create = [ft.Container(expand=True),
-                  ft.FilledButton(sh.t("new_order"), icon=ft.Icons.ADD_CALL, on_click=lambda e: self._new())
+        create = [ft.FilledButton(sh.t("new_order"), icon=ft.Icons.ADD_CALL, on_click=lambda e: self._new())
                   ] if s.office else []
         return ft.Column([
-            ft.Row([w.title(sh.t("orders")), tabs, w.muted(sh.t("total", n=page.total)), *create], spacing=24),
+            ft.Row([w.title(sh.t("orders")), tabs, w.muted(sh.t("total", n=page.total)), *create],
+                   spacing=16 if sh.compact else 24, run_spacing=8, wrap=True),
             filters,
             ft.ListView(cards, spacing=8, expand=True),
             w.pager(sh.t, page.offset, PAGE, page.total, lambda offset: self._set(offset=offset)),
@@ -89,16 +93,20 @@ class OrdersView:
         top = ft.Row([ft.Text(c.number, size=17, weight=ft.FontWeight.BOLD),
                       w.status_chip(c.status, c.status_label), w.chip(c.type_label, ft.Colors.BLUE_GREY_400),
                       *([w.chip(c.priority_label, ft.Colors.RED_600)] if c.urgent else []),
-                      ft.Container(expand=True), ft.Text(sla, color=color, weight=ft.FontWeight.W_600)])
-        who = f"{c.customer_name}  {c.phone_masked}"
-        lines = [ft.Row([ft.Icon(ft.Icons.PERSON, size=16), ft.Text(who),
-                         ft.Icon(ft.Icons.PLACE, size=16), ft.Text(c.address, expand=True, no_wrap=True)]),
+                      *([ft.Text(sla, color=color, weight=ft.FontWeight.W_600)] if sla else [])],
+                     wrap=True, spacing=8, run_spacing=4)
+        who = ft.Row([ft.Icon(ft.Icons.PERSON, size=16), ft.Text(f"{c.customer_name}  {c.phone_masked}")],
+                     spacing=4, tight=True)
+        where = ft.Row([ft.Icon(ft.Icons.PLACE, size=16),
+                        ft.Text(c.address, expand=True, no_wrap=True, overflow=ft.TextOverflow.ELLIPSIS)],
+                       spacing=4, expand=not sh.compact)
+        lines = [ft.Column([who, where], spacing=2) if sh.compact else ft.Row([who, where], spacing=12),
                  ft.Text(f"{c.model_name}  ·  {c.fault_description}", color=ft.Colors.GREY_800)]
         meta = [sh.t("labelled", k=sh.t("technician"), v=c.technician_name or sh.t("unassigned"))]
         if c.appointment_at:
             meta.append(sh.t("labelled", k=sh.t("appointment"), v=when(c.appointment_at, lang)))
         lines.append(w.muted("   ".join(meta), size=13))
-        return ft.Card(ft.Container(ft.Column([top, *lines], spacing=4), padding=14,
+        return ft.Card(ft.Container(ft.Column([top, *lines], spacing=4), padding=12 if sh.compact else 14,
                                     on_click=lambda e, oid=c.id: self._open(oid)), margin=0)
 
     def _new(self) -> None:
