@@ -156,6 +156,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_questions": ("问卷至少需要一个问题。", "A survey needs at least one question."),
     "choice_options": ("选择题至少需要两个选项，最多{n}个。", "A choice question needs 2 to {n} options."),
     "node_revoked": ("该设备已停用。", "This device is already revoked."),
+    # device administration by the outlet's PC (docs/protocol.md "Device administration")
+    "devices_outlet_only": ("只有网点电脑可以管理本网点的设备。",
+                            "Only the outlet's PC may administer the outlet's devices."),
+    "technician_unknown": ("所选人员不是本网点在职的维修师傅，不能为其发放设备注册码。",
+                           "The person chosen is not an active technician of this outlet; no device code "
+                           "can be issued for them."),
+    "node_unknown": ("本网点没有这台设备。", "This outlet has no such device."),
     "fork_resolved": ("该分叉提醒已处理。", "This fork alert is already resolved."),
     "same_category": ("新分类名称与原名称相同。", "The new category name is the same as the old one."),
     "hub_exists": ("{dir} 中已有总部服务器。", "A hub already exists in {dir}."),

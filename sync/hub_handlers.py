@@ -116,15 +116,22 @@ def _note_version(hub: HubStore, node: dict, app_version, schema) -> None:
                       (app_version, schema, node["node_id"]))
 
 
+SEEN_EVERY_MS = 5 * 60 * 1000  # how stale `last_seen_at` may get from hellos alone
+
+
 def _note_pending(hub: HubStore, node: dict, pending) -> None:
-    """Written only when it changed, so that an idle round stays a read."""
+    """The count, and the round's time as `last_seen_at` (the outlet manager's "last sync"
+    of a device that has nothing to push); written only when the count changed or the
+    time is SEEN_EVERY_MS old, so that an idle round is mostly a read."""
     if pending is None:
         return
     if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
         raise BadRequest("hello's pending must be a count (an integer ≥ 0)")
-    if pending != node.get("pending"):
+    now = now_ms()
+    if pending != node.get("pending") or now - (node.get("last_seen_at") or 0) >= SEEN_EVERY_MS:
         with hub.tx() as c:
-            c.execute("UPDATE nodes SET pending = ? WHERE node_id = ?", (pending, node["node_id"]))
+            c.execute("UPDATE nodes SET pending = ?, last_seen_at = MAX(COALESCE(last_seen_at, 0), ?)"
+                      " WHERE node_id = ?", (pending, now, node["node_id"]))
 
 
 # ---- push ----
