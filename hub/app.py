@@ -264,8 +264,8 @@ class _AdminDenied(SyncError):
 
 # The status of an administration refusal; any other is 400 (bad input).
 REFUSAL_STATUS = {"not_found": 404, "outlet_unknown": 404, "outlet_code_taken": 409, "username_taken": 409,
-                  "technician_unknown": 404, "node_unknown": 404, "forbidden": 403, "node_revoked": 409, "fork_resolved": 409, "role_forbidden": 403, "user_inactive": 403,
-                  "relogin": 403}
+                  "technician_unknown": 404, "node_unknown": 404, "forbidden": 403, "node_revoked": 409,
+                  "fork_resolved": 409, "role_forbidden": 403, "user_inactive": 403, "relogin": 403}
 
 
 def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services, public_url: str | None = None):

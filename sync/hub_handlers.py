@@ -62,23 +62,25 @@ def enroll(hub: HubStore, req: dict) -> dict:
                           str(req.get("app_version") or "")[:40], schema if isinstance(schema, int) else None, now)
         if node is None:
             raise BadToken("enrollment token is unknown, already used or expired")
-        if node["kind"] == "device":
-            _check_technician(c, node)
+        technician = _check_technician(c, node) if node["kind"] == "device" else None
         outlet_id = node["outlet_id"]
         outlet = merge.load(c, TABLES[policies.OUTLET_TABLE], outlet_id)
     return {"node_id": node["node_id"], "outlet_id": outlet_id, "hub_id": hub.hub_id,
             "hub_public_key": hub.key.public_b64, "buckets": node_buckets(node),
             "node_letter": node["letter"], "outlet_code": policies.outlet_code(outlet, outlet_id),
-            "kind": node["kind"], "technician_id": node["technician_id"]}
+            "kind": node["kind"], "technician_id": node["technician_id"],
+            "technician_name": (technician or {}).get("display_name") or (technician or {}).get("username")}
 
 
-def _check_technician(c, node: dict) -> None:
+def _check_technician(c, node: dict) -> dict:
     """A device code is spent only while its technician still works at the outlet (the
-    transaction rolls back: the code stays unused)."""
+    transaction rolls back: the code stays unused). Returns the technician's row."""
     user = merge.load(c, TABLES["users"], node["technician_id"])
     if user is None or not user.get("active") or user.get("outlet_id") != node["outlet_id"] \
             or user.get("role") != roles.Role.TECHNICIAN:
-        raise BadToken("this device code was issued for a technician who no longer works at the outlet")
+        raise BadToken("this device code was issued for a technician who no longer works at the outlet",
+                       reason="technician_left")
+    return user
 
 
 # ---- hello ----
