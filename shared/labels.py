@@ -191,7 +191,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
                          "Issue a one-time code for a technician's tablet or phone: scanning the QR or pasting "
                          "the code on the device enrolls it, and only that technician can log in there. "
                          "Issuing and retiring need a connection to HQ."),
-        "issue_code": ("发放注册码", "Issue a device code"),
+        "issue_code": ("发放注册码", "Issue a device code"), "pick_technician": ("维修师傅", "Technician"),
         "code_for": ("{name}的设备注册码，{at}前有效，只能使用一次：",
                      "Device code for {name}, valid until {at}, usable once:"),
         "device_list": ("本网点的设备", "The outlet's devices"), "device": ("设备", "Device"),

@@ -73,9 +73,10 @@ def ui(net, browser):
     return Ui(browser, net[3].url, shots=SHOTS / "device")
 
 
-def enroll(ui: Ui, code: str) -> None:
-    ui.fill("设备注册码" if ui.text("注册本设备").count() else "Device code", code)
-    ui.click("注册" if ui.text("注册本设备").count() else "Enroll")
+def enroll(ui: Ui, code: str, lang: str = "zh") -> None:
+    ui.fill("设备注册码" if lang == "zh" else "Device code", code)
+    ui.fill("设备名称" if lang == "zh" else "Device name", "张师傅的平板")
+    ui.click("注册" if lang == "zh" else "Enroll")
 
 
 def test_a_used_code_is_refused_in_words_and_nothing_is_written(net, ui):
@@ -105,7 +106,7 @@ def test_the_code_of_a_technician_who_left_is_refused_in_english_too(net, ui):
     ui.wait("该注册码所属的维修师傅已不在本网点任职")
     ui.click("English")
     ui.wait("Enroll this device")
-    enroll(ui, code)
+    enroll(ui, code, "en")
     ui.wait("The technician this code was issued for no longer works at the outlet")
     ui.shot("03-technician-left-en.png")
     ui.click("中文")
@@ -159,3 +160,42 @@ def test_retired_its_next_sync_says_so_in_words(net, ui):
     ui.wait("本设备已被停用（网点经理或总部），不能再同步。")
     ui.shot("05-retired.png")
     assert wait_until(lambda: any("本设备已被停用" in line for line in server.lines))
+
+
+def test_the_managers_devices_screen(net, browser):
+    """The outlet app's 设备 screen in the browser: a code with its QR and text, and the
+    outlet's devices with the retired one marked; other roles do not see the screen."""
+    hub, outlet, device, _ = net
+    pc = NodeServer(outlet.node, interval=600)
+    try:
+        screen = Ui(browser, pc.url, shots=SHOTS / "device")
+        screen.wait("登录")
+        screen.fill("用户名", "chen")
+        screen.fill("密码", PASSWORDS["chen"])
+        screen.click("登录")
+        screen.wait("退出登录")
+        screen.click("设备", exact=False)
+        screen.wait("本网点的设备")
+        screen.wait("张师傅的平板")
+        screen.wait("已停用")
+        screen.fill("维修师傅", "张")  # the picker filters as one types
+        screen.click("张师傅", exact=False)
+        screen.click("发放注册码")
+        screen.wait("张师傅的设备注册码")
+        screen.page.get_by_role("img", name="QR").first.wait_for()
+        screen.shot("06-manager-devices.png")
+        screen.click("停用")  # the one active device's row
+        screen.wait("停用张师傅的设备“spent-on-another”？")
+        screen.button("停用").last.click()  # the confirmation's
+        screen.wait("设备已停用")
+        assert wait_until(lambda: not any(d.active for d in outlet.services.devices.devices(outlet.manager).devices))
+        screen.click("退出登录")
+        screen.wait("登录")
+        screen.fill("用户名", "liu")
+        screen.fill("密码", PASSWORDS["liu"])
+        screen.click("登录")
+        screen.wait("退出登录")
+        assert screen.button("设备", exact=False).count() == 0
+        screen.page.close()
+    finally:
+        pc.stop()

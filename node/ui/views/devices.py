@@ -48,8 +48,8 @@ class DevicesView:
     def _issue(self) -> ft.Control:
         sh = self.shell
         techs = sh.services.devices.technicians(sh.session)
-        pick = ft.Dropdown(label=sh.t("technician"), value=self.technician, width=280,
-                           options=[ft.DropdownOption(key=c.key, text=c.text) for c in techs])
+        pick = ft.Dropdown(label=sh.t("pick_technician"), value=self.technician, width=280, editable=True,
+                           enable_filter=True, options=[ft.DropdownOption(key=c.key, text=c.text) for c in techs])
 
         async def issue(e):
             if self.busy:
@@ -74,9 +74,9 @@ class DevicesView:
                 ft.Column([ft.Text(sh.t("code_for", name=c.technician_name, at=when(c.expires_at, sh.lang)),
                                    weight=ft.FontWeight.W_500),
                            ft.Container(ft.Text(c.code, selectable=True, size=12, font_family="monospace"),
-                                        bgcolor=ft.Colors.GREY_100, padding=10, border_radius=6, width=520)],
+                                        bgcolor=ft.Colors.GREY_100, padding=10, border_radius=6)],
                           spacing=8, expand=True)],
-                vertical_alignment=ft.CrossAxisAlignment.START, spacing=20, wrap=True))
+                vertical_alignment=ft.CrossAxisAlignment.START, spacing=20))
         return w.section(sh.t("issue_code"), *parts)
 
     # ---- the outlet's devices ----
