@@ -114,7 +114,8 @@ def test_without_hq_each_says_it_needs_a_connection(w, outlet):
 def test_on_a_device_only_its_technician_logs_in(w, outlet, tmp_path):
     tech = w.user(w.outlets[0], "technician")
     for user in (tech, w.user(w.outlets[0], "clerk")):
-        w.hub.write([{"op": "put", "table": "users", "id": user, "fields": {"password_hash": hash_password("pw-1234")}}])
+        w.hub.write([{"op": "put", "table": "users", "id": user,
+                      "fields": {"password_hash": hash_password("pw-1234")}}])
     manager = session(outlet, w.user(w.outlets[0], "outlet_manager"))
     store, device = enrolled(w, decode_code(outlet.devices.issue_code(manager, tech).code)["token"], "tablet")
     # the device holds its technician's row once HQ relays it there (the device's scope); here
