@@ -111,7 +111,10 @@ def run(data_dir: Path, *, web: bool = False, host: str = "127.0.0.1", port: int
         import shared
         app.start()
         try:  # node.ui.server is not imported: it needs uvicorn, which the APK has not
-            ft.run(app.main(), assets_dir=str(Path(shared.__file__).parent / "ui_assets"))
+            # host/port only matter where Flet finds no display and serves a browser instead:
+            # then on this machine only, never on 0.0.0.0
+            ft.run(app.main(), assets_dir=str(Path(shared.__file__).parent / "ui_assets"), host=host,
+                   port=port or 8700)
         finally:
             app.stop()
         return 0

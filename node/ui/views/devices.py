@@ -11,6 +11,8 @@ from shared.errors import ServiceError
 from shared.formatting import when
 from shared.ui import widgets as w
 
+from node.services.devices import DeviceList
+
 
 class DevicesView:
     screen = "devices"
@@ -36,8 +38,8 @@ class DevicesView:
         sh = self.shell
         try:
             self.listing = await asyncio.to_thread(sh.services.devices.devices, sh.session)
-        except ServiceError as exc:
-            sh.error(exc)
+        except ServiceError as exc:  # shown in place of the list (not asked again until "refresh")
+            self.listing = DeviceList((), exc.message(sh.lang))
         finally:
             self._loading = False
         if sh.view is self:
