@@ -8,7 +8,7 @@ import flet as ft
 from shared.formatting import when
 
 from shared.ui import widgets as w
-from hub.services.admin_nodes import NodeRow
+from hub.services.admin_nodes import DEFAULT_URL, NodeRow
 from hub.ui.views.admin_common import attempt, confirm, options
 
 
@@ -34,7 +34,7 @@ class NodesView:
         outlets = sh.services.admin.network.outlets(sh.session, include_inactive=False)
         pick = ft.Dropdown(label=sh.t("adm_outlet"), value=self.outlet, width=280, editable=True, enable_filter=True,
                            options=options((o.id, f"{o.code} {o.name}") for o in outlets))
-        url = ft.TextField(label=sh.t("adm_hub_url"), value=self.url or nodes.url, width=320)
+        url = ft.TextField(label=sh.t("adm_hub_url"), value=self.url or nodes.url or DEFAULT_URL, width=320)
 
         def make(e):
             self.outlet, self.url = pick.value, url.value
