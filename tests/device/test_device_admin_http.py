@@ -4,6 +4,8 @@ app. A device code for one of the outlet's technicians enrolls a device bound to
 outlet sees its devices with their last sync and pending changes and retires one, whose next
 request is refused; every refusal in the protocol's shape, in the asker's language, with
 nothing written."""
+import json
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -129,6 +131,6 @@ def test_only_a_device_of_the_callers_outlet_can_be_retired(w):
 def test_the_technician_must_be_named(w):
     pc = connect(w, w.outlets[0])
     for body in ({}, {"technician_id": 5}):
-        err = refused(lambda body=body: pc._send("POST", "/devices/codes", body=__import__("json").dumps(body).encode(),
+        err = refused(lambda body=body: pc._send("POST", "/devices/codes", body=json.dumps(body).encode(),
                                                  headers={"Content-Type": "application/json"}))
         assert (err.status, err.code) == (400, "bad_request")
