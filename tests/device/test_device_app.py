@@ -4,7 +4,11 @@ node's devices service) and `fieldsync device --dir D --web`, driven in Debian's
 A used code and the code of a technician who left are refused in words (zh and en) with
 nothing written; the right code enrolls the device, only its technician logs in; the
 manager's device list shows it with its last sync and pending changes; retired, its next
-sync says so in words. Screenshots land in screenshots/device/."""
+sync says so in words. Screenshots land in screenshots/device/.
+
+The technician's login (and so the retired device's sync panel) needs the technician's own
+user row on the device, which HQ relays into `tech:<technician>` once the device scope
+(branch `scope`: users.technician = "id") is in."""
 import time
 
 import pytest
