@@ -7,11 +7,13 @@ import sys
 def build_parser() -> argparse.ArgumentParser:
     from hub.cli import add_parser as add_hub
     from fieldsync.demo.command import add_parser as add_demo
+    from node.cli import add_device_parser
     from node.cli import add_parser as add_node
     parser = argparse.ArgumentParser(prog="fieldsync", description="fieldsync: offline-first after-sales service")
     sub = parser.add_subparsers(dest="side", required=True)
     add_hub(sub)
     add_node(sub)
+    add_device_parser(sub)
     add_demo(sub)
     v = sub.add_parser("version", help="print the version")
     v.set_defaults(fn=lambda _a: print(_version()) or 0)

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from hub import device_admin
 from hub.blobs import BlobStore
 from hub.home import HubHome
 from hub.services.session import HubSession
@@ -54,9 +55,11 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | None = None,
-               services=None) -> FastAPI:
+               services=None, public_url: str | None = None) -> FastAPI:
     """The sync API and the admin API; with `services` (hub.services.HubServices) also HQ's
-    web UI under /hq, which needs Flet's app manager running (flet's FastAPI subclass)."""
+    web UI under /hq, which needs Flet's app manager running (flet's FastAPI subclass).
+    `public_url`: where nodes reach this hub, for the codes it issues without `services`
+    (which carry their own configuration)."""
     if services is not None:
         from flet.fastapi import FastAPI as FletFastAPI
         app_class = FletFastAPI
@@ -201,7 +204,30 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         node_id = await authenticate(request, raw)
         return await run(rotate_key, hub, node_id, data)
 
-    _admin_routes(app, hub, home, services)
+    administration = _admin_routes(app, hub, home, services, public_url)
+
+    @app.post(f"{API}/devices/codes", status_code=201, tags=["devices"])
+    async def device_code(request: Request):
+        """A device code for one technician of the calling outlet node's outlet."""
+        raw, data = await json_body(request)
+        node_id = await authenticate(request, raw)
+        base = f"{request.url.scheme}://{request.url.netloc}"
+        out = await run(device_admin.issue_code, administration().nodes, node_id, data, base)
+        return JSONResponse(out, status_code=201)
+
+    @app.get(f"{API}/devices", tags=["devices"])
+    async def devices(request: Request):
+        """The technician devices of the calling outlet node's outlet."""
+        node_id = await authenticate(request, b"")
+        return await run(device_admin.outlet_devices, administration().nodes, node_id)
+
+    @app.post(f"{API}/devices/{{device_id}}/retire", tags=["devices"])
+    async def retire_device(request: Request, device_id: str):
+        """Retire one of the calling outlet node's devices (revoked, as by HQ)."""
+        raw = await read_body(request, 1024)
+        node_id = await authenticate(request, raw)
+        return await run(device_admin.retire, administration().nodes, node_id, device_id)
+
     if services is not None:
         from hub.ui import mount_ui
         mount_ui(app, services)  # last: it serves every path under /hq
@@ -251,13 +277,14 @@ class _AdminDenied(SyncError):
 
 # The status of an administration refusal; any other is 400 (bad input).
 REFUSAL_STATUS = {"not_found": 404, "outlet_unknown": 404, "outlet_code_taken": 409, "username_taken": 409,
-                  "node_revoked": 409, "fork_resolved": 409, "role_forbidden": 403, "user_inactive": 403,
-                  "relogin": 403}
+                  "technician_unknown": 404, "node_unknown": 404, "forbidden": 403, "node_revoked": 409,
+                  "fork_resolved": 409, "role_forbidden": 403, "user_inactive": 403, "relogin": 403}
 
 
-def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -> None:
+def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services, public_url: str | None = None):
     """The admin API over the administration services (hub/services/admin_*.py): the same
-    checks, writes and audit as HQ's web UI, acting as the HTTP Basic admin."""
+    checks, writes and audit as HQ's web UI, acting as the HTTP Basic admin. Returns the
+    function that gives those services (the device routes use them too)."""
     A = f"{API}/admin"
 
     @functools.cache
@@ -266,7 +293,7 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -
             return services.admin
         from hub.services import HubServices  # a hub served without its web UI (--no-ui)
         adm = HubServices(hub).admin
-        adm.nodes.configure(cert_sha256=home.fingerprint() if home else None)
+        adm.nodes.configure(url=public_url, cert_sha256=home.fingerprint() if home else None)
         return adm
 
     @app.exception_handler(ServiceError)
@@ -319,3 +346,5 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -
     def resolve_fork(request: Request, alert_id: int):
         administration().nodes.resolve_fork(_admin_session(hub, request), alert_id)
         return {"id": alert_id, "resolved": True}
+
+    return administration

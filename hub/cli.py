@@ -27,6 +27,9 @@ def add_parser(sub) -> None:
     c.add_argument("--port", type=int, default=8443)
     c.add_argument("--http", action="store_true", help="plain HTTP, for local development only")
     c.add_argument("--no-ui", action="store_true", help="serve only the sync and admin APIs (no HQ web UI, no jobs)")
+    c.add_argument("--public-url", default=None,
+                   help="the URL nodes and devices reach this hub at, written into the enrollment and device codes "
+                        "it issues (default: the scheme, --host and --port)")
     c = cmd("outlet-add", "add an outlet", _outlet_add)
     c.add_argument("--code", required=True)
     c.add_argument("--name", required=True)
@@ -84,14 +87,14 @@ def _serve(a) -> int:
         home = HubHome(a.dir)
         hub = home.open()
         services = jobs = None
+        public_url = a.public_url or f"{'http' if a.http else 'https'}://{a.host}:{a.port}"
         if not a.no_ui:
             from hub import jobs as hub_jobs
             from hub.services import HubServices
             services = HubServices(hub)
-            services.admin.nodes.configure(f"{'http' if a.http else 'https'}://{a.host}:{a.port}",
-                                           None if a.http else home.fingerprint())
+            services.admin.nodes.configure(public_url, None if a.http else home.fingerprint())
             jobs = hub_jobs.start(services)
-        app = create_app(hub, home, services=services)
+        app = create_app(hub, home, services=services, public_url=public_url)
         tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}
         scheme = "http" if a.http else "https"
         print(f"fieldsync hub {hub.hub_id} on {scheme}://{a.host}:{a.port}", flush=True)

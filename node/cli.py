@@ -24,6 +24,32 @@ def add_parser(sub) -> None:
     cmd("rotate-key", "replace this node's key (signed by the old one)", _rotate)
 
 
+def add_device_parser(sub) -> None:
+    """`fieldsync device`: the technician's device app (node/device_app.py)."""
+    from pathlib import Path
+
+    from shared.commands import owner_only
+    c = sub.add_parser("device", help="the technician's device app: node, sync and screens in one process",
+                       description="Run a technician's device: the replica, the background sync and the app. "
+                                   "A window by default; --web or --port serve it to a browser on --host. "
+                                   "An empty --dir asks for a device code first.")
+    c.add_argument("--dir", required=True, type=Path, help="the device's node directory")
+    c.add_argument("--web", action="store_true", help="serve the app to a browser instead of opening a window")
+    c.add_argument("--host", default="127.0.0.1", help="address to listen on with --web")
+    c.add_argument("--port", type=int, default=None, help="port of the web app (implies --web; default 8700)")
+    c.add_argument("--interval", type=float, default=30, help="seconds between sync rounds")
+    c.add_argument("--max-backoff", type=float, default=600,
+                   help="longest wait between rounds while HQ is unreachable")
+    c.set_defaults(fn=owner_only(_device))
+
+
+def _device(a) -> int:
+    from node.device_app import DeviceOptions, run
+    web = a.web or a.port is not None
+    return run(a.dir, web=web, host=a.host, port=8700 if a.port is None else a.port,
+               options=DeviceOptions(interval_s=a.interval, max_backoff_s=a.max_backoff))
+
+
 def _enroll(a) -> int:
     from node.enroll import enroll_node
     enrollment, result = enroll_node(NodeHome(a.dir), a.code, a.name)
@@ -58,7 +84,7 @@ def _serve(a) -> int:
         service = runtime.sync
         services = NodeServices(runtime.store, queue_blob=service.queue_attachment,
                                 read_blob=service.read_attachment, sync_now=service.sync_now,
-                                sync_status=lambda: service.status)
+                                sync_status=lambda: service.status, hub=lambda: runtime.transport)
         live = LiveSessions()
         service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,
                                                           "pending": st.pending}, ensure_ascii=False), flush=True))

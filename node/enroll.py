@@ -12,6 +12,24 @@ from sync.node_sync import RoundResult, sync_round
 
 
 def enroll_node(home: NodeHome, code: str, name: str | None = None) -> tuple[dict, RoundResult]:
+    """Join, then take the first pull (a failing pull raises; the node is enrolled)."""
+    enrollment = join(home, code, name)
+    settings = home.settings()
+    store = home.open_store()
+    transport = http_client.HttpTransport(settings["url"], enrollment["node_id"], home.signing_key(),
+                                          home.cert_pem())
+    try:
+        result = sync_round(store, transport, transport.key)
+    finally:
+        transport.close()
+        store.close()
+    return enrollment, result
+
+
+def join(home: NodeHome, code: str, name: str | None = None) -> dict:
+    """Spend the code on a new node in `home`: the key, the pinned certificate, the
+    settings and the replica bound to its identity (no pull yet). Every refusal (a bad,
+    used or expired code, a wrong pin, HQ unreachable) comes before anything is written."""
     if home.enrolled():
         raise SystemExit(f"{home.dir} already holds an enrolled node")
     info = decode_code(code)
@@ -22,22 +40,22 @@ def enroll_node(home: NodeHome, code: str, name: str | None = None) -> tuple[dic
             raise ValueError("the enrollment code has no certificate fingerprint for an https hub")
         cert_pem = fetch_pinned_cert(url, info["cert_sha256"])
     key = SigningKey.generate()
+    name = name or socket.gethostname()
     enrollment = http_client.enroll(url, cert_pem, {
-        "token": info["token"], "public_key": key.public_b64, "name": name or socket.gethostname(),
-        **release_params()})
+        "token": info["token"], "public_key": key.public_b64, "name": name, **release_params()})
     if enrollment["hub_id"] != info["hub_id"]:
         raise ValueError("the hub that answered is not the one the enrollment code names")
     key.save(home.key)
     if cert_pem:
         home.save_cert(cert_pem)
     home.save_settings({"url": url, "node_id": enrollment["node_id"], "outlet_id": enrollment["outlet_id"],
-                        "hub_id": enrollment["hub_id"], "name": name or socket.gethostname()})
+                        "hub_id": enrollment["hub_id"], "name": name})
     store = home.open_store()
-    store.bind(enrollment)
-    transport = http_client.HttpTransport(url, enrollment["node_id"], key, cert_pem)
     try:
-        result = sync_round(store, transport, key)
+        store.bind(enrollment)
+        if enrollment.get("technician_name"):  # a device: whose it is, before their row arrives
+            with store.tx():
+                store.meta_set("technician_name", enrollment["technician_name"])
     finally:
-        transport.close()
         store.close()
-    return enrollment, result
+    return enrollment

@@ -28,13 +28,14 @@ class NodeRuntime:
     settings: dict
     store: NodeStore
     sync: SyncService
+    transport: object = None  # the HttpTransport to HQ, for what only HQ does (device codes)
 
     @classmethod
     def open(cls, home: NodeHome, *, interval_s: float = 30, max_backoff_s: float = 600) -> "NodeRuntime":
         settings, store, key, transport = open_node(home)
         sync = SyncService(store, transport, key, interval_s=interval_s, jitter_s=min(5, interval_s / 5),
                            max_backoff_s=max_backoff_s, blobs_dir=home.blobs)
-        return cls(settings, store, sync)
+        return cls(settings, store, sync, transport)
 
     def start(self) -> None:
         self.sync.start()

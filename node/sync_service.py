@@ -170,6 +170,8 @@ class SyncService:
         st = self.status
         st.failures += 1
         st.hub_reachable = reachable
+        if code == "revoked" and self.store.kind == "device":  # retired by its outlet manager or HQ
+            code = "device_retired"
         st.last_error = describe(code, self.lang) if code != "internal" else f"同步出错: {detail}"
         delay = backoff_s(st.failures, self.interval_s, self.max_backoff_s)
         st.retry_at = now_ms() + int(delay * 1000)

@@ -15,12 +15,12 @@ def command_group(sub, name: str, help_: str, dir_help: str):
     def cmd(command: str, command_help: str, fn):
         c = group.add_parser(command, help=command_help, description=command_help)
         c.add_argument("--dir", required=True, type=Path, help=dir_help)
-        c.set_defaults(fn=_owner_only(fn))
+        c.set_defaults(fn=owner_only(fn))
         return c
     return cmd
 
 
-def _owner_only(fn):
+def owner_only(fn):
     """`fn` with the process umask set first: whatever it or SQLite creates later (a -wal
     after a checkpoint, a blob's directory) has no group or other bits."""
     def run(args):

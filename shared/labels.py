@@ -203,6 +203,33 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "part_qty": ("{name}（{sku}）×{qty}", "{name} ({sku}) ×{qty}"),
         "part_on_hand": ("{name}（{sku}）· 库存{n}", "{name} ({sku}) · {n} on hand"),
         "part_carried": ("{name}（{sku}）· 随车{n}", "{name} ({sku}) · {n} carried"),
+        # the manager's devices screen and the device app's enrollment screen
+        "devices": ("设备", "Devices"),
+        "devices_hint": ("为维修师傅的平板或手机发放一次性注册码：在设备上扫描二维码或粘贴注册码即可注册，"
+                         "设备只允许该师傅登录。发放和停用需要连接总部。",
+                         "Issue a one-time code for a technician's tablet or phone: scanning the QR or pasting "
+                         "the code on the device enrolls it, and only that technician can log in there. "
+                         "Issuing and retiring need a connection to HQ."),
+        "issue_code": ("发放注册码", "Issue a device code"), "device_technician": ("维修师傅", "Technician"),
+        "code_for": ("{name}的设备注册码，{at}前有效，只能使用一次：",
+                     "Device code for {name}, valid until {at}, usable once:"),
+        "device_list": ("本网点的设备", "The outlet's devices"), "device": ("设备", "Device"),
+        "no_devices": ("本网点还没有注册的设备。", "The outlet has no enrolled devices yet."),
+        "device_status": ("状态", "Status"), "device_active": ("使用中", "active"),
+        "device_retired": ("已停用", "retired"), "app_version": ("软件版本", "App version"),
+        "pending_changes": ("未同步修改", "Unsynced changes"), "retire": ("停用", "Retire"),
+        "confirm_retire": ("停用{technician}的设备“{name}”？停用后该设备不能再同步，未同步的{n}条修改将无法上传。",
+                           "Retire {technician}'s device \"{name}\"? It can no longer sync; its {n} unsynced "
+                           "changes will not reach HQ."),
+        "retired_done": ("设备已停用", "Device retired"), "refresh": ("刷新", "Refresh"),
+        "enroll_title": ("注册本设备", "Enroll this device"),
+        "enroll_hint": ("请粘贴网点经理发放的设备注册码（可用手机相机或扫码应用扫描二维码后复制文字），"
+                        "并填写本设备的名称。",
+                        "Paste the device code your outlet manager issued (scan its QR with the phone's camera "
+                        "or a scanner app and copy the text) and give this device a name."),
+        "device_code": ("设备注册码", "Device code"), "device_name": ("设备名称", "Device name"),
+        "enroll": ("注册", "Enroll"), "enrolling": ("正在注册…", "Enrolling…"),
+        "enrolled_as": ("已注册为{technician}的设备。请登录。", "Enrolled as {technician}'s device. Please log in."),
     },
     # What a person does (the order actions are named by the status they move to).
     "action": {
@@ -219,6 +246,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "parts_request": ("编辑配件申请", "edit a parts request"),
         "stocktake": ("盘点", "run a stocktake"), "settlement": ("编辑结算单", "edit a settlement"),
         "attach": ("上传附件", "attach a file"),
+        "manage_devices": ("管理设备", "manage the outlet's devices"),
     },
     # ---- HQ call intake and dispatch (hub-intake) ----
     "request_type": {
@@ -265,6 +293,10 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
     "survey_kind": {"yes_no": ("是/否", "Yes / no"), "score": ("评分1-5", "Score 1-5"),
                     "choice": ("单选", "Choice")},
     "survey_type": {"complaint": ("投诉", "Complaint")},
+    # what the outlet asks HQ for (the devices screen), inside "needs a connection to HQ to …"
+    "hq_call": {"issue_code": ("发放设备注册码", "issue a device code"),
+                "device_list": ("查看设备列表", "list the outlet's devices"),
+                "retire": ("停用设备", "retire a device")},
     "hq_rule": {"fee_rule": ("收费标准", "fee rule"), "sla_policy": ("时效标准", "SLA policy"),
                 "survey": ("回访问卷", "survey template"), "node": ("设备", "device"),
                 "fork": ("分叉提醒", "fork alert"), "kb_category": ("知识库分类", "knowledge-base category")},

@@ -171,6 +171,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_questions": ("问卷至少需要一个问题。", "A survey needs at least one question."),
     "choice_options": ("选择题至少需要两个选项，最多{n}个。", "A choice question needs 2 to {n} options."),
     "node_revoked": ("该设备已停用。", "This device is already revoked."),
+    # device administration by the outlet's PC (docs/protocol.md "Device administration")
+    "devices_outlet_only": ("只有网点电脑可以管理本网点的设备。",
+                            "Only the outlet's PC may administer the outlet's devices."),
+    "technician_unknown": ("所选人员不是本网点在职的维修师傅，不能为其发放设备注册码。",
+                           "The person chosen is not an active technician of this outlet; no device code "
+                           "can be issued for them."),
+    "node_unknown": ("本网点没有这台设备。", "This outlet has no such device."),
+    "needs_hq": ("需要连接总部才能{action}，请检查网络后重试。",
+                 "Needs a connection to HQ to {action}; check the network and try again."),
+    "device_other_user": ("本设备已注册给{technician}，只有本人可以登录。",
+                          "This device is enrolled for {technician}; only they can log in on it."),
+    "device_retired": ("本设备已被停用（网点经理或总部），不能再同步。"
+                       "未同步的修改仍保存在本机；如需继续使用，请重新注册。",
+                       "This device was retired (by the outlet manager or HQ); it can no longer sync. Unsynced "
+                       "changes stay on this device; enroll it again to keep using it."),
+    "enroll_code_used": ("注册码无效、已使用或已过期，请向网点经理索取新的注册码。",
+                         "The device code is unknown, already used or expired; ask your outlet manager for a new one."),
+    "enroll_technician_left": ("该注册码所属的维修师傅已不在本网点任职，不能注册。请向网点经理索取新的注册码。",
+                               "The technician this code was issued for no longer works at the outlet; the device "
+                               "cannot be enrolled. Ask your outlet manager for a new code."),
+    "enroll_bad_code": ("这不是有效的注册码，请完整粘贴或重新扫描。",
+                        "This is not a valid device code; paste all of it or scan it again."),
+    "enroll_unreachable": ("无法连接总部，注册需要网络。请检查网络后重试。",
+                           "HQ cannot be reached; enrolling needs the network. Check it and try again."),
+    "enroll_name": ("请填写设备名称。", "Please give the device a name."),
     "fork_resolved": ("该分叉提醒已处理。", "This fork alert is already resolved."),
     "same_category": ("新分类名称与原名称相同。", "The new category name is the same as the old one."),
     "hub_exists": ("{dir} 中已有总部服务器。", "A hub already exists in {dir}."),

@@ -109,7 +109,7 @@ class StockMoves(TablePolicy):
 class OrderAudit(TablePolicy):
     """An outlet records only the audit actions the vocabulary names (shared/audit.py)."""
 
-    def authorize_add(self, role: str, fields: Mapping[str, object]) -> None:
+    def authorize_add(self, role: str, fields: Mapping[str, object], actor_id: object = None) -> None:
         if fields.get("action") not in set(AuditAction) or not isinstance(fields.get("at"), int):
             raise OpRefused(INVALID, "bad_value", table="order_audit", field="action", kind="audit action")
 

@@ -137,6 +137,20 @@ class HttpTransport:
     def get_blob(self, sha256: str) -> bytes:
         return self._send("GET", f"/blobs/{sha256}").content
 
+    # ---- device administration (an outlet's PC; docs/protocol.md "Device administration") ----
+    # `lang`: the language of a refusal's message (the person who asked reads it).
+
+    def device_code(self, technician_id: str, lang: str = "zh") -> dict:
+        body = canonical_bytes({"technician_id": technician_id})
+        return self._send("POST", "/devices/codes", body=body, headers=_json_headers(lang),
+                          repeatable=False).json()  # a second try would make a second code
+
+    def devices(self, lang: str = "zh") -> list[dict]:
+        return self._send("GET", "/devices", headers={"Accept-Language": lang}).json()["devices"]
+
+    def retire_device(self, node_id: str, lang: str = "zh") -> dict:
+        return self._send("POST", f"/devices/{node_id}/retire", body=b"{}", headers=_json_headers(lang)).json()
+
     def rotate(self, new_key: keys.SigningKey) -> dict:
         rotation = {"node_id": self.node_id, "new_public_key": new_key.public_b64, "at": int(time.time() * 1000)}
         body = canonical_bytes({"rotation": rotation, "sig": self.key.sign(keys.ROTATE, canonical_bytes(rotation))})
@@ -144,6 +158,10 @@ class HttpTransport:
                          repeatable=False).json()  # applied but unanswered: node.rotate settles it
         self.key = new_key
         return out
+
+
+def _json_headers(lang: str) -> dict:
+    return {"Content-Type": "application/json", "Accept-Language": lang}
 
 
 __all__ = ["HttpTransport", "HubUnreachable", "enroll", "SyncError", "json"]

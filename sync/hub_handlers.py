@@ -71,21 +71,27 @@ def enroll(hub: HubStore, req: dict) -> dict:
         if node is None:
             raise BadToken("enrollment token is unknown, already used or expired")
         if node["kind"] == "device":
-            _check_technician(c, node)
+            technician = _check_technician(c, node)
             hub.seed_tech_bucket(c, node["technician_id"])
+        else:
+            technician = None
         outlet_id = node["outlet_id"]
         outlet = merge.load(c, TABLES[policies.OUTLET_TABLE], outlet_id)
     return {"node_id": node["node_id"], "outlet_id": outlet_id, "hub_id": hub.hub_id,
             "hub_public_key": hub.key.public_b64, "buckets": node_buckets(node),
             "node_letter": node["letter"], "outlet_code": policies.outlet_code(outlet, outlet_id),
-            "kind": node["kind"], "technician_id": node["technician_id"]}
+            "kind": node["kind"], "technician_id": node["technician_id"],
+            "technician_name": (technician or {}).get("display_name") or (technician or {}).get("username")}
 
 
-def _check_technician(c, node: dict) -> None:
+def _check_technician(c, node: dict) -> dict:
     """A device code is spent only while its technician still works at the outlet (the
-    transaction rolls back: the code stays unused)."""
-    if not _works_at(merge.load(c, TABLES["users"], node["technician_id"]), node):
-        raise BadToken("this device code was issued for a technician who no longer works at the outlet")
+    transaction rolls back: the code stays unused). Returns the technician's row."""
+    user = merge.load(c, TABLES["users"], node["technician_id"])
+    if not _works_at(user, node):
+        raise BadToken("this device code was issued for a technician who no longer works at the outlet",
+                       reason="technician_left")
+    return user
 
 
 def _works_at(user, node: dict) -> bool:
@@ -129,15 +135,22 @@ def _note_version(hub: HubStore, node: dict, app_version, schema) -> None:
                       (app_version, schema, node["node_id"]))
 
 
+SEEN_EVERY_MS = 5 * 60 * 1000  # how stale `last_seen_at` may get from hellos alone
+
+
 def _note_pending(hub: HubStore, node: dict, pending) -> None:
-    """Written only when it changed, so that an idle round stays a read."""
+    """The count, and the round's time as `last_seen_at` (the outlet manager's "last sync"
+    of a device that has nothing to push); written only when the count changed or the
+    time is SEEN_EVERY_MS old, so that an idle round is mostly a read."""
     if pending is None:
         return
     if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
         raise BadRequest("hello's pending must be a count (an integer ≥ 0)")
-    if pending != node.get("pending"):
+    now = now_ms()
+    if pending != node.get("pending") or now - (node.get("last_seen_at") or 0) >= SEEN_EVERY_MS:
         with hub.tx() as c:
-            c.execute("UPDATE nodes SET pending = ? WHERE node_id = ?", (pending, node["node_id"]))
+            c.execute("UPDATE nodes SET pending = ?, last_seen_at = MAX(COALESCE(last_seen_at, 0), ?)"
+                      " WHERE node_id = ?", (pending, now, node["node_id"]))
 
 
 # ---- push ----

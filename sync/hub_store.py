@@ -48,15 +48,16 @@ class HubStore(SQLiteStore):
             return dict_row(c.execute("SELECT * FROM nodes WHERE node_id = ?", (node_id,)))
 
     def node_list(self) -> list[dict]:
-        """Every enrolled node with its outlet's code and name and its open fork alerts,
-        newest first (the public key left out)."""
+        """Every enrolled node with its outlet's code and name, its technician's name (a
+        device) and its open fork alerts, newest first (the public key left out)."""
         with self.snapshot() as c:
             return dict_rows(c.execute(
                 "SELECT n.node_id, n.outlet_id, n.name, n.letter, n.status, n.epoch, n.seq, n.head,"
-                " n.app_version, n.schema, n.enrolled_at, n.revoked_at, n.last_seen_at, o.code AS outlet_code,"
-                " o.name AS outlet_name, (SELECT COUNT(*) FROM fork_alerts f WHERE f.node_id = n.node_id"
-                " AND f.resolved = 0) AS open_forks"
-                " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id ORDER BY n.enrolled_at DESC"))
+                " n.app_version, n.schema, n.enrolled_at, n.revoked_at, n.last_seen_at, n.kind, n.technician_id,"
+                " n.pending, o.code AS outlet_code, o.name AS outlet_name, u.display_name AS technician_name,"
+                " (SELECT COUNT(*) FROM fork_alerts f WHERE f.node_id = n.node_id AND f.resolved = 0) AS open_forks"
+                " FROM nodes n LEFT JOIN outlets o ON o.id = n.outlet_id LEFT JOIN users u ON u.id = n.technician_id"
+                " ORDER BY n.enrolled_at DESC"))
 
     def active_nodes_by_outlet(self) -> dict[str, int]:
         with self.snapshot() as c:

@@ -28,13 +28,6 @@ def create_declared_table(conn, table: str) -> None:
         create_declared_index(conn, spec.name, cols_)
 
 
-def add_declared_column(conn, table: str, column: str) -> None:
-    """A column a table's declaration gained since release 1, added to an older file by a
-    migration (ALTER TABLE appends it after the sync columns; nothing reads columns by place)."""
-    kind = TABLES[table].columns[column]
-    conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {SQL_TYPES[kind]}")
-
-
 def create_declared_index(conn, table: str, columns: tuple[str, ...]) -> None:
     """An index a table declares (`TableSpec.indexes`), named as every file names it; a
     migration that adds a declared index calls this too."""

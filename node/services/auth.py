@@ -1,7 +1,8 @@
 """Login with the users HQ replicated to this outlet: password or PIN, both scrypt hashes
 checked offline. Five failures in ten minutes lock the name for five minutes, so a
 four-digit PIN cannot be guessed on a lost tablet; the message never says whether the
-name or the secret was wrong."""
+name or the secret was wrong. On a technician's device only that technician logs in (anyone
+else is told so, in words)."""
 from shared.login_input import login_name
 from shared.passwords import check_password
 from shared.roles import OUTLET_ROLES
@@ -26,6 +27,10 @@ class Auth:
         self._check_lock(name)
         user = self.ctx.one("SELECT * FROM users WHERE username = ? AND outlet_id = ?",
                             (name, self.ctx.outlet_id))
+        bound = self.ctx.store.technician_id if self.ctx.store.kind == "device" else None
+        if bound is not None and (user is None or user["id"] != bound):  # a technician's device: theirs alone
+            audit.record(self.ctx, audit.LOGIN_FAILED, detail=name)
+            raise ServiceError.of("device_other_user", technician=self.bound_technician())
         stored = (user or {}).get("pin_hash" if pin else "password_hash")
         if user is None or user.get("role") not in OUTLET_ROLES or not check_password(secret or "", stored):
             audit.record(self.ctx, audit.LOGIN_FAILED, detail=name)
@@ -34,6 +39,13 @@ class Auth:
             raise ServiceError.of("user_inactive")
         audit.record(self.ctx, audit.LOGIN_OK, user_id=user["id"], detail=name)
         return Session.of_user(user, lang)
+
+    def bound_technician(self) -> str | None:
+        """On a technician's device, the name of the one person who may log in."""
+        if self.ctx.store.kind != "device":
+            return None
+        bound = self.ctx.store.technician_id
+        return _name(self.ctx.user(bound), self.ctx.store.meta_get("technician_name") or bound)
 
     def _check_lock(self, name: str) -> None:
         now = self.ctx.now()
@@ -45,3 +57,7 @@ class Auth:
         if len(fails) >= MAX_FAILURES and now - fails[0] < LOCK_MS:
             minutes = -(-(LOCK_MS - (now - fails[0])) // 60000)
             raise ServiceError.of("login_locked", minutes=minutes)
+
+
+def _name(user: dict | None, fallback: str) -> str:
+    return (user or {}).get("display_name") or (user or {}).get("username") or fallback

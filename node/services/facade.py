@@ -7,6 +7,7 @@ from node.services.attachments import Attachments
 from node.services.auth import Auth
 from node.services.catalog import Catalog
 from node.services.context import Context
+from node.services.devices import Devices
 from node.services.kb import KnowledgeBase
 from node.services.locking import Atomic
 from node.services.order_actions import OrderActions
@@ -31,7 +32,8 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
     def __init__(self, store, *, now: Callable[[], int] | None = None,
                  queue_blob: Callable[[bytes], str] | None = None,
                  read_blob: Callable[[str], bytes | None] | None = None,
-                 sync_now: Callable | None = None, sync_status: Callable | None = None):
+                 sync_now: Callable | None = None, sync_status: Callable | None = None,
+                 hub: Callable | None = None):
         self.ctx = Context(store, now)
         lock = self.ctx.lock
         attachments = Attachments(self.ctx, queue_blob, read_blob)
@@ -50,6 +52,7 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
         self.settlements = Atomic(Settlements(self.ctx), lock)
         self.kb = Atomic(KnowledgeBase(self.ctx), lock)
         self.sync = Atomic(SyncPanel(self.ctx, sync_now, sync_status), lock)
+        self.devices = Atomic(Devices(self.ctx, hub), lock)
 
     def login(self, username: str, secret: str, *, pin: bool = False, lang: str = "zh"):
         return self.auth.login(username, secret, pin=pin, lang=lang)

@@ -6,6 +6,7 @@ import flet as ft
 from shared.roles import OFFICE, OUTLET_ROLES, Role
 from shared.ui.nav import Nav
 
+from node.ui.views.devices import DevicesView
 from node.ui.views.kb import KbView
 from node.ui.views.orders import OrdersView
 from node.ui.views.requests import RequestsView
@@ -25,6 +26,7 @@ SCREENS = [
     ("stocktake", ft.Icons.FACT_CHECK, StocktakeView, OFFICE),
     ("settlement", ft.Icons.RECEIPT_LONG, SettlementView, OFFICE),
     ("kb", ft.Icons.MENU_BOOK, KbView, OUTLET_ROLES),
+    ("devices", ft.Icons.TABLET_ANDROID, DevicesView, frozenset({Role.OUTLET_MANAGER})),
     ("sync", ft.Icons.SYNC, SyncView, OUTLET_ROLES),
 ]
 

@@ -14,13 +14,17 @@ ASSETS = Path(shared.__file__).parent / "ui_assets"  # holds fonts/NotoSansSC-su
 
 def create_app(services, live, *, lang: str = "zh"):
     """`services`: NodeServices (each call already atomic against the sync thread)."""
-    import flet.fastapi as flet_fastapi
-
     from node.ui.shell import Shell
 
     async def main(page):
         Shell(page, services, live, lang=lang).start()
 
+    return create_app_for(main)
+
+
+def create_app_for(main):
+    """The ASGI app serving the Flet entry `main(page)` (the outlet app, the device app)."""
+    import flet.fastapi as flet_fastapi
     return flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True, app_name="fieldsync",
                             app_short_name="fieldsync")
 

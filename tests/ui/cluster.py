@@ -14,14 +14,16 @@ from tests.ui.seed import seed
 class NodeServer:
     """`fieldsync node serve` on a free port; its output is collected line by line."""
 
-    def __init__(self, node: NodeDir, interval: float = 600):
+    def __init__(self, node: NodeDir, interval: float = 600, command: tuple[str, ...] = ("node", "serve"),
+                 env: dict | None = None):
+        """`command`: `fieldsync node serve`, or `fieldsync device --web` (the device app)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.lines: list[str] = []
         self.proc = started(subprocess.Popen(
-            [FIELDSYNC, "node", "serve", "--dir", str(node.home.dir), "--port", str(self.port),
+            [FIELDSYNC, *command, "--dir", str(node.home.dir), "--port", str(self.port),
              "--interval", str(interval), "--max-backoff", "4"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env))
         threading.Thread(target=self._read, daemon=True).start()
         if not self.wait_for(f"node UI on {self.url}", 60):
             self.stop()

@@ -1,13 +1,14 @@
 """Devices: make a one-time enrollment code for an outlet and show it with its QR; the
-enrolled devices with their outlet, status, release (flagged when older than HQ's: it
-cannot show what its release does not know), chain position and last sync, each revocable
-after a confirmation; open fork alerts with "mark resolved"."""
+enrolled nodes (an outlet's PC, or a technician's device and whose it is) with their outlet,
+status, release (flagged when older than HQ's: it cannot show what its release does not
+know), chain position, unsynced changes and last sync, each revocable after a
+confirmation; open fork alerts with "mark resolved"."""
 import flet as ft
 
 from shared.formatting import when
 
 from shared.ui import widgets as w
-from hub.services.admin_nodes import NodeRow
+from hub.services.admin_nodes import DEFAULT_URL, NodeRow
 from hub.ui.views.admin_common import attempt, confirm, options
 
 
@@ -33,7 +34,7 @@ class NodesView:
         outlets = sh.services.admin.network.outlets(sh.session, include_inactive=False)
         pick = ft.Dropdown(label=sh.t("adm_outlet"), value=self.outlet, width=280, editable=True, enable_filter=True,
                            options=options((o.id, f"{o.code} {o.name}") for o in outlets))
-        url = ft.TextField(label=sh.t("adm_hub_url"), value=self.url or nodes.url, width=320)
+        url = ft.TextField(label=sh.t("adm_hub_url"), value=self.url or nodes.url or DEFAULT_URL, width=320)
 
         def make(e):
             self.outlet, self.url = pick.value, url.value
@@ -68,13 +69,16 @@ class NodesView:
             extra = [w.chip(sh.t("adm_open_forks", n=n.open_forks), ft.Colors.AMBER_900)] if n.open_forks else []
             release = ft.Row([ft.Text(sh.t("adm_release_of", version=n.app_version or "?", schema=n.schema or "?")),
                               *([w.chip(sh.t("adm_behind"), ft.Colors.AMBER_900)] if n.behind else [])], spacing=4)
-            rows.append([n.name, f"{n.outlet_code} {n.outlet_name}",
+            kind = sh.t("adm_kind_device", technician=n.technician_name) if n.kind == "device" \
+                else sh.t("adm_kind_outlet")
+            rows.append([n.name, f"{n.outlet_code} {n.outlet_name}", kind,
                          n.letter, ft.Row([status, *extra], spacing=4), release, f"{n.epoch}:{n.seq}",
+                         "" if n.pending is None else str(n.pending),
                          when(n.last_seen_at, sh.lang), when(n.enrolled_at, sh.lang),
                          ft.TextButton(sh.t("adm_revoke"), icon=ft.Icons.BLOCK, on_click=lambda e, n=n: self.revoke(n))
                          if n.active else ""])
-        body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_letter", "adm_status", "adm_release",
-                                          "adm_chain",
+        body = w.table([sh.t(k) for k in ("adm_node", "adm_outlet", "adm_node_kind", "adm_letter", "adm_status",
+                                          "adm_release", "adm_chain", "adm_pending",
                                           "adm_last_seen", "adm_enrolled", "adm_revoke")], rows) if rows \
             else w.muted(sh.t("adm_no_nodes"))
         return w.section(sh.t("adm_node_list"), body)
