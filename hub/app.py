@@ -4,7 +4,10 @@ plus the admin API. Every error leaves in the protocol's shape
 import asyncio
 import base64
 import binascii
+import contextvars
 import functools
+import os
+import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,16 +15,21 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from hub import metrics
 from hub.blobs import BlobStore
+from hub.observed import Observed
 from hub.home import HubHome
 from hub.services.session import HubSession
 from shared.errors import ServiceError
+from shared.health import Check, add_health_routes
+from shared.jsonlog import NODE_ID
 from hub.client_limits import BODY_TIMEOUT_S
 from shared.passwords import check_password
 from shared.roles import Role
 from sync import hub_handlers, http_sig, keys, segment
 from sync.canonical import canonical_bytes, loads_untrusted
 from sync.errors import BadRequest, BadSignature, SyncError, TooLarge, UnknownNode
+from sync.health import store_checks
 from sync.hub_store import HubStore
 
 API = "/api/v1"
@@ -52,10 +60,15 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+METRICS_TOKEN_ENV = "FIELDSYNC_METRICS_TOKEN"
+
+
 def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | None = None,
-               services=None) -> FastAPI:
+               services=None, jobs=None) -> FastAPI:
     """The sync API and the admin API; with `services` (hub.services.HubServices) also HQ's
-    web UI under /hq, which needs Flet's app manager running (flet's FastAPI subclass)."""
+    web UI under /hq, which needs Flet's app manager running (flet's FastAPI subclass).
+    `jobs` (hub.jobs.HubJobs): the scheduled jobs this process runs, which /readyz checks
+    (None: this process runs none). Health, metrics and request logs: docs/operations.md."""
     if services is not None:
         from flet.fastapi import FastAPI as FletFastAPI
         app_class = FletFastAPI
@@ -64,10 +77,26 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     app = app_class(title="fieldsync hub", version="1", openapi_url=f"{API}/openapi.json",
                     docs_url=f"{API}/docs", redoc_url=None)
     app.state.hub = hub
+    app.state.metrics = metrics.registry_for(hub)
+    app.add_middleware(Observed)
     blobs = blobs or BlobStore(home.blobs if home else hub.path + ".blobs")
 
+    def readiness_checks() -> list[Check]:
+        return [*store_checks(hub), jobs_check(jobs)]
+
+    add_health_routes(app, readiness_checks)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_page(request: Request):
+        """Prometheus text; only with the bearer token (else as absent as any unknown path)."""
+        if not metrics.token_ok(request.headers.get("authorization"), os.environ.get(METRICS_TOKEN_ENV)):
+            return _error(404, "not_found", "Not Found")
+        body, content_type = await run_timed("metrics", metrics.exposition, app.state.metrics)
+        return Response(body, media_type=content_type)
+
     @app.exception_handler(SyncError)
-    async def sync_error(_request, exc: SyncError):
+    async def sync_error(request: Request, exc: SyncError):
+        request.state.outcome = exc.code
         return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
@@ -86,8 +115,9 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         return _error(500, "internal", "HQ hit an unexpected error; nothing was applied")
 
     def run(fn, *args):
-        """Store work runs in a worker thread so the event loop keeps serving."""
-        return asyncio.get_running_loop().run_in_executor(None, fn, *args)
+        """Store work runs in a worker thread so the event loop keeps serving (with the
+        request's log context), its time counted by the work's name."""
+        return run_timed(getattr(fn, "__name__", "other"), fn, *args)
 
     async def authenticate(request: Request, body: bytes) -> str:
         node_id = await authenticate_head(request, signs_body=bool(body))
@@ -100,6 +130,8 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         Content-Digest as declared): a stranger's upload is refused before its body is read."""
         node_id = http_sig.signer_of(request.headers)
         node = hub.node(node_id)
+        request.state.node_id = node_id if node is not None else None
+        NODE_ID.set(request.state.node_id)
         if node is None:
             raise UnknownNode(f"no enrolled node {node_id!r}")
         http_sig.verify_head(node["public_key"], request.method, request.url.path, request.url.query,
@@ -130,7 +162,10 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     async def enroll(request: Request):
         """Enroll a node with a one-time token (no request signature)."""
         _, data = await json_body(request)
-        return JSONResponse(await run(hub_handlers.enroll, hub, data), status_code=201)
+        enrolled = await run(hub_handlers.enroll, hub, data)
+        metrics.ENROLLMENTS.inc()
+        request.state.node_id = enrolled["node_id"]
+        return JSONResponse(enrolled, status_code=201)
 
     @app.get(f"{API}/sync/hello", tags=["sync"])
     async def hello(request: Request, app_version: str | None = None, schema: int | None = None):
@@ -143,18 +178,29 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     async def push(request: Request):
         """A signed segment of this node's changes (NDJSON, optionally gzip)."""
         node_id, raw = await authenticated_body(request, MAX_BODY)
+        metrics.PUSH_BYTES.observe(len(raw))
         encoding = (request.headers.get("content-encoding") or "").lower()
         if encoding == "gzip":
             raw = segment.inflate(raw)
         elif encoding not in ("", "identity"):
             raise BadRequest(f"unsupported Content-Encoding {encoding!r}")
-        return await run(hub_handlers.push, hub, node_id, raw)
+        tally: dict = {}
+        try:
+            result = await run(hub_handlers.push, hub, node_id, raw, tally)
+        finally:
+            metrics.FORK_ALERTS.inc(tally.get("fork_alerts", 0))
+        refused = result.get("rejected") or []
+        for r in refused:
+            metrics.OPS_REFUSED.labels(metrics.code_label(r.get("code"))).inc()
+        metrics.OPS_APPLIED.inc(max(0, tally.get("ops", 0) - len(refused)))
+        return result
 
     @app.get(f"{API}/sync/pull", tags=["sync"])
     async def pull(request: Request, bucket: str, after: int = 0, limit: int = hub_handlers.MAX_PULL):
         """The hub's signed changes of one bucket after a seq (NDJSON)."""
         node_id = await authenticate(request, b"")
         body = await run(hub_handlers.pull, hub, node_id, bucket, after, limit)
+        metrics.PULL_BYTES.observe(len(body))
         return Response(body, media_type="application/x-ndjson")
 
     @app.put(f"{API}/blobs/{{sha256}}", tags=["blobs"])
@@ -192,6 +238,29 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         from hub.ui import mount_ui
         mount_ui(app, services)  # last: it serves every path under /hq
     return app
+
+
+async def run_timed(work: str, fn, *args):
+    """`fn(*args)` on a worker thread with the caller's context (request id, node id),
+    its time in fieldsync_hub_store_seconds{work}."""
+    ctx = contextvars.copy_context()
+
+    def timed():
+        started = time.perf_counter()
+        try:
+            return ctx.run(fn, *args)
+        finally:
+            metrics.STORE_SECONDS.labels(work).observe(time.perf_counter() - started)
+    return await asyncio.get_running_loop().run_in_executor(None, timed)
+
+
+def jobs_check(jobs) -> Check:
+    """Readiness of the scheduled jobs: who runs them is known — this process (its
+    scheduler running) or none here (`--no-ui`: another process runs them)."""
+    if jobs is None:
+        return Check("jobs", True, "not run by this process")
+    leader = jobs.leader()
+    return Check("jobs", leader is not None, f"leader: {leader}" if leader else "the scheduler is not running")
 
 
 def rotate_key(hub: HubStore, node_id: str, data: dict) -> dict:
@@ -257,6 +326,7 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -
 
     @app.exception_handler(ServiceError)
     async def refused(request: Request, exc: ServiceError):
+        request.state.outcome = exc.code
         return _error(REFUSAL_STATUS.get(exc.code, 400), exc.code, exc.message(_lang(request)))
 
     def body_text(body: dict, key: str) -> str:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from hub import metrics
 from hub.services import approvals, callbacks, monitor
 from hub.services.rollups import fold_job
 
@@ -35,15 +36,23 @@ class HubJobs:
         def run() -> None:
             with self._idle:
                 self._running += 1
+            outcome = "failed"
             try:
                 fn(services)
+                outcome = "ok"
             except Exception:
-                log.exception("hub job %s failed", job_id)
+                log.exception("hub job %s failed", job_id, extra={"fields": {"job": job_id, "outcome": outcome}})
             finally:
+                metrics.JOB_RUNS.labels(job_id, outcome).inc()
                 with self._idle:
                     self._running -= 1
                     self._idle.notify_all()
         return run
+
+    def leader(self) -> str | None:
+        """Who runs the scheduled jobs, for /readyz: this process while its scheduler runs
+        (one hub process on SQLite); None when it stopped."""
+        return "this process" if self.scheduler.running else None
 
     def stop(self, timeout: float, cut_short=lambda: False) -> bool:
         """No new runs; wait up to `timeout` s (less if `cut_short()` turns true) for the

@@ -103,15 +103,19 @@ def _have(node_row) -> dict:
     return {"epoch": node_row[0], "seq": node_row[1], "head": node_row[2]}
 
 
-def push(hub: HubStore, node_id: str, body: bytes) -> dict:
+def push(hub: HubStore, node_id: str, body: bytes, tally: dict | None = None) -> dict:
+    """`tally`, when given, is told what the push did for the hub's metrics: `ops` (the
+    ops of the changes new to HQ, applied or refused) and `fork_alerts` raised."""
+    tally = {} if tally is None else tally
     node = authenticated(hub, node_id)
     manifest, sig, lines = segment.split(body)
     segment.check_manifest(manifest, lines, hub_id=hub.hub_id, origin_key="origin", origin=node_id)
     keys.verify(node["public_key"], keys.SEGMENT, canonical_bytes(manifest), sig)
     changes = segment.verify_chain(manifest, lines, node_id)
     try:
-        return _apply_segment(hub, node, manifest, lines, changes)
+        return _apply_segment(hub, node, manifest, lines, changes, tally)
     except Fork as fork:
+        tally["fork_alerts"] = tally.get("fork_alerts", 0) + 1
         with hub.tx() as c:
             hub.add_fork_alert(c, node_id, manifest["epoch"], fork.seq, fork.held_hash, fork.sent_hash, now_ms())
         raise
@@ -124,7 +128,7 @@ def _fork(have: dict, seq: int, held: str, sent: str) -> Fork:
     return exc
 
 
-def _apply_segment(hub, node, m, lines, changes) -> dict:
+def _apply_segment(hub, node, m, lines, changes, tally: dict) -> dict:
     node_id, epoch = node["node_id"], m["epoch"]
     rejected: list[dict] = []
     with hub.tx() as c:
@@ -140,6 +144,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
             # The node found its copy behind HQ's (restored from a backup or cloned): HQ
             # keeps what it held of the old epoch and is told, so someone looks.
             hub.add_fork_alert(c, node_id, held[0], held[1], held[2], "new epoch " + str(epoch), now_ms())
+            tally["fork_alerts"] = tally.get("fork_alerts", 0) + 1
             held_seq, head = 0, ZERO_HASH
         else:
             held_seq, head = held[1], held[2]
@@ -167,6 +172,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
             held_seq, head = ch["seq"], h
         hub.advance_node(c, node_id, epoch, held_seq, head, now)
         hub.finish(c, out)
+    tally["ops"] = sum(len(ch["ops"]) for _, ch, _ in new)
     return {"have": {"epoch": epoch, "seq": held_seq, "head": head}, "rejected": rejected}
 
 

@@ -15,6 +15,7 @@ from shared.roles import HqWork
 from sync import change
 from sync.enrollment import encode_code
 
+from hub import metrics
 from hub.services.session import HubSession
 
 DEFAULT_URL = "https://127.0.0.1:8443"
@@ -126,6 +127,7 @@ class Nodes:
             if not ctx.hub.revoke_node(node_id, ctx.now()):
                 raise ServiceError.of("node_revoked")
             ctx.audit(session, "node_revoked", node_id)
+        metrics.REVOCATIONS.inc()
 
     def forks(self, session: HubSession, *, open_only: bool = True) -> list[ForkAlert]:
         self.ctx.allow(session, HqWork.ADMIN)

@@ -12,17 +12,22 @@ from shared.stopping import StopSignals, Stopwatch
 ASSETS = Path(shared.__file__).parent / "ui_assets"  # holds fonts/NotoSansSC-subset.otf
 
 
-def create_app(services, live, *, lang: str = "zh"):
-    """`services`: NodeServices (each call already atomic against the sync thread)."""
+def create_app(services, live, *, lang: str = "zh", checks=None):
+    """`services`: NodeServices (each call already atomic against the sync thread).
+    `checks`: the node's readiness checks (node.health), served at /readyz beside /healthz
+    ahead of the UI's paths (docs/operations.md)."""
     import flet.fastapi as flet_fastapi
 
     from node.ui.shell import Shell
+    from shared.health import add_health_routes
 
     async def main(page):
         Shell(page, services, live, lang=lang).start()
 
-    return flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True, app_name="fieldsync",
-                            app_short_name="fieldsync")
+    app = flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True, app_name="fieldsync",
+                           app_short_name="fieldsync")
+    add_health_routes(app, checks or (lambda: []), first=True)
+    return app
 
 
 class _Server(BoundedServer):
