@@ -79,8 +79,8 @@ class Timed:
             self.t[name] += time.perf_counter() - t0
             self.n[name] += 1
 
-    def hello(self):
-        return self._call("hello")
+    def hello(self, pending=None):
+        return self._call("hello", pending)
 
     def push(self, body):
         if self.bodies is not None:

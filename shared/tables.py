@@ -160,7 +160,8 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
                               "callback_result", "callback_score"}),
         set_once=frozenset({"outlet_id", "number", "created_at", "source"}),
         initial={"status": "accepted"}, carries=(("customer_id", "customers"),),
-        minted="number", policy=OrderStates(), technician="technician_id", indexes=(("outlet_id", "status"), ("number",), ("customer_id",),
+        minted="number", policy=OrderStates(), technician="technician_id",
+        indexes=(("outlet_id", "status"), ("number",), ("customer_id",),
                  ("technician_id",))),
     _spec("order_events", OUTLET, LEDGER, ByParent("service_orders", "order_id"), {
         "order_id": TEXT, "to_status": TEXT, "reason": TEXT, "at": INT,

@@ -97,8 +97,9 @@ class HttpTransport:
         except httpx.TransportError as exc:
             raise HubUnreachable(f"HQ is unreachable: {exc.__class__.__name__}") from None
 
-    def hello(self) -> dict:
-        return self._send("GET", "/sync/hello", params=release_params()).json()
+    def hello(self, pending: int | None = None) -> dict:
+        params = release_params() if pending is None else {**release_params(), "pending": pending}
+        return self._send("GET", "/sync/hello", params=params).json()
 
     def push(self, body: bytes) -> dict:
         headers = {"Content-Type": "application/x-ndjson"}

@@ -2,9 +2,9 @@
 each takes the authenticated node id and the request body, and returns the response body
 or raises a SyncError. Verification always finishes before anything is applied."""
 
-from shared import policies
+from shared import policies, roles
 from shared.numbering import renumbered
-from shared.tables import GLOBAL_BUCKET, TABLES, outlet_bucket
+from shared.tables import GLOBAL_BUCKET, TABLES, outlet_bucket, tech_bucket
 from sync import keys, merge, relay, segment
 from sync.authorize import Context, authorize
 from sync.canonical import ZERO_HASH, canonical_bytes
@@ -29,6 +29,10 @@ def authenticated(hub: HubStore, node_id: str) -> dict:
 
 
 def node_buckets(node: dict) -> list[str]:
+    """An outlet's PC reads the whole outlet; a technician's device only what its
+    technician needs (DESIGN.md "Nodes of two sizes")."""
+    if node.get("kind") == "device":
+        return [tech_bucket(node["technician_id"]), GLOBAL_BUCKET]
     return [outlet_bucket(node["outlet_id"]), GLOBAL_BUCKET]
 
 
@@ -58,20 +62,35 @@ def enroll(hub: HubStore, req: dict) -> dict:
                           str(req.get("app_version") or "")[:40], schema if isinstance(schema, int) else None, now)
         if node is None:
             raise BadToken("enrollment token is unknown, already used or expired")
+        if node["kind"] == "device":
+            _check_technician(c, node)
         outlet_id = node["outlet_id"]
         outlet = merge.load(c, TABLES[policies.OUTLET_TABLE], outlet_id)
     return {"node_id": node["node_id"], "outlet_id": outlet_id, "hub_id": hub.hub_id,
             "hub_public_key": hub.key.public_b64, "buckets": node_buckets(node),
-            "node_letter": node["letter"], "outlet_code": policies.outlet_code(outlet, outlet_id)}
+            "node_letter": node["letter"], "outlet_code": policies.outlet_code(outlet, outlet_id),
+            "kind": node["kind"], "technician_id": node["technician_id"]}
+
+
+def _check_technician(c, node: dict) -> None:
+    """A device code is spent only while its technician still works at the outlet (the
+    transaction rolls back: the code stays unused)."""
+    user = merge.load(c, TABLES["users"], node["technician_id"])
+    if user is None or not user.get("active") or user.get("outlet_id") != node["outlet_id"] \
+            or user.get("role") != roles.Role.TECHNICIAN:
+        raise BadToken("this device code was issued for a technician who no longer works at the outlet")
 
 
 # ---- hello ----
 
-def hello(hub: HubStore, node_id: str, app_version=None, schema=None) -> dict:
+def hello(hub: HubStore, node_id: str, app_version=None, schema=None, pending=None) -> dict:
     """`app_version` and `schema`: what the node runs now (an extension of the protocol's
-    hello; a 0.1.0 node sends neither), kept so that HQ sees who is behind in a rollout."""
+    hello; a 0.1.0 node sends neither), kept so that HQ sees who is behind in a rollout.
+    `pending`: the node's changes HQ has not acknowledged, kept for HQ's and the outlet
+    manager's view of the devices (work at risk if the device is lost)."""
     node = authenticated(hub, node_id)
     _note_version(hub, node, app_version, schema)
+    _note_pending(hub, node, pending)
     buckets = {}
     with hub.snapshot() as c:
         for b in node_buckets(node):
@@ -95,6 +114,17 @@ def _note_version(hub: HubStore, node: dict, app_version, schema) -> None:
         with hub.tx() as c:
             c.execute("UPDATE nodes SET app_version = ?, schema = ? WHERE node_id = ?",
                       (app_version, schema, node["node_id"]))
+
+
+def _note_pending(hub: HubStore, node: dict, pending) -> None:
+    """Written only when it changed, so that an idle round stays a read."""
+    if pending is None:
+        return
+    if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
+        raise BadRequest("hello's pending must be a count (an integer ≥ 0)")
+    if pending != node.get("pending"):
+        with hub.tx() as c:
+            c.execute("UPDATE nodes SET pending = ? WHERE node_id = ?", (pending, node["node_id"]))
 
 
 # ---- push ----

@@ -75,13 +75,16 @@ class HubStore(SQLiteStore):
         with self.snapshot() as c:
             return dict(c.execute("SELECT status, COUNT(*) FROM nodes GROUP BY status").fetchall())
 
-    def create_enroll_token(self, outlet_id: str, ttl_ms: int = TOKEN_TTL_MS) -> str:
-        """A one-time token; only its hash is stored."""
+    def create_enroll_token(self, outlet_id: str, ttl_ms: int = TOKEN_TTL_MS,
+                            technician_id: str | None = None) -> str:
+        """A one-time token; only its hash is stored. With `technician_id` it enrolls a
+        device bound to that technician (a device code), else the outlet's PC."""
         token = secrets.token_urlsafe(24)
         now = now_ms()
         with self.tx() as c:
-            c.execute("INSERT INTO enroll_tokens (token_hash, outlet_id, created_at, expires_at)"
-                      " VALUES (?,?,?,?)", (token_hash(token), outlet_id, now, now + ttl_ms))
+            c.execute("INSERT INTO enroll_tokens (token_hash, outlet_id, created_at, expires_at,"
+                      " technician_id) VALUES (?,?,?,?,?)",
+                      (token_hash(token), outlet_id, now, now + ttl_ms, technician_id))
         return token
 
     def enroll_token_expiry(self, token: str) -> int | None:
@@ -94,16 +97,18 @@ class HubStore(SQLiteStore):
                schema: int | None, at: int) -> dict | None:
         """Spend a one-time token on a new node of the token's outlet, lettered in the order
         the outlet's nodes enrolled. None when the token is unknown, used or expired."""
-        row = c.execute("SELECT outlet_id, expires_at, used_at FROM enroll_tokens WHERE token_hash = ?",
-                        (token_hash(token),)).fetchone()
+        row = c.execute("SELECT outlet_id, expires_at, used_at, technician_id FROM enroll_tokens"
+                        " WHERE token_hash = ?", (token_hash(token),)).fetchone()
         if row is None or row[2] is not None or row[1] < at:
             return None
-        outlet_id = row[0]
+        outlet_id, technician_id = row[0], row[3]
         count = c.execute("SELECT COUNT(*) FROM nodes WHERE outlet_id = ?", (outlet_id,)).fetchone()[0]
-        node = {"node_id": f"node-{uuid.uuid4().hex[:16]}", "outlet_id": outlet_id, "letter": node_letter(count)}
+        node = {"node_id": f"node-{uuid.uuid4().hex[:16]}", "outlet_id": outlet_id, "letter": node_letter(count),
+                "kind": "device" if technician_id else "outlet", "technician_id": technician_id}
         c.execute("INSERT INTO nodes (node_id, outlet_id, public_key, name, letter, app_version,"
-                  " schema, enrolled_at) VALUES (?,?,?,?,?,?,?,?)",
-                  (node["node_id"], outlet_id, public_key, name, node["letter"], app_version, schema, at))
+                  " schema, enrolled_at, kind, technician_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                  (node["node_id"], outlet_id, public_key, name, node["letter"], app_version, schema, at,
+                   node["kind"], technician_id))
         c.execute("UPDATE enroll_tokens SET used_at = ?, node_id = ? WHERE token_hash = ?",
                   (at, node["node_id"], token_hash(token)))
         return node
@@ -264,6 +269,24 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Added by hub migration 3 (hub/migrations.py): what kind of node it is ('outlet': the
+# outlet's PC, the whole outlet; 'device': a technician's tablet or phone, bound to
+# `technician_id`), and what it said at its last hello (unsynced changes, clock drift).
+NODE_KINDS = ("outlet", "device")
+NODE_COLUMNS_V3_LIST = (
+    "kind TEXT NOT NULL DEFAULT 'outlet'", "technician_id TEXT", "pending INTEGER",
+    "clock_drift_ms INTEGER")
+NODE_COLUMNS_V3 = "".join(f", {col}" for col in NODE_COLUMNS_V3_LIST)
+
+
+def add_device_columns(c) -> None:
+    """Hub migration 3: device nodes (kind, the technician they are bound to, what they
+    reported at hello) and enrollment codes issued for one technician."""
+    for col in NODE_COLUMNS_V3_LIST:
+        c.execute(f"ALTER TABLE nodes ADD COLUMN {col}")
+    c.execute("ALTER TABLE enroll_tokens ADD COLUMN technician_id TEXT")
+
+
 def create_own_tables(c) -> None:
     """The hub's sync bookkeeping: nodes, enrollment tokens, received changes, refusals, bucket chains."""
     c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
@@ -272,10 +295,10 @@ def create_own_tables(c) -> None:
         status TEXT NOT NULL DEFAULT 'active', epoch INTEGER NOT NULL DEFAULT 1,
         seq INTEGER NOT NULL DEFAULT 0, head TEXT NOT NULL DEFAULT '""" + ZERO_HASH + """',
         app_version TEXT, schema INTEGER, enrolled_at INTEGER, revoked_at INTEGER,
-        last_seen_at INTEGER)""")
+        last_seen_at INTEGER""" + NODE_COLUMNS_V3 + ")")
     c.execute("""CREATE TABLE IF NOT EXISTS enroll_tokens (token_hash TEXT PRIMARY KEY,
         outlet_id TEXT NOT NULL, created_at INTEGER, expires_at INTEGER, used_at INTEGER,
-        node_id TEXT)""")
+        node_id TEXT, technician_id TEXT)""")
     c.execute("""CREATE TABLE IF NOT EXISTS node_changes (origin TEXT, epoch INTEGER,
         seq INTEGER, hash TEXT NOT NULL, body BLOB NOT NULL, received_at INTEGER,
         PRIMARY KEY (origin, epoch, seq))""")

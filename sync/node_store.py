@@ -35,7 +35,8 @@ class NodeStore(SQLiteStore):
 
     def bind(self, enrollment: dict) -> None:
         with self.tx():
-            for k in ("node_id", "outlet_id", "hub_id", "hub_public_key", "node_letter", "outlet_code"):
+            for k in ("node_id", "outlet_id", "hub_id", "hub_public_key", "node_letter", "outlet_code",
+                      "kind", "technician_id"):
                 self.meta_set(k, enrollment.get(k))
             self.meta_set("buckets", json.dumps(enrollment["buckets"]))
             if self.meta_get("epoch") is None:
@@ -49,6 +50,10 @@ class NodeStore(SQLiteStore):
     hub_id = property(lambda s: s._m("hub_id"))
     node_letter = property(lambda s: s._m("node_letter"))
     outlet_code = property(lambda s: s._m("outlet_code"))
+    # 'device' for a technician's device bound to `technician_id`; 'outlet' (or None: a
+    # node enrolled before devices existed) for the outlet's PC.
+    kind = property(lambda s: s._m("kind") or "outlet")
+    technician_id = property(lambda s: s._m("technician_id"))
     epoch = property(lambda s: int(s._m("epoch") or 1))
     buckets = property(lambda s: json.loads(s._m("buckets") or "[]"))
 
@@ -367,8 +372,9 @@ class NodeStore(SQLiteStore):
 
     def pending_count(self) -> int:
         """Local changes HQ has not acknowledged (one read: the ack and the log agree)."""
-        with self.read():
-            return len(self.unsent(self.acked(), limit=10**9))
+        with self.read() as c:
+            return c.execute("SELECT COUNT(*) FROM _log WHERE epoch = ? AND seq > ?",
+                             (self.epoch, self.acked())).fetchone()[0]
 
     def is_pending(self, table: str, row_id: str, field: str) -> bool:
         """Does a local write of this field wait for HQ's acknowledgement (shown as such)?"""

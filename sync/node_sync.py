@@ -12,7 +12,7 @@ from sync.node_store import NodeStore
 
 
 class Transport(Protocol):
-    def hello(self) -> dict: ...
+    def hello(self, pending: int | None = None) -> dict: ...
     def push(self, body: bytes) -> dict: ...
     def pull(self, bucket: str, after: int, limit: int) -> bytes: ...
 
@@ -141,7 +141,7 @@ def pull_all(store: NodeStore, transport: Transport, result: RoundResult, hello:
 
 def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> RoundResult:
     result = RoundResult()
-    hello = transport.hello()
+    hello = transport.hello(pending=store.pending_count())
     held = hello["node"]
     result.new_epoch = reconcile(store, held)
     held_seq = held["seq"] if held["epoch"] == store.epoch else 0
@@ -164,8 +164,8 @@ class LocalTransport:
         self.hub = hub
         self.node_id = node_id
 
-    def hello(self) -> dict:
-        return self._h.hello(self.hub, self.node_id, **release_params())
+    def hello(self, pending: int | None = None) -> dict:
+        return self._h.hello(self.hub, self.node_id, **release_params(), pending=pending)
 
     def push(self, body: bytes) -> dict:
         return self._h.push(self.hub, self.node_id, body)

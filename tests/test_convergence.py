@@ -72,8 +72,8 @@ class FaultyTransport:
     def __init__(self, inner: LocalTransport, fault: str):
         self.inner, self.fault, self.fired = inner, fault, False
 
-    def hello(self):
-        return self.inner.hello()
+    def hello(self, pending=None):
+        return self.inner.hello(pending)
 
     def push(self, body):
         if self.fired or self.fault not in ("drop_push", "lose_push_response", "duplicate_push"):

@@ -17,11 +17,14 @@ def uid() -> str:
 
 
 class Node:
-    def __init__(self, path: Path, hub: HubStore, outlet_id: str, clock: HLC | None = None):
+    def __init__(self, path: Path, hub: HubStore, outlet_id: str, clock: HLC | None = None,
+                 technician_id: str | None = None):
+        """`technician_id`: enroll a technician's device bound to them (a device code),
+        else the outlet's PC."""
         self.path, self.hub = Path(path), hub
         self.key = SigningKey.generate()
         self.store = NodeStore(self.path, clock=clock)
-        token = hub.create_enroll_token(outlet_id)
+        token = hub.create_enroll_token(outlet_id, technician_id=technician_id)
         enrollment = hub_handlers.enroll(hub, {"token": token, "public_key": self.key.public_b64,
                                                "name": self.path.stem, "app_version": "test"})
         self.store.bind(enrollment)
@@ -64,6 +67,14 @@ class World:
 
     def node(self, outlet_id: str, clock: HLC | None = None) -> Node:
         n = Node(self.tmp / f"node{len(self.nodes) + 1}.db", self.hub, outlet_id, clock)
+        self.nodes.append(n)
+        return n
+
+    def device(self, technician_id: str, clock: HLC | None = None) -> Node:
+        """A technician's device, enrolled by a device code bound to them."""
+        outlet_id = next(o for (o, _), u in self.users.items() if u == technician_id)
+        n = Node(self.tmp / f"device{len(self.nodes) + 1}.db", self.hub, outlet_id, clock,
+                 technician_id=technician_id)
         self.nodes.append(n)
         return n
 

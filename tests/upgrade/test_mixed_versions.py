@@ -20,7 +20,7 @@ from fieldsync.testing.world import World, uid
 class OldNodeTransport(LocalTransport):
     """A node of release 0.1.0 (schema 1) saying so in its hello."""
 
-    def hello(self) -> dict:
+    def hello(self, pending=None) -> dict:
         return hub_handlers.hello(self.hub, self.node_id, app_version="0.1.0", schema=1)
 
 
