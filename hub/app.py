@@ -169,11 +169,12 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
 
     @app.get(f"{API}/sync/hello", tags=["sync"])
     async def hello(request: Request, app_version: str | None = None, schema: int | None = None,
-                    pending: int | None = None):
+                    pending: int | None = None, node_time: int | None = None):
         """What the hub holds of this node's chain and of each of its buckets; the node may
-        say which release and schema it runs (HQ's device list shows who is behind)."""
+        say which release and schema it runs (HQ's device list shows who is behind), how
+        many changes it has not sent and its clock (HQ's network screen)."""
         node_id = await authenticate(request, b"")
-        return await run(hub_handlers.hello, hub, node_id, app_version, schema, pending)
+        return await run(hub_handlers.hello, hub, node_id, app_version, schema, pending, node_time)
 
     @app.post(f"{API}/sync/push", tags=["sync"])
     async def push(request: Request):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from hub import metrics
 from hub.services import approvals, callbacks, monitor
 from hub.services.rollups import fold_job
+from hub.services.sync_health import silence_job
 
 log = logging.getLogger("fieldsync.hub.jobs")
 
@@ -20,6 +21,7 @@ JOBS: list[tuple[str, Callable, int]] = [
     ("sla_escalation", monitor.escalation_job, 60),
     ("approvals_autopost", approvals.autopost_job, 60),  # small stocktake variances post themselves
     ("report_rollups", fold_job, 60),
+    ("sync_silence", silence_job, 600),  # nodes silent for longer than FIELDSYNC_SILENT_HOURS
 ]
 
 

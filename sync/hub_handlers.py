@@ -83,14 +83,16 @@ def _check_technician(c, node: dict) -> None:
 
 # ---- hello ----
 
-def hello(hub: HubStore, node_id: str, app_version=None, schema=None, pending=None) -> dict:
+def hello(hub: HubStore, node_id: str, app_version=None, schema=None, pending=None, node_time=None) -> dict:
     """`app_version` and `schema`: what the node runs now (an extension of the protocol's
     hello; a 0.1.0 node sends neither), kept so that HQ sees who is behind in a rollout.
     `pending`: the node's changes HQ has not acknowledged, kept for HQ's and the outlet
-    manager's view of the devices (work at risk if the device is lost)."""
+    manager's view of the devices (work at risk if the device is lost).
+    `node_time`: the node's wall clock (epoch ms) as it sent the hello; HQ keeps the drift."""
     node = authenticated(hub, node_id)
     _note_version(hub, node, app_version, schema)
     _note_pending(hub, node, pending)
+    _note_contact(hub, node, node_time)
     buckets = {}
     with hub.snapshot() as c:
         for b in node_buckets(node):
@@ -125,6 +127,27 @@ def _note_pending(hub: HubStore, node: dict, pending) -> None:
     if pending != node.get("pending"):
         with hub.tx() as c:
             c.execute("UPDATE nodes SET pending = ? WHERE node_id = ?", (pending, node["node_id"]))
+
+
+CONTACT_EVERY_MS = 60_000  # a node's last contact is written at most this often (idle rounds stay reads)
+DRIFT_STEP_MS = 5_000      # a drift that moved less than this is not written again
+
+
+def _note_contact(hub: HubStore, node: dict, node_time) -> None:
+    """When the node last reached HQ (`last_seen_at`, also set by every push) and how far
+    its clock is from HQ's (`clock_drift_ms` = HQ's time − the node's), for HQ's network
+    screen. Written only when the contact is older than CONTACT_EVERY_MS or the drift
+    moved by DRIFT_STEP_MS: one small write a minute per node at most."""
+    if node_time is not None and (not isinstance(node_time, int) or isinstance(node_time, bool)):
+        raise BadRequest("hello's node_time must be epoch milliseconds (an integer)")
+    now = now_ms()
+    drift = now - node_time if node_time is not None else node.get("clock_drift_ms")
+    old_drift, seen = node.get("clock_drift_ms"), node.get("last_seen_at")
+    moved = drift is not None and (old_drift is None or abs(drift - old_drift) >= DRIFT_STEP_MS)
+    if moved or seen is None or now - seen >= CONTACT_EVERY_MS:
+        with hub.tx() as c:
+            c.execute("UPDATE nodes SET last_seen_at = ?, clock_drift_ms = ? WHERE node_id = ?",
+                      (now, drift, node["node_id"]))
 
 
 # ---- push ----

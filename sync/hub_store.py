@@ -67,7 +67,7 @@ class HubStore(SQLiteStore):
         the `limit` outlets longest without a sync (never synced first): the metrics' gauges."""
         with self.snapshot() as c:
             return c.execute(
-                "SELECT COALESCE(o.code, n.outlet_id), MAX(n.last_seen_at), 0 FROM nodes n"
+                "SELECT COALESCE(o.code, n.outlet_id), MAX(n.last_seen_at), COALESCE(SUM(n.pending), 0) FROM nodes n"
                 " LEFT JOIN outlets o ON o.id = n.outlet_id WHERE n.status = 'active'"
                 " GROUP BY n.outlet_id ORDER BY MAX(n.last_seen_at) ASC LIMIT ?", (limit,)).fetchall()
 
