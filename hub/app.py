@@ -318,13 +318,16 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -
     A = f"{API}/admin"
 
     @functools.cache
-    def administration():
+    def hub_services():
         if services is not None:
-            return services.admin
+            return services
         from hub.services import HubServices  # a hub served without its web UI (--no-ui)
-        adm = HubServices(hub).admin
-        adm.nodes.configure(cert_sha256=home.fingerprint() if home else None)
-        return adm
+        made = HubServices(hub)
+        made.admin.nodes.configure(cert_sha256=home.fingerprint() if home else None)
+        return made
+
+    def administration():
+        return hub_services().admin
 
     @app.exception_handler(ServiceError)
     async def refused(request: Request, exc: ServiceError):
@@ -363,6 +366,19 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services) -
     def revoke(request: Request, node_id: str):
         administration().nodes.revoke(_admin_session(hub, request), node_id)
         return {"node_id": node_id, "status": "revoked"}
+
+    @app.get(f"{A}/sync-health", tags=["admin"])
+    def sync_health(request: Request, region: str | None = None, format: str = "json"):
+        """网点同步状态: every active node, longest without a sync first (docs/operations.md);
+        `format=csv` downloads the same as HQ's screen exports."""
+        me = _admin_session(hub, request)
+        if format == "csv":
+            name, data = hub_services().sync_health.export_csv(me, region)
+            return Response(data, media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        board = hub_services().sync_health.board(me, region)
+        return {"silent_hours": board.silent_hours, "silent": board.silent_count, "behind": board.behind_count,
+                "nodes": board.rows, "notices": board.notices}
 
     @app.get(f"{A}/forks", tags=["admin"])
     def forks(request: Request):

@@ -264,3 +264,25 @@ def test_log_lines_never_carry_a_phone_or_a_password():
     text = buf.getvalue()
     assert "13812345678" not in text and "hunter2" not in text and "abc.def" not in text
     assert json.loads(text)["msg"].startswith("customer 138****5678")
+
+
+# ---- HQ's network screen over the admin API ----
+
+def test_the_sync_health_board_over_the_admin_api(world):
+    import base64
+    from shared.passwords import hash_password
+    w = world
+    w.hub.write([{"op": "put", "table": "users", "id": "hq-admin", "fields": {
+        "username": "hq-admin", "role": "admin", "active": True, "password_hash": hash_password("s3cret!")}}])
+    store, key, t = enroll(w)
+    sync_round(store, t, key)
+    assert w.client.get("/api/v1/admin/sync-health").status_code == 401
+    auth = {"Authorization": "Basic " + base64.b64encode(b"hq-admin:s3cret!").decode()}
+    board = w.client.get("/api/v1/admin/sync-health", headers=auth).json()
+    assert board["silent_hours"] == 24 and board["silent"] == 0
+    (node,) = board["nodes"]
+    assert node["node_id"] == store.node_id and node["kind"] == "outlet" and node["pending"] == 0
+    assert node["last_sync_at"] and abs(node["clock_drift_ms"]) < 60_000
+    r = w.client.get("/api/v1/admin/sync-health?format=csv", headers=auth)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "前台电脑" in r.content.decode("utf-8-sig")
