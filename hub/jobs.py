@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from hub import metrics
 from hub.services import approvals, callbacks, monitor
@@ -23,6 +24,10 @@ JOBS: list[tuple[str, Callable, int]] = [
     ("report_rollups", fold_job, 60),
     ("sync_silence", silence_job, 600),  # nodes silent for longer than FIELDSYNC_SILENT_HOURS
 ]
+
+# Jobs that also run as the scheduler starts: a hub back after an outage tells HQ about
+# silent devices now, not one interval later.
+RUN_AT_START = frozenset({"sync_silence"})
 
 
 class HubJobs:
@@ -76,7 +81,8 @@ def start(services, jobs: list[tuple[str, Callable, int]] | None = None) -> HubJ
     scheduler = BackgroundScheduler(daemon=True)
     running = HubJobs(scheduler)
     for job_id, fn, seconds in (JOBS if jobs is None else jobs):
+        first = {"next_run_time": datetime.now()} if job_id in RUN_AT_START else {}
         scheduler.add_job(running.supervised(job_id, fn, services), "interval", seconds=seconds, id=job_id,
-                          replace_existing=True, max_instances=1, coalesce=True)
+                          replace_existing=True, max_instances=1, coalesce=True, **first)
     scheduler.start()
     return running

@@ -88,6 +88,8 @@ class SyncHealthView:
 
     def _drift(self, ms: int) -> str:
         """HQ's time − the device's: positive, the device's clock is behind."""
+        if abs(ms) < 1000:
+            return "0 s"
         size = span(ms, self.shell.lang) if abs(ms) >= 60_000 else f"{abs(ms) // 1000} s"
         return self.shell.t("sh_clock_behind" if ms > 0 else "sh_clock_ahead", t=size)
 
