@@ -1,8 +1,8 @@
 """Texts of HQ's network sync screen (网点同步状态, keys sh_*)."""
 TEXTS = {
     "sh_title": ("网点同步状态", "Network sync"),
-    "sh_hint": ("每台网点电脑和师傅设备最后一次与总部同步的时间；最久未同步的排在最前。超过{hours}小时未同步的设备会提醒总部和网点经理："
-                "设备损坏时，未上传的工作会丢失。",
+    "sh_hint": ("每台网点电脑和师傅设备最后一次与总部同步的时间；最久未同步的排在最前。"
+                "超过{hours}小时未同步的设备会提醒总部和网点经理：设备损坏时，未上传的工作会丢失。",
                 "When each outlet PC and technician device last synced with HQ, longest without a sync first. "
                 "A device silent for more than {hours} hours is noticed to HQ and the outlet's manager: its "
                 "unsent work is lost if it dies."),
