@@ -17,6 +17,7 @@ from sync.hub_store import HubStore
 from sync.store import dict_rows
 
 MAX_PULL = 1000
+MAX_REPORTED = 2 ** 53  # a count or time a node reports is stored as an SQLite integer: larger is a bad request
 
 
 def authenticated(hub: HubStore, node_id: str) -> dict:
@@ -122,7 +123,7 @@ def _note_pending(hub: HubStore, node: dict, pending) -> None:
     """Written only when it changed, so that an idle round stays a read."""
     if pending is None:
         return
-    if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
+    if not isinstance(pending, int) or isinstance(pending, bool) or not 0 <= pending <= MAX_REPORTED:
         raise BadRequest("hello's pending must be a count (an integer ≥ 0)")
     if pending != node.get("pending"):
         with hub.tx() as c:
@@ -138,7 +139,8 @@ def _note_contact(hub: HubStore, node: dict, node_time) -> None:
     its clock is from HQ's (`clock_drift_ms` = HQ's time − the node's), for HQ's network
     screen. Written only when the contact is older than CONTACT_EVERY_MS or the drift
     moved by DRIFT_STEP_MS: one small write a minute per node at most."""
-    if node_time is not None and (not isinstance(node_time, int) or isinstance(node_time, bool)):
+    if node_time is not None and (not isinstance(node_time, int) or isinstance(node_time, bool)
+                                  or not 0 <= node_time <= MAX_REPORTED):
         raise BadRequest("hello's node_time must be epoch milliseconds (an integer)")
     now = now_ms()
     drift = now - node_time if node_time is not None else node.get("clock_drift_ms")
