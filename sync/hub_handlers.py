@@ -109,7 +109,7 @@ def _note_version(hub: HubStore, node: dict, app_version, schema) -> None:
     if app_version is None and schema is None:
         return
     if not isinstance(app_version, (str, type(None))) or not isinstance(schema, (int, type(None))) \
-            or isinstance(schema, bool):
+            or isinstance(schema, bool) or (schema is not None and not 0 <= schema <= MAX_REPORTED):
         raise BadRequest("hello's app_version must be a string and schema an integer")
     app_version = app_version[:40] if app_version is not None else node["app_version"]
     schema = schema if schema is not None else node["schema"]
