@@ -27,9 +27,10 @@ def checked(name: str, fn: Callable[[], str]) -> Check:
         return Check(name, False, f"{type(exc).__name__}: {exc}"[:200])
 
 
-async def readiness(checks: Callable[[], list[Check]], timeout: float = READY_TIMEOUT_S) -> tuple[int, dict]:
+async def readiness(checks: Callable[[], list[Check]], timeout: float | None = None) -> tuple[int, dict]:
     """(HTTP status, body): the checks run on a worker thread, so a store stuck on a lock
-    makes the answer 503 after `timeout` rather than holding the balancer's probe."""
+    makes the answer 503 after `timeout` (READY_TIMEOUT_S) rather than holding the probe."""
+    timeout = READY_TIMEOUT_S if timeout is None else timeout
     try:
         results = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, checks), timeout)
     except TimeoutError:

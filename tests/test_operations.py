@@ -87,7 +87,6 @@ def test_readyz_is_503_when_the_store_hangs(world, monkeypatch):
     """A store stuck behind a lock: the probe gets its 503 within the bound, not a hang."""
     stuck = threading.Event()
     monkeypatch.setattr(health, "READY_TIMEOUT_S", 0.2)
-    monkeypatch.setattr(health.readiness, "__defaults__", (0.2,))
     real = world.hub.snapshot
 
     def snapshot():
