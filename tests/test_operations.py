@@ -202,13 +202,60 @@ def test_labels_stay_bounded_whatever_the_requests(world):
     assert not any(w.outlets[0] in str(labels) for (_, labels) in samples if "requests" in _)
 
 
+def test_outlet_gauges_stay_bounded_to_the_outlets_longest_without_a_sync(world, monkeypatch):
+    from hub import metrics
+    w = world
+    for outlet in w.outlets:
+        store, key, t = enroll(w, outlet)
+        sync_round(store, t, key)
+    with w.hub.tx() as c:  # SH02's nodes were last heard from a day ago
+        c.execute("UPDATE nodes SET last_seen_at = last_seen_at - 86400000 WHERE outlet_id = ?", (w.outlets[1],))
+    monkeypatch.setattr(metrics, "MAX_OUTLET_SERIES", 1)
+    samples = scrape(w)
+    ages = {dict(labels)["outlet"]: v for (name, labels), v in samples.items()
+            if name == "fieldsync_outlet_last_sync_age_seconds"}
+    assert list(ages) == ["SH02"] and ages["SH02"] >= 86400
+
+
+def test_metrics_on_a_separate_address_need_no_token(world):
+    import httpx
+    from fieldsync.testing.processes import free_port
+    from hub import metrics
+    port = free_port()
+    server = metrics.serve_separately(world.app.state.metrics, "127.0.0.1", port)
+    try:
+        r = httpx.get(f"http://127.0.0.1:{port}/metrics")
+        assert r.status_code == 200 and "fieldsync_hub_requests_total" in r.text and "fieldsync_nodes" in r.text
+    finally:
+        server.shutdown()
+
+
 def test_a_fork_and_a_revocation_are_counted(world):
     from hub.services import HubServices, HubSession
+    from sync.canonical import ZERO_HASH
+    from sync.errors import SyncError
+    from tests import forge
     w = world
     store, key, t = enroll(w)
+    order = w.dispatch(w.outlets[0])
+    sync_round(store, t, key)
+    clerk = w.user(w.outlets[0], "clerk")
+    store.write(clerk, [{"op": "put", "table": "service_orders", "id": order, "fields": {"notes": "第一次"}}])
+    sync_round(store, t, key)
     before = scrape(w)
+    node = types.SimpleNamespace(store=store, node_id=store.node_id, key=key, outlet_id=w.outlets[0])
+    other = forge.change(node, 1, ZERO_HASH, [{"op": "put", "table": "service_orders", "id": order,
+                                                "fields": {"notes": "另一份拷贝"}}], actor=clerk, hlc=store.clock.tick())
+    with pytest.raises(SyncError) as forked:  # the same seq, another history: a copy of the node
+        t.push(forge.body(node, [other]))
+    assert forked.value.code == "fork"
     HubServices(w.hub).admin.nodes.revoke(HubSession.of_system("test"), store.node_id)
-    assert value(scrape(w), "fieldsync_hub_revocations_total") - value(before, "fieldsync_hub_revocations_total") == 1
+    after = scrape(w)
+    for name in ("fieldsync_hub_fork_alerts_total", "fieldsync_hub_revocations_total"):
+        assert value(after, name) - value(before, name) == 1, name
+    fork = dict(endpoint="/api/v1/sync/push", method="POST", status="409")
+    assert value(after, "fieldsync_hub_requests_total", **fork) - value(before, "fieldsync_hub_requests_total",
+                                                                         **fork) == 1
 
 
 # ---- logs ----
