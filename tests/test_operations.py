@@ -244,8 +244,8 @@ def test_a_fork_and_a_revocation_are_counted(world):
     sync_round(store, t, key)
     before = scrape(w)
     node = types.SimpleNamespace(store=store, node_id=store.node_id, key=key, outlet_id=w.outlets[0])
-    other = forge.change(node, 1, ZERO_HASH, [{"op": "put", "table": "service_orders", "id": order,
-                                                "fields": {"notes": "另一份拷贝"}}], actor=clerk, hlc=store.clock.tick())
+    copy = [{"op": "put", "table": "service_orders", "id": order, "fields": {"notes": "另一份拷贝"}}]
+    other = forge.change(node, 1, ZERO_HASH, copy, actor=clerk, hlc=store.clock.tick())
     with pytest.raises(SyncError) as forked:  # the same seq, another history: a copy of the node
         t.push(forge.body(node, [other]))
     assert forked.value.code == "fork"
