@@ -182,3 +182,26 @@ def test_export_csv_and_who_may_see_it(network):
     assert {"师傅平板", "SH01 前台电脑"} <= {r[0] for r in rows[1:]}
     with pytest.raises(ServiceError):
         services.sync_health.board(services.login("hq.agent", DEMO_PASSWORD))
+
+
+def test_the_outlet_manager_reads_the_silence_notice_on_the_pcs_sync_panel(tmp_path):
+    from fieldsync.testing.outlet import seed
+    from fieldsync.testing.world import World
+    from node.services import NodeServices
+    from tests.node.conftest import Env
+    w = World(tmp_path)
+    try:
+        seed(w)
+        pc, other = w.node(w.outlets[0]), w.node(w.outlets[0])
+        env = Env(w, pc, NodeServices(pc.store))
+        other.sync()
+        silence(w.hub, other.node_id, 2 * DAY)
+        assert HubServices(w.hub).sync_health.notify_silent() == 1
+        env.sync()
+        [notice] = env.svc.sync.notices(env.manager)
+        assert notice.kind_label == "设备未同步"
+        assert notice.message.startswith(f"设备“{other.path.stem}”已2天未与总部同步（超过24小时）")
+        en = env.svc.sync.notices(env.session(env.manager.user_id, "en"))[0]
+        assert en.kind_label == "Device not syncing" and "has not synced with HQ for 2 d" in en.message
+    finally:
+        w.close()
