@@ -186,6 +186,7 @@ def _fork(have: dict, seq: int, held: str, sent: str) -> Fork:
 def _apply_segment(hub, node, m, lines, changes, tally: dict) -> dict:
     node_id, epoch = node["node_id"], m["epoch"]
     rejected: list[dict] = []
+    new_epoch_alert = 0  # counted once its transaction commits
     with hub.tx() as c:
         held = hub.node_chain(c, node_id)
         if held[3] == "revoked":
@@ -199,7 +200,7 @@ def _apply_segment(hub, node, m, lines, changes, tally: dict) -> dict:
             # The node found its copy behind HQ's (restored from a backup or cloned): HQ
             # keeps what it held of the old epoch and is told, so someone looks.
             hub.add_fork_alert(c, node_id, held[0], held[1], held[2], "new epoch " + str(epoch), now_ms())
-            tally["fork_alerts"] = tally.get("fork_alerts", 0) + 1
+            new_epoch_alert = 1
             held_seq, head = 0, ZERO_HASH
         else:
             held_seq, head = held[1], held[2]
@@ -228,6 +229,7 @@ def _apply_segment(hub, node, m, lines, changes, tally: dict) -> dict:
         hub.advance_node(c, node_id, epoch, held_seq, head, now)
         hub.finish(c, out)
     tally["ops"] = sum(len(ch["ops"]) for _, ch, _ in new)
+    tally["fork_alerts"] = tally.get("fork_alerts", 0) + new_epoch_alert
     return {"have": {"epoch": epoch, "seq": held_seq, "head": head}, "rejected": rejected}
 
 
