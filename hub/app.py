@@ -4,8 +4,11 @@ plus the admin API. Every error leaves in the protocol's shape
 import asyncio
 import base64
 import binascii
+import contextvars
 import dataclasses
 import functools
+import os
+import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,17 +16,21 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from hub import device_admin
+from hub import device_admin, metrics
 from hub.blobs import BlobStore
+from hub.observed import Observed
 from hub.home import HubHome
 from hub.services.session import HubSession
 from shared.errors import ServiceError
+from shared.health import Check, add_health_routes
+from shared.jsonlog import NODE_ID
 from hub.client_limits import BODY_TIMEOUT_S
 from shared.passwords import check_password
 from shared.roles import Role
 from sync import hub_handlers, http_sig, keys, recovery, segment
 from sync.canonical import canonical_bytes, loads_untrusted
 from sync.errors import BadRequest, BadSignature, SyncError, TooLarge, UnknownNode
+from sync.health import store_checks
 from sync.hub_store import HubStore
 
 API = "/api/v1"
@@ -54,12 +61,17 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+METRICS_TOKEN_ENV = "FIELDSYNC_METRICS_TOKEN"
+
+
 def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | None = None,
-               services=None, public_url: str | None = None) -> FastAPI:
+               services=None, public_url: str | None = None, jobs=None) -> FastAPI:
     """The sync API and the admin API; with `services` (hub.services.HubServices) also HQ's
     web UI under /hq, which needs Flet's app manager running (flet's FastAPI subclass).
     `public_url`: where nodes reach this hub, for the codes it issues without `services`
-    (which carry their own configuration)."""
+    (which carry their own configuration). `jobs` (hub.jobs.HubJobs): the scheduled jobs
+    this process runs, which /readyz checks (None: this process runs none). Health,
+    metrics and request logs: docs/operations.md."""
     if services is not None:
         from flet.fastapi import FastAPI as FletFastAPI
         app_class = FletFastAPI
@@ -68,10 +80,26 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     app = app_class(title="fieldsync hub", version="1", openapi_url=f"{API}/openapi.json",
                     docs_url=f"{API}/docs", redoc_url=None)
     app.state.hub = hub
+    app.state.metrics = metrics.registry_for(hub)
+    app.add_middleware(Observed)
     blobs = blobs or BlobStore(home.blobs if home else hub.path + ".blobs")
 
+    def readiness_checks() -> list[Check]:
+        return [*store_checks(hub), jobs_check(jobs)]
+
+    add_health_routes(app, readiness_checks)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_page(request: Request):
+        """Prometheus text; only with the bearer token (else as absent as any unknown path)."""
+        if not metrics.token_ok(request.headers.get("authorization"), os.environ.get(METRICS_TOKEN_ENV)):
+            return _error(404, "not_found", "Not Found")
+        body, content_type = await run_timed("metrics", metrics.exposition, app.state.metrics)
+        return Response(body, media_type=content_type)
+
     @app.exception_handler(SyncError)
-    async def sync_error(_request, exc: SyncError):
+    async def sync_error(request: Request, exc: SyncError):
+        request.state.outcome = exc.code
         return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
@@ -90,8 +118,9 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         return _error(500, "internal", "HQ hit an unexpected error; nothing was applied")
 
     def run(fn, *args):
-        """Store work runs in a worker thread so the event loop keeps serving."""
-        return asyncio.get_running_loop().run_in_executor(None, fn, *args)
+        """Store work runs in a worker thread so the event loop keeps serving (with the
+        request's log context), its time counted by the work's name."""
+        return run_timed(getattr(fn, "__name__", "other"), fn, *args)
 
     async def authenticate(request: Request, body: bytes) -> str:
         node_id = await authenticate_head(request, signs_body=bool(body))
@@ -104,6 +133,8 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         Content-Digest as declared): a stranger's upload is refused before its body is read."""
         node_id = http_sig.signer_of(request.headers)
         node = hub.node(node_id)
+        request.state.node_id = node_id if node is not None else None
+        NODE_ID.set(request.state.node_id)
         if node is None:
             raise UnknownNode(f"no enrolled node {node_id!r}")
         http_sig.verify_head(node["public_key"], request.method, request.url.path, request.url.query,
@@ -134,26 +165,40 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     async def enroll(request: Request):
         """Enroll a node with a one-time token (no request signature)."""
         _, data = await json_body(request)
-        return JSONResponse(await run(hub_handlers.enroll, hub, data), status_code=201)
+        enrolled = await run(hub_handlers.enroll, hub, data)
+        metrics.ENROLLMENTS.inc()
+        request.state.node_id = enrolled["node_id"]
+        return JSONResponse(enrolled, status_code=201)
 
     @app.get(f"{API}/sync/hello", tags=["sync"])
     async def hello(request: Request, app_version: str | None = None, schema: int | None = None,
-                    pending: int | None = None):
+                    pending: int | None = None, node_time: int | None = None):
         """What the hub holds of this node's chain and of each of its buckets; the node may
-        say which release and schema it runs (HQ's device list shows who is behind)."""
+        say which release and schema it runs (HQ's device list shows who is behind), how
+        many changes it has not sent and its clock (HQ's network screen)."""
         node_id = await authenticate(request, b"")
-        return await run(hub_handlers.hello, hub, node_id, app_version, schema, pending)
+        return await run(hub_handlers.hello, hub, node_id, app_version, schema, pending, node_time)
 
     @app.post(f"{API}/sync/push", tags=["sync"])
     async def push(request: Request):
         """A signed segment of this node's changes (NDJSON, optionally gzip)."""
         node_id, raw = await authenticated_body(request, MAX_BODY)
+        metrics.PUSH_BYTES.observe(len(raw))
         encoding = (request.headers.get("content-encoding") or "").lower()
         if encoding == "gzip":
             raw = segment.inflate(raw)
         elif encoding not in ("", "identity"):
             raise BadRequest(f"unsupported Content-Encoding {encoding!r}")
-        return await run(hub_handlers.push, hub, node_id, raw)
+        tally: dict = {}
+        try:
+            result = await run(hub_handlers.push, hub, node_id, raw, tally)
+        finally:
+            metrics.FORK_ALERTS.inc(tally.get("fork_alerts", 0))
+        refused = result.get("rejected") or []
+        for r in refused:
+            metrics.OPS_REFUSED.labels(metrics.code_label(r.get("code"))).inc()
+        metrics.OPS_APPLIED.inc(max(0, tally.get("ops", 0) - len(refused)))
+        return result
 
     @app.post(f"{API}/sync/handback", tags=["sync"])
     async def handback(request: Request):
@@ -172,6 +217,7 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         """The hub's signed changes of one bucket after a seq (NDJSON)."""
         node_id = await authenticate(request, b"")
         body = await run(hub_handlers.pull, hub, node_id, bucket, after, limit)
+        metrics.PULL_BYTES.observe(len(body))
         return Response(body, media_type="application/x-ndjson")
 
     @app.put(f"{API}/blobs/{{sha256}}", tags=["blobs"])
@@ -234,6 +280,29 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     return app
 
 
+async def run_timed(work: str, fn, *args):
+    """`fn(*args)` on a worker thread with the caller's context (request id, node id),
+    its time in fieldsync_hub_store_seconds{work}."""
+    ctx = contextvars.copy_context()
+
+    def timed():
+        started = time.perf_counter()
+        try:
+            return ctx.run(fn, *args)
+        finally:
+            metrics.STORE_SECONDS.labels(work).observe(time.perf_counter() - started)
+    return await asyncio.get_running_loop().run_in_executor(None, timed)
+
+
+def jobs_check(jobs) -> Check:
+    """Readiness of the scheduled jobs: who runs them is known — this process (its
+    scheduler running) or none here (`--no-ui`: another process runs them)."""
+    if jobs is None:
+        return Check("jobs", True, "not run by this process")
+    leader = jobs.leader()
+    return Check("jobs", leader is not None, f"leader: {leader}" if leader else "the scheduler is not running")
+
+
 def rotate_key(hub: HubStore, node_id: str, data: dict) -> dict:
     rotation, sig = data.get("rotation"), data.get("sig")
     if not isinstance(rotation, dict) or not isinstance(sig, str) \
@@ -288,16 +357,20 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services, p
     A = f"{API}/admin"
 
     @functools.cache
-    def administration():
+    def hub_services():
         if services is not None:
-            return services.admin
+            return services
         from hub.services import HubServices  # a hub served without its web UI (--no-ui)
-        adm = HubServices(hub).admin
-        adm.nodes.configure(url=public_url, cert_sha256=home.fingerprint() if home else None)
-        return adm
+        made = HubServices(hub)
+        made.admin.nodes.configure(url=public_url, cert_sha256=home.fingerprint() if home else None)
+        return made
+
+    def administration():
+        return hub_services().admin
 
     @app.exception_handler(ServiceError)
     async def refused(request: Request, exc: ServiceError):
+        request.state.outcome = exc.code
         return _error(REFUSAL_STATUS.get(exc.code, 400), exc.code, exc.message(_lang(request)))
 
     def body_text(body: dict, key: str) -> str:
@@ -332,6 +405,19 @@ def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services, p
     def revoke(request: Request, node_id: str):
         administration().nodes.revoke(_admin_session(hub, request), node_id)
         return {"node_id": node_id, "status": "revoked"}
+
+    @app.get(f"{A}/sync-health", tags=["admin"])
+    def sync_health(request: Request, region: str | None = None, format: str = "json"):
+        """网点同步状态: every active node, longest without a sync first (docs/operations.md);
+        `format=csv` downloads the same as HQ's screen exports."""
+        me = _admin_session(hub, request)
+        if format == "csv":
+            name, data = hub_services().sync_health.export_csv(me, region)
+            return Response(data, media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        board = hub_services().sync_health.board(me, region)
+        return {"silent_hours": board.silent_hours, "silent": board.silent_count, "behind": board.behind_count,
+                "nodes": board.rows, "notices": board.notices}
 
     @app.get(f"{A}/forks", tags=["admin"])
     def forks(request: Request):

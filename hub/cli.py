@@ -30,6 +30,11 @@ def add_parser(sub) -> None:
     c.add_argument("--public-url", default=None,
                    help="the URL nodes and devices reach this hub at, written into the enrollment and device codes "
                         "it issues (default: the scheme, --host and --port)")
+    c.add_argument("--metrics-port", type=int, default=None,
+                   help="serve Prometheus metrics without a token on this port (plain HTTP, docs/operations.md)")
+    c.add_argument("--metrics-host", default="127.0.0.1", help="the address of --metrics-port")
+    c.add_argument("--log-level", default="info", choices=("debug", "info", "warning"),
+                   help="JSON log lines on stderr from this level (debug adds probes and HQ's web UI requests)")
     c = cmd("outlet-add", "add an outlet", _outlet_add)
     c.add_argument("--code", required=True)
     c.add_argument("--name", required=True)
@@ -83,7 +88,9 @@ def _serve(a) -> int:
     with StopSignals() as signals:  # first: a signal while the app's modules load is kept too
         from hub.app import create_app
         from hub import client_limits
+        from shared import jsonlog
         from shared.serving import serve
+        jsonlog.configure("hub", level=a.log_level.upper())
         home = HubHome(a.dir)
         hub = home.open()
         services = jobs = None
@@ -94,7 +101,12 @@ def _serve(a) -> int:
             services = HubServices(hub)
             services.admin.nodes.configure(public_url, None if a.http else home.fingerprint())
             jobs = hub_jobs.start(services)
-        app = create_app(hub, home, services=services, public_url=public_url)
+        app = create_app(hub, home, services=services, public_url=public_url, jobs=jobs)
+        metrics_server = None
+        if a.metrics_port is not None:
+            from hub.metrics import serve_separately
+            metrics_server = serve_separately(app.state.metrics, a.metrics_host, a.metrics_port)
+            print(f"metrics on http://{a.metrics_host}:{a.metrics_port}/metrics", flush=True)
         tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}
         scheme = "http" if a.http else "https"
         print(f"fieldsync hub {hub.hub_id} on {scheme}://{a.host}:{a.port}", flush=True)
@@ -104,6 +116,8 @@ def _serve(a) -> int:
         serve(app, host=a.host, port=a.port, grace=HTTP_GRACE_S, signals=signals, stopwatch=stopwatch, **tls,
               **client_limits.uvicorn_options())
         stopwatch.begin(signals.name())
+        if metrics_server is not None:
+            metrics_server.shutdown()
         if jobs is not None and not jobs.stop(JOBS_GRACE_S, cut_short=lambda: signals.count > 1):
             stopwatch.end("a scheduled job still running was left behind (its open transaction rolls back)")
             leave_now(0)

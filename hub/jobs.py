@@ -7,9 +7,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
+from hub import metrics
 from hub.services import approvals, callbacks, monitor
 from hub.services.rollups import fold_job
+from hub.services.sync_health import silence_job
 
 log = logging.getLogger("fieldsync.hub.jobs")
 
@@ -19,7 +22,12 @@ JOBS: list[tuple[str, Callable, int]] = [
     ("sla_escalation", monitor.escalation_job, 60),
     ("approvals_autopost", approvals.autopost_job, 60),  # small stocktake variances post themselves
     ("report_rollups", fold_job, 60),
+    ("sync_silence", silence_job, 600),  # nodes silent for longer than FIELDSYNC_SILENT_HOURS
 ]
+
+# Jobs that also run as the scheduler starts: a hub back after an outage tells HQ about
+# silent devices now, not one interval later.
+RUN_AT_START = frozenset({"sync_silence"})
 
 
 class HubJobs:
@@ -35,15 +43,23 @@ class HubJobs:
         def run() -> None:
             with self._idle:
                 self._running += 1
+            outcome = "failed"
             try:
                 fn(services)
+                outcome = "ok"
             except Exception:
-                log.exception("hub job %s failed", job_id)
+                log.exception("hub job %s failed", job_id, extra={"fields": {"job": job_id, "outcome": outcome}})
             finally:
+                metrics.JOB_RUNS.labels(job_id, outcome).inc()
                 with self._idle:
                     self._running -= 1
                     self._idle.notify_all()
         return run
+
+    def leader(self) -> str | None:
+        """Who runs the scheduled jobs, for /readyz: this process while its scheduler runs
+        (one hub process on SQLite); None when it stopped."""
+        return "this process" if self.scheduler.running else None
 
     def stop(self, timeout: float, cut_short=lambda: False) -> bool:
         """No new runs; wait up to `timeout` s (less if `cut_short()` turns true) for the
@@ -65,7 +81,8 @@ def start(services, jobs: list[tuple[str, Callable, int]] | None = None) -> HubJ
     scheduler = BackgroundScheduler(daemon=True)
     running = HubJobs(scheduler)
     for job_id, fn, seconds in (JOBS if jobs is None else jobs):
+        first = {"next_run_time": datetime.now()} if job_id in RUN_AT_START else {}
         scheduler.add_job(running.supervised(job_id, fn, services), "interval", seconds=seconds, id=job_id,
-                          replace_existing=True, max_instances=1, coalesce=True)
+                          replace_existing=True, max_instances=1, coalesce=True, **first)
     scheduler.start()
     return running

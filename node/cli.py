@@ -76,10 +76,10 @@ def _serve(a) -> int:
     with StopSignals() as signals:  # first: a signal while the UI's modules load is kept too
         from node.runtime import NodeRuntime
         from node.services import NodeServices
+        from node.health import node_checks
         from node.ui import LiveSessions, create_app, serve
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-        for noisy in ("flet", "flet_web", "flet_transport", "httpx", "apscheduler"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        from shared import jsonlog
+        jsonlog.configure("node", level=logging.INFO)
         runtime = NodeRuntime.open(NodeHome(a.dir), interval_s=a.interval, max_backoff_s=a.max_backoff)
         service = runtime.sync
         services = NodeServices(runtime.store, queue_blob=service.queue_attachment,
@@ -89,7 +89,7 @@ def _serve(a) -> int:
         service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,
                                                           "pending": st.pending}, ensure_ascii=False), flush=True))
         service.add_listener(live.notify)
-        app = create_app(services, live)
+        app = create_app(services, live, checks=lambda: node_checks(runtime))
         runtime.start()
         print(f"node {runtime.settings['node_id']} serving; background sync every {a.interval:g}s", flush=True)
         stopwatch = Stopwatch("node")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from shared.jsonlog import NODE_ID, event
 from shared.messages import describe
 from shared.private_files import private_dir, write_private
 from sync.errors import SyncError
@@ -114,6 +115,10 @@ class SyncService:
         self._lock.release()
         return True
 
+    def scheduling(self) -> bool:
+        """Rounds are scheduled (started and not stopping): the node's part of /readyz."""
+        return self._scheduler is not None and self._scheduler.running and not self._stopping.is_set()
+
     def sync_now(self) -> SyncStatus:
         """One round now, whatever the backoff says (a person asked for it)."""
         with self._lock:
@@ -134,17 +139,24 @@ class SyncService:
     def _round(self) -> None:
         st = self.status
         st.last_attempt_at = now_ms()
+        NODE_ID.set(self.store.node_id)
+        started = time.perf_counter()
+        outcome = "ok"
         try:
             result = sync_round(self.store, self.transport, self.key)
             uploaded = self.upload_blobs()
         except RoundStopped:
-            log.info("sync round ended early: the node is stopping (what HQ acknowledged is kept)")
+            event(log, "sync round ended early: the node is stopping (what HQ acknowledged is kept)",
+                  outcome="stopped")
             return
         except HubUnreachable:
+            outcome = "unreachable"
             self._failed("unreachable", reachable=False)
         except SyncError as exc:
+            outcome = exc.code
             self._failed(exc.code, reachable=True, detail=exc.message)
         except Exception as exc:  # a bug: keep the node running, log the traceback once
+            outcome = "internal"
             log.error("sync round crashed: %s", "".join(traceback.format_exception(exc)))
             self._failed("internal", reachable=None, detail=str(exc))
         else:
@@ -160,6 +172,11 @@ class SyncService:
         st.rounds += 1
         st.pending = self.store.pending_count()
         st.refused = len(self.store.refused())
+        counts = st.last_round if outcome == "ok" else {}
+        event(log, "sync round", logging.INFO if outcome == "ok" else logging.WARNING, outcome=outcome,
+              ms=round((time.perf_counter() - started) * 1000, 1), pending=st.pending, refused=st.refused,
+              failures=st.failures, **{k: counts[k] for k in ("pushed", "pulled", "rejected", "uploaded", "held")
+                                       if k in counts})
         for fn in list(self._listeners):
             try:
                 fn(st)
@@ -175,7 +192,7 @@ class SyncService:
         st.last_error = describe(code, self.lang) if code != "internal" else f"同步出错: {detail}"
         delay = backoff_s(st.failures, self.interval_s, self.max_backoff_s)
         st.retry_at = now_ms() + int(delay * 1000)
-        log.warning("sync failed (%s), next try in %.0f s", code, delay)
+        event(log, "sync failed", logging.WARNING, outcome=code, retry_in_s=round(delay))
 
     # ---- attachments ----
 

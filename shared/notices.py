@@ -64,6 +64,11 @@ DETAILS: dict[str, tuple[str, str]] = {
     "sla_used": ("SLA预警：工单{number}「{milestone}」时限已用{pct}%，将于{due_at}到期，请尽快处理。",
                  "SLA warning: order {number} ({milestone}) has used {pct}% of its time; due {due_at}. "
                  "Please act now."),
+    # a node silent for longer than HQ's threshold (hub/services/sync_health.py)
+    "device_silent": ("设备“{device}”已{silent_ms}未与总部同步（超过{hours}小时），待上传的修改{pending}条有丢失风险，"
+                      "请尽快联网同步。",
+                      "Device {device} has not synced with HQ for {silent_ms} (over {hours} hours); its {pending} "
+                      "unsent changes are at risk. Please connect it and sync."),
     "sla_used_paused": ("SLA预警：工单{number}「{milestone}」时限已用{pct}%（待配件，计时暂停），请尽快处理。",
                         "SLA warning: order {number} ({milestone}) has used {pct}% of its time "
                         "(paused while waiting for parts). Please act now."),

@@ -99,6 +99,7 @@ class HttpTransport:
 
     def hello(self, pending: int | None = None) -> dict:
         params = release_params() if pending is None else {**release_params(), "pending": pending}
+        params["node_time"] = int(_now() * 1000)  # this device's own clock, for HQ's drift column
         return self._send("GET", "/sync/hello", params=params).json()
 
     def push(self, body: bytes) -> dict:

@@ -17,6 +17,7 @@ from sync.hub_store import HubStore
 from sync.store import dict_rows
 
 MAX_PULL = 1000
+MAX_REPORTED = 2 ** 53  # a count or time a node reports is stored as an SQLite integer: larger is a bad request
 
 
 def authenticated(hub: HubStore, node_id: str) -> dict:
@@ -91,7 +92,7 @@ def _check_technician(c, node: dict) -> dict:
     if not _works_at(user, node):
         raise BadToken("this device code was issued for a technician who no longer works at the outlet",
                        reason="technician_left")
-    return user
+    return dict(user) if user is not None else {}
 
 
 def _works_at(user, node: dict) -> bool:
@@ -102,14 +103,16 @@ def _works_at(user, node: dict) -> bool:
 
 # ---- hello ----
 
-def hello(hub: HubStore, node_id: str, app_version=None, schema=None, pending=None) -> dict:
+def hello(hub: HubStore, node_id: str, app_version=None, schema=None, pending=None, node_time=None) -> dict:
     """`app_version` and `schema`: what the node runs now (an extension of the protocol's
     hello; a 0.1.0 node sends neither), kept so that HQ sees who is behind in a rollout.
     `pending`: the node's changes HQ has not acknowledged, kept for HQ's and the outlet
-    manager's view of the devices (work at risk if the device is lost)."""
+    manager's view of the devices (work at risk if the device is lost).
+    `node_time`: the node's wall clock (epoch ms) as it sent the hello; HQ keeps the drift."""
     node = authenticated(hub, node_id)
     _note_version(hub, node, app_version, schema)
     _note_pending(hub, node, pending)
+    _note_contact(hub, node, node_time)
     buckets = {}
     with hub.snapshot() as c:
         for b in node_buckets(node):
@@ -125,7 +128,7 @@ def _note_version(hub: HubStore, node: dict, app_version, schema) -> None:
     if app_version is None and schema is None:
         return
     if not isinstance(app_version, (str, type(None))) or not isinstance(schema, (int, type(None))) \
-            or isinstance(schema, bool):
+            or isinstance(schema, bool) or (schema is not None and not 0 <= schema <= MAX_REPORTED):
         raise BadRequest("hello's app_version must be a string and schema an integer")
     app_version = app_version[:40] if app_version is not None else node["app_version"]
     schema = schema if schema is not None else node["schema"]
@@ -135,22 +138,38 @@ def _note_version(hub: HubStore, node: dict, app_version, schema) -> None:
                       (app_version, schema, node["node_id"]))
 
 
-SEEN_EVERY_MS = 5 * 60 * 1000  # how stale `last_seen_at` may get from hellos alone
-
-
 def _note_pending(hub: HubStore, node: dict, pending) -> None:
-    """The count, and the round's time as `last_seen_at` (the outlet manager's "last sync"
-    of a device that has nothing to push); written only when the count changed or the
-    time is SEEN_EVERY_MS old, so that an idle round is mostly a read."""
+    """The count, written only when it changed, so that an idle round stays a read (the
+    round's time is `_note_contact`'s)."""
     if pending is None:
         return
-    if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
+    if not isinstance(pending, int) or isinstance(pending, bool) or not 0 <= pending <= MAX_REPORTED:
         raise BadRequest("hello's pending must be a count (an integer ≥ 0)")
-    now = now_ms()
-    if pending != node.get("pending") or now - (node.get("last_seen_at") or 0) >= SEEN_EVERY_MS:
+    if pending != node.get("pending"):
         with hub.tx() as c:
-            c.execute("UPDATE nodes SET pending = ?, last_seen_at = MAX(COALESCE(last_seen_at, 0), ?)"
-                      " WHERE node_id = ?", (pending, now, node["node_id"]))
+            c.execute("UPDATE nodes SET pending = ? WHERE node_id = ?", (pending, node["node_id"]))
+
+
+CONTACT_EVERY_MS = 60_000  # a node's last contact is written at most this often (idle rounds stay reads)
+DRIFT_STEP_MS = 5_000      # a drift that moved less than this is not written again
+
+
+def _note_contact(hub: HubStore, node: dict, node_time) -> None:
+    """When the node last reached HQ (`last_seen_at`, also set by every push) and how far
+    its clock is from HQ's (`clock_drift_ms` = HQ's time − the node's), for HQ's network
+    screen. Written only when the contact is older than CONTACT_EVERY_MS or the drift
+    moved by DRIFT_STEP_MS: one small write a minute per node at most."""
+    if node_time is not None and (not isinstance(node_time, int) or isinstance(node_time, bool)
+                                  or not 0 <= node_time <= MAX_REPORTED):
+        raise BadRequest("hello's node_time must be epoch milliseconds (an integer)")
+    now = now_ms()
+    drift = now - node_time if node_time is not None else node.get("clock_drift_ms")
+    old_drift, seen = node.get("clock_drift_ms"), node.get("last_seen_at")
+    moved = drift is not None and (old_drift is None or abs(drift - old_drift) >= DRIFT_STEP_MS)
+    if moved or seen is None or now - seen >= CONTACT_EVERY_MS:
+        with hub.tx() as c:
+            c.execute("UPDATE nodes SET last_seen_at = ?, clock_drift_ms = ? WHERE node_id = ?",
+                      (now, drift, node["node_id"]))
 
 
 # ---- push ----
@@ -159,15 +178,19 @@ def _have(node_row) -> dict:
     return {"epoch": node_row[0], "seq": node_row[1], "head": node_row[2]}
 
 
-def push(hub: HubStore, node_id: str, body: bytes) -> dict:
+def push(hub: HubStore, node_id: str, body: bytes, tally: dict | None = None) -> dict:
+    """`tally`, when given, is told what the push did for the hub's metrics: `ops` (the
+    ops of the changes new to HQ, applied or refused) and `fork_alerts` raised."""
+    tally = {} if tally is None else tally
     node = authenticated(hub, node_id)
     manifest, sig, lines = segment.split(body)
     segment.check_manifest(manifest, lines, hub_id=hub.hub_id, origin_key="origin", origin=node_id)
     keys.verify(node["public_key"], keys.SEGMENT, canonical_bytes(manifest), sig)
     changes = segment.verify_chain(manifest, lines, node_id)
     try:
-        return _apply_segment(hub, node, manifest, lines, changes)
+        return _apply_segment(hub, node, manifest, lines, changes, tally)
     except Fork as fork:
+        tally["fork_alerts"] = tally.get("fork_alerts", 0) + 1
         with hub.tx() as c:
             hub.add_fork_alert(c, node_id, manifest["epoch"], fork.seq, fork.held_hash, fork.sent_hash, now_ms())
         raise
@@ -180,9 +203,10 @@ def _fork(have: dict, seq: int, held: str, sent: str) -> Fork:
     return exc
 
 
-def _apply_segment(hub, node, m, lines, changes) -> dict:
+def _apply_segment(hub, node, m, lines, changes, tally: dict) -> dict:
     node_id, epoch = node["node_id"], m["epoch"]
     rejected: list[dict] = []
+    new_epoch_alert = 0  # counted once its transaction commits
     with hub.tx() as c:
         held = hub.node_chain(c, node_id)
         if held[3] == "revoked":
@@ -196,6 +220,7 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
             # The node found its copy behind HQ's (restored from a backup or cloned): HQ
             # keeps what it held of the old epoch and is told, so someone looks.
             hub.add_fork_alert(c, node_id, held[0], held[1], held[2], "new epoch " + str(epoch), now_ms())
+            new_epoch_alert = 1
             held_seq, head = 0, ZERO_HASH
         else:
             held_seq, head = held[1], held[2]
@@ -224,6 +249,8 @@ def _apply_segment(hub, node, m, lines, changes) -> dict:
             held_seq, head = ch["seq"], h
         hub.advance_node(c, node_id, epoch, held_seq, head, now)
         hub.finish(c, out)
+    tally["ops"] = sum(len(ch["ops"]) for _, ch, _ in new)
+    tally["fork_alerts"] = tally.get("fork_alerts", 0) + new_epoch_alert
     return {"have": {"epoch": epoch, "seq": held_seq, "head": head}, "rejected": rejected}
 
 

@@ -64,6 +64,19 @@ class HubStore(SQLiteStore):
             return dict(c.execute("SELECT outlet_id, COUNT(*) FROM nodes WHERE status = 'active'"
                                   " GROUP BY outlet_id").fetchall())
 
+    def outlet_sync_summary(self, limit: int) -> list[tuple[str, int | None, int]]:
+        """(outlet code, its active nodes' latest sync, their reported pending changes) for
+        the `limit` outlets longest without a sync (never synced first): the metrics' gauges."""
+        with self.snapshot() as c:
+            return c.execute(
+                "SELECT COALESCE(o.code, n.outlet_id), MAX(n.last_seen_at), COALESCE(SUM(n.pending), 0) FROM nodes n"
+                " LEFT JOIN outlets o ON o.id = n.outlet_id WHERE n.status = 'active'"
+                " GROUP BY n.outlet_id ORDER BY MAX(n.last_seen_at) ASC LIMIT ?", (limit,)).fetchall()
+
+    def node_counts(self) -> dict[str, int]:
+        with self.snapshot() as c:
+            return dict(c.execute("SELECT status, COUNT(*) FROM nodes GROUP BY status").fetchall())
+
     def create_enroll_token(self, outlet_id: str, ttl_ms: int = TOKEN_TTL_MS,
                             technician_id: str | None = None) -> str:
         """A one-time token; only its hash is stored. With `technician_id` it enrolls a

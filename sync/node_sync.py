@@ -7,7 +7,7 @@ from typing import Protocol
 from sync import change, handback, keys, segment
 from sync.change import release_params
 from sync.errors import ChainGap, Fork
-from sync.hlc import MAX_DRIFT_MS
+from sync.hlc import MAX_DRIFT_MS, now_ms
 from sync.node_store import NodeStore
 
 
@@ -182,7 +182,7 @@ class LocalTransport:
         self.node_id = node_id
 
     def hello(self, pending: int | None = None) -> dict:
-        return self._h.hello(self.hub, self.node_id, **release_params(), pending=pending)
+        return self._h.hello(self.hub, self.node_id, **release_params(), pending=pending, node_time=now_ms())
 
     def push(self, body: bytes) -> dict:
         return self._h.push(self.hub, self.node_id, body)

@@ -23,6 +23,7 @@ from sync.enrollment import encode_code
 from sync.hub_store import token_hash
 
 from hub.services.restore_report import RestoreReport, restore_report
+from hub import metrics
 from hub.services.session import HubSession
 
 DEFAULT_URL = "https://127.0.0.1:8443"
@@ -211,6 +212,7 @@ class Nodes:
         if not ctx.hub.revoke_node(node_id, ctx.now()):
             raise ServiceError.of("node_revoked")
         ctx.audit(actor, "node_revoked", node_id)
+        metrics.REVOCATIONS.inc()
 
     def forks(self, session: HubSession, *, open_only: bool = True) -> list[ForkAlert]:
         self.ctx.allow(session, HqWork.ADMIN)

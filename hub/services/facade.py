@@ -17,6 +17,7 @@ from hub.services.monitor import Monitor
 from hub.services.overview import Overview
 from hub.services.reports import Reports
 from hub.services.rollups import Rollups
+from hub.services.sync_health import SyncHealth
 
 
 class HubServices:
@@ -30,6 +31,7 @@ class HubServices:
         self.dispatch = Dispatch(self.ctx)
         self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx))
         self.admin = Administration(self.ctx)
+        self.sync_health = SyncHealth(self.ctx)
         self.rollups = Rollups(self.ctx)
         self.reports = Reports(self.ctx)
         self.overview = Overview(self)

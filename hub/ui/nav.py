@@ -19,6 +19,7 @@ from hub.ui.views.intake import IntakeView
 from hub.ui.views.kb_admin import KbAdminView
 from hub.ui.views.monitor import MonitorView
 from hub.ui.views.reports import ReportsView
+from hub.ui.views.sync_health import SyncHealthView
 
 ALL = frozenset(HUB_ROLES)
 
@@ -36,6 +37,7 @@ SCREENS: list[tuple[str, str, type, frozenset]] = [
     ("adm_users", ft.Icons.PEOPLE, UsersView, HQ_WORK[HqWork.ADMIN]),
     ("adm_rules", ft.Icons.RULE, RulesView, HQ_WORK[HqWork.ADMIN]),
     ("adm_nodes", ft.Icons.DEVICES, NodesView, HQ_WORK[HqWork.ADMIN]),
+    ("sh_title", ft.Icons.SYNC_PROBLEM, SyncHealthView, HQ_WORK[HqWork.ADMIN]),
     ("kba_title", ft.Icons.MENU_BOOK, KbAdminView, HQ_WORK[HqWork.KB_MANAGE]),
 ]
 

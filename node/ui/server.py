@@ -12,21 +12,27 @@ from shared.stopping import StopSignals, Stopwatch
 ASSETS = Path(shared.__file__).parent / "ui_assets"  # holds fonts/NotoSansSC-subset.otf
 
 
-def create_app(services, live, *, lang: str = "zh"):
-    """`services`: NodeServices (each call already atomic against the sync thread)."""
+def create_app(services, live, *, lang: str = "zh", checks=None):
+    """`services`: NodeServices (each call already atomic against the sync thread).
+    `checks`: the node's readiness checks (node.health), served at /readyz beside /healthz
+    ahead of the UI's paths (docs/operations.md)."""
     from node.ui.shell import Shell
 
     async def main(page):
         Shell(page, services, live, lang=lang).start()
 
-    return create_app_for(main)
+    return create_app_for(main, checks)
 
 
-def create_app_for(main):
-    """The ASGI app serving the Flet entry `main(page)` (the outlet app, the device app)."""
+def create_app_for(main, checks=None):
+    """The ASGI app serving the Flet entry `main(page)` (the outlet app, the device app),
+    with /healthz and /readyz ahead of the UI's paths."""
     import flet.fastapi as flet_fastapi
-    return flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True, app_name="fieldsync",
-                            app_short_name="fieldsync")
+    from shared.health import add_health_routes
+    app = flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True, app_name="fieldsync",
+                           app_short_name="fieldsync")
+    add_health_routes(app, checks or (lambda: []), first=True)
+    return app
 
 
 class _Server(BoundedServer):

@@ -268,7 +268,7 @@ class Chaos:
         for proc in [n.proc for n in self.nodes] + [self.hub.proc]:
             log = proc.log.read_text(errors="replace")
             self.summary.node_rounds += log.count('{"sync"')
-            self.summary.sync_failures.update(re.findall(r"sync failed \((\w+)\)", log))
+            self.summary.sync_failures.update(re.findall(r'"msg": "sync failed"[^\n]*?"outcome": "(\w+)"', log))
             crashes = log.count("Traceback") + log.count("sync round crashed")
             if crashes:
                 self.summary.problems.append(f"{proc.name}: {crashes} tracebacks in {proc.log}")
