@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 from hub.home import HubHome
+from hub.migrations import HUB_SCHEMA
 from fieldsync.cli import main
 from shared.release import APP_VERSION
 from sync import hub_handlers
@@ -36,7 +37,7 @@ def test_hub_nodes_shows_releases_and_flags_the_nodes_behind(tmp_path, capsys):
 def test_a_hub_file_of_a_newer_release_is_refused_in_words(tmp_path, capsys):
     assert main(["hub", "init", "--dir", str(tmp_path)]) == 0
     with sqlite3.connect(HubHome(tmp_path).db) as conn:
-        conn.execute("PRAGMA user_version = 7")
+        conn.execute(f"PRAGMA user_version = {HUB_SCHEMA.latest + 1}")
     assert main(["hub", "nodes", "--dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "较新版本" in err and "newer release (schema 7)" in err and "Traceback" not in err
