@@ -13,7 +13,7 @@ Measured in one run, each beside a baseline taken in the same run:
    synchronous=NORMAL, one transaction per 1000 rows); rows/s, and push/raw. To show what
    HTTPS itself costs, the segments the client pushed are also run through
    `hub_handlers.push` in this process on a copy of the hub taken just before the round.
-3. idle round: hello + empty pulls of both buckets, nothing to push, over one keep-alive
+3. idle round: one hello (every bucket at the head it reports: no pull), nothing to push, over one keep-alive
    connection; median and p90, against a plain unsigned GET of /api/v1/openapi.json.
 4. bootstrap: `fieldsync node enroll CODE` (enroll, then pull everything) of a hub that holds
    N `parts` rows in its global bucket, as a subprocess end to end, and the pull alone in
@@ -476,7 +476,7 @@ def main() -> None:
                "raw executemany of the same rows", raw_rows_s * n / n_ops)
     report.row(f"push calls alone over HTTPS ({len(push['bodies'])} segments)", n / http_push, "changes/s",
                "the same segments through hub_handlers.push in process", n / ingest_s)
-    report.row("idle round (hello + 2 empty pulls), median", idle_med * 1000, "ms",
+    report.row("idle round (one hello, no pull), median", idle_med * 1000, "ms",
                "unsigned GET openapi.json, median", get_med * 1000)
     report.row("signed hello alone, median", hello_med * 1000, "ms", "unsigned GET openapi.json, median",
                get_med * 1000)

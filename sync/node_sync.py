@@ -129,6 +129,10 @@ def pull_all(store: NodeStore, transport: Transport, result: RoundResult, hello:
         info = hello["buckets"].get(bucket, {})
         if handback.hub_lost(store, bucket, info):  # HQ restored: hand back, pull again
             handback.recover(store, transport, bucket, info, result)
+        elif result.pushed == 0 and up_to_date(store, bucket, info):
+            # hello said nothing moved (and no push of ours since made HQ write to our
+            # buckets: refusals, the hub's word back): an idle round is that one request
+            continue
         recovered = False
         while True:
             _, seq, _ = store.cursor(bucket)
@@ -144,6 +148,16 @@ def pull_all(store: NodeStore, transport: Transport, result: RoundResult, hello:
             if not m.get("more"):
                 result.lost += handback.finish_rebuild(store, bucket)
                 break
+
+
+def up_to_date(store: NodeStore, bucket: str, info: dict) -> bool:
+    """Does the node hold the bucket exactly to the head hello reported (same epoch, seq and
+    hash), with no rebuild after a hub restore waiting to finish? Then a pull would answer
+    nothing."""
+    if not info or store.cursor(bucket) != (info.get("epoch"), info.get("seq"), info.get("head")):
+        return False
+    with store.read() as c:
+        return not handback.rebuilding(c, bucket)
 
 
 def sync_round(store: NodeStore, transport: Transport, key: keys.SigningKey) -> RoundResult:

@@ -33,3 +33,29 @@ def test_dispatch_accept_and_refusal(tmp_path):
     assert merge.load(b.store.conn, TABLES["order_events"], bad) is None
     assert b.store.refused()[0]["code"] == "bad_transition"
     w.close()
+
+
+def test_an_idle_round_is_one_request_and_a_moved_bucket_is_pulled(tmp_path):
+    """Hello carries every bucket's head: a node already at those heads asks nothing more;
+    when HQ writes to one bucket, the next round pulls that bucket alone."""
+    from sync.node_sync import sync_round
+    w = World(tmp_path)
+    o1 = w.outlets[0]
+    node = w.node(o1)
+    node.sync()
+    calls: list[str] = []
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(self.inner, name)
+
+    sync_round(node.store, Counting(node.transport()), node.key)
+    assert calls == ["hello"]
+    calls.clear()
+    order = w.dispatch(o1)
+    sync_round(node.store, Counting(node.transport()), node.key)
+    assert calls == ["hello", "pull"] and status(node.store, order) == "new"
