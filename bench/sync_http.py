@@ -39,6 +39,8 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import node.enroll as node_enroll  # noqa: E402
@@ -373,7 +375,16 @@ def ingest_in_process(hub: HubProcess, copy: Path, node_id: str, bodies: list[by
     return elapsed
 
 
-def idle_rounds(home: NodeHome, rounds: int, profile: Path | None) -> dict:
+def cpu_s(proc: psutil.Process) -> float:
+    """The hub process's CPU time so far (user + system), seconds."""
+    t = proc.cpu_times()
+    return t.user + t.system
+
+
+def idle_rounds(home: NodeHome, rounds: int, profile: Path | None, hub_pid: int) -> dict:
+    """Time idle rounds (client side) and the hub's CPU they cost, beside an unsigned GET
+    of the same keep-alive client (its latency and its hub CPU)."""
+    hub_proc = psutil.Process(hub_pid)
     store = home.open_store()
     transport, key, _ = transport_for(home)
     try:
@@ -382,6 +393,7 @@ def idle_rounds(home: NodeHome, rounds: int, profile: Path | None) -> dict:
         timed = Timed(transport)
         laps, http = [], []
         prof = cProfile.Profile() if profile else None
+        cpu0 = cpu_s(hub_proc)
         for _ in range(rounds):
             before = timed.total
             if prof:
@@ -394,16 +406,19 @@ def idle_rounds(home: NodeHome, rounds: int, profile: Path | None) -> dict:
             http.append(timed.total - before)
             if r.pushed or r.pulled:
                 print(f"WARNING: an idle round moved something: {r}")
+        idle_cpu = (cpu_s(hub_proc) - cpu0) / rounds
         if prof:
             profile_to(prof, profile, f"{rounds} idle rounds (client side): median {ms(statistics.median(laps))}")
         # Baselines over the same keep-alive client: an unsigned GET, and one signed hello.
         client = transport._c
         gets, hellos = [], []
+        cpu0 = cpu_s(hub_proc)
         for _ in range(rounds):
             t0 = time.perf_counter()
             r = client.get("/api/v1/openapi.json")
             gets.append(time.perf_counter() - t0)
             r.raise_for_status()
+        get_cpu = (cpu_s(hub_proc) - cpu0) / rounds
         for _ in range(rounds):
             t0 = time.perf_counter()
             transport.hello()
@@ -411,7 +426,7 @@ def idle_rounds(home: NodeHome, rounds: int, profile: Path | None) -> dict:
     finally:
         transport.close()
         store.close()
-    return {"laps": laps, "http": http, "gets": gets, "hellos": hellos,
+    return {"laps": laps, "http": http, "gets": gets, "hellos": hellos, "cpu": idle_cpu, "get_cpu": get_cpu,
             "per_round": {k: v / rounds for k, v in timed.n.items()}}
 
 
@@ -454,7 +469,7 @@ def main() -> None:
             print(f"push round: {push['s']:.2f} s; pushed {push['pushed']}, pulled back {push['pulled']} "
                   f"relayed changes; HTTP calls {push['n']}, HTTP time "
                   + ", ".join(f"{k} {v:.2f} s" for k, v in push["t"].items()))
-            idle = idle_rounds(n1.home, rounds, args.profile_idle)
+            idle = idle_rounds(n1.home, rounds, args.profile_idle, hub.proc.pid)
         finally:
             hub.kill()
         ingest_s = ingest_in_process(hub, root / "hub-before-push.db", n1.home.settings()["node_id"],
@@ -478,6 +493,8 @@ def main() -> None:
                "the same segments through hub_handlers.push in process", n / ingest_s)
     report.row("idle round (one hello, no pull), median", idle_med * 1000, "ms",
                "unsigned GET openapi.json, median", get_med * 1000)
+    report.row("hub CPU per idle round", idle["cpu"] * 1000, "ms", "hub CPU per unsigned GET openapi.json",
+               idle["get_cpu"] * 1000)
     report.row("signed hello alone, median", hello_med * 1000, "ms", "unsigned GET openapi.json, median",
                get_med * 1000)
     report.row(f"bootstrap: `fieldsync node enroll` subprocess ({n_rows:,} parts)", boot_rows_s, "rows/s",
