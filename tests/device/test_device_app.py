@@ -9,7 +9,6 @@ sync says so in words. Screenshots land in screenshots/device/.
 The technician's login (and so the retired device's sync panel) needs the technician's own
 user row on the device, which HQ relays into `tech:<technician>` once the device scope
 (branch `scope`: users.technician = "id") is in."""
-import time
 
 import pytest
 
@@ -19,15 +18,8 @@ from node.services import NodeServices
 from tests.ui.browser import SHOTS, Ui
 from tests.ui.cluster import NodeServer
 from tests.ui.seed import PASSWORDS, seed
+from fieldsync.testing.waiting import wait_until
 
-
-def wait_until(predicate, timeout=30, step=0.2) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 class Outlet:

@@ -17,17 +17,10 @@ from sync.enrollment import decode_code, encode_code
 from tests.chaos.proxy import Proxy
 from tests.ui.cluster import NodeServer
 from tests.ui.seed import PASSWORDS, seed
+from fieldsync.testing.waiting import wait_until
 
 DAY_MS = 24 * 3600 * 1000
 
-
-def wait_until(predicate, timeout=90, step=0.3) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def rows(node: NodeDir, sql: str, params=()) -> list[tuple]:
@@ -124,7 +117,7 @@ def test_two_devices_work_a_day_offline_while_the_clerk_reassigns(net):
     pc.sync()
     assert wait_until(lambda: {"HQ-1001", "HQ-1002"} <= zhang.numbers()
                       and {"HQ-1004"} <= li.numbers()
-                      and bags(lambda q: rows(li.node, q)).get(("u-li", "P-2002")) == 1)
+                      and bags(lambda q: rows(li.node, q)).get(("u-li", "P-2002")) == 1, timeout=90)
     assert "HQ-1004" not in zhang.numbers() and "HQ-1001" not in li.numbers()  # each its own share
 
     for d in (zhang, li):  # the day begins: no hub, no outlet PC

@@ -16,7 +16,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import time
 from datetime import timedelta
 
 import pytest
@@ -31,6 +30,7 @@ from sync.hlc import now_ms
 from fieldsync.testing.processes import HubProcess, NodeDir
 from tests.ui.browser import SHOTS, Ui
 from tests.ui.cluster import NodeServer
+from fieldsync.testing.waiting import wait_until
 
 FAULT = "开机几分钟后自动停机，面板显示E1"
 RESOLUTION = "更换故障配件，试机运行正常"
@@ -113,14 +113,6 @@ def hub_rows(hub, sql, params=()) -> list[tuple]:
     finally:
         conn.close()
 
-
-def wait_until(predicate, timeout=60, step=0.3) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def login(ui: Ui, username: str) -> None:

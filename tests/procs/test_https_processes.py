@@ -14,6 +14,7 @@ from shared.stock import on_hand
 from sync.enrollment import decode_code, encode_code
 from fieldsync.testing.world import uid
 from fieldsync.testing.processes import FIELDSYNC, HubProcess, NodeDir, run
+from fieldsync.testing.waiting import wait_until
 
 
 
@@ -53,14 +54,6 @@ def receipts(node: NodeDir, clerk: str, outlet_id: str, n: int) -> None:
             "outlet_id": outlet_id, "part_id": "P-1", "qty": 1, "kind": "receipt"}}])
     store.close()
 
-
-def wait_until(predicate, timeout=60, step=0.02):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 def test_three_nodes_at_two_outlets_converge_over_https(cluster, tmp_path):
@@ -110,7 +103,7 @@ def _push_and_kill(hub, node, kill):
     def held() -> int:
         return hub_rows(hub, "SELECT seq FROM nodes WHERE node_id = ?", (node_id,))[0][0]
 
-    assert wait_until(lambda: held() > 0 or proc.poll() is not None)
+    assert wait_until(lambda: held() > 0 or proc.poll() is not None, step=0.02)
     kill(proc)
     proc.wait(timeout=30)
     return node_id, held()

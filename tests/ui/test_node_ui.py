@@ -19,6 +19,7 @@ from sync.hlc import now_ms
 from fieldsync.testing.world import uid
 from tests.ui.browser import SHOTS, Ui
 from tests.ui.seed import PASSWORDS
+from fieldsync.testing.waiting import wait_until
 
 
 def login(ui: Ui, username: str) -> None:
@@ -37,14 +38,6 @@ def logout(ui: Ui) -> None:
 def go(ui: Ui, screen: str) -> None:
     ui.click(screen, exact=False)  # a navigation rail destination ("工单\nTab 1 of 7")
 
-
-def wait_until(predicate, timeout=30, step=0.2) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 @pytest.fixture(scope="module")
