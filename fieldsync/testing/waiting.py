@@ -1,5 +1,5 @@
-"""Waiting for something another process or thread will do: the one poll loop the tests,
-benches and chaos runs share (a fixed sleep is either too short on a loaded machine or
+"""Waiting for something another process or thread will do: the one poll loop the process,
+device and browser tests share (a fixed sleep is either too short on a loaded machine or
 wastes time on a quiet one)."""
 import time
 from collections.abc import Callable

@@ -13,13 +13,12 @@ user row on the device, which HQ relays into `tech:<technician>` once the device
 import pytest
 
 from fieldsync.testing.processes import HubProcess, NodeDir
+from fieldsync.testing.waiting import wait_until
 from node.runtime import open_node
 from node.services import NodeServices
 from tests.ui.browser import SHOTS, Ui
 from tests.ui.cluster import NodeServer
 from tests.ui.seed import PASSWORDS, seed
-from fieldsync.testing.waiting import wait_until
-
 
 
 class Outlet:

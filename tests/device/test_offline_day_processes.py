@@ -11,16 +11,15 @@ import time
 import pytest
 
 from fieldsync.testing.processes import HubProcess, NodeDir
+from fieldsync.testing.waiting import wait_until
 from node.runtime import open_node
 from node.services import NodeServices
 from sync.enrollment import decode_code, encode_code
 from tests.chaos.proxy import Proxy
 from tests.ui.cluster import NodeServer
 from tests.ui.seed import PASSWORDS, seed
-from fieldsync.testing.waiting import wait_until
 
 DAY_MS = 24 * 3600 * 1000
-
 
 
 def rows(node: NodeDir, sql: str, params=()) -> list[tuple]:

@@ -28,9 +28,9 @@ from shared.passwords import hash_password
 from shared.periods import local_date, period_of
 from sync.hlc import now_ms
 from fieldsync.testing.processes import HubProcess, NodeDir
+from fieldsync.testing.waiting import wait_until
 from tests.ui.browser import SHOTS, Ui
 from tests.ui.cluster import NodeServer
-from fieldsync.testing.waiting import wait_until
 
 FAULT = "开机几分钟后自动停机，面板显示E1"
 RESOLUTION = "更换故障配件，试机运行正常"
@@ -112,7 +112,6 @@ def hub_rows(hub, sql, params=()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
-
 
 
 def login(ui: Ui, username: str) -> None:

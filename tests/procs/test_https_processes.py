@@ -17,7 +17,6 @@ from fieldsync.testing.processes import FIELDSYNC, HubProcess, NodeDir, run
 from fieldsync.testing.waiting import wait_until
 
 
-
 def add_users(hub_proc: HubProcess, outlet_code: str) -> dict:
     oid = hub_proc.outlets[outlet_code]
     users = {role: f"{role}-{outlet_code}" for role in ("technician", "clerk")}
@@ -53,7 +52,6 @@ def receipts(node: NodeDir, clerk: str, outlet_id: str, n: int) -> None:
         store.write(clerk, [{"op": "add", "table": "stock_moves", "id": uid(), "fields": {
             "outlet_id": outlet_id, "part_id": "P-1", "qty": 1, "kind": "receipt"}}])
     store.close()
-
 
 
 def test_three_nodes_at_two_outlets_converge_over_https(cluster, tmp_path):

@@ -17,9 +17,9 @@ from shared.orders import Status
 from shared.periods import local_datetime
 from sync.hlc import now_ms
 from fieldsync.testing.world import uid
+from fieldsync.testing.waiting import wait_until
 from tests.ui.browser import SHOTS, Ui
 from tests.ui.seed import PASSWORDS
-from fieldsync.testing.waiting import wait_until
 
 
 def login(ui: Ui, username: str) -> None:
@@ -37,7 +37,6 @@ def logout(ui: Ui) -> None:
 
 def go(ui: Ui, screen: str) -> None:
     ui.click(screen, exact=False)  # a navigation rail destination ("工单\nTab 1 of 7")
-
 
 
 @pytest.fixture(scope="module")
