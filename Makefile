@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 test: lint system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Debian's programs the tests drive (chromium): installed as root, else an error saying how.
+# Debian's programs the tests drive (chromium, PostgreSQL, HAProxy): installed as root, else an
+# error saying how.
 system-packages:
 	@tools/system-packages
 

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from shared.errors import ServiceError
-from shared.private_files import private_dir
+from shared.private_files import private_dir, write_private
 from shared.passwords import generate_password, hash_password
 from shared.roles import Role
-from sync.hub_store import HubStore
 from sync.keys import SigningKey
+from sync.pg_hub_store import open_hub_store
+from sync.pg_store import is_postgres_url
 
 from hub.home import HubHome
 from hub.services import HubServices, HubSession
@@ -18,17 +19,28 @@ from hub.services.administration import Administration
 from hub.tls import make_self_signed
 
 
-def init_hub(home: HubHome, names: list[str] | None = None) -> str:
+def init_hub(home: HubHome, names: list[str] | None = None, database: str | None = None) -> str:
     """Create the store, the hub key, a self-signed certificate and an admin user.
+    `database`: a postgresql:// URL (an empty database) for a hub on PostgreSQL, kept in
+    the directory's private file `database`; else the store is the SQLite file hub.db.
     Returns the admin's generated password (shown once, stored only as a scrypt hash)."""
     if home.exists():
         raise ServiceError.of("hub_exists", dir=str(home.dir))
+    if database is not None and not is_postgres_url(database):
+        raise ServiceError.of("hub_db_url")
+    private_dir(home.dir)
+    if database is not None:
+        write_private(home.database, database.encode())
     home.make_private()
     key = SigningKey.generate()
+    hub = open_hub_store(home.location, key=key)
+    if hub.opened_at_version != 0:  # another hub's data: never adopt it under a new key
+        hub.close()
+        home.database.unlink()
+        raise ServiceError.of("hub_db_in_use")
     key.save(home.key)
     make_self_signed(home.cert, home.tls_key, names)
     private_dir(home.blobs)
-    hub = HubStore(home.db, key=key)
     password = generate_password()
     hub.write([{"op": "put", "table": "users", "id": "admin", "fields": {
         "username": "admin", "display_name": "系统管理员", "role": Role.ADMIN,

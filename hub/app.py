@@ -10,6 +10,7 @@ import functools
 import os
 import time
 
+from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -17,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from hub import device_admin, metrics
-from hub.blobs import BlobStore
+from hub.blobs import BlobStore, blob_store_for
 from hub.observed import Observed
 from hub.home import HubHome
 from hub.services.session import HubSession
@@ -82,7 +83,7 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     app.state.hub = hub
     app.state.metrics = metrics.registry_for(hub)
     app.add_middleware(Observed)
-    blobs = blobs or BlobStore(home.blobs if home else hub.path + ".blobs")
+    blobs = blobs or blob_store_for(hub, home.blobs if home else Path(hub.path + ".blobs"))
 
     def readiness_checks() -> list[Check]:
         return [*store_checks(hub), jobs_check(jobs)]
@@ -100,7 +101,9 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     @app.exception_handler(SyncError)
     async def sync_error(request: Request, exc: SyncError):
         request.state.outcome = exc.code
-        return JSONResponse(exc.body(), status_code=exc.status)
+        retry = getattr(exc, "retry_after", None)
+        return JSONResponse(exc.body(), status_code=exc.status,
+                            headers={"Retry-After": str(retry)} if retry else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request, exc: RequestValidationError):

@@ -22,6 +22,10 @@ def add_parser(sub) -> None:
 
     c = cmd("init", "create the store, hub key, TLS certificate and admin user", _init)
     c.add_argument("--name", action="append", default=[], help="extra host name or IP for the certificate")
+    c.add_argument("--db", default=None, metavar="postgresql://…",
+                   help="keep the hub's data in this (empty) PostgreSQL database instead of the SQLite file "
+                        "hub.db (README: Moving to PostgreSQL); the URL is kept in the directory's private file "
+                        "`database`")
     c = cmd("serve", "run the hub (HTTPS by default)", _serve)
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8443)
@@ -68,7 +72,7 @@ def _refusals_told(fn):
 
 
 def _init(a) -> int:
-    password = admin.init_hub(HubHome(a.dir), a.name)
+    password = admin.init_hub(HubHome(a.dir), a.name, database=a.db)
     home = HubHome(a.dir)
     print(f"hub created in {a.dir}")
     print(f"certificate sha256: {home.fingerprint()}")

@@ -43,5 +43,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
 def _order_audit(conn) -> None:
     create_declared_table(conn, "order_audit")
     conn.execute(services_schema.OUTLET_AUDIT_TRIGGER)
-HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
+# A PostgreSQL hub is created at the newest version; none is older than this. Migrations up
+# to it are SQLite history; every later one runs on both stores (see the module docstring).
+POSTGRES_FROM = 7
+
+HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS, postgres_from=POSTGRES_FROM)
 register(HUB_SCHEMA)

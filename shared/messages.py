@@ -199,6 +199,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fork_resolved": ("该分叉提醒已处理。", "This fork alert is already resolved."),
     "same_category": ("新分类名称与原名称相同。", "The new category name is the same as the old one."),
     "hub_exists": ("{dir} 中已有总部服务器。", "A hub already exists in {dir}."),
+    "hub_db_in_use": ("该 PostgreSQL 数据库中已有总部数据，请使用一个新的空数据库。",
+                      "That PostgreSQL database already holds a hub: use a new, empty database."),
+    "hub_db_url": ("数据库地址须以 postgresql:// 开头。", "The database URL must start with postgresql://."),
     "no_hub": ("{dir} 中没有总部服务器，请先运行 `fieldsync hub init --dir {dir}`。",
                "No hub in {dir}: run `fieldsync hub init --dir {dir}` first."),
     # hub reports (hub-reports)

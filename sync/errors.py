@@ -13,7 +13,8 @@ SyncError                 a request refused whole; nothing was applied
 ├── ChainGap        409   `first` beyond what the hub holds + 1 (carries have)
 ├── Fork            409   a held (origin, epoch, seq) sent with another hash (carries have)
 ├── TooLarge        413   too many changes, too many bytes
-└── SchemaUnsupported 426 change schema outside the hub's range
+├── SchemaUnsupported 426 change schema outside the hub's range
+└── StoreUnavailable  503 the hub's database could not be reached (carries Retry-After)
 
 Op-level refusals are not exceptions of the request: a segment is accepted and each refused
 op is reported with an op refusal code (shared/refusals.py; OpRefused carries it).
@@ -92,6 +93,17 @@ class TooLarge(SyncError):
 
 class SchemaUnsupported(SyncError):
     status, code = 426, "schema_unsupported"
+
+
+class StoreUnavailable(SyncError):
+    """The hub's database (PostgreSQL) was lost mid-request: its transaction rolled back,
+    nothing applied; the node retries after `retry_after` seconds (the Retry-After header)."""
+    status, code = 503, "store_unavailable"
+    retry_after = 5
+
+    def __init__(self, message: str = "HQ's database cannot be reached just now; nothing was applied. "
+                                      "Retry later.", **extra: object):
+        super().__init__(message, **extra)
 
 
 ERRORS: dict[str, type[SyncError]] = {cls.code: cls for cls in (

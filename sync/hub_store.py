@@ -25,7 +25,7 @@ class HubStore(SQLiteStore):
 
     def __init__(self, path, *, key: SigningKey | None = None, hub_id: str | None = None,
                  clock: HLC | None = None, max_drift_ms: int = DEFAULT_MAX_DRIFT_MS):
-        super().__init__(path)
+        self.open_storage(path)  # a SQLite file here; PostgreSQL in sync/pg_hub_store.py
         self.key = key or SigningKey.generate()
         with self.tx():
             if self.meta_get("hub_id") is None:

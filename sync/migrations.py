@@ -19,8 +19,13 @@ A migration is plain SQL (or sqlite-utils' `table.transform()`, which rebuilds a
 inside the open transaction) on the connection it is given. tests/upgrade/test_schema_drift.py
 holds the two paths together: release 1 plus every migration must equal a brand-new file.
 Each app registers its kind of file (`register`), since its services' tables are in it.
-A PostgreSQL hub store would keep the same numbering with its own runner (Alembic); the
-version numbers, not the SQL, are what the two stores share."""
+
+A PostgreSQL store (the hub's, sync/pg_store.py) keeps the same numbering in its table
+`_schema_version` (`open_pg_schema`): a new database is created at the newest version from
+the same declarations (their SQL translated, sync/pg_sql.py), and each later migration runs
+on it through the same connection API, translated. No PostgreSQL store is older than the
+schema's `postgres_from`: the migrations up to it are SQLite history only; every migration
+after it must run on both (hub/migrations.py says how to write one)."""
 import json
 import os
 import re
@@ -46,6 +51,8 @@ class StoreSchema:
     kind: str
     create: Callable[[sqlite3.Connection], None]   # the newest schema, on a brand-new file
     migrations: tuple[Migration, ...] = field(default=())
+    # The oldest version a PostgreSQL store of this kind can be at (None: SQLite only).
+    postgres_from: int | None = None
 
     @property
     def latest(self) -> int:
@@ -120,6 +127,39 @@ def open_schema(conn: sqlite3.Connection, path: str, schema: StoreSchema) -> int
         conn.execute("ROLLBACK")
         raise
     return 0 if brand_new else (found or RELEASE_1)
+
+
+def open_pg_schema(conn, url: str, schema: StoreSchema, *, lock: int) -> int:
+    """`open_schema` for a PostgreSQL database on `conn` (sync.pg_store.PgConn, autocommit):
+    one transaction under the store's write lock, so two hub processes starting together
+    do not both create or migrate it. Returns the version it had (0: brand new)."""
+    if schema.postgres_from is None:
+        raise RuntimeError(f"{schema.kind} stores are SQLite files only")
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (lock,))
+        conn.execute("CREATE TABLE IF NOT EXISTS _schema_version (version INTEGER NOT NULL)")
+        row = conn.execute("SELECT version FROM _schema_version").fetchone()
+        found = row[0] if row else 0
+        if found > schema.latest:
+            raise SchemaTooNew(_without_password(url), found, schema.latest)
+        if found == 0:
+            schema.create(conn)
+            conn.execute("INSERT INTO _schema_version (version) VALUES (?)", (schema.latest,))
+        elif found < schema.latest:
+            for step in schema.migrations:
+                if step.version > found:
+                    step.apply(conn)
+            conn.execute("UPDATE _schema_version SET version = ?", (schema.latest,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
 def _has_tables(conn) -> bool:

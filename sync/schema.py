@@ -7,6 +7,12 @@ import sqlite_utils
 
 from shared.tables import BOOL, INT, JSON, TABLES, TableSpec
 
+def is_postgres(conn) -> bool:
+    """Is this a PostgreSQL store's connection (sync.pg_store.PgConn)? For the few steps
+    that differ (a migration's table rebuild, a search index)."""
+    return getattr(conn, "dialect", "sqlite") == "postgres"
+
+
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"}
 
 
@@ -38,9 +44,13 @@ def create_declared_index(conn, table: str, columns: tuple[str, ...]) -> None:
 def add_declared_column(conn, table: str, column: str) -> None:
     """A column a replicated table declares since a later release (a migration step): added,
     then the table rebuilt in a brand-new file's column order (declared columns before the
-    sync columns), so that an upgraded file and a new one are the same shape."""
+    sync columns), so that an upgraded file and a new one are the same shape. On PostgreSQL
+    (a hub migration runs on both stores) the column is added; no rebuild: rows are read by
+    column name, never by position."""
     spec = TABLES[table]
     conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {SQL_TYPES[spec.columns[column]]}")
+    if is_postgres(conn):
+        return
     sync_cols = ["_clk"] if spec.is_record else ["_hlc", "_src"]
     sqlite_utils.Database(conn).table(table).transform(column_order=[*spec.columns, *sync_cols])
 

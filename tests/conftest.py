@@ -1,8 +1,12 @@
-"""Fixtures every test folder shares: Debian's chromium for the browser tests, and process
-hygiene for the whole session — every process a test started must be gone when the session
-ends (a server left running holds a port and a store, and hides a stop that does not work)."""
+"""Fixtures every test folder shares: Debian's chromium for the browser tests; the hub's
+store on both databases (`hub_db`: a SQLite file, then a fresh database on the session's
+private PostgreSQL, fieldsync/testing/postgres.py); and process hygiene for the whole
+session — every process a test started must be gone when the session ends (a server left
+running holds a port and a store, and hides a stop that does not work)."""
 import psutil
 import pytest
+
+from fieldsync.testing import postgres as pg
 
 from tests.ui.browser import have_chromium, launch
 
@@ -30,3 +34,29 @@ def every_child_is_reaped():
         for c in left:  # do not leave them to the next session either
             c.kill()
         pytest.fail("processes the tests started are still running:\n" + "\n".join(described), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's private PostgreSQL server (one for the whole run). Missing server
+    binaries fail the test with the install command: the tests never skip for want of them."""
+    if not pg.available():
+        pytest.fail(f"the PostgreSQL tests need PostgreSQL's server binaries in {pg.BIN}: {pg.INSTALL}")
+    yield pg.session_server()
+    pg.stop_session_server()
+
+
+STORES = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=STORES)
+def hub_db(request, tmp_path):
+    """Where a test's hub store lives, once per store: a SQLite file's path, then the URL of
+    a fresh PostgreSQL database (dropped after the test)."""
+    if request.param == "sqlite":
+        yield tmp_path / "hub.db"
+        return
+    server = request.getfixturevalue("postgres")
+    url = server.create_database()
+    yield url
+    server.drop_database(pg.database_name(url))

@@ -6,6 +6,7 @@ from shared.tables import TABLES
 from sync import hub_handlers, keys, segment
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.change import SCHEMA, VERSION
+from sync.store import table_names
 from fieldsync.testing.world import Node
 
 # Every hub table an adversarial test may look at, beside the replicated ones.
@@ -18,7 +19,7 @@ def dump(store, extra=HUB_OWN) -> dict:
     out = {}
     for name in [*TABLES, *extra]:
         out[name] = sorted(store.conn.execute(f"SELECT * FROM [{name}]").fetchall(), key=repr)
-    if "nodes" in {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}:
+    if "nodes" in table_names(store.conn):
         out["nodes"] = store.conn.execute(
             "SELECT node_id, status, epoch, seq, head FROM nodes ORDER BY node_id").fetchall()
     return out

@@ -22,8 +22,8 @@ DAY_MS = 24 * 3600 * 1000
 
 
 @pytest.fixture
-def w(tmp_path):
-    world = World(tmp_path)
+def w(tmp_path, hub_db):
+    world = World(tmp_path, hub_at=hub_db)
     yield world
     world.close()
 

@@ -32,7 +32,7 @@ from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.hlc import HLC, now_ms
 from sync.node_sync import LocalTransport, RoundResult, pull_all, sync_round
 from sync.schema import decode_row
-from sync.store import InjectedFault, dict_row, iter_dicts
+from sync.store import InjectedFault, dict_row, iter_dicts, table_names
 from fieldsync.testing.world import World, stock_places, unbalanced_pairs
 
 EXAMPLES = int(os.environ.get("FIELDSYNC_HYPOTHESIS_EXAMPLES", "200"))
@@ -111,7 +111,7 @@ def table_rows(conn, spec) -> dict[str, dict]:
 
 def fingerprint(conn) -> dict:
     """Every table's full contents: a crashed write must leave all of it as it was."""
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    names = table_names(conn)
     return {n: sorted(conn.execute(f"SELECT * FROM [{n}]").fetchall(), key=repr) for n in names}
 
 

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from hub.services import HubServices, HubSession
 from hub.app import create_app
-from hub.blobs import BlobStore
+from hub.blobs import blob_store_for
 from shared.passwords import hash_password
 from shared.stock import on_hand
 from sync import http_client, http_sig, keys, segment
@@ -26,11 +26,11 @@ from fieldsync.testing.world import World, uid
 
 
 @pytest.fixture
-def world(tmp_path):
-    w = World(tmp_path)
+def world(tmp_path, hub_db):
+    w = World(tmp_path, hub_at=hub_db)
     w.hub.write([{"op": "put", "table": "users", "id": "hq-admin", "fields": {
         "username": "hq-admin", "role": "admin", "active": True, "password_hash": hash_password("s3cret!")}}])
-    w.app = create_app(w.hub, blobs=BlobStore(tmp_path / "blobs", max_size=1024 * 1024))
+    w.app = create_app(w.hub, blobs=blob_store_for(w.hub, tmp_path / "blobs", max_size=1024 * 1024))
     w.client = TestClient(w.app, raise_server_exceptions=False)
     yield w
     w.close()

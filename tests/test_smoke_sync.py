@@ -11,8 +11,8 @@ def status(store_or_conn, order_id):
     return row and row["status"]
 
 
-def test_dispatch_accept_and_refusal(tmp_path):
-    w = World(tmp_path)
+def test_dispatch_accept_and_refusal(tmp_path, hub_db):
+    w = World(tmp_path, hub_at=hub_db)
     o1 = w.outlets[0]
     a, b = w.node(o1), w.node(o1)
     order = w.dispatch(o1)
@@ -35,11 +35,11 @@ def test_dispatch_accept_and_refusal(tmp_path):
     w.close()
 
 
-def test_an_idle_round_is_one_request_and_a_moved_bucket_is_pulled(tmp_path):
+def test_an_idle_round_is_one_request_and_a_moved_bucket_is_pulled(tmp_path, hub_db):
     """Hello carries every bucket's head: a node already at those heads asks nothing more;
     when HQ writes to one bucket, the next round pulls that bucket alone."""
     from sync.node_sync import sync_round
-    w = World(tmp_path)
+    w = World(tmp_path, hub_at=hub_db)
     o1 = w.outlets[0]
     node = w.node(o1)
     node.sync()

@@ -62,12 +62,15 @@ def run(*args, timeout=120, check=True) -> subprocess.CompletedProcess:
 
 
 class HubProcess:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, database: str | None = None, init: bool = True):
+        """`database`: a postgresql:// URL for a hub on PostgreSQL; `init=False`: the
+        caller runs `fieldsync hub init` itself."""
         self.home = HubHome(root / "hub")
         self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
-        init_hub(self.home)
+        if init:
+            init_hub(self.home, database=database)
         self.outlets = {}
 
     def add_outlet(self, code: str, name: str) -> str:

@@ -1,5 +1,5 @@
-"""A small world for tests: a hub on a real SQLite file, outlets, users and enrolled nodes
-talking to it in-process through the real handlers."""
+"""A small world for tests: a hub on a real SQLite file (or a PostgreSQL database: `hub_at`),
+outlets, users and enrolled nodes talking to it in-process through the real handlers."""
 import uuid
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from shared.tables import TABLES
 from sync import hub_handlers, merge
 from sync.hlc import HLC, now_ms
 from sync.hub_store import HubStore
+from sync.pg_hub_store import open_hub_store
 from sync.keys import SigningKey
 from sync.node_store import NodeStore
 from sync.node_sync import LocalTransport, sync_round
@@ -60,9 +61,12 @@ class Node:
 class World:
     """A hub with outlets and users; `node(outlet)` enrolls a node there."""
 
-    def __init__(self, tmp: Path, n_outlets: int = 2, hub_clock: HLC | None = None):
+    def __init__(self, tmp: Path, n_outlets: int = 2, hub_clock: HLC | None = None,
+                 hub_at: str | Path | None = None):
+        """`hub_at`: where the hub store is (a postgresql:// URL or a file; the tests'
+        `hub_db` fixture), else tmp/hub.db."""
         self.tmp = Path(tmp)
-        self.hub = HubStore(self.tmp / "hub.db", clock=hub_clock)
+        self.hub = open_hub_store(hub_at or self.tmp / "hub.db", clock=hub_clock)
         self.outlets, self.users = [], {}
         ops = []
         for i in range(n_outlets):
