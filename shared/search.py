@@ -52,20 +52,60 @@ def query_terms(text: str) -> list[str]:
     return [run for _, run in _runs(text)]
 
 
-def match_expression(text: str) -> str | None:
-    """An FTS5 MATCH expression for a typed query; None when it has nothing searchable."""
+def _phrases(text: str) -> list[tuple[list[str], bool]]:
+    """The query's phrases: (tokens that must be adjacent, whether the last is a prefix)."""
     phrases = []
     for kind, run in _runs(text):
         if kind == "cjk":
             if len(run) == 1:
-                phrases.append(f'"{run}"*')
+                phrases.append(([run], True))
             else:
-                phrases.append('"' + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + '"')
+                phrases.append(([run[i:i + 2] for i in range(len(run) - 1)], False))
         else:
             parts = [p for p in _SEP.split(run) if p]
-            star = "*" if len(parts) > 1 or len(parts[0]) >= PREFIX_MIN else ""
-            phrases.append('"' + " ".join(parts) + '"' + star)
+            phrases.append((parts, len(parts) > 1 or len(parts[0]) >= PREFIX_MIN))
+    return phrases
+
+
+def match_expression(text: str) -> str | None:
+    """An FTS5 MATCH expression for a typed query; None when it has nothing searchable."""
+    phrases = ['"' + " ".join(tokens) + '"' + ("*" if prefix else "") for tokens, prefix in _phrases(text)]
     return " AND ".join(phrases) if phrases else None
+
+
+# The same search on PostgreSQL (HQ's hub on PostgreSQL): its text parser cannot split
+# Chinese either, so the index holds our tokens as a `tsvector` written out here (title,
+# keys and body weighted A, B and D, as FTS5's column weights rank them) and the query is a
+# `tsquery` of the same phrases (<-> for adjacent tokens, :* for a prefix).
+PG_MAX_POSITION = 16383  # PostgreSQL's largest lexeme position
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def pg_document(title: str, body: str, keys: str) -> str:
+    """A `tsvector` literal of an article's tokens with positions and column weights; the
+    columns are kept apart by a gap so that a phrase never spans two of them."""
+    positions: dict[str, list[str]] = {}
+    at = 0
+    for text, weight in ((title, "A"), (keys, "B"), (body, "")):
+        for token in index_tokens(text).split():
+            at = min(at + 1, PG_MAX_POSITION)
+            positions.setdefault(token, []).append(f"{at}{weight}")
+        at = min(at + 100, PG_MAX_POSITION)
+    return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
+
+
+def pg_query(text: str) -> str | None:
+    """A `tsquery` literal for a typed query (what `match_expression` is to FTS5)."""
+    phrases = []
+    for tokens, prefix in _phrases(text):
+        words = [_lexeme(t) for t in tokens]
+        if prefix:
+            words[-1] += ":*"
+        phrases.append("(" + " <-> ".join(words) + ")")
+    return " & ".join(phrases) if phrases else None
 
 
 SNIPPET_BEFORE, SNIPPET_AFTER = 20, 60  # characters shown before and after the first hit

@@ -33,7 +33,7 @@ from functools import lru_cache
 _TOKEN = re.compile(r"""
     (?P<str>'(?:[^']|'')*')
   | (?P<qid>"(?:[^"]|"")*")
-  | (?P<bid>\[[^\]]*\])
+  | (?P<bid>\[[A-Za-z_][^\]]*\])
   | (?P<ws>\s+)
   | (?P<word>[A-Za-z_][A-Za-z_0-9$]*)
   | (?P<num>\d+(?:\.\d+)?)

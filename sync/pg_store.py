@@ -173,6 +173,14 @@ class PgStore(Store):
                                         open=True, name="fieldsync-readers")
         return self._pool
 
+    def meta_get(self, key: str, default: Any = None) -> Any:
+        """`_meta.value` is untyped in SQLite (an int stays an int) and TEXT here: a value
+        written as an int reads back as one (its canonical digits), as on SQLite."""
+        value = super().meta_get(key, default)
+        if isinstance(value, str) and value.lstrip("-").isdigit() and str(int(value)) == value:
+            return int(value)
+        return value
+
     # ---- transactions and reads ----
 
     @contextmanager

@@ -340,7 +340,7 @@ class Network:
         return v
 
     def _unique_username(self, username: str, user_id: str | None) -> None:
-        if self.ctx.scalar("SELECT COUNT(*) FROM users WHERE username = ? COLLATE NOCASE AND id != ?",
+        if self.ctx.scalar("SELECT COUNT(*) FROM users WHERE lower(username) = lower(?) AND id != ?",
                            (username, user_id or "")):
             raise ServiceError.of("username_taken", field="username", username=username)
 

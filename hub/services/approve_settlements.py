@@ -97,8 +97,8 @@ class SettlementApprovals:
             "SELECT o.id, o.number, o.type, o.serial_no, o.callback_result, pm.category, MIN(e.at) AS completed_at "
             "FROM order_events e JOIN service_orders o ON o.id = e.order_id "
             "LEFT JOIN product_models pm ON pm.id = o.product_model_id "
-            "WHERE o.outlet_id = ? AND e.to_status = ? AND o.status IN (?, ?) GROUP BY o.id "
-            "HAVING completed_at >= ? AND completed_at < ? ORDER BY completed_at",
+            "WHERE o.outlet_id = ? AND e.to_status = ? AND o.status IN (?, ?) GROUP BY o.id, pm.category "
+            "HAVING MIN(e.at) >= ? AND MIN(e.at) < ? ORDER BY completed_at",
             (outlet_id, str(Status.COMPLETED), str(Status.COMPLETED), str(Status.CLOSED), start, end))
         rules = [{**r, "active": r["active"] is None or bool(r["active"])}
                  for r in ctx.query("SELECT * FROM fee_rules")]

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from shared import search
 from shared.roles import HqWork
+from sync.schema import is_postgres
 
 
 WEIGHTS = (5.0, 1.0, 3.0)  # bm25: title, body, keys
+PG_WEIGHTS = "{0.2,0.2,0.6,1.0}"  # ts_rank's D (body), C, B (keys), A (title): the same ratios
 
 DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS hq_kb_fts USING fts5(title, body, keys, "
@@ -72,10 +74,16 @@ class KbAnswers:
                     continue
                 keys = " ".join(_list(a.get("tags")) + _list(a.get("fault_codes"))
                                 + _model_words(ctx, _list(a.get("models"))) + [a.get("category") or ""])
-                cur = c.execute("INSERT INTO hq_kb_fts (title, body, keys) VALUES (?, ?, ?)",
-                                (search.index_tokens(a.get("title") or ""), search.index_tokens(a.get("body") or ""),
-                                 search.index_tokens(keys)))
-                c.execute("INSERT INTO hq_kb_map (article_id, fts_rowid) VALUES (?, ?)", (aid, cur.lastrowid))
+                title, body = a.get("title") or "", a.get("body") or ""
+                texts = (search.index_tokens(title), search.index_tokens(body), search.index_tokens(keys))
+                if is_postgres(c):  # our tokens as a tsvector (shared/search.py pg_document)
+                    rowid = c.execute("INSERT INTO hq_kb_fts (title, body, keys, tsv) VALUES (?, ?, ?, "
+                                      "CAST(? AS tsvector)) RETURNING rowid",
+                                      (*texts, search.pg_document(title, body, keys))).fetchone()[0]
+                else:
+                    rowid = c.execute("INSERT INTO hq_kb_fts (title, body, keys) VALUES (?, ?, ?) RETURNING rowid",
+                                      texts).fetchone()[0]
+                c.execute("INSERT INTO hq_kb_map (article_id, fts_rowid) VALUES (?, ?)", (aid, rowid))
             c.execute("DELETE FROM hq_kb_dirty")
         return len(ids)
 
@@ -83,14 +91,21 @@ class KbAnswers:
         """Best matches first; an empty query finds nothing (an agent searches for words)."""
         self.ctx.allow(session, HqWork.INTAKE)
         self.refresh()
-        expr = search.match_expression(query or "")
+        if self.ctx.hub.dialect == "postgres":
+            expr = search.pg_query(query or "")
+            hits = ("SELECT rowid AS fts_id, -ts_rank(CAST(? AS real[]), tsv, q) AS score FROM hq_kb_fts, "
+                    "CAST(? AS tsquery) q WHERE tsv @@ q ORDER BY score, rowid LIMIT ?")
+            params: tuple = (PG_WEIGHTS, expr, limit)
+        else:
+            expr = search.match_expression(query or "")
+            hits = (f"SELECT rowid AS fts_id, bm25(hq_kb_fts, {', '.join(map(str, WEIGHTS))}) AS score "
+                    "FROM hq_kb_fts WHERE hq_kb_fts MATCH ? ORDER BY score LIMIT ?")
+            params = (expr, limit)
         if expr is None:
             return []
         rows = self.ctx.query(
-            f"SELECT a.* FROM (SELECT rowid, bm25(hq_kb_fts, {', '.join(map(str, WEIGHTS))}) AS score "
-            "FROM hq_kb_fts WHERE hq_kb_fts MATCH ? ORDER BY score LIMIT ?) hit "
-            "JOIN hq_kb_map m ON m.fts_rowid = hit.rowid JOIN kb_articles a ON a.id = m.article_id "
-            "ORDER BY hit.score", (expr, limit))
+            f"SELECT a.* FROM ({hits}) hit JOIN hq_kb_map m ON m.fts_rowid = hit.fts_id "
+            "JOIN kb_articles a ON a.id = m.article_id ORDER BY hit.score", params)
         terms = search.query_terms(query or "")
         return [KbHit(r["id"], r["title"] or "", r["category"] or "", search.snippet(r["body"], terms),
                       _list(r["fault_codes"])) for r in rows]

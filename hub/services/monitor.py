@@ -168,7 +168,7 @@ class Monitor:
             "SELECT ou.region, o.outlet_id, ou.code AS outlet_code, ou.name AS outlet_name, o.status, "
             "COUNT(*) AS n FROM service_orders o LEFT JOIN outlets ou ON ou.id = o.outlet_id"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " GROUP BY o.outlet_id, o.status ORDER BY ou.region, ou.code", params)
+            + " GROUP BY o.outlet_id, o.status, ou.region, ou.code, ou.name ORDER BY ou.region, ou.code", params)
 
     def ranked(self, *, region=None, outlet_id=None, status=None, min_level: int = 0,
                limit: int | None = None) -> tuple[list[SlaPosition], dict[int, int]]:
@@ -217,7 +217,7 @@ class Monitor:
         for r in ctx.query(f"{clocks} SELECT level, COUNT(*) AS n FROM l GROUP BY level", args):
             levels[r["level"]] += r["n"]
         rows = ctx.query(f"{clocks} SELECT * FROM l WHERE level >= {int(min_level)} ORDER BY level DESC, pct DESC, "
-                         f"number LIMIT {-1 if limit is None else int(limit)}", args)
+                         f"number" + ("" if limit is None else f" LIMIT {int(limit)}"), args)
         out += [SlaPosition(o["id"], o["number"] or "", o["outlet_id"], o["outlet_name"] or "", o["region"] or "",
                             o["status"], o["type"] or "", o["priority"] or "", o["milestone"], o["budget"] or 0,
                             o["due"], None if o["due"] is None else o["due"] - now, o["pct"], o["level"], False)

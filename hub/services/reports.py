@@ -187,7 +187,7 @@ class Reports:
             f"SELECT COALESCE(o.code || ' ' || o.name, r.outlet_id) AS outlet, r.month, SUM(r.sla_due) AS due, "
             f"SUM(r.sla_met) AS met, SUM(r.accept_due) AS ad, SUM(r.accept_met) AS am, SUM(r.on_site_due) AS od, "
             f"SUM(r.on_site_met) AS om, SUM(r.complete_due) AS cd, SUM(r.complete_met) AS cm "
-            f"FROM {BY_OUTLET} {where} GROUP BY r.outlet_id, r.month ORDER BY outlet, r.month", params)
+            f"FROM {BY_OUTLET} {where} GROUP BY r.outlet_id, o.code, o.name, r.month ORDER BY outlet, r.month", params)
         for r in rows:
             r["compliance"] = rate(r["met"], r["due"])
             r["accept_rate"] = rate(r.pop("am"), r.pop("ad"))
@@ -219,11 +219,12 @@ class Reports:
                 params.append(value)
         rows = self.ctx.query(
             "SELECT COALESCE(o.code || ' ' || o.name, s.outlet_id) AS outlet, s.period, "
-            "SUM(s.status = 'submitted') AS submitted, SUM(CASE WHEN s.status = 'submitted' THEN s.total END) "
-            "AS submitted_total, SUM(s.status = 'approved') AS approved, "
+            "SUM(CASE WHEN s.status = 'submitted' THEN 1 ELSE 0 END) AS submitted, "
+            "SUM(CASE WHEN s.status = 'submitted' THEN s.total END) AS submitted_total, "
+            "SUM(CASE WHEN s.status = 'approved' THEN 1 ELSE 0 END) AS approved, "
             "SUM(CASE WHEN s.status = 'approved' THEN s.total END) AS approved_total "
             "FROM settlements s LEFT JOIN outlets o ON o.id = s.outlet_id WHERE " + " AND ".join(where) +
-            " GROUP BY s.outlet_id, s.period ORDER BY s.period, outlet", params)
+            " GROUP BY s.outlet_id, o.code, o.name, s.period ORDER BY s.period, outlet", params)
         for r in rows:
             r["submitted_total"] = r["submitted_total"] or 0
             r["approved_total"] = r["approved_total"] or 0
@@ -239,7 +240,7 @@ class Reports:
         where, params = _where(f, "o.region")
         return self.ctx.query(
             f"SELECT COALESCE(o.code || ' ' || o.name, r.outlet_id) AS outlet, COALESCE(o.region, '') AS region, "
-            f"{sums} FROM {BY_OUTLET} {where} GROUP BY r.outlet_id ORDER BY outlet", params)
+            f"{sums} FROM {BY_OUTLET} {where} GROUP BY r.outlet_id, o.code, o.name, o.region ORDER BY outlet", params)
 
     def _by_month(self, f: ReportFilter, sums: str, source: str, region: str) -> list[dict]:
         where, params = _where(f, region)

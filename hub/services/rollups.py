@@ -377,7 +377,7 @@ def _stream(c):
     parts folded into strings by SQLite), so a million orders never sit in memory at once."""
     cur = c.execute(
         f"SELECT o.id, {', '.join('o.' + k for k in ORDER_COLUMNS)}, "
-        "(SELECT group_concat(e.to_status || ' ' || COALESCE(e.at, ''), char(31)) FROM order_events e"
+        "(SELECT group_concat(e.to_status || ' ' || COALESCE(CAST(e.at AS TEXT), ''), char(31)) FROM order_events e"
         " WHERE e.order_id = o.id) AS _events, "
         "(SELECT group_concat(p.part_id || ' ' || p.n || ' ' || p.qty, char(31)) FROM (SELECT part_id, COUNT(*) AS n, "
         " SUM(COALESCE(qty, 0)) AS qty FROM order_parts WHERE order_id = o.id AND part_id IS NOT NULL "

@@ -35,7 +35,7 @@ def pick(services, shop):
     """A cheap part whose +1 posts by itself and a part whose −(limit+3) waits."""
     held = services.ctx.query(
         "SELECT p.id, p.unit_price, SUM(m.qty) AS on_hand FROM stock_moves m JOIN parts p ON p.id = m.part_id "
-        "WHERE m.outlet_id = ? AND m.holder IS NULL GROUP BY p.id HAVING on_hand > ? ORDER BY p.unit_price",
+        "WHERE m.outlet_id = ? AND m.holder IS NULL GROUP BY p.id HAVING SUM(m.qty) > ? ORDER BY p.unit_price",
         (shop.outlet_id, AUTO_POST_MAX_QTY + 3))
     small, large = held[0], held[-1]
     assert auto_posts(1, small["unit_price"]) and not auto_posts(-(AUTO_POST_MAX_QTY + 3), large["unit_price"])

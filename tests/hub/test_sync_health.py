@@ -158,19 +158,27 @@ def test_the_threshold_is_configurable(network, hub, monkeypatch):
     assert services.sync_health.notify_silent() == 1
 
 
+def writes(hub) -> int:
+    """How much the hub's store has written: rows changed on SQLite; on PostgreSQL the
+    transactions that wrote (the next transaction id moves only for those)."""
+    if hub.dialect == "postgres":
+        return hub.conn.execute("SELECT txid_snapshot_xmax(txid_current_snapshot())").fetchone()[0]
+    return hub.conn.total_changes
+
+
 def test_an_idle_hello_writes_nothing(network, hub):
     """Another hello within a minute, nothing changed: a read only (idle rounds stay cheap)."""
     services, clock, pc, device, tech = network
     pc.sync()
-    before = hub.conn.total_changes
+    before = writes(hub)
     for _ in range(3):
         pc.sync()
-    assert hub.conn.total_changes == before
+    assert writes(hub) == before
     silence(hub, pc.node_id, 61_000)  # a minute later the contact is written again, once
-    before = hub.conn.total_changes
+    before = writes(hub)
     pc.sync()
     pc.sync()
-    assert hub.conn.total_changes == before + 1
+    assert writes(hub) == before + 1
 
 
 def test_export_csv_and_who_may_see_it(network):
