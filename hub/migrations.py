@@ -1,7 +1,17 @@
 """The schema of the hub's file (hub.db): what a brand-new file is made of, and each numbered
 migration after release 1 (sync/migrations.py says how they run). A change to a replicated
 table (shared/tables.py), to the hub's bookkeeping (sync/hub_store.py) or to a service's
-`DDL` (hub/services/schema.py lists them) comes with a migration here."""
+`DDL` (hub/services/schema.py lists them) comes with a migration here.
+PostgreSQL (a hub made with `hub init --db postgresql://…`): a new database is created at
+the newest version from the same `create`, and `_schema_version` holds its number. No
+PostgreSQL hub is older than POSTGRES_FROM, so the migrations up to it are SQLite history.
+**Every migration after POSTGRES_FROM runs on both stores**, through the same connection
+API: write it in SQLite's SQL (sync/pg_sql.py translates each statement — ALTER TABLE ADD
+COLUMN, CREATE TABLE/INDEX, triggers, INSERT OR IGNORE …), use the helpers of sync/schema.py
+(`add_declared_column` only adds the column on PostgreSQL: no table rebuild; no
+sqlite-utils `transform` or PRAGMA of your own without an `is_postgres(conn)` branch), and
+run your hub tests on both stores (the `hub`/`hub_db` fixtures do). Do not raise
+POSTGRES_FROM once a PostgreSQL hub may exist at the old number."""
 from hub.services import complaints
 from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_own_tables
@@ -57,7 +67,7 @@ def _order_audit(conn) -> None:
     conn.execute(services_schema.OUTLET_AUDIT_TRIGGER)
 # A PostgreSQL hub is created at the newest version; none is older than this. Migrations up
 # to it are SQLite history; every later one runs on both stores (see the module docstring).
-POSTGRES_FROM = 7
+POSTGRES_FROM = 8
 
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS, postgres_from=POSTGRES_FROM)
 register(HUB_SCHEMA)

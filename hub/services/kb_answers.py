@@ -81,8 +81,7 @@ class KbAnswers:
                                       "CAST(? AS tsvector)) RETURNING rowid",
                                       (*texts, search.pg_document(title, body, keys))).fetchone()[0]
                 else:
-                    rowid = c.execute("INSERT INTO hq_kb_fts (title, body, keys) VALUES (?, ?, ?) RETURNING rowid",
-                                      texts).fetchone()[0]
+                    rowid = c.execute("INSERT INTO hq_kb_fts (title, body, keys) VALUES (?, ?, ?)", texts).lastrowid
                 c.execute("INSERT INTO hq_kb_map (article_id, fts_rowid) VALUES (?, ?)", (aid, rowid))
             c.execute("DELETE FROM hq_kb_dirty")
         return len(ids)
