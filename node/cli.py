@@ -138,7 +138,8 @@ def _status(a) -> int:
     from sync.enrollment import cert_fingerprint
     ui_cert = home.ui_tls / "cert.pem"
     print(json.dumps({**settings,
-                      "ui_cert_sha256": cert_fingerprint(ui_cert.read_text()) if ui_cert.exists() else None, "epoch": store.epoch, "pending": store.pending_count(),
+                      "ui_cert_sha256": cert_fingerprint(ui_cert.read_text()) if ui_cert.exists() else None,
+                      "epoch": store.epoch, "pending": store.pending_count(),
                       "refused": len(store.refused()),
                       "lost_in_hq_restore": [{"table": r["tbl"], "record": r["label"], "at": r["at"]}
                                              for r in lost(store)]}, ensure_ascii=False, indent=2))

@@ -54,7 +54,8 @@ def test_a_browser_trusting_only_the_nodes_certificate_logs_in_over_tls(outlet, 
     try:
         assert server.url.startswith("https://127.0.0.1:")
         assert any(shown(fingerprint) in line for line in server.lines)
-        assert httpx.get(f"{server.url}/healthz", verify=ssl.create_default_context(cafile=str(cert))).status_code == 200
+        trusting_node = ssl.create_default_context(cafile=str(cert))
+        assert httpx.get(f"{server.url}/healthz", verify=trusting_node).status_code == 200
         with pytest.raises(httpx.ConnectError):  # trusting HQ's certificate instead: refused
             httpx.get(f"{server.url}/healthz", verify=ssl.create_default_context(cafile=str(hub.home.cert)))
         with pytest.raises(httpx.HTTPError):  # no plain HTTP on the port
@@ -73,7 +74,7 @@ def test_a_browser_trusting_only_the_nodes_certificate_logs_in_over_tls(outlet, 
                         with pytest.raises(Error, match="ERR_CERT"):
                             context.new_page().goto(server.url)
                         continue
-                    tab = types.SimpleNamespace(new_page=lambda **_: context.new_page())  # what Ui opens its tab in
+                    tab = types.SimpleNamespace(new_page=lambda _c=context, **_: _c.new_page())  # Ui opens its tab here
                     ui = Ui(tab, server.url)
                     ui.wait("登录")
                     ui.fill("用户名", "nobody")
