@@ -37,6 +37,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(6, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
     Migration(7, "order_audit: outlets' phone reveals, copied into hq_audit as the hub accepts them",
               lambda conn: _order_audit(conn)),
+    Migration(8, "outlets.personal_data_days: how long the outlet's nodes keep customers' personal data "
+                 "(replicated; unset = 180 days)",
+              lambda conn: add_declared_column(conn, "outlets", "personal_data_days")),
 )
 
 

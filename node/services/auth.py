@@ -1,10 +1,11 @@
 """Login with the users HQ replicated to this outlet: password or PIN, both scrypt hashes
-checked offline. Five failures in ten minutes lock the name for five minutes, so a
-four-digit PIN cannot be guessed on a lost tablet; the message never says whether the
-name or the secret was wrong. On a technician's device only that technician logs in (anyone
+checked offline. Five failures in ten minutes lock the name for five minutes, so a PIN
+cannot be guessed through the screen; the message never says whether the name or the
+secret was wrong. A PIN hash of the old, cheap rule opens no session even when right
+(`weak_pin`: the password still does) — shared.passwords. On a technician's device only that technician logs in (anyone
 else is told so, in words)."""
 from shared.login_input import login_name
-from shared.passwords import check_password
+from shared.passwords import check_password, weak_pin_hash
 from shared.roles import OUTLET_ROLES
 
 from node.services import audit, guards
@@ -37,6 +38,8 @@ class Auth:
             raise ServiceError.of("login_failed")
         if not user.get("active"):
             raise ServiceError.of("user_inactive")
+        if pin and weak_pin_hash(stored):
+            raise ServiceError.of("weak_pin")
         audit.record(self.ctx, audit.LOGIN_OK, user_id=user["id"], detail=name)
         return Session.of_user(user, lang)
 
