@@ -16,7 +16,7 @@ from hub.services import HubServices
 from hub.services.session import HubSession
 from node import retention
 from shared.errors import ServiceError
-from shared.passwords import PIN_N, R, check_password, hash_password, hash_pin
+from shared.passwords import PIN_N, R, check_password, hash_password
 from shared.retention import DAY_MS, DEFAULT_DAYS
 from sync.hlc import now_ms
 from tests.hub.enrolled import EnrolledNode
@@ -134,7 +134,8 @@ def test_personal_data_of_long_ended_orders_leaves_the_node_file_and_hq_keeps_it
         "SELECT id, contact_name, contact_phone, address FROM service_orders")}
     assert rows["o-HQ-1"] == ("", "", "")
     assert rows["o-HQ-2"][1] == PHONE_NEW and rows["o-HQ-3"][1] == PHONE_OPEN
-    assert store.conn.execute("SELECT name, phone, address FROM customers WHERE id = 'C-old'").fetchone() == ("", "", "")
+    customer = store.conn.execute("SELECT name, phone, address FROM customers WHERE id = 'C-old'").fetchone()
+    assert customer == ("", "", "")
     assert store.pending_count() == pending  # nothing to push: HQ keeps everything
     assert services.ctx.row("service_orders", "o-HQ-1")["contact_phone"] == PHONE_OLD
     assert services.ctx.row("customers", "C-old")["phone"] == PHONE_OLD
