@@ -39,12 +39,22 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: _order_audit(conn)),
     Migration(8, "outlets.personal_data_days: how long the outlet's nodes keep customers' personal data "
                  "(replicated; unset = 180 days)",
-              lambda conn: add_declared_column(conn, "outlets", "personal_data_days")),
+              lambda conn: _retention(conn)),
 )
 
 
 def _order_audit(conn) -> None:
     create_declared_table(conn, "order_audit")
     conn.execute(services_schema.OUTLET_AUDIT_TRIGGER)
+
+
+def _retention(conn) -> None:
+    add_declared_column(conn, "outlets", "personal_data_days")
+    # the rebuild dropped the triggers the services keep on outlets (report roll-ups): again
+    for sql in services_schema.statements():
+        if sql.lstrip().startswith("CREATE TRIGGER") and " ON outlets " in sql:
+            conn.execute(sql)
+
+
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
 register(HUB_SCHEMA)
