@@ -1,10 +1,15 @@
 """Passwords and PINs hashed with scrypt; the hash replicates to nodes so that outlet
 users can log in offline — and so sits on every outlet PC a thief may carry away. A PIN has
 few digits, so its hash is made expensive to guess offline: 6–12 digits (hub admin) under
-scrypt N=2^16, r=8 (64 MiB and ~0.2 s of one core per guess: a six-digit PIN costs about
-2.5 core-days to search, README "A stolen node"). A PIN hash of a lower cost is the old rule
+scrypt N=2^16, r=8 (64 MiB and ~0.23 s of one core per guess: a six-digit PIN costs about
+2.7 core-days to search, README "A stolen node"). A PIN hash of a lower cost is the old rule
 (4–6 digits, N=2^14): it opens no session (`weak_pin`) and `fieldsync hub retire-weak-pins`
-removes it. Format: scrypt$n$r$p$salt$hash (base64url)."""
+removes it. Format: scrypt$n$r$p$salt$hash (base64url).
+
+Every check costs one KDF, whatever it is given: a missing or unreadable hash (no such
+user, a user without a PIN) is checked against a dummy hash of the same cost (a PIN's for a
+PIN), so a name that does not exist answers as slowly as one that does (no user
+enumeration by timing)."""
 import base64
 import hashlib
 import hmac
@@ -42,18 +47,41 @@ def weak_pin_hash(stored: str | None) -> bool:
         return False
 
 
-def check_password(password: str, stored: str | None) -> bool:
+_dummy: dict[int, str] = {}
+
+
+def _dummy_hash(n: int) -> str:
+    """A hash of a password nobody knows, made once per process at the cost `n`."""
+    if n not in _dummy:
+        _dummy[n] = hash_password(secrets.token_urlsafe(16), n)
+    return _dummy[n]
+
+
+def _parsed(stored: str | None) -> tuple[bytes, int, int, int, bytes] | None:
     try:
         scheme, n, r, p, salt, digest = (stored or "").split("$")
-        if scheme != "scrypt":
-            return False
-        if int(n) > 2 ** 20 or int(r) > 16 or int(p) > 4:
-            return False  # not ours: a crafted cost must not hang a login
-        got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
-                             maxmem=_MAXMEM, dklen=len(_unb64(digest)))
+        if scheme != "scrypt" or int(n) > 2 ** 20 or int(r) > 32 or int(p) > 16:
+            return None
+        return _unb64(salt), int(n), int(r), int(p), _unb64(digest)
+    except (ValueError, TypeError):
+        return None
+
+
+def check_password(password: str, stored: str | None, *, pin: bool = False) -> bool:
+    """Whether `password` matches `stored`; exactly one scrypt either way (`pin`: a PIN's
+    cost when there is nothing real to check)."""
+    parsed = _parsed(stored)
+    real = parsed is not None
+    if parsed is None:
+        parsed = _parsed(_dummy_hash(PIN_N if pin else N))
+    assert parsed is not None
+    salt, n, r, p, digest = parsed
+    try:
+        got = hashlib.scrypt((password or "").encode("utf-8", "replace"), salt=salt, n=n, r=r, p=p,
+                             maxmem=_MAXMEM, dklen=len(digest) or 32)
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(got, _unb64(digest))
+    return real and hmac.compare_digest(got, digest)
 
 
 def generate_password() -> str:
