@@ -86,6 +86,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "A stocktake is already open; submit it before starting another."),
     "uncounted": ("还有{n}种配件未录入数量（没有的请录入0）。",
                   "{n} parts have no counted quantity yet (enter 0 for none)."),
+    "no_last_month": ("{period}没有提交过配件申请，没有可复制的申请。",
+                      "No parts request was submitted in {period}; there is nothing to copy."),
     "empty_request": ("申请单没有需要申请的配件，不能提交。", "The request asks for no parts; nothing to submit."),
     "not_shipped": ("该申请尚未获总部批准发货，不能收货。",
                     "HQ has not approved a shipment for this request yet; nothing to receive."),

@@ -20,6 +20,13 @@ from typing import Protocol
 
 HISTORY_DAYS = 90
 COVER_DAYS = 30
+# A parts request this large is confirmed (its total shown) before it is submitted.
+LARGE_REQUEST_FEN = 200_000   # ¥2,000.00
+LARGE_REQUEST_LINES = 20      # more lines than this
+
+
+def large_request(total_fen: int, lines: int) -> bool:
+    return total_fen >= LARGE_REQUEST_FEN or lines > LARGE_REQUEST_LINES
 
 
 class MoveKind(StrEnum):
