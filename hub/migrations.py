@@ -37,6 +37,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(6, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
     Migration(7, "order_audit: outlets' phone reveals, copied into hq_audit as the hub accepts them",
               lambda conn: _order_audit(conn)),
+    Migration(8, "stock_counts.scope: an outlet's partial (cycle) count's category or most-moved parts",
+              lambda conn: add_declared_column(conn, "stock_counts", "scope")),
 )
 
 

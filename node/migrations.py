@@ -37,6 +37,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(5, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
     Migration(6, "order_audit: phone reveals recorded for HQ's audit (replicated)",
               lambda conn: create_declared_table(conn, "order_audit")),
+    Migration(7, "stock_counts.scope: a partial (cycle) count's category or most-moved parts (replicated)",
+              lambda conn: add_declared_column(conn, "stock_counts", "scope")),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

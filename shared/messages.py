@@ -84,6 +84,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc_frozen": ("该{thing}{status}，不能再修改。", "This {thing} is {status} and can no longer be changed."),
     "count_open": ("已有进行中的盘点，请先提交后再开始新的盘点。",
                    "A stocktake is already open; submit it before starting another."),
+    "count_part_unknown": ("配件目录中没有SKU为“{sku}”的配件，不能盘点；请核对标签或联系总部。",
+                           "The catalogue has no part with SKU \"{sku}\"; it cannot be counted. Check the label "
+                           "or ask HQ."),
+    "count_scope_empty": ("所选范围内没有配件可盘点。", "There are no parts to count in the chosen scope."),
+    "blind_no_book": ("盲盘不能用账面数填充。", "A blind count cannot be filled with the book quantities."),
     "uncounted": ("还有{n}种配件未录入数量（没有的请录入0）。",
                   "{n} parts have no counted quantity yet (enter 0 for none)."),
     "no_last_month": ("{period}没有提交过配件申请，没有可复制的申请。",

@@ -39,6 +39,19 @@ class MoveKind(StrEnum):
     HAND_BACK = "hand_back"  # unused parts from a bag back to the store (two moves, ref: the hand-back)
 
 
+class CountScope(StrEnum):
+    """What a stocktake counts: the whole store, or a partial (cycle) count of one
+    category or of the parts that moved most lately. A partial count's parts are fixed
+    when it opens (`stock_counts.scope`, JSON: kind, value, parts)."""
+    ALL = "all"
+    CATEGORY = "category"
+    MOVED = "moved"
+
+
+MOVED_DAYS = 30       # "moved most": the store's moves of the last 30 days …
+MOVED_TOP = 20        # … the 20 parts with the most pieces moved in or out
+
+
 # Kinds whose moves may be in a technician's bag (holder set); the rest are the store's.
 BAG_KINDS = frozenset({MoveKind.ISSUE, MoveKind.HAND_BACK, MoveKind.CONSUME})
 # Kinds that move parts between two places of the outlet: a pair of moves with one ref.
