@@ -36,5 +36,6 @@ class HubServices:
         self.reports = Reports(self.ctx)
         self.overview = Overview(self)
 
-    def login(self, username: str, password: str, *, lang: str = "zh"):
-        return self.auth.login(username, password, lang=lang)
+    def login(self, username: str, password: str, *, lang: str = "zh", source: str | None = None):
+        """`source`: where the attempt comes from (the browser's address), for the throttle."""
+        return self.auth.login(username, password, lang=lang, source=source)

@@ -15,6 +15,7 @@ class ServedHub:
     home: HubHome
     port: int
     outlet_id: str
+    admin_password: str = ""
 
     @property
     def url(self) -> str:
@@ -24,7 +25,7 @@ class ServedHub:
 @pytest.fixture
 def served_hub(tmp_path):
     home = HubHome(tmp_path / "hub")
-    init_hub(home)
+    password = init_hub(home)
     with administering(home, "test") as (adm, me):
         outlet_id = adm.network.save_outlet(me, code="SH01", name="上海徐汇网点")
     port = free_port()
@@ -32,7 +33,7 @@ def served_hub(tmp_path):
                              "--http", "--no-ui"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_serving(f"http://127.0.0.1:{port}", proc, timeout=30, step=0.1)
-        yield ServedHub(home, port, outlet_id)
+        yield ServedHub(home, port, outlet_id, password)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
