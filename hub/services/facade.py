@@ -8,6 +8,7 @@ from hub.services.approvals import Approvals
 from hub.services.administration import Administration
 from hub.services.auth import Auth
 from hub.services.callbacks import Callbacks
+from hub.services.complaint_work import ComplaintWork
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
 from hub.services.dispatch import Dispatch
@@ -25,6 +26,7 @@ class HubServices:
         self.ctx = HubContext(hub, now)
         self.auth = Auth(self.ctx)
         self.complaints = Complaints(self.ctx)
+        self.complaint_work = ComplaintWork(self.ctx, self.complaints)
         self.callbacks = Callbacks(self.ctx, self.complaints)
         self.monitor = Monitor(self.ctx)
         self.approvals = Approvals(self.ctx)
