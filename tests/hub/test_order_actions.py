@@ -15,8 +15,8 @@ def notices_of(services, outlet_id, kind):
 
 def test_an_uncovered_city_is_saved_and_waits_for_a_hand_dispatch(services, agent):
     cust = services.intake.save_customer(agent, **{**NEW_CALLER, "city": "拉萨", "address": "拉萨市城关区1号"})
-    rec = services.intake.record_request(agent, type="repair", customer_id=cust, manual_dispatch=True,
-                                         order={"product_model_id": model(services)["id"], "fault_description": "不制冷"})
+    order = {"product_model_id": model(services)["id"], "fault_description": "不制冷"}
+    rec = services.intake.record_request(agent, type="repair", customer_id=cust, manual_dispatch=True, order=order)
     order = services.ctx.row("service_orders", rec.order_id)
     assert (order["status"], order["outlet_id"], rec.outlet_id) == ("new", None, None)
     assert rec.order_number in [q.number for q in services.dispatch.queue(agent)]
@@ -36,7 +36,8 @@ def test_hq_takes_an_active_order_back_and_its_outlet_is_told(services, agent, a
     refused(services, "required", services.order_actions.take_back, agent, order["id"], "", other,
             override_reason="x")
     assert services.ctx.row("service_orders", order["id"])["outlet_id"] == old
-    services.order_actions.take_back(agent, order["id"], "客户投诉网点超时，总部收回", other, override_reason="就近改派")
+    services.order_actions.take_back(agent, order["id"], "客户投诉网点超时，总部收回", other,
+                                     override_reason="就近改派")
     now = services.ctx.row("service_orders", order["id"])
     assert (now["status"], now["outlet_id"], now["technician_id"]) == ("new", other, None)
     [told] = notices_of(services, old, "taken_back")
@@ -46,12 +47,13 @@ def test_hq_takes_an_active_order_back_and_its_outlet_is_told(services, agent, a
 
 
 def test_notes_are_kept_and_one_can_reach_the_outlet(services, agent, approver):
-    order = services.ctx.one("SELECT * FROM service_orders WHERE status IN ('scheduled', 'on_site', 'en_route') AND outlet_id IS NOT NULL "
-                             "ORDER BY number LIMIT 1")
+    order = services.ctx.one("SELECT * FROM service_orders WHERE status IN ('scheduled', 'on_site', 'en_route') "
+                             "AND outlet_id IS NOT NULL ORDER BY number LIMIT 1")
     services.order_actions.note(approver, order["id"], "已致电网点经理催办")
     services.order_actions.note(agent, order["id"], "请今天内联系客户确认上门时间", notify=True)
     notes = services.order_actions.notes(agent, order["id"])
-    assert [(n.text, n.notified) for n in notes] == [("已致电网点经理催办", False), ("请今天内联系客户确认上门时间", True)]
+    assert [(n.text, n.notified) for n in notes] == [("已致电网点经理催办", False),
+                                                     ("请今天内联系客户确认上门时间", True)]
     [sent] = notices_of(services, order["outlet_id"], "hq_note")
     assert "请今天内联系客户确认上门时间" in sent["message"] and sent["row_id"] == order["id"]
     before = services.ctx.scalar("SELECT COUNT(*) FROM hq_order_notes")
