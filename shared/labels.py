@@ -100,6 +100,9 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "password": ("密码", "Password"), "pin": ("PIN码", "PIN"),
         "use_pin": ("使用PIN码登录", "Log in with PIN"), "language": ("English", "中文"),
         "login_hint": ("请使用总部分配的账号登录。", "Log in with the account HQ gave you."),
+        "unexpected_error": ("出现意外错误，刚才的操作可能未完成。请重试；如仍出错，请联系总部。",
+                             "Something went wrong; what you just did may not have been done. Try again, "
+                             "and tell HQ if it happens again."),
         "orders": ("工单", "Orders"), "stock": ("库存", "Stock"), "requests": ("配件申请", "Parts requests"),
         "stocktake": ("盘点", "Stocktake"), "settlement": ("结算", "Settlement"), "kb": ("知识库", "Knowledge base"),
         "sync": ("同步", "Sync"), "today": ("今日", "Today"), "mine": ("我的", "Mine"), "all": ("全部", "All"),
