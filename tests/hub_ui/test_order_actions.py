@@ -50,7 +50,8 @@ def test_an_agent_notes_notifies_and_takes_an_active_order_back(ui, hq):
 
 
 def test_an_empty_note_is_refused_in_english(ui, hq):
-    [(number,)] = read(hq, "SELECT number FROM service_orders WHERE status = 'accepted' ORDER BY number LIMIT 1")
+    [(number,)] = read(hq, "SELECT number FROM service_orders WHERE status IN ('accepted', 'scheduled', 'on_site') "
+                           "AND outlet_id IS NOT NULL ORDER BY number DESC LIMIT 1")
     ui.login("hq.agent")
     ui.wait("欢迎")
     ui.click("English")
