@@ -59,7 +59,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
     "sla_level": {0: ("正常", "On track"), 50: ("已用50%", "50% used"), 75: ("已用75%", "75% used"),
                   100: ("已超时", "Overdue")},
     "notice_kind": {"refused": ("修改被拒绝", "Change refused"), "sla_warning": ("时效预警", "SLA warning"),
-                    "device_silent": ("设备未同步", "Device not syncing")},
+                    "device_silent": ("设备未同步", "Device not syncing"),
+                    "taken_back": ("工单被收回", "Order taken back"), "hq_note": ("总部通知", "HQ notice")},
     "warranty": {"in": ("保内", "In warranty"), "out": ("保外", "Out of warranty"),
                  "unknown": ("保修未知", "Warranty unknown")},
     "attachment": {"photo": ("照片", "Photo"), "signature": ("客户签名", "Customer signature")},
@@ -295,6 +296,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
     "hq_action": {
         "dispatch": ("派单", "dispatch the order"), "redispatch": ("改派", "re-dispatch the order"),
         "cancel": ("取消工单", "cancel the order"),
+        "take_back": ("收回改派", "take the order back"),
     },
     # HQ administration (hub-admin): the fields of its forms, survey question kinds.
     "admin_field": {

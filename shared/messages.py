@@ -29,6 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "The order's status changed; this step is no longer allowed."),
     "frozen": ("已提交的单据不能再修改。", "A submitted document can no longer be changed."),
     "conflict": ("记录编号冲突，已以总部数据为准。", "Record id conflict; HQ's version was kept."),
+    "moved_away": ("该工单已被总部收回改派，本机的修改未生效，已交总部核对。",
+                   "HQ moved this order to another outlet; the change was not applied and is kept for HQ to review."),
     "invalid": ("数据不完整或格式不正确。", "The data is incomplete or malformed."),
     "hq_restored": ("总部服务器从备份恢复，这条记录已丢失且没有任何网点保留可找回的副本，已从本机撤下。"
                     "如仍需处理，请联系总部重新录入或派单。",
@@ -164,6 +166,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "Give a reason when you choose another outlet than the one suggested."),
     "no_outlet": ("没有符合覆盖范围、资质和负载的网点，请手动选择网点并填写原因。",
                   "No outlet fits by coverage, qualification and load; choose one by hand and give a reason."),
+    "same_outlet": ("收回改派须选择另一个网点。", "Taking an order back needs another outlet."),
+    "too_long": ("{what}最多{max}个字。", "The {what} has at most {max} characters."),
+    "no_outlet_to_notify": ("该工单尚未派给网点，无法通知。",
+                            "The order is at no outlet yet; there is nobody to notify."),
     "order_of_other_customer": ("该工单不属于此客户。", "This order belongs to another customer."),
     # hub administration and knowledge-base management (hub-admin)
     "outlet_code_taken": ("网点编码{outlet_code}已存在。", "The outlet code {outlet_code} is already in use."),

@@ -196,7 +196,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("stock_counts", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "status": TEXT, "blind": BOOL, "count_hlc": INT,
         "started_at": INT, "submitted_at": INT, "note": TEXT, "holder": TEXT, "scope": JSON},
-        # `scope` (hub migration 9 / node 7): a partial count's kind, value and parts
+        # `scope` (hub migration 10 / node 7): a partial count's kind, value and parts
         # (shared/stock.py CountScope); none for a count of the whole store.
         set_once=frozenset({"outlet_id", "count_hlc", "holder", "scope"}), submit=SUBMIT, technician="holder",
         indexes=(("outlet_id", "status"),)),

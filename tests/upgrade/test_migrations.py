@@ -96,7 +96,7 @@ def test_a_failed_migration_leaves_the_file_as_it_was(node_file, monkeypatch):
 
 @pytest.mark.parametrize("store", [NodeStore, HubStore])
 def test_a_file_newer_than_the_code_is_refused_in_both_languages(tmp_path, store):
-    path = tmp_path / "store.db"  # 99: newer than any release for a long while
+    path = tmp_path / "store.db"
     store(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA user_version = 99")
