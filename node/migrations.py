@@ -43,7 +43,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(5, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
     Migration(6, "order_audit: phone reveals recorded for HQ's audit (replicated)",
               lambda conn: create_declared_table(conn, "order_audit")),
-    Migration(7, "outlets.personal_data_days (how long personal data of ended orders is kept here); the "
+    Migration(7, "stock_counts.scope: a partial (cycle) count's category or most-moved parts (replicated)",
+              lambda conn: add_declared_column(conn, "stock_counts", "scope")),
+    Migration(8, "outlets.personal_data_days (how long personal data of ended orders is kept here); the "
                  "global bucket is pulled again for the values this file ignored", _retention),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)

@@ -195,8 +195,10 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     # devices receive it. Without a holder it is the store's stocktake.
     _spec("stock_counts", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "status": TEXT, "blind": BOOL, "count_hlc": INT,
-        "started_at": INT, "submitted_at": INT, "note": TEXT, "holder": TEXT},
-        set_once=frozenset({"outlet_id", "count_hlc", "holder"}), submit=SUBMIT, technician="holder",
+        "started_at": INT, "submitted_at": INT, "note": TEXT, "holder": TEXT, "scope": JSON},
+        # `scope` (hub migration 10 / node 7): a partial count's kind, value and parts
+        # (shared/stock.py CountScope); none for a count of the whole store.
+        set_once=frozenset({"outlet_id", "count_hlc", "holder", "scope"}), submit=SUBMIT, technician="holder",
         indexes=(("outlet_id", "status"),)),
     _spec("stock_count_lines", OUTLET, RECORD, ByParent("stock_counts", "count_id"), {
         "count_id": TEXT, "part_id": TEXT, "counted": INT, "expected": INT,
