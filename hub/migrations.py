@@ -12,9 +12,9 @@ COLUMN, CREATE TABLE/INDEX, triggers, INSERT OR IGNORE …), use the helpers of 
 sqlite-utils `transform` or PRAGMA of your own without an `is_postgres(conn)` branch), and
 run your hub tests on both stores (the `hub`/`hub_db` fixtures do). Do not raise
 POSTGRES_FROM once a PostgreSQL hub may exist at the old number."""
-from hub.services import complaints
+from hub.services import complaints, order_actions
 from hub.services import schema as services_schema
-from sync.hub_store import add_device_columns, add_notice_technician, create_own_tables
+from sync.hub_store import add_device_columns, add_notice_technician, create_moves, create_own_tables
 from sync import recovery
 from sync.migrations import Migration, StoreSchema, register
 from sync.schema import (add_declared_column, create_declared_index, create_declared_table,
@@ -51,7 +51,22 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(8, "complaints as a workflow: assignee, escalation level and survey answers on hq_complaints; "
                  "hq_complaint_steps (assigned, transferred, escalated, contacts, resolved); "
                  "hq_complaint_deadlines (hours per department and severity)", lambda conn: _complaint_work(conn)),
+    Migration(9, "take-back and re-dispatch of an active order: outlet_moves (rows HQ moved from an outlet), "
+                 "late_work (the old outlet's later pushes, refused moved_away, kept whole); hq_order_notes",
+              lambda conn: _moves(conn)),
+    Migration(10, "stock_counts.scope: an outlet's partial (cycle) count's category or most-moved parts",
+              lambda conn: add_declared_column(conn, "stock_counts", "scope")),
+    Migration(11, "outlets.personal_data_days: how long the outlet's nodes keep customers' personal data "
+                 "(replicated; unset = 180 days)",
+              lambda conn: _retention(conn)),
 )
+
+
+def _moves(conn) -> None:
+    create_moves(conn)
+    for sql in order_actions.DDL:
+        conn.execute(sql)
+
 
 
 def _complaint_work(conn) -> None:
@@ -61,13 +76,22 @@ def _complaint_work(conn) -> None:
         conn.execute(sql)
 
 
-
 def _order_audit(conn) -> None:
     create_declared_table(conn, "order_audit")
     conn.execute(services_schema.OUTLET_AUDIT_TRIGGER)
+
+
+def _retention(conn) -> None:
+    add_declared_column(conn, "outlets", "personal_data_days")
+    # the rebuild dropped the triggers the services keep on outlets (report roll-ups): again
+    for sql in services_schema.statements():
+        if sql.lstrip().startswith("CREATE TRIGGER") and " ON outlets " in sql:
+            conn.execute(sql)
+
+
 # A PostgreSQL hub is created at the newest version; none is older than this. Migrations up
 # to it are SQLite history; every later one runs on both stores (see the module docstring).
-POSTGRES_FROM = 8
+POSTGRES_FROM = 11
 
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS, postgres_from=POSTGRES_FROM)
 register(HUB_SCHEMA)

@@ -26,6 +26,12 @@ def _bags(conn) -> None:
     conn.execute("DELETE FROM _cursors")
 
 
+def _retention(conn) -> None:
+    """Migration 7: the outlet's retention setting; the global bucket (outlets) pulled again."""
+    add_declared_column(conn, "outlets", "personal_data_days")
+    conn.execute("DELETE FROM _cursors WHERE bucket = 'global'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
@@ -37,6 +43,10 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(5, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
     Migration(6, "order_audit: phone reveals recorded for HQ's audit (replicated)",
               lambda conn: create_declared_table(conn, "order_audit")),
+    Migration(7, "stock_counts.scope: a partial (cycle) count's category or most-moved parts (replicated)",
+              lambda conn: add_declared_column(conn, "stock_counts", "scope")),
+    Migration(8, "outlets.personal_data_days (how long personal data of ended orders is kept here); the "
+                 "global bucket is pulled again for the values this file ignored", _retention),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

@@ -117,7 +117,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("outlets", HUB, RECORD, Global(), {
         "code": TEXT, "name": TEXT, "region": TEXT, "city": TEXT, "address": TEXT,
         "phone": TEXT, "coverage": JSON, "qualifications": JSON, "capacity": INT,
-        "active": BOOL}),
+        "active": BOOL, "personal_data_days": INT}),  # shared/retention.py
     _spec("users", HUB, RECORD, ByOutlet(), {
         "username": TEXT, "display_name": TEXT, "role": TEXT, "outlet_id": TEXT,
         "phone": TEXT, "password_hash": TEXT, "pin_hash": TEXT, "active": BOOL},
@@ -195,8 +195,10 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     # devices receive it. Without a holder it is the store's stocktake.
     _spec("stock_counts", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "status": TEXT, "blind": BOOL, "count_hlc": INT,
-        "started_at": INT, "submitted_at": INT, "note": TEXT, "holder": TEXT},
-        set_once=frozenset({"outlet_id", "count_hlc", "holder"}), submit=SUBMIT, technician="holder",
+        "started_at": INT, "submitted_at": INT, "note": TEXT, "holder": TEXT, "scope": JSON},
+        # `scope` (hub migration 10 / node 7): a partial count's kind, value and parts
+        # (shared/stock.py CountScope); none for a count of the whole store.
+        set_once=frozenset({"outlet_id", "count_hlc", "holder", "scope"}), submit=SUBMIT, technician="holder",
         indexes=(("outlet_id", "status"),)),
     _spec("stock_count_lines", OUTLET, RECORD, ByParent("stock_counts", "count_id"), {
         "count_id": TEXT, "part_id": TEXT, "counted": INT, "expected": INT,

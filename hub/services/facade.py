@@ -15,6 +15,7 @@ from hub.services.dispatch import Dispatch
 from hub.services.intake import Intake
 from hub.services.kb_answers import KbAnswers
 from hub.services.monitor import Monitor
+from hub.services.order_actions import OrderActions
 from hub.services.overview import Overview
 from hub.services.reports import Reports
 from hub.services.rollups import Rollups
@@ -31,6 +32,7 @@ class HubServices:
         self.monitor = Monitor(self.ctx)
         self.approvals = Approvals(self.ctx)
         self.dispatch = Dispatch(self.ctx)
+        self.order_actions = OrderActions(self.ctx, self.dispatch)
         self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx))
         self.admin = Administration(self.ctx)
         self.sync_health = SyncHealth(self.ctx)

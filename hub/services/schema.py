@@ -4,11 +4,12 @@ hub.db is made (hub/migrations.py), and a later change to one is a migration the
 Nothing here replicates to the nodes."""
 from shared.audit import HQ_PREFIX
 
-from hub.services import approve_parts, callbacks, complaints, dispatch, intake, kb_answers, monitor, rollups
+from hub.services import (approve_parts, callbacks, complaints, dispatch, intake, kb_answers, monitor, order_actions,
+                          rollups)
 
 # Service modules whose DDL is part of the hub's schema (each adds its own).
 # rollups after complaints: its triggers watch hq_complaints
-MODULES = (complaints, rollups, approve_parts, dispatch, intake, kb_answers, callbacks, monitor)
+MODULES = (complaints, rollups, approve_parts, dispatch, intake, kb_answers, callbacks, monitor, order_actions)
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS hq_audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL,
@@ -24,10 +25,15 @@ OUTLET_AUDIT_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS tr_hq_audit_from_outlet 
             (SELECT number FROM service_orders WHERE id = NEW.order_id)); END"""
 
 
-def create(conn) -> None:
-    statements = list(DDL)
+def statements() -> list[str]:
+    """Every statement of the services' schema, in order (each IF NOT EXISTS)."""
+    found = list(DDL)
     for module in MODULES:
-        statements += module.DDL
-    statements.append(OUTLET_AUDIT_TRIGGER)
-    for sql in statements:
+        found += module.DDL
+    found.append(OUTLET_AUDIT_TRIGGER)
+    return found
+
+
+def create(conn) -> None:
+    for sql in statements():
         conn.execute(sql)
