@@ -46,6 +46,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: _moves(conn)),
     Migration(10, "stock_counts.scope: an outlet's partial (cycle) count's category or most-moved parts",
               lambda conn: add_declared_column(conn, "stock_counts", "scope")),
+    Migration(11, "receipt_discrepancies: what an outlet's shipment brought short, damaged or extra; HQ settles "
+                 "them in its approvals inbox", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
 )
 
 

@@ -39,6 +39,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: create_declared_table(conn, "order_audit")),
     Migration(7, "stock_counts.scope: a partial (cycle) count's category or most-moved parts (replicated)",
               lambda conn: add_declared_column(conn, "stock_counts", "scope")),
+    Migration(8, "receipt_discrepancies: what a shipment brought short, damaged or extra, for HQ to settle "
+                 "(replicated)", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)
