@@ -26,6 +26,12 @@ def _bags(conn) -> None:
     conn.execute("DELETE FROM _cursors")
 
 
+def _retention(conn) -> None:
+    """Migration 7: the outlet's retention setting; the global bucket (outlets) pulled again."""
+    add_declared_column(conn, "outlets", "personal_data_days")
+    conn.execute("DELETE FROM _cursors WHERE bucket = 'global'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
@@ -39,7 +45,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: create_declared_table(conn, "order_audit")),
     Migration(7, "stock_counts.scope: a partial (cycle) count's category or most-moved parts (replicated)",
               lambda conn: add_declared_column(conn, "stock_counts", "scope")),
-    Migration(8, "receipt_discrepancies: what a shipment brought short, damaged or extra, for HQ to settle "
+    Migration(8, "outlets.personal_data_days (how long personal data of ended orders is kept here); the "
+                 "global bucket is pulled again for the values this file ignored", _retention),
+    Migration(9, "receipt_discrepancies: what a shipment brought short, damaged or extra, for HQ to settle "
                  "(replicated)", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)

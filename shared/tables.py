@@ -117,7 +117,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("outlets", HUB, RECORD, Global(), {
         "code": TEXT, "name": TEXT, "region": TEXT, "city": TEXT, "address": TEXT,
         "phone": TEXT, "coverage": JSON, "qualifications": JSON, "capacity": INT,
-        "active": BOOL}),
+        "active": BOOL, "personal_data_days": INT}),  # shared/retention.py
     _spec("users", HUB, RECORD, ByOutlet(), {
         "username": TEXT, "display_name": TEXT, "role": TEXT, "outlet_id": TEXT,
         "phone": TEXT, "password_hash": TEXT, "pin_hash": TEXT, "active": BOOL},
