@@ -59,6 +59,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(11, "outlets.personal_data_days: how long the outlet's nodes keep customers' personal data "
                  "(replicated; unset = 180 days)",
               lambda conn: _retention(conn)),
+    Migration(12, "receipt_discrepancies: what an outlet's shipment brought short, damaged or extra; HQ settles "
+                 "them in its approvals inbox", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
 )
 
 
@@ -91,7 +93,7 @@ def _retention(conn) -> None:
 
 # A PostgreSQL hub is created at the newest version; none is older than this. Migrations up
 # to it are SQLite history; every later one runs on both stores (see the module docstring).
-POSTGRES_FROM = 11
+POSTGRES_FROM = 12
 
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS, postgres_from=POSTGRES_FROM)
 register(HUB_SCHEMA)

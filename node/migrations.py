@@ -47,6 +47,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: add_declared_column(conn, "stock_counts", "scope")),
     Migration(8, "outlets.personal_data_days (how long personal data of ended orders is kept here); the "
                  "global bucket is pulled again for the values this file ignored", _retention),
+    Migration(9, "receipt_discrepancies: what a shipment brought short, damaged or extra, for HQ to settle "
+                 "(replicated)", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
 )
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

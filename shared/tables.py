@@ -205,6 +205,15 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "variance": INT},
         set_once=frozenset({"count_id"}), frozen_with="stock_counts",
         indexes=(("count_id",),)),
+    # What an outlet found short, damaged or extra receiving a shipment (node/services/
+    # receiving.py), one row per parts request (its id derived from the request: a repeated
+    # or late sync cannot post it twice); it arrives submitted and HQ settles it.
+    _spec("receipt_discrepancies", OUTLET, RECORD, ByOutlet(), {
+        "outlet_id": TEXT, "request_id": TEXT, "lines": JSON, "note": TEXT, "reported_at": INT,
+        "status": TEXT, "settled_at": INT},
+        hub_fields=frozenset({"status", "settled_at"}),
+        set_once=frozenset({"outlet_id", "request_id", "lines", "reported_at"}),
+        initial={"status": "submitted"}, indexes=(("outlet_id",),)),
     _spec("settlements", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "period": TEXT, "status": TEXT, "total": INT,
         "submitted_at": INT, "content_hash": TEXT, "comment": TEXT},
