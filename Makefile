@@ -9,15 +9,29 @@ HUB_PORT ?= 8443
 NODE_PORT ?= 8601
 QUICK ?=
 
-.PHONY: venv test lint system-packages demo bench clean
+UV_VERSION ?= 0.13.8
+UPGRADE ?=
+
+.PHONY: venv lock test lint system-packages demo bench clean
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exactly what was tested: every package (the build tools too) at the version and with the
+# hashes of requirements.lock, refused if a download differs; then the project itself, no deps.
+$(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev,demo]'
+	$(PIP) install -q --require-hashes --only-binary :all: -r requirements.lock
+	$(PIP) install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Re-resolve requirements.lock from pyproject.toml (+ tools/lock/build.in) for every platform:
+# versions already locked are kept unless UPGRADE=1. Then `make test` and commit both files.
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile pyproject.toml tools/lock/build.in --extra dev --extra demo \
+		--universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
+		$(if $(UPGRADE),--upgrade) -q -o requirements.lock
 
 test: lint system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)

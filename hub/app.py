@@ -2,8 +2,6 @@
 plus the admin API. Every error leaves in the protocol's shape
 {"error": {"code", "message"}} with its status."""
 import asyncio
-import base64
-import binascii
 import contextvars
 import dataclasses
 import functools
@@ -17,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from hub import device_admin, metrics
+from hub.admin_gate import AdminGate
 from hub.blobs import BlobStore
 from hub.observed import Observed
 from hub.home import HubHome
@@ -24,12 +23,10 @@ from hub.services.session import HubSession
 from shared.errors import ServiceError
 from shared.health import Check, add_health_routes
 from shared.jsonlog import NODE_ID
-from hub.client_limits import BODY_TIMEOUT_S
-from shared.passwords import check_password
-from shared.roles import Role
+from shared.client_limits import BODY_TIMEOUT_S
 from sync import hub_handlers, http_sig, keys, recovery, segment
 from sync.canonical import canonical_bytes, loads_untrusted
-from sync.errors import BadRequest, BadSignature, SyncError, TooLarge, UnknownNode
+from sync.errors import BadRequest, BadSignature, Forbidden, SyncError, TooLarge, UnknownNode
 from sync.health import store_checks
 from sync.hub_store import HubStore
 
@@ -81,7 +78,10 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
                     docs_url=f"{API}/docs", redoc_url=None)
     app.state.hub = hub
     app.state.metrics = metrics.registry_for(hub)
-    app.add_middleware(Observed)
+    hub_services = _services_of(hub, home, services, public_url)
+    app.state.hub_services = hub_services  # HQ's services of this process (one login throttle)
+    app.add_middleware(AdminGate, login=lambda *a, **kw: hub_services().auth.admin_login(*a, **kw))
+    app.add_middleware(Observed)  # outermost: it sees the gate's refusals too
     blobs = blobs or BlobStore(home.blobs if home else hub.path + ".blobs")
 
     def readiness_checks() -> list[Check]:
@@ -250,7 +250,7 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
         node_id = await authenticate(request, raw)
         return await run(rotate_key, hub, node_id, data)
 
-    administration = _admin_routes(app, hub, home, services, public_url)
+    administration = _admin_routes(app, hub, hub_services)
 
     @app.post(f"{API}/devices/codes", status_code=201, tags=["devices"])
     async def device_code(request: Request):
@@ -317,31 +317,17 @@ def rotate_key(hub: HubStore, node_id: str, data: dict) -> dict:
     return {"node_id": node_id, "public_key": rotation["new_public_key"]}
 
 
-def _admin_session(hub: HubStore, request: Request) -> HubSession:
-    """HTTP Basic against HQ users with the admin role (scrypt); the session the admin
-    services audit, in the language the request accepts (Chinese unless it asks for English)."""
-    header = request.headers.get("authorization") or ""
-    try:
-        scheme, value = header.split(" ", 1)
-        user, password = base64.b64decode(value).decode().split(":", 1)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise _AdminDenied() from None
-    rows = hub.rows("users", "username = ? AND outlet_id IS NULL", (user,))
-    if scheme.lower() != "basic" or not rows or not rows[0]["active"] \
-            or rows[0]["role"] != Role.ADMIN or not check_password(password, rows[0]["password_hash"]):
-        raise _AdminDenied()
-    return HubSession.of_user(rows[0], _lang(request))
+def _admin_session(_hub: HubStore, request: Request) -> HubSession:
+    """The HQ admin this admin API request logged in as: hub/admin_gate.py checked HTTP
+    Basic from the request's head (throttled, audited) before any route or body."""
+    session = getattr(request.state, "admin", None)
+    if not isinstance(session, HubSession):  # only a route outside the gate's prefix
+        raise Forbidden("the admin API is served under /api/v1/admin only")
+    return session
 
 
 def _lang(request: Request) -> str:
     return "en" if (request.headers.get("accept-language") or "").lower().startswith("en") else "zh"
-
-
-class _AdminDenied(SyncError):
-    status, code = 401, "unauthorized"
-
-    def __init__(self):
-        super().__init__("admin login required (HTTP Basic, an HQ admin user)")
 
 
 # The status of an administration refusal; any other is 400 (bad input).
@@ -350,20 +336,27 @@ REFUSAL_STATUS = {"not_found": 404, "outlet_unknown": 404, "outlet_code_taken": 
                   "fork_resolved": 409, "role_forbidden": 403, "user_inactive": 403, "relogin": 403}
 
 
-def _admin_routes(app: FastAPI, hub: HubStore, home: HubHome | None, services, public_url: str | None = None):
-    """The admin API over the administration services (hub/services/admin_*.py): the same
-    checks, writes and audit as HQ's web UI, acting as the HTTP Basic admin. Returns the
-    function that gives those services (the device routes use them too)."""
-    A = f"{API}/admin"
-
+def _services_of(hub: HubStore, home: HubHome | None, services, public_url: str | None):
+    """The function that gives this process's HubServices: HQ's web UI's, or (a hub served
+    without it, --no-ui) one made at first use. One per process, so HQ's web UI and the
+    admin API share one login throttle."""
     @functools.cache
     def hub_services():
         if services is not None:
             return services
-        from hub.services import HubServices  # a hub served without its web UI (--no-ui)
+        from hub.services import HubServices
         made = HubServices(hub)
         made.admin.nodes.configure(url=public_url, cert_sha256=home.fingerprint() if home else None)
         return made
+    return hub_services
+
+
+def _admin_routes(app: FastAPI, hub: HubStore, hub_services):
+    """The admin API over the administration services (hub/services/admin_*.py): the same
+    checks, writes and audit as HQ's web UI, acting as the HTTP Basic admin the gate let in
+    (hub/admin_gate.py: authenticated from the head, body bounded, before any route).
+    Returns the function that gives those services (the device routes use them too)."""
+    A = f"{API}/admin"
 
     def administration():
         return hub_services().admin

@@ -87,7 +87,7 @@ def _serve(a) -> int:
     from shared.stopping import StopSignals, Stopwatch, leave_now
     with StopSignals() as signals:  # first: a signal while the app's modules load is kept too
         from hub.app import create_app
-        from hub import client_limits
+        from shared import client_limits
         from shared import jsonlog
         from shared.serving import serve
         jsonlog.configure("hub", level=a.log_level.upper())

@@ -2,7 +2,8 @@
 migration after release 1 (sync/migrations.py says how they run). A change to a replicated
 table (shared/tables.py), to the hub's bookkeeping (sync/hub_store.py) or to a service's
 `DDL` (hub/services/schema.py lists them) comes with a migration here."""
-from hub.services import customers, schema as services_schema
+from hub.services import complaints, customers
+from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_own_tables
 from sync import recovery
 from sync.migrations import Migration, StoreSchema, register
@@ -37,10 +38,20 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(6, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
     Migration(7, "order_audit: outlets' phone reveals, copied into hq_audit as the hub accepts them",
               lambda conn: _order_audit(conn)),
-    Migration(8, "master data: product categories, fault categories and fault codes (replicated); "
+    Migration(8, "complaints as a workflow: assignee, escalation level and survey answers on hq_complaints; "
+                 "hq_complaint_steps (assigned, transferred, escalated, contacts, resolved); "
+                 "hq_complaint_deadlines (hours per department and severity)", lambda conn: _complaint_work(conn)),
+    Migration(9, "master data: product categories, fault categories and fault codes (replicated); "
                  "customers.merged_into; HQ's customer groups and the products each customer owns",
               lambda conn: _master_data(conn)),
 )
+
+
+def _complaint_work(conn) -> None:
+    for name, decl in complaints.WORKFLOW_COLUMNS:
+        conn.execute(f"ALTER TABLE hq_complaints ADD COLUMN {name} {decl}")
+    for sql in complaints.WORKFLOW_DDL:
+        conn.execute(sql)
 
 
 def _master_data(conn) -> None:

@@ -118,6 +118,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sync_unavailable": ("本机尚未配置同步。", "Sync is not set up on this device."),
     # hub services: HQ's work
     "complaint_resolved": ("该投诉已处理完毕。", "This complaint is already resolved."),
+    "complaint_no_contact": ("结案前请先记录与客户的联系：告知客户的处理结果和客户的答复。",
+                             "Before resolving, record a contact with the customer: what you told them and "
+                             "their answer."),
+    "complaint_top_level": ("该投诉已升级到最高的第{level}级，不能再升级。",
+                            "This complaint is already at the highest level ({level}); it cannot be escalated "
+                            "further."),
+    "complaint_same_department": ("该投诉已在{department}，请选择另一个部门。",
+                                  "This complaint is already with {department}; choose another department."),
+    "complaint_assignee": ("所选人员不是在职的总部投诉处理人员。",
+                           "The person chosen is not an active HQ user who handles complaints."),
+    "complaint_survey": ("请回答投诉回访问卷的全部{n}个问题（是/否，或{lo}到{hi}分）。",
+                         "Answer all {n} questions of the complaint survey (yes/no, or {lo} to {hi})."),
+    "bad_hours": ("时限应为1到{max}之间的整数小时。", "A deadline is a whole number of hours from 1 to {max}."),
     # hub-callbacks: callbacks (回访) and the SLA board
     "callback_done": ("该回访任务已结束，不能重复提交。",
                       "This callback is already finished; it cannot be recorded again."),

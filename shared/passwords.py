@@ -1,5 +1,9 @@
 """Passwords and PINs hashed with scrypt; the hash replicates to nodes so that outlet
-users can log in offline. Format: scrypt$n$r$p$salt$hash (base64url)."""
+users can log in offline. Format: scrypt$n$r$p$salt$hash (base64url).
+
+Every check costs one KDF, whatever it is given: a missing or unreadable hash (no such
+user, a user without a PIN) is checked against a dummy hash of the same cost, so a name
+that does not exist answers as slowly as one that does (no user enumeration by timing)."""
 import base64
 import hashlib
 import hmac
@@ -22,16 +26,40 @@ def hash_password(password: str) -> str:
     return f"scrypt${N}${R}${P}${_b64(salt)}${_b64(digest)}"
 
 
-def check_password(password: str, stored: str | None) -> bool:
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash of a password nobody knows, made once per process at the current cost."""
+    if not _dummy:
+        _dummy.append(hash_password(secrets.token_urlsafe(16)))
+    return _dummy[0]
+
+
+def _parsed(stored: str | None) -> tuple[bytes, int, int, int, bytes] | None:
     try:
         scheme, n, r, p, salt, digest = (stored or "").split("$")
-        if scheme != "scrypt":
-            return False
-        got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(_unb64(digest)))
+        if scheme != "scrypt" or int(n) > 2 ** 20 or int(r) > 32 or int(p) > 16:
+            return None
+        return _unb64(salt), int(n), int(r), int(p), _unb64(digest)
+    except (ValueError, TypeError):
+        return None
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    """Whether `password` matches `stored`; exactly one scrypt either way."""
+    parsed = _parsed(stored)
+    real = parsed is not None
+    if parsed is None:
+        parsed = _parsed(_dummy_hash())
+    assert parsed is not None
+    salt, n, r, p, digest = parsed
+    try:
+        got = hashlib.scrypt((password or "").encode("utf-8", "replace"), salt=salt, n=n, r=r, p=p,
+                             dklen=len(digest) or 32)
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(got, _unb64(digest))
+    return real and hmac.compare_digest(got, digest)
 
 
 def generate_password() -> str:

@@ -8,6 +8,7 @@ from hub.services.approvals import Approvals
 from hub.services.administration import Administration
 from hub.services.auth import Auth
 from hub.services.callbacks import Callbacks
+from hub.services.complaint_work import ComplaintWork
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
 from hub.services.customers import Customers
@@ -27,6 +28,7 @@ class HubServices:
         self.ctx = HubContext(hub, now)
         self.auth = Auth(self.ctx)
         self.complaints = Complaints(self.ctx)
+        self.complaint_work = ComplaintWork(self.ctx, self.complaints)
         self.callbacks = Callbacks(self.ctx, self.complaints)
         self.monitor = Monitor(self.ctx)
         self.approvals = Approvals(self.ctx)
@@ -41,5 +43,6 @@ class HubServices:
         self.reports = Reports(self.ctx)
         self.overview = Overview(self)
 
-    def login(self, username: str, password: str, *, lang: str = "zh"):
-        return self.auth.login(username, password, lang=lang)
+    def login(self, username: str, password: str, *, lang: str = "zh", source: str | None = None):
+        """`source`: where the attempt comes from (the browser's address), for the throttle."""
+        return self.auth.login(username, password, lang=lang, source=source)

@@ -15,6 +15,8 @@ def mount_ui(app, services, *, lang: str = "zh") -> None:
     from fastapi.responses import RedirectResponse
 
     from hub.ui.shell import HubShell
+    from shared.ui import session_guard
+    session_guard.install()  # before the first session: no traceback ever reaches a browser
 
     async def main(page):
         HubShell(page, services, lang=lang).start()

@@ -54,5 +54,7 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
         self.sync = Atomic(SyncPanel(self.ctx, sync_now, sync_status), lock)
         self.devices = Atomic(Devices(self.ctx, hub), lock)
 
-    def login(self, username: str, secret: str, *, pin: bool = False, lang: str = "zh"):
-        return self.auth.login(username, secret, pin=pin, lang=lang)
+    def login(self, username: str, secret: str, *, pin: bool = False, lang: str = "zh",
+              source: str | None = None):
+        """`source`: where the attempt comes from (the browser's address), for the throttle."""
+        return self.auth.login(username, secret, pin=pin, lang=lang, source=source)

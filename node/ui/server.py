@@ -5,11 +5,13 @@ from pathlib import Path
 from collections.abc import Callable
 
 import shared
+from shared import client_limits
 from shared.serving import BoundedServer
 from shared.serving import serve as bounded_serve
 from shared.stopping import StopSignals, Stopwatch
 
 ASSETS = Path(shared.__file__).parent / "ui_assets"  # holds fonts/NotoSansSC-subset.otf
+MAX_CONNECTIONS = 200  # an outlet's desks and tablets, each a websocket, with room to spare
 
 
 def create_app(services, live, *, lang: str = "zh", checks=None):
@@ -29,6 +31,8 @@ def create_app_for(main, checks=None):
     with /healthz and /readyz ahead of the UI's paths."""
     import flet.fastapi as flet_fastapi
     from shared.health import add_health_routes
+    from shared.ui import session_guard
+    session_guard.install()  # before the first session: no traceback ever reaches a browser
     app = flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True, app_name="fieldsync",
                            app_short_name="fieldsync")
     add_health_routes(app, checks or (lambda: []), first=True)
@@ -49,6 +53,9 @@ class _Server(BoundedServer):
 def serve(app, host: str, port: int, *, signals: StopSignals, stopwatch: Stopwatch,
           on_stopping: Callable[[], None] | None = None, grace: float = 3) -> None:
     """Run until SIGTERM or Ctrl-C (recorded in `signals`); open sessions get `grace`
-    seconds. `on_stopping` runs as the stop begins, so the sync can stop alongside."""
+    seconds. `on_stopping` runs as the stop begins, so the sync can stop alongside. Slow and
+    numerous clients are bounded as at the hub (shared/client_limits.py): the outlet's Wi-Fi
+    is shared."""
     bounded_serve(app, host=host, port=port, grace=grace, signals=signals, stopwatch=stopwatch,
-                  on_stopping=on_stopping, server_class=_Server, lifespan="on")
+                  on_stopping=on_stopping, server_class=_Server, lifespan="on",
+                  **client_limits.uvicorn_options(MAX_CONNECTIONS))

@@ -26,7 +26,8 @@ class LoginView:
         def login(e):
             pin = {"pin": bool(use_pin.value)} if use_pin is not None else {}  # HQ logs in by password only
             try:
-                session = sh.services.login(user.value or "", secret.value or "", **pin, lang=sh.lang)
+                session = sh.services.login(user.value or "", secret.value or "", **pin, lang=sh.lang,
+                                            source=sh.page.client_ip or None)  # the throttle's source
             except ServiceError as exc:
                 error.value = exc.message(sh.lang)
                 secret.value = ""

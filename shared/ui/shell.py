@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Protocol
 import flet as ft
 
 from shared.errors import ServiceError
+from shared.ui import session_guard
 from shared.ui.login import LoginView
 from shared.ui.nav import Nav
 
@@ -82,6 +83,7 @@ class BaseShell:
         page.padding = 0
         self.compact = self._is_compact(page.width)
         page.on_resize = self._resized
+        session_guard.watch(page, self.unexpected_error)  # never a traceback to the browser
         self.on_start()
         self.show_login()
 
@@ -213,6 +215,13 @@ class BaseShell:
     def error(self, exc: ServiceError) -> None:
         self.page.show_dialog(ft.SnackBar(ft.Text(exc.message(self.lang), color=ft.Colors.WHITE),
                                           bgcolor=ft.Colors.RED_800, duration=6000, show_close_icon=True))
+
+    def unexpected_error(self) -> None:
+        """What the person sees when a handler failed unexpectedly (the detail is in the
+        log only, shared/ui/session_guard.py); the session goes on."""
+        self.page.show_dialog(ft.SnackBar(ft.Text(self.t("unexpected_error"), color=ft.Colors.WHITE),
+                                          bgcolor=ft.Colors.RED_800, duration=8000, show_close_icon=True))
+        self.page.update()
 
     def toast(self, text: str) -> None:
         self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=2500))

@@ -98,11 +98,6 @@ def test_agent_calls_back_a_completed_order_and_a_low_score_reaches_the_complain
     ui.wait("投诉处理")
     ui.wait(f"回访低分（0分）：工单{number2}")
     ui.shot("hub/3c-complaints.png")
-    ui.click("处理")
-    ui.fill("处理结果", "已致电客户致歉，安排网点经理二次上门")
-    ui.click("确定")
-    ui.wait("投诉已处理")
-    ui.wait("该队列没有投诉。")
 
 
 def test_the_board_shows_an_overdue_order_highlighted_and_escalated(ui, hq):

@@ -5,7 +5,7 @@ import select
 import socket
 import time
 
-from hub.client_limits import HEAD_TIMEOUT_S
+from shared.client_limits import HEAD_TIMEOUT_S
 from sync import http_client, keys
 from sync.http_client import HttpTransport
 

@@ -1,4 +1,4 @@
-"""The callback (回访) screen and the complaint queues."""
+"""The callback (回访) screen."""
 TEXTS = {
     "callbacks": ("回访", "Callbacks"),
     "cb_queue": ("待回访（最早完工在前）", "Due callbacks (oldest first)"),
@@ -39,27 +39,4 @@ TEXTS = {
                  "below {low} is unsatisfied and opens a complaint."),
     # the complaint queues
     "complaints": ("投诉", "Complaints"),
-    "cq_title": ("投诉处理", "Complaints"),
-    "cq_department": ("部门", "Department"),
-    "cq_all_departments": ("全部部门", "All departments"),
-    "cq_status": ("状态", "Status"),
-    "cq_open": ("待处理", "Open"),
-    "cq_resolved": ("已处理", "Resolved"),
-    "cq_deadline": ("处理时限", "Deadline"),
-    "cq_severity": ("严重程度", "Severity"),
-    "cq_source": ("来源", "Source"),
-    "cq_summary": ("内容", "Summary"),
-    "cq_overdue": ("已超时", "Overdue"),
-    "cq_due": ("未超时", "In time"),
-    "cq_resolve": ("处理", "Resolve"),
-    "cq_outcome": ("处理结果", "Outcome"),
-    "cq_resolve_title": ("处理投诉：{summary}", "Resolve: {summary}"),
-    "cq_none": ("该队列没有投诉。", "No complaints in this queue."),
-    "cq_resolution": ("处理结果", "Resolution"),
-    "cq_n": ("共{n}件，超时{late}件", "{n} complaints, {late} overdue"),
-    "cq_src_call": ("来电", "Call"),
-    "cq_src_callback": ("回访低分", "Low callback score"),
-    "cq_sev_normal": ("一般", "Normal"),
-    "cq_sev_serious": ("严重", "Serious"),
-    "cq_resolved_ok": ("投诉已处理", "Complaint resolved"),
 }

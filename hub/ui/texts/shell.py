@@ -15,4 +15,7 @@ TEXTS = {
     "cancel": ("取消", "Cancel"),
     "confirm": ("确定", "OK"),
     "never": ("从未", "never"),
+    "unexpected_error": ("出现意外错误，刚才的操作可能未完成。请重试；如仍出错，请联系总部IT。",
+                         "Something went wrong; what you just did may not have been done. Try again, "
+                         "and tell HQ's IT if it happens again."),
 }

@@ -1,7 +1,8 @@
-"""How `hub serve` treats slow and numerous clients, since the hub faces the internet: a
-request's head must arrive within HEAD_TIMEOUT_S, its body within BODY_TIMEOUT_S (hub.app
-read_body), an idle keep-alive connection closes after KEEP_ALIVE_S, and past
-MAX_CONNECTIONS the hub answers 503 rather than exhaust itself. uvicorn times out only an idle
+"""How `hub serve` and the outlet app's server (`node serve`, `device --web`) treat slow and
+numerous clients — the hub faces the internet, the node a shared Wi-Fi: a request's head
+must arrive within HEAD_TIMEOUT_S, its body within BODY_TIMEOUT_S (hub.app read_body,
+hub/admin_gate.py), an idle keep-alive connection closes after KEEP_ALIVE_S, and past its
+connection cap the server answers 503 rather than exhaust itself. uvicorn times out only an idle
 keep-alive, never a head that stopped half-way, hence `TimedHeadProtocol`."""
 import asyncio
 
@@ -43,7 +44,7 @@ class TimedHeadProtocol(H11Protocol):
             self.transport.close()
 
 
-def uvicorn_options() -> dict:
-    """The limits above as uvicorn.run keywords."""
+def uvicorn_options(max_connections: int = MAX_CONNECTIONS) -> dict:
+    """The limits above as uvicorn.Config keywords."""
     return {"http": TimedHeadProtocol, "timeout_keep_alive": KEEP_ALIVE_S,
-            "limit_concurrency": MAX_CONNECTIONS}
+            "limit_concurrency": max_connections}
