@@ -2,9 +2,9 @@
 migration after release 1 (sync/migrations.py says how they run). A change to a replicated
 table (shared/tables.py), to the hub's bookkeeping (sync/hub_store.py) or to a service's
 `DDL` (hub/services/schema.py lists them) comes with a migration here."""
-from hub.services import complaints, customers
+from hub.services import complaints, customers, order_actions
 from hub.services import schema as services_schema
-from sync.hub_store import add_device_columns, add_notice_technician, create_own_tables
+from sync.hub_store import add_device_columns, add_notice_technician, create_moves, create_own_tables
 from sync import recovery
 from sync.migrations import Migration, StoreSchema, register
 from sync.schema import (add_declared_column, create_declared_index, create_declared_table,
@@ -41,10 +41,22 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(8, "complaints as a workflow: assignee, escalation level and survey answers on hq_complaints; "
                  "hq_complaint_steps (assigned, transferred, escalated, contacts, resolved); "
                  "hq_complaint_deadlines (hours per department and severity)", lambda conn: _complaint_work(conn)),
-    Migration(9, "master data: product categories, fault categories and fault codes (replicated); "
-                 "customers.merged_into; HQ's customer groups and the products each customer owns",
-              lambda conn: _master_data(conn)),
+    Migration(9, "take-back and re-dispatch of an active order: outlet_moves (rows HQ moved from an outlet), "
+                 "late_work (the old outlet's later pushes, refused moved_away, kept whole); hq_order_notes",
+              lambda conn: _moves(conn)),
+    Migration(10, "stock_counts.scope: an outlet's partial (cycle) count's category or most-moved parts",
+              lambda conn: add_declared_column(conn, "stock_counts", "scope")),
+    Migration(11, "master data: product categories, fault categories and fault codes (replicated); "
+                  "customers.merged_into; HQ's customer groups and the products each customer owns",
+               lambda conn: _master_data(conn)),
 )
+
+
+def _moves(conn) -> None:
+    create_moves(conn)
+    for sql in order_actions.DDL:
+        conn.execute(sql)
+
 
 
 def _complaint_work(conn) -> None:

@@ -37,8 +37,10 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(5, "stock moves and counts name the technician whose bag they are in (holder)", _bags),
     Migration(6, "order_audit: phone reveals recorded for HQ's audit (replicated)",
               lambda conn: create_declared_table(conn, "order_audit")),
-    Migration(7, "master data: product categories, fault categories and fault codes; customers.merged_into",
-              lambda conn: _master_data(conn)),
+    Migration(7, "stock_counts.scope: a partial (cycle) count's category or most-moved parts (replicated)",
+              lambda conn: add_declared_column(conn, "stock_counts", "scope")),
+    Migration(8, "master data: product categories, fault categories and fault codes; customers.merged_into",
+               lambda conn: _master_data(conn)),
 )
 
 
@@ -46,5 +48,7 @@ def _master_data(conn) -> None:
     for table in ("product_categories", "fault_categories", "fault_codes"):
         create_declared_table(conn, table)
     add_declared_column(conn, "customers", "merged_into")
+
+
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

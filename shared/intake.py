@@ -38,6 +38,7 @@ def normal_phone(text: str | None) -> str:
 class DispatchKind(StrEnum):
     DISPATCH = "dispatch"        # a new order's first outlet
     REDISPATCH = "redispatch"    # a declined order sent to another outlet
+    TAKE_BACK = "take_back"      # an active order HQ took back from its outlet and sent to another
 
 
 # Dispatch scoring: coverage points by how closely the outlet covers the address, plus up

@@ -18,6 +18,13 @@ DETAILS: dict[str, tuple[str, str]] = {
     "missing_parent": ("所属的{parent}在总部不存在。", "{table} refers to a {parent} that does not exist."),
     "required": ("缺少“{field}”。", "{table}: {field} is required."),
     "other_outlet": ("该{table}属于其他网点。", "{table} {row} belongs to another outlet."),
+    "moved_away": ("该{table}已被总部收回并改派给其他网点，本机的这条修改未生效；总部已保存它，会核对处理。",
+                   "HQ took {table} {row} back and sent it to another outlet; this change was not applied. "
+                   "HQ keeps it and will review it."),
+    # HQ's word on an order (hub/services/order_actions.py)
+    "taken_back": ("总部已收回工单{number}并改派其他网点：{reason}。请勿再处理该工单。",
+                   "HQ took order {number} back and sent it to another outlet: {reason}. Do not work on it any more."),
+    "hq_note": ("总部关于工单{number}的通知：{text}", "HQ about order {number}: {text}"),
     "frozen": ("该{table}已提交，不能再修改。", "{table} {row} was submitted and is frozen."),
     "names_missing": ("“{field}”指向的{ref_table}在总部不存在。", "{table}: {field} names no {ref_table} row."),
     "not_served": ("该{ref_table}不在本网点的服务范围内。", "{ref_table} {ref} is not served by this outlet."),

@@ -43,6 +43,10 @@ TRANSITIONS: dict[tuple[Status, Status], str] = {
     (Status.ON_SITE, Status.COMPLETED): OUTLET,
     (Status.COMPLETED, Status.CLOSED): HUB,
     (Status.DECLINED, Status.NEW): HUB,  # re-dispatch, usually to another outlet
+    # HQ takes an active order back and re-dispatches it (an escalation, an outlet that
+    # cannot do it): new again, at another outlet
+    **{(s, Status.NEW): HUB for s in (
+        Status.ACCEPTED, Status.SCHEDULED, Status.EN_ROUTE, Status.ON_SITE, Status.WAITING_PARTS)},
     **{(s, Status.CANCELLED): HUB for s in (
         Status.NEW, Status.ACCEPTED, Status.SCHEDULED, Status.EN_ROUTE, Status.ON_SITE,
         Status.WAITING_PARTS, Status.DECLINED)},

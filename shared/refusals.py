@@ -11,6 +11,9 @@ FROZEN = "frozen"
 CONFLICT = "conflict"
 INVALID = "invalid"
 CLOCK_AHEAD = "clock_ahead"
+# A row HQ moved to another outlet (an order taken back and re-dispatched): the old outlet's
+# late work on it is refused, and kept whole at HQ (`late_work`) for a person to read.
+MOVED_AWAY = "moved_away"
 
 
 class OpRefused(Exception):
@@ -22,4 +25,5 @@ class OpRefused(Exception):
         self.code = code
         self.detail = notices.detail(key, **params)
         self.message = notices.render(self.detail, "en")
+        self.moved: tuple[str, str] | None = None  # MOVED_AWAY: the (table, id) HQ moved
         super().__init__(self.message)

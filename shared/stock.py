@@ -20,6 +20,13 @@ from typing import Protocol
 
 HISTORY_DAYS = 90
 COVER_DAYS = 30
+# A parts request this large is confirmed (its total shown) before it is submitted.
+LARGE_REQUEST_FEN = 200_000   # ¥2,000.00
+LARGE_REQUEST_LINES = 20      # more lines than this
+
+
+def large_request(total_fen: int, lines: int) -> bool:
+    return total_fen >= LARGE_REQUEST_FEN or lines > LARGE_REQUEST_LINES
 
 
 class MoveKind(StrEnum):
@@ -30,6 +37,19 @@ class MoveKind(StrEnum):
     ADJUST = "adjust"      # stocktake variance, posted by HQ
     ISSUE = "issue"        # store → a technician's bag (two moves, ref: the issue)
     HAND_BACK = "hand_back"  # unused parts from a bag back to the store (two moves, ref: the hand-back)
+
+
+class CountScope(StrEnum):
+    """What a stocktake counts: the whole store, or a partial (cycle) count of one
+    category or of the parts that moved most lately. A partial count's parts are fixed
+    when it opens (`stock_counts.scope`, JSON: kind, value, parts)."""
+    ALL = "all"
+    CATEGORY = "category"
+    MOVED = "moved"
+
+
+MOVED_DAYS = 30       # "moved most": the store's moves of the last 30 days …
+MOVED_TOP = 20        # … the 20 parts with the most pieces moved in or out
 
 
 # Kinds whose moves may be in a technician's bag (holder set); the rest are the store's.

@@ -143,7 +143,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "title": TEXT, "category": TEXT, "body": TEXT, "tags": JSON,
         "fault_codes": JSON, "models": JSON, "audience": JSON, "updated_at": INT,
         "active": BOOL}),
-    # Master data (hub migration 9 / node 7): product categories, and the fault categories and
+    # Master data (hub migration 11 / node 8): product categories, and the fault categories and
     # codes of each product category that intake picks from (hub/services/master_data.py).
     _spec("product_categories", HUB, RECORD, Global(), {
         "code": TEXT, "name": TEXT, "name_en": TEXT, "warranty_months": INT, "active": BOOL},
@@ -156,7 +156,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "fault_category_id": TEXT, "category": TEXT, "code": TEXT, "name": TEXT, "name_en": TEXT,
         "cause": TEXT, "active": BOOL},
         indexes=(("fault_category_id",), ("category", "code"))),
-    # `merged_into` (hub 9 / node 7): a duplicate merged into another customer keeps its id
+    # `merged_into` (hub 11 / node 8): a duplicate merged into another customer keeps its id
     # (outlets' orders name it) and points at the customer it became.
     _spec("customers", HUB, RECORD, ByReferrers("service_orders", "customer_id"), {
         "name": TEXT, "phone": TEXT, "address": TEXT, "city": TEXT,
@@ -210,8 +210,10 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     # devices receive it. Without a holder it is the store's stocktake.
     _spec("stock_counts", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "status": TEXT, "blind": BOOL, "count_hlc": INT,
-        "started_at": INT, "submitted_at": INT, "note": TEXT, "holder": TEXT},
-        set_once=frozenset({"outlet_id", "count_hlc", "holder"}), submit=SUBMIT, technician="holder",
+        "started_at": INT, "submitted_at": INT, "note": TEXT, "holder": TEXT, "scope": JSON},
+        # `scope` (hub migration 10 / node 7): a partial count's kind, value and parts
+        # (shared/stock.py CountScope); none for a count of the whole store.
+        set_once=frozenset({"outlet_id", "count_hlc", "holder", "scope"}), submit=SUBMIT, technician="holder",
         indexes=(("outlet_id", "status"),)),
     _spec("stock_count_lines", OUTLET, RECORD, ByParent("stock_counts", "count_id"), {
         "count_id": TEXT, "part_id": TEXT, "counted": INT, "expected": INT,

@@ -8,7 +8,7 @@ from shared import policies, roles
 from shared.tables import (HUB, TABLES, ByOutlet, ByParent, TableSpec, check_value, outlet_bucket,
                            tech_bucket)
 from sync import hub_store, merge, relay
-from sync.errors import CONFLICT, FORBIDDEN, FROZEN, INVALID, NOT_OWNER, OpRefused
+from sync.errors import CONFLICT, FORBIDDEN, FROZEN, INVALID, MOVED_AWAY, NOT_OWNER, OpRefused
 
 
 @dataclass
@@ -52,7 +52,26 @@ def _in_outlet(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None
     if outlet is None and isinstance(rule, ByOutlet):
         raise OpRefused(INVALID, "required", table=spec.name, field=rule.column)
     if outlet != ctx.outlet_id:
+        moved = _moved_away(ctx, spec, row)
+        if moved is not None:
+            refusal = OpRefused(MOVED_AWAY, "moved_away", table=moved[0], row=moved[1])
+            refusal.moved = moved
+            raise refusal
         raise OpRefused(NOT_OWNER, "other_outlet", table=spec.name, row=row.get("id"))
+
+
+def _moved_away(ctx: Context, spec: TableSpec, row: dict) -> tuple[str, str] | None:
+    """(table, id) of the row that decides where this one belongs (itself, or the order
+    above an event) when HQ moved it away from the node's outlet; else None."""
+    while isinstance(spec.bucket, ByParent):
+        link = spec.bucket
+        parent = merge.load(ctx.conn, TABLES[link.table], row.get(link.column) or "")
+        if parent is None:
+            return None
+        spec, row = TABLES[link.table], dict(parent)
+    if not isinstance(spec.bucket, ByOutlet) or not row.get("id"):
+        return None
+    return (spec.name, row["id"]) if hub_store.moved_from(ctx.conn, spec.name, row["id"], ctx.outlet_id) else None
 
 
 def _in_device_scope(ctx: Context, spec: TableSpec, row: dict, creating: bool) -> None:

@@ -19,7 +19,7 @@ Op-level refusals are not exceptions of the request: a segment is accepted and e
 op is reported with an op refusal code (shared/refusals.py; OpRefused carries it).
 """
 from shared.refusals import (BAD_TRANSITION, CLOCK_AHEAD, CONFLICT, FORBIDDEN,  # noqa: F401
-                             FROZEN, INVALID, NOT_OWNER, OpRefused)  # (re-exported)
+                             FROZEN, INVALID, MOVED_AWAY, NOT_OWNER, OpRefused)  # (re-exported)
 
 
 class SyncError(Exception):

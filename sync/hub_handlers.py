@@ -1,6 +1,7 @@
 """The hub side of the protocol, shaped like the HTTP endpoints so that routes stay thin:
 each takes the authenticated node id and the request body, and returns the response body
 or raises a SyncError. Verification always finishes before anything is applied."""
+import json
 
 from shared import policies, roles
 from shared.numbering import renumbered
@@ -328,6 +329,12 @@ def _unique_number(hub, c, spec, column: str, row_id: str, number: str, out, cac
 def _refuse(hub, c, node, ch, i, op, r: OpRefused, out, now) -> None:
     """Record a refused op, tell the outlet why, and send its authoritative state."""
     table, row_id = op.get("table"), op.get("id")
+    if r.moved is not None:  # the outlet's late work on a row HQ moved away: kept whole for HQ
+        c.execute("INSERT OR IGNORE INTO late_work (id, node_id, outlet_id, epoch, seq, op_index, table_name,"
+                  " row_id, moved_table, moved_row_id, actor, hlc, op, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  (hub.notice_id(node["node_id"], ch["epoch"], ch["seq"], i), node["node_id"], node["outlet_id"],
+                   ch["epoch"], ch["seq"], i, table, row_id, r.moved[0], r.moved[1], ch.get("actor"), ch["hlc"],
+                   json.dumps(op, ensure_ascii=False, sort_keys=True), now))
     c.execute("INSERT INTO refusals (origin, epoch, seq, op_index, table_name, row_id, code,"
               " message, at) VALUES (?,?,?,?,?,?,?,?,?)",
               (node["node_id"], ch["epoch"], ch["seq"], i, table, row_id, r.code, r.message, now))

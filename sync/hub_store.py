@@ -6,7 +6,7 @@ import secrets
 import uuid
 
 from shared.numbering import node_letter
-from shared.tables import TABLES, TableSpec, outlet_bucket, tech_bucket
+from shared.tables import TABLES, ByOutlet, TableSpec, outlet_bucket, tech_bucket
 from sync import merge, relay
 from sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from sync.hlc import HLC, MAX_DRIFT_MS, now_ms
@@ -185,6 +185,9 @@ class HubStore(SQLiteStore):
         if spec.technician and before is not None and before.get(spec.technician) \
                 and spec.technician in won and won[spec.technician] != before.get(spec.technician):
             self.note_handover(c, spec, row_id, before[spec.technician], clock[0])
+        moved = _outlet_move(spec, before, won)
+        if moved is not None:
+            self.note_move(c, spec, row_id, moved[0], moved[1], clock[0])
         new_buckets = relay.buckets_of(c, spec, after, cache)
         old_buckets = relay.buckets_of(c, spec, before, cache) if before is not None else []
         if cache is not None:
@@ -280,6 +283,16 @@ class HubStore(SQLiteStore):
         c.execute("INSERT INTO handovers (tbl, row_id, technician_id, hlc) VALUES (?,?,?,?) ON CONFLICT"
                   " DO UPDATE SET hlc = excluded.hlc", (spec.name, row_id, technician_id, hlc))
 
+    def note_move(self, c, spec: TableSpec, row_id: str, from_outlet: str, to_outlet: str, hlc: int) -> None:
+        """A row left an outlet (HQ re-dispatched an order): the old outlet's pushes on it
+        from now on are refused `moved_away` and kept in `late_work` (sync/authorize.py)."""
+        c.execute("INSERT INTO outlet_moves (tbl, row_id, from_outlet_id, to_outlet_id, hlc) VALUES (?,?,?,?,?) "
+                  "ON CONFLICT DO UPDATE SET to_outlet_id = excluded.to_outlet_id, hlc = excluded.hlc",
+                  (spec.name, row_id, from_outlet, to_outlet, hlc))
+        # Back at an outlet it once left: that outlet's work on it counts again.
+        c.execute("DELETE FROM outlet_moves WHERE tbl = ? AND row_id = ? AND from_outlet_id = ?",
+                  (spec.name, row_id, to_outlet))
+
     def seed_tech_bucket(self, c, technician_id: str) -> int:
         """Once per technician, on the first device enrolled for them: append to their
         bucket a snapshot of every row that is theirs now (orders with their events, parts,
@@ -315,6 +328,15 @@ class HubStore(SQLiteStore):
         self.finish(c, out)
         c.execute("INSERT INTO _meta (key, value) VALUES (?, 1)", (key,))
         return sent
+
+
+def _outlet_move(spec: TableSpec, before: dict | None, won: dict) -> tuple[str, str] | None:
+    """(from, to) when a row's outlet column changes from one outlet to another."""
+    rule = spec.bucket
+    if not isinstance(rule, ByOutlet) or before is None or rule.column not in won:
+        return None
+    old, new = before.get(rule.column), won[rule.column]
+    return (old, new) if old and new and old != new else None
 
 
 def handed_over(c, table: str, row_id: str, technician_id: str | None) -> bool:
@@ -364,6 +386,24 @@ def create_handovers(c) -> None:
         hlc INTEGER, PRIMARY KEY (tbl, row_id, technician_id))""")
 
 
+def create_moves(c) -> None:
+    """Rows HQ moved from one outlet to another (hub migration 9), and the late work of the
+    outlet they left: each op it pushed afterwards, refused `moved_away` and kept whole."""
+    c.execute("""CREATE TABLE IF NOT EXISTS outlet_moves (tbl TEXT, row_id TEXT, from_outlet_id TEXT,
+        to_outlet_id TEXT, hlc INTEGER, PRIMARY KEY (tbl, row_id, from_outlet_id))""")
+    c.execute("""CREATE TABLE IF NOT EXISTS late_work (id TEXT PRIMARY KEY, node_id TEXT NOT NULL,
+        outlet_id TEXT NOT NULL, epoch INTEGER, seq INTEGER, op_index INTEGER, table_name TEXT,
+        row_id TEXT, moved_table TEXT, moved_row_id TEXT, actor TEXT, hlc INTEGER, op TEXT NOT NULL,
+        at INTEGER NOT NULL)""")
+    c.execute("CREATE INDEX IF NOT EXISTS ix_late_work_moved ON late_work (moved_row_id, at)")
+
+
+def moved_from(c, table: str, row_id: str, outlet_id: str) -> bool:
+    """Did HQ move this row away from this outlet (`HubStore.note_move`)?"""
+    return c.execute("SELECT 1 FROM outlet_moves WHERE tbl = ? AND row_id = ? AND from_outlet_id = ?",
+                     (table, row_id, outlet_id)).fetchone() is not None
+
+
 def create_own_tables(c) -> None:
     """The hub's sync bookkeeping: nodes, enrollment tokens, received changes, refusals, bucket chains."""
     c.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value)")
@@ -391,3 +431,4 @@ def create_own_tables(c) -> None:
         node_id TEXT, epoch INTEGER, seq INTEGER, held_hash TEXT, sent_hash TEXT,
         at INTEGER, resolved INTEGER NOT NULL DEFAULT 0)""")
     create_handovers(c)
+    create_moves(c)

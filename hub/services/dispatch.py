@@ -93,7 +93,7 @@ class DispatchedOrder:
     """Where an order went (created or re-dispatched), named for the confirmation."""
     order_id: str
     number: str
-    outlet_id: str
+    outlet_id: str | None         # None: saved for manual dispatch
     outlet_name: str
     override: bool
 
@@ -285,9 +285,11 @@ class Dispatch:
                      contact_name: str | None = None, contact_phone: str | None = None,
                      address: str | None = None, notes: str | None = None,
                      outlet_id: str | None = None, suggested_outlet_id: str | None = None,
-                     override_reason: str | None = None) -> DispatchedOrder:
+                     override_reason: str | None = None, manual: bool = False) -> DispatchedOrder:
         """A new order from HQ (status new, source hub) dispatched to `outlet_id`, or to the
-        best suggestion when None. Contact, phone and address default to the customer's."""
+        best suggestion when None. Contact, phone and address default to the customer's.
+        `manual`: saved without an outlet (a city no outlet covers), waiting in the dispatch
+        queue for a person to choose one."""
         ctx = self.ctx
         ctx.allow(session, HqWork.DISPATCH)
         fields = self._order_fields(customer_id=customer_id, type=type, product_model_id=product_model_id,
@@ -297,10 +299,17 @@ class Dispatch:
                                     address=address, notes=notes)
         order_id = new_id()
         with ctx.tx() as c:
+            now = ctx.now()
+            if manual:
+                number = self._mint(c)
+                ctx.write(session, [{"op": "put", "table": "service_orders", "id": order_id, "fields": {
+                    **fields, "number": number, "status": str(Status.NEW), "source": HUB, "created_at": now,
+                    **self._sla_dues(fields["type"], fields["priority"], now)}}])
+                ctx.audit(session, "order_queued_manual", order_id, number)
+                return DispatchedOrder(order_id, number, None, "", False)
             suggestion = self.suggest(None, customer_id=customer_id, address=fields["address"],
                                       product_model_id=product_model_id)
             outlet, override, why = self._choose(suggestion, outlet_id, suggested_outlet_id, override_reason)
-            now = ctx.now()
             number = self._mint(c)
             dues = self._sla_dues(fields["type"], fields["priority"], now)
             ctx.write(session, [{"op": "put", "table": "service_orders", "id": order_id, "fields": {

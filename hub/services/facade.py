@@ -17,6 +17,7 @@ from hub.services.intake import Intake
 from hub.services.kb_answers import KbAnswers
 from hub.services.master_data import MasterData
 from hub.services.monitor import Monitor
+from hub.services.order_actions import OrderActions
 from hub.services.overview import Overview
 from hub.services.reports import Reports
 from hub.services.rollups import Rollups
@@ -33,6 +34,7 @@ class HubServices:
         self.monitor = Monitor(self.ctx)
         self.approvals = Approvals(self.ctx)
         self.dispatch = Dispatch(self.ctx)
+        self.order_actions = OrderActions(self.ctx, self.dispatch)
         self.master_data = MasterData(self.ctx)
         self.customers = Customers(self.ctx)
         self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx), self.master_data,

@@ -364,7 +364,8 @@ class Intake:
                        order: dict | None = None, outlet_id: str | None = None,
                        suggested_outlet_id: str | None = None, override_reason: str | None = None,
                        kb_article_id: str | None = None, department_id: str | None = None,
-                       severity: str = Severity.NORMAL, order_id: str | None = None) -> RecordedRequest:
+                       severity: str = Severity.NORMAL, order_id: str | None = None,
+                       manual_dispatch: bool = False) -> RecordedRequest:
         """Record a call and do what it asks, all in one transaction.
 
         `customer_id` (a known customer) or `customer` (fields for save_customer: a new
@@ -372,7 +373,8 @@ class Intake:
         repair/install: `order` = {product_model_id, fault_description, serial_no,
         purchase_date, fault_code, priority, contact_name, contact_phone, address, notes};
         the order goes to `outlet_id`, or to the best suggestion when None; another outlet
-        than the suggested one needs `override_reason`. consult: `kb_article_id`, the article
+        than the suggested one needs `override_reason`; `manual_dispatch`: saved without an
+        outlet, queued for a person to dispatch (a city no outlet covers). consult: `kb_article_id`, the article
         that answered (optional). complaint: `department_id`, `severity`, `order_id`
         (optional). praise: `order_id` it names (optional). `summary`: what the caller said
         (required for consult, complaint and praise; defaults to the fault for orders)."""
@@ -409,7 +411,8 @@ class Intake:
                 form = self._fault(session, kind, dict(order or {}))
                 created = self.dispatch.create_order(
                     session, customer_id=customer_id, type=ORDER_REQUESTS[kind], outlet_id=outlet_id,
-                    suggested_outlet_id=suggested_outlet_id, override_reason=override_reason, **form)
+                    suggested_outlet_id=suggested_outlet_id, override_reason=override_reason,
+                    manual=manual_dispatch, **form)
                 text = text or _text(form.get("fault_description")) or pair("request_type", str(kind))[0]
                 rec.update(order_id=created.order_id, outlet_id=created.outlet_id)
                 out = {"order_id": created.order_id, "order_number": created.number,

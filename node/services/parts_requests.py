@@ -1,17 +1,24 @@
 """Parts requests to HQ: suggested quantities (shared/stock.py: last 90 days' use, safety
-stock, on hand, in transit), a draft the office edits, submission (draft → submitted;
-then frozen), and HQ's decision as it arrives (status, approved quantities, comment)."""
+stock, on hand, in transit), a draft the office edits — lines added (a part found by SKU or
+name), changed and removed, or a copy of last month's request —, submission (draft →
+submitted; then frozen), and HQ's decision as it arrives (status, approved quantities,
+comment).
+
+A line is one row per part (its id derived from the part), so removing a line sets its
+quantity to 0 and the request no longer shows it: an edit on another node meets the same
+row instead of adding a second line for the part."""
 import uuid
 from dataclasses import dataclass
 
 from shared.documents import DocStatus
 from shared.labels import label
-from shared.periods import DAY_MS
-from shared.stock import HISTORY_DAYS, MoveKind, suggest_qty
+from shared.periods import DAY_MS, period_bounds, period_of
+from shared.stock import HISTORY_DAYS, MoveKind, large_request, suggest_qty
 
 from node.services import guards
 from node.services.documents import put, require_draft
 from node.services.errors import ServiceError
+from node.services.part_search import PartHit, find_parts
 from node.services.session import Session
 from node.services.stock import in_transit_all, latest_comment, outlet_total_all, part_row
 
@@ -57,6 +64,11 @@ class RequestView:
     decided_at: int | None
     comment: str         # HQ's latest comment
     lines: tuple[RequestLine, ...]
+
+    @property
+    def large(self) -> bool:
+        """Large enough to be confirmed, its total shown, before it is submitted."""
+        return large_request(self.total, len(self.lines))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +123,64 @@ class PartsRequests:
                       qty=s.suggested_qty, suggested_qty=s.suggested_qty) for s in lines]])
         return rid
 
+    def find_parts(self, session: Session, text: str) -> tuple[PartHit, ...]:
+        """Parts to add to a request: by SKU (or its start) or a word of the name."""
+        return find_parts(self.ctx, text)
+
     def set_qty(self, session: Session, request_id: str, part_id: str, qty: int) -> RequestView:
-        """Ask for `qty` of a part (0 takes it off the request); returns the request as it
-        stands now (line amounts, total)."""
+        """Ask for `qty` (1 or more) of a part, on its line or a new one; returns the
+        request as it stands now (line amounts, total)."""
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+            raise ServiceError.of("bad_qty", field="qty")
+        return self._put_line(session, request_id, part_id, qty)
+
+    def add_line(self, session: Session, request_id: str, part_id: str, qty: int = 1) -> RequestView:
+        """Put a part on the request; one already on it keeps its quantity."""
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+            raise ServiceError.of("bad_qty", field="qty")
+        if self.ctx.scalar(f"SELECT qty FROM {LINES} WHERE id = ?", (line_id(request_id, part_id),)):
+            guards.own_row(self.ctx, TABLE, request_id)
+            return self.get(session, request_id)
+        return self._put_line(session, request_id, part_id, qty)
+
+    def remove_line(self, session: Session, request_id: str, part_id: str) -> RequestView:
+        """Take a part off the request (its line's quantity becomes 0 and it is no longer shown)."""
+        return self._put_line(session, request_id, part_id, 0)
+
+    def last_month(self, session: Session) -> RequestHead | None:
+        """The newest request submitted last calendar month (what "copy" copies)."""
+        now = self.ctx.now()
+        start, _ = period_bounds(period_of(now))
+        begin, end = period_bounds(period_of(start - 1))
+        r = self.ctx.one(f"SELECT id, number, status FROM {TABLE} WHERE outlet_id = ? AND submitted_at >= ? "
+                         "AND submitted_at < ? ORDER BY submitted_at DESC LIMIT 1",
+                         (self.ctx.outlet_id, begin, end))
+        if r is None:
+            return None
+        status = r["status"] or DocStatus.DRAFT
+        return RequestHead(r["id"], r["number"] or "", status, label("doc_status", status, session.lang))
+
+    def copy_last_month(self, session: Session) -> str:
+        """A new draft asking again for what last month's request asked for (parts still
+        in the catalogue); returns its id."""
+        guards.require_put(session, TABLE, ["number", "outlet_id", "status", "note"], True, "parts_request")
+        source = self.last_month(session)
+        if source is None:
+            raise ServiceError.of("no_last_month", period=period_of(period_bounds(period_of(self.ctx.now()))[0] - 1))
+        lines = [x for x in self.get(session, source.id).lines if self._active(x.part_id)]
+        rid = self.create_draft(session, use_suggestions=False)
+        self.ctx.write(session, [put(LINES, line_id(rid, x.part_id), request_id=rid, part_id=x.part_id, qty=x.qty)
+                                 for x in lines])
+        return rid
+
+    def _active(self, part_id: str) -> bool:
+        return bool(self.ctx.scalar("SELECT 1 FROM parts WHERE id = ? AND COALESCE(active, 1) != 0", (part_id,)))
+
+    def _put_line(self, session: Session, request_id: str, part_id: str, qty: int) -> RequestView:
         guards.require_put(session, LINES, ["qty"], True, "parts_request")
         request = guards.own_row(self.ctx, TABLE, request_id)
         require_draft(request, TABLE)
         part_row(self.ctx, part_id)
-        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
-            raise ServiceError.of("bad_count", field="qty")
         lid = line_id(request_id, part_id)
         exists = self.ctx.scalar(f"SELECT 1 FROM {LINES} WHERE id = ?", (lid,))
         fields = {"qty": qty} if exists else {"request_id": request_id, "part_id": part_id, "qty": qty}
@@ -148,7 +209,8 @@ class PartsRequests:
 
     def _view(self, session: Session, r: dict) -> RequestView:
         rows = self.ctx.query(f"SELECT l.*, p.sku, p.name, p.unit_price FROM {LINES} l "
-                              "LEFT JOIN parts p ON p.id = l.part_id WHERE l.request_id = ? ORDER BY p.sku",
+                              "LEFT JOIN parts p ON p.id = l.part_id WHERE l.request_id = ? "
+                              "AND (l.qty > 0 OR l.approved_qty > 0) ORDER BY p.sku",
                               (r["id"],))
         lines = tuple(RequestLine(x["id"], x["part_id"], x["sku"] or x["part_id"], x["name"] or x["part_id"],
                                   x["qty"] or 0, x["suggested_qty"], x["approved_qty"], x["unit_price"] or 0,

@@ -132,4 +132,4 @@ def test_appointment_and_quantities_refuse_text(env):
     env.refused("bad_time", env.svc.actions.schedule, env.tech, oid, "'; DROP TABLE x; --")
     env.refused("bad_time", env.svc.actions.schedule, env.tech, oid, now_ms() + 0.5 * HOUR)
     rid = env.svc.requests.create_draft(env.clerk, use_suggestions=False)
-    env.refused("bad_count", env.svc.requests.set_qty, env.clerk, rid, "P-2001", "3")
+    env.refused("bad_qty", env.svc.requests.set_qty, env.clerk, rid, "P-2001", "3")

@@ -105,3 +105,72 @@ def test_hq_decision_shows(env):
     assert (view.status_label, view.comment) == ("已批准", "差异1件，已核销")
     assert view.lines[0].variance == -1  # against the count's moment, not after HQ's adjustment
     assert on_hand(env.node.store, "P-2001") == 1
+
+
+def test_a_partial_count_of_one_category_covers_its_parts_only(env):
+    env.stock_from_hq("P-2001", 6)   # AC
+    env.stock_from_hq("P-2002", 3)   # WM
+    assert ("WM", "洗衣机") in env.svc.stocktake.categories(env.clerk)
+    cid = env.svc.stocktake.open(env.clerk, scope="category", value="WM")
+    view = env.svc.stocktake.get(env.clerk, cid)
+    wm = {r["id"] for r in env.w.hub.rows("parts", "category = ?", ("WM",))}
+    assert {x.part_id for x in view.lines} == wm and "P-2001" not in wm
+    assert (view.scope, view.scope_label) == ("category", "类别：洗衣机")
+    view = env.svc.stocktake.fill_book(env.clerk, cid)  # the shelves the clerk trusts
+    assert view.uncounted == 0 and view.variances == "0"
+    env.svc.stocktake.enter(env.clerk, cid, "P-2002", 2)
+    env.svc.stocktake.submit(env.clerk, cid)
+    env.sync()
+    assert env.hub("stock_counts", cid)["scope"]["kind"] == "category"
+    lines = {x["part_id"]: x for x in env.w.hub.rows("stock_count_lines", "count_id = ?", (cid,))}
+    assert set(lines) == wm and lines["P-2002"]["variance"] == -1  # no line (no variance) for the sensors
+
+
+def test_a_cycle_count_of_the_parts_that_moved_most(env):
+    env.stock_from_hq("P-2001", 9)
+    env.stock_from_hq("P-2002", 2)
+    cid = env.svc.stocktake.open(env.clerk, scope="moved")
+    view = env.svc.stocktake.get(env.clerk, cid)
+    assert [x.part_id for x in view.lines] == ["P-2001", "P-2002"]
+    assert view.scope_label == "近30天变动最多的20种配件"
+    assert env.svc.stocktake.get(env.session(env.clerk.user_id, "en"), cid).scope_label == \
+        "The 20 parts that moved most in 30 days"
+
+
+def test_a_part_found_on_the_shelf_is_added_by_sku_and_an_unknown_one_is_refused(env):
+    env.stock_from_hq("P-2001", 6)
+    cid = env.svc.stocktake.open(env.clerk, scope="category", value="AC")
+    before = env.svc.stocktake.get(env.clerk, cid)
+    view = env.svc.stocktake.add_part(env.clerk, cid, "p-2003")  # a 门封条 on the AC shelf
+    assert "P-2003" in {x.part_id for x in view.lines} and view.uncounted == before.uncounted + 1
+    err = env.refused("count_part_unknown", env.svc.stocktake.add_part, env.clerk, cid, "X-999")
+    assert "X-999" in err.message("zh")
+    env.refused("part_unknown", env.svc.stocktake.enter, env.clerk, cid, "X-999", 1)
+    env.refused("bad_count", env.svc.stocktake.enter, env.clerk, cid, "P-2001", -1)
+    assert env.svc.stocktake.get(env.clerk, cid) == view  # nothing changed
+
+
+def test_a_scope_that_names_nothing_is_refused(env):
+    env.refused("bad_choice", env.svc.stocktake.open, env.manager, scope="shelf-9")
+    env.refused("count_scope_empty", env.svc.stocktake.open, env.manager, scope="category", value="nope")
+    env.refused("count_scope_empty", env.svc.stocktake.open, env.manager, scope="moved")  # nothing moved yet
+    assert env.svc.stocktake.current(env.clerk) is None
+
+
+def test_a_line_whose_part_moved_after_the_count_opened_is_marked(env):
+    env.stock_from_hq("P-2001", 6)
+    env.stock_from_hq("P-2002", 3)
+    cid = env.svc.stocktake.open(env.clerk)
+    assert not any(x.moved for x in env.svc.stocktake.get(env.clerk, cid).lines)
+    oid = env.on_site()
+    env.svc.parts.use_part(env.clerk, oid, "P-2001")
+    lines = {x.part_id: x for x in env.svc.stocktake.get(env.clerk, cid).lines}
+    assert lines["P-2001"].moved and not lines["P-2002"].moved
+    assert lines["P-2001"].expected == 6  # the book stays the count's
+
+
+def test_a_blind_count_is_not_filled_with_the_book(env):
+    env.stock_from_hq("P-2001", 6)
+    cid = env.svc.stocktake.open(env.clerk, blind=True)
+    env.refused("blind_no_book", env.svc.stocktake.fill_book, env.clerk, cid)
+    assert env.svc.stocktake.get(env.clerk, cid).uncounted == 1

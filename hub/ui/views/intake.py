@@ -281,7 +281,8 @@ class IntakeView:
             return controls
         reason = ft.TextField(label=sh.t("in_override_reason"), value=self.reason, width=520,
                               on_change=lambda e: setattr(self, "reason", e.control.value))
-        panel = suggestion_panel(sh, suggestion, lambda o, s: self._dispatch(card, o, s), reason)
+        panel = suggestion_panel(sh, suggestion, lambda o, s: self._dispatch(card, o, s), reason,
+                                 on_manual=lambda: self._dispatch(card, None, None, manual=True))
         return controls + [ft.Text(sh.t("in_suggest"), size=17, weight=ft.FontWeight.W_600), panel]
 
     def _fault_picker(self, box) -> ft.Control:
@@ -317,17 +318,21 @@ class IntakeView:
         rows.append(box("fault_detail", "in_fault_detail", width=640))
         return ft.Column(rows, spacing=8)
 
-    def _dispatch(self, card, outlet_id: str, suggested: str | None) -> None:
+    def _dispatch(self, card, outlet_id: str | None, suggested: str | None, manual: bool = False) -> None:
         sh = self.shell
         order = {k: v for k, v in self.form.items() if v not in (None, "") and k != "fault_group"}
         ok, rec = sh.run(sh.services.intake.record_request, sh.session, type=str(self.kind), customer_id=card.id,
                          phone=self.phone, order=order,
-                         outlet_id=outlet_id, suggested_outlet_id=suggested, override_reason=self.reason)
+                         outlet_id=outlet_id, suggested_outlet_id=suggested, override_reason=self.reason,
+                         manual_dispatch=manual)
         if not ok:
             return
         why = self.reason.strip()
-        self._call_done(lambda: sh.t("in_dispatched", number=rec.order_number, outlet=rec.outlet_name) +
-                        (sh.t("in_override_note", reason=why) if rec.override else ""))
+        if manual:
+            self._call_done(lambda: sh.t("in_saved_manual", number=rec.order_number))
+        else:
+            self._call_done(lambda: sh.t("in_dispatched", number=rec.order_number, outlet=rec.outlet_name) +
+                            (sh.t("in_override_note", reason=why) if rec.override else ""))
 
     def _consult(self, card) -> list[ft.Control]:
         sh = self.shell
