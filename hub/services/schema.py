@@ -10,7 +10,8 @@ from hub.services import (approve_parts, callbacks, complaints, customers, dispa
 
 # Service modules whose DDL is part of the hub's schema (each adds its own).
 # rollups after complaints: its triggers watch hq_complaints
-MODULES = (complaints, rollups, approve_parts, dispatch, intake, kb_answers, callbacks, monitor, order_actions, customers)
+MODULES = (complaints, rollups, approve_parts, dispatch, intake, kb_answers, callbacks, monitor, order_actions,
+           customers)
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS hq_audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL,
