@@ -15,7 +15,7 @@ from sync.keys import SigningKey
 from hub.home import HubHome
 from hub.services import HubServices, HubSession
 from hub.services.administration import Administration
-from hub.tls import make_self_signed
+from shared.tls import make_self_signed
 
 
 def init_hub(home: HubHome, names: list[str] | None = None) -> str:

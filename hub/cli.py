@@ -51,6 +51,8 @@ def add_parser(sub) -> None:
     cmd("forks", "list open fork alerts (nodes restored from a copy)", _forks)
     c = cmd("fork-resolve", "mark a fork alert handled", _fork_resolve)
     c.add_argument("alert_id", type=int)
+    cmd("retire-weak-pins", "remove every PIN of the old short rule (their users log in with a password until given a "
+        "new one); the removal reaches every node", _retire_weak_pins)
     c = cmd("restore-report", "after restoring the hub from a backup: what the nodes gave back, what is lost",
             _restore_report)
     c.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -179,6 +181,13 @@ def _restore_report(a) -> int:
         print("\n".join(restore_report(store, a.lang).lines))
     finally:
         store.close()
+    return 0
+
+
+def _retire_weak_pins(a) -> int:
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        n = adm.network.retire_weak_pins(me)
+    print(f"retired {n} PIN(s) of the old rule; those users log in with their password until given a new PIN")
     return 0
 
 

@@ -46,7 +46,10 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: _moves(conn)),
     Migration(10, "stock_counts.scope: an outlet's partial (cycle) count's category or most-moved parts",
               lambda conn: add_declared_column(conn, "stock_counts", "scope")),
-    Migration(11, "master data: product categories, fault categories and fault codes (replicated); "
+    Migration(11, "outlets.personal_data_days: how long the outlet's nodes keep customers' personal data "
+                 "(replicated; unset = 180 days)",
+              lambda conn: _retention(conn)),
+    Migration(12, "master data: product categories, fault categories and fault codes (replicated); "
                   "customers.merged_into; HQ's customer groups and the products each customer owns",
                lambda conn: _master_data(conn)),
 )
@@ -77,5 +80,15 @@ def _master_data(conn) -> None:
 def _order_audit(conn) -> None:
     create_declared_table(conn, "order_audit")
     conn.execute(services_schema.OUTLET_AUDIT_TRIGGER)
+
+
+def _retention(conn) -> None:
+    add_declared_column(conn, "outlets", "personal_data_days")
+    # the rebuild dropped the triggers the services keep on outlets (report roll-ups): again
+    for sql in services_schema.statements():
+        if sql.lstrip().startswith("CREATE TRIGGER") and " ON outlets " in sql:
+            conn.execute(sql)
+
+
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS)
 register(HUB_SCHEMA)

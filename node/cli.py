@@ -18,6 +18,10 @@ def add_parser(sub) -> None:
     c = cmd("serve", "run the outlet app (web UI) with background sync", _serve)
     c.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the outlet's LAN)")
     c.add_argument("--port", type=int, default=8600, help="port of the web UI")
+    c.add_argument("--tls-name", action="append", default=[], metavar="NAME",
+                   help="a name or address tablets use for this PC, added to the UI's certificate (repeatable)")
+    c.add_argument("--http", action="store_true",
+                   help="plain HTTP instead of HTTPS: only with a loopback --host (127.0.0.1)")
     c.add_argument("--interval", type=float, default=30, help="seconds between sync rounds")
     c.add_argument("--max-backoff", type=float, default=600, help="longest wait between rounds while HQ is unreachable")
     cmd("status", "print the node's identity and what is pending", _status)
@@ -52,9 +56,12 @@ def _device(a) -> int:
 
 def _enroll(a) -> int:
     from node.enroll import enroll_node
-    enrollment, result = enroll_node(NodeHome(a.dir), a.code, a.name)
+    from node.ui_tls import ensure_ui_cert
+    home = NodeHome(a.dir)
+    enrollment, result = enroll_node(home, a.code, a.name)
     print(f"enrolled as {enrollment['node_id']} (letter {enrollment['node_letter']}) at outlet "
           f"{enrollment['outlet_code']}; pulled {result.pulled} changes")
+    print(f"outlet app certificate SHA-256 {ensure_ui_cert(home.ui_tls).shown}")
     return 0
 
 
@@ -73,6 +80,15 @@ def _serve(a) -> int:
     SIGTERM or Ctrl-C stops both within UI_GRACE_S + SYNC_GRACE_S (a second signal at
     once), closes the store and exits 0; see README "Stopping"."""
     from shared.stopping import StopSignals, Stopwatch, leave_now
+    from node.ui_tls import ensure_ui_cert, is_loopback
+    if a.http and not is_loopback(a.host):
+        raise SystemExit(f"--http serves PINs and passwords in clear: only with a loopback --host, not {a.host} "
+                         f"(明文 HTTP 只能用于本机地址)")
+    NodeHome(a.dir).settings()  # an enrolled node, or the message saying how
+    tls = None if a.http else ensure_ui_cert(NodeHome(a.dir).ui_tls, a.tls_name)
+    if tls is not None:
+        print(f"outlet app certificate SHA-256 {tls.shown}"
+              + (" (new: tablets must trust it again)" if tls.made else ""), flush=True)
     with StopSignals() as signals:  # first: a signal while the UI's modules load is kept too
         from node.runtime import NodeRuntime
         from node.services import NodeServices
@@ -94,7 +110,7 @@ def _serve(a) -> int:
         print(f"node {runtime.settings['node_id']} serving; background sync every {a.interval:g}s", flush=True)
         stopwatch = Stopwatch("node")
         serve(app, a.host, a.port, signals=signals, stopwatch=stopwatch, on_stopping=runtime.stopping,
-              grace=UI_GRACE_S)
+              grace=UI_GRACE_S, tls=None if tls is None else (tls.cert, tls.key))
         stopwatch.begin(signals.name())
         clean = runtime.stop(SYNC_GRACE_S, cut_short=lambda: signals.count > 1)
         if not clean:
@@ -119,7 +135,11 @@ def _status(a) -> int:
     settings = home.settings()
     store = home.open_store()
     from sync.handback import lost
-    print(json.dumps({**settings, "epoch": store.epoch, "pending": store.pending_count(),
+    from sync.enrollment import cert_fingerprint
+    ui_cert = home.ui_tls / "cert.pem"
+    print(json.dumps({**settings,
+                      "ui_cert_sha256": cert_fingerprint(ui_cert.read_text()) if ui_cert.exists() else None,
+                      "epoch": store.epoch, "pending": store.pending_count(),
                       "refused": len(store.refused()),
                       "lost_in_hq_restore": [{"table": r["tbl"], "record": r["label"], "at": r["at"]}
                                              for r in lost(store)]}, ensure_ascii=False, indent=2))

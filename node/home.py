@@ -18,6 +18,7 @@ class NodeHome:
     cert = property(lambda s: s.dir / "hub-cert.pem")
     config = property(lambda s: s.dir / "node.json")
     blobs = property(lambda s: s.dir / "blobs")
+    ui_tls = property(lambda s: s.dir / "ui-tls")  # the outlet app's certificate (node.ui_tls)
 
     def enrolled(self) -> bool:
         return self.config.exists() and self.key.exists()

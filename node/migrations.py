@@ -26,6 +26,12 @@ def _bags(conn) -> None:
     conn.execute("DELETE FROM _cursors")
 
 
+def _retention(conn) -> None:
+    """Migration 7: the outlet's retention setting; the global bucket (outlets) pulled again."""
+    add_declared_column(conn, "outlets", "personal_data_days")
+    conn.execute("DELETE FROM _cursors WHERE bucket = 'global'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(2, "attachments indexed by sha256 (a blob is served only to the outlets it belongs to)",
               lambda conn: create_declared_index(conn, "attachments", ("sha256",))),
@@ -39,15 +45,20 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: create_declared_table(conn, "order_audit")),
     Migration(7, "stock_counts.scope: a partial (cycle) count's category or most-moved parts (replicated)",
               lambda conn: add_declared_column(conn, "stock_counts", "scope")),
-    Migration(8, "master data: product categories, fault categories and fault codes; customers.merged_into",
+    Migration(8, "outlets.personal_data_days (how long personal data of ended orders is kept here); the "
+                 "global bucket is pulled again for the values this file ignored", _retention),
+    Migration(9, "master data: product categories, fault categories and fault codes; customers.merged_into",
                lambda conn: _master_data(conn)),
 )
 
 
 def _master_data(conn) -> None:
+    """Migration 9: master data's tables and `customers.merged_into`; the global bucket is
+    pulled again for the master data rows this file had no table for."""
     for table in ("product_categories", "fault_categories", "fault_codes"):
         create_declared_table(conn, table)
     add_declared_column(conn, "customers", "merged_into")
+    conn.execute("DELETE FROM _cursors WHERE bucket = 'global'")
 
 
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)

@@ -3,6 +3,7 @@ sync, opened, started and stopped as one. `fieldsync node serve` runs it beside 
 a device app runs it beside its own window the same way."""
 from dataclasses import dataclass
 
+from node import retention
 from node.home import NodeHome
 from node.sync_service import SyncService
 from sync.node_store import NodeStore
@@ -35,6 +36,8 @@ class NodeRuntime:
         settings, store, key, transport = open_node(home)
         sync = SyncService(store, transport, key, interval_s=interval_s, jitter_s=min(5, interval_s / 5),
                            max_backoff_s=max_backoff_s, blobs_dir=home.blobs)
+        # After a round (the outlet's retention may just have arrived), at most hourly.
+        sync.add_listener(lambda _status: retention.purge_if_due(store))
         return cls(settings, store, sync, transport)
 
     def start(self) -> None:

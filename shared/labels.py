@@ -324,6 +324,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
     "admin_field": {
         "code": ("网点编码", "outlet code"), "name": ("名称", "name"), "region": ("大区", "region"),
         "city": ("城市", "city"), "capacity": ("接单能力（单/天）", "capacity (orders a day)"),
+        "personal_data_days": ("个人信息保留天数", "days personal data is kept"),
         "username": ("用户名", "username"), "display_name": ("姓名", "name"), "role": ("角色", "role"),
         "outlet": ("网点", "outlet"), "password": ("密码", "password"), "pin": ("PIN码", "PIN"),
         "phone": ("电话", "phone"), "category": ("产品类别", "product category"),

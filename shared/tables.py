@@ -117,7 +117,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("outlets", HUB, RECORD, Global(), {
         "code": TEXT, "name": TEXT, "region": TEXT, "city": TEXT, "address": TEXT,
         "phone": TEXT, "coverage": JSON, "qualifications": JSON, "capacity": INT,
-        "active": BOOL}),
+        "active": BOOL, "personal_data_days": INT}),  # shared/retention.py
     _spec("users", HUB, RECORD, ByOutlet(), {
         "username": TEXT, "display_name": TEXT, "role": TEXT, "outlet_id": TEXT,
         "phone": TEXT, "password_hash": TEXT, "pin_hash": TEXT, "active": BOOL},
@@ -143,7 +143,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "title": TEXT, "category": TEXT, "body": TEXT, "tags": JSON,
         "fault_codes": JSON, "models": JSON, "audience": JSON, "updated_at": INT,
         "active": BOOL}),
-    # Master data (hub migration 11 / node 8): product categories, and the fault categories and
+    # Master data (hub migration 12 / node 9): product categories, and the fault categories and
     # codes of each product category that intake picks from (hub/services/master_data.py).
     _spec("product_categories", HUB, RECORD, Global(), {
         "code": TEXT, "name": TEXT, "name_en": TEXT, "warranty_months": INT, "active": BOOL},
@@ -156,7 +156,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "fault_category_id": TEXT, "category": TEXT, "code": TEXT, "name": TEXT, "name_en": TEXT,
         "cause": TEXT, "active": BOOL},
         indexes=(("fault_category_id",), ("category", "code"))),
-    # `merged_into` (hub 11 / node 8): a duplicate merged into another customer keeps its id
+    # `merged_into` (hub 12 / node 9): a duplicate merged into another customer keeps its id
     # (outlets' orders name it) and points at the customer it became.
     _spec("customers", HUB, RECORD, ByReferrers("service_orders", "customer_id"), {
         "name": TEXT, "phone": TEXT, "address": TEXT, "city": TEXT,

@@ -255,7 +255,7 @@ def test_live_demo_starts_and_stops_everything(tmp_path):
         assert f"https://127.0.0.1:{hub_port}" in text and "sh01.clerk" in text and DEMO_PASSWORD in text
         assert f"HQ web UI: https://127.0.0.1:{hub_port}/hq/" in text and "hq.approver" in text
         if "--port" in node_serve_options():
-            assert f"http://127.0.0.1:{node_port}" in text
+            assert f"https://127.0.0.1:{node_port}" in text
         children = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
                                                    text=True).stdout.split()]
         assert len(children) == 3

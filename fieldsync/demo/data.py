@@ -22,7 +22,7 @@ from shared import vocabulary as vocab
 from shared.labels import label
 from shared.numbering import hq_number
 from shared.orders import HUB, OrderType, Priority, Status
-from shared.passwords import hash_password
+from shared.passwords import hash_password, hash_pin
 from shared.periods import DAY_MS, local_date, ms_of
 from shared.roles import Role
 from shared.stock import MoveKind, pair_ref
@@ -30,7 +30,7 @@ from shared.warranty import IN, warranty_status
 from sync.hlc import now_ms
 
 DEMO_PASSWORD = "demo1234"
-DEMO_PIN = "1234"
+DEMO_PIN = "123456"
 BATCH = 1000
 MINUTE = 60_000
 HOUR = 60 * MINUTE
@@ -153,7 +153,7 @@ class _Generator:
         return ops
 
     def user_ops(self) -> list[dict]:
-        password, pin = hash_password(DEMO_PASSWORD), hash_password(DEMO_PIN)  # hashed once, shared
+        password, pin = hash_password(DEMO_PASSWORD), hash_pin(DEMO_PIN)  # hashed once, shared
         ops = []
 
         def user(username, role, outlet=None):

@@ -250,7 +250,7 @@ def start_all(root: Path, home: HubHome, procs: Processes, *, seed: int, hub_por
         if ui:
             argv += ["--host", HOST, "--port", str(port)]
         procs.start(f"node-{code}", argv)
-        node_urls.append(f"  node {code}: " + (f"http://{HOST}:{port}" if ui else
+        node_urls.append(f"  node {code}: " + (f"https://{HOST}:{port}   (its own self-signed certificate)" if ui else
                                                f"background sync only (no UI yet), log {root}/logs/node-{code}.log"))
     print("\n".join([
         "",

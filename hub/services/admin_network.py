@@ -11,20 +11,21 @@ import uuid
 from dataclasses import dataclass
 
 from shared import phone as phones
+from shared import retention
 from shared import vocabulary as vocab
 from shared.errors import ServiceError
 from shared.labels import label, pair
-from shared.passwords import generate_password, hash_password
+from shared.passwords import generate_password, hash_password, hash_pin, weak_pin_hash
 from shared.roles import HUB_ROLES, OUTLET_ROLES, HqWork, Role
 
 from hub.services.admin_values import decoded, refuse, text, text_list, whole
 from hub.services.session import HubSession
 
 CODE = re.compile(r"^[A-Z0-9]{2,12}$")
-PIN = re.compile(r"^[0-9]{4,6}$")
+PIN = re.compile(r"^[0-9]{6,12}$")  # shared.passwords: why six digits at least
 MIN_PASSWORD = 8
 OUTLET_FIELDS = ("code", "name", "region", "city", "address", "phone", "coverage",
-                 "qualifications", "capacity", "active")
+                 "qualifications", "capacity", "active", "personal_data_days")
 USER_FIELDS = ("username", "display_name", "role", "outlet_id", "phone", "active")
 
 
@@ -45,6 +46,7 @@ class OutletRow:
     active: bool
     users: int                              # active users
     nodes: int                              # enrolled, active devices
+    personal_data_days: int | None = None   # set by HQ; None: shared.retention.DEFAULT_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,8 @@ class Network:
             out.append(OutletRow(r["id"], o.get("code") or "", o.get("name") or "", o.get("region") or "",
                                  o.get("city") or "", o.get("address") or "", o.get("phone") or "",
                                  tuple(o.get("coverage") or ()), quals, tuple(names.get(q, q) for q in quals),
-                                 o.get("capacity"), o.get("active") is not False, r["users"], nodes.get(r["id"], 0)))
+                                 o.get("capacity"), o.get("active") is not False, r["users"], nodes.get(r["id"], 0),
+                                 o.get("personal_data_days")))
         return out
 
     def save_outlet(self, session: HubSession, outlet_id: str | None = None, **fields) -> str:
@@ -182,6 +185,8 @@ class Network:
             v["qualifications"] = quals
         if "capacity" in fields:
             v["capacity"] = whole(fields["capacity"], "capacity")
+        if "personal_data_days" in fields:
+            v["personal_data_days"] = self._retention(fields["personal_data_days"])
         if "active" in fields:
             v["active"] = bool(fields["active"])
         return v
@@ -248,7 +253,7 @@ class Network:
             self._unique_username(values["username"], None)
             fields = {**values, "active": True, "password_hash": hash_password(password)}
             if pin:
-                fields["pin_hash"] = hash_password(pin)
+                fields["pin_hash"] = hash_pin(pin)
             ctx.write(session, [_put("users", uid, fields)])
             ctx.audit(session, "user_created", uid, f"{values['username']} {values['role']}"
                       + (f" outlet={values['outlet_id']}" if values["outlet_id"] else ""))
@@ -308,8 +313,22 @@ class Network:
             raise ServiceError.of("not_found", thing=pair("admin_field", "username"))
         self._check_pin(pin, user)
         with ctx.tx():
-            ctx.write(session, [_put("users", user_id, {"pin_hash": hash_password(pin)})])
+            ctx.write(session, [_put("users", user_id, {"pin_hash": hash_pin(pin)})])
             ctx.audit(session, "pin_set", user_id)
+
+    def retire_weak_pins(self, session: HubSession) -> int:
+        """Remove every PIN hash of the old, cheap rule (shared.passwords.weak_pin_hash): the
+        removal replicates, so no outlet PC keeps a hash a thief could search in minutes.
+        Those users log in with their password until they get a new PIN. Returns how many."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.ADMIN)
+        with ctx.tx():
+            weak = [r["id"] for r in ctx.query("SELECT id, pin_hash FROM users WHERE pin_hash IS NOT NULL "
+                                              "AND pin_hash != '' ORDER BY id") if weak_pin_hash(r["pin_hash"])]
+            if weak:
+                ctx.write(session, [_put("users", uid, {"pin_hash": None}) for uid in weak])
+                ctx.audit(session, "weak_pins_retired", "", str(len(weak)))
+        return len(weak)
 
     # ---- checks ----
 
@@ -343,6 +362,20 @@ class Network:
         if self.ctx.scalar("SELECT COUNT(*) FROM users WHERE username = ? COLLATE NOCASE AND id != ?",
                            (username, user_id or "")):
             raise ServiceError.of("username_taken", field="username", username=username)
+
+    @staticmethod
+    def _retention(value) -> int | None:
+        """Days an outlet's nodes keep personal data of ended orders; empty: the default."""
+        if value is None or str(value).strip() == "":
+            return None
+        try:
+            n = whole(value, "personal_data_days", minimum=retention.MIN_DAYS)
+        except ServiceError:
+            n = None
+        if n is None or n > retention.MAX_DAYS:
+            raise refuse("bad_retention", "personal_data_days", min=retention.MIN_DAYS, max=retention.MAX_DAYS,
+                         default=retention.DEFAULT_DAYS)
+        return n
 
     @staticmethod
     def _check_password(password: str) -> None:

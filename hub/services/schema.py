@@ -27,10 +27,15 @@ OUTLET_AUDIT_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS tr_hq_audit_from_outlet 
             (SELECT number FROM service_orders WHERE id = NEW.order_id)); END"""
 
 
-def create(conn) -> None:
-    statements = list(DDL)
+def statements() -> list[str]:
+    """Every statement of the services' schema, in order (each IF NOT EXISTS)."""
+    found = list(DDL)
     for module in MODULES:
-        statements += module.DDL
-    statements.append(OUTLET_AUDIT_TRIGGER)
-    for sql in statements:
+        found += module.DDL
+    found.append(OUTLET_AUDIT_TRIGGER)
+    return found
+
+
+def create(conn) -> None:
+    for sql in statements():
         conn.execute(sql)

@@ -3,11 +3,12 @@ checked offline. Failures are throttled per name and source (shared/login_thrott
 free, then a lock of that source doubling from five minutes to an hour), so a PIN cannot be
 guessed through the app, and a stranger typing a technician's name locks out only himself;
 every attempt a lock lets through costs one KDF, whoever it names. The message never says
-whether the name or the secret was wrong. On a technician's device only that technician logs in (anyone
-else is told so, in words)."""
+whether the name or the secret was wrong. A PIN hash of the old, cheap rule opens no session
+even when right (`weak_pin`: the password still does; shared/passwords.py). On a
+technician's device only that technician logs in (anyone else is told so, in words)."""
 from shared.login_input import login_name
 from shared.login_throttle import LoginThrottle
-from shared.passwords import check_password
+from shared.passwords import check_password, weak_pin_hash
 from shared.roles import OUTLET_ROLES
 
 from node.services import audit, guards
@@ -34,13 +35,15 @@ class Auth:
             self._failed(name, source)
             raise ServiceError.of("device_other_user", technician=self.bound_technician())
         stored = (user or {}).get("pin_hash" if pin else "password_hash")
-        ok = check_password(secret or "", stored)  # one KDF, user or not
+        ok = check_password(secret or "", stored, pin=pin)  # one KDF, user or not
         if user is None or user.get("role") not in OUTLET_ROLES or not ok:
             self._failed(name, source)
             raise ServiceError.of("login_failed")
         self.throttle.succeeded(name, source)
         if not user.get("active"):
             raise ServiceError.of("user_inactive")
+        if pin and weak_pin_hash(stored):
+            raise ServiceError.of("weak_pin")
         audit.record(self.ctx, audit.LOGIN_OK, user_id=user["id"], detail=name)
         return Session.of_user(user, lang)
 

@@ -47,15 +47,18 @@ class _Server(BoundedServer):
             for server in getattr(self, "servers", []):  # the port actually bound (0 → chosen)
                 for sock in server.sockets:
                     port = sock.getsockname()[1]
-            print(f"node UI on http://{host}:{port}", flush=True)
+            scheme = "https" if self.config.ssl_certfile else "http"
+            print(f"node UI on {scheme}://{host}:{port}", flush=True)
 
 
 def serve(app, host: str, port: int, *, signals: StopSignals, stopwatch: Stopwatch,
-          on_stopping: Callable[[], None] | None = None, grace: float = 3) -> None:
+          on_stopping: Callable[[], None] | None = None, grace: float = 3,
+          tls: tuple[Path, Path] | None = None) -> None:
     """Run until SIGTERM or Ctrl-C (recorded in `signals`); open sessions get `grace`
     seconds. `on_stopping` runs as the stop begins, so the sync can stop alongside. Slow and
     numerous clients are bounded as at the hub (shared/client_limits.py): the outlet's Wi-Fi
-    is shared."""
+    is shared. `tls`: (certificate, key) to serve HTTPS (node.ui_tls); None: plain HTTP."""
+    certs = {} if tls is None else {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])}
     bounded_serve(app, host=host, port=port, grace=grace, signals=signals, stopwatch=stopwatch,
-                  on_stopping=on_stopping, server_class=_Server, lifespan="on",
+                  on_stopping=on_stopping, server_class=_Server, lifespan="on", **certs,
                   **client_limits.uvicorn_options(MAX_CONNECTIONS))

@@ -140,11 +140,11 @@ def test_a_deactivated_outlet_user_is_stopped_on_the_node_after_sync(services, a
     node = EnrolledNode(services.ctx.hub, nodes.enroll_code(admin, bj01).code, tmp_path / "bj01.db")
     node.sync()
     uid, _ = net.create_user(admin, username="bj01.tech99", display_name="周师傅", role="technician",
-                             outlet_id=bj01, password="tablet-pass-1", pin="2468")
+                             outlet_id=bj01, password="tablet-pass-1", pin="246802")
     assert services.ctx.hub.rows("bucket_changes", "bucket = ? AND instr(body, ?) > 0",
                                  (f"outlet:{bj01}", uid))  # the outlet's bucket, not global
     node.sync()
-    tech = node.services.login("bj01.tech99", "2468", pin=True)
+    tech = node.services.login("bj01.tech99", "246802", pin=True)
     assert node.services.ctx.current_user(tech)["display_name"] == "周师傅"
     net.deactivate_user(admin, uid)
     node.sync()
@@ -159,7 +159,7 @@ def test_a_deactivated_outlet_user_is_stopped_on_the_node_after_sync(services, a
     node.sync()
     with pytest.raises(ServiceError):
         node.services.ctx.current_user(clerk)
-    assert check_password("2468", services.ctx.row("users", uid)["pin_hash"])
+    assert check_password("246802", services.ctx.row("users", uid)["pin_hash"])
     node.close()
 
 

@@ -2,6 +2,8 @@
 real processes on 127.0.0.1, with the outlet seeded (seed.py)."""
 import os
 import signal
+import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -11,23 +13,38 @@ from fieldsync.testing.processes import FIELDSYNC, HubProcess, NodeDir, free_por
 from tests.ui.seed import seed
 
 
+def trusting_only(cert: Path, port: int) -> None:
+    """A TLS handshake with 127.0.0.1:port that trusts `cert` alone and checks the name:
+    the UI the browser then opens is served with the node's own certificate."""
+    ctx = ssl.create_default_context(cafile=str(cert))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
+            ctx.wrap_socket(raw, server_hostname="127.0.0.1"):
+        pass
+
+
 class NodeServer:
     """`fieldsync node serve` on a free port; its output is collected line by line."""
 
     def __init__(self, node: NodeDir, interval: float = 600, command: tuple[str, ...] = ("node", "serve"),
-                 env: dict | None = None):
-        """`command`: `fieldsync node serve`, or `fieldsync device --web` (the device app)."""
+                 env: dict | None = None, options: tuple[str, ...] = ()):
+        """`command`: `fieldsync node serve`, or `fieldsync device --web` (the device app);
+        `options`: more of its options."""
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = ""  # as the process prints it: https (the node's own certificate), http for a device
         self.lines: list[str] = []
         self.proc = started(subprocess.Popen(
             [FIELDSYNC, *command, "--dir", str(node.home.dir), "--port", str(self.port),
-             "--interval", str(interval), "--max-backoff", "4"],
+             "--interval", str(interval), "--max-backoff", "4", *options],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env))
         threading.Thread(target=self._read, daemon=True).start()
-        if not self.wait_for(f"node UI on {self.url}", 60):
+        if not self.wait_for(f"://127.0.0.1:{self.port}", 60):
             self.stop()
             raise AssertionError("node UI did not start:\n" + "\n".join(self.lines))
+        self.url = next(line for line in self.lines if line.startswith("node UI on ")).split()[-1]
+        self.cert = node.home.ui_tls / "cert.pem" if self.url.startswith("https:") else None
+        if self.cert is not None:
+            trusting_only(self.cert, self.port)
+
 
     def _read(self) -> None:
         for line in self.proc.stdout:

@@ -4,7 +4,7 @@ knowledge-base articles, and orders in several states — written on the hub bef
 starts, so the node pulls them when it enrolls."""
 from datetime import timedelta
 
-from shared.passwords import hash_password
+from shared.passwords import hash_password, hash_pin
 from shared.periods import local_date
 from sync.hlc import now_ms
 from fieldsync.testing.world import uid
@@ -12,7 +12,7 @@ from shared.stock import pair_ref
 
 HOUR = 3600 * 1000
 PASSWORDS = {"zhang": "tech-123", "li": "tech-456", "liu": "clerk-123", "chen": "boss-123"}
-PIN = "2468"
+PIN = "246813"
 
 
 def put(table, row_id, **fields):
@@ -32,9 +32,10 @@ def seed(hub, outlet_id: str) -> dict:
     now = now_ms()
     users = {"zhang": ("technician", "张师傅"), "li": ("technician", "李师傅"),
              "liu": ("clerk", "刘文员"), "chen": ("outlet_manager", "陈经理")}
+    pin = hash_pin(PIN)  # one costly hash for everyone
     ops = [put("users", f"u-{name}", username=name, display_name=display, role=role, outlet_id=outlet_id,
                active=True, password_hash=hash_password(PASSWORDS.get(name, "x-" + name)),
-               pin_hash=hash_password(PIN)) for name, (role, display) in users.items()]
+               pin_hash=pin) for name, (role, display) in users.items()]
     ops += [
         put("product_models", "PM-AC-35", code="KFR-35GW/BpR3", name="变频挂壁式空调 1.5匹", category="AC",
             warranty_months=72, active=True),

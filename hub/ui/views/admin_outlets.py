@@ -48,6 +48,8 @@ class OutletsView:
         capacity = ft.TextField(label=sh.t("adm_capacity"),
                                 value="" if o is None or o.capacity is None else str(o.capacity))
         coverage = ft.TextField(label=sh.t("adm_coverage"), value="，".join(o.coverage) if o else "")
+        keep = ft.TextField(label=sh.t("adm_personal_data_days"), helper=sh.t("adm_personal_data_hint"),
+                            value="" if o is None or o.personal_data_days is None else str(o.personal_data_days))
         have = set(o.qualifications) if o else set()
         quals = [ft.Checkbox(label=f"{n}（{c}）", value=c in have, data=c) for c, n in net.categories()]
         active = ft.Switch(label=sh.t("adm_active"), value=o.active if o else True)
@@ -55,7 +57,8 @@ class OutletsView:
         def ok():
             fields = dict(name=name.value, region=region.value or "", city=city.value, address=address.value,
                           phone=phone.value, capacity=capacity.value or 0, coverage=coverage.value,
-                          qualifications=[q.data for q in quals if q.value], active=active.value)
+                          qualifications=[q.data for q in quals if q.value], active=active.value,
+                          personal_data_days=keep.value)
             if outlet is None:
                 fields["code"] = code.value
             message, _ = attempt(sh, net.save_outlet, sh.session, outlet.id if outlet else None,
@@ -64,7 +67,7 @@ class OutletsView:
 
         title = sh.t("adm_outlet_edit", code=outlet.code) if outlet else sh.t("adm_outlet_new")
         form(sh, title, [pair_row(code, name), pair_row(region, city), pair_row(address), pair_row(phone, capacity),
-                         pair_row(coverage),
+                         pair_row(coverage, keep),
                          ft.Text(sh.t("adm_qualifications"), weight=ft.FontWeight.W_500),
                          ft.Row([ft.Container(q, width=150) for q in quals], wrap=True, spacing=4), active], ok,
                          sh.t("adm_save"))

@@ -1,7 +1,7 @@
-"""A self-signed TLS certificate for the hub; outlets pin it by fingerprint."""
+"""Self-signed TLS certificates: the hub's (outlets pin it by fingerprint) and each outlet
+node's for its web UI (tablets trust it by fingerprint: README "The outlet app over TLS")."""
 import datetime
 import ipaddress
-import os
 import socket
 from pathlib import Path
 
@@ -13,12 +13,15 @@ from cryptography.x509.oid import NameOID
 from shared.private_files import private_dir, write_private
 
 
-def make_self_signed(cert_path: Path, key_path: Path, names: list[str] | None = None) -> None:
+def make_self_signed(cert_path: Path, key_path: Path, names: list[str] | None = None,
+                     common_name: str = "fieldsync hub") -> None:
+    """A P-256 key and a 10-year certificate naming localhost, this host, 127.0.0.1 and
+    `names` (DNS names or IP addresses), both files private."""
     key = ec.generate_private_key(ec.SECP256R1())
     host = socket.gethostname()
     dns = sorted({"localhost", host, *(n for n in (names or []) if not _is_ip(n))})
     ips = sorted({"127.0.0.1", *(n for n in (names or []) if _is_ip(n))})
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fieldsync hub"),
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "fieldsync")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
@@ -32,10 +35,15 @@ def make_self_signed(cert_path: Path, key_path: Path, names: list[str] | None = 
             .sign(key, hashes.SHA256()))
     private_dir(cert_path.parent)
     write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
+    write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+
+
+def names_in(cert_pem: str) -> set[str]:
+    """The DNS names and IP addresses a certificate is valid for."""
+    cert = x509.load_pem_x509_certificate(cert_pem.encode())
+    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    return {*san.get_values_for_type(x509.DNSName), *(str(i) for i in san.get_values_for_type(x509.IPAddress))}
 
 
 def _is_ip(name: str) -> bool:
