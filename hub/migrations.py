@@ -49,7 +49,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(11, "outlets.personal_data_days: how long the outlet's nodes keep customers' personal data "
                  "(replicated; unset = 180 days)",
               lambda conn: _retention(conn)),
-    Migration(12, "master data: product categories, fault categories and fault codes (replicated); "
+    Migration(12, "receipt_discrepancies: what an outlet's shipment brought short, damaged or extra; HQ settles "
+                 "them in its approvals inbox", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
+    Migration(13, "master data: product categories, fault categories and fault codes (replicated); "
                   "customers.merged_into; HQ's customer groups and the products each customer owns",
                lambda conn: _master_data(conn)),
 )

@@ -47,13 +47,15 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: add_declared_column(conn, "stock_counts", "scope")),
     Migration(8, "outlets.personal_data_days (how long personal data of ended orders is kept here); the "
                  "global bucket is pulled again for the values this file ignored", _retention),
-    Migration(9, "master data: product categories, fault categories and fault codes; customers.merged_into",
+    Migration(9, "receipt_discrepancies: what a shipment brought short, damaged or extra, for HQ to settle "
+                 "(replicated)", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
+    Migration(10, "master data: product categories, fault categories and fault codes; customers.merged_into",
                lambda conn: _master_data(conn)),
 )
 
 
 def _master_data(conn) -> None:
-    """Migration 9: master data's tables and `customers.merged_into`; the global bucket is
+    """Migration 10: master data's tables and `customers.merged_into`; the global bucket is
     pulled again for the master data rows this file had no table for."""
     for table in ("product_categories", "fault_categories", "fault_codes"):
         create_declared_table(conn, table)

@@ -21,6 +21,7 @@ class Subject(StrEnum):
     PARTS_REQUEST = "parts_requests"
     STOCK_COUNT = "stock_counts"
     SETTLEMENT = "settlements"
+    RECEIPT = "receipt_discrepancies"   # what arrived short, damaged or extra: HQ settles it
 
 
 class Difference(StrEnum):

@@ -113,8 +113,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_shipped": ("该申请尚未获总部批准发货，不能收货。",
                     "HQ has not approved a shipment for this request yet; nothing to receive."),
     "already_received": ("该批配件已收货入库，不能重复收货。", "This shipment was already received."),
-    "receive_too_many": ("{part}的收货数量不能超过总部批准的{approved}件。",
-                         "You cannot receive more {part} than the {approved} HQ approved."),
+    "bad_received": ("{part}的{what}数量必须是不小于0的整数。", "The {what} quantity of {part} must be a whole "
+                     "number, 0 or more."),
+    "receive_too_many": ("{part}的完好与破损数量合计不能超过发货的{approved}件；多出的请填在“超发”。",
+                         "{part}: received and damaged together cannot exceed the {approved} shipped; enter "
+                         "pieces beyond that as extra."),
     "settlement_exists": ("{period}的结算单{status}，不能再新建。",
                           "The settlement for {period} is already {status}; you cannot start another."),
     "bad_period": ("结算期间应为“年-月”，如2025-03。", "A period is year-month, e.g. 2025-03."),

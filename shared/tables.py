@@ -143,7 +143,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "title": TEXT, "category": TEXT, "body": TEXT, "tags": JSON,
         "fault_codes": JSON, "models": JSON, "audience": JSON, "updated_at": INT,
         "active": BOOL}),
-    # Master data (hub migration 12 / node 9): product categories, and the fault categories and
+    # Master data (hub migration 13 / node 10): product categories, and the fault categories and
     # codes of each product category that intake picks from (hub/services/master_data.py).
     _spec("product_categories", HUB, RECORD, Global(), {
         "code": TEXT, "name": TEXT, "name_en": TEXT, "warranty_months": INT, "active": BOOL},
@@ -156,7 +156,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "fault_category_id": TEXT, "category": TEXT, "code": TEXT, "name": TEXT, "name_en": TEXT,
         "cause": TEXT, "active": BOOL},
         indexes=(("fault_category_id",), ("category", "code"))),
-    # `merged_into` (hub 12 / node 9): a duplicate merged into another customer keeps its id
+    # `merged_into` (hub 13 / node 10): a duplicate merged into another customer keeps its id
     # (outlets' orders name it) and points at the customer it became.
     _spec("customers", HUB, RECORD, ByReferrers("service_orders", "customer_id"), {
         "name": TEXT, "phone": TEXT, "address": TEXT, "city": TEXT,
@@ -220,6 +220,15 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "variance": INT},
         set_once=frozenset({"count_id"}), frozen_with="stock_counts",
         indexes=(("count_id",),)),
+    # What an outlet found short, damaged or extra receiving a shipment (node/services/
+    # receiving.py), one row per parts request (its id derived from the request: a repeated
+    # or late sync cannot post it twice); it arrives submitted and HQ settles it.
+    _spec("receipt_discrepancies", OUTLET, RECORD, ByOutlet(), {
+        "outlet_id": TEXT, "request_id": TEXT, "lines": JSON, "note": TEXT, "reported_at": INT,
+        "status": TEXT, "settled_at": INT},
+        hub_fields=frozenset({"status", "settled_at"}),
+        set_once=frozenset({"outlet_id", "request_id", "lines", "reported_at"}),
+        initial={"status": "submitted"}, indexes=(("outlet_id",),)),
     _spec("settlements", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "period": TEXT, "status": TEXT, "total": INT,
         "submitted_at": INT, "content_hash": TEXT, "comment": TEXT},

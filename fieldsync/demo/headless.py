@@ -361,7 +361,7 @@ class Simulation:
             if self.rng.random() < 0.8:
                 self.act("assign", svc.actions.assign, clerk, o["id"], self.rng.choice(techs))
         for shipment in svc.stock.shipments(clerk):
-            if self.act("receive", svc.stock.receive, clerk, shipment.request_id):
+            if self.act("receive", svc.receiving.receive, clerk, shipment.request_id):
                 self.summary.shipments_received += 1
         if hour == 9:
             self.issue_for_the_day(n)

@@ -1,9 +1,9 @@
 """HQ's approvals (HubServices.approvals): the inbox of what the outlets submitted — parts
-requests, stocktakes, settlements, the pending ones first — and one entry point per
-decision. The flows live in their own modules (approve_parts, approve_stock,
-approve_settlements) over the shared checks in approve_common; every decision checks the
-role (HqWork.APPROVE), writes the subject's status and an `approvals` row (plus any stock
-moves) in one transaction, and is audited."""
+requests, stocktakes, settlements, receipt discrepancies, the pending ones first — and one
+entry point per decision. The flows live in their own modules (approve_parts,
+approve_stock, approve_settlements, approve_receipts) over the shared checks in
+approve_common; every decision checks the role (HqWork.APPROVE), writes the subject's
+status and an `approvals` row (plus any stock moves) in one transaction, and is audited."""
 from dataclasses import dataclass
 
 from shared.approvals import Subject
@@ -14,6 +14,7 @@ from shared.roles import HqWork
 
 from hub.services.approve_common import outlet_names
 from hub.services.approve_parts import Outcome, PartsApprovals, PartsReview
+from hub.services.approve_receipts import ReceiptApprovals, ReceiptReview
 from hub.services.approve_settlements import SettlementApprovals, SettlementReview
 from hub.services.approve_stock import CountReview, StockApprovals
 from hub.services.session import HubSession
@@ -40,6 +41,7 @@ class Approvals:
         self.parts = PartsApprovals(ctx)
         self.stock = StockApprovals(ctx)
         self.settlements = SettlementApprovals(ctx)
+        self.receipts = ReceiptApprovals(ctx)
 
     # ---- what waits ----
 
@@ -59,11 +61,14 @@ class Approvals:
                                  f"FROM stock_counts WHERE status IN ({marks}) AND holder IS NULL",
             Subject.SETTLEMENT: "SELECT id, outlet_id, status, period AS title, total AS amount, submitted_at "
                                 f"FROM settlements WHERE status IN ({marks})",
+            Subject.RECEIPT: "SELECT d.id, d.outlet_id, d.status, r.number AS title, NULL AS amount, "
+                             "d.reported_at AS submitted_at FROM receipt_discrepancies d "
+                             f"LEFT JOIN parts_requests r ON r.id = d.request_id WHERE d.status IN ({marks})",
         }
         for subj, sql in sources.items():
             if subject and subject != subj:
                 continue
-            for r in self.ctx.query(sql + " ORDER BY submitted_at DESC LIMIT ?", (*statuses, limit)):
+            for r in self.ctx.query(sql + " ORDER BY 6 DESC LIMIT ?", (*statuses, limit)):
                 o = outlets.get(r["outlet_id"], {})
                 title = r["title"] or _day(r["submitted_at"])
                 out.append(InboxItem(str(subj), label("table", str(subj), lang), r["id"], o.get("code") or "",
@@ -84,6 +89,9 @@ class Approvals:
     def settlement(self, session: HubSession, settlement_id: str) -> SettlementReview:
         return self.settlements.review(session, settlement_id)
 
+    def receipt(self, session: HubSession, discrepancy_id: str) -> ReceiptReview:
+        return self.receipts.review(session, discrepancy_id)
+
     # ---- decisions ----
 
     def decide_parts_request(self, session: HubSession, request_id: str, decision: str, comment: str = "",
@@ -97,6 +105,10 @@ class Approvals:
     def decide_settlement(self, session: HubSession, settlement_id: str, decision: str, comment: str,
                           seen_hash: str) -> str:
         return self.settlements.decide(session, settlement_id, decision, comment, seen_hash)
+
+    def decide_receipt(self, session: HubSession, discrepancy_id: str, decision: str, comment: str = "",
+                       seen_hash: str | None = None) -> str:
+        return self.receipts.decide(session, discrepancy_id, decision, comment, seen_hash)
 
     def autopost(self, session: HubSession | None = None) -> int:
         """Stocktake variances within the limit, posted (the hub job calls this with None)."""

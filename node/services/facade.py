@@ -16,6 +16,7 @@ from node.services.order_list import OrderList
 from node.services.order_parts import OrderParts
 from node.services.parts_requests import PartsRequests
 from node.services.people import People
+from node.services.receiving import Receiving
 from node.services.settlement import Settlements
 from node.services.stock import Stock
 from node.services.stocktake import Stocktake
@@ -46,6 +47,7 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
         self.actions = Atomic(OrderActions(self.ctx, attachments), lock)
         self.parts = Atomic(OrderParts(self.ctx), lock)
         self.stock = Atomic(Stock(self.ctx), lock)
+        self.receiving = Atomic(Receiving(self.ctx), lock)
         self.requests = Atomic(PartsRequests(self.ctx), lock)
         self.stocktake = Atomic(Stocktake(self.ctx), lock)
         self.van = Atomic(VanStock(self.ctx), lock)

@@ -1,13 +1,12 @@
 """The outlet's store: on hand per part (always Σ of the store's moves, never a stored
 number; what the technicians carry is beside it, node/services/van_stock.py), low-stock
-markers against the part's safety stock, the movement ledger, and receiving what HQ
-shipped.
+markers against the part's safety stock, the movement ledger, and what HQ shipped.
 
 HQ ships by approving a parts request: the request's status becomes approved and its
-lines carry `approved_qty`. Receiving writes one `receipt` move per line (ref = the
-request, note = its number) with an id derived from the line, so a shipment is received
-once: again on this node is refused here, and on a second node the hub refuses the
-conflicting ledger rows. Until received, approved quantities count as in transit."""
+lines carry `approved_qty`. Receiving (node/services/receiving.py) writes one `receipt` move
+per line (ref = the request, note = its number) with an id derived from the line, and the
+differences as a `receipt_discrepancies` row, so a shipment is received once. Until
+received, approved quantities count as in transit."""
 import uuid
 from dataclasses import dataclass
 
@@ -15,7 +14,6 @@ from shared.documents import Decision, DocStatus
 from shared.labels import label, ui_text
 from shared.stock import MoveKind
 
-from node.services import guards
 from node.services.errors import ServiceError
 from node.services.session import Session
 
@@ -25,8 +23,10 @@ RECEIPT_NS = uuid.UUID("0c7d3a52-8f5e-4d8b-a2a1-3b9d6c7e5f10")
 _SHIPPED_SQL = f"""SELECT r.* FROM parts_requests r WHERE r.outlet_id = ? AND (r.status = '{DocStatus.APPROVED}'
     OR (COALESCE(r.status, '') != '{DocStatus.REJECTED}' AND EXISTS (SELECT 1 FROM approvals a
         WHERE a.subject_table = 'parts_requests' AND a.subject_id = r.id AND a.decision = '{Decision.APPROVED}')))"""
-_RECEIVED = (f"EXISTS (SELECT 1 FROM stock_moves m WHERE m.outlet_id = r.outlet_id "
-             f"AND m.kind = '{MoveKind.RECEIPT}' AND m.ref = r.id)")
+# Received: a receipt move, or (everything arrived damaged) only the reported discrepancy.
+_RECEIVED = (f"(EXISTS (SELECT 1 FROM stock_moves m WHERE m.outlet_id = r.outlet_id "
+             f"AND m.kind = '{MoveKind.RECEIPT}' AND m.ref = r.id) "
+             "OR EXISTS (SELECT 1 FROM receipt_discrepancies d WHERE d.request_id = r.id))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,34 +196,3 @@ class Stock:
             out.append(Shipment(r["id"], r["number"] or "", r["decided_at"] or at, comment, bool(r["received"]),
                                 items, summary))
         return tuple(out)
-
-    def receive(self, session: Session, request_id: str, received: dict[str, int] | None = None) -> list[str]:
-        """Book a shipment into stock. `received`: line id → quantity actually arrived
-        (short deliveries), defaulting to the approved quantity. Returns the move ids."""
-        ctx = self.ctx
-        guards.require_add(session, "stock_moves", "receive", kind=MoveKind.RECEIPT)
-        request = guards.own_row(ctx, "parts_requests", request_id)
-        shipment = next((s for s in self.shipments(session, include_received=True)
-                         if s.request_id == request_id), None)
-        if shipment is None or not shipment.lines:
-            raise ServiceError.of("not_shipped")
-        if shipment.received:
-            raise ServiceError.of("already_received")
-        received = received or {}
-        ops, now = [], ctx.now()
-        for line in shipment.lines:
-            qty = received.get(line.line_id, line.approved_qty)
-            if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
-                raise ServiceError.of("bad_count", field=line.line_id)
-            if qty > line.approved_qty:
-                raise ServiceError.of("receive_too_many", field=line.line_id, part=line.name,
-                                      approved=line.approved_qty)
-            if qty:
-                ops.append({"op": "add", "table": "stock_moves", "id": str(uuid.uuid5(RECEIPT_NS, line.line_id)),
-                            "fields": {"outlet_id": ctx.outlet_id, "part_id": line.part_id, "qty": qty,
-                                       "kind": str(MoveKind.RECEIPT), "ref": request_id,
-                                       "note": request.get("number"), "at": now}})
-        if not ops:
-            raise ServiceError.of("bad_qty")
-        ctx.write(session, ops)
-        return [op["id"] for op in ops]

@@ -64,7 +64,7 @@ def test_a_small_request_is_approved_by_one_approver_and_received_at_the_outlet(
     assert [x.approved_qty for x in seen.lines] == [4]
     [shipment] = shop.svc.stock.shipments(shop.clerk)
     assert shipment.request_id == rid and [x.approved_qty for x in shipment.lines] == [4]
-    shop.svc.stock.receive(shop.clerk, rid)
+    shop.svc.receiving.receive(shop.clerk, rid)
     shop.sync()
     assert shop.on_hand(cheap["id"]) == before + 4
     hub_on_hand = hub.conn.execute("SELECT SUM(qty) FROM stock_moves WHERE outlet_id = ? AND part_id = ?",

@@ -70,7 +70,7 @@ def test_hq_rejection_shows_with_its_comment(env):
     env.sync()
     view = env.svc.requests.get(env.clerk, rid)
     assert (view.status_label, view.comment, view.editable) == ("已驳回", "压缩机库存紧张，请走调拨", False)
-    env.refused("not_shipped", env.svc.stock.receive, env.clerk, rid)
+    env.refused("not_shipped", env.svc.receiving.receive, env.clerk, rid)
 
 
 def test_lines_are_added_by_sku_or_name_and_removed(env):

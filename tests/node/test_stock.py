@@ -1,5 +1,6 @@
 """Stock on hand (Σ moves), low-stock markers, the ledger in words, and receiving what HQ
 approved: in transit until received, received once, by the office."""
+from node.services.receiving import Arrived
 from shared.stock import on_hand
 from sync.hlc import now_ms
 from fieldsync.testing.world import uid
@@ -51,11 +52,12 @@ def test_receiving_a_shipment_once(env):
     en, = env.svc.stock.shipments(env.session(env.clerk.user_id, "en"))
     assert en.summary == "室内温度传感器×5, 排水泵×2"
     assert {s.part_id: s.in_transit for s in env.svc.stock.levels(env.clerk)}["P-2001"] == 5
-    env.refused("role_forbidden", env.svc.stock.receive, env.tech, r)
-    short = {line.line_id: 1 for line in shipment.lines if line.part_id == "P-2002"}
-    env.refused("receive_too_many", env.svc.stock.receive, env.clerk, r, {shipment.lines[0].line_id: 99})
-    env.svc.stock.receive(env.clerk, r, short)  # one 排水泵 was missing from the box
-    env.refused("already_received", env.svc.stock.receive, env.clerk, r)
+    env.refused("role_forbidden", env.svc.receiving.receive, env.tech, r)
+    short = {line.line_id: Arrived(1) for line in shipment.lines if line.part_id == "P-2002"}
+    env.refused("receive_too_many", env.svc.receiving.receive, env.clerk, r,
+                {shipment.lines[0].line_id: Arrived(99)})
+    env.svc.receiving.receive(env.clerk, r, short)  # one 排水泵 was missing from the box
+    env.refused("already_received", env.svc.receiving.receive, env.clerk, r)
     assert env.svc.stock.shipments(env.clerk) == ()
     levels = {s.part_id: s for s in env.svc.stock.levels(env.clerk)}
     assert (levels["P-2001"].on_hand, levels["P-2001"].in_transit) == (5, 0)
@@ -73,8 +75,8 @@ def test_a_second_device_receiving_the_same_shipment_is_refused_by_hq(env):
     other.sync()
     from node.services import NodeServices
     other_svc = NodeServices(other.store, now=lambda: now_ms() - 60_000)  # a minute apart
-    other_svc.stock.receive(env.session(env.clerk.user_id), r)  # offline, unaware of the first
-    env.svc.stock.receive(env.clerk, r)
+    other_svc.receiving.receive(env.session(env.clerk.user_id), r)  # offline, unaware of the first
+    env.svc.receiving.receive(env.clerk, r)
     env.sync()
     result = other.sync()
     assert {x["code"] for x in result.rejected} == {"conflict"}
@@ -84,4 +86,4 @@ def test_a_second_device_receiving_the_same_shipment_is_refused_by_hq(env):
 
 def test_nothing_to_receive_before_hq_approves(env):
     r = requested(env, {"P-2001": 4})
-    env.refused("not_shipped", env.svc.stock.receive, env.clerk, r)
+    env.refused("not_shipped", env.svc.receiving.receive, env.clerk, r)

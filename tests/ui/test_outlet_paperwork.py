@@ -144,3 +144,35 @@ def test_the_manager_runs_a_cycle_count_in_english(ui, cluster):
     ui.wait("Submitted")
     ui.click("中文")
     logout(ui)
+
+
+def test_the_clerk_receives_a_shipment_line_by_line_and_hq_gets_the_differences(ui, cluster):
+    [(rid,)] = cluster.hub_query("SELECT id FROM parts_requests WHERE total = 225000")
+    [(line_id,)] = cluster.hub_query("SELECT id FROM parts_request_lines WHERE request_id = ? AND qty > 0", (rid,))
+    cluster.hub_write([  # HQ ships the 25 pumps
+        {"op": "put", "table": "parts_request_lines", "id": line_id, "fields": {"approved_qty": 25}},
+        {"op": "put", "table": "parts_requests", "id": rid, "fields": {"status": "approved", "decided_at": now_ms()}}])
+    login(ui, "liu")
+    sync_now(ui)
+    ui.wait("同步完成")
+    go(ui, "库存")
+    ui.click("逐行收货")
+    ui.wait("发货明细（1项）")
+    ui.fill("查找配件：输入或扫描SKU", "p2002")
+    ui.page.keyboard.press("Enter")  # the line's good quantity takes the focus
+    ui.fill("P-2002 完好", "-1")
+    ui.click("确认收货")
+    ui.wait("排水泵的完好数量必须是不小于0的整数。")  # in words; nothing booked
+    ui.fill("P-2002 完好", "22")
+    ui.fill("P-2002 破损", "1")
+    ui.click("确认收货")
+    ui.wait("排水泵 短少2 破损1")
+    ui.shot("50-receive-confirm.png")
+    ui.page.get_by_role("button", name="确认收货", exact=True).last.click()
+    ui.wait("已收货入库")
+    ui.wait("待总部处理")
+    sync_now(ui)
+    assert wait_until(lambda: cluster.hub_query(
+        "SELECT status FROM receipt_discrepancies WHERE request_id = ?", (rid,)) == [("submitted",)])
+    assert cluster.hub_query("SELECT SUM(qty) FROM stock_moves WHERE kind = 'receipt' AND ref = ?", (rid,)) == [(22,)]
+    logout(ui)

@@ -74,4 +74,16 @@ TEXTS = {
     "ap_only_differences": ("只看差异", "Differences only"),
     "ap_reason_unsatisfied": ("回访不满意", "callback unsatisfied"),
     "ap_reason_repeat_repair": ("重复维修", "repeat repair"),
+    # receipt discrepancies
+    "ap_receipt_of": ("{outlet} 收货差异（{number}）", "{outlet} receipt discrepancy ({number})"),
+    "ap_reported": ("报告时间", "Reported"),
+    "ap_shipped": ("发货数", "Shipped"),
+    "ap_received": ("完好", "Received"),
+    "ap_damaged": ("破损", "Damaged"),
+    "ap_extra": ("超发", "Extra"),
+    "ap_short": ("短少", "Short"),
+    "ap_missing_value": ("网点缺少货值 {value}（短少与破损减超发，按目录价）",
+                         "The outlet is missing {value} (short and damaged less extra, at catalog price)"),
+    "ap_receipt_hint": ("批准：总部认可差异（补发或冲账）；驳回：总部有异议，请写明原因。",
+                        "Approve: HQ accepts the difference (reships or credits); reject: HQ disputes it, say why."),
 }

@@ -1,5 +1,5 @@
 """HQ's approvals: the inbox of what the outlets submitted (parts requests, stocktakes,
-settlements; pending first) and one document at a time — its lines, HQ's recomputation with
+settlements, receipt discrepancies; pending first) and one document at a time — its lines, HQ's recomputation with
 the differences in red, approved quantities to edit, a comment, approve / reject. Thin over
 hub/services/approvals.py: every rule and refusal is the service's, shown in words."""
 import flet as ft
@@ -35,7 +35,7 @@ class ApprovalsView:
         if self.open:
             subject, doc_id = self.open
             body = {Subject.PARTS_REQUEST: self._parts, Subject.STOCK_COUNT: self._stocktake,
-                    Subject.SETTLEMENT: self._settlement}[subject](doc_id)
+                    Subject.SETTLEMENT: self._settlement, Subject.RECEIPT: self._receipt}[subject](doc_id)
             return ft.Column([ft.TextButton(self.shell.t("ap_back"), icon=ft.Icons.ARROW_BACK, on_click=self._back),
                               *body], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
         return self._inbox()
@@ -201,6 +201,32 @@ class ApprovalsView:
         parts = [head, w.section(sh.t("ap_document"), *facts), *self._decision_box(c.decidable, decide),
                  w.section(sh.t("ap_variance"), table if rows else w.muted(sh.t("ap_no_differences")))]
         history = self._history(c.history)
+        return parts + ([history] if history else [])
+
+    # ---- a receipt discrepancy ----
+
+    def _receipt(self, discrepancy_id: str) -> list[ft.Control]:
+        sh = self.shell
+        d = self.api.receipt(sh.session, discrepancy_id)
+        rows = [[x.sku, x.name, x.shipped, x.received, x.damaged or "", x.extra or "",
+                 ft.Text(str(x.short) if x.short else "", color=RED), yuan(x.value)] for x in d.lines]
+        head = self._head(sh.t("ap_receipt_of", outlet=f"{d.outlet_code} {d.outlet_name}", number=d.number),
+                          d.status, d.status_label)
+        facts = [w.kv(sh.t("ap_reported"), when(d.reported_at, sh.lang)), w.kv(sh.t("ap_note"), d.note),
+                 ft.Text(sh.t("ap_missing_value", value=yuan(d.value)), size=16, weight=ft.FontWeight.W_600),
+                 w.muted(sh.t("ap_receipt_hint"), size=13, visible=d.decidable),
+                 *self._latest(d.history),
+                 w.muted(sh.t("ap_version", hash=d.content_hash[:12]), size=12)]
+        table = w.table([sh.t("ap_part"), "", sh.t("ap_shipped"), sh.t("ap_received"), sh.t("ap_damaged"),
+                         sh.t("ap_extra"), sh.t("ap_short"), sh.t("ap_value")], rows, numeric={2, 3, 4, 5, 6, 7})
+
+        def decide(decision):
+            ok, out = sh.run(self.api.decide_receipt, sh.session, d.id, decision, self.comment, d.content_hash)
+            self._decided(ok, out)
+
+        parts = [head, w.section(sh.t("ap_document"), *facts), *self._decision_box(d.decidable, decide),
+                 w.section(sh.t("ap_part"), table)]
+        history = self._history(d.history)
         return parts + ([history] if history else [])
 
     # ---- a settlement ----

@@ -1,9 +1,11 @@
 """Stock: the store's on hand per part with low-stock markers (and how many the technicians
-carry beside it), shipments from HQ to receive, and the store's movement ledger."""
+carry beside it), shipments from HQ to receive (line by line, node/ui/views/receiving.py),
+the differences reported to HQ with HQ's word on each, and the store's movement ledger."""
 import flet as ft
 
 from shared.formatting import when
 
+from node.ui.views.receiving import ReceivingView
 from shared.ui import widgets as w
 
 
@@ -26,6 +28,12 @@ class StockView:
              sh.t("in_bags"), ""], rows, numeric={3, 4, 5, 6}))]
         if sh.session.office:
             parts.append(self._shipments())
+            reported = sh.services.receiving.discrepancies(sh.session)
+            if reported:
+                parts.append(w.section(sh.t("discrepancies"), w.table(
+                    [sh.t("record"), sh.t("at"), sh.t("variance"), sh.t("status_filter"), sh.t("comment")],
+                    [[d.number, when(d.reported_at, sh.lang), d.summary, w.status_chip(d.status, d.status_label),
+                      d.comment] for d in reported])))
         moves = sh.services.stock.ledger(sh.session, limit=50)
         parts.append(w.section(sh.t("ledger"), w.table(
             [sh.t("at"), sh.t("part"), sh.t("qty"), sh.t("kind_col"), sh.t("record")],
@@ -39,11 +47,10 @@ class StockView:
         for s in sh.services.stock.shipments(sh.session):
             items.append(ft.Row([ft.Text(s.number, weight=ft.FontWeight.W_600), ft.Text(s.summary, expand=True),
                                  w.muted(s.comment),
-                                 ft.FilledButton(sh.t("receive"), icon=ft.Icons.MOVE_TO_INBOX,
-                                                 on_click=lambda e, rid=s.request_id: self._receive(rid))]))
+                                 ft.FilledButton(sh.t("receive_lines"), icon=ft.Icons.MOVE_TO_INBOX,
+                                                 on_click=lambda e, rid=s.request_id: self._receive(rid))],
+                                wrap=True))
         return w.section(sh.t("shipments"), *(items or [w.muted(sh.t("no_shipments"))]))
 
     def _receive(self, request_id: str) -> None:
-        ok, _ = self.shell.run(self.shell.services.stock.receive, self.shell.session, request_id, done="saved")
-        if ok:
-            self.shell.render()
+        self.shell.show(ReceivingView(self.shell, request_id, back=self))
