@@ -12,7 +12,7 @@ COLUMN, CREATE TABLE/INDEX, triggers, INSERT OR IGNORE …), use the helpers of 
 sqlite-utils `transform` or PRAGMA of your own without an `is_postgres(conn)` branch), and
 run your hub tests on both stores (the `hub`/`hub_db` fixtures do). Do not raise
 POSTGRES_FROM once a PostgreSQL hub may exist at the old number."""
-from hub.services import complaints, order_actions
+from hub.services import complaints, customers, order_actions
 from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_moves, create_own_tables
 from sync import recovery
@@ -61,6 +61,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: _retention(conn)),
     Migration(12, "receipt_discrepancies: what an outlet's shipment brought short, damaged or extra; HQ settles "
                  "them in its approvals inbox", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
+    Migration(13, "master data: product categories, fault categories and fault codes (replicated); "
+                  "customers.merged_into; HQ's customer groups and the products each customer owns",
+               lambda conn: _master_data(conn)),
 )
 
 
@@ -75,6 +78,14 @@ def _complaint_work(conn) -> None:
     for name, decl in complaints.WORKFLOW_COLUMNS:
         conn.execute(f"ALTER TABLE hq_complaints ADD COLUMN {name} {decl}")
     for sql in complaints.WORKFLOW_DDL:
+        conn.execute(sql)
+
+
+def _master_data(conn) -> None:
+    for table in ("product_categories", "fault_categories", "fault_codes"):
+        create_declared_table(conn, table)
+    add_declared_column(conn, "customers", "merged_into")
+    for sql in customers.DDL:
         conn.execute(sql)
 
 
@@ -93,7 +104,7 @@ def _retention(conn) -> None:
 
 # A PostgreSQL hub is created at the newest version; none is older than this. Migrations up
 # to it are SQLite history; every later one runs on both stores (see the module docstring).
-POSTGRES_FROM = 12
+POSTGRES_FROM = 13
 
 HUB_SCHEMA = StoreSchema("hub", create, MIGRATIONS, postgres_from=POSTGRES_FROM)
 register(HUB_SCHEMA)

@@ -49,6 +49,19 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
                  "global bucket is pulled again for the values this file ignored", _retention),
     Migration(9, "receipt_discrepancies: what a shipment brought short, damaged or extra, for HQ to settle "
                  "(replicated)", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
+    Migration(10, "master data: product categories, fault categories and fault codes; customers.merged_into",
+               lambda conn: _master_data(conn)),
 )
+
+
+def _master_data(conn) -> None:
+    """Migration 10: master data's tables and `customers.merged_into`; the global bucket is
+    pulled again for the master data rows this file had no table for."""
+    for table in ("product_categories", "fault_categories", "fault_codes"):
+        create_declared_table(conn, table)
+    add_declared_column(conn, "customers", "merged_into")
+    conn.execute("DELETE FROM _cursors WHERE bucket = 'global'")
+
+
 NODE_SCHEMA = StoreSchema("node", create, MIGRATIONS)
 register(NODE_SCHEMA)

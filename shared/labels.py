@@ -26,6 +26,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "complaints": ("处理投诉", "handle complaints"), "callback": ("回访客户", "call customers back"),
         "kb_manage": ("维护知识库", "maintain the knowledge base"), "reports": ("查看报表", "read reports"),
         "admin": ("系统管理", "administer the system"),
+        "master_data": ("维护主数据", "maintain master data"),
+        "customers": ("管理客户资料", "manage customers"),
     },
     "move_kind": {
         "receipt": ("入库", "Receipt"), "consume": ("工单用料", "Used on order"),
@@ -317,6 +319,26 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "dispatch": ("派单", "dispatch the order"), "redispatch": ("改派", "re-dispatch the order"),
         "cancel": ("取消工单", "cancel the order"),
         "take_back": ("收回改派", "take the order back"),
+    },
+    # Master data (hub/services/master_data.py, customers.py, data_import.py): what its forms and
+    # import files name, and the things themselves.
+    "md_field": {
+        "code": ("编码", "code"), "name": ("名称", "name"), "name_en": ("英文名称", "English name"),
+        "warranty_months": ("保修月数", "warranty months"), "category": ("产品类别", "product category"),
+        "fault_category": ("故障类别", "fault category"), "fault_code": ("故障代码", "fault code"),
+        "position": ("排序", "position"), "cause": ("常见原因", "usual cause"), "sku": ("配件编码", "part number"),
+        "unit_price": ("单价（元）", "unit price (yuan)"), "safety_stock": ("安全库存", "safety stock"),
+        "models": ("适用型号", "fits models"), "active": ("启用", "active"),
+        "product_model": ("产品型号", "product model"), "part": ("配件", "part"),
+        "product_category": ("产品类别", "product category"), "customer": ("客户", "customer"),
+        "group": ("客户分组", "customer group"), "serial_no": ("机身序列号", "serial number"),
+        "purchase_date": ("购买日期", "purchase date"), "member_level": ("会员等级", "member level"),
+        "phone": ("电话号码", "phone number"), "address": ("地址", "address"), "city": ("城市", "city"),
+        "outlet": ("网点", "outlet"), "user": ("用户", "user"), "username": ("用户名", "username"),
+        "display_name": ("姓名", "name"), "role": ("角色", "role"), "password": ("密码", "password"),
+        "region": ("大区", "region"), "capacity": ("接单能力", "capacity"), "coverage": ("覆盖城市", "coverage"),
+        "qualifications": ("服务品类", "qualifications"), "outlet_code": ("网点编码", "outlet code"),
+        "file": ("文件", "file"), "note": ("备注", "note"),
     },
     # HQ administration (hub-admin): the fields of its forms, survey question kinds.
     "admin_field": {

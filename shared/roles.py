@@ -125,6 +125,8 @@ class HqWork(StrEnum):
     KB_MANAGE = "kb_manage"      # categories and articles of the knowledge base
     REPORTS = "reports"
     ADMIN = "admin"              # outlets, users, rules, policies, templates, nodes
+    MASTER_DATA = "master_data"  # product categories, models, parts and prices, faults; customer merges
+    CUSTOMERS = "customers"      # the customer list, customer groups, the products customers own
 
 
 HQ_WORK: dict[str, frozenset[Role]] = {
@@ -137,4 +139,6 @@ HQ_WORK: dict[str, frozenset[Role]] = {
     HqWork.KB_MANAGE: frozenset({Role.ADMIN}),
     HqWork.REPORTS: HUB_ROLES,
     HqWork.ADMIN: frozenset({Role.ADMIN}),
+    HqWork.MASTER_DATA: frozenset({Role.ADMIN}),
+    HqWork.CUSTOMERS: frozenset({Role.HQ_AGENT, Role.ADMIN}),
 }

@@ -143,9 +143,24 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "title": TEXT, "category": TEXT, "body": TEXT, "tags": JSON,
         "fault_codes": JSON, "models": JSON, "audience": JSON, "updated_at": INT,
         "active": BOOL}),
+    # Master data (hub migration 13 / node 10): product categories, and the fault categories and
+    # codes of each product category that intake picks from (hub/services/master_data.py).
+    _spec("product_categories", HUB, RECORD, Global(), {
+        "code": TEXT, "name": TEXT, "name_en": TEXT, "warranty_months": INT, "active": BOOL},
+        indexes=(("code",),)),
+    _spec("fault_categories", HUB, RECORD, Global(), {
+        "category": TEXT, "code": TEXT, "name": TEXT, "name_en": TEXT, "position": INT,
+        "active": BOOL},
+        indexes=(("category",),)),
+    _spec("fault_codes", HUB, RECORD, Global(), {
+        "fault_category_id": TEXT, "category": TEXT, "code": TEXT, "name": TEXT, "name_en": TEXT,
+        "cause": TEXT, "active": BOOL},
+        indexes=(("fault_category_id",), ("category", "code"))),
+    # `merged_into` (hub 13 / node 10): a duplicate merged into another customer keeps its id
+    # (outlets' orders name it) and points at the customer it became.
     _spec("customers", HUB, RECORD, ByReferrers("service_orders", "customer_id"), {
         "name": TEXT, "phone": TEXT, "address": TEXT, "city": TEXT,
-        "member_level": TEXT, "created_at": INT},
+        "member_level": TEXT, "created_at": INT, "merged_into": TEXT},
         indexes=(("phone",),)),
     # ---- the outlets' work ----
     _spec("service_orders", OUTLET, RECORD, ByOutlet(), {

@@ -22,3 +22,14 @@ def categories() -> list[dict]:
 
 def category(code: str) -> dict:
     return next(c for c in categories() if c["code"] == code)
+
+
+def fault_groups() -> list[dict]:
+    """The fault categories the demo's master data starts with: code, name, name_en."""
+    return vocabulary()["fault_groups"]
+
+
+def fault_code(category: dict, fault: dict) -> str:
+    """A fault's code in master data: the code the appliance shows (E1 …), else the
+    category's code and the fault's place in its list (AC01 …)."""
+    return fault["code"] or f"{category['code']}{category['faults'].index(fault) + 1:02d}"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from faker import Faker
 
 from shared import vocabulary as vocab
+from shared.labels import label
 from shared.numbering import hq_number
 from shared.orders import HUB, OrderType, Priority, Status
 from shared.passwords import hash_password, hash_pin
@@ -115,7 +116,7 @@ class _Generator:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def build(self) -> list[dict]:
-        ops = self.outlet_ops() + self.user_ops() + self.model_ops() + self.part_ops()
+        ops = self.outlet_ops() + self.user_ops() + self.category_ops() + self.model_ops() + self.part_ops()
         ops += self.fee_ops() + self.sla_ops() + self.survey_ops() + self.kb_ops()
         ops += self.customer_ops()
         ops += self.order_ops()
@@ -177,6 +178,32 @@ class _Generator:
         return ops
 
     # ---- catalogue and rules ----
+
+    @staticmethod
+    def category_ops() -> list[dict]:
+        """Product categories, and the fault categories and codes of each (master data);
+        ids derived from the codes, so the rest of the demo keeps its random sequence."""
+        ops = []
+
+        def fixed(*key) -> str:
+            return str(uuid.uuid5(uuid.NAMESPACE_URL, "fieldsync:" + ":".join(key)))
+        names = {g["code"]: g for g in vocab.fault_groups()}
+        for cat in vocab.categories():
+            ops.append(put("product_categories", fixed("category", cat["code"]), code=cat["code"], name=cat["name"],
+                           name_en=label("product_category", cat["code"], "en").capitalize(),
+                           warranty_months=cat["warranty_months"], active=True))
+            used = list(dict.fromkeys(f["group"] for f in cat["faults"]))
+            for position, g in enumerate(used, 1):
+                ops.append(put("fault_categories", fixed("fault_category", cat["code"], g), category=cat["code"],
+                               code=g, name=names[g]["name"], name_en=names[g]["name_en"], position=position,
+                               active=True))
+            for f in cat["faults"]:
+                code = vocab.fault_code(cat, f)
+                ops.append(put("fault_codes", fixed("fault_code", cat["code"], code),
+                               fault_category_id=fixed("fault_category", cat["code"], f["group"]),
+                               category=cat["code"], code=code, name=f["text"], name_en=f["en"],
+                               cause=f["cause"], active=True))
+        return ops
 
     def model_ops(self) -> list[dict]:
         self.models: dict[str, list[dict]] = {}  # category -> models
@@ -375,7 +402,7 @@ class _Generator:
                      "purchase_date": local_date(bought).isoformat(),
                      "fault_description": (fault["text"] if fault
                                            else self.rng.choice(self.v["work"][otype][cat["code"]])),
-                     "fault_code": (fault or {}).get("code") or None, "priority": str(priority),
+                     "fault_code": vocab.fault_code(cat, fault) if fault else None, "priority": str(priority),
                      "contact_name": customer["name"], "contact_phone": customer["phone"],
                      "address": customer["address"], "source": HUB, "created_at": created,
                      "sla_accept_due": created + policy["accept_within_min"] * MINUTE,

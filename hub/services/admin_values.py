@@ -4,7 +4,7 @@ admin services validate every input here before they write anything."""
 from typing import overload
 
 from shared.errors import ServiceError
-from shared.labels import pair
+from shared.labels import LABELS, pair
 from shared.money import yuan_to_fen
 from shared.tables import TABLES
 from shared.validation import ValidationError
@@ -12,7 +12,8 @@ from sync.schema import from_cell
 
 
 def what(field: str) -> tuple[str, str]:
-    return pair("admin_field", field)
+    """The field in words: an administration form's, else master data's (hub/services/master_data.py)."""
+    return LABELS["admin_field"].get(field) or pair("md_field", field)
 
 
 def refuse(code: str, field: str, **params) -> ServiceError:

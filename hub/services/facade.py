@@ -11,9 +11,11 @@ from hub.services.callbacks import Callbacks
 from hub.services.complaint_work import ComplaintWork
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
+from hub.services.customers import Customers
 from hub.services.dispatch import Dispatch
 from hub.services.intake import Intake
 from hub.services.kb_answers import KbAnswers
+from hub.services.master_data import MasterData
 from hub.services.monitor import Monitor
 from hub.services.order_actions import OrderActions
 from hub.services.overview import Overview
@@ -33,7 +35,10 @@ class HubServices:
         self.approvals = Approvals(self.ctx)
         self.dispatch = Dispatch(self.ctx)
         self.order_actions = OrderActions(self.ctx, self.dispatch)
-        self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx))
+        self.master_data = MasterData(self.ctx)
+        self.customers = Customers(self.ctx)
+        self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx), self.master_data,
+                             self.customers)
         self.admin = Administration(self.ctx)
         self.sync_health = SyncHealth(self.ctx)
         self.rollups = Rollups(self.ctx)

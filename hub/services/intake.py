@@ -27,6 +27,7 @@ from shared.labels import label, pair
 from shared.roles import HqWork
 
 from hub.services.context import new_id
+from hub.services.master_data import FaultCode
 from hub.services.session import HubSession
 
 DDL = (
@@ -41,7 +42,8 @@ DDL = (
 HISTORY_LIMIT = 50
 MATCH_LIMIT = 20
 ORDER_FIELDS = ("product_model_id", "serial_no", "purchase_date", "fault_description", "fault_code",
-                "priority", "contact_name", "contact_phone", "address", "notes")
+                "priority", "contact_name", "contact_phone", "address", "notes",
+                "fault_code_id", "fault_detail")  # the fault picked from master data, and words beside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,38 @@ class ModelChoice:
     code: str
     name: str
     category: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    at: int | None
+    status_label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    """One order read-only, as a history row opens it: what, where, and what happened."""
+    id: str
+    number: str
+    type_label: str
+    status_label: str
+    model: str
+    serial_no: str
+    purchase_date: str
+    outlet_name: str
+    created_at: int | None
+    fault_description: str
+    resolution: str
+    events: list[OrderEvent]
+
+
+@dataclass(frozen=True)
+class FaultGroup:
+    """A fault category of the product's category and its faults, as the picker offers them."""
+    id: str
+    label: str
+    faults: list[FaultCode]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +191,9 @@ def _required(value, name: str) -> str:
 
 
 class Intake:
-    def __init__(self, ctx, dispatch, complaints, kb):
+    def __init__(self, ctx, dispatch, complaints, kb, master_data, customers):
         self.ctx, self.dispatch, self.complaints, self.kb = ctx, dispatch, complaints, kb
+        self.master_data, self.customers = master_data, customers
 
     # ---- who is calling ----
 
@@ -173,7 +208,12 @@ class Intake:
         if not rows and len(d) < 11:
             rows = self.ctx.query(f"SELECT * FROM customers WHERE substr(phone, -{PHONE_TAIL_MIN}) = ? "
                                   "AND phone LIKE ? ORDER BY name LIMIT ?", (d[-PHONE_TAIL_MIN:], "%" + d, MATCH_LIMIT))
-        return Lookup(d, [self._card(r, session.lang) for r in rows])
+        kept: dict[str, dict] = {}
+        for r in rows:  # a duplicate merged away stands for the customer it became
+            target = self.ctx.row("customers", r["merged_into"]) if r.get("merged_into") else r
+            if target is not None:
+                kept.setdefault(target["id"], target)
+        return Lookup(d, [self._card(r, session.lang) for r in kept.values()])
 
     def card(self, session: HubSession, customer_id: str) -> CustomerCard:
         self.ctx.allow(session, HqWork.INTAKE)
@@ -183,13 +223,15 @@ class Intake:
         return self._card(row, session.lang)
 
     def _card(self, customer: dict, lang: str) -> CustomerCard:
+        ids = self.customers.ids_of(customer["id"])
+        marks = ", ".join("?" for _ in ids)
         orders = self.ctx.query(
             "SELECT o.id, o.number, o.type, o.status, o.created_at, o.fault_description, o.serial_no,"
             " o.purchase_date, o.product_model_id, o.outlet_id, o.closed_at, m.code AS model_code,"
             " m.name AS model_name, t.code AS outlet_code, t.name AS outlet_name "
             "FROM service_orders o LEFT JOIN product_models m ON m.id = o.product_model_id "
-            "LEFT JOIN outlets t ON t.id = o.outlet_id WHERE o.customer_id = ? "
-            "ORDER BY o.created_at DESC LIMIT ?", (customer["id"], HISTORY_LIMIT))
+            f"LEFT JOIN outlets t ON t.id = o.outlet_id WHERE o.customer_id IN ({marks}) "
+            "ORDER BY o.created_at DESC LIMIT ?", (*ids, HISTORY_LIMIT))
         requests = self.ctx.query(
             "SELECT r.*, o.number AS order_number, a.title AS article_title FROM hq_requests r "
             "LEFT JOIN service_orders o ON o.id = r.order_id LEFT JOIN kb_articles a ON a.id = r.kb_article_id "
@@ -202,6 +244,23 @@ class Intake:
                        o["serial_no"] or "", o["purchase_date"] or "", o["product_model_id"], o["model_code"] or "",
                        o["outlet_name"] or "") for o in orders],
             [_call(r, lang) for r in requests])
+
+    def order_record(self, session: HubSession, order_id: str) -> OrderRecord:
+        self.ctx.allow(session, HqWork.INTAKE)
+        o = self.ctx.one(
+            "SELECT o.*, m.code AS model_code, m.name AS model_name, t.name AS outlet_name FROM service_orders o "
+            "LEFT JOIN product_models m ON m.id = o.product_model_id LEFT JOIN outlets t ON t.id = o.outlet_id "
+            "WHERE o.id = ?", (order_id,))
+        if o is None:
+            raise ServiceError.of("not_found", field="order_id", thing=pair("table", "service_orders"))
+        lang = session.lang
+        events = [OrderEvent(e["at"], label("status", e["to_status"], lang), e["reason"] or "") for e in self.ctx.query(
+            "SELECT * FROM order_events WHERE order_id = ? ORDER BY at, id", (order_id,))]
+        return OrderRecord(o["id"], o["number"] or "", label("order_type", o["type"], lang),
+                           label("status", o["status"], lang),
+                           " ".join(filter(None, (o["model_code"], o["model_name"]))),
+                           o["serial_no"] or "", o["purchase_date"] or "", o["outlet_name"] or "", o["created_at"],
+                           o["fault_description"] or "", o["resolution"] or "", events)
 
     # ---- the customer's record ----
 
@@ -241,6 +300,49 @@ class Intake:
         self.ctx.allow(session, HqWork.INTAKE)
         return [ModelChoice(m["id"], m["code"] or "", m["name"] or "", m["category"] or "") for m in self.ctx.query(
             "SELECT id, code, name, category FROM product_models WHERE COALESCE(active, 1) != 0 ORDER BY code")]
+
+    def faults(self, session: HubSession, product_model_id: str | None) -> list[FaultGroup]:
+        """The active fault categories of the model's product category, each with its
+        active faults (master data's `fault_codes`); empty when the model is unknown or
+        its category has none yet."""
+        self.ctx.allow(session, HqWork.INTAKE)
+        model = self.ctx.row("product_models", product_model_id) if product_model_id else None
+        if model is None or not model.get("category"):
+            return []
+        md = self.master_data
+        codes = md.fault_codes(session, category=model["category"], active_only=True)
+        return [FaultGroup(g.id, g.label(session.lang), [c for c in codes if c.fault_category_id == g.id])
+                for g in md.fault_categories(session, model["category"], active_only=True)
+                if any(c.fault_category_id == g.id for c in codes)]
+
+    def _fault(self, session: HubSession, kind: RequestType, form: dict) -> dict:
+        """The order's fault from the one picked (`fault_code_id`, or its `fault_code`) among
+        the faults of the product's category, with the agent's words beside it
+        (`fault_detail`). A repair of a category that has faults must pick one."""
+        picked_id, detail = form.pop("fault_code_id", None), _text(form.pop("fault_detail", None))
+        model = self.ctx.row("product_models", form.get("product_model_id") or "")
+        category = (model or {}).get("category")
+        faults = self.master_data.fault_codes(session, category=category, active_only=True) if category else []
+        picked = None
+        if picked_id:
+            picked = next((f for f in faults if f.id == picked_id), None)
+            if picked is None:
+                raise ServiceError.of("fault_other_category", field="fault_code_id")
+        elif form.get("fault_code"):
+            picked = next((f for f in faults if f.code == str(form["fault_code"]).strip().upper()), None)
+        else:  # a fault named in words by a caller of the service (the CLI, a script)
+            said = _text(form.get("fault_description"))
+            picked = next((f for f in sorted(faults, key=lambda f: -len(f.name)) if said.startswith(f.name)), None)
+        if picked is None:
+            if kind == RequestType.REPAIR and faults:
+                raise ServiceError.of("fault_required", field="fault_code_id")
+            if detail and not _text(form.get("fault_description")):
+                form["fault_description"] = detail
+            return form
+        form["fault_code"] = picked.code
+        if not _text(form.get("fault_description")):
+            form["fault_description"] = f"{picked.name}：{detail}" if detail else picked.name
+        return form
 
     # ---- knowledge base ----
 
@@ -293,8 +395,12 @@ class Intake:
         with ctx.tx():
             if customer_id is None:
                 customer_id = self.save_customer(session, **customer)
-            elif ctx.row("customers", customer_id) is None:
-                raise ServiceError.of("not_found", thing=("客户", "customer"))
+            else:
+                known = ctx.row("customers", customer_id)
+                if known is None:
+                    raise ServiceError.of("not_found", thing=("客户", "customer"))
+                if known.get("merged_into"):
+                    raise ServiceError.of("merged_customer", field="customer_id")
             caller = normal_phone(phone)  # the number that called, when the agent has it whole
             rec = {"type": str(kind), "customer_id": customer_id, "created_at": ctx.now(),
                    "created_by": session.user_id,
@@ -302,7 +408,7 @@ class Intake:
                                                                        (customer_id,))}
             out = {}
             if kind in ORDER_REQUESTS:
-                form = dict(order or {})
+                form = self._fault(session, kind, dict(order or {}))
                 created = self.dispatch.create_order(
                     session, customer_id=customer_id, type=ORDER_REQUESTS[kind], outlet_id=outlet_id,
                     suggested_outlet_id=suggested_outlet_id, override_reason=override_reason,
@@ -340,7 +446,7 @@ class Intake:
         order = self.ctx.row("service_orders", order_id)
         if order is None:
             raise ServiceError.of("not_found", field="order_id", thing=pair("table", "service_orders"))
-        if order.get("customer_id") != customer_id:
+        if order.get("customer_id") not in self.customers.ids_of(customer_id):
             raise ServiceError.of("order_of_other_customer", field="order_id")
 
     def requests(self, session: HubSession, type: str | None = None, limit: int = 100) -> list[PastCall]:

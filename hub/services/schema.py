@@ -4,12 +4,14 @@ hub.db is made (hub/migrations.py), and a later change to one is a migration the
 Nothing here replicates to the nodes."""
 from shared.audit import HQ_PREFIX
 
-from hub.services import (approve_parts, callbacks, complaints, dispatch, intake, kb_answers, monitor, order_actions,
+from hub.services import (approve_parts, callbacks, complaints, customers, dispatch, intake, kb_answers, monitor,
+                          order_actions,
                           rollups)
 
 # Service modules whose DDL is part of the hub's schema (each adds its own).
 # rollups after complaints: its triggers watch hq_complaints
-MODULES = (complaints, rollups, approve_parts, dispatch, intake, kb_answers, callbacks, monitor, order_actions)
+MODULES = (complaints, rollups, approve_parts, dispatch, intake, kb_answers, callbacks, monitor, order_actions,
+           customers)
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS hq_audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL,

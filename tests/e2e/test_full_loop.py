@@ -102,7 +102,9 @@ def shanghai_caller_for_sh01(services) -> dict:
             continue
         best = services.dispatch.suggest(None, customer_id=c["id"], product_model_id=model).best
         if best and best.code == "SH01":
-            return dict(c)
+            group = services.intake.faults(agent, model)[0]  # the agent picks the fault from master data
+            return {**c, "fault_group": group.label, "fault": group.faults[0].label("zh"),
+                    "fault_name": group.faults[0].name}
     raise AssertionError("no Shanghai customer whose order would be suggested to SH01")
 
 
@@ -144,13 +146,16 @@ def test_intake_dispatch_offline_completion_callback_settlement_approval(world, 
     agent.wait("来电类型")
     agent.click("维修")
     agent.wait("派单建议")
-    agent.fill("故障描述", FAULT)
+    agent.click(caller["fault_group"])
+    agent.click(caller["fault"])
+    agent.fill("补充说明（可选）", FAULT)
     agent.wait("SH01", timeout=60_000)
     agent.shot("01-intake-suggestion.png")
     agent.click("确认派单")
     agent.wait("已派至", timeout=60_000)
     [(order_id, number, outlet)] = hub_rows(hub, "SELECT o.id, o.number, t.code FROM service_orders o JOIN outlets t "
-                                                 "ON t.id = o.outlet_id WHERE o.fault_description = ?", (FAULT,))
+                                                 "ON t.id = o.outlet_id WHERE o.fault_description = ?",
+                                          (f"{caller['fault_name']}：{FAULT}",))
     assert outlet == "SH01"
     agent.wait(number)
     agent.shot("02-intake-dispatched.png")

@@ -15,7 +15,7 @@ from sync.change import SCHEMA, decode_change
 from sync.keys import SigningKey
 from sync.node_store import NodeStore
 from sync.node_sync import LocalTransport, sync_round
-from tests.hub.test_intake import NEW_CALLER, counts, model, refused
+from tests.hub.test_intake import LEAK, NEW_CALLER, NO_COOLING, counts, model, refused
 
 
 def outlet(services, code) -> dict:
@@ -108,7 +108,7 @@ def test_the_suggestion_falls_to_the_next_outlet_as_load_grows(services, agent, 
     tight = services.dispatch.suggest(agent, customer_id=cust["id"], product_model_id=m)
     assert tight.best.code == "SH01" and tight.best.score < first.best.score
     services.intake.record_request(agent, type="repair", customer_id=cust["id"],
-                                   order={"product_model_id": m, "fault_description": "不制冷"})
+                                   order={"product_model_id": m, **NO_COOLING})
     full = services.dispatch.suggest(agent, customer_id=cust["id"], product_model_id=m)
     assert full.best.code == "SH02" and "SH01" in [e.code for e in full.excluded]
 
@@ -116,7 +116,7 @@ def test_the_suggestion_falls_to_the_next_outlet_as_load_grows(services, agent, 
 def test_an_override_needs_a_reason_and_is_recorded(services, agent):
     sh02 = outlet(services, "SH02")
     cust = customer_in(services, json.loads(outlet(services, "SH01")["coverage"])[0])
-    order = {"product_model_id": model(services)["id"], "fault_description": "漏水"}
+    order = {"product_model_id": model(services)["id"], **LEAK}
     e = refused(services, "override_reason", services.intake.record_request, agent, type="repair",
                 customer_id=cust["id"], order=order, outlet_id=sh02["id"])
     assert "改派原因" in e.message("zh")
@@ -136,7 +136,7 @@ def test_an_override_needs_a_reason_and_is_recorded(services, agent):
 
 def test_dispatch_to_an_unknown_or_inactive_outlet_or_by_an_approver_is_refused(services, agent, approver, hub):
     cust = customer_in(services, "上海")
-    order = {"product_model_id": model(services)["id"], "fault_description": "漏水"}
+    order = {"product_model_id": model(services)["id"], **LEAK}
     refused(services, "outlet_unknown", services.intake.record_request, agent, type="repair",
             customer_id=cust["id"], order=order, outlet_id="no-such-outlet", override_reason="x")
     gz = outlet(services, "GZ01")
@@ -152,13 +152,13 @@ def test_dispatch_to_an_unknown_or_inactive_outlet_or_by_an_approver_is_refused(
 def test_no_fitting_outlet_asks_for_a_hand_choice(services, agent):
     cust = services.intake.save_customer(agent, **{**NEW_CALLER, "city": "拉萨", "address": "拉萨市城关区1号"})
     e = refused(services, "no_outlet", services.intake.record_request, agent, type="repair", customer_id=cust,
-                order={"product_model_id": model(services)["id"], "fault_description": "不制冷"})
+                order={"product_model_id": model(services)["id"], **NO_COOLING})
     assert "手动选择" in e.message("zh")
 
 
 def test_a_dispatched_order_reaches_the_outlets_bucket_with_its_customer(services, agent, hub):
     rec = services.intake.record_request(agent, type="repair", customer=NEW_CALLER,
-                                         order={"product_model_id": model(services)["id"], "fault_description": "漏水"})
+                                         order={"product_model_id": model(services)["id"], **LEAK})
     ops = bucket_ops(hub, rec.outlet_id)
     order_ops = [op for op in ops if op["table"] == "service_orders" and op["id"] == rec.order_id]
     assert order_ops and order_ops[0]["fields"]["number"] == rec.order_number
@@ -173,7 +173,7 @@ def test_a_declined_order_is_redispatched_and_moves_to_the_other_outlets_node(se
     try:
         rec = services.intake.record_request(agent, type="repair", customer_id=cust["id"],
                                              order={"product_model_id": model(services)["id"],
-                                                    "fault_description": "不制冷"})
+                                                    **NO_COOLING})
         assert rec.outlet_id == sh01["id"]
         node1.sync()
         assert node1.order(rec.order_id)["number"] == rec.order_number
@@ -231,7 +231,7 @@ def test_redispatch_of_an_order_that_was_not_declined_is_refused(services, agent
 
 def test_hq_cancels_an_order_with_a_reason(services, agent, approver, hub, clock):
     rec = services.intake.record_request(agent, type="repair", customer=NEW_CALLER,
-                                         order={"product_model_id": model(services)["id"], "fault_description": "漏水"})
+                                         order={"product_model_id": model(services)["id"], **LEAK})
     refused(services, "required", services.dispatch.cancel, agent, rec.order_id, " ")
     refused(services, "role_forbidden", services.dispatch.cancel, approver, rec.order_id, "客户取消")
     clock.advance(60_000)
@@ -267,7 +267,7 @@ def hub_decline(hub, order_id, reason="超出网点服务范围"):
 
 def test_sending_a_declined_order_back_to_the_outlet_that_declined_it_needs_a_reason(services, agent, hub):
     rec = services.intake.record_request(agent, type="repair", customer=NEW_CALLER,
-                                         order={"product_model_id": model(services)["id"], "fault_description": "漏水"})
+                                         order={"product_model_id": model(services)["id"], **LEAK})
     hub_decline(hub, rec.order_id)
     refused(services, "override_reason", services.dispatch.redispatch, agent, rec.order_id, rec.outlet_id)
     services.dispatch.redispatch(agent, rec.order_id, rec.outlet_id, override_reason="客户坚持由原网点上门，已协调排班")
@@ -278,7 +278,7 @@ def test_sending_a_declined_order_back_to_the_outlet_that_declined_it_needs_a_re
 
 def test_redispatch_without_an_outlet_takes_the_best_suggestion(services, agent, hub):
     rec = services.intake.record_request(agent, type="repair", customer=NEW_CALLER,
-                                         order={"product_model_id": model(services)["id"], "fault_description": "漏水"})
+                                         order={"product_model_id": model(services)["id"], **LEAK})
     hub_decline(hub, rec.order_id)
     expected = services.dispatch.suggest_for(agent, rec.order_id).best.outlet_id
     assert expected != rec.outlet_id
@@ -307,7 +307,7 @@ def test_the_screens_dispatch_override_and_redispatch(services, agent, hub):
     v = sh.view = IntakeView(sh)
     v._lookup(cust["phone"])
     v._kind("repair")
-    v.form.update(product_model_id=model(services)["id"], fault_description="不制冷")
+    v.form.update(product_model_id=model(services)["id"], fault_code="AC01", fault_description="不制冷")
     sh.render()
     card = services.intake.card(agent, cust["id"])
     v._dispatch(card, sh02["id"], sh01["id"])

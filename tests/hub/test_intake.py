@@ -3,6 +3,7 @@ membership), creates a new one, and records what they asked for — a repair bec
 dispatched order, a consult names the article that answered, a complaint lands in a
 department queue, praise is linked to its order. Refusals change nothing."""
 import dataclasses
+import types
 
 import pytest
 
@@ -41,6 +42,9 @@ def model(services, category="AC") -> dict:
     return services.ctx.one("SELECT * FROM product_models WHERE category = ? ORDER BY code LIMIT 1", (category,))
 
 
+# a fault picked from the demo's master data (AC01 空调不制冷, AC02 室内机漏水), in the agent's words
+NO_COOLING = {"fault_code": "AC01", "fault_description": "不制冷"}
+LEAK = {"fault_code": "AC02", "fault_description": "漏水"}
 NEW_CALLER = {"name": "赵小红", "phone": "139 1234 0001", "city": "上海",
               "address": "上海市徐汇区漕溪北路88号3栋1201室"}
 
@@ -108,7 +112,7 @@ def test_a_repair_call_becomes_a_dispatched_hq_order_with_sla_due_times(services
     m = model(services)
     top = max(int(r["number"][3:]) for r in hub.rows("service_orders"))
     rec = services.intake.record_request(agent, type="repair", customer_id=cust["id"], summary="空调不制冷，有异响",
-                                         order={"product_model_id": m["id"], "fault_description": "不制冷",
+                                         order={"product_model_id": m["id"], **NO_COOLING,
                                                 "serial_no": "KFR123", "purchase_date": "2025-06-01"})
     order = hub.rows("service_orders", "id = ?", (rec.order_id,))[0]
     assert rec.order_number == order["number"] == f"HQ-{top + 1:07d}"
@@ -145,12 +149,12 @@ def test_a_new_caller_and_their_install_are_recorded_in_one_go(services, agent, 
 
 def test_a_refused_order_leaves_no_customer_and_no_request_behind(services, agent):
     m = model(services)
-    refused(services, "required", services.intake.record_request, agent, type="repair", customer=NEW_CALLER,
+    refused(services, "fault_required", services.intake.record_request, agent, type="repair", customer=NEW_CALLER,
             order={"product_model_id": m["id"], "fault_description": " "})
     refused(services, "bad_date", services.intake.record_request, agent, type="repair", customer=NEW_CALLER,
-            order={"product_model_id": m["id"], "fault_description": "漏水", "purchase_date": "2099-01-01"})
+            order={"product_model_id": m["id"], **LEAK, "purchase_date": "2099-01-01"})
     refused(services, "bad_choice", services.intake.record_request, agent, type="repair", customer=NEW_CALLER,
-            order={"product_model_id": "no-such-model", "fault_description": "漏水"})
+            order={"product_model_id": "no-such-model", **LEAK})
     refused(services, "bad_choice", services.intake.record_request, agent, type="visit", customer=NEW_CALLER,
             summary="?")
 
@@ -217,7 +221,12 @@ class FakeShell:
     def __init__(self, services, session, lang="zh"):
         from hub.ui.text import t
         self.services, self.session, self.lang, self._t = services, session, lang, t
-        self.errors, self.toasts, self.view = [], [], None
+        self.errors, self.toasts, self.view, self.dialogs = [], [], None, []
+        self.page = types.SimpleNamespace(run_task=lambda fn: None, show_dialog=self.dialogs.append,
+                                          pop_dialog=lambda: None)
+
+    def dialog_width(self, want):
+        return want
 
     def t(self, key, **params):
         return self._t(key, self.lang, **params)

@@ -6,7 +6,7 @@ and change nothing. (tests/test_moved_away.py: the old outlet's late pushes.)"""
 import json
 
 from tests.hub.test_dispatch import outlet
-from tests.hub.test_intake import NEW_CALLER, model, refused
+from tests.hub.test_intake import NEW_CALLER, NO_COOLING, model, refused
 
 
 def notices_of(services, outlet_id, kind):
@@ -15,7 +15,7 @@ def notices_of(services, outlet_id, kind):
 
 def test_an_uncovered_city_is_saved_and_waits_for_a_hand_dispatch(services, agent):
     cust = services.intake.save_customer(agent, **{**NEW_CALLER, "city": "拉萨", "address": "拉萨市城关区1号"})
-    order = {"product_model_id": model(services)["id"], "fault_description": "不制冷"}
+    order = {"product_model_id": model(services)["id"], **NO_COOLING}
     rec = services.intake.record_request(agent, type="repair", customer_id=cust, manual_dispatch=True, order=order)
     order = services.ctx.row("service_orders", rec.order_id)
     assert (order["status"], order["outlet_id"], rec.outlet_id) == ("new", None, None)

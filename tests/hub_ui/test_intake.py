@@ -15,35 +15,68 @@ def read(hq, sql, params=()):
         conn.close()
 
 
+def fault_to_pick(hq, phone: str) -> tuple[str, str, str, str]:
+    """The first fault category and fault (master data) of the caller's last product:
+    (category, fault as its button reads, fault name, code)."""
+    [(category,)] = read(hq, "SELECT m.category FROM service_orders o "
+                             "JOIN product_models m ON m.id = o.product_model_id "
+                             "JOIN customers c ON c.id = o.customer_id WHERE c.phone = ? "
+                             "ORDER BY o.created_at DESC LIMIT 1", (phone,))
+    [(group, name, code)] = read(hq, "SELECT g.name, f.name, f.code FROM fault_codes f JOIN fault_categories g "
+                                     "ON g.id = f.fault_category_id WHERE f.category = ? "
+                                     "ORDER BY g.position, f.code LIMIT 1", (category,))
+    return group, (name if code in name else f"{name} · {code}"), name, code
+
+
 def test_agent_records_a_repair_for_a_returning_member_and_dispatches_it(ui, hq):
     [(name, phone, level)] = read(hq, "SELECT c.name, c.phone, c.member_level FROM customers c "
                                       "JOIN service_orders o ON o.customer_id = c.id WHERE c.city = '上海' "
                                       "AND c.member_level IS NOT NULL GROUP BY c.id HAVING COUNT(*) >= 2 "
                                       "ORDER BY c.id LIMIT 1")
+    ui.page.set_viewport_size({"width": 1366, "height": 768})
     ui.login("hq.agent")
     ui.wait("欢迎")
     ui.click("来电受理", exact=False)
     ui.wait("下一个来电")
-    ui.fill("来电号码（完整号码或后4位）", phone)
-    ui.click("查询")
+    ui.page.keyboard.type(phone)  # the number field has the focus when the screen opens
+    ui.page.keyboard.press("Enter")
     ui.wait(name)
     ui.wait(f"会员 · {level}")
     ui.wait("服务记录")
     ui.wait("来电类型")
+    repair = ui.button("维修").first.bounding_box()
+    assert repair is not None and repair["y"] + repair["height"] <= 768  # in view without scrolling
     ui.shot("hub/10-intake-customer.png")
+    # the service history opens an order's record
+    [(past,)] = read(hq, "SELECT o.number FROM service_orders o JOIN customers c ON c.id = o.customer_id "
+                         "WHERE c.phone = ? ORDER BY o.created_at DESC LIMIT 1", (phone,))
+    ui.click(past)
+    ui.wait(f"工单 {past}")
+    ui.wait("处理过程")
+    ui.click("关闭")
+    ui.gone("处理过程")
     ui.click("维修")
     ui.wait("派单建议")
-    ui.fill("故障描述", "空调不制冷，外机有异响")
+    group, fault, fault_name, code = fault_to_pick(hq, phone)
+    ui.click(group)
+    ui.click(fault)
+    ui.fill("补充说明（可选）", "外机有异响")
     ui.wait("服务范围覆盖上海")
     ui.wait("不覆盖上海")
     ui.shot("hub/11-intake-suggestion.png")
     ui.click("确认派单")
     ui.wait("已派至")
-    [(number, fault)] = read(hq, "SELECT number, fault_description FROM service_orders "
-                                 "ORDER BY number DESC LIMIT 1")
-    assert fault == "空调不制冷，外机有异响"
+    [(number, described, picked)] = read(hq, "SELECT number, fault_description, fault_code FROM service_orders "
+                                             "ORDER BY number DESC LIMIT 1")
+    assert (described, picked) == (f"{fault_name}：外机有异响", code)
     ui.wait(number)
     ui.shot("hub/12-intake-dispatched.png")
+    # the next call: the number field has the focus again, and the last call's banner goes
+    ui.page.keyboard.type(phone)
+    ui.page.keyboard.press("Enter")
+    ui.wait(name)
+    ui.gone("已派至")
+    ui.page.set_viewport_size({"width": 1366, "height": 900})
     decline(hq, number, "师傅排班已满，无法按时上门")
     ui.click("派单改派", exact=False)
     ui.wait("待改派工单")
@@ -103,3 +136,33 @@ def test_a_new_caller_is_created_and_a_consult_is_answered_from_the_knowledge_ba
     ui.wait("Call intake")
     ui.wait("Consultation recorded")
     ui.shot("hub/17-intake-english.png")
+
+
+def test_the_fault_is_picked_in_english(ui, hq):
+    [(phone,)] = read(hq, "SELECT c.phone FROM customers c JOIN service_orders o ON o.customer_id = c.id "
+                          "WHERE c.city = '上海' GROUP BY c.id ORDER BY c.id DESC LIMIT 1")
+    [(category,)] = read(hq, "SELECT m.category FROM service_orders o "
+                             "JOIN product_models m ON m.id = o.product_model_id "
+                             "JOIN customers c ON c.id = o.customer_id WHERE c.phone = ? "
+                             "ORDER BY o.created_at DESC LIMIT 1", (phone,))
+    [(group, fault, code)] = read(hq, "SELECT g.name_en, f.name_en, f.code FROM fault_codes f JOIN fault_categories g "
+                                      "ON g.id = f.fault_category_id WHERE f.category = ? "
+                                      "ORDER BY g.position, f.code LIMIT 1", (category,))
+    ui.login("hq.agent")
+    ui.wait("欢迎")
+    ui.click("English")
+    ui.click("Calls", exact=False)
+    ui.wait("Next call")
+    ui.fill("Caller's number (full or last 4 digits)", phone)
+    ui.click("Look up")
+    ui.click("Repair")
+    ui.wait("Fault category")
+    ui.click(group)
+    ui.click(fault if code in fault else f"{fault} · {code}")
+    ui.fill("Details (optional)", "noisy since Monday")
+    ui.shot("hub/18-intake-fault-english.png")
+    ui.click("Confirm dispatch", exact=False)
+    ui.wait("dispatched to")
+    [(picked, described)] = read(hq, "SELECT fault_code, fault_description FROM service_orders "
+                                     "ORDER BY number DESC LIMIT 1")
+    assert picked == code and described.endswith("：noisy since Monday")

@@ -29,6 +29,7 @@ class IntakeView:
 
     def __init__(self, shell):
         self.shell = shell
+        self.focus_phone = True  # the phone field takes the focus when the screen opens and after each call
         self.next_call()
 
     def next_call(self) -> None:
@@ -56,8 +57,11 @@ class IntakeView:
     def build(self) -> ft.Control:
         sh = self.shell
         phone = ft.TextField(label=sh.t("in_phone"), value=self.phone, width=300,
-                             prefix_icon=ft.Icons.PHONE, autofocus=self.lookup is None,
+                             prefix_icon=ft.Icons.PHONE, autofocus=self.focus_phone,
                              on_submit=lambda e: self._lookup(e.control.value))
+        if self.focus_phone:
+            self.focus_phone = False
+            sh.page.run_task(phone.focus)  # after this render is on the page
         parts: list[ft.Control] = [
             ft.Row([w.title(sh.t("in_title")), phone,
                     ft.FilledButton(sh.t("in_lookup"), icon=ft.Icons.SEARCH,
@@ -75,6 +79,14 @@ class IntakeView:
 
     def _restart(self) -> None:
         self.next_call()
+        self.focus_phone = True
+        self.shell.render()
+
+    def _call_done(self, done) -> None:
+        """The call is recorded: its confirmation shows until the next lookup, the form is
+        ready for the next caller, the phone field has the focus."""
+        self.next_call()
+        self.done, self.focus_phone = done, True
         self.shell.render()
 
     def _lookup(self, text: str) -> None:
@@ -105,12 +117,10 @@ class IntakeView:
         ok, card = sh.run(sh.services.intake.card, sh.session, self.customer_id)
         if not ok:
             return []
-        out = [self._card(card)]
         if self.editing:
-            out.append(self._customer_form(card.customer))
-        else:
-            out.append(self._request(card))
-        return out
+            return [self._card(card), self._customer_form(card.customer)]
+        # what the caller asks for first: its buttons are in view without scrolling
+        return [self._request(card), self._card(card)]
 
     def _choose(self, customer_id: str) -> None:
         self.customer_id = customer_id
@@ -127,7 +137,9 @@ class IntakeView:
                        w.chip(sh.t("in_returning"), ft.Colors.INDIGO_600) if card.orders else ft.Container(), badge],
                       spacing=10)
         info = ft.Row([w.kv(sh.t("in_cphone"), c.phone), w.kv(sh.t("in_city"), c.city)], spacing=40)
-        rows = [[o.number, o.type_label, w.status_chip(o.status, o.status_label),
+        rows = [[ft.TextButton(o.number, tooltip=sh.t("in_open_record"),
+                               on_click=lambda e, i=o.id: self._open_order(i)), o.type_label,
+                 w.status_chip(o.status, o.status_label),
                  o.model_code or "—", o.outlet_name or "—", when(o.created_at, sh.lang),
                  o.fault_description[:24]] for o in card.orders[:10]]
         history = w.table([sh.t("in_col_number"), sh.t("in_col_type"), sh.t("in_col_status"), sh.t("in_col_model"),
@@ -143,6 +155,25 @@ class IntakeView:
         return ft.Card(ft.Container(ft.Column([ft.Row([ft.Column(controls[:3], spacing=6, expand=True), edit],
                                                       vertical_alignment=ft.CrossAxisAlignment.START),
                                                *controls[3:]], spacing=8), padding=16), margin=0)
+
+    def _open_order(self, order_id: str) -> None:
+        sh = self.shell
+        ok, rec = sh.run(sh.services.intake.order_record, sh.session, order_id)
+        if not ok:
+            return
+        facts = [w.kv(sh.t(k), v or "—") for k, v in (
+            ("in_col_type", rec.type_label), ("in_col_status", rec.status_label), ("in_col_model", rec.model),
+            ("in_serial", rec.serial_no), ("in_purchase", rec.purchase_date), ("in_col_outlet", rec.outlet_name),
+            ("in_col_created", when(rec.created_at, sh.lang)), ("in_fault", rec.fault_description),
+            ("in_resolution", rec.resolution))]
+        events = [w.muted(f"{when(e.at, sh.lang)}  {e.status_label}  {e.reason}") for e in rec.events]
+        dlg = ft.AlertDialog(title=ft.Text(sh.t("in_record_title", number=rec.number)),
+                             content=ft.Column([*facts, ft.Text(sh.t("in_events"), weight=ft.FontWeight.W_600),
+                                                *(events or [w.muted("—")])],
+                                               tight=True, spacing=6, scroll=ft.ScrollMode.AUTO,
+                                               width=sh.dialog_width(560)),
+                             actions=[ft.TextButton(sh.t("in_close"), on_click=lambda e: sh.page.pop_dialog())])
+        sh.page.show_dialog(dlg)
 
     def _edit(self, on: bool) -> None:
         self.editing = on
@@ -235,11 +266,10 @@ class IntakeView:
                                on_select=changed("priority"),
                                options=[ft.DropdownOption(key=str(p), text=label("priority", str(p), sh.lang))
                                         for p in Priority])
-        fault = box("fault_description", "in_fault", width=640, multiline=True, min_lines=2)
         controls = [ft.Row([model, box("serial_no", "in_serial", width=200),
                             box("purchase_date", "in_purchase", width=200),
                             priority], wrap=True),
-                    fault,
+                    self._fault_picker(box),
                     ft.Row([box("contact_name", "in_contact", width=160),
                             box("contact_phone", "in_contact_phone", width=180),
                             box("address", "in_order_address", width=420)], wrap=True)]
@@ -255,23 +285,54 @@ class IntakeView:
                                  on_manual=lambda: self._dispatch(card, None, None, manual=True))
         return controls + [ft.Text(sh.t("in_suggest"), size=17, weight=ft.FontWeight.W_600), panel]
 
+    def _fault_picker(self, box) -> ft.Control:
+        """The fault from the fault categories and faults of the model's product category
+        (master data), the agent's words beside it; a category with none yet: words only."""
+        sh, f = self.shell, self.form
+        groups = sh.services.intake.faults(sh.session, f.get("product_model_id") or None)
+        if not groups:
+            return box("fault_detail", "in_fault", width=640, multiline=True, min_lines=2)
+        group = next((g for g in groups if g.id == f.get("fault_group")), None)
+        if group is None and f.get("fault_code_id"):
+            group = next((g for g in groups if any(c.id == f["fault_code_id"] for c in g.faults)), None)
+        if group is None or not any(c.id == f.get("fault_code_id") for c in group.faults):
+            f.pop("fault_code_id", None)
+
+        def pick(key, value):
+            def on(e):
+                f[key] = value
+                if key == "fault_group":
+                    f.pop("fault_code_id", None)
+                sh.render()
+            return on
+
+        def choice(text, on, selected):
+            return ft.FilledButton(text, on_click=on) if selected else ft.OutlinedButton(text, on_click=on)
+        rows = [ft.Row([ft.Text(sh.t("in_fault_group"), width=90),
+                        *[choice(g.label, pick("fault_group", g.id), group is not None and g.id == group.id)
+                          for g in groups]], wrap=True, spacing=8)]
+        if group is not None:
+            rows.append(ft.Row([ft.Text(sh.t("in_fault_pick"), width=90),
+                                *[choice(c.label(sh.lang), pick("fault_code_id", c.id), c.id == f.get("fault_code_id"))
+                                  for c in group.faults]], wrap=True, spacing=8))
+        rows.append(box("fault_detail", "in_fault_detail", width=640))
+        return ft.Column(rows, spacing=8)
+
     def _dispatch(self, card, outlet_id: str | None, suggested: str | None, manual: bool = False) -> None:
         sh = self.shell
-        order = {k: v for k, v in self.form.items() if v not in (None, "")}
+        order = {k: v for k, v in self.form.items() if v not in (None, "") and k != "fault_group"}
         ok, rec = sh.run(sh.services.intake.record_request, sh.session, type=str(self.kind), customer_id=card.id,
-                         phone=self.phone, summary=order.get("fault_description"), order=order,
+                         phone=self.phone, order=order,
                          outlet_id=outlet_id, suggested_outlet_id=suggested, override_reason=self.reason,
                          manual_dispatch=manual)
         if not ok:
             return
         why = self.reason.strip()
         if manual:
-            self.done = lambda: sh.t("in_saved_manual", number=rec.order_number)
+            self._call_done(lambda: sh.t("in_saved_manual", number=rec.order_number))
         else:
-            self.done = lambda: sh.t("in_dispatched", number=rec.order_number, outlet=rec.outlet_name) + \
-                (sh.t("in_override_note", reason=why) if rec.override else "")
-        self.reset_request()
-        sh.render()
+            self._call_done(lambda: sh.t("in_dispatched", number=rec.order_number, outlet=rec.outlet_name) +
+                            (sh.t("in_override_note", reason=why) if rec.override else ""))
 
     def _consult(self, card) -> list[ft.Control]:
         sh = self.shell
@@ -312,9 +373,8 @@ class IntakeView:
                        customer_id=card.id, phone=self.phone, summary=self.summary or self.kb_query,
                        kb_article_id=article_id)
         if ok:
-            self.done = (lambda: sh.t("in_consult_done", title=title)) if title else (lambda: sh.t("in_consult_plain"))
-            self.reset_request()
-            sh.render()
+            self._call_done((lambda: sh.t("in_consult_done", title=title)) if title
+                            else (lambda: sh.t("in_consult_plain")))
 
     def _feedback(self, card) -> list[ft.Control]:
         sh = self.shell
@@ -349,10 +409,8 @@ class IntakeView:
         if not ok:
             return
         if rec.complaint_id:
-            self.done = lambda: sh.t("in_complaint_done", department=rec.department_name(sh.lang),
-                                     deadline=when(rec.deadline_at, sh.lang))
+            self._call_done(lambda: sh.t("in_complaint_done", department=rec.department_name(sh.lang),
+                                         deadline=when(rec.deadline_at, sh.lang)))
         else:
-            self.done = lambda: sh.t("in_praise_done")
-        self.reset_request()
-        sh.render()
+            self._call_done(lambda: sh.t("in_praise_done"))
 
