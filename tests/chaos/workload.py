@@ -148,7 +148,7 @@ class Workload:
                 self.act("assign", svc.actions.assign, clerk, o["id"], rng.choice(techs))
         elif pick < 0.4:
             for shipment in svc.stock.shipments(clerk):
-                self.act("receive", svc.stock.receive, clerk, shipment.request_id)
+                self.act("receive", svc.receiving.receive, clerk, shipment.request_id)
         elif pick < 0.52:
             if not [r for r in svc.requests.all(clerk) if r.status == DocStatus.DRAFT]:
                 rid = self.act("request_draft", svc.requests.create_draft, clerk, note=rng.choice(TEXTS))
