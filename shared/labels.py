@@ -15,6 +15,9 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "maintenance": ("保养", "Maintenance"), "inspection": ("检测", "Inspection"),
     },
     "priority": {"normal": ("普通", "Normal"), "urgent": ("加急", "Urgent")},
+    # the day an order list is narrowed by (node/services/order_list.py DATE_FIELDS)
+    "order_date": {"created": ("创建日期", "Created"), "appointment": ("预约日期", "Appointment"),
+                   "completed": ("完工日期", "Completed")},
     "role": {
         "technician": ("维修师傅", "technician"), "clerk": ("网点文员", "clerk"),
         "outlet_manager": ("网点经理", "outlet manager"), "hq_agent": ("坐席", "HQ agent"),
@@ -95,6 +98,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "technician_id": ("师傅", "technician"), "customer_id": ("客户", "customer"),
         "created_at": ("创建时间", "creation time"), "source": ("来源", "source"), "total": ("金额", "amount"),
         "submitted_at": ("提交时间", "submission time"), "actor_id": ("操作人", "actor"),
+        "date_field": ("日期类别", "which date"), "date_from": ("开始日期", "start date"),
+        "date_to": ("结束日期", "end date"),
     },
     # The outlet app's screens: titles, buttons, column names, hints.
     "ui": {
@@ -113,6 +118,11 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "any_status": ("全部状态", "Any status"), "open_orders": ("未完成", "Open"),
         "any_type": ("全部类型", "Any type"), "any_technician": ("全部师傅", "Any technician"),
         "overdue": ("已超时", "Overdue"), "overdue_only": ("只看超时", "Overdue only"),
+        # the order list's date range (node/ui/views/orders.py)
+        "date_range": ("按日期筛选", "Filter by date"), "date_of": ("日期", "Date"),
+        "date_from": ("从（年-月-日）", "From (YYYY-MM-DD)"), "date_to": ("到（年-月-日）", "To (YYYY-MM-DD)"),
+        "apply": ("筛选", "Apply"), "clear_dates": ("清除日期", "Clear dates"),
+        "dates_shown": ("{what}：{start} 至 {end}", "{what}: {start} to {end}"),
         "no_orders": ("没有符合条件的工单。", "No orders match."), "total": ("共{n}单", "{n} orders"),
         "page_range": ("第 {a}–{b} 条，共 {n} 条", "{a}–{b} of {n}"), "prev_page": ("上一页", "Previous"),
         "next_page": ("下一页", "Next"),
@@ -212,6 +222,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "adjust_yuan": ("调整金额（元，可为负）", "Amount (yuan, may be negative)"),
         "reason": ("原因", "Reason"), "line_total": ("小计", "Line total"), "settlements": ("结算单", "Settlements"),
         "no_fee_rule": ("无收费标准", "no fee rule"),
+        "no_settlement": ("{period}还没有结算单：点击“生成/更新草稿”。",
+                          "No settlement for {period} yet: tap \"Build / update draft\"."),
         "kb_search": ("搜索故障、型号、故障代码", "Search faults, models, fault codes"),
         "no_hits": ("没有找到相关文章。", "No articles found."), "last_sync": ("上次同步", "Last sync"),
         "last_attempt": ("上次尝试", "Last attempt"), "hub": ("总部服务器", "HQ server"),

@@ -15,7 +15,7 @@ from shared.warranty import parse_date
 from node.services import guards
 from node.services.attachments import Attachments
 from node.services.errors import ServiceError
-from node.services.order_rows import check_technician, own_order
+from node.services.order_rows import check_technician, finished, own_order
 from node.services.session import Session
 
 # Details a technician records on site (the fields shared/roles.py lets them write).
@@ -112,6 +112,8 @@ class OrderActions:
         guards.require_add(session, "order_events", str(to))
         check_technician(self.ctx, session, order)
         current = order["display_status"]
+        if current == Status.CANCELLED:
+            raise finished(order, str(to))
         if not can_transition(current, to, OUTLET):
             raise ServiceError.of("illegal_transition", status=in_sentence("status", current),
                                   action=pair("action", str(to)))
@@ -187,8 +189,7 @@ class OrderActions:
     def _not_finished(self, order: dict, action: str, allow_completed: bool = False) -> None:
         done = set(TERMINAL) | {Status.DECLINED} | (set() if allow_completed else {Status.COMPLETED})
         if order["display_status"] in done:
-            raise ServiceError.of("order_finished", status=in_sentence("status", order["display_status"]),
-                                  action=pair("action", action))
+            raise finished(order, action)
 
     def _technician(self, user_id: str) -> None:
         tech = self.ctx.user(user_id)

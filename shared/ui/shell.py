@@ -13,6 +13,7 @@ Made for a hand as well as a desk: below `COMPACT_WIDTH` (a phone, or a small ta
 portrait) the rail becomes a navigation bar at the bottom and the app bar's actions become
 icons; the screens read `shell.compact` to stack their columns. Crossing the width (a
 tablet turned) makes the chrome again."""
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
@@ -27,6 +28,7 @@ from shared.ui.nav import Nav
 FONT = "NotoSansSC"
 COMPACT_WIDTH = 600  # below it: a phone's layout (Material's compact window class)
 TOUCH = 48  # Material's minimum touch target, px
+TOAST_SECONDS = 3  # how long a "saved" confirmation stays in the app bar
 
 
 class Who(Protocol):
@@ -71,6 +73,8 @@ class BaseShell:
         self._rail_index: int | None = None
         self.compact = False
         self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
+        self._title: tuple[ft.AppBar, object] | None = None  # the app bar's own title while a toast shows
+        self._toasts = 0
 
     # ---- the page ----
 
@@ -224,4 +228,29 @@ class BaseShell:
         self.page.update()
 
     def toast(self, text: str) -> None:
-        self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=2500))
+        """Confirm a success ("已保存") in the app bar's title for a few seconds. A snack
+        bar at the bottom covered the page's last line for as long — the pager, a form's
+        last field, the button a clerk taps next; the app bar's title covers nothing.
+        Before login (no app bar) it is a snack bar still."""
+        bar = self.page.appbar
+        if not isinstance(bar, ft.AppBar):
+            self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=TOAST_SECONDS * 1000))
+            return
+        if self._title is None or self._title[0] is not bar:
+            self._title = (bar, bar.title)
+        self._toasts += 1
+        mine = self._toasts
+        bar.title = ft.Container(
+            ft.Text(f"✓ {text}", color=ft.Colors.GREEN_900, weight=ft.FontWeight.W_600, no_wrap=True,
+                    overflow=ft.TextOverflow.ELLIPSIS),
+            bgcolor=ft.Colors.GREEN_50, border_radius=16, padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+            border=ft.Border.all(1, ft.Colors.GREEN_300))
+        self.page.update()
+
+        async def put_back() -> None:
+            await asyncio.sleep(TOAST_SECONDS)
+            if self._toasts == mine and self._title and self.page.appbar is self._title[0]:
+                bar.title = self._title[1]
+                self.page.update()
+
+        self.page.run_task(put_back)

@@ -130,8 +130,26 @@ def test_a_finished_order_cannot_be_reassigned(env):
     oid = env.dispatch()
     env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {"status": "cancelled"}}])
     env.sync()
-    env.refused("order_finished", env.svc.actions.assign, env.clerk, oid, env.tech.user_id)
-    env.refused("illegal_transition", env.svc.actions.accept, env.tech, oid)
+    exc = env.refused("order_cancelled", env.svc.actions.assign, env.clerk, oid, env.tech.user_id)
+    assert exc.message("zh") == "总部已取消该工单（原因：未说明原因），不能再派工。"
+    env.refused("order_cancelled", env.svc.actions.accept, env.tech, oid)
+
+
+def test_a_change_to_an_order_hq_cancelled_is_refused_with_hqs_reason(env):
+    """On the node (the order already pulled cancelled) and in the sync panel (the accept
+    made offline, refused by HQ): both say why HQ cancelled it, in the user's language."""
+    oid = env.dispatch(technician_id=env.tech.user_id)
+    env.svc.actions.accept(env.tech, oid)  # offline: HQ cancels meanwhile
+    env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {
+        "status": "cancelled", "closed_reason": "客户已自行修好"}}])
+    env.sync()
+    [refused] = [r for r in env.svc.sync.view(env.clerk).refused if r.table == "order_events"]
+    assert refused.reason == "工单状态已变化，此操作不再允许。 总部已取消该工单，原因：客户已自行修好"
+    en = env.svc.sync.view(env.session(env.clerk.user_id, "en")).refused
+    assert "HQ cancelled the order: 客户已自行修好" in [r for r in en if r.table == "order_events"][0].reason
+    exc = env.refused("order_cancelled", env.svc.actions.update_details, env.tech, oid, notes="已联系客户")
+    assert exc.message("zh") == "总部已取消该工单（原因：客户已自行修好），不能再修改工单。"
+    assert exc.message("en") == "HQ cancelled this order (客户已自行修好); you can no longer edit the order."
 
 
 def test_a_user_hq_deactivated_is_stopped_at_the_next_action(env):
@@ -178,4 +196,4 @@ def test_on_site_details_are_checked(env):
     assert (detail.model_code, detail.fault_code) == ("XQG100-B14", "E21")
     env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {"status": "cancelled"}}])
     env.sync()
-    env.refused("order_finished", env.svc.actions.update_details, env.tech, oid, notes="客户取消")
+    env.refused("order_cancelled", env.svc.actions.update_details, env.tech, oid, notes="客户取消")
