@@ -263,6 +263,10 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "part_qty": ("{name}（{sku}）×{qty}", "{name} ({sku}) ×{qty}"),
         "part_on_hand": ("{name}（{sku}）· 库存{n}", "{name} ({sku}) · {n} on hand"),
         "part_carried": ("{name}（{sku}）· 随车{n}", "{name} ({sku}) · {n} carried"),
+        "part_no_stock": ("{name}（{sku}）· 无库存", "{name} ({sku}) · none in stock"),
+        "part_not_carried": ("{name}（{sku}）· 未随车", "{name} ({sku}) · not carried"),
+        "part_not_found": ("没有与“{text}”相符的配件，请从列表中选择。",
+                           "No part matches \"{text}\"; choose one from the list."),
         # the manager's devices screen and the device app's enrollment screen
         "devices": ("设备", "Devices"),
         "devices_hint": ("为维修师傅的平板或手机发放一次性注册码：在设备上扫描二维码或粘贴注册码即可注册，"

@@ -78,6 +78,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_text": ("{what}含有无法保存的字符（不成对的代理字符），请删除后重新输入。",
                  "The {what} holds a character that cannot be stored (an unpaired surrogate); "
                  "remove it and type it again."),
+    "customer_phone_search": ("请输入客户的电话号码（至少4位数字）来查找。",
+                              "Type the customer's phone number (4 digits at least) to find them."),
     "bad_phone": ("电话号码格式不正确。", "The phone number is not valid."),
     "bad_date": ("{what}应为有效日期（如2024-05-01），且不能晚于今天。",
                  "The {what} must be a valid date (e.g. 2024-05-01), not after today."),

@@ -7,6 +7,7 @@ from node.services.attachments import Attachments
 from node.services.auth import Auth
 from node.services.catalog import Catalog
 from node.services.context import Context
+from node.services.customers import Customers
 from node.services.devices import Devices
 from node.services.kb import KnowledgeBase
 from node.services.locking import Atomic
@@ -41,6 +42,7 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
         self.auth = Atomic(Auth(self.ctx), lock)
         self.people = Atomic(People(self.ctx), lock)
         self.catalog = Atomic(Catalog(self.ctx), lock)
+        self.customers = Atomic(Customers(self.ctx), lock)
         self.attachments = Atomic(attachments, lock)
         self.orders = Atomic(OrderList(self.ctx), lock)
         self.order = Atomic(OrderDetails(self.ctx), lock)

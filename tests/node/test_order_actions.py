@@ -197,3 +197,36 @@ def test_on_site_details_are_checked(env):
     env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {"status": "cancelled"}}])
     env.sync()
     env.refused("order_cancelled", env.svc.actions.update_details, env.tech, oid, notes="客户取消")
+
+
+def test_an_order_phoned_in_by_a_known_customer_names_them_found_by_phone(env):
+    """The clerk finds the outlet's customer by the number the caller gives (spaced,
+    dashed or with +86), the order names the customer and HQ accepts it; a customer HQ
+    merged into another is found as that one; bad input changes nothing."""
+    env.w.hub.write([{"op": "put", "table": "customers", "id": "C-1-old", "fields": {
+        "name": "王建国（旧）", "phone": "138-1234-5678", "merged_into": "C-1", "created_at": now_ms()}}])
+    env.dispatch()  # an order of 王建国's: his record is the outlet's
+    env.dispatch(customer_id="C-1-old")
+    svc, clerk = env.svc, env.clerk
+    for typed in ("138 1234 5678", "+86 138-1234-5678", "5678"):
+        assert [(c.id, c.name, c.phone_masked) for c in svc.customers.by_phone(clerk, typed)] == [
+            ("C-1", "王建国", "138****5678")], typed
+    assert svc.customers.by_phone(clerk, "139 0000 0000") == ()
+    err = env.refused("customer_phone_search", svc.customers.by_phone, clerk, "王建国")
+    assert err.message("zh") == "请输入客户的电话号码（至少4位数字）来查找。"
+    env.refused("customer_phone_search", svc.customers.by_phone, clerk, "567")
+    env.refused("role_forbidden", svc.customers.by_phone, env.tech, "5678")
+
+    form = dict(contact_name="", contact_phone="", address="", fault_description="空调又不制冷了")
+    env.refused("bad_choice", svc.actions.create, clerk, **form, customer_id="C-nobody")
+    env.refused("bad_choice", svc.actions.create, clerk, **form, customer_id="C-1-old")  # merged: name C-1
+    env.refused("bad_phone", svc.actions.create, clerk, **{**form, "contact_phone": "12ab"}, customer_id="C-1")
+    created = svc.actions.create(clerk, **form, customer_id="C-1")
+    detail = svc.order.get(clerk, created.id)
+    assert (detail.customer_name, detail.phone_masked, detail.address) == (
+        "王建国", "138****5678", "上海市浦东新区张杨路500号")
+    assert created.number in {c.number for c in svc.orders.page(clerk, search="138 1234 5678").cards}
+    env.sync()
+    hub = env.hub("service_orders", created.id)
+    assert (hub["customer_id"], hub["contact_name"], hub["status"]) == ("C-1", None, "accepted")
+    assert env.svc.sync.view(clerk).refused == ()

@@ -60,7 +60,7 @@ class OrdersView:
         types += [ft.DropdownOption(key=o.key, text=o.text) for o in choices.types]
         techs = [ft.DropdownOption(key=ANY, text=sh.t("any_technician"))]
         techs += [ft.DropdownOption(key=o.key, text=o.text) for o in choices.technicians]
-        search = ft.TextField(value=self.search, hint_text=sh.t("search_orders"), prefix_icon=ft.Icons.SEARCH,
+        search = ft.TextField(value=self.search, label=sh.t("search_orders"), prefix_icon=ft.Icons.SEARCH,
                               col={"xs": 12, "md": 12, "lg": 4},
                               on_submit=lambda e: self._set(search=e.control.value.strip()))
         half = {"xs": 6, "md": 4, "lg": 2}
@@ -112,10 +112,10 @@ class OrdersView:
                            col={"xs": 12, "md": 4, "lg": 2},
                            options=[ft.DropdownOption(key=c.key, text=c.text) for c in choices.date_fields],
                            on_select=lambda e: setattr(self, "date_field", e.control.value))
-        start = ft.TextField(label=sh.t("date_from"), value=self.date_from, hint_text="2026-11-01",
+        start = ft.TextField(label=sh.t("date_from"), value=self.date_from,
                              col={"xs": 6, "md": 4, "lg": 2}, on_submit=lambda e: self._apply_dates(),
                              on_change=lambda e: setattr(self, "date_from", e.control.value))
-        end = ft.TextField(label=sh.t("date_to"), value=self.date_to, hint_text="2026-11-30",
+        end = ft.TextField(label=sh.t("date_to"), value=self.date_to,
                            col={"xs": 6, "md": 4, "lg": 2}, on_submit=lambda e: self._apply_dates(),
                            on_change=lambda e: setattr(self, "date_to", e.control.value))
         buttons = ft.Row([ft.FilledButton(sh.t("apply"), icon=ft.Icons.FILTER_ALT,
