@@ -246,9 +246,20 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "created_hq": ("总部受理", "Created at HQ"), "created_outlet": ("网点来电登记", "Phoned in at the outlet"),
         "dispatched": ("派工至网点", "Dispatched to the outlet"),
         "new_order": ("新建工单", "New order"), "created_order": ("已新建工单 {number}", "Order {number} created"),
-        "phoned_in_hint": ("客户来电报修：工单直接为已接单，联系人信息记在工单上（网点不能新建客户档案）。",
-                           "A customer phoned the outlet: the order starts accepted; the contact details stay on "
-                           "the order (outlets cannot create customer records)."),
+        "phoned_in_hint": ("客户来电报修：工单直接为已接单。老客户按电话查找后选择；新客户的联系人信息记在工单上"
+                           "（网点不能新建客户档案）。",
+                           "A customer phoned the outlet: the order starts accepted. Find an existing customer by "
+                           "phone and choose them; a new caller's details stay on the order (outlets cannot "
+                           "create customer records)."),
+        # a phoned-in order naming an existing customer (node/ui/views/order_forms.py)
+        "known_customer_phone": ("老客户：输入来电号码查找", "Existing customer: type their phone number"),
+        "find_customer": ("查找客户", "Find customer"),
+        "no_customer_found": ("本网点没有这个号码的客户，请在下面填写联系人。",
+                              "No customer of the outlet has this number; fill in the caller below."),
+        "pick_customer": ("选择 {name} {phone} · {address}", "Choose {name} {phone} · {address}"),
+        "customer_chosen": ("客户：{name} {phone} · {address}", "Customer: {name} {phone} · {address}"),
+        "not_this_customer": ("不用此客户", "Not this customer"),
+        "address_if_elsewhere": ("上门地址（与客户地址不同时填写）", "Visit address (only if not the customer's)"),
         "edit_details": ("修改信息", "Edit details"), "no_model": ("（未选择）", "(none)"),
         "priority_label": ("紧急程度", "Priority"), "order_type": ("服务类型", "Service type"),
         "photos": ("现场照片", "Photos"), "pick_photos": ("选择照片", "Choose photos"),

@@ -73,7 +73,8 @@ class BaseShell:
         self._rail_index: int | None = None
         self.compact = False
         self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
-        self._title: tuple[ft.AppBar, object] | None = None  # the app bar's own title while a toast shows
+        # the app bar and its own title, while a toast shows in its place
+        self._title: tuple[ft.AppBar, str | ft.Control | None] | None = None
         self._toasts = 0
 
     # ---- the page ----

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from shared.orders import Status
-from shared.periods import local_datetime
+from shared.periods import local_datetime, period_of
 from sync.hlc import now_ms
 from fieldsync.testing.world import uid
 from fieldsync.testing.waiting import wait_until
@@ -219,7 +219,8 @@ def test_clerk_runs_a_stocktake_and_submits_it(ui, cluster):
 
 
 def test_clerk_builds_adjusts_and_submits_the_months_settlement(ui, cluster):
-    go(ui, "结算")
+    go(ui, "结算")  # it opens on last month, the one to submit; this test's orders are this month's
+    ui.fill("结算期间（年-月）", period_of(now_ms()))
     ui.click("生成/更新草稿")
     ui.wait("HQ-0990")
     ui.wait("HQ-1001")

