@@ -7,9 +7,10 @@ How the roll-ups follow the orders — a dirty set fed by triggers. Every insert
 an order's reported columns, every new order event or part line, every complaint about an
 order and the call that created it (its agent) puts the order's id into `hq_rollup_dirty`
 *inside the transaction that made the change*, whatever wrote it (a node's pushed segment,
-a hub service, a job). The roll-up job (`fold`) takes dirty ids in batches and, in one transaction per batch, recomputes each
-order's fact from the base rows (hub/services/rollup_facts.py), subtracts the fact it last
-contributed (kept in `hq_rollup_facts`) and adds the new one. We chose this over a watermark
+a hub service, a job). The roll-up job (`fold`) takes dirty ids in batches and, in one
+transaction per batch, recomputes each order's fact from the base rows
+(hub/services/rollup_facts.py), subtracts the fact it last contributed (kept in
+`hq_rollup_facts`) and adds the new one. We chose this over a watermark
 on `_clk` (a JSON cell per row: no index can find "changed since") and over reading
 `bucket_changes` (orders without an outlet never reach a bucket, complaints are hub-only and
 never do, and the bodies would have to be decoded): a trigger cannot miss a write path and
