@@ -12,7 +12,7 @@ COLUMN, CREATE TABLE/INDEX, triggers, INSERT OR IGNORE …), use the helpers of 
 sqlite-utils `transform` or PRAGMA of your own without an `is_postgres(conn)` branch), and
 run your hub tests on both stores (the `hub`/`hub_db` fixtures do). Do not raise
 POSTGRES_FROM once a PostgreSQL hub may exist at the old number."""
-from hub.services import complaints, customers, order_actions
+from hub.services import complaints, customers, order_actions, order_query
 from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_moves, create_own_tables
 from sync import recovery
@@ -64,7 +64,15 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(13, "master data: product categories, fault categories and fault codes (replicated); "
                   "customers.merged_into; HQ's customer groups and the products each customer owns",
                lambda conn: _master_data(conn)),
+    Migration(14, "ticket query: indexes for finding orders by creation time, outlet, status, technician, model, "
+                  "contact phone, agent and customer name, and for the full record's lookups by order",
+              lambda conn: _order_query(conn)),
 )
+
+
+def _order_query(conn) -> None:
+    for sql in order_query.DDL:
+        conn.execute(sql)
 
 
 def _moves(conn) -> None:
