@@ -252,6 +252,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # hub reports (hub-reports)
     "report_unknown": ("没有这个报表。", "There is no such report."),
     "report_month_range": ("起始月份不能晚于结束月份。", "The first month must not be after the last one."),
+    "report_dimension": ("没有“{dimension}”这个分析维度。", "There is no analysis dimension “{dimension}”."),
+    "report_dimension_twice": ("同一个维度不能选两次。", "The same dimension cannot be chosen twice."),
+    "report_dimensions_max": ("最多可选 {n} 个维度。", "Choose at most {n} dimensions."),
+    "report_grain": ("没有“{grain}”这种统计周期。", "There is no period “{grain}”."),
+    "report_measure": ("没有“{measure}”这个指标。", "There is no measure “{measure}”."),
     # ticket query (工单查询, hub/services/order_query.py)
     "query_date": ("{what}应为有效日期，如 2026-05-01。", "The {what} must be a valid date, e.g. 2026-05-01."),
     "query_range": ("开始日期不能晚于结束日期。", "The start date must not be after the end date."),

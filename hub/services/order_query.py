@@ -45,7 +45,6 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS ix_hq_orders_tech_created ON service_orders (technician_id, created_at, id)",
     "CREATE INDEX IF NOT EXISTS ix_hq_orders_model_created ON service_orders (product_model_id, created_at, id)",
     "CREATE INDEX IF NOT EXISTS ix_hq_orders_contact_phone ON service_orders (contact_phone)",
-    "CREATE INDEX IF NOT EXISTS ix_hq_requests_order ON hq_requests (order_id)",
     "CREATE INDEX IF NOT EXISTS ix_hq_customers_name ON customers (name)",
     "CREATE INDEX IF NOT EXISTS ix_hq_customers_merged ON customers (merged_into)",
     # the full record's lookups by order (hub/services/order_file.py)

@@ -9,8 +9,8 @@ from hub.services import (approve_parts, callbacks, complaints, customers, dispa
                           rollups)
 
 # Service modules whose DDL is part of the hub's schema (each adds its own).
-# rollups after complaints: its triggers watch hq_complaints
-MODULES = (complaints, rollups, approve_parts, dispatch, intake, kb_answers, callbacks, monitor, order_actions,
+# rollups after complaints and intake: its triggers watch hq_complaints and hq_requests
+MODULES = (complaints, intake, rollups, approve_parts, dispatch, kb_answers, callbacks, monitor, order_actions,
            customers, order_query)  # order_query last: its indexes are on others' tables
 
 DDL = (
