@@ -36,8 +36,9 @@ from shared.roles import HUB_ROLES, HqWork, Role
 from hub.services.choices import OutletChoice, outlet_choices, regions_of
 from hub.services.session import HubSession
 
-# Hub-side indexes (migration 14): each common filter's column first, then the sort key and
+# Hub-side indexes (migration 15): each common filter's column first, then the sort key and
 # the id, so a filtered page is read in order from one index and stops after `limit` rows.
+# (The agent filter reads hq_requests by order: rollups.py's ix_hq_requests_order.)
 DDL = (
     "CREATE INDEX IF NOT EXISTS ix_hq_orders_created ON service_orders (created_at, id)",
     "CREATE INDEX IF NOT EXISTS ix_hq_orders_outlet_created ON service_orders (outlet_id, created_at, id)",
