@@ -28,6 +28,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "admin": ("系统管理", "administer the system"),
         "master_data": ("维护主数据", "maintain master data"),
         "customers": ("管理客户资料", "manage customers"),
+        "query": ("查询工单", "look up orders"), "export": ("导出工单", "export orders"),
     },
     "move_kind": {
         "receipt": ("入库", "Receipt"), "consume": ("工单用料", "Used on order"),
