@@ -54,6 +54,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
                lambda conn: _master_data(conn)),
     Migration(11, "who read which of HQ's notices on this device (node-local _notice_reads)",
               lambda conn: conn.execute(NOTICE_READS)),
+    Migration(12, "part_shelves: where each part sits in the store (its shelf), for counting one shelf "
+                  "(replicated)", lambda conn: create_declared_table(conn, "part_shelves")),
 )
 
 

@@ -89,6 +89,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "The start date {start} is after the end date {end}."),
     "bad_time": ("{what}不是有效的时间。", "The {what} is not a valid time."),
     "bad_qty": ("数量必须是大于0的整数。", "The quantity must be a whole number above 0."),
+    "bad_shelf": ("货位“{shelf}”无效：最多{n}个字符，只能用字母、数字、“-”“.”“/”和空格。",
+                  "The shelf \"{shelf}\" is not valid: at most {n} characters, letters, digits, - . / and spaces."),
     "bad_count": ("盘点数量必须是不小于0的整数。", "A counted quantity must be a whole number, 0 or more."),
     "bad_amount": ("金额必须以分为单位的整数。", "An amount must be a whole number of fen."),
     "bad_choice": ("{what}的取值无效。", "The {what} has an invalid value."),
@@ -109,6 +111,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc_frozen": ("该{thing}{status}，不能再修改。", "This {thing} is {status} and can no longer be changed."),
     "count_open": ("已有进行中的盘点，请先提交后再开始新的盘点。",
                    "A stocktake is already open; submit it before starting another."),
+    "shelf_part_unknown": ("配件目录中没有SKU为“{sku}”的配件，不能设置货位；请核对标签或联系总部。",
+                           "The catalogue has no part with SKU \"{sku}\"; it cannot be put on a shelf. Check the "
+                           "label or ask HQ."),
     "count_part_unknown": ("配件目录中没有SKU为“{sku}”的配件，不能盘点；请核对标签或联系总部。",
                            "The catalogue has no part with SKU \"{sku}\"; it cannot be counted. Check the label "
                            "or ask HQ."),

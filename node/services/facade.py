@@ -20,6 +20,7 @@ from node.services.parts_requests import PartsRequests
 from node.services.people import People
 from node.services.receiving import Receiving
 from node.services.settlement import Settlements
+from node.services.shelves import Shelves
 from node.services.stock import Stock
 from node.services.stocktake import Stocktake
 from node.services.sync_panel import SyncPanel
@@ -53,6 +54,7 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
         self.receiving = Atomic(Receiving(self.ctx), lock)
         self.requests = Atomic(PartsRequests(self.ctx), lock)
         self.stocktake = Atomic(Stocktake(self.ctx), lock)
+        self.shelves = Atomic(Shelves(self.ctx), lock)
         self.van = Atomic(VanStock(self.ctx), lock)
         self.settlements = Atomic(Settlements(self.ctx), lock)
         self.kb = Atomic(KnowledgeBase(self.ctx), lock)

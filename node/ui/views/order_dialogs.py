@@ -213,29 +213,14 @@ def assign(view, title: str) -> None:
 def use_part(view, action) -> None:
     sh, lang = view.shell, view.shell.lang
     choices = sh.services.parts.choices(sh.session, view.order_id)
-    typed = {"text": ""}  # what was typed into the part's box, to name it when it matched nothing
-    texts = {c.key: c.text for c in choices}
-
-    def text_changed(e) -> None:
-        """What the box shows is what is used: typing over a chosen part unchooses it. The
-        last words typed are kept (the box empties itself when they match no part)."""
-        text = (e.data if isinstance(e.data, str) else part.text or "").strip()
-        if text:
-            typed["text"] = text
-        if part.value and texts.get(part.value) != text:
-            part.value = None
-
     part = ft.Dropdown(label=sh.t("part"), width=sh.dialog_width(400), editable=True, enable_filter=True,
-                       options=[ft.DropdownOption(key=c.key, text=c.text) for c in choices],
-                       on_text_change=text_changed, on_select=lambda e: typed.update(text=""))
+                       options=[ft.DropdownOption(key=c.key, text=c.text) for c in choices])
     qty = ft.TextField(label=sh.t("qty"), value="1", width=120, keyboard_type=ft.KeyboardType.NUMBER)
     old = ft.TextField(label=sh.t("old_serial"))
     new = ft.TextField(label=sh.t("new_serial"))
     warranty = ft.Checkbox(label=sh.t("in_warranty"), value=view.detail.in_warranty)
 
     def ok():
-        if not part.value and typed["text"]:
-            return sh.t("part_not_found", text=typed["text"][:40])
         if not part.value:
             return ServiceError.on_field("required", "part_id").message(lang)
         try:

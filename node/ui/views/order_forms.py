@@ -127,8 +127,7 @@ class _KnownCustomer:
         self._show([ft.Row([ft.Icon(ft.Icons.PERSON, color=ft.Colors.GREEN_800),
                             ft.Text(sh.t("customer_chosen", name=c.name, phone=c.phone_masked, address=c.address),
                                     weight=ft.FontWeight.W_600, expand=True),
-                            ft.TextButton(sh.t("not_this_customer"), on_click=lambda e: self._drop())],
-                           wrap=True)])
+                            ft.TextButton(sh.t("not_this_customer"), on_click=lambda e: self._drop())])])
 
     def _drop(self) -> None:
         self.customer_id = None
