@@ -253,13 +253,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hub_moving": ("{dir} 的总部正在迁移到 PostgreSQL，迁移结束前不能启动或管理。",
                    "The hub in {dir} is being moved to PostgreSQL: it cannot start or be administered until "
                    "the move ends."),
-    "hub_retired_moved": ("这个 SQLite 总部文件已迁移到 PostgreSQL（{where}），不能再作为总部运行。请运行指向该数据库的目录；"
-                          "如需退回，请用 `fieldsync hub migrate --undo --dir {dir}`。",
+    "hub_retired_moved": ("这个 SQLite 总部文件已迁移到 PostgreSQL（{where}），不能再作为总部运行。"
+                          "请运行指向该数据库的目录；如需退回，请用 `fieldsync hub migrate --undo --dir {dir}`。",
                           "This SQLite hub file moved to PostgreSQL ({where}) and may not serve again. Serve the "
                           "directory that points at the database; to go back, run `fieldsync hub migrate --undo "
                           "--dir {dir}`."),
-    "hub_retired_copy": ("该数据库中是一次尚未完成的总部迁移副本（来自 {where}），不能运行。请重新运行 `fieldsync hub migrate`"
-                         " 完成迁移。",
+    "hub_retired_copy": ("该数据库中是一次尚未完成的总部迁移副本（来自 {where}），不能运行。"
+                         "请重新运行 `fieldsync hub migrate` 完成迁移。",
                          "This database holds an unfinished copy of a hub being moved (from {where}); it may not "
                          "serve. Run `fieldsync hub migrate` again to finish the move."),
     "hub_retired_back": ("该 PostgreSQL 总部已退回 SQLite（{where}），不能再运行。",
@@ -269,7 +269,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hub_move_target": ("迁移已开始，目标是 {where}：请用同一个数据库地址重新运行，或用 `--undo` 撤销。",
                         "A move into {where} has begun: run it again with that database, or undo it with "
                         "`--undo`."),
-    "hub_move_lost_copy": ("目标数据库 {where} 中没有这个总部的完整副本：请用 `fieldsync hub migrate --undo` 撤销后重新迁移。",
+    "hub_move_lost_copy": ("目标数据库 {where} 中没有这个总部的完整副本："
+                           "请用 `fieldsync hub migrate --undo` 撤销后重新迁移。",
                            "The database {where} holds no complete copy of this hub: undo with `fieldsync hub migrate "
                            "--undo`, then move again."),
     "hub_move_schema": ("SQLite 文件与 PostgreSQL 的结构不一致（{what}），迁移中止，未做任何改动。",
