@@ -77,7 +77,8 @@ def test_every_hq_role_finds_and_exports_orders_an_outlet_user_cannot(services, 
         page = services.order_query.search(who, QueryFilter())
         assert len(page.rows) == oq.PAGE_SIZE and page.next_cursor
         assert services.order_query.count(who, QueryFilter()).n == total
-        assert services.order_query.export(who, QueryFilter(status="new"))[:2] == b"PK"
+        name, data = services.order_query.export(who, QueryFilter(status="new"))
+        assert name.startswith("orders-") and name.endswith(".xlsx") and data[:2] == b"PK"
         assert services.order_files.record(who, page.rows[0].id).number == page.rows[0].number
     clerk = services.ctx.one("SELECT * FROM users WHERE username = 'sh01.clerk'")
     outsider = HubSession.of_user(clerk)
@@ -277,7 +278,7 @@ def test_the_export_holds_every_matching_order_in_the_list_order(services, agent
     f = QueryFilter(region=outlet(services, "SH01")["region"], status="completed")
     rows = every(services, agent, f)
     assert rows
-    wb = load_workbook(io.BytesIO(services.order_query.export(agent, f)))
+    wb = load_workbook(io.BytesIO(services.order_query.export(agent, f)[1]))
     ws = wb.active
     title = ws["A1"].value
     assert title.startswith("工单查询") and "华东" in title and f"共 {len(rows):,} 条" in title
@@ -292,7 +293,7 @@ def test_the_export_holds_every_matching_order_in_the_list_order(services, agent
     audit = services.ctx.one("SELECT * FROM hq_audit WHERE action = 'orders_exported' ORDER BY at DESC LIMIT 1")
     assert audit["user_id"] == agent.user_id and audit["detail"] == str(len(rows))
     english = HubSession(agent.user_id, agent.username, agent.display_name, agent.role, lang="en")
-    ws_en = load_workbook(io.BytesIO(services.order_query.export(english, f))).active
+    ws_en = load_workbook(io.BytesIO(services.order_query.export(english, f)[1])).active
     assert [c.value for c in ws_en[2]][:2] == ["Number", "Created"] and ws_en["D3"].value == "Completed"
     # more than an export may hold: refused, nothing written
     monkeypatch.setattr(oq, "EXPORT_LIMIT", len(rows) - 1)
