@@ -1,7 +1,8 @@
 """HQ's synonym groups (kb_synonyms): the admin keeps them in the knowledge admin, on
-SQLite and PostgreSQL; they travel in the global bucket and a real node's offline search
-then finds 漏水's article when a technician types 滴水, and 不制冷's for 空调制冷差; a
-group switched off stops doing so. Bad input is refused in words and writes nothing."""
+SQLite and PostgreSQL; HQ's agents' search uses them at once; they travel in the global
+bucket and a real node's offline search then finds 漏水's article when a technician types
+滴水, and 不制冷's for 空调制冷差; a group switched off stops doing so. Bad input is refused
+in words and writes nothing."""
 from fieldsync.demo.data import DEMO_PASSWORD
 
 from tests.hub.enrolled import EnrolledNode
@@ -9,7 +10,7 @@ from tests.hub.test_admin_network import outlet_id, refused
 from tests.hub.test_kb_admin import ARTICLE
 
 
-def test_synonyms_reach_the_node_and_widen_its_search(services, admin, tmp_path):
+def test_synonyms_reach_the_node_and_widen_its_search(services, admin, agent, tmp_path):
     kb = services.admin.kb
     leak = kb.save_article(admin, **{**ARTICLE, "title": "室内机漏水的处理", "body": "排水管堵塞时清理排水管。",
                                      "tags": "漏水", "fault_codes": "", "models": ""})
@@ -21,9 +22,11 @@ def test_synonyms_reach_the_node_and_widen_its_search(services, admin, tmp_path)
         node.sync()
         tech = node.services.login("sh01.tech01", DEMO_PASSWORD)
         assert node.services.kb.search(tech, "滴水") == ()  # no group yet
+        assert leak not in [h.id for h in services.intake.search_kb(agent, "滴水")]
         drip = kb.save_synonyms(admin, terms="滴水，漏水、渗水")
         kb.save_synonyms(admin, terms=["制冷差", "不制冷"])
         assert [g.terms for g in kb.synonyms(admin)] == [("制冷差", "不制冷"), ("滴水", "漏水", "渗水")]
+        assert leak in [h.id for h in services.intake.search_kb(agent, "滴水")]  # HQ's agents too
         node.sync()
         assert leak in [h.id for h in node.services.kb.search(tech, "室内机滴水")]
         assert cold in [h.id for h in node.services.kb.search(tech, "空调制冷差")]

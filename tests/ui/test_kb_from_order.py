@@ -76,9 +76,8 @@ def test_the_clerk_opens_an_orders_articles_in_one_tap(cluster, browser, order):
         ui.wait("型号和故障代码都符合")
         ui.wait("F1故障代码速查")
         ui.wait("挂机滤网清洗")
-        first = ui.leaves()
-        titles = [t for t in first if t["text"] and any(x in t["text"] for x in
-                                                        ("空调不制冷：温度传感器检测", "F1故障代码速查", "挂机滤网清洗"))]
+        names = ("空调不制冷：温度传感器检测", "F1故障代码速查", "挂机滤网清洗")
+        titles = [t for t in ui.leaves() if t["text"] and any(x in t["text"] for x in names)]
         assert "空调不制冷：温度传感器检测" in min(titles, key=lambda t: t["y"])["text"]  # model and fault code first
         no_ids_on_screen(ui)
         ui.shot("50-kb-for-order.png")
