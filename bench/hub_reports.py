@@ -6,7 +6,8 @@ measured in the same run — the same aggregate as a straight GROUP BY over the 
 
 The fixture (not timed, but printed) is bulk-inserted straight into a HubStore file's tables:
 500 outlets in 7 regions, 40 product models, 300 parts, N orders over 12 months with their
-status events (device times), parts on about a third of them (each model takes 20 of the
+status events (device times), a technician of the outlet on each order past `new` and the
+call that created it (an agent's) on 70 %, parts on about a third of them (each model takes 20 of the
 parts), callback results on 40 % of
 the completed ones, complaints on 2 %, and 500 × 12 settlements. The bench measures the
 reports, not ingest. The raw SLA baseline ignores the pauses while waiting for parts (the
@@ -47,6 +48,7 @@ from sync.keys import SigningKey  # noqa: E402
 NOW = 1_780_000_000_000
 M, H, D = 60_000, 3_600_000, 86_400_000
 OUTLETS, REGIONS, MODELS, PARTS = 500, 7, 40, 300
+TECHS_PER_OUTLET, AGENTS = 4, 60
 MONTHS = 12
 AIM_S = 2.0
 FLOW = ("accepted", "scheduled", "en_route", "on_site", "completed")
@@ -79,13 +81,17 @@ def generate(hub: HubStore, n: int, seed: int = 5) -> dict:
                  rng.randint(100_000, 5_000_000)) for o in outlets for m in range(1, 13)])
         c.execute("INSERT INTO users (id, username, display_name, role, password_hash, active) VALUES "
                   "('bench-approver', 'bench.approver', 'bench', 'hq_approver', ?, 1)", (hash_password("bench"),))
+        insert(c, "users", ("id", "username", "display_name", "role", "outlet_id", "active"),
+               [(f"tech-{o}-{k}", f"tech.{o}.{k}", f"师傅{o[-4:]}-{k}", "technician", o, 1)
+                for o in outlets for k in range(TECHS_PER_OUTLET)]
+               + [(f"agent-{k:02d}", f"agent.{k:02d}", f"坐席{k:02d}", "hq_agent", None, 1) for k in range(AGENTS)])
     fits = {m: rng.sample(parts, 20) for m in models}  # each model takes a few dozen of the parts
     start = NOW - MONTHS * 30 * D
-    counts = {"orders": 0, "events": 0, "parts": 0, "complaints": 0}
+    counts = {"orders": 0, "events": 0, "parts": 0, "complaints": 0, "calls": 0}
     serials: list[str] = []
     batch = 50_000
     for lo in range(0, n, batch):
-        orders, events, lines, complaints = [], [], [], []
+        orders, events, lines, complaints, calls = [], [], [], [], []
         for i in range(lo, min(n, lo + batch)):
             oid = str(uuid.UUID(int=rng.getrandbits(128)))
             created = start + rng.randrange(MONTHS * 30 * D)
@@ -107,9 +113,12 @@ def generate(hub: HubStore, n: int, seed: int = 5) -> dict:
             if done and rng.random() < 0.4:
                 result = rng.choices(("satisfied", "unsatisfied", "unreachable"), weights=(80, 12, 8))[0]
                 score = rng.randint(1, 5) if result != "unreachable" else None
-            model = rng.choice(models)
-            orders.append((oid, f"N{i:09d}", rng.choice(outlets), model, otype, "normal", status,
-                           created, serial, "hub", result, score))
+            model, outlet = rng.choice(models), rng.choice(outlets)
+            tech = f"tech-{outlet}-{rng.randrange(TECHS_PER_OUTLET)}" if reach >= 1 else None
+            orders.append((oid, f"N{i:09d}", outlet, model, otype, "normal", status,
+                           created, serial, "hub", result, score, tech))
+            if rng.random() < 0.7:  # most orders come from a call to HQ; the rest an outlet made
+                calls.append((f"{oid}-r", otype, oid, created, f"agent-{rng.randrange(AGENTS):02d}"))
             if done and rng.random() < 0.33:
                 for k in range(rng.choice((1, 1, 2))):
                     lines.append((f"{oid}-p{k}", oid, rng.choice(fits[model]), rng.randint(1, 3), 1, t))
@@ -118,7 +127,8 @@ def generate(hub: HubStore, n: int, seed: int = 5) -> dict:
         with hub.tx():
             insert(c, "service_orders", ("id", "number", "outlet_id", "product_model_id", "type", "priority",
                                          "status", "created_at", "serial_no", "source", "callback_result",
-                                         "callback_score"), orders)
+                                         "callback_score", "technician_id"), orders)
+            insert(c, "hq_requests", ("id", "type", "order_id", "created_at", "created_by"), calls)
             insert(c, "order_events", ("id", "order_id", "to_status", "at"), events)
             insert(c, "order_parts", ("id", "order_id", "part_id", "qty", "in_warranty", "at"), lines)
             insert(c, "hq_complaints", ("id", "order_id", "department_id", "source", "severity", "summary",
@@ -127,6 +137,7 @@ def generate(hub: HubStore, n: int, seed: int = 5) -> dict:
         counts["events"] += len(events)
         counts["parts"] += len(lines)
         counts["complaints"] += len(complaints)
+        counts["calls"] += len(calls)
     hub.conn.execute("ANALYZE")
     return counts
 
@@ -180,6 +191,22 @@ RAW = {
                SUM(s.status = 'approved'), SUM(CASE WHEN s.status = 'approved' THEN s.total END)
         FROM settlements s WHERE s.status IN ('submitted', 'approved') GROUP BY s.outlet_id, s.period""",
 }
+# The people reports and the analysis (by default: the measures by month) the same way.
+_PEOPLE_SUMS = """COUNT(*), SUM(o.status IN ('completed', 'closed')),
+               SUM(EXISTS (SELECT 1 FROM hq_complaints c WHERE c.order_id = o.id)),
+               SUM(o.callback_result = 'unsatisfied'), SUM(o.callback_result = 'satisfied'), AVG(o.callback_score),
+               AVG((SELECT MIN(e.at) FROM order_events e WHERE e.order_id = o.id AND e.to_status = 'completed')
+                   - o.created_at)"""
+RAW[Report.TECHNICIANS] = f"""
+        SELECT o.technician_id, {_PEOPLE_SUMS} FROM service_orders o
+        WHERE o.technician_id IS NOT NULL GROUP BY o.technician_id"""
+RAW[Report.AGENTS] = f"""
+        WITH a AS (SELECT order_id, created_by, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY created_at, id) AS n
+                   FROM hq_requests WHERE type IN ('repair', 'install'))
+        SELECT a.created_by, {_PEOPLE_SUMS} FROM a JOIN service_orders o ON o.id = a.order_id
+        WHERE a.n = 1 GROUP BY a.created_by"""
+RAW[Report.ANALYSIS] = f"""
+        SELECT {MONTH_SQL.format(col='o.created_at')} AS month, {_PEOPLE_SUMS} FROM service_orders o GROUP BY month"""
 
 
 def timed(fn, runs: int) -> float:
@@ -255,7 +282,8 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
                         ("hq_rollup_outlet_month", "outlet × month"),
                         ("hq_rollup_region_month", "region × model × month"),
                         ("hq_rollup_parts_month", "outlet × model × month × part"),
-                        ("hq_rollup_parts_region_month", "region × model × month × part")):
+                        ("hq_rollup_parts_region_month", "region × model × month × part"),
+                        ("hq_rollup_tech_month", "technician × month"), ("hq_rollup_agent_month", "agent × month")):
         cells = services.ctx.scalar(f"SELECT COUNT(*) FROM {table}")
         report.row(f"roll-up {table} ({what})", cells, "rows", "orders folded", folded, baseline_unit="orders")
 
@@ -283,10 +311,18 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
     months = services.reports.choices(session).months
     region_f = ReportFilter(month_from=months[-3] if len(months) >= 3 else None, region="大区1")
     filtered = []
-    for kind in (Report.ORDERS_COMPLAINTS, Report.SCORECARD):
+    for kind in (Report.ORDERS_COMPLAINTS, Report.SCORECARD, Report.TECHNICIANS):
         rolled = timed(partial(services.reports.run, session, kind, region_f), args.runs)
         worst = max(worst, rolled)
         filtered.append(f"{kind} {rolled * 1000:.1f} ms")
+    # analyses the user shapes: from a roll-up, and from the facts (one row per order)
+    shaped = []
+    for dims, grain, what in ((("model", "region"), "month", "model × region × month"),
+                              (("outlet", "type"), "week", "outlet × type × week, from the facts")):
+        f = ReportFilter(dims=dims, grain=grain, measure="complaint_rate")
+        rolled = timed(partial(services.reports.run, session, Report.ANALYSIS, f), args.runs)
+        worst = max(worst, rolled)
+        shaped.append(f"{what} {rolled * 1000:.0f} ms")
     export_s = timed(lambda: services.reports.export(session, Report.ORDERS_COMPLAINTS), 3)
     rows = len(services.reports.run(session, Report.ORDERS_COMPLAINTS).rows)
     report.note(f"{folded:,} orders over {MONTHS} months at {OUTLETS} outlets in {REGIONS} regions, "
@@ -295,6 +331,7 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
     report.note(f"roll-up job: fold {len(ids):,} changed orders (callbacks): {fold_s:.2f} s "
                 f"({refreshed:,} facts refreshed)")
     report.note("reports over the last 3 months, one region: " + ", ".join(filtered))
+    report.note("analysis, complaint rate by " + "; ".join(shaped))
     report.note(f"Excel export orders_complaints ({rows:,} rows): {export_s * 1000:.0f} ms")
     report.note("the raw SLA baseline ignores the pauses while waiting for parts, so it does a little "
                 "less work than the roll-up's facts")

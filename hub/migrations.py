@@ -12,13 +12,13 @@ COLUMN, CREATE TABLE/INDEX, triggers, INSERT OR IGNORE …), use the helpers of 
 sqlite-utils `transform` or PRAGMA of your own without an `is_postgres(conn)` branch), and
 run your hub tests on both stores (the `hub`/`hub_db` fixtures do). Do not raise
 POSTGRES_FROM once a PostgreSQL hub may exist at the old number."""
-from hub.services import complaints, customers, order_actions
+from hub.services import complaints, customers, intake, order_actions, order_query, rollups
 from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_moves, create_own_tables
 from sync import recovery
 from sync.migrations import Migration, StoreSchema, register
 from sync.schema import (add_declared_column, create_declared_index, create_declared_table,
-                         create_replicated_tables)
+                         create_replicated_tables, is_postgres)
 
 
 def create(conn) -> None:
@@ -64,7 +64,20 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(13, "master data: product categories, fault categories and fault codes (replicated); "
                   "customers.merged_into; HQ's customer groups and the products each customer owns",
                lambda conn: _master_data(conn)),
+    Migration(14, "reports by chosen dimensions and period, technicians and agents: roll-up facts gain day, "
+                  "technician_id, agent_id and handling time; hq_rollup_tech_month, hq_rollup_agent_month; "
+                  "the roll-ups rebuild", lambda conn: _report_dimensions(conn)),
+    Migration(15, "ticket query: indexes for finding orders by creation time, outlet, status, technician, model, "
+                  "contact phone, agent and customer name, and for the full record's lookups by order",
+              lambda conn: _order_query(conn)),
+    Migration(16, "kb_synonyms: groups of words the knowledge-base search treats as one (replicated, global)",
+              lambda conn: create_declared_table(conn, "kb_synonyms")),
 )
+
+
+def _order_query(conn) -> None:
+    for sql in order_query.DDL:
+        conn.execute(sql)
 
 
 def _moves(conn) -> None:
@@ -87,6 +100,24 @@ def _master_data(conn) -> None:
     add_declared_column(conn, "customers", "merged_into")
     for sql in customers.DDL:
         conn.execute(sql)
+
+
+def _report_dimensions(conn) -> None:
+    """Runs on both stores. The new fact columns and measures are added (declared as the
+    CREATE TABLE of rollups.DDL declares them); the order-update trigger now watches
+    technician_id: SQLite needs it dropped first (PostgreSQL's CREATE OR REPLACE TRIGGER
+    replaces it); the new tables, index and triggers come from the services' DDL. The roll-ups
+    are then rebuilt by the job's next run (the facts lack the new columns' values)."""
+    for name, decl in (("day", "INTEGER"), ("technician_id", "TEXT"), ("agent_id", "TEXT")):
+        conn.execute(f"ALTER TABLE hq_rollup_facts ADD COLUMN {name} {decl}")
+    for table in ("hq_rollup_facts", "hq_rollup_orders_month", "hq_rollup_outlet_month", "hq_rollup_region_month"):
+        for name in ("handled", "handle_ms"):
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
+    if not is_postgres(conn):
+        conn.execute("DROP TRIGGER IF EXISTS tr_hq_rollup_order_upd")
+    for sql in (*intake.DDL, *rollups.DDL):
+        conn.execute(sql)
+    conn.execute("DELETE FROM hq_rollup_meta WHERE key = 'built_at'")
 
 
 def _order_audit(conn) -> None:

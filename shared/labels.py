@@ -28,6 +28,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "admin": ("系统管理", "administer the system"),
         "master_data": ("维护主数据", "maintain master data"),
         "customers": ("管理客户资料", "manage customers"),
+        "query": ("查询工单", "look up orders"), "export": ("导出工单", "export orders"),
     },
     "move_kind": {
         "receipt": ("入库", "Receipt"), "consume": ("工单用料", "Used on order"),
@@ -75,6 +76,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "receipt_discrepancies": ("收货差异", "Receipt discrepancy"),
         "settlements": ("结算单", "Settlement"), "settlement_lines": ("结算明细", "Settlement line"),
         "attachments": ("附件", "Attachment"), "kb_articles": ("知识库文章", "Knowledge-base article"),
+        "kb_synonyms": ("同义词", "Synonym group"),
     },
     "field": {
         "contact_name": ("联系人", "contact name"), "contact_phone": ("联系电话", "phone number"),
@@ -361,7 +363,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "question": ("问题", "question"), "title": ("标题", "title"), "body": ("正文", "text"),
         "kb_category": ("分类", "category"), "audience": ("可见角色", "audience"),
         "survey_type": ("问卷类型", "survey type"), "order_type": ("服务类型", "service type"),
-        "priority": ("紧急程度", "priority"),
+        "priority": ("紧急程度", "priority"), "synonyms": ("同义词", "synonyms"),
     },
     "survey_kind": {"yes_no": ("是/否", "Yes / no"), "score": ("评分1-5", "Score 1-5"),
                     "choice": ("单选", "Choice")},
@@ -374,6 +376,25 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
                 "survey": ("回访问卷", "survey template"), "node": ("设备", "device"),
                 "fork": ("分叉提醒", "fork alert"), "kb_category": ("知识库分类", "knowledge-base category")},
 }
+
+# The outlet app's notice area (node/ui/views/notices.py, node/services/notices.py): kept
+# together here, beside the big "ui" group, as one concern.
+LABELS["ui"].update({
+    "notices": ("通知", "Notices"), "notices_unread": ("通知：{n}条未读", "Notices: {n} unread"),
+    "notices_title": ("总部通知", "Notices from HQ"), "no_notices": ("总部还没有发来通知。", "HQ has sent no notices."),
+    "mark_read": ("标为已读", "Mark read"), "mark_all_read": ("全部标为已读", "Mark all read"),
+    "unread": ("未读", "Unread"), "open_order": ("查看工单 {number}", "Open order {number}"),
+    "order_gone": ("该工单已不在本网点", "The order is no longer at this outlet"),
+})
+# The knowledge base from an order (node/ui/views/kb.py), issue #16 item 5.
+LABELS["ui"].update({
+    "kb_for_order": ("相关知识（{n}）", "Articles ({n})"),
+    "kb_order_title": ("工单{number}的相关知识", "Articles for order {number}"),
+    "kb_order_keys": ("型号：{model}　故障代码：{fault}", "Model: {model}  Fault code: {fault}"),
+    "kb_for_both": ("型号和故障代码都符合", "Model and fault code"),
+    "kb_none_for_order": ("没有该型号或故障代码的文章。", "No articles for this model or fault code."),
+})
+LABELS["action"]["read_notices"] = ("查看总部通知", "read HQ's notices")
 
 
 def label(group: str, value, lang: str = "zh") -> str:

@@ -292,8 +292,11 @@ class Customers:
                                      "fields": {"merged_into": keep_id}}])
             for table in ("hq_requests", "hq_complaints", "hq_customer_products"):
                 c.execute(f"UPDATE {table} SET customer_id = ? WHERE customer_id = ?", (keep_id, duplicate_id))
-            c.execute("UPDATE OR IGNORE hq_customer_group_members SET customer_id = ? WHERE customer_id = ?",
-                      (keep_id, duplicate_id))
+            # the duplicate's groups pass to the customer kept, but for those it is in already
+            # (SQLite's UPDATE OR IGNORE, written the way PostgreSQL takes it too)
+            c.execute("UPDATE hq_customer_group_members SET customer_id = ? WHERE customer_id = ? AND group_id NOT IN"
+                      " (SELECT group_id FROM hq_customer_group_members WHERE customer_id = ?)",
+                      (keep_id, duplicate_id, keep_id))
             c.execute("DELETE FROM hq_customer_group_members WHERE customer_id = ?", (duplicate_id,))
             if not keep["member_level"] and dup["member_level"]:
                 ctx.write(session, [{"op": "put", "table": "customers", "id": keep_id,

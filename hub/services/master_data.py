@@ -312,7 +312,7 @@ class MasterData:
         current = self._existing("product_models", model_id, "product_model")
         values = self.check_model(fields, current)
         with self.ctx.tx():
-            self._unique("product_models", model_id, "code = ? COLLATE NOCASE", (values["code"],),
+            self._unique("product_models", model_id, "upper(code) = upper(?)", (values["code"],),
                          "product_model", values["code"])
             return self.save(session, "product_models", model_id, values,
                              "model_created" if current is None else "model_changed")
@@ -344,7 +344,7 @@ class MasterData:
             raise refuse("md_unknown", "product_category", value=category)
         models = []
         for m in text_list(base.get("models") or [], "models"):
-            row = self.ctx.one("SELECT id FROM product_models WHERE id = ? OR code = ? COLLATE NOCASE", (m, m))
+            row = self.ctx.one("SELECT id FROM product_models WHERE id = ? OR upper(code) = upper(?)", (m, m))
             if row is None:
                 raise refuse("md_unknown", "product_model", value=m)
             models.append(row["id"])

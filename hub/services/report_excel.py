@@ -8,7 +8,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from shared.reports import Unit
 
-FORMATS = {Unit.YUAN: "#,##0.00", Unit.PCT: '0.0"%"', Unit.COUNT: "#,##0", Unit.SCORE: "0.00"}
+FORMATS = {Unit.YUAN: "#,##0.00", Unit.PCT: '0.0"%"', Unit.COUNT: "#,##0", Unit.SCORE: "0.00",
+           Unit.HOURS: "0.0"}
 HEADER_ROW = 2
 
 

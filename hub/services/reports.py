@@ -3,15 +3,19 @@
 names and regions, filtered by a month range, a region and an outlet. The settlement totals
 read the settlements themselves (one row per outlet and month, indexed). A report comes back
 as a `ReportResult`: its columns, its rows (raw values: counts, fen, percentages) and a
-chart series; `export` turns one into an .xlsx file (hub/services/report_excel.py)."""
+chart series; `export` turns one into an .xlsx file (hub/services/report_excel.py). The
+analysis (dimensions and period chosen by the user) and the technician and agent reports are
+answered by hub/services/report_analysis.py."""
 from dataclasses import dataclass, field, replace
 
 from shared.documents import DocStatus
 from shared.errors import ServiceError
 from shared.periods import local_datetime, valid_period
-from shared.reports import COLUMNS, Column, Report, Unit, rate, title
+from shared.reports import (COLUMNS, MAX_DIMENSIONS, MEASURE_KEYS, Column, Dimension, Grain, Report, Unit,
+                            analysis_columns, measure_column, rate, title)
 from shared.roles import HqWork
 
+from hub.services import report_analysis as analysis
 from hub.services.choices import OutletChoice, outlet_choices, regions_of
 from hub.services.rollups import Rollups
 from hub.services.session import HubSession
@@ -31,6 +35,11 @@ class ReportFilter:
     month_to: str | None = None     # "YYYY-MM", inclusive
     region: str | None = None
     outlet_id: str | None = None
+    # the analysis only: what it groups by (Dimension values, at most MAX_DIMENSIONS), the
+    # period (a Grain value) and the measure its chart shows (an ANALYSIS_MEASURES key)
+    dims: tuple[str, ...] = ()
+    grain: str = Grain.MONTH
+    measure: str = "complaint_rate"
 
 
 @dataclass(frozen=True)
@@ -103,8 +112,12 @@ class Reports:
         except ValueError:
             raise ServiceError.of("report_unknown") from None
         f = _check(filters or ReportFilter())
-        rows, chart = getattr(self, f"_{key.value}")(f)
-        lang, columns = session.lang, COLUMNS[key]
+        lang = session.lang
+        if key in PEOPLE or key == Report.ANALYSIS:
+            rows, chart = getattr(self, f"_{key.value}")(f, lang)
+        else:
+            rows, chart = getattr(self, f"_{key.value}")(f)
+        columns = analysis_columns(f.dims, f.grain) if key == Report.ANALYSIS else COLUMNS[key]
         titles = {c.key: c.title(lang) for c in columns}
         chart = replace(chart, names=tuple(titles[k] for k, _ in chart.series))
         return ReportResult(key, title(key, lang), columns, rows, chart, f, self._scope(f),
@@ -122,6 +135,47 @@ class Reports:
         months = " – ".join(m for m in (f.month_from, f.month_to) if m)
         outlet = self.ctx.one("SELECT code, name FROM outlets WHERE id = ?", (f.outlet_id,)) if f.outlet_id else None
         return " · ".join(x for x in (months, f.region, outlet and f"{outlet['code']} {outlet['name']}") if x)
+
+    # ---- the analysis and the people reports (hub/services/report_analysis.py) ----
+
+    def _analysis(self, f: ReportFilter, lang: str):
+        dims, grain = tuple(Dimension(d) for d in f.dims), Grain(f.grain)
+        _, groups = analysis.grouped(self.ctx, dims, grain, month_from=f.month_from, month_to=f.month_to,
+                                     region=f.region, outlet_id=f.outlet_id)
+        names = analysis.Names(self.ctx, lang)
+        rows = analysis.rows_of(groups, dims, names)
+        unit = measure_column(f.measure).unit
+        if grain != Grain.NONE:  # the measure over time, all groups together
+            by = analysis.totals(groups, lambda g: g.period)
+            return rows, Chart("line", list(by), [(f.measure, [m[f.measure] or 0 for m in by.values()])], unit)
+        if dims:  # the measure by the first dimension, the twelve with the most orders
+            by = analysis.totals(groups, lambda g: names.of(dims[0], g.keys[dims[0]]))
+            top = sorted(by.items(), key=lambda kv: -kv[1]["orders"])[:12]
+            return rows, Chart("bar", [k for k, _ in top], [(f.measure, [m[f.measure] or 0 for _, m in top])], unit)
+        return rows, Chart("bar", [], [(f.measure, [])], unit)
+
+    def _technicians(self, f: ReportFilter, lang: str):
+        return self._people(f, lang, Dimension.TECHNICIAN)
+
+    def _agents(self, f: ReportFilter, lang: str):
+        return self._people(f, lang, Dimension.AGENT)
+
+    def _people(self, f: ReportFilter, lang: str, dim: Dimension):
+        """One row per technician (with their outlet) or agent who had orders in the range."""
+        _, groups = analysis.grouped(self.ctx, (dim,), Grain.NONE, month_from=f.month_from, month_to=f.month_to,
+                                     region=f.region, outlet_id=f.outlet_id, set_only=dim)
+        names = analysis.Names(self.ctx, lang)
+        rows = []
+        for g in groups:
+            row = {str(dim): names.of(dim, g.keys[dim])}
+            if dim == Dimension.TECHNICIAN:
+                row["outlet"] = names.outlet_of_user(g.keys[dim])
+            row.update(analysis.measures(g.sums))
+            rows.append(row)
+        rows.sort(key=lambda r: (r.get("outlet", ""), r[str(dim)]))
+        top = sorted(rows, key=lambda r: -r["orders"])[:12]
+        return rows, Chart("bar", [r[str(dim)] for r in top], [("ftf_rate", [r["ftf_rate"] or 0 for r in top])],
+                           Unit.PCT)
 
     # ---- the reports ----
 
@@ -253,7 +307,22 @@ def _by_model(f: ReportFilter) -> tuple[str, str]:
     return (ROLLUP, "o.region") if f.outlet_id else (BY_REGION, "r.region")
 
 
+PEOPLE = (Report.TECHNICIANS, Report.AGENTS)
+
+
 def _check(f: ReportFilter) -> ReportFilter:
+    for d in f.dims:
+        if d not in Dimension.__members__.values():
+            raise ServiceError.of("report_dimension", dimension=str(d))
+    if len(set(f.dims)) != len(f.dims):
+        raise ServiceError.of("report_dimension_twice")
+    if len(f.dims) > MAX_DIMENSIONS:
+        raise ServiceError.of("report_dimensions_max", n=MAX_DIMENSIONS)
+    if f.grain not in Grain.__members__.values():
+        raise ServiceError.of("report_grain", grain=str(f.grain))
+    if f.measure not in MEASURE_KEYS:
+        raise ServiceError.of("report_measure", measure=str(f.measure))
+    f = replace(f, dims=tuple(Dimension(d) for d in f.dims), grain=Grain(f.grain))
     for month in (f.month_from, f.month_to):
         if month and not valid_period(month):
             raise ServiceError.of("bad_period")

@@ -17,12 +17,14 @@ MEASURES = (
     "orders", "completed", "complained", "callbacks", "satisfied", "unsatisfied", "unreachable",
     "scored", "score_sum", "with_parts", "parts_qty", "sla_due", "sla_met",
     "accept_due", "accept_met", "on_site_due", "on_site_met", "complete_due", "complete_met",
-    "timed", "on_time", "waited", "ftf", "repairs", "repeats")
+    "timed", "on_time", "waited", "ftf", "repairs", "repeats", "handled", "handle_ms")
 # The roll-up's key: ids, never names, so renaming an outlet or moving it to another region
 # needs no refold (reports join the small reference tables at read time).
 KEY = ("outlet_id", "model_id", "month")
-# Columns of hq_rollup_facts besides the key and the measures.
-EXTRA = ("type", "serial_no", "completed_at", "next_due_at")
+# Columns of hq_rollup_facts besides the key and the measures: `day` (local days since
+# 1970-01-01 of the order's creation: the analysis's week and day grains), the technician
+# and the agent (the HQ user whose call created the order) the people reports group by.
+EXTRA = ("type", "serial_no", "completed_at", "next_due_at", "day", "technician_id", "agent_id")
 _ZERO = dict.fromkeys(MEASURES, 0)
 
 
@@ -44,27 +46,36 @@ def _month_of_day(local_day: int) -> str:
     return period_of(local_day * DAY_MS - 8 * 3_600_000)
 
 
-def order_month(order: dict, events: list[tuple[str, int]]) -> str:
-    """The month an order counts in: its creation (local time, UTC+8), else its first event."""
+def order_day(order: dict, events: list[tuple[str, int]]) -> int | None:
+    """The local day (UTC+8) an order counts in: its creation's, else its first event's."""
     at = order.get("created_at")
     if not isinstance(at, int):
         at = min((a for _, a in events if isinstance(a, int)), default=None)
-    return _month_of_day((at + 8 * 3_600_000) // DAY_MS) if at is not None else ""
+    return (at + 8 * 3_600_000) // DAY_MS if at is not None else None
+
+
+def order_month(order: dict, events: list[tuple[str, int]]) -> str:
+    """The month an order counts in (`order_day`'s)."""
+    day = order_day(order, events)
+    return _month_of_day(day) if day is not None else ""
 
 
 def base_fact(order: dict, events: list[tuple[str, int]], parts: dict[str, tuple[int, int]],
               complaints: int, policies: Policies, now: int) -> dict:
     """The order's fact without the serial-number measures (ftf, repeats: `serial_flags`).
-    `events`: (to_status, at); `parts`: part_id → (qty, lines)."""
+    `events`: (to_status, at); `parts`: part_id → (qty, lines); the order carries `agent_id`
+    (rollups.py reads it from the order's first repair / install call)."""
     status = order.get("status")
     done = status in DONE
     completed_at = min((a for s, a in events if s == Status.COMPLETED and isinstance(a, int)), default=None)
     result, score = order.get("callback_result"), order.get("callback_score")
     f = dict(_ZERO)
+    day = order_day(order, events)
     f.update(order_id=order["id"], outlet_id=order.get("outlet_id") or "",
-             model_id=order.get("product_model_id") or "", month=order_month(order, events),
+             model_id=order.get("product_model_id") or "", month=_month_of_day(day) if day is not None else "",
              type=order.get("type") or "", serial_no=order.get("serial_no") or "",
-             completed_at=completed_at, next_due_at=None)
+             completed_at=completed_at, next_due_at=None, day=day,
+             technician_id=order.get("technician_id") or "", agent_id=order.get("agent_id") or "")
     f["orders"] = 1
     f["completed"] = int(done)
     f["complained"] = int(complaints > 0)
@@ -98,6 +109,10 @@ def base_fact(order: dict, events: list[tuple[str, int]], parts: dict[str, tuple
             f["timed"] = 1
             f["on_time"] = int(not m.breached)
     f["ftf"] = int(done and not f["waited"])
+    # handling time: from the order's creation to its completion (device time, never negative)
+    created = order.get("created_at")
+    if done and isinstance(created, int) and completed_at is not None:
+        f["handled"], f["handle_ms"] = 1, max(0, completed_at - created)
     return f
 
 

@@ -1,14 +1,16 @@
 """Report roll-ups: hub-only tables that hold the orders' measures summed by
-(outlet, product model, month) and the parts used by (outlet, model, month, part), so that a
+(outlet, product model, month) — and coarser: by outlet, by region and model, by technician,
+by agent, each per month — and the parts used by (outlet, model, month, part), so that a
 report over a million orders reads a few thousand rows instead of the orders.
 
 How the roll-ups follow the orders — a dirty set fed by triggers. Every insert or update of
-an order's reported columns, every new order event or part line and every complaint about an
-order puts the order's id into `hq_rollup_dirty` *inside the transaction that made the
-change*, whatever wrote it (a node's pushed segment, a hub service, a job). The roll-up job
-(`fold`) takes dirty ids in batches and, in one transaction per batch, recomputes each
-order's fact from the base rows (hub/services/rollup_facts.py), subtracts the fact it last
-contributed (kept in `hq_rollup_facts`) and adds the new one. We chose this over a watermark
+an order's reported columns, every new order event or part line, every complaint about an
+order and the call that created it (its agent) puts the order's id into `hq_rollup_dirty`
+*inside the transaction that made the change*, whatever wrote it (a node's pushed segment,
+a hub service, a job). The roll-up job (`fold`) takes dirty ids in batches and, in one
+transaction per batch, recomputes each order's fact from the base rows
+(hub/services/rollup_facts.py), subtracts the fact it last contributed (kept in
+`hq_rollup_facts`) and adds the new one. We chose this over a watermark
 on `_clk` (a JSON cell per row: no index can find "changed since") and over reading
 `bucket_changes` (orders without an outlet never reach a bucket, complaints are hub-only and
 never do, and the bodies would have to be decoded): a trigger cannot miss a write path and
@@ -27,6 +29,7 @@ upserts, which `HubContext.insert/update` do not offer)."""
 from collections import defaultdict
 
 from hub.services.rollup_facts import EXTRA, KEY, MEASURES, Policies, base_fact, serial_flags
+from shared.intake import ORDER_REQUESTS
 from shared.orders import Status
 from sync.store import dict_rows, iter_dicts
 
@@ -34,8 +37,13 @@ BATCH = 2000
 CHUNK = 500
 
 ORDER_COLUMNS = ("outlet_id", "product_model_id", "type", "priority", "status", "created_at",
-                 "serial_no", "source", "callback_result", "callback_score")
+                 "serial_no", "source", "callback_result", "callback_score", "technician_id")
 FACT_COLUMNS = ("order_id", *KEY, *EXTRA, *MEASURES)
+# An order's agent: who recorded the first repair / install call that created it (alias o).
+AGENT_SQL = ("(SELECT q.created_by FROM hq_requests q WHERE q.order_id = o.id AND q.type IN ("
+             + ", ".join(f"'{k}'" for k in ORDER_REQUESTS) + ") ORDER BY q.created_at, q.id LIMIT 1)")
+# Roll-ups by person and month, for the technician and agent reports (no outlet detail).
+PEOPLE_ROLLUPS = {"hq_rollup_tech_month": "technician_id", "hq_rollup_agent_month": "agent_id"}
 
 _measures_ddl = ", ".join(f"{m} INTEGER NOT NULL DEFAULT 0" for m in MEASURES)
 
@@ -50,7 +58,9 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS hq_rollup_meta (key TEXT PRIMARY KEY, value)",
     f"""CREATE TABLE IF NOT EXISTS hq_rollup_facts (order_id TEXT PRIMARY KEY, outlet_id TEXT NOT NULL,
         model_id TEXT NOT NULL, month TEXT NOT NULL, type TEXT, serial_no TEXT, completed_at INTEGER,
-        next_due_at INTEGER, {_measures_ddl})""",
+        next_due_at INTEGER, day INTEGER, technician_id TEXT, agent_id TEXT, {_measures_ddl})""",
+    # the analysis reads the facts themselves for what no roll-up holds (a type, a week, a day)
+    "CREATE INDEX IF NOT EXISTS ix_hq_rollup_facts_month ON hq_rollup_facts (month)",
     "CREATE INDEX IF NOT EXISTS ix_hq_rollup_facts_serial ON hq_rollup_facts (serial_no) WHERE serial_no != ''",
     "CREATE INDEX IF NOT EXISTS ix_hq_rollup_facts_due ON hq_rollup_facts (next_due_at) WHERE next_due_at IS NOT NULL",
     """CREATE TABLE IF NOT EXISTS hq_rollup_part_facts (order_id TEXT NOT NULL, part_id TEXT NOT NULL,
@@ -72,11 +82,14 @@ DDL = (
         model_id TEXT NOT NULL, month TEXT NOT NULL, qty INTEGER NOT NULL DEFAULT 0,
         lines INTEGER NOT NULL DEFAULT 0, orders INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (region, part_id, model_id, month))""",
+    *(f"""CREATE TABLE IF NOT EXISTS {table} ({col} TEXT NOT NULL, month TEXT NOT NULL, {_measures_ddl},
+        PRIMARY KEY ({col}, month))""" for table, col in PEOPLE_ROLLUPS.items()),
     *(f"""CREATE TRIGGER IF NOT EXISTS tr_hq_rollup_outlet_{ev.split()[0].lower()} AFTER {ev} ON outlets BEGIN
         INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('regroup', 1); END"""
       for ev in ("INSERT", "UPDATE OF region", "DELETE")),
     # the fold looks up orders by serial number (repeat repairs) and events by type
     "CREATE INDEX IF NOT EXISTS ix_hq_orders_serial ON service_orders (serial_no) WHERE serial_no IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS ix_hq_requests_order ON hq_requests (order_id)",
     _dirty_trigger("tr_hq_rollup_order_ins", "INSERT", "service_orders", "NEW.id"),
     _dirty_trigger("tr_hq_rollup_order_upd", f"UPDATE OF {', '.join(ORDER_COLUMNS)}", "service_orders", "NEW.id"),
     _dirty_trigger("tr_hq_rollup_order_del", "DELETE", "service_orders", "OLD.id"),
@@ -87,6 +100,8 @@ DDL = (
     _dirty_trigger("tr_hq_rollup_complaint_ins", "INSERT", "hq_complaints", "NEW.order_id"),
     _dirty_trigger("tr_hq_rollup_complaint_upd", "UPDATE OF order_id", "hq_complaints", "NEW.order_id"),
     _dirty_trigger("tr_hq_rollup_complaint_old", "UPDATE OF order_id", "hq_complaints", "OLD.order_id"),
+    # a call that creates an order names its agent (intake inserts it with the order's id)
+    _dirty_trigger("tr_hq_rollup_request_ins", "INSERT", "hq_requests", "NEW.order_id"),
     *(f"""CREATE TRIGGER IF NOT EXISTS tr_hq_rollup_policy_{ev.lower()} AFTER {ev} ON sla_policies BEGIN
         INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('refold', 1); END"""
       for ev in ("INSERT", "UPDATE", "DELETE")),
@@ -180,7 +195,7 @@ class Rollups:
         now = self.ctx.now()
         with self.ctx.tx() as c:
             for t in ("hq_rollup_facts", "hq_rollup_part_facts", "hq_rollup_orders_month",
-                      "hq_rollup_parts_month", "hq_rollup_dirty"):  # (regroup empties the coarse ones)
+                      "hq_rollup_parts_month", "hq_rollup_dirty", *PEOPLE_ROLLUPS):  # (regroup empties the coarse ones)
                 c.execute(f"DELETE FROM {t}")
             policies, complaints = _policies(c), dict(c.execute(
                 "SELECT order_id, COUNT(*) FROM hq_complaints WHERE order_id IS NOT NULL GROUP BY order_id"))
@@ -203,6 +218,9 @@ class Rollups:
                       "SELECT f.outlet_id, f.model_id, f.month, p.part_id, SUM(p.qty), SUM(p.lines), COUNT(*) "
                       "FROM hq_rollup_part_facts p JOIN hq_rollup_facts f ON f.order_id = p.order_id "
                       "GROUP BY f.outlet_id, f.model_id, f.month, p.part_id")
+            for table, col in PEOPLE_ROLLUPS.items():
+                c.execute(f"INSERT INTO {table} ({col}, month, {', '.join(MEASURES)}) "
+                          f"SELECT COALESCE({col}, ''), month, {sums} FROM hq_rollup_facts GROUP BY 1, 2")
             regroup(c)
             c.execute("DELETE FROM hq_rollup_meta WHERE key = 'refold'")
             _meta_set(c, "built_at", now)
@@ -257,8 +275,8 @@ def _rows(c, sql: str, params=()) -> list[dict]:
 def _orders(c, ids: list[str]) -> dict[str, dict]:
     out = {}
     for chunk in _chunks(ids):
-        for r in _rows(c, f"SELECT id, {', '.join(ORDER_COLUMNS)} FROM service_orders WHERE id IN "
-                          f"({', '.join('?' * len(chunk))})", chunk):
+        for r in _rows(c, f"SELECT o.id, {', '.join('o.' + k for k in ORDER_COLUMNS)}, {AGENT_SQL} AS agent_id "
+                          f"FROM service_orders o WHERE o.id IN ({', '.join('?' * len(chunk))})", chunk):
             out[r["id"]] = r
     return out
 
@@ -323,14 +341,15 @@ def _insert_fact(c, f: dict, parts: dict) -> None:
                   [(f["order_id"], p, q, n) for p, (q, n) in parts.items()])
 
 
-ORDER_ROLLUPS = ("hq_rollup_orders_month", "hq_rollup_outlet_month", "hq_rollup_region_month")
+ORDER_ROLLUPS = ("hq_rollup_orders_month", "hq_rollup_outlet_month", "hq_rollup_region_month", *PEOPLE_ROLLUPS)
 PART_ROLLUPS = ("hq_rollup_parts_month", "hq_rollup_parts_region_month")
 
 
 def _upsert(c, table: str, key: dict, values: dict) -> None:
     cols = [*key, *values]
     c.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-              f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in values),
+              f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "  # (qualified: PostgreSQL finds `m` ambiguous)
+              + ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in values),
               [*key.values(), *values.values()])
 
 
@@ -341,6 +360,8 @@ def _add(c, f: dict, parts: dict, sign: int, regions: dict[str, str]) -> None:
     _upsert(c, "hq_rollup_orders_month", {k: f[k] for k in KEY}, values)
     _upsert(c, "hq_rollup_outlet_month", {"outlet_id": f["outlet_id"], "month": f["month"]}, values)
     _upsert(c, "hq_rollup_region_month", {"region": region, "model_id": f["model_id"], "month": f["month"]}, values)
+    for table, col in PEOPLE_ROLLUPS.items():
+        _upsert(c, table, {col: f[col] or "", "month": f["month"]}, values)
     for part, (qty, lines) in parts.items():
         delta = {"qty": sign * qty, "lines": sign * lines, "orders": sign}
         _upsert(c, "hq_rollup_parts_month", {**{k: f[k] for k in KEY}, "part_id": part}, delta)
@@ -376,7 +397,7 @@ def _stream(c):
     """Every order with its events and parts, in id order, one row per order (events and
     parts folded into strings by SQLite), so a million orders never sit in memory at once."""
     cur = c.execute(
-        f"SELECT o.id, {', '.join('o.' + k for k in ORDER_COLUMNS)}, "
+        f"SELECT o.id, {', '.join('o.' + k for k in ORDER_COLUMNS)}, {AGENT_SQL} AS agent_id, "
         "(SELECT group_concat(e.to_status || ' ' || COALESCE(CAST(e.at AS TEXT), ''), char(31)) FROM order_events e"
         " WHERE e.order_id = o.id) AS _events, "
         "(SELECT group_concat(p.part_id || ' ' || p.n || ' ' || p.qty, char(31)) FROM (SELECT part_id, COUNT(*) AS n, "

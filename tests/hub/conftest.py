@@ -66,10 +66,6 @@ def clock():
     return Clock()
 
 
-# Suites landed on main after the PostgreSQL parity work, not yet made to pass on it.
-NOT_YET_ON_POSTGRES = {"test_master_data"}
-
-
 @pytest.fixture(params=STORES)
 def hub(request, tmp_path):
     if request.param == "sqlite":
@@ -79,8 +75,6 @@ def hub(request, tmp_path):
         yield store
         store.close()
         return
-    if request.module.__name__.rsplit(".", 1)[-1] in NOT_YET_ON_POSTGRES:
-        pytest.skip("master data on PostgreSQL: not yet checked (issue #14, see the session note)")
     server = request.getfixturevalue("postgres")
     url = server.create_database(template=request.getfixturevalue("hub_template_pg"))
     store = open_hub_store(url, key=SigningKey.generate())

@@ -11,10 +11,15 @@ from shared.errors import ServiceError
 from tests.hub.test_intake import NEW_CALLER, model
 
 
+def bodies(services, bucket_like: str) -> list[str]:
+    """The changes appended to the buckets named like `bucket_like`, as text (the stored
+    bytes are a BLOB on SQLite and a BYTEA on PostgreSQL: decoded here, not in SQL)."""
+    return [bytes(r["body"]).decode() for r in
+            services.ctx.query("SELECT body FROM bucket_changes WHERE bucket LIKE ?", (bucket_like,))]
+
+
 def global_changes(services, row_id: str) -> int:
-    return services.ctx.scalar("SELECT COUNT(*) FROM bucket_changes WHERE bucket = 'global' "
-                               "AND CAST(body AS TEXT) LIKE ?",
-                               (f"%{row_id}%",))
+    return sum(row_id in body for body in bodies(services, "global"))
 
 
 def refused(services, expected, fn, *args, **kwargs) -> ServiceError:
@@ -142,8 +147,7 @@ def test_customers_are_searched_grouped_own_products_and_duplicates_merge(servic
     orders_before = len(services.intake.card(agent, some["id"]).orders)
     cs.merge(admin, some["id"], dup)
     # the outlet holding the duplicate's order learns it was merged
-    assert services.ctx.scalar("SELECT COUNT(*) FROM bucket_changes WHERE bucket LIKE 'outlet:%' AND "
-                               "CAST(body AS TEXT) LIKE ? AND CAST(body AS TEXT) LIKE '%merged_into%'", (f"%{dup}%",))
+    assert any(dup in body and "merged_into" in body for body in bodies(services, "outlet:%"))
     found = services.intake.lookup(agent, "13900001111")
     assert [c.id for c in found.customers] == [some["id"]]
     assert len(found.customers[0].orders) == orders_before + 1
