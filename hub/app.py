@@ -84,6 +84,8 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
     app.add_middleware(AdminGate, login=lambda *a, **kw: hub_services().auth.admin_login(*a, **kw))
     app.add_middleware(Observed)  # outermost: it sees the gate's refusals too
     blobs = blobs or blob_store_for(hub, home.blobs if home else Path(hub.path + ".blobs"))
+    if services is not None:
+        services.order_files.use_blobs(blobs)  # the full record shows the attachments HQ holds
 
     def readiness_checks() -> list[Check]:
         return [*store_checks(hub), jobs_check(jobs)]

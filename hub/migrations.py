@@ -12,7 +12,7 @@ COLUMN, CREATE TABLE/INDEX, triggers, INSERT OR IGNORE …), use the helpers of 
 sqlite-utils `transform` or PRAGMA of your own without an `is_postgres(conn)` branch), and
 run your hub tests on both stores (the `hub`/`hub_db` fixtures do). Do not raise
 POSTGRES_FROM once a PostgreSQL hub may exist at the old number."""
-from hub.services import complaints, customers, intake, order_actions, rollups
+from hub.services import complaints, customers, intake, order_actions, order_query, rollups
 from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_moves, create_own_tables
 from sync import recovery
@@ -67,7 +67,15 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(14, "reports by chosen dimensions and period, technicians and agents: roll-up facts gain day, "
                   "technician_id, agent_id and handling time; hq_rollup_tech_month, hq_rollup_agent_month; "
                   "the roll-ups rebuild", lambda conn: _report_dimensions(conn)),
+    Migration(15, "ticket query: indexes for finding orders by creation time, outlet, status, technician, model, "
+                  "contact phone, agent and customer name, and for the full record's lookups by order",
+              lambda conn: _order_query(conn)),
 )
+
+
+def _order_query(conn) -> None:
+    for sql in order_query.DDL:
+        conn.execute(sql)
 
 
 def _moves(conn) -> None:

@@ -3,6 +3,7 @@ migration after release 1 (sync/migrations.py says how they run). A change to a 
 table (shared/tables.py), to the node's bookkeeping (sync/node_store.py) or to its services'
 tables and indexes (node/services/schema.py) comes with a migration here."""
 from node.services import schema as services_schema
+from node.services.notices import READS as NOTICE_READS
 from sync import handback
 from sync.migrations import Migration, StoreSchema, register
 from sync.node_store import create_own_tables
@@ -51,6 +52,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
                  "(replicated)", lambda conn: create_declared_table(conn, "receipt_discrepancies")),
     Migration(10, "master data: product categories, fault categories and fault codes; customers.merged_into",
                lambda conn: _master_data(conn)),
+    Migration(11, "who read which of HQ's notices on this device (node-local _notice_reads)",
+              lambda conn: conn.execute(NOTICE_READS)),
 )
 
 

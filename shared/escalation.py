@@ -1,8 +1,8 @@
 """How HQ watches the SLA clocks (shared/sla.py): a running milestone is at level 50, 75 or
 100 once that share of its time is used (100: overdue). The escalation job tells the outlet's
 manager at MANAGER_LEVEL (a `notices` row of kind NOTICE_KIND in the outlet's bucket, shown
-on the node's sync panel) and HQ at HQ_LEVEL (a record on the monitoring board), each once
-per (order, milestone, level)."""
+in the node's notice area, node/services/notices.py) and HQ at HQ_LEVEL (a record on the
+monitoring board), each once per (order, milestone, level)."""
 
 LEVELS = (50, 75, 100)
 MANAGER_LEVEL = 75

@@ -28,6 +28,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "admin": ("系统管理", "administer the system"),
         "master_data": ("维护主数据", "maintain master data"),
         "customers": ("管理客户资料", "manage customers"),
+        "query": ("查询工单", "look up orders"), "export": ("导出工单", "export orders"),
     },
     "move_kind": {
         "receipt": ("入库", "Receipt"), "consume": ("工单用料", "Used on order"),
@@ -371,6 +372,17 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
                 "survey": ("回访问卷", "survey template"), "node": ("设备", "device"),
                 "fork": ("分叉提醒", "fork alert"), "kb_category": ("知识库分类", "knowledge-base category")},
 }
+
+# The outlet app's notice area (node/ui/views/notices.py, node/services/notices.py): kept
+# together here, beside the big "ui" group, as one concern.
+LABELS["ui"].update({
+    "notices": ("通知", "Notices"), "notices_unread": ("通知：{n}条未读", "Notices: {n} unread"),
+    "notices_title": ("总部通知", "Notices from HQ"), "no_notices": ("总部还没有发来通知。", "HQ has sent no notices."),
+    "mark_read": ("标为已读", "Mark read"), "mark_all_read": ("全部标为已读", "Mark all read"),
+    "unread": ("未读", "Unread"), "open_order": ("查看工单 {number}", "Open order {number}"),
+    "order_gone": ("该工单已不在本网点", "The order is no longer at this outlet"),
+})
+LABELS["action"]["read_notices"] = ("查看总部通知", "read HQ's notices")
 
 
 def label(group: str, value, lang: str = "zh") -> str:

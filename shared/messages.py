@@ -257,6 +257,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_dimensions_max": ("最多可选 {n} 个维度。", "Choose at most {n} dimensions."),
     "report_grain": ("没有“{grain}”这种统计周期。", "There is no period “{grain}”."),
     "report_measure": ("没有“{measure}”这个指标。", "There is no measure “{measure}”."),
+    # ticket query (工单查询, hub/services/order_query.py)
+    "query_date": ("{what}应为有效日期，如 2026-05-01。", "The {what} must be a valid date, e.g. 2026-05-01."),
+    "query_range": ("开始日期不能晚于结束日期。", "The start date must not be after the end date."),
+    "query_choice": ("{what}不在可选范围内，请从列表中选择。",
+                     "That {what} is not one of the choices; pick one from the list."),
+    "query_text": ("请至少输入{n}个字符：单号、电话或姓名。",
+                   "Enter at least {n} characters: an order number, a phone number or a name."),
+    "query_too_many_customers": ("“{text}”匹配的客户超过 {n} 位，请输入更完整的姓名或电话。",
+                                 "More than {n} customers match “{text}”; enter more of the name or number."),
+    "query_cursor": ("翻页位置已失效，请重新查询。", "That page is no longer valid; search again."),
+    "query_export_too_many": ("结果超过 {n} 条，无法导出；请缩小时间范围或增加筛选条件。",
+                              "More than {n} orders match: narrow the dates or add filters to export them."),
+    "query_no_order": ("没有单号为“{number}”的工单。", "There is no order numbered “{number}”."),
 }
 
 

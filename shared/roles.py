@@ -127,6 +127,8 @@ class HqWork(StrEnum):
     ADMIN = "admin"              # outlets, users, rules, policies, templates, nodes
     MASTER_DATA = "master_data"  # product categories, models, parts and prices, faults; customer merges
     CUSTOMERS = "customers"      # the customer list, customer groups, the products customers own
+    QUERY = "query"              # ticket query (工单查询): find any order, open its full record
+    EXPORT = "export"            # the ticket query's result as an Excel file
 
 
 HQ_WORK: dict[str, frozenset[Role]] = {
@@ -141,4 +143,6 @@ HQ_WORK: dict[str, frozenset[Role]] = {
     HqWork.ADMIN: frozenset({Role.ADMIN}),
     HqWork.MASTER_DATA: frozenset({Role.ADMIN}),
     HqWork.CUSTOMERS: frozenset({Role.HQ_AGENT, Role.ADMIN}),
+    HqWork.QUERY: HUB_ROLES,
+    HqWork.EXPORT: HUB_ROLES,
 }

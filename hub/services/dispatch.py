@@ -172,6 +172,17 @@ def category_words(code: str | None) -> tuple[str, str]:
     return pair("product_category", code) if code else ("", "")
 
 
+def dispatch_lines(ctx, order_id: str) -> list[DispatchLine]:
+    """Every dispatch of the order (hq_dispatches), in the order they happened; the caller
+    checks the role (the dispatch screen's, or the ticket query's full record)."""
+    return [DispatchLine(d["at"], d["kind"], d["outlet_id"], d["outlet_code"] or "", d["from_outlet_id"],
+                         d["suggested_code"], bool(d["override"]), d["reason"], d["decline_reason"], d["by"])
+            for d in ctx.query(
+        "SELECT d.*, o.code AS outlet_code, s.code AS suggested_code FROM hq_dispatches d "
+        "LEFT JOIN outlets o ON o.id = d.outlet_id LEFT JOIN outlets s ON s.id = d.suggested_outlet_id "
+        "WHERE d.order_id = ? ORDER BY d.at, d.rowid", (order_id,))]
+
+
 class Dispatch:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -468,12 +479,7 @@ class Dispatch:
     def history(self, session: HubSession, order_id: str) -> list[DispatchLine]:
         """Every dispatch of the order: where, suggested where, override and why."""
         self.ctx.allow(session, HqWork.DISPATCH)
-        return [DispatchLine(d["at"], d["kind"], d["outlet_id"], d["outlet_code"] or "", d["from_outlet_id"],
-                             d["suggested_code"], bool(d["override"]), d["reason"], d["decline_reason"], d["by"])
-                for d in self.ctx.query(
-            "SELECT d.*, o.code AS outlet_code, s.code AS suggested_code FROM hq_dispatches d "
-            "LEFT JOIN outlets o ON o.id = d.outlet_id LEFT JOIN outlets s ON s.id = d.suggested_outlet_id "
-            "WHERE d.order_id = ? ORDER BY d.at, d.rowid", (order_id,))]
+        return dispatch_lines(self.ctx, order_id)
 
     def order(self, session: HubSession, order_id: str) -> OrderAtHq:
         """One order with its customer's and outlet's names, for the dispatch screen."""

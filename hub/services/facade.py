@@ -18,6 +18,8 @@ from hub.services.kb_answers import KbAnswers
 from hub.services.master_data import MasterData
 from hub.services.monitor import Monitor
 from hub.services.order_actions import OrderActions
+from hub.services.order_file import OrderFiles
+from hub.services.order_query import OrderQuery
 from hub.services.overview import Overview
 from hub.services.reports import Reports
 from hub.services.rollups import Rollups
@@ -35,6 +37,8 @@ class HubServices:
         self.approvals = Approvals(self.ctx)
         self.dispatch = Dispatch(self.ctx)
         self.order_actions = OrderActions(self.ctx, self.dispatch)
+        self.order_query = OrderQuery(self.ctx)
+        self.order_files = OrderFiles(self.ctx)
         self.master_data = MasterData(self.ctx)
         self.customers = Customers(self.ctx)
         self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx), self.master_data,

@@ -10,6 +10,7 @@ from node.services.context import Context
 from node.services.devices import Devices
 from node.services.kb import KnowledgeBase
 from node.services.locking import Atomic
+from node.services.notices import HqNotices
 from node.services.order_actions import OrderActions
 from node.services.order_detail import OrderDetails
 from node.services.order_list import OrderList
@@ -53,6 +54,7 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
         self.van = Atomic(VanStock(self.ctx), lock)
         self.settlements = Atomic(Settlements(self.ctx), lock)
         self.kb = Atomic(KnowledgeBase(self.ctx), lock)
+        self.notices = Atomic(HqNotices(self.ctx), lock)
         self.sync = Atomic(SyncPanel(self.ctx, sync_now, sync_status), lock)
         self.devices = Atomic(Devices(self.ctx, hub), lock)
 

@@ -1,11 +1,14 @@
 """Node-local tables, indexes and triggers the services need beside the replicated ones.
 None of this replicates: `_audit` keeps what only this device needs to remember (logins and
 login failures; phone reveals of store version 2 and before — since 3 they are the replicated
-`order_audit` ledger), the indexes speed up the outlet's lists, and the knowledge-base
+`order_audit` ledger) and who read which of HQ's notices (`_notice_reads`, node/services/notices.py),
+the indexes speed up the outlet's lists, and the knowledge-base
 search index (`_kb_*`) is rebuilt from kb_articles, which the triggers mark as changed
 whichever way a row arrives (pull or local). `create` is part of a brand-new node.db
 (node/migrations.py); a later change here is a migration there."""
 from shared import search
+
+from node.services.notices import READS as NOTICE_READS
 
 # The search index's layout and tokenizer; a change rebuilds the index on the next start.
 KB_INDEX_VERSION = f"{search.VERSION}.3"
@@ -31,6 +34,7 @@ def create(c) -> None:
     c.execute("""CREATE TABLE IF NOT EXISTS _audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,
         user_id TEXT, action TEXT NOT NULL, table_name TEXT, row_id TEXT, detail TEXT)""")
     c.execute("CREATE INDEX IF NOT EXISTS ix_audit_action ON _audit (action, detail, at)")
+    c.execute(NOTICE_READS)
     for name, table, cols in INDEXES:
         c.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({cols})")
     c.execute(KB_FTS)

@@ -30,17 +30,6 @@ class RefusedChange:
 
 
 @dataclass(frozen=True, slots=True)
-class HqNotice:
-    """A message from HQ other than a refusal (an SLA warning for the manager, …)."""
-    id: str
-    kind: str
-    kind_label: str
-    row_label: str       # the order's number, when it concerns one
-    message: str
-    at: int | None
-
-
-@dataclass(frozen=True, slots=True)
 class LostRecord:
     """A row HQ lost in a restore from a backup and no node could give back: removed here."""
     table: str
@@ -132,15 +121,6 @@ class SyncPanel:
             name = self.ctx.scalar("SELECT name FROM parts WHERE id = ?", (row["part_id"],)) or row["part_id"]
             return f"{name} ×{row['qty']}" if isinstance(row.get("qty"), int) else name
         return row.get("number") or row.get("period") or (row_id or "")[:8]
-
-    def notices(self, session: Session, limit: int = 50) -> tuple[HqNotice, ...]:
-        """HQ's messages to this outlet besides refusals (those are in `view`), newest first."""
-        rows = self.ctx.query("SELECT * FROM notices WHERE outlet_id = ? AND kind IS NOT 'refused' "
-                              "ORDER BY at DESC LIMIT ?", (self.ctx.outlet_id, limit))
-        return tuple(HqNotice(r["id"], r.get("kind") or "", label("notice_kind", r.get("kind"), session.lang),
-                              self._row_label(r.get("table_name") or "", r.get("row_id"), {}),
-                              notices.render(_json(r.get("detail")), session.lang, r.get("message") or ""),
-                              r.get("at")) for r in rows)
 
 
 def _json(text: str | None):

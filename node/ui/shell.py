@@ -4,12 +4,16 @@ current screen again, file pickers for photos, and one form dialog at a time.
 
 Everything that touches the page runs on the session's event loop (Flet calls handlers
 there; background rounds arrive through `page.run_task`). The rail is made once per login
-and language (see shared/ui/shell.py); a sync round re-renders only the body."""
+and language (see shared/ui/shell.py); a sync round re-renders only the body. The app bar's
+bell (the manager's and the clerk's) shows how many of HQ's notices they have not read and
+opens them (node/ui/views/notices.py); every render and every sync round counts again."""
 import flet as ft
 
 from node.ui import nav
+from node.ui.views.notices import NoticesView
 from node.ui.views.orders import OrdersView
 from shared.labels import ui_text
+from shared.roles import OFFICE
 from shared.ui.shell import FONT, BaseShell
 
 
@@ -30,6 +34,7 @@ class Shell(BaseShell):
         self._pickers: dict[str, ft.FilePicker] = {}
         self._on_files: dict[str, object] = {}
         self._form = None  # the form dialog open now
+        self._bell: ft.IconButton | None = None  # made with the app bar
 
     def theme(self) -> ft.Theme:
         """Every button is a touch target (48 px high, Material's minimum), on a phone and at
@@ -60,11 +65,43 @@ class Shell(BaseShell):
     async def on_sync_round(self, moved: bool = True) -> None:
         """A background sync round landed. Show the current screen again if the round
         brought or sent anything (a list rebuilt for nothing would jump back to its top);
-        the sync panel always, it shows the round's time."""
+        the sync panel always, it shows the round's time. The bell counts again after
+        any round that moved something, whatever the screen."""
         if self.session is None or self.view is None:
             return
         if getattr(self.view, "screen", "") == "sync" or (moved and getattr(self.view, "live", True)):
             self.render()
+        elif moved and self._bell is not None:
+            self._count_notices()
+            self.page.update()
+
+    # ---- HQ's notices ----
+
+    def bar_extra(self) -> list[ft.Control]:
+        self._bell = None
+        if self.session is None or self.session.role not in OFFICE:
+            return []
+        self._bell = ft.IconButton(ft.Icon(ft.Icons.NOTIFICATIONS, semantics_label=self.t("notices")),
+                                   tooltip=self.t("notices"), on_click=lambda e: self.show(NoticesView(self)))
+        self._count_notices()
+        return [self._bell]
+
+    def render(self) -> None:
+        if self._bell is not None and self.session is not None:
+            self._count_notices()
+        super().render()
+
+    def _count_notices(self) -> None:
+        """The bell's badge: the unread count, in its name too (what a screen reader says)."""
+        bell = self._bell
+        if bell is None or self.session is None:
+            return
+        n = self.services.notices.unread(self.session)
+        name = self.t("notices_unread", n=n) if n else self.t("notices")
+        bell.badge = ft.Badge(label=str(n), bgcolor=ft.Colors.RED_700) if n else None
+        bell.tooltip = name
+        if isinstance(bell.icon, ft.Icon):
+            bell.icon.semantics_label = name
 
     # ---- photos ----
 

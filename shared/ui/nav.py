@@ -30,12 +30,13 @@ class Nav:
             return ft.AppBar(
                 title=ft.Text(s.display_name, size=16, no_wrap=True, overflow=ft.TextOverflow.ELLIPSIS),
                 bgcolor=self.bar_color, title_spacing=12, actions=[
+                    *shell.bar_extra(),
                     ft.TextButton(shell.t("language"), on_click=shell.toggle_lang),
                     ft.TextButton(shell.t("logout"), on_click=shell.logout)])
         gap = [ft.Container(width=self.name_gap)] if self.name_gap else []
         return ft.AppBar(
             title=ft.Text(shell.t(self.title_key)), bgcolor=self.bar_color,
-            actions=[ft.Text(who), *gap,
+            actions=[ft.Text(who), *gap, *shell.bar_extra(),
                      ft.TextButton(shell.t("language"), icon=ft.Icons.TRANSLATE, on_click=shell.toggle_lang),
                      ft.TextButton(shell.t("logout"), icon=ft.Icons.LOGOUT, on_click=shell.logout),
                      ft.Container(width=8)])

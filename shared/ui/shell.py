@@ -178,6 +178,11 @@ class BaseShell:
     def chrome_extra(self) -> None:
         """Hook: whatever else is made once per login and language (the node's pickers)."""
 
+    def bar_extra(self) -> list[ft.Control]:
+        """Hook: controls of the app bar before the language button (the node's notices bell),
+        made with the app bar, once per login and language."""
+        return []
+
     def render(self) -> None:
         if self.session is None or self.view is None or self.rail is None:  # not logged in
             return

@@ -155,11 +155,11 @@ def test_the_manager_reads_the_warning_on_the_nodes_sync_panel(tmp_path):
         hq = HubServices(w.hub)
         assert escalation_job(hq) == {75: 1, 100: 0}
         env.sync()
-        [notice] = env.svc.sync.notices(env.manager)
+        [notice] = env.svc.notices.list(env.manager)
         number = env.svc.order.get(env.manager, oid).number
         assert (notice.kind_label, notice.row_label) == ("时效预警", number)
         assert notice.message.startswith(f"SLA预警：工单{number}「接单」时限已用83%")
-        en = env.svc.sync.notices(env.session(env.manager.user_id, "en"))[0]
+        en = env.svc.notices.list(env.session(env.manager.user_id, "en"))[0]
         assert en.kind_label == "SLA warning"
         assert en.message.startswith(f"SLA warning: order {number} (Accept) has used 83% of its time; due ")
         assert env.svc.sync.view(env.manager).refused == ()  # not a refusal

@@ -206,10 +206,10 @@ def test_the_outlet_manager_reads_the_silence_notice_on_the_pcs_sync_panel(tmp_p
         silence(w.hub, other.node_id, 2 * DAY)
         assert HubServices(w.hub).sync_health.notify_silent() == 1
         env.sync()
-        [notice] = env.svc.sync.notices(env.manager)
+        [notice] = env.svc.notices.list(env.manager)
         assert notice.kind_label == "设备未同步"
         assert notice.message.startswith(f"设备“{other.path.stem}”已2天未与总部同步（超过24小时）")
-        en = env.svc.sync.notices(env.session(env.manager.user_id, "en"))[0]
+        en = env.svc.notices.list(env.session(env.manager.user_id, "en"))[0]
         assert en.kind_label == "Device not syncing" and "has not synced with HQ for 2 d" in en.message
     finally:
         w.close()
