@@ -70,6 +70,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(15, "ticket query: indexes for finding orders by creation time, outlet, status, technician, model, "
                   "contact phone, agent and customer name, and for the full record's lookups by order",
               lambda conn: _order_query(conn)),
+    Migration(16, "kb_synonyms: groups of words the knowledge-base search treats as one (replicated, global)",
+              lambda conn: create_declared_table(conn, "kb_synonyms")),
 )
 
 

@@ -76,6 +76,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "receipt_discrepancies": ("收货差异", "Receipt discrepancy"),
         "settlements": ("结算单", "Settlement"), "settlement_lines": ("结算明细", "Settlement line"),
         "attachments": ("附件", "Attachment"), "kb_articles": ("知识库文章", "Knowledge-base article"),
+        "kb_synonyms": ("同义词", "Synonym group"),
     },
     "field": {
         "contact_name": ("联系人", "contact name"), "contact_phone": ("联系电话", "phone number"),
@@ -359,7 +360,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "question": ("问题", "question"), "title": ("标题", "title"), "body": ("正文", "text"),
         "kb_category": ("分类", "category"), "audience": ("可见角色", "audience"),
         "survey_type": ("问卷类型", "survey type"), "order_type": ("服务类型", "service type"),
-        "priority": ("紧急程度", "priority"),
+        "priority": ("紧急程度", "priority"), "synonyms": ("同义词", "synonyms"),
     },
     "survey_kind": {"yes_no": ("是/否", "Yes / no"), "score": ("评分1-5", "Score 1-5"),
                     "choice": ("单选", "Choice")},
@@ -381,6 +382,14 @@ LABELS["ui"].update({
     "mark_read": ("标为已读", "Mark read"), "mark_all_read": ("全部标为已读", "Mark all read"),
     "unread": ("未读", "Unread"), "open_order": ("查看工单 {number}", "Open order {number}"),
     "order_gone": ("该工单已不在本网点", "The order is no longer at this outlet"),
+})
+# The knowledge base from an order (node/ui/views/kb.py), issue #16 item 5.
+LABELS["ui"].update({
+    "kb_for_order": ("相关知识（{n}）", "Articles ({n})"),
+    "kb_order_title": ("工单{number}的相关知识", "Articles for order {number}"),
+    "kb_order_keys": ("型号：{model}　故障代码：{fault}", "Model: {model}  Fault code: {fault}"),
+    "kb_for_both": ("型号和故障代码都符合", "Model and fault code"),
+    "kb_none_for_order": ("没有该型号或故障代码的文章。", "No articles for this model or fault code."),
 })
 LABELS["action"]["read_notices"] = ("查看总部通知", "read HQ's notices")
 

@@ -143,6 +143,11 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "title": TEXT, "category": TEXT, "body": TEXT, "tags": JSON,
         "fault_codes": JSON, "models": JSON, "audience": JSON, "updated_at": INT,
         "active": BOOL}),
+    # Words a technician types for the same thing (滴水 ≈ 漏水, 制冷差 ≈ 不制冷), one group a
+    # row, kept by HQ's knowledge admin (hub migration 16 / node 12); the nodes' search finds
+    # any word of a group by every other (shared/search.py).
+    _spec("kb_synonyms", HUB, RECORD, Global(), {
+        "terms": JSON, "active": BOOL, "updated_at": INT}),
     # Master data (hub migration 13 / node 10): product categories, and the fault categories and
     # codes of each product category that intake picks from (hub/services/master_data.py).
     _spec("product_categories", HUB, RECORD, Global(), {

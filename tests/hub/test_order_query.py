@@ -6,6 +6,7 @@ dispatches with reasons; parts; attachments one can view; callback, complaint, s
 line, audit). Bad input is refused in words and changes nothing."""
 import hashlib
 import io
+import json
 from datetime import datetime
 
 import pytest
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 
 from hub.blobs import blob_store_for
 from hub.services.monitor import escalation_job
+from hub.services.order_file import CHANGE_SCAN
 from hub.services.order_query import QueryFilter, decode_cursor
 from hub.services.session import HubSession
 from node.services import NodeServices
@@ -335,12 +337,19 @@ def test_the_full_record_tells_the_whole_story(services, agent, approver, shop):
     acts.schedule(tech, rec.order_id, NOW + 3_600_000)
     acts.set_out(tech, rec.order_id)
     acts.arrive(tech, rec.order_id)
+    for i in range(CHANGE_SCAN + 20):  # many changes between the events, pushed together
+        acts.update_details(tech, rec.order_id, notes=f"现场记录 {i}")
     part = shop.svc.ctx.one("SELECT p.* FROM parts p JOIN stock_moves m ON m.part_id = p.id WHERE m.holder = ? "
                             "GROUP BY p.id HAVING SUM(m.qty) > 0 ORDER BY p.sku LIMIT 1", (tech.user_id,))
     shop.svc.parts.use_part(tech, rec.order_id, part["id"], 1, new_serial="NEW-1")
     signature = b"\x89PNG\r\n\x1a\n" + b"0" * 64
     acts.complete(tech, rec.order_id, "更换电容，试机正常", signature=signature, signature_mime="image/png")
     shop.sync()
+    # when HQ received each event: the change carrying its clock, found here by reading every change
+    by_clock = {json.loads(bytes(r["body"]))["hlc"]: r["received_at"]
+                for r in services.ctx.query("SELECT body, received_at FROM node_changes")}
+    received = {e["to_status"]: by_clock[e["_hlc"]] for e in services.ctx.query(
+        "SELECT to_status, _hlc FROM order_events WHERE order_id = ?", (rec.order_id,))}
     services.order_actions.note(agent, rec.order_id, "客户要求下午上门")
 
     f = services.order_files.record(approver, rec.order_id)  # an approver reads it as well as an agent
@@ -348,13 +357,13 @@ def test_the_full_record_tells_the_whole_story(services, agent, approver, shop):
     assert (f.customer.name, f.customer.phone) == (customer["name"], customer["phone"])
     assert (f.product.serial_no, f.product.purchase_date, f.product.warranty) == ("KFR-77", "2025-06-01", "in")
     assert f.product.warranty_label == "保内" and f.product.model_code == ac_model(services)["code"]
+    assert f.notes == f"现场记录 {CHANGE_SCAN + 19}"
     assert f.technician == tech.display_name and f.outlet_name == outlet(services, "SH01")["name"]
     assert [e.status for e in f.events] == ["accepted", "scheduled", "en_route", "on_site", "completed"]
     for e in f.events:
         assert (e.who, e.role_label) == (tech.display_name, "维修师傅")
         assert e.where.startswith("SH01") and "sh01-pc" in e.where
-        hq_received = services.ctx.scalar("SELECT MAX(received_at) FROM node_changes")
-        assert e.device_at and e.hq_at and e.hq_at <= hq_received
+        assert e.device_at and e.hq_at == received[e.status]
     [d] = f.dispatches
     assert (d.kind, d.outlet.split()[0], d.by) == ("dispatch", "SH01", agent.display_name)
     assert d.override is False or d.reason == "客户指定该网点"
