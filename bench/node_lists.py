@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import hub  # noqa: E402,F401  (registers the hub file's schema: World opens a hub)
 from bench._report import Report, machine_line, quick_flag  # noqa: E402
 from node.services import NodeServices, Session  # noqa: E402
 from shared.periods import day_bounds, period_of  # noqa: E402
@@ -39,6 +40,8 @@ STREETS = ["张杨路", "漕溪北路", "南京西路", "淮海中路", "世纪�
 STATUSES = (["closed"] * 50 + ["completed"] * 20 + ["new"] * 5 + ["accepted"] * 5 + ["scheduled"] * 8
             + ["en_route"] * 2 + ["on_site"] * 3 + ["waiting_parts"] * 4 + ["declined"] * 1 + ["cancelled"] * 2)
 MODELS = ["PM-AC-35", "PM-WM-100", "PM-RF-470"]
+SYNONYMS = [["滴水", "漏水", "渗水"], ["制冷差", "不制冷", "制冷效果差"], ["异响", "噪音大", "有杂音"]]
+KB_ORDER = "O-KB"
 
 
 def build(tmp: Path, n_orders: int, n_articles: int, rng: random.Random):
@@ -100,8 +103,17 @@ def build(tmp: Path, n_orders: int, n_articles: int, rng: random.Random):
             "body": f"现象：{f['text']}。原因：{f['cause']}。处理：检查{part}，必要时更换{part}，"
                     f"更换后试机30分钟确认{c['name']}运行正常。案例编号{i}。" * 3,
             "tags": [f["text"][-2:], c["name"]], "fault_codes": [f["code"]] if f["code"] else [],
-            "models": [model], "active": True, "updated_at": now - i * 1000}})
+            # every tenth air conditioner's article names a full nameplate code too (#16 item 5)
+            "models": [model, *(["KFR-35GW/BpR3"] if c["code"] == "AC" and i % 10 == 0 else [])],
+            "active": True, "updated_at": now - i * 1000}})
         flush(3000)
+    # HQ's synonym groups, and an order whose model and fault code have articles (#16 item 5)
+    ops += [{"op": "put", "table": "kb_synonyms", "id": f"SYN-{i}", "fields": {"terms": terms, "active": True}}
+            for i, terms in enumerate(SYNONYMS)]
+    ops.append({"op": "put", "table": "service_orders", "id": KB_ORDER, "fields": {
+        "number": "HQ-KB-0001", "outlet_id": outlet, "customer_id": "C-00000", "type": "repair", "priority": "normal",
+        "status": "accepted", "created_at": now, "product_model_id": "PM-AC-35", "fault_code": "E4",
+        "fault_description": "空调不制冷，显示E4", "technician_id": techs[0]}})
     flush(1)
     return w, outlet
 
@@ -164,6 +176,11 @@ def cases(svc: NodeServices, clerk: Session, tech: Session, some_order: str, set
         "kb search: KFR-35GW": lambda: svc.kb.search(tech, "KFR-35GW"),
         "kb search: 空调 压缩机": lambda: svc.kb.search(tech, "空调 压缩机"),
         "kb search: 故障 (very common)": lambda: svc.kb.search(tech, "故障"),
+        "kb search: kfr35gwbpr3 (nameplate, no separators)": lambda: svc.kb.search(tech, "kfr35gwbpr3"),
+        "kb search: KFR35GW/BpR3 (separators elsewhere)": lambda: svc.kb.search(tech, "KFR35GW/BpR3"),
+        "kb search: 滴水 (synonym of 漏水)": lambda: svc.kb.search(tech, "滴水"),
+        "kb search: 空调制冷差 (synonym)": lambda: svc.kb.search(tech, "空调制冷差"),
+        "kb: an order's articles (model + fault code)": lambda: svc.kb.for_order(tech, KB_ORDER),
     }
 
 
@@ -172,7 +189,9 @@ def size_of(r) -> str:
         return f"{len(r.cards)} of {r.total}"
     if hasattr(r, "lines"):
         return f"{len(r.lines)} lines"
-    return str(len(r)) if isinstance(r, list) else ""
+    if hasattr(r, "hits"):
+        return f"{len(r.hits)} articles, {r.both} for both"
+    return str(len(r)) if isinstance(r, (list, tuple)) else ""
 
 
 def main() -> None:

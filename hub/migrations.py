@@ -70,7 +70,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(15, "ticket query: indexes for finding orders by creation time, outlet, status, technician, model, "
                   "contact phone, agent and customer name, and for the full record's lookups by order",
               lambda conn: _order_query(conn)),
-    Migration(16, "part_shelves: where each part sits in an outlet's store (its shelf), kept by the outlet "
+    Migration(16, "kb_synonyms: groups of words the knowledge-base search treats as one (replicated, global)",
+              lambda conn: create_declared_table(conn, "kb_synonyms")),
+    Migration(17, "part_shelves: where each part sits in an outlet's store (its shelf), kept by the outlet "
                   "(replicated); a stocktake can count one shelf",
               lambda conn: create_declared_table(conn, "part_shelves")),
 )

@@ -54,7 +54,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
                lambda conn: _master_data(conn)),
     Migration(11, "who read which of HQ's notices on this device (node-local _notice_reads)",
               lambda conn: conn.execute(NOTICE_READS)),
-    Migration(12, "part_shelves: where each part sits in the store (its shelf), for counting one shelf "
+    Migration(12, "kb_synonyms (replicated) and the search index's triggers on models and fault codes; the "
+                  "global bucket is pulled again", lambda conn: _kb_words(conn)),
+    Migration(13, "part_shelves: where each part sits in the store (its shelf), for counting one shelf "
                   "(replicated)", lambda conn: create_declared_table(conn, "part_shelves")),
 )
 
@@ -65,6 +67,16 @@ def _master_data(conn) -> None:
     for table in ("product_categories", "fault_categories", "fault_codes"):
         create_declared_table(conn, table)
     add_declared_column(conn, "customers", "merged_into")
+    conn.execute("DELETE FROM _cursors WHERE bucket = 'global'")
+
+
+def _kb_words(conn) -> None:
+    """Migration 12: HQ's synonym groups; the search index follows renamed models and fault
+    codes (node/services/schema.py); the global bucket is pulled again for the groups this
+    file had no table for."""
+    create_declared_table(conn, "kb_synonyms")
+    for sql in services_schema.KB_TRIGGERS:
+        conn.execute(sql)
     conn.execute("DELETE FROM _cursors WHERE bucket = 'global'")
 
 

@@ -80,6 +80,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "part_shelves": ("配件货位", "Part's shelf"),
         "settlements": ("结算单", "Settlement"), "settlement_lines": ("结算明细", "Settlement line"),
         "attachments": ("附件", "Attachment"), "kb_articles": ("知识库文章", "Knowledge-base article"),
+        "kb_synonyms": ("同义词", "Synonym group"),
     },
     "field": {
         "contact_name": ("联系人", "contact name"), "contact_phone": ("联系电话", "phone number"),
@@ -113,6 +114,9 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "unexpected_error": ("出现意外错误，刚才的操作可能未完成。请重试；如仍出错，请联系总部。",
                              "Something went wrong; what you just did may not have been done. Try again, "
                              "and tell HQ if it happens again."),
+        "idle_logout": ("已超过 {minutes} 分钟无操作，为保护客户信息已自动退出登录，请重新登录。",
+                        "You were logged out after {minutes} min without activity, to keep customers' "
+                        "details safe. Please log in again."),
         "orders": ("工单", "Orders"), "stock": ("库存", "Stock"), "requests": ("配件申请", "Parts requests"),
         "stocktake": ("盘点", "Stocktake"), "settlement": ("结算", "Settlement"), "kb": ("知识库", "Knowledge base"),
         "sync": ("同步", "Sync"), "today": ("今日", "Today"), "mine": ("我的", "Mine"), "all": ("全部", "All"),
@@ -392,7 +396,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "question": ("问题", "question"), "title": ("标题", "title"), "body": ("正文", "text"),
         "kb_category": ("分类", "category"), "audience": ("可见角色", "audience"),
         "survey_type": ("问卷类型", "survey type"), "order_type": ("服务类型", "service type"),
-        "priority": ("紧急程度", "priority"),
+        "priority": ("紧急程度", "priority"), "synonyms": ("同义词", "synonyms"),
     },
     "survey_kind": {"yes_no": ("是/否", "Yes / no"), "score": ("评分1-5", "Score 1-5"),
                     "choice": ("单选", "Choice")},
@@ -414,6 +418,14 @@ LABELS["ui"].update({
     "mark_read": ("标为已读", "Mark read"), "mark_all_read": ("全部标为已读", "Mark all read"),
     "unread": ("未读", "Unread"), "open_order": ("查看工单 {number}", "Open order {number}"),
     "order_gone": ("该工单已不在本网点", "The order is no longer at this outlet"),
+})
+# The knowledge base from an order (node/ui/views/kb.py), issue #16 item 5.
+LABELS["ui"].update({
+    "kb_for_order": ("相关知识（{n}）", "Articles ({n})"),
+    "kb_order_title": ("工单{number}的相关知识", "Articles for order {number}"),
+    "kb_order_keys": ("型号：{model}　故障代码：{fault}", "Model: {model}  Fault code: {fault}"),
+    "kb_for_both": ("型号和故障代码都符合", "Model and fault code"),
+    "kb_none_for_order": ("没有该型号或故障代码的文章。", "No articles for this model or fault code."),
 })
 LABELS["action"]["read_notices"] = ("查看总部通知", "read HQ's notices")
 

@@ -18,7 +18,7 @@ from shared.escalation import HQ_LEVEL, MANAGER_LEVEL
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 COUNT_CAP = 10_000
-EXPORT_LIMIT = 50_000
+EXPORT_LIMIT = 20_000
 TEXT_MIN = 2                 # a name or number fragment shorter than this finds too much
 CUSTOMER_MATCH_LIMIT = 1_000  # customers a name or phone fragment may match
 

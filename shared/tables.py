@@ -143,6 +143,11 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "title": TEXT, "category": TEXT, "body": TEXT, "tags": JSON,
         "fault_codes": JSON, "models": JSON, "audience": JSON, "updated_at": INT,
         "active": BOOL}),
+    # Words a technician types for the same thing (滴水 ≈ 漏水, 制冷差 ≈ 不制冷), one group a
+    # row, kept by HQ's knowledge admin (hub migration 16 / node 12); the nodes' search finds
+    # any word of a group by every other (shared/search.py).
+    _spec("kb_synonyms", HUB, RECORD, Global(), {
+        "terms": JSON, "active": BOOL, "updated_at": INT}),
     # Master data (hub migration 13 / node 10): product categories, and the fault categories and
     # codes of each product category that intake picks from (hub/services/master_data.py).
     _spec("product_categories", HUB, RECORD, Global(), {
@@ -223,7 +228,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     # Where a part sits in one outlet's store (its shelf or bin, "A-03"), kept by the outlet
     # (node/services/shelves.py) so that a stocktake can count one shelf; one row per
     # (outlet, part), its id derived from both, so two devices set the same row. Hub
-    # migration 16 / node 12.
+    # migration 17 / node 13.
     _spec("part_shelves", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "part_id": TEXT, "shelf": TEXT},
         set_once=frozenset({"outlet_id", "part_id"}), indexes=(("outlet_id", "shelf"),)),

@@ -92,30 +92,6 @@ class ModelChoice:
     category: str
 
 
-@dataclass(frozen=True, slots=True)
-class OrderEvent:
-    at: int | None
-    status_label: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class OrderRecord:
-    """One order read-only, as a history row opens it: what, where, and what happened."""
-    id: str
-    number: str
-    type_label: str
-    status_label: str
-    model: str
-    serial_no: str
-    purchase_date: str
-    outlet_name: str
-    created_at: int | None
-    fault_description: str
-    resolution: str
-    events: list[OrderEvent]
-
-
 @dataclass(frozen=True)
 class FaultGroup:
     """A fault category of the product's category and its faults, as the picker offers them."""
@@ -244,23 +220,6 @@ class Intake:
                        o["serial_no"] or "", o["purchase_date"] or "", o["product_model_id"], o["model_code"] or "",
                        o["outlet_name"] or "") for o in orders],
             [_call(r, lang) for r in requests])
-
-    def order_record(self, session: HubSession, order_id: str) -> OrderRecord:
-        self.ctx.allow(session, HqWork.INTAKE)
-        o = self.ctx.one(
-            "SELECT o.*, m.code AS model_code, m.name AS model_name, t.name AS outlet_name FROM service_orders o "
-            "LEFT JOIN product_models m ON m.id = o.product_model_id LEFT JOIN outlets t ON t.id = o.outlet_id "
-            "WHERE o.id = ?", (order_id,))
-        if o is None:
-            raise ServiceError.of("not_found", field="order_id", thing=pair("table", "service_orders"))
-        lang = session.lang
-        events = [OrderEvent(e["at"], label("status", e["to_status"], lang), e["reason"] or "") for e in self.ctx.query(
-            "SELECT * FROM order_events WHERE order_id = ? ORDER BY at, id", (order_id,))]
-        return OrderRecord(o["id"], o["number"] or "", label("order_type", o["type"], lang),
-                           label("status", o["status"], lang),
-                           " ".join(filter(None, (o["model_code"], o["model_name"]))),
-                           o["serial_no"] or "", o["purchase_date"] or "", o["outlet_name"] or "", o["created_at"],
-                           o["fault_description"] or "", o["resolution"] or "", events)
 
     # ---- the customer's record ----
 

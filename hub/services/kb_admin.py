@@ -6,13 +6,18 @@ node's search shows an article only to the roles in its `audience`.
 Categories are not a table of their own: a category is the `category` text its articles
 carry — exactly what the nodes receive — so there is one source of truth. Product
 category codes (AC, WM, …) read as their names from the shared vocabulary; a new
-category is made by giving an article one; renaming rewrites every article of it."""
+category is made by giving an article one; renaming rewrites every article of it.
+
+Synonym groups (`kb_synonyms`, replicated like the articles): words a technician types for
+the same thing (滴水 / 漏水, 制冷差 / 不制冷). The nodes' search finds any word of a group by
+every other (shared/search.py); a group is removed by switching it off, as every record is."""
 import uuid
 from dataclasses import dataclass
 
 from shared.errors import ServiceError
 from shared.labels import label, pair
 from shared.roles import HqWork, Role
+from shared.search import is_searchable
 
 from hub.services.admin_network import category_name
 from hub.services.admin_values import decoded, refuse, text, text_list
@@ -20,6 +25,15 @@ from hub.services.session import HubSession
 
 ROLES = tuple(str(r) for r in Role)
 MAX_BODY = 20_000
+MAX_TERM = 20  # characters of a synonym
+MAX_TERMS = 12  # words in one group
+
+
+@dataclass(frozen=True, slots=True)
+class KbSynonyms:
+    id: str
+    terms: tuple[str, ...]
+    updated_at: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +60,8 @@ class KbArticle:
     updated_at: int | None
 
 
-def _put(row_id: str, fields: dict) -> dict:
-    return {"op": "put", "table": "kb_articles", "id": row_id, "fields": fields}
+def _put(row_id: str, fields: dict, table: str = "kb_articles") -> dict:
+    return {"op": "put", "table": table, "id": row_id, "fields": fields}
 
 
 class KbAdmin:
@@ -168,3 +182,50 @@ class KbAdmin:
         with ctx.tx():
             ctx.write(session, [_put(article_id, {"active": bool(published), "updated_at": ctx.now()})])
             ctx.audit(session, "kb_article_published" if published else "kb_article_unpublished", article_id)
+
+    # ---- synonyms ----
+
+    def synonyms(self, session: HubSession) -> list[KbSynonyms]:
+        """The groups in force, by their first word."""
+        self.ctx.allow(session, HqWork.KB_MANAGE)
+        groups = [decoded("kb_synonyms", r) | {"id": r["id"]} for r in self.ctx.query(
+            "SELECT * FROM kb_synonyms WHERE COALESCE(active, 1) != 0")]
+        return sorted((KbSynonyms(g["id"], tuple(g.get("terms") or ()), g.get("updated_at")) for g in groups),
+                      key=lambda g: g.terms)
+
+    def save_synonyms(self, session: HubSession, group_id: str | None = None, *, terms) -> str:
+        """Create (no id) or replace a group: two to MAX_TERMS different words, each one a
+        search can find (Chinese, letters or digits), typed apart by commas, 、 or lines."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.KB_MANAGE)
+        if group_id and ctx.row("kb_synonyms", group_id) is None:
+            raise ServiceError.of("not_found", thing=pair("table", "kb_synonyms"))
+        words: list[str] = []
+        for word in text_list(terms, "synonyms"):
+            if len(word) > MAX_TERM:
+                raise refuse("synonym_too_long", "synonyms", word=word[:MAX_TERM] + "…", max=MAX_TERM)
+            if not is_searchable(word):
+                raise refuse("synonym_unsearchable", "synonyms", word=word)
+            if word.lower() not in {w.lower() for w in words}:
+                words.append(word)
+        if len(words) < 2:
+            raise refuse("synonyms_too_few", "synonyms")
+        if len(words) > MAX_TERMS:
+            raise refuse("synonyms_too_many", "synonyms", max=MAX_TERMS)
+        gid = group_id or str(uuid.uuid4())
+        with ctx.tx():
+            ctx.write(session, [_put(gid, {"terms": words, "active": True, "updated_at": ctx.now()},
+                                     "kb_synonyms")])
+            ctx.audit(session, "kb_synonyms_saved", gid, "、".join(words))
+        return gid
+
+    def remove_synonyms(self, session: HubSession, group_id: str) -> None:
+        """Switch a group off (the nodes stop treating its words as one)."""
+        ctx = self.ctx
+        ctx.allow(session, HqWork.KB_MANAGE)
+        row = ctx.row("kb_synonyms", group_id)
+        if row is None:
+            raise ServiceError.of("not_found", thing=pair("table", "kb_synonyms"))
+        with ctx.tx():
+            ctx.write(session, [_put(group_id, {"active": False, "updated_at": ctx.now()}, "kb_synonyms")])
+            ctx.audit(session, "kb_synonyms_removed", group_id)

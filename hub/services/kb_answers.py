@@ -27,6 +27,15 @@ DDL = (
     "WHERE id NOT IN (SELECT article_id FROM hq_kb_map)",
 )
 
+# The index is derived from kb_articles: a hub moved to another store leaves these tables
+# behind and indexes every article again at its first search (hub/move.py, `reindex_all`).
+INDEX_TABLES = ("hq_kb_fts", "hq_kb_map")
+
+
+def reindex_all(c) -> None:
+    """Every article is indexed again at the next search (`INDEX_TABLES` are empty)."""
+    c.execute("INSERT OR IGNORE INTO hq_kb_dirty (article_id) SELECT id FROM kb_articles")
+
 
 @dataclass(frozen=True)
 class KbHit:
@@ -90,13 +99,15 @@ class KbAnswers:
         """Best matches first; an empty query finds nothing (an agent searches for words)."""
         self.ctx.allow(session, HqWork.INTAKE)
         self.refresh()
+        synonyms = search.synonym_map(_list(r["terms"]) for r in self.ctx.query(
+            "SELECT terms FROM kb_synonyms WHERE COALESCE(active, 1) != 0"))  # as the nodes' search
         if self.ctx.hub.dialect == "postgres":
-            expr = search.pg_query(query or "")
+            expr = search.pg_query(query or "", synonyms)
             hits = ("SELECT rowid AS fts_id, -ts_rank(CAST(? AS real[]), tsv, q) AS score FROM hq_kb_fts, "
                     "CAST(? AS tsquery) q WHERE tsv @@ q ORDER BY score, rowid LIMIT ?")
             params: tuple = (PG_WEIGHTS, expr, limit)
         else:
-            expr = search.match_expression(query or "")
+            expr = search.match_expression(query or "", synonyms)
             hits = (f"SELECT rowid AS fts_id, bm25(hq_kb_fts, {', '.join(map(str, WEIGHTS))}) AS score "
                     "FROM hq_kb_fts WHERE hq_kb_fts MATCH ? ORDER BY score LIMIT ?")
             params = (expr, limit)

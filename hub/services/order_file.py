@@ -7,8 +7,8 @@ escalations and audit.
 
 HQ's time of an outlet's event is when the hub accepted the signed change that carried it
 (`node_changes.received_at`): the event row keeps the change's clock and origin (`_hlc`,
-`_src`), so the change is found among that node's changes received since the clock's wall
-time (less the drift a change may be ahead: sync/hlc.py MAX_DRIFT_MS) — a handful of rows.
+`_src`), and the change is found among that node's by a binary search on the clock
+(`_received`) — a handful of rows, however many changes the node sent.
 An event HQ made itself has its own clock's time for both."""
 import json
 from dataclasses import dataclass
@@ -263,7 +263,7 @@ class OrderFiles:
                            label("warranty", w.state, lang), w.until)
 
     def _events(self, order_id: str, names: "_Names", lang: str) -> list[EventLine]:
-        out = []
+        out, bodies = [], {}
         for e in self.ctx.query("SELECT * FROM order_events WHERE order_id = ? ORDER BY at, _hlc, id", (order_id,)):
             src, hlc = e.get("_src"), e.get("_hlc")
             user = names.user(e.get("actor_id"))
@@ -271,25 +271,56 @@ class OrderFiles:
                 hq_at = wall_ms(hlc) if isinstance(hlc, int) else None
                 where = "总部" if lang != "en" else "HQ"
             else:
-                hq_at = self._received(src, hlc)
+                hq_at = self._received(src, hlc, bodies)
                 where = names.node(src)
             out.append(EventLine(e["to_status"] or "", label("status", e["to_status"], lang), e["reason"] or "",
                                  e["at"], hq_at, user[0], label("role", user[1], lang) if user[1] else "", where))
         return out
 
-    def _received(self, origin: str, hlc) -> int | None:
-        """When HQ accepted the node's change clocked `hlc` (the first such change received)."""
+    def _received(self, origin: str, hlc, bodies: dict) -> int | None:
+        """When HQ accepted the node's change clocked `hlc`. A node's clock only moves
+        forward within an epoch, so its changes are in clock order by seq: a binary search
+        over each epoch (newest first) reads a handful of them, however many the node sent.
+        A clock the node had to rewind breaks that order: then the changes received since
+        the clock's wall time (less the drift allowed) are read in turn, up to CHANGE_SCAN."""
         if not isinstance(hlc, int):
             return None
-        for r in self.ctx.query("SELECT body, received_at FROM node_changes WHERE origin = ? AND received_at >= ? "
-                                "ORDER BY received_at, epoch, seq LIMIT ?",
-                                (origin, wall_ms(hlc) - MAX_DRIFT_MS, CHANGE_SCAN)):
-            try:
-                if json.loads(bytes(r["body"])).get("hlc") == hlc:
-                    return r["received_at"]
-            except (ValueError, AttributeError):
-                continue
+        ctx = self.ctx
+        epoch = ctx.scalar("SELECT MAX(epoch) FROM node_changes WHERE origin = ?", (origin,))
+        while isinstance(epoch, int) and epoch > 0:
+            lo, hi = 1, ctx.scalar("SELECT MAX(seq) FROM node_changes WHERE origin = ? AND epoch = ?",
+                                   (origin, epoch)) or 0
+            while lo < hi:  # the first seq whose clock is not below `hlc`
+                mid = (lo + hi) // 2
+                got = self._change(origin, epoch, mid, bodies)
+                if got is None or got[0] < hlc:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            got = self._change(origin, epoch, lo, bodies) if hi else None
+            if got is not None and got[0] == hlc:
+                return got[1]
+            epoch = ctx.scalar("SELECT MAX(epoch) FROM node_changes WHERE origin = ? AND epoch < ?", (origin, epoch))
+        since = wall_ms(hlc) - MAX_DRIFT_MS
+        for r in ctx.query("SELECT epoch, seq FROM node_changes WHERE origin = ? AND received_at >= ? "
+                           "ORDER BY received_at, epoch, seq LIMIT ?", (origin, since, CHANGE_SCAN)):
+            got = self._change(origin, r["epoch"], r["seq"], bodies)
+            if got is not None and got[0] == hlc:
+                return got[1]
         return None
+
+    def _change(self, origin: str, epoch: int, seq: int, bodies: dict) -> tuple[int, int] | None:
+        """(clock, received_at) of one received change, read once per record."""
+        key = (origin, epoch, seq)
+        if key not in bodies:
+            r = self.ctx.one("SELECT body, received_at FROM node_changes WHERE origin = ? AND epoch = ? AND seq = ?",
+                             key)
+            try:
+                clock = json.loads(bytes(r["body"])).get("hlc") if r is not None else None
+            except (ValueError, AttributeError):
+                clock = None
+            bodies[key] = (clock, r["received_at"]) if isinstance(clock, int) else None
+        return bodies[key]
 
     def _dispatches(self, order_id: str, names: "_Names") -> list[DispatchStep]:
         def code(outlet_id):

@@ -17,7 +17,7 @@ results would cost more than the page itself.
     page = q.search(session, QueryFilter(text="13800001234"))
     more = q.search(session, QueryFilter(text="13800001234"), cursor=page.next_cursor)
     q.count(session, QueryFilter(status="new"))      # Total(n, capped)
-    q.export(session, QueryFilter(region="华东大区"))  # .xlsx bytes"""
+    q.export(session, QueryFilter(region="华东大区"))  # ("orders-20260528-0930.xlsx", bytes)"""
 import base64
 import json
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ from shared.intake import ORDER_REQUESTS, PHONE_TAIL_MIN, normal_phone
 from shared.labels import label, pair
 from shared.orders import OrderType, Status
 from shared.order_query import SORT_KEYS, SlaState, Sort
-from shared.periods import DAY_MS, ms_of
+from shared.periods import DAY_MS, local_datetime, ms_of
 from shared.roles import HUB_ROLES, HqWork, Role
 
 from hub.services.choices import OutletChoice, outlet_choices, regions_of
@@ -232,8 +232,8 @@ class OrderQuery:
         n = self._count(where, oq.COUNT_CAP + 1)
         return Total(min(n, oq.COUNT_CAP), n > oq.COUNT_CAP)
 
-    def export(self, session: HubSession, f: QueryFilter, *, sort: str = Sort.NEWEST) -> bytes:
-        """Every matching order (at most EXPORT_LIMIT, else refused) as an Excel workbook."""
+    def export(self, session: HubSession, f: QueryFilter, *, sort: str = Sort.NEWEST) -> tuple[str, bytes]:
+        """(file name, .xlsx bytes): every matching order (at most EXPORT_LIMIT, else refused)."""
         from hub.services.order_query_excel import to_xlsx
         self.ctx.allow(session, HqWork.EXPORT)
         sort = self._sort(sort)
@@ -250,7 +250,9 @@ class OrderQuery:
                 rows += self._rows([i for i, _ in ids], session.lang)
                 cursor = encode_cursor(sort, ids[-1][1], ids[-1][0])
         self.ctx.audit(session, "orders_exported", "", f"{len(rows)}")
-        return to_xlsx(rows, self.describe(session, f), session.lang, self.ctx.now())
+        now = self.ctx.now()
+        return f"orders-{local_datetime(now).strftime('%Y%m%d-%H%M')}.xlsx", to_xlsx(
+            rows, self.describe(session, f), session.lang, now)
 
     def describe(self, session: HubSession, f: QueryFilter) -> str:
         """The filters in words, for the export's title line."""
@@ -368,10 +370,9 @@ class OrderQuery:
                     f"SELECT id FROM customers WHERE substr(phone, -{PHONE_TAIL_MIN}) = ? AND phone LIKE ? LIMIT ?",
                     (digits[-PHONE_TAIL_MIN:], "%" + digits, oq.CUSTOMER_MATCH_LIMIT + 1))
             ids = self._with_merged([r["id"] for r in found], text)
-            number = text.upper()
             marks = ", ".join("?" for _ in ids)
-            w.add(f"({'o.customer_id IN (' + marks + ') OR ' if ids else ''}o.contact_phone = ? OR o.number = ?)",
-                  *ids, digits, number)
+            # the customer's orders, or any order whose contact number it is (each side indexed)
+            w.add(f"({'o.customer_id IN (' + marks + ') OR ' if ids else ''}o.contact_phone = ?)", *ids, digits)
             return
         if any(ch.isdigit() for ch in text) and text.isascii():  # HQ-0000123, SH01-A-000042, or their start
             number = text.upper()
@@ -419,12 +420,14 @@ class OrderQuery:
             "LEFT JOIN product_models m ON m.id = o.product_model_id LEFT JOIN outlets t ON t.id = o.outlet_id "
             f"LEFT JOIN users u ON u.id = o.technician_id WHERE o.id IN ({marks})", ids)}
         agents: dict[str, str] = {}
-        for r in self.ctx.query(
-                "SELECT r.order_id, r.created_by, u.display_name FROM hq_requests r "
-                f"LEFT JOIN users u ON u.id = r.created_by WHERE r.order_id IN ({marks}) "
-                f"AND r.type IN ({', '.join('?' for _ in INTAKE_TYPES)}) ORDER BY r.created_at",
-                [*ids, *INTAKE_TYPES]):
-            agents.setdefault(r["order_id"], r["display_name"] or r["created_by"] or "")
+        # by order only (a type or an ORDER BY here draws SQLite to the (type, created_at) index
+        # and every call of those types); the call that made the order is the first of its kind
+        calls = self.ctx.query(
+            "SELECT r.order_id, r.type, r.created_at, r.created_by, u.display_name FROM hq_requests r "
+            f"LEFT JOIN users u ON u.id = r.created_by WHERE r.order_id IN ({marks})", ids)
+        for r in sorted(calls, key=lambda r: r["created_at"] or 0):
+            if r["type"] in INTAKE_TYPES:
+                agents.setdefault(r["order_id"], r["display_name"] or r["created_by"] or "")
         out = []
         for i in ids:
             o = found.get(i)

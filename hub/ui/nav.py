@@ -18,6 +18,7 @@ from hub.ui.views.home import HomeView
 from hub.ui.views.intake import IntakeView
 from hub.ui.views.kb_admin import KbAdminView
 from hub.ui.views.monitor import MonitorView
+from hub.ui.views.order_query import OrderQueryView
 from hub.ui.views.reports import ReportsView
 from hub.ui.views.sync_health import SyncHealthView
 
@@ -27,6 +28,7 @@ SCREENS: list[tuple[str, str, type, frozenset]] = [
     ("home", ft.Icons.DASHBOARD, HomeView, ALL),
     ("in_nav_intake", ft.Icons.PHONE_IN_TALK, IntakeView, HQ_WORK[HqWork.INTAKE]),
     ("in_nav_dispatch", ft.Icons.ALT_ROUTE, DispatchView, HQ_WORK[HqWork.DISPATCH]),
+    ("oq_title", ft.Icons.MANAGE_SEARCH, OrderQueryView, HQ_WORK[HqWork.QUERY]),
     ("monitor", ft.Icons.MONITOR_HEART, MonitorView, HQ_WORK[HqWork.MONITOR]),
     ("callbacks", ft.Icons.PHONE_CALLBACK, CallbacksView, HQ_WORK[HqWork.CALLBACK]),
     ("complaints", ft.Icons.REPORT_PROBLEM, ComplaintsView, HQ_WORK[HqWork.COMPLAINTS]),

@@ -3,10 +3,11 @@ under hub/ui/texts/ (`TEXTS = {key: (zh, en)}`), so a screen adds its words with
 a shared table; keys must be unique across modules (checked at import)."""
 from types import ModuleType
 
-from hub.ui.texts import (admin, approvals, callbacks, complaints, home, intake, kb_admin, monitor, reports,
-                          shell, sync_health)
+from hub.ui.texts import (admin, approvals, callbacks, complaints, home, intake, kb_admin, monitor, order_query,
+                          reports, shell, sync_health)
 
-MODULES = (admin, approvals, callbacks, complaints, home, intake, kb_admin, monitor, reports, shell, sync_health)
+MODULES = (admin, approvals, callbacks, complaints, home, intake, kb_admin, monitor, order_query, reports, shell,
+           sync_health)
 
 
 def _load(modules: tuple[ModuleType, ...]) -> dict[str, tuple[str, str]]:

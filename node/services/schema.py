@@ -11,7 +11,7 @@ from shared import search
 from node.services.notices import READS as NOTICE_READS
 
 # The search index's layout and tokenizer; a change rebuilds the index on the next start.
-KB_INDEX_VERSION = f"{search.VERSION}.3"
+KB_INDEX_VERSION = f"{search.VERSION}.4"  # .4: keys hold model codes and fault names
 
 INDEXES = (
     # The order lists' index: newest first, and covering every column a list filters on,
@@ -30,6 +30,21 @@ KB_FTS = ("CREATE VIRTUAL TABLE IF NOT EXISTS _kb_fts USING fts5(title, body, ke
 KB_MAP = "CREATE TABLE IF NOT EXISTS _kb_map (article_id TEXT PRIMARY KEY, fts_rowid INTEGER NOT NULL)"
 
 
+# The index holds an article's model codes (for a model named by its id) and its fault
+# codes' names: a model whose code changes, or a fault code named or renamed, re-indexes the
+# articles that name it (node migration 12).
+KB_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS _kb_dirty_model AFTER UPDATE OF code ON product_models BEGIN "
+    "INSERT OR IGNORE INTO _kb_dirty (article_id) SELECT a.id FROM kb_articles a, "
+    "json_each(CASE WHEN json_valid(a.models) THEN a.models ELSE '[]' END) j WHERE j.value = new.id; END",
+    *(f"CREATE TRIGGER IF NOT EXISTS _kb_dirty_fault_{name} AFTER {event} ON fault_codes BEGIN "
+      "INSERT OR IGNORE INTO _kb_dirty (article_id) SELECT a.id FROM kb_articles a, "
+      "json_each(CASE WHEN json_valid(a.fault_codes) THEN a.fault_codes ELSE '[]' END) j "
+      "WHERE upper(j.value) = upper(new.code); END"
+      for name, event in (("insert", "INSERT"), ("update", "UPDATE OF code, name, name_en"))),
+)
+
+
 def create(c) -> None:
     c.execute("""CREATE TABLE IF NOT EXISTS _audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,
         user_id TEXT, action TEXT NOT NULL, table_name TEXT, row_id TEXT, detail TEXT)""")
@@ -43,6 +58,8 @@ def create(c) -> None:
     for event in ("INSERT", "UPDATE"):
         c.execute(f"CREATE TRIGGER IF NOT EXISTS _kb_dirty_{event.lower()} AFTER {event} ON kb_articles "
                   "BEGIN INSERT OR IGNORE INTO _kb_dirty (article_id) VALUES (new.id); END")
+    for sql in KB_TRIGGERS:
+        c.execute(sql)
 
 
 def ensure_kb_index(store) -> None:

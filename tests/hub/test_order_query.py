@@ -6,6 +6,7 @@ dispatches with reasons; parts; attachments one can view; callback, complaint, s
 line, audit). Bad input is refused in words and changes nothing."""
 import hashlib
 import io
+import json
 from datetime import datetime
 
 import pytest
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 
 from hub.blobs import blob_store_for
 from hub.services.monitor import escalation_job
+from hub.services.order_file import CHANGE_SCAN
 from hub.services.order_query import QueryFilter, decode_cursor
 from hub.services.session import HubSession
 from node.services import NodeServices
@@ -77,7 +79,8 @@ def test_every_hq_role_finds_and_exports_orders_an_outlet_user_cannot(services, 
         page = services.order_query.search(who, QueryFilter())
         assert len(page.rows) == oq.PAGE_SIZE and page.next_cursor
         assert services.order_query.count(who, QueryFilter()).n == total
-        assert services.order_query.export(who, QueryFilter(status="new"))[:2] == b"PK"
+        name, data = services.order_query.export(who, QueryFilter(status="new"))
+        assert name.startswith("orders-") and name.endswith(".xlsx") and data[:2] == b"PK"
         assert services.order_files.record(who, page.rows[0].id).number == page.rows[0].number
     clerk = services.ctx.one("SELECT * FROM users WHERE username = 'sh01.clerk'")
     outsider = HubSession.of_user(clerk)
@@ -181,7 +184,12 @@ def test_each_filter_finds_exactly_its_orders(services, agent, admin):
     theirs = call(services, admin, customer).order_id
     agent_id = services.ctx.one("SELECT id FROM users WHERE username = 'hq.agent'")["id"]
     found = [r for r in every(services, agent, QueryFilter(agent_id=agent_id))]
-    assert [r.id for r in found] == [mine] and found[0].agent_name == agent.display_name
+    # the new call first (newest), then the demo orders whose call this agent took (the demo's history)
+    before = [r["order_id"] for r in services.ctx.query(
+        "SELECT r.order_id FROM hq_requests r JOIN service_orders o ON o.id = r.order_id WHERE r.created_by = ? "
+        "AND r.type IN ('repair', 'install') AND r.order_id != ? ORDER BY o.created_at DESC, o.id DESC",
+        (agent_id, mine))]
+    assert before and [r.id for r in found] == [mine, *before] and found[0].agent_name == agent.display_name
     assert theirs in {r.id for r in every(services, agent, QueryFilter(agent_id=admin.user_id))}
 
 
@@ -277,7 +285,7 @@ def test_the_export_holds_every_matching_order_in_the_list_order(services, agent
     f = QueryFilter(region=outlet(services, "SH01")["region"], status="completed")
     rows = every(services, agent, f)
     assert rows
-    wb = load_workbook(io.BytesIO(services.order_query.export(agent, f)))
+    wb = load_workbook(io.BytesIO(services.order_query.export(agent, f)[1]))
     ws = wb.active
     title = ws["A1"].value
     assert title.startswith("工单查询") and "华东" in title and f"共 {len(rows):,} 条" in title
@@ -292,7 +300,7 @@ def test_the_export_holds_every_matching_order_in_the_list_order(services, agent
     audit = services.ctx.one("SELECT * FROM hq_audit WHERE action = 'orders_exported' ORDER BY at DESC LIMIT 1")
     assert audit["user_id"] == agent.user_id and audit["detail"] == str(len(rows))
     english = HubSession(agent.user_id, agent.username, agent.display_name, agent.role, lang="en")
-    ws_en = load_workbook(io.BytesIO(services.order_query.export(english, f))).active
+    ws_en = load_workbook(io.BytesIO(services.order_query.export(english, f)[1])).active
     assert [c.value for c in ws_en[2]][:2] == ["Number", "Created"] and ws_en["D3"].value == "Completed"
     # more than an export may hold: refused, nothing written
     monkeypatch.setattr(oq, "EXPORT_LIMIT", len(rows) - 1)
@@ -329,12 +337,19 @@ def test_the_full_record_tells_the_whole_story(services, agent, approver, shop):
     acts.schedule(tech, rec.order_id, NOW + 3_600_000)
     acts.set_out(tech, rec.order_id)
     acts.arrive(tech, rec.order_id)
+    for i in range(CHANGE_SCAN + 20):  # many changes between the events, pushed together
+        acts.update_details(tech, rec.order_id, notes=f"现场记录 {i}")
     part = shop.svc.ctx.one("SELECT p.* FROM parts p JOIN stock_moves m ON m.part_id = p.id WHERE m.holder = ? "
                             "GROUP BY p.id HAVING SUM(m.qty) > 0 ORDER BY p.sku LIMIT 1", (tech.user_id,))
     shop.svc.parts.use_part(tech, rec.order_id, part["id"], 1, new_serial="NEW-1")
     signature = b"\x89PNG\r\n\x1a\n" + b"0" * 64
     acts.complete(tech, rec.order_id, "更换电容，试机正常", signature=signature, signature_mime="image/png")
     shop.sync()
+    # when HQ received each event: the change carrying its clock, found here by reading every change
+    by_clock = {json.loads(bytes(r["body"]))["hlc"]: r["received_at"]
+                for r in services.ctx.query("SELECT body, received_at FROM node_changes")}
+    received = {e["to_status"]: by_clock[e["_hlc"]] for e in services.ctx.query(
+        "SELECT to_status, _hlc FROM order_events WHERE order_id = ?", (rec.order_id,))}
     services.order_actions.note(agent, rec.order_id, "客户要求下午上门")
 
     f = services.order_files.record(approver, rec.order_id)  # an approver reads it as well as an agent
@@ -342,13 +357,13 @@ def test_the_full_record_tells_the_whole_story(services, agent, approver, shop):
     assert (f.customer.name, f.customer.phone) == (customer["name"], customer["phone"])
     assert (f.product.serial_no, f.product.purchase_date, f.product.warranty) == ("KFR-77", "2025-06-01", "in")
     assert f.product.warranty_label == "保内" and f.product.model_code == ac_model(services)["code"]
+    assert f.notes == f"现场记录 {CHANGE_SCAN + 19}"
     assert f.technician == tech.display_name and f.outlet_name == outlet(services, "SH01")["name"]
     assert [e.status for e in f.events] == ["accepted", "scheduled", "en_route", "on_site", "completed"]
     for e in f.events:
         assert (e.who, e.role_label) == (tech.display_name, "维修师傅")
         assert e.where.startswith("SH01") and "sh01-pc" in e.where
-        hq_received = services.ctx.scalar("SELECT MAX(received_at) FROM node_changes")
-        assert e.device_at and e.hq_at and e.hq_at <= hq_received
+        assert e.device_at and e.hq_at == received[e.status]
     [d] = f.dispatches
     assert (d.kind, d.outlet.split()[0], d.by) == ("dispatch", "SH01", agent.display_name)
     assert d.override is False or d.reason == "客户指定该网点"

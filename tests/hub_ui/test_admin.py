@@ -3,6 +3,7 @@ words), makes an enrollment code for it and sees its QR, edits a knowledge-base 
 creates a user whose generated password is shown once, reads the rules, and revokes a
 real node process, whose next sync is then refused. The hub's store has each change.
 Screenshots: screenshots/hub/5x-*.png."""
+import json
 import sqlite3
 
 
@@ -71,6 +72,17 @@ def test_admin_adds_an_outlet_enrolls_a_device_and_edits_an_article(ui, hq):
     rows = hub_rows(hq, "SELECT audience FROM kb_articles WHERE title = ?", (title + "（修订版）",))
     assert len(rows) == 1 and "clerk" in rows[0][0]
     ui.shot("hub/55-kb-saved.png")
+    # a synonym group for the outlets' search (issue #16 item 5): one word is refused in words
+    ui.click("新增同义词组")
+    ui.fill("同义词（用逗号或顿号分隔，至少两个）", "滴水")
+    ui.click("保存")
+    ui.wait("同义词组至少要有两个不同的词。")
+    assert hub_rows(hq, "SELECT COUNT(*) FROM kb_synonyms") == [(0,)]
+    ui.fill("同义词（用逗号或顿号分隔，至少两个）", "滴水，漏水")
+    ui.click("保存")
+    ui.wait("滴水 = 漏水")
+    assert [json.loads(r[0]) for r in hub_rows(hq, "SELECT terms FROM kb_synonyms")] == [["滴水", "漏水"]]
+    ui.shot("hub/56-kb-synonyms.png")
 
 
 def test_an_agent_sees_no_administration(ui):

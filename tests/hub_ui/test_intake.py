@@ -51,7 +51,7 @@ def test_agent_records_a_repair_for_a_returning_member_and_dispatches_it(ui, hq)
     [(past,)] = read(hq, "SELECT o.number FROM service_orders o JOIN customers c ON c.id = o.customer_id "
                          "WHERE c.phone = ? ORDER BY o.created_at DESC LIMIT 1", (phone,))
     ui.click(past)
-    ui.wait(f"工单 {past}")
+    ui.wait(f"工单档案 {past}")  # the full record (hub/ui/views/order_file.py)
     ui.wait("处理过程")
     ui.click("关闭")
     ui.gone("处理过程")

@@ -74,6 +74,8 @@ def test_tokenizer():
     assert search.index_tokens("室内机漏水") == "室内 内机 机漏 漏水 水"
     assert search.index_tokens("KFR-35GW/BpR3") == "kfr 35gw bpr3 kfr35gwbpr3"
     assert search.match_expression("不制冷 E4") == '"不制 制冷" AND "e4"'
-    assert search.match_expression("BCD-470") == '"bcd 470"*'
+    assert search.match_expression("BCD-470") == '("bcd 470"* OR "bcd470"*)'  # separators anywhere, or none
+    synonyms = search.synonym_map([["滴水", "漏水"], ["制冷差", "不制冷"]])
+    assert search.match_expression("空调制冷差", synonyms) == '"空调" AND ("不制 制冷" OR "制冷 冷差")'
     assert search.match_expression("漏") == '"漏"*'
     assert search.match_expression('"*()') is None

@@ -44,8 +44,6 @@ TEXTS = {
     "in_fault_pick": ("故障现象", "Fault"),
     "in_fault_detail": ("补充说明（可选）", "Details (optional)"),
     "in_open_record": ("查看工单详情", "Open the order's record"),
-    "in_record_title": ("工单 {number}", "Order {number}"),
-    "in_events": ("处理过程", "What happened"),
     "in_resolution": ("处理结果", "Resolution"),
     "in_close": ("关闭", "Close"),
     "in_priority": ("紧急程度", "Priority"),

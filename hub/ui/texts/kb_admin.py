@@ -33,4 +33,17 @@ TEXTS = {
     "kba_cat_n": ("{n}篇", "{n}"),
     "kba_renamed": ("已移动{n}篇文章", "{n} articles moved"),
     "kba_audience_col": ("可见", "Audience"),
+    # synonym groups (kb_synonyms): what the outlets' search treats as one word
+    "kba_synonyms": ("同义词", "Synonyms"),
+    "kba_synonyms_hint": ("网点搜索其中任一个词时，也找到含其他词的文章。",
+                          "An outlet's search for any word of a group also finds articles with the others."),
+    "kba_synonyms_new": ("新增同义词组", "New synonym group"),
+    "kba_synonyms_edit": ("修改同义词组", "Edit synonym group"),
+    "kba_synonyms_field": ("同义词（用逗号或顿号分隔，至少两个）", "Words (separated by commas, at least two)"),
+    "kba_synonyms_remove": ("删除", "Remove"),
+    "kba_synonyms_remove_title": ("删除同义词组“{terms}”？", "Remove the synonym group \"{terms}\"?"),
+    "kba_synonyms_none": ("还没有同义词组。", "No synonym groups yet."),
+    "kba_synonyms_saved": ("同义词已保存，网点设备将在下次同步后使用",
+                           "Saved; outlet devices use it after their next sync"),
+    "kba_synonyms_removed": ("同义词组已删除", "Synonym group removed"),
 }

@@ -16,6 +16,7 @@ from shared.orders import Priority
 
 from hub.services.intake import Customer
 from hub.ui.views.dispatch import suggestion_panel
+from hub.ui.views.order_file import open_record
 from shared.ui import widgets as w
 
 ICONS = {RequestType.REPAIR: ft.Icons.BUILD, RequestType.INSTALL: ft.Icons.HANDYMAN,
@@ -157,23 +158,7 @@ class IntakeView:
                                                *controls[3:]], spacing=8), padding=16), margin=0)
 
     def _open_order(self, order_id: str) -> None:
-        sh = self.shell
-        ok, rec = sh.run(sh.services.intake.order_record, sh.session, order_id)
-        if not ok:
-            return
-        facts = [w.kv(sh.t(k), v or "—") for k, v in (
-            ("in_col_type", rec.type_label), ("in_col_status", rec.status_label), ("in_col_model", rec.model),
-            ("in_serial", rec.serial_no), ("in_purchase", rec.purchase_date), ("in_col_outlet", rec.outlet_name),
-            ("in_col_created", when(rec.created_at, sh.lang)), ("in_fault", rec.fault_description),
-            ("in_resolution", rec.resolution))]
-        events = [w.muted(f"{when(e.at, sh.lang)}  {e.status_label}  {e.reason}") for e in rec.events]
-        dlg = ft.AlertDialog(title=ft.Text(sh.t("in_record_title", number=rec.number)),
-                             content=ft.Column([*facts, ft.Text(sh.t("in_events"), weight=ft.FontWeight.W_600),
-                                                *(events or [w.muted("—")])],
-                                               tight=True, spacing=6, scroll=ft.ScrollMode.AUTO,
-                                               width=sh.dialog_width(560)),
-                             actions=[ft.TextButton(sh.t("in_close"), on_click=lambda e: sh.page.pop_dialog())])
-        sh.page.show_dialog(dlg)
+        open_record(self.shell, order_id)  # the full record, as the ticket query opens it
 
     def _edit(self, on: bool) -> None:
         self.editing = on

@@ -1,6 +1,6 @@
 """Knowledge-base management: the article list with search and category filter, the
-categories with rename, and the edit form (title, category, text, tags, fault codes,
-models, audience checkboxes, published). Saved articles reach the nodes at their next
+categories with rename, the synonym groups (new, edit, remove), and the edit form (title,
+category, text, tags, fault codes, models, audience checkboxes, published). Saved articles reach the nodes at their next
 sync; the node shows each only to the roles ticked here."""
 import flet as ft
 
@@ -8,8 +8,8 @@ from shared.formatting import when
 from shared.labels import label
 from shared.roles import Role
 from shared.ui import widgets as w
-from hub.services.kb_admin import KbArticle, KbCategory
-from hub.ui.views.admin_common import attempt, form, options, pair_row
+from hub.services.kb_admin import KbArticle, KbCategory, KbSynonyms
+from hub.ui.views.admin_common import attempt, confirm, form, options, pair_row
 
 ANY = "__any__"
 NEW = "__new__"
@@ -54,6 +54,7 @@ class KbAdminView:
                     ft.FilledButton(sh.t("kba_new"), icon=ft.Icons.NOTE_ADD, on_click=lambda e: self._open(NEW))],
                    spacing=16, wrap=True),
             categories,
+            self._synonyms(),
             w.muted(sh.t("kba_n", n=len(hits))),
             *(cards or [w.muted(sh.t("kba_no_hits"))])], spacing=10, expand=True, scroll=ft.ScrollMode.AUTO)
 
@@ -68,6 +69,44 @@ class KbAdminView:
             w.muted(f"{sh.t('kba_audience_col')}：{audience}  ·  {' '.join(a.fault_codes + a.model_codes[:3])}  ·  "
                     f"{sh.t('kba_updated', at=when(a.updated_at, sh.lang))}", size=13),
         ], spacing=4), padding=12, on_click=lambda e, i=a.id: self._open(i)), margin=0)
+
+    # ---- synonyms ----
+
+    def _synonyms(self) -> ft.Control:
+        sh = self.shell
+        groups = sh.services.admin.kb.synonyms(sh.session)
+        chips = [ft.Container(ft.Row([
+            ft.Text(" = ".join(g.terms)),
+            ft.IconButton(ft.Icons.EDIT, tooltip=sh.t("kba_synonyms_edit"), on_click=lambda e, g=g: self._group(g)),
+            ft.IconButton(ft.Icons.DELETE_OUTLINE, tooltip=sh.t("kba_synonyms_remove"),
+                          on_click=lambda e, g=g: self._remove(g))], spacing=0, tight=True),
+            border=ft.Border.all(1, ft.Colors.GREY_300), border_radius=8, padding=ft.Padding.only(left=10, right=2))
+            for g in groups]
+        return w.section(sh.t("kba_synonyms"), w.muted(sh.t("kba_synonyms_hint"), size=13),
+                         ft.Row(chips, wrap=True, spacing=8, run_spacing=8) if chips
+                         else w.muted(sh.t("kba_synonyms_none")),
+                         actions=[ft.TextButton(sh.t("kba_synonyms_new"), icon=ft.Icons.ADD,
+                                                on_click=lambda e: self._group(None))])
+
+    def _group(self, g: KbSynonyms | None) -> None:
+        sh = self.shell
+        box = ft.TextField(label=sh.t("kba_synonyms_field"), value="，".join(g.terms) if g else "", autofocus=True)
+
+        def ok():
+            message, _ = attempt(sh, sh.services.admin.kb.save_synonyms, sh.session, g.id if g else None,
+                                 terms=box.value or "", done="kba_synonyms_saved")
+            return message
+        form(sh, sh.t("kba_synonyms_edit") if g else sh.t("kba_synonyms_new"), [box], ok, sh.t("adm_save"))
+
+    def _remove(self, g: KbSynonyms) -> None:
+        sh = self.shell
+
+        def yes():
+            message, _ = attempt(sh, sh.services.admin.kb.remove_synonyms, sh.session, g.id,
+                                 done="kba_synonyms_removed")
+            return message
+        confirm(sh, sh.t("kba_synonyms_remove_title", terms=" = ".join(g.terms)), sh.t("kba_synonyms_hint"), yes,
+                sh.t("kba_synonyms_remove"))
 
     def _filter(self, query=None, category=None) -> None:
         if query is not None:

@@ -98,7 +98,17 @@ class OrderView:
             rows.append(w.kv(heading("field", "notes", sh.lang), d.notes))
         if d.resolution:
             rows.append(w.kv(sh.t("resolution"), d.resolution))
-        return w.section(sh.t("fault"), *rows)
+        return w.section(sh.t("fault"), *rows, actions=self._articles())
+
+    def _articles(self) -> list[ft.Control]:
+        """The knowledge base's articles for this model and fault code, one tap away."""
+        from node.ui.views.kb import KbView
+        sh = self.shell
+        n = len(sh.services.kb.for_order(sh.session, self.order_id).hits)
+        if not n:
+            return []
+        return [ft.TextButton(sh.t("kb_for_order", n=n), icon=ft.Icons.MENU_BOOK,
+                              on_click=lambda e: sh.show(KbView(sh, self.order_id, back=self)))]
 
     def _sla(self, d) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
