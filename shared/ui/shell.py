@@ -82,8 +82,8 @@ class BaseShell:
         self._rail_index: int | None = None
         self.compact = False
         self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
-        # the app bar and its own title, while a toast shows in its place
-        self._title: tuple[ft.AppBar, str | ft.Control | None] | None = None
+        # the app bar's title Text and its own value, colour and weight while a toast shows in it
+        self._title: tuple[ft.Text, Any, Any, Any] | None = None
         self._toasts = 0
 
     # ---- the page ----
@@ -260,27 +260,26 @@ class BaseShell:
     def toast(self, text: str) -> None:
         """Confirm a success ("已保存") in the app bar's title for a few seconds. A snack
         bar at the bottom covered the page's last line for as long — the pager, a form's
-        last field, the button a clerk taps next; the app bar's title covers nothing.
-        Before login (no app bar) it is a snack bar still."""
+        last field, the button a clerk taps next; the app bar's title covers nothing. The
+        title's own Text takes the words and gets its own back (no control is swapped, so
+        nothing on the page is made anew). Before login (no app bar) it is a snack bar."""
         bar = self.page.appbar
-        if not isinstance(bar, ft.AppBar):
+        title = bar.title if isinstance(bar, ft.AppBar) else None
+        if not isinstance(title, ft.Text):
             self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=TOAST_SECONDS * 1000))
             return
-        if self._title is None or self._title[0] is not bar:
-            self._title = (bar, bar.title)
+        if self._title is None or self._title[0] is not title:
+            self._title = (title, title.value, title.color, title.weight)
         self._toasts += 1
         mine = self._toasts
-        bar.title = ft.Container(
-            ft.Text(f"✓ {text}", color=ft.Colors.GREEN_900, weight=ft.FontWeight.W_600, no_wrap=True,
-                    overflow=ft.TextOverflow.ELLIPSIS),
-            bgcolor=ft.Colors.GREEN_50, border_radius=16, padding=ft.Padding.symmetric(horizontal=12, vertical=6),
-            border=ft.Border.all(1, ft.Colors.GREEN_300))
+        title.value, title.color, title.weight = f"✓ {text}", ft.Colors.GREEN_800, ft.FontWeight.W_600
         self.page.update()
 
         async def put_back() -> None:
             await asyncio.sleep(TOAST_SECONDS)
-            if self._toasts == mine and self._title and self.page.appbar is self._title[0]:
-                bar.title = self._title[1]
+            if self._toasts == mine and self._title and self._title[0] is title:
+                _, title.value, title.color, title.weight = self._title
+                self._title = None
                 self.page.update()
 
         self.page.run_task(put_back)

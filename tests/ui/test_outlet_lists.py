@@ -15,7 +15,7 @@ from fieldsync.testing.world import uid
 from shared.periods import local_date, period_of, previous_period
 from sync.hlc import now_ms
 from tests.ui.browser import SHOTS, Ui
-from tests.ui.test_node_ui import go, login, logout, wait_until
+from tests.ui.test_node_ui import go, login, logout, tap_until, wait_until
 
 DAY = 86_400_000
 
@@ -47,21 +47,6 @@ def sync_now(ui: Ui, screen: str = "同步", button: str = "立即同步", done:
     go(ui, screen)
     ui.click(button)
     ui.wait(done)
-
-
-def tap_until(ui: Ui, button: str, shown: str) -> None:
-    """Tap `button` until `shown` (a text or a field's label) is on screen: a tap landing
-    while the screen is being drawn again (just after arriving on it) may be dropped."""
-    for attempt in range(3):
-        ui.click(button)
-        try:
-            ui.text(shown).or_(ui.page.get_by_label(shown, exact=True)).first.wait_for(
-                state="visible", timeout=5_000 if attempt < 2 else 30_000)
-            return
-        except Exception:
-            if attempt == 2:
-                ui.shot("FAILED-tap.png")
-                raise
 
 
 def overlaps(a: dict, b: dict) -> bool:
