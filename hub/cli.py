@@ -127,7 +127,8 @@ def _serve(a) -> int:
                 from hub.services import HubServices
                 services = HubServices(hub)
                 services.admin.nodes.configure(public_url, None if a.http else home.fingerprint())
-                jobs = hub_jobs.start(services)
+                from hub.leadership import leadership_for
+                jobs = hub_jobs.start(services, leadership=leadership_for(hub))
             app = create_app(hub, home, services=services, public_url=public_url, jobs=jobs)
             metrics_server = None
             if a.metrics_port is not None:
