@@ -239,7 +239,7 @@ ORDER_COLUMNS_13 = tuple(c for c in rollups.ORDER_COLUMNS if c != "technician_id
 
 def test_migration_14_brings_a_version_13_hub_to_the_new_reports(net):
     services, _, location, key = net
-    assert HUB_SCHEMA.latest == 14
+    assert 14 in {m.version for m in HUB_SCHEMA.migrations}  # (later ones run after it, as in the field)
     services.ctx.hub.close()
     hub = open_store(location, key)
     _back_to_13(hub)
