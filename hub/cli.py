@@ -10,6 +10,7 @@ from hub import admin
 from hub.home import HubHome
 from shared.commands import command_group
 from shared.errors import ServiceError
+from shared.session_life import DEFAULT_IDLE_MINUTES, SessionLife, idle_minutes
 
 REFUSED = 2  # the exit code of a refused command, as for the other errors `fieldsync` reports
 
@@ -42,6 +43,9 @@ def add_parser(sub) -> None:
     c.add_argument("--metrics-port", type=int, default=None,
                    help="serve Prometheus metrics without a token on this port (plain HTTP, docs/operations.md)")
     c.add_argument("--metrics-host", default="127.0.0.1", help="the address of --metrics-port")
+    c.add_argument("--idle-minutes", type=idle_minutes, default=None, metavar="MINUTES",
+                   help=f"log an HQ web UI user out after this long without activity (default "
+                        f"{DEFAULT_IDLE_MINUTES:g}; README: Sessions)")
     c.add_argument("--log-level", default="info", choices=("debug", "info", "warning"),
                    help="JSON log lines on stderr from this level (debug adds probes and HQ's web UI requests)")
     c = cmd("outlet-add", "add an outlet", _outlet_add)
@@ -128,7 +132,8 @@ def _serve(a) -> int:
                 services = HubServices(hub)
                 services.admin.nodes.configure(public_url, None if a.http else home.fingerprint())
                 jobs = hub_jobs.start(services)
-            app = create_app(hub, home, services=services, public_url=public_url, jobs=jobs)
+            app = create_app(hub, home, services=services, public_url=public_url, jobs=jobs,
+                             life=SessionLife.minutes(a.idle_minutes))
             metrics_server = None
             if a.metrics_port is not None:
                 from hub.metrics import serve_separately
