@@ -1,13 +1,17 @@
 """Two `fieldsync hub serve` processes on one PostgreSQL database: HQ's scheduled jobs run in
 exactly one of them (hub/leadership.py), every process says which one in /readyz, and when
 the leader is killed (kill -9) the other takes the jobs over within a minute and runs the
-start-up job at once; a leader stopped gracefully hands over as well."""
+start-up job at once; a leader stopped gracefully hands over as well. An enrollment made
+through one process and a revocation made beside them are seen by both at once (nothing
+about nodes is cached in a process: each request reads the database)."""
+import json
 import re
 
 import httpx
 
-from fieldsync.testing.processes import HubProcess, free_port
+from fieldsync.testing.processes import HubProcess, NodeDir, free_port, run
 from fieldsync.testing.waiting import wait_until
+from shared.messages import describe
 
 
 class MeteredHub(HubProcess):
@@ -58,3 +62,34 @@ def test_the_jobs_run_in_one_hub_process_and_move_when_it_dies(postgres, tmp_pat
 def _host() -> str:
     import socket
     return socket.gethostname()
+
+
+def test_an_enrollment_and_a_revocation_are_seen_by_every_hub_process_at_once(postgres, tmp_path):
+    url = postgres.create_database()
+    first = MeteredHub(tmp_path, database=url)
+    second = MeteredHub(tmp_path, init=False)
+    first.add_outlet("SH01", "上海徐汇网点")
+    node = NodeDir(tmp_path, "a")
+
+    def through(hub: HubProcess) -> None:
+        """The node's next requests go to `hub` (what a balancer decides for it)."""
+        settings = node.home.settings()
+        node.home.save_settings({**settings, "url": hub.url})
+    try:
+        first.start()
+        second.start()
+        node.enroll(first.code("SH01"))  # enrolled through the first process
+        through(second)
+        node.sync()  # the second knows the node at once
+        through(first)
+        node.sync()
+        node_id = json.loads(node.home.config.read_text())["node_id"]
+        run("hub", "revoke", node_id, "--dir", first.home.dir)  # beside both processes
+        for hub in (first, second):
+            through(hub)
+            refused = node.sync(check=False)
+            told = json.loads(refused.stdout.strip().splitlines()[-1])
+            assert refused.returncode != 0 and told["ok"] is False and told["error"] == describe("revoked")
+    finally:
+        first.kill()
+        second.kill()
