@@ -53,6 +53,11 @@ def init_hub(home: HubHome, names: list[str] | None = None, database: str | None
 def administering(home: HubHome, actor: str = "cli") -> Iterator[tuple[Administration, HubSession]]:
     """The administration services over the hub in `home` and the session of the system
     actor `actor` (audited as `system:<actor>`); enrollment codes pin the hub's certificate."""
+    with home.in_use():
+        yield from _administering(home, actor)
+
+
+def _administering(home: HubHome, actor: str) -> Iterator[tuple[Administration, HubSession]]:
     hub = home.open()
     try:
         services = HubServices(hub)

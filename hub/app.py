@@ -63,12 +63,13 @@ METRICS_TOKEN_ENV = "FIELDSYNC_METRICS_TOKEN"
 
 
 def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | None = None,
-               services=None, public_url: str | None = None, jobs=None) -> FastAPI:
+               services=None, public_url: str | None = None, jobs=None, life=None) -> FastAPI:
     """The sync API and the admin API; with `services` (hub.services.HubServices) also HQ's
     web UI under /hq, which needs Flet's app manager running (flet's FastAPI subclass).
     `public_url`: where nodes reach this hub, for the codes it issues without `services`
     (which carry their own configuration). `jobs` (hub.jobs.HubJobs): the scheduled jobs
-    this process runs, which /readyz checks (None: this process runs none). Health,
+    this process runs, which /readyz checks (None: this process runs none). `life`
+    (shared.session_life.SessionLife): HQ's idle timeout (None: the default). Health,
     metrics and request logs: docs/operations.md."""
     if services is not None:
         from flet.fastapi import FastAPI as FletFastAPI
@@ -281,7 +282,7 @@ def create_app(hub: HubStore, home: HubHome | None = None, blobs: BlobStore | No
 
     if services is not None:
         from hub.ui import mount_ui
-        mount_ui(app, services)  # last: it serves every path under /hq
+        mount_ui(app, services, life=life)  # last: it serves every path under /hq
     return app
 
 

@@ -10,6 +10,7 @@ from hub import admin
 from hub.home import HubHome
 from shared.commands import command_group
 from shared.errors import ServiceError
+from shared.session_life import DEFAULT_IDLE_MINUTES, SessionLife, idle_minutes
 
 REFUSED = 2  # the exit code of a refused command, as for the other errors `fieldsync` reports
 
@@ -26,6 +27,11 @@ def add_parser(sub) -> None:
                    help="keep the hub's data in this (empty) PostgreSQL database instead of the SQLite file "
                         "hub.db (README: Moving to PostgreSQL); the URL is kept in the directory's private file "
                         "`database`")
+    c = cmd("migrate", "move a stopped SQLite hub into PostgreSQL (run again: resumes; --undo: back to SQLite); "
+            "docs/operations.md: Moving a hub to PostgreSQL", _migrate)
+    c.add_argument("--to", default=None, metavar="postgresql://…", help="an empty PostgreSQL database")
+    c.add_argument("--undo", action="store_true",
+                   help="go back to the SQLite file (refused once the database has taken new work)")
     c = cmd("serve", "run the hub (HTTPS by default)", _serve)
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8443)
@@ -37,6 +43,9 @@ def add_parser(sub) -> None:
     c.add_argument("--metrics-port", type=int, default=None,
                    help="serve Prometheus metrics without a token on this port (plain HTTP, docs/operations.md)")
     c.add_argument("--metrics-host", default="127.0.0.1", help="the address of --metrics-port")
+    c.add_argument("--idle-minutes", type=idle_minutes, default=None, metavar="MINUTES",
+                   help=f"log an HQ web UI user out after this long without activity (default "
+                        f"{DEFAULT_IDLE_MINUTES:g}; README: Sessions)")
     c.add_argument("--log-level", default="info", choices=("debug", "info", "warning"),
                    help="JSON log lines on stderr from this level (debug adds probes and HQ's web UI requests)")
     c = cmd("outlet-add", "add an outlet", _outlet_add)
@@ -82,6 +91,21 @@ def _init(a) -> int:
     return 0
 
 
+def _migrate(a) -> int:
+    from hub import move
+    home = HubHome(a.dir)
+    if a.undo:
+        move.undo(home, say=print)
+        return 0
+    if not a.to:
+        print("fieldsync: 请用 --to 指定目标数据库 [--to postgresql://… is required (or --undo)]", file=sys.stderr)
+        return REFUSED
+    moved = move.migrate(home, a.to, say=lambda line: print(line, flush=True))
+    if moved.rows:
+        print(f"moved {sum(moved.rows.values())} rows in {len(moved.rows)} tables and {moved.blobs} attachments")
+    return 0
+
+
 HTTP_GRACE_S = 5  # open requests and HQ's browser sessions (README: Stopping)
 JOBS_GRACE_S = 5  # a running scheduled job
 
@@ -98,37 +122,40 @@ def _serve(a) -> int:
         from shared.serving import serve
         jsonlog.configure("hub", level=a.log_level.upper())
         home = HubHome(a.dir)
-        hub = home.open()
-        services = jobs = None
-        public_url = a.public_url or f"{'http' if a.http else 'https'}://{a.host}:{a.port}"
-        if not a.no_ui:
-            from hub import jobs as hub_jobs
-            from hub.services import HubServices
-            services = HubServices(hub)
-            services.admin.nodes.configure(public_url, None if a.http else home.fingerprint())
-            jobs = hub_jobs.start(services)
-        app = create_app(hub, home, services=services, public_url=public_url, jobs=jobs)
-        metrics_server = None
-        if a.metrics_port is not None:
-            from hub.metrics import serve_separately
-            metrics_server = serve_separately(app.state.metrics, a.metrics_host, a.metrics_port)
-            print(f"metrics on http://{a.metrics_host}:{a.metrics_port}/metrics", flush=True)
-        tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}
-        scheme = "http" if a.http else "https"
-        print(f"fieldsync hub {hub.hub_id} on {scheme}://{a.host}:{a.port}", flush=True)
-        if services is not None:
-            print(f"HQ web UI on {scheme}://{a.host}:{a.port}/hq/", flush=True)
-        stopwatch = Stopwatch("hub")
-        serve(app, host=a.host, port=a.port, grace=HTTP_GRACE_S, signals=signals, stopwatch=stopwatch, **tls,
-              **client_limits.uvicorn_options())
-        stopwatch.begin(signals.name())
-        if metrics_server is not None:
-            metrics_server.shutdown()
-        if jobs is not None and not jobs.stop(JOBS_GRACE_S, cut_short=lambda: signals.count > 1):
-            stopwatch.end("a scheduled job still running was left behind (its open transaction rolls back)")
-            leave_now(0)
-        hub.close()
-        stopwatch.end()
+        with home.in_use():  # held until the hub stops: no move of it meanwhile
+            hub = home.open()
+            services = jobs = None
+            public_url = a.public_url or f"{'http' if a.http else 'https'}://{a.host}:{a.port}"
+            if not a.no_ui:
+                from hub import jobs as hub_jobs
+                from hub.services import HubServices
+                services = HubServices(hub)
+                services.admin.nodes.configure(public_url, None if a.http else home.fingerprint())
+                from hub.leadership import leadership_for
+                jobs = hub_jobs.start(services, leadership=leadership_for(hub))
+            app = create_app(hub, home, services=services, public_url=public_url, jobs=jobs,
+                             life=SessionLife.minutes(a.idle_minutes))
+            metrics_server = None
+            if a.metrics_port is not None:
+                from hub.metrics import serve_separately
+                metrics_server = serve_separately(app.state.metrics, a.metrics_host, a.metrics_port)
+                print(f"metrics on http://{a.metrics_host}:{a.metrics_port}/metrics", flush=True)
+            tls = {} if a.http else {"ssl_certfile": str(home.cert), "ssl_keyfile": str(home.tls_key)}
+            scheme = "http" if a.http else "https"
+            print(f"fieldsync hub {hub.hub_id} on {scheme}://{a.host}:{a.port}", flush=True)
+            if services is not None:
+                print(f"HQ web UI on {scheme}://{a.host}:{a.port}/hq/", flush=True)
+            stopwatch = Stopwatch("hub")
+            serve(app, host=a.host, port=a.port, grace=HTTP_GRACE_S, signals=signals, stopwatch=stopwatch, **tls,
+                  **client_limits.uvicorn_options())
+            stopwatch.begin(signals.name())
+            if metrics_server is not None:
+                metrics_server.shutdown()
+            if jobs is not None and not jobs.stop(JOBS_GRACE_S, cut_short=lambda: signals.count > 1):
+                stopwatch.end("a scheduled job still running was left behind (its open transaction rolls back)")
+                leave_now(0)
+            hub.close()
+            stopwatch.end()
     return 0
 
 

@@ -4,6 +4,7 @@ import logging
 
 from node.home import NodeHome
 from shared.commands import command_group
+from shared.session_life import DEFAULT_IDLE_MINUTES, SessionLife, idle_minutes
 
 SYNC_GRACE_S = 5  # a running sync round gets this long to reach its next request (README: Stopping)
 UI_GRACE_S = 3    # open browser sessions and requests
@@ -24,6 +25,9 @@ def add_parser(sub) -> None:
                    help="plain HTTP instead of HTTPS: only with a loopback --host (127.0.0.1)")
     c.add_argument("--interval", type=float, default=30, help="seconds between sync rounds")
     c.add_argument("--max-backoff", type=float, default=600, help="longest wait between rounds while HQ is unreachable")
+    c.add_argument("--idle-minutes", type=idle_minutes, default=None, metavar="MINUTES",
+                   help=f"log a user out after this long without activity (default {DEFAULT_IDLE_MINUTES:g}; "
+                        f"README: Sessions)")
     cmd("status", "print the node's identity and what is pending", _status)
     cmd("rotate-key", "replace this node's key (signed by the old one)", _rotate)
 
@@ -105,7 +109,7 @@ def _serve(a) -> int:
         service.add_listener(lambda st: print(json.dumps({"sync": st.last_round, "error": st.last_error,
                                                           "pending": st.pending}, ensure_ascii=False), flush=True))
         service.add_listener(live.notify)
-        app = create_app(services, live, checks=lambda: node_checks(runtime))
+        app = create_app(services, live, checks=lambda: node_checks(runtime), life=SessionLife.minutes(a.idle_minutes))
         runtime.start()
         print(f"node {runtime.settings['node_id']} serving; background sync every {a.interval:g}s", flush=True)
         stopwatch = Stopwatch("node")

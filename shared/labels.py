@@ -108,6 +108,9 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "unexpected_error": ("出现意外错误，刚才的操作可能未完成。请重试；如仍出错，请联系总部。",
                              "Something went wrong; what you just did may not have been done. Try again, "
                              "and tell HQ if it happens again."),
+        "idle_logout": ("已超过 {minutes} 分钟无操作，为保护客户信息已自动退出登录，请重新登录。",
+                        "You were logged out after {minutes} min without activity, to keep customers' "
+                        "details safe. Please log in again."),
         "orders": ("工单", "Orders"), "stock": ("库存", "Stock"), "requests": ("配件申请", "Parts requests"),
         "stocktake": ("盘点", "Stocktake"), "settlement": ("结算", "Settlement"), "kb": ("知识库", "Knowledge base"),
         "sync": ("同步", "Sync"), "today": ("今日", "Today"), "mine": ("我的", "Mine"), "all": ("全部", "All"),

@@ -253,6 +253,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hub_db_in_use": ("该 PostgreSQL 数据库中已有总部数据，请使用一个新的空数据库。",
                       "That PostgreSQL database already holds a hub: use a new, empty database."),
     "hub_db_url": ("数据库地址须以 postgresql:// 开头。", "The database URL must start with postgresql://."),
+    "hub_running": ("{dir} 的总部正在运行（或正在被管理命令使用）：请先停止 `fieldsync hub serve` 再迁移。",
+                    "The hub in {dir} is running (or an admin command is using it): stop `fieldsync hub serve` "
+                    "before moving it."),
+    "hub_moving": ("{dir} 的总部正在迁移到 PostgreSQL，迁移结束前不能启动或管理。",
+                   "The hub in {dir} is being moved to PostgreSQL: it cannot start or be administered until "
+                   "the move ends."),
+    "hub_retired_moved": ("这个 SQLite 总部文件已迁移到 PostgreSQL（{where}），不能再作为总部运行。"
+                          "请运行指向该数据库的目录；如需退回，请用 `fieldsync hub migrate --undo --dir {dir}`。",
+                          "This SQLite hub file moved to PostgreSQL ({where}) and may not serve again. Serve the "
+                          "directory that points at the database; to go back, run `fieldsync hub migrate --undo "
+                          "--dir {dir}`."),
+    "hub_retired_copy": ("该数据库中是一次尚未完成的总部迁移副本（来自 {where}），不能运行。"
+                         "请重新运行 `fieldsync hub migrate` 完成迁移。",
+                         "This database holds an unfinished copy of a hub being moved (from {where}); it may not "
+                         "serve. Run `fieldsync hub migrate` again to finish the move."),
+    "hub_retired_back": ("该 PostgreSQL 总部已退回 SQLite（{where}），不能再运行。",
+                         "This PostgreSQL hub was moved back to SQLite ({where}) and may not serve again."),
+    "hub_on_postgres": ("{dir} 的总部已在 PostgreSQL 上（{where}）。",
+                        "The hub in {dir} is on PostgreSQL already ({where})."),
+    "hub_move_target": ("迁移已开始，目标是 {where}：请用同一个数据库地址重新运行，或用 `--undo` 撤销。",
+                        "A move into {where} has begun: run it again with that database, or undo it with "
+                        "`--undo`."),
+    "hub_move_lost_copy": ("目标数据库 {where} 中没有这个总部的完整副本："
+                           "请用 `fieldsync hub migrate --undo` 撤销后重新迁移。",
+                           "The database {where} holds no complete copy of this hub: undo with `fieldsync hub migrate "
+                           "--undo`, then move again."),
+    "hub_move_schema": ("SQLite 文件与 PostgreSQL 的结构不一致（{what}），迁移中止，未做任何改动。",
+                        "The SQLite file and the PostgreSQL schema differ ({what}); the move stopped and changed "
+                        "nothing."),
+    "hub_move_mismatch": ("副本校验失败（{what}），迁移中止，未做任何改动。",
+                          "The copy does not match the file ({what}); the move stopped and changed nothing."),
+    "hub_move_blob": ("附件 {sha} 已损坏（内容与名称不符），迁移中止，未做任何改动。",
+                      "The attachment {sha} is damaged (its content does not match its name); the move stopped "
+                      "and changed nothing."),
+    "hub_undo_new_work": ("迁移后 PostgreSQL 上的总部已接收新数据（{what}），退回会丢失这些数据，因此拒绝撤销。",
+                          "The hub on PostgreSQL has taken new work since the move ({what}); going back would lose "
+                          "it, so the undo is refused."),
+    "hub_undo_no_file": ("{dir} 中没有可以退回的 SQLite 文件（该总部一开始就建在 PostgreSQL 上）。",
+                         "There is no SQLite file in {dir} to go back to (this hub was made on PostgreSQL)."),
     "no_hub": ("{dir} 中没有总部服务器，请先运行 `fieldsync hub init --dir {dir}`。",
                "No hub in {dir}: run `fieldsync hub init --dir {dir}` first."),
     # hub reports (hub-reports)

@@ -142,10 +142,9 @@ def open_pg_schema(conn, url: str, schema: StoreSchema, *, lock: int) -> int:
         row = conn.execute("SELECT version FROM _schema_version").fetchone()
         found = row[0] if row else 0
         if found > schema.latest:
-            raise SchemaTooNew(_without_password(url), found, schema.latest)
+            raise SchemaTooNew(without_password(url), found, schema.latest)
         if found == 0:
-            schema.create(conn)
-            conn.execute("INSERT INTO _schema_version (version) VALUES (?)", (schema.latest,))
+            create_pg(conn, schema)
         elif found < schema.latest:
             for step in schema.migrations:
                 if step.version > found:
@@ -158,7 +157,16 @@ def open_pg_schema(conn, url: str, schema: StoreSchema, *, lock: int) -> int:
     return found
 
 
-def _without_password(url: str) -> str:
+def create_pg(conn, schema: StoreSchema) -> None:
+    """The newest schema in an empty PostgreSQL database, on the caller's transaction
+    (`open_pg_schema`; the hub's move into PostgreSQL, hub/move.py, in its one transaction)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS _schema_version (version INTEGER NOT NULL)")
+    schema.create(conn)
+    conn.execute("INSERT INTO _schema_version (version) VALUES (?)", (schema.latest,))
+
+
+def without_password(url: str) -> str:
+    """A database URL fit for a message or a log: its password masked."""
     return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 

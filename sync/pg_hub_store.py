@@ -7,15 +7,18 @@ from sync.hub_store import HubStore
 from sync.pg_store import PgStore, is_postgres_url
 
 
+# Attachments live in the database on PostgreSQL (hub/blobs.py DbBlobStore says why): the
+# storage's table, not a replicated or service table, so no hub migration.
+HUB_BLOBS_DDL = "CREATE TABLE IF NOT EXISTS hub_blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL)"
+
+
 class PgHubStore(PgStore, HubStore):
     """PgStore's storage methods come first in the MRO; HubStore's logic is shared."""
 
     def open_storage(self, url) -> None:
         super().open_storage(url)
-        # Attachments live in the database on PostgreSQL (hub/blobs.py DbBlobStore says why):
-        # the storage's table, not a replicated or service table, so no hub migration.
         with self.tx() as c:
-            c.execute("CREATE TABLE IF NOT EXISTS hub_blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL)")
+            c.execute(HUB_BLOBS_DDL)
 
 
 def open_hub_store(location: str | Path, **kwargs) -> HubStore:

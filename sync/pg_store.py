@@ -116,6 +116,35 @@ class PgConn:
                 raise StoreUnavailable() from lost
 
 
+def primary_key_of(raw: psycopg.Connection, table: str) -> list[str]:
+    """The columns of `table`'s primary key, in order ([] for none or no such table)."""
+    rows = raw.execute(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+        " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(%s) AND i.indisprimary"
+        " ORDER BY array_position(i.indkey, a.attnum)", (table,)).fetchall()
+    return [r[0] for r in rows]
+
+
+def connect(url: str) -> PgConn:
+    """A connection of its own (autocommit, SQLite's SQL translated) for a tool that runs
+    its own transaction beside any store: the hub's move into PostgreSQL (hub/move.py)."""
+    try:
+        raw = psycopg.connect(url, autocommit=True)
+    except psycopg.OperationalError as lost:
+        raise StoreUnavailable() from lost
+    _configure(raw)
+    known: dict[str, list[str]] = {}
+
+    def pk_of(table: str) -> list[str]:
+        if table not in known:
+            found = primary_key_of(raw, table)
+            if not found:
+                return []
+            known[table] = found
+        return known[table]
+    return PgConn(raw, pk_of)
+
+
 class PgStore(Store):
     """`Store` on a PostgreSQL database named by a postgresql:// URL."""
     dialect = "postgres"
@@ -154,13 +183,10 @@ class PgStore(Store):
         if table not in self._pk:
             assert self._raw is not None
             # On the writer: a table made earlier in this (schema) transaction counts too.
-            rows = self._raw.execute(
-                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(%s) AND i.indisprimary"
-                " ORDER BY array_position(i.indkey, a.attnum)", (table,)).fetchall()
-            if not rows:
+            found = primary_key_of(self._raw, table)
+            if not found:
                 return []
-            self._pk[table] = [r[0] for r in rows]
+            self._pk[table] = found
         return self._pk[table]
 
     def _reader_pool(self) -> ConnectionPool:

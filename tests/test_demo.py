@@ -8,7 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,15 @@ import pytest
 from fieldsync.demo.served import node_serve_options
 from fieldsync.demo.data import DEMO_PASSWORD, SMALL, generate
 from fieldsync.demo.headless import run_headless
+from hub.services import HubServices
+from shared import callbacks as cb
 from shared import vocabulary
+from shared.fees import is_repeat_repair
+from shared.reports import REPEAT_DAYS
 from shared.orders import HUB, OUTLET, Status, can_transition
 from fieldsync.cli import main
 from shared.passwords import check_password
-from shared.periods import DAY_MS
+from shared.periods import DAY_MS, ms_of
 from sync.hub_store import HubStore
 from fieldsync.testing.processes import free_port
 
@@ -72,7 +77,7 @@ def test_sizes_and_reference_data(hub):
     for u in users:
         by_role[u["role"]] += 1
     assert dict(by_role) == {"technician": s.technicians, "clerk": 6, "outlet_manager": 6,
-                             "hq_agent": 1, "hq_approver": 1}
+                             "hq_agent": 3, "hq_approver": 1}
     assert len(rows(hub, "customers")) == s.customers
     assert len(rows(hub, "parts")) == s.parts
     assert len(rows(hub, "kb_articles")) == s.kb_articles
@@ -171,6 +176,69 @@ def test_the_same_seed_makes_the_same_network(tmp_path, hub):
         other.close()
 
 
+def test_hq_history_calls_callbacks_and_repeat_repairs(hub):
+    """Every demo order came from a call an agent took; the closed ones were called back; a
+    few repairs are the same appliance back within 30 days; no complaints unless asked for."""
+    c = hub.conn
+    orders = {o["id"]: o for o in rows(hub, "service_orders")}
+    agents = {u["id"] for u in rows(hub, "users") if u["role"] == "hq_agent"}
+    calls = c.execute("SELECT order_id, type, created_by, created_at FROM hq_requests").fetchall()
+    assert sorted(r[0] for r in calls) == sorted(orders)
+    assert {r[2] for r in calls} == agents and len(agents) == 3
+    assert all(r[1] == orders[r[0]]["type"] and r[3] < orders[r[0]]["created_at"] for r in calls)
+    tasks = [dict(zip(("order_id", "status", "score", "result", "agent_id", "answers"), r, strict=True))
+             for r in c.execute("SELECT order_id, status, score, result, agent_id, answers FROM hq_callbacks")]
+    assert {t["order_id"] for t in tasks} == {i for i, o in orders.items() if o["status"] == "closed"}
+    for t in tasks:
+        o = orders[t["order_id"]]
+        assert (o["callback_result"], o["callback_score"]) == (t["result"], t["score"]) and t["agent_id"] in agents
+        if t["status"] == "done":
+            assert 0 <= t["score"] <= 100 and t["result"] == cb.result_of(t["score"]) and json.loads(t["answers"])
+    results = Counter(t["result"] for t in tasks)
+    assert results["satisfied"] > results["unsatisfied"] > 0 and results["unreachable"] > 0
+    completed = dict(c.execute("SELECT order_id, MIN(at) FROM order_events WHERE to_status = 'completed' "
+                               "GROUP BY order_id").fetchall())
+    repairs = [{"id": i, "type": o["type"], "serial_no": o["serial_no"], "completed_at": completed[i]}
+               for i, o in orders.items() if o["type"] == "repair" and i in completed]
+    repeats = [r for r in repairs if is_repeat_repair(r, repairs, REPEAT_DAYS)]
+    assert 0.02 <= len(repeats) / len(repairs) <= 0.1
+    for r in repeats:  # the same customer's appliance
+        first = next(e for e in repairs if e["serial_no"] == r["serial_no"] and e["id"] != r["id"])
+        assert orders[first["id"]]["customer_id"] == orders[r["id"]]["customer_id"]
+    assert c.execute("SELECT COUNT(*) FROM hq_complaints").fetchone()[0] == 0
+
+
+def test_complaint_history_for_the_served_demo(tmp_path):
+    """With complaint_history (the served demo): every unsatisfied callback's complaint and a
+    few callers', the ones older than a week contacted and resolved; the reports' rates are
+    not all zero."""
+    store = HubStore(tmp_path / "hub.db")
+    try:
+        generate(store, seed=6, now=NOW, sizes=SMALL, complaint_history=True)
+        c = store.conn
+        complaints = [dict(zip(("id", "source", "status", "created_at", "survey_score"), r, strict=True))
+                      for r in c.execute("SELECT id, source, status, created_at, survey_score FROM hq_complaints")]
+        unsatisfied = c.execute("SELECT COUNT(*) FROM hq_callbacks WHERE result = 'unsatisfied'").fetchone()[0]
+        assert sum(x["source"] == "callback" for x in complaints) == unsatisfied > 0
+        assert any(x["source"] == "call" for x in complaints)
+        for x in complaints:
+            steps = {r[0] for r in c.execute("SELECT kind FROM hq_complaint_steps WHERE complaint_id = ?", (x["id"],))}
+            if x["created_at"] < NOW - 7 * DAY_MS:
+                assert x["status"] == "resolved" and {"contact", "resolved"} <= steps and x["survey_score"] is not None
+            else:
+                assert x["status"] == "open"
+        services = HubServices(store, now=lambda: NOW)
+        services.rollups.fold()
+        approver = services.login("hq.approver", DEMO_PASSWORD)
+        card = services.reports.run(approver, "scorecard").rows
+        assert any(r["complaint_rate"] for r in card) and sum(r["repeats"] for r in card) > 0
+        sat = services.reports.run(approver, "satisfaction").rows
+        assert all(r["callbacks"] for r in sat) and any((r["satisfaction_rate"] or 100) < 100 for r in sat)
+        assert len(services.reports.run(approver, "agents").rows) == 3
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def headless(tmp_path_factory):
     root = tmp_path_factory.mktemp("headless") / "run"
@@ -194,13 +262,14 @@ def test_headless_hq_works_through_the_hub_services(headless):
     assert summary.callback_tasks > 0 and summary.callbacks_answered > 0
     assert any(line.startswith("  callbacks: ") and "complaints opened" in line for line in summary.lines())
     hub = HubStore(root / "hub.db")
+    start = ms_of(date.fromisoformat(summary.first_day)) + 8 * 3_600_000  # the demo's history is before it
     try:
         c = hub.conn
-        assert c.execute("SELECT COUNT(*) FROM hq_requests WHERE type = 'repair' AND order_id IS NOT NULL"
-                         ).fetchone()[0] == summary.dispatched
+        assert c.execute("SELECT COUNT(*) FROM hq_requests WHERE type = 'repair' AND order_id IS NOT NULL "
+                         "AND created_at > ?", (start,)).fetchone()[0] == summary.dispatched
         assert c.execute("SELECT COUNT(*) FROM hq_dispatches").fetchone()[0] >= summary.dispatched
-        assert c.execute("SELECT COUNT(*) FROM hq_callbacks WHERE status = 'done'").fetchone()[0] \
-            == summary.callbacks_answered
+        assert c.execute("SELECT COUNT(*) FROM hq_callbacks WHERE status = 'done' AND created_at > ?",
+                         (start,)).fetchone()[0] == summary.callbacks_answered
         assert c.execute("SELECT COUNT(*) FROM service_orders WHERE callback_result IS NOT NULL").fetchone()[0] \
             >= summary.callbacks_answered
         actions = {r[0] for r in c.execute("SELECT DISTINCT action FROM hq_audit")}

@@ -2,13 +2,16 @@
 same seed and `now`. Three regions with two outlets each, their managers, clerks and
 technicians, customers, product models, parts, fee rules, SLA policies, survey templates,
 knowledge-base articles, and 90 days of service orders whose status, event history, parts
-used and stock moves follow the order state machine.
+used and stock moves follow the order state machine — and their history at HQ
+(fieldsync/demo/history.py): the agents' calls that created them, the callbacks on closed
+orders, repeat repairs, and (`complaint_history=True`, the served demo) complaints.
 
 Everything is written through `HubStore.write` (batches of at most 1000 ops), so it is
 relayed into the buckets like any HQ write. Hub writes bypass the node authoriser; the
 rows are built to be what the authoriser would have accepted anyway.
 
     data = generate(hub, seed=6)          # full size (5,000 orders); `sizes=SMALL` for tests
+    generate(hub, complaint_history=True)  # and complaints, the older ones handled to the end
     data.logins, data.counts, data.seconds
 """
 import random
@@ -17,6 +20,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from faker import Faker
+
+from fieldsync.demo import history
 
 from shared import vocabulary as vocab
 from shared.labels import label
@@ -83,12 +88,15 @@ def write_batched(hub, ops: list[dict]) -> None:
         hub.write(ops[i:i + BATCH])
 
 
-def generate(hub, *, seed: int = 6, now: int | None = None, sizes: Sizes = FULL) -> DemoData:
-    """Write the demo network into `hub` (an empty or freshly initialised HubStore)."""
+def generate(hub, *, seed: int = 6, now: int | None = None, sizes: Sizes = FULL,
+             complaint_history: bool = False) -> DemoData:
+    """Write the demo network into `hub` (an empty or freshly initialised HubStore), then
+    HQ's own history of it (calls, callbacks; complaints when `complaint_history`)."""
     started = time.perf_counter()
     gen = _Generator(seed, now if now is not None else now_ms(), sizes)
     ops = gen.build()
     write_batched(hub, ops)
+    history.record(hub, gen.story, complaints=complaint_history)
     data = DemoData(outlets=[{k: o[k] for k in ("id", "code", "name", "city", "region")} for o in gen.outlets],
                     logins=gen.logins, now=gen.now)
     for op in ops:
@@ -111,6 +119,9 @@ class _Generator:
         self.orders: list[dict] = []
         self.consumed: dict[tuple[str, str], int] = {}
         self.spare: dict[tuple[str, str], int] = {}  # in the store after the history: (outlet, part) → qty
+        # HQ's side of the story, from its own random stream (history.py): what the ops
+        # above draw is the same with or without it
+        self.story = history.Story(seed, now)
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -122,6 +133,17 @@ class _Generator:
         ops += self.order_ops()
         ops += self.receipt_ops()
         ops += self.bag_ops()
+        ops += self.more_agents()  # last: the ids drawn before them stay what they were
+        return ops
+
+    def more_agents(self) -> list[dict]:
+        """Two more call-centre agents, so that the agents' report compares people."""
+        ops = []
+        for username in ("hq.agent.02", "hq.agent.03"):
+            uid, name = self.uid(), self.fake.name()
+            ops.append(put("users", uid, username=username, display_name=name, role=str(Role.HQ_AGENT),
+                           phone=self.mobile(), password_hash=hash_password(DEMO_PASSWORD), active=True))
+            self.logins.append(Login("HQ", username, name, str(Role.HQ_AGENT)))
         return ops
 
     # ---- places and people ----
@@ -382,7 +404,7 @@ class _Generator:
                 by_outlet.setdefault(city, []).append(o)
         cities = [c for c in self.customers_by_city]
         mix = self.v["order_mix"]
-        orders, events, parts = [], [], []
+        events, parts = [], []
         for n, created in enumerate(self.created_times(), 1):
             city = self.rng.choice(cities)
             customer = self.rng.choice(self.customers_by_city[city])
@@ -416,6 +438,8 @@ class _Generator:
             if done:
                 order["technician_id"] = done[0]["actor"]
             for s in done:
+                if s["to"] == Status.COMPLETED:
+                    order["_completed_at"] = s["at"]
                 if s.get("appointment_at"):
                     order["appointment_at"] = s["appointment_at"]
                 if s.get("part"):
@@ -426,7 +450,11 @@ class _Generator:
                 order["resolution"] = self.resolution(otype, cat, fault, order.get("_part"))
             order.pop("_part", None)
             self.orders.append(order)
-            orders.append(put("service_orders", order["id"], **{k: v for k, v in order.items() if k != "id"}))
+        # HQ's history changes a few orders' fields: repeat repairs, callback results
+        self.story.shape(self.orders, {m["id"]: code for code, ms in self.models.items() for m in ms},
+                         self.v["survey_templates"])
+        orders = [put("service_orders", o["id"], **{k: v for k, v in o.items() if k != "id" and not k.startswith("_")})
+                  for o in self.orders]
         return orders + events + parts
 
     def timeline(self, order: dict, policy: dict, cat: dict, fault: dict | None):

@@ -75,7 +75,7 @@ def prepare_hub(home: HubHome, seed: int) -> None:
     init_hub(partial)
     hub = partial.open()
     try:
-        data = generate(hub, seed=seed, sizes=FULL)
+        data = generate(hub, seed=seed, sizes=FULL, complaint_history=True)
         hub.write([{"op": "put", "table": "users", "id": "admin",
                     "fields": {"password_hash": hash_password(DEMO_PASSWORD)}}])
     finally:

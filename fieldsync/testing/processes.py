@@ -72,6 +72,7 @@ class HubProcess:
         if init:
             init_hub(self.home, database=database)
         self.outlets = {}
+        self.options: tuple[str, ...] = ()  # more options of `hub serve` (e.g. --idle-minutes)
 
     def add_outlet(self, code: str, name: str) -> str:
         with administering(self.home, "test") as (adm, me):
@@ -83,7 +84,7 @@ class HubProcess:
             return adm.nodes.enroll_code(me, url=self.url, outlet_code=outlet_code).code
 
     def command(self) -> list[str]:
-        return [FIELDSYNC, "hub", "serve", "--dir", str(self.home.dir), "--port", str(self.port)]
+        return [FIELDSYNC, "hub", "serve", "--dir", str(self.home.dir), "--port", str(self.port), *self.options]
 
     def start(self) -> None:
         self.proc = started(subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT))

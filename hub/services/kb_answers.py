@@ -27,6 +27,15 @@ DDL = (
     "WHERE id NOT IN (SELECT article_id FROM hq_kb_map)",
 )
 
+# The index is derived from kb_articles: a hub moved to another store leaves these tables
+# behind and indexes every article again at its first search (hub/move.py, `reindex_all`).
+INDEX_TABLES = ("hq_kb_fts", "hq_kb_map")
+
+
+def reindex_all(c) -> None:
+    """Every article is indexed again at the next search (`INDEX_TABLES` are empty)."""
+    c.execute("INSERT OR IGNORE INTO hq_kb_dirty (article_id) SELECT id FROM kb_articles")
+
 
 @dataclass(frozen=True)
 class KbHit:

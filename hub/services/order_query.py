@@ -370,10 +370,9 @@ class OrderQuery:
                     f"SELECT id FROM customers WHERE substr(phone, -{PHONE_TAIL_MIN}) = ? AND phone LIKE ? LIMIT ?",
                     (digits[-PHONE_TAIL_MIN:], "%" + digits, oq.CUSTOMER_MATCH_LIMIT + 1))
             ids = self._with_merged([r["id"] for r in found], text)
-            number = text.upper()
             marks = ", ".join("?" for _ in ids)
-            w.add(f"({'o.customer_id IN (' + marks + ') OR ' if ids else ''}o.contact_phone = ? OR o.number = ?)",
-                  *ids, digits, number)
+            # the customer's orders, or any order whose contact number it is (each side indexed)
+            w.add(f"({'o.customer_id IN (' + marks + ') OR ' if ids else ''}o.contact_phone = ?)", *ids, digits)
             return
         if any(ch.isdigit() for ch in text) and text.isascii():  # HQ-0000123, SH01-A-000042, or their start
             number = text.upper()

@@ -5,6 +5,7 @@ from pathlib import Path
 from collections.abc import Callable
 
 import shared
+from shared.session_life import SessionLife
 from shared import client_limits
 from shared.serving import BoundedServer
 from shared.serving import serve as bounded_serve
@@ -14,27 +15,30 @@ ASSETS = Path(shared.__file__).parent / "ui_assets"  # holds fonts/NotoSansSC-su
 MAX_CONNECTIONS = 200  # an outlet's desks and tablets, each a websocket, with room to spare
 
 
-def create_app(services, live, *, lang: str = "zh", checks=None):
+def create_app(services, live, *, lang: str = "zh", checks=None, life: SessionLife | None = None):
     """`services`: NodeServices (each call already atomic against the sync thread).
     `checks`: the node's readiness checks (node.health), served at /readyz beside /healthz
-    ahead of the UI's paths (docs/operations.md)."""
+    ahead of the UI's paths (docs/operations.md). `life`: the idle timeout
+    (shared/session_life.py; None: the default)."""
     from node.ui.shell import Shell
+    life = life or SessionLife()
 
     async def main(page):
-        Shell(page, services, live, lang=lang).start()
+        Shell(page, services, live, lang=lang, life=life).start()
 
-    return create_app_for(main, checks)
+    return create_app_for(main, checks, life)
 
 
-def create_app_for(main, checks=None):
+def create_app_for(main, checks=None, life: SessionLife | None = None):
     """The ASGI app serving the Flet entry `main(page)` (the outlet app, the device app),
-    with /healthz and /readyz ahead of the UI's paths."""
+    with /healthz and /readyz ahead of the UI's paths; a disconnected session is kept only
+    `life`'s idle time (the entry's shell logs it out then)."""
     import flet.fastapi as flet_fastapi
     from shared.health import add_health_routes
     from shared.ui import session_guard
     session_guard.install()  # before the first session: no traceback ever reaches a browser
     app = flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True, app_name="fieldsync",
-                           app_short_name="fieldsync")
+                           app_short_name="fieldsync", session_timeout_seconds=(life or SessionLife()).retention_s)
     add_health_routes(app, checks or (lambda: []), first=True)
     return app
 

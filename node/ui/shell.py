@@ -14,6 +14,7 @@ from node.ui.views.notices import NoticesView
 from node.ui.views.orders import OrdersView
 from shared.labels import ui_text
 from shared.roles import OFFICE
+from shared.session_life import SessionLife
 from shared.ui.shell import FONT, BaseShell
 
 
@@ -28,8 +29,8 @@ class Shell(BaseShell):
     login_color = ft.Colors.BLUE_700
     login_pin = True
 
-    def __init__(self, page: ft.Page, services, live, lang: str = "zh"):
-        super().__init__(page, services, lang=lang)
+    def __init__(self, page: ft.Page, services, live, lang: str = "zh", life: SessionLife | None = None):
+        super().__init__(page, services, lang=lang, life=life)
         self.live = live
         self._pickers: dict[str, ft.FilePicker] = {}
         self._on_files: dict[str, object] = {}

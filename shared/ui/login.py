@@ -1,6 +1,7 @@
 """The login card both apps show: username and password (the outlet's also a PIN, `pin`),
 the app's icon and title, and the language switch, usable before logging in; the language
-chosen is kept for the session."""
+chosen is kept for the session. After an idle logout it says so (the shell's
+`login_notice`)."""
 import flet as ft
 
 from shared.errors import ServiceError
@@ -17,6 +18,8 @@ class LoginView:
         secret = ft.TextField(label=sh.t("password"), password=True, can_reveal_password=True, width=320)
         use_pin = ft.Checkbox(label=sh.t("use_pin")) if self.pin else None
         error = ft.Text("", color=ft.Colors.RED_800, width=320)
+        notice = ([ft.Text(sh.t(sh.login_notice, minutes=sh.life.shown_minutes), color=ft.Colors.ORANGE_900,
+                           width=320)] if sh.login_notice else [])  # why the person is here again
 
         def pin_changed(e):
             on = bool(use_pin and use_pin.value)
@@ -42,7 +45,7 @@ class LoginView:
         card = ft.Card(ft.Container(ft.Column([
             ft.Row([ft.Icon(self.icon, size=36, color=self.color),
                     ft.Text(sh.t(self.title_key), size=26, weight=ft.FontWeight.BOLD)]),
-            ft.Text(sh.t("login_hint"), color=ft.Colors.GREY_700),
+            ft.Text(sh.t("login_hint"), color=ft.Colors.GREY_700), *notice,
             user, secret, *([use_pin] if use_pin is not None else []), error,
             ft.Row([ft.FilledButton(sh.t("login"), icon=ft.Icons.LOGIN, on_click=login, width=150),
                     ft.TextButton(sh.t("language"), icon=ft.Icons.TRANSLATE, on_click=sh.toggle_lang)],

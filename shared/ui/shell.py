@@ -12,14 +12,20 @@ sent for the old one would be dropped — the rail click that was lost after a s
 Made for a hand as well as a desk: below `COMPACT_WIDTH` (a phone, or a small tablet's
 portrait) the rail becomes a navigation bar at the bottom and the app bar's actions become
 icons; the screens read `shell.compact` to stack their columns. Crossing the width (a
-tablet turned) makes the chrome again."""
+tablet turned) makes the chrome again.
+
+A login lasts while the person is active (shared/session_life.py): the session's id is
+rotated at login, and after the idle time the person is logged out, open dialogs closed,
+and the login card says why."""
 import dataclasses
 from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 import flet as ft
 
+from shared import session_life
 from shared.errors import ServiceError
+from shared.session_life import IdleWatch, SessionLife
 from shared.ui import session_guard
 from shared.ui.login import LoginView
 from shared.ui.nav import Nav
@@ -62,9 +68,12 @@ class BaseShell:
     login_color = ft.Colors.BLUE_700
     login_pin = False  # the login card offers a PIN instead of the password
 
-    def __init__(self, page: ft.Page, services, lang: str = "zh"):
+    def __init__(self, page: ft.Page, services, lang: str = "zh", life: SessionLife | None = None):
         self.page, self.services = page, services
         self.lang = lang
+        self.life = life or SessionLife()
+        self.idle = IdleWatch(page, self.life, self.idle_logout)
+        self.login_notice = ""  # a text key the login card shows: why the person is there again
         self.session: Who | None = None
         self.view: Screen | None = None
         self.rail: ft.NavigationRail | ft.NavigationBar | None = None
@@ -129,10 +138,13 @@ class BaseShell:
         self.page.update()
 
     def logged_in(self, session) -> None:
+        session_life.rotate_id(self.page)  # the id from before the login reaches no logged-in session
+        self.login_notice = ""
         self.session = session
         self.view = self.home_view()
         self._chrome()
         self.render()
+        self.idle.start()
 
     def home_view(self):
         return self.home(self)
@@ -148,6 +160,18 @@ class BaseShell:
         self.render()
 
     def logout(self, e=None) -> None:
+        self.login_notice = ""
+        self._leave()
+
+    def idle_logout(self) -> None:
+        """Nothing came from the person for the idle time (shared/session_life.py)."""
+        self.login_notice = "idle_logout"
+        self._leave()
+
+    def _leave(self) -> None:
+        self.idle.stop()
+        while self.page.pop_dialog() is not None:  # a form left open shows nothing after the logout
+            pass
         self.show_login()
 
     # ---- screens ----

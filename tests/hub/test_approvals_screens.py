@@ -4,11 +4,12 @@ kind of document, each detail shows its figures, and a refused decision is shown
 import flet as ft
 import pytest
 
+from shared.formatting import yuan
 from hub.ui.text import t
 from hub.ui.views.approvals import ApprovalsView
 from tests.hub.outlet_node import enroll
 from tests.hub.test_approvals_parts import cheap_and_dear, submit_request
-from tests.hub.test_approvals_settlements import PERIOD
+from tests.hub.test_approvals_settlements import PERIOD, submitted_with_differences
 
 
 class FakeShell:
@@ -120,3 +121,17 @@ def test_english_labels(services, approver):
     view = ApprovalsView(FakeShell(services, approver, "en"))
     shown = " ".join(texts(view.build()))
     assert "Approvals inbox" in shown and "Pending only" in shown
+
+
+def test_the_settlement_review_says_why_an_amount_was_deducted(services, approver, shop, hub):
+    sid, unhappy, _, _ = submitted_with_differences(shop, hub)
+    review = services.approvals.settlement(approver, sid)
+    line = next(x for x in review.lines if x.order_id == unhappy)
+    assert line.hub.deduction > 0 and line.hub.reason == "unsatisfied"
+    for lang, words in (("zh", "回访不满意"), ("en", "Unsatisfied callback")):
+        view = ApprovalsView(FakeShell(services, approver, lang))
+        view._show("settlements", sid)
+        shown = texts(view.build())
+        # the reason is a line of its own under the amount "outlet / HQ" of the unhappy order
+        at = shown.index(f"{yuan(line.node.deduction)} / {yuan(line.hub.deduction)}")
+        assert shown[at + 1] == words

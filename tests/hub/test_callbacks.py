@@ -60,7 +60,8 @@ def test_the_job_makes_tasks_for_sampled_orders_and_closes_the_rest_once(service
 
     assert services.callbacks.run_job() == {"tasks": len(sampled), "closed": len(due) - len(sampled)}
     assert services.callbacks.run_job() == {"tasks": 0, "closed": 0}  # idempotent
-    tasks = services.ctx.query("SELECT * FROM hq_callbacks")
+    # (the demo's history: callbacks done or unreachable on the orders closed before now)
+    tasks = services.ctx.query("SELECT * FROM hq_callbacks WHERE status = 'open'")
     assert sorted(t["order_id"] for t in tasks) == sorted(o["id"] for o in sampled)
     assert all(t["id"] == task_id(t["order_id"]) and t["status"] == "open" for t in tasks)
     for o in due:

@@ -184,7 +184,12 @@ def test_each_filter_finds_exactly_its_orders(services, agent, admin):
     theirs = call(services, admin, customer).order_id
     agent_id = services.ctx.one("SELECT id FROM users WHERE username = 'hq.agent'")["id"]
     found = [r for r in every(services, agent, QueryFilter(agent_id=agent_id))]
-    assert [r.id for r in found] == [mine] and found[0].agent_name == agent.display_name
+    # the new call first (newest), then the demo orders whose call this agent took (the demo's history)
+    before = [r["order_id"] for r in services.ctx.query(
+        "SELECT r.order_id FROM hq_requests r JOIN service_orders o ON o.id = r.order_id WHERE r.created_by = ? "
+        "AND r.type IN ('repair', 'install') AND r.order_id != ? ORDER BY o.created_at DESC, o.id DESC",
+        (agent_id, mine))]
+    assert before and [r.id for r in found] == [mine, *before] and found[0].agent_name == agent.display_name
     assert theirs in {r.id for r in every(services, agent, QueryFilter(agent_id=admin.user_id))}
 
 

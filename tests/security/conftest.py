@@ -48,24 +48,33 @@ def served_node(tmp_path_factory):
     """A hub process and an enrolled outlet node serving its web UI (`fieldsync node serve`),
     both real processes, the technician TECHNICIAN with password PASSWORD on it; yields the
     NodeServer (`.url`, `.port`)."""
+    for _, server in serving_both(tmp_path_factory.mktemp("node-ui")):
+        yield server
+
+
+def serving_both(root, options: tuple[str, ...] = ()):
+    """Yields (the HubProcess, serving HQ's UI with admin's password PASSWORD; the
+    NodeServer of an outlet node enrolled to it, with TECHNICIAN), both started with
+    `options` (e.g. ("--idle-minutes", "0.2")); stops both."""
     from fieldsync.testing.processes import HubProcess, NodeDir
     from shared.passwords import hash_password
     from tests.ui.cluster import NodeServer
-    root = tmp_path_factory.mktemp("node-ui")
     hub = HubProcess(root)
+    hub.options = options
     outlet_id = hub.add_outlet("SH01", "上海徐汇网点")
     store = hub.store()
     store.write([{"op": "put", "table": "users", "id": "tech-1", "fields": {
         "username": TECHNICIAN, "display_name": "张师傅", "role": "technician", "outlet_id": outlet_id,
-        "active": True, "password_hash": hash_password(PASSWORD)}}])
+        "active": True, "password_hash": hash_password(PASSWORD)}},
+        {"op": "put", "table": "users", "id": "admin", "fields": {"password_hash": hash_password(PASSWORD)}}])
     store.close()
     hub.start()
     server = None
     try:
         node = NodeDir(root, "outlet-node")
         node.enroll(hub.code("SH01"))
-        server = NodeServer(node)
-        yield server
+        server = NodeServer(node, options=options)
+        yield hub, server
     finally:
         if server is not None:
             server.stop()

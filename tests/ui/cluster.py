@@ -1,6 +1,7 @@
 """A hub process and an outlet node serving its web UI (`fieldsync node serve`), both
 real processes on 127.0.0.1, with the outlet seeded (seed.py)."""
 import os
+import re
 import signal
 import socket
 import ssl
@@ -40,7 +41,9 @@ class NodeServer:
         if not self.wait_for(f"://127.0.0.1:{self.port}", 60):
             self.stop()
             raise AssertionError("node UI did not start:\n" + "\n".join(self.lines))
-        self.url = next(line for line in self.lines if line.startswith("node UI on ")).split()[-1]
+        # found anywhere in a line: a log line on stderr may share the line the URL is printed on
+        self.url = next(m.group(1) for line in self.lines
+                        if (m := re.search(r"node UI on (https?://127\.0\.0\.1:\d+)", line)))
         self.cert = node.home.ui_tls / "cert.pem" if self.url.startswith("https:") else None
         if self.cert is not None:
             trusting_only(self.cert, self.port)

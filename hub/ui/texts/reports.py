@@ -18,4 +18,8 @@ TEXTS = {
                       "Showing the first {shown} of {total} rows; export to Excel for all of them."),
     "rep_chart": ("图表", "Chart"),
     "rep_table": ("明细", "Table"),
+    "rep_dimension": ("维度{n}", "Dimension {n}"),
+    "rep_no_dimension": ("（不选）", "(none)"),
+    "rep_grain": ("统计周期", "Period"),
+    "rep_measure": ("图表指标", "Chart measure"),
 }

@@ -15,6 +15,9 @@ TEXTS = {
     "cancel": ("取消", "Cancel"),
     "confirm": ("确定", "OK"),
     "never": ("从未", "never"),
+    "idle_logout": ("已超过 {minutes} 分钟无操作，为保护客户信息已自动退出登录，请重新登录。",
+                    "You were logged out after {minutes} min without activity, to keep customers' "
+                    "details safe. Please log in again."),
     "unexpected_error": ("出现意外错误，刚才的操作可能未完成。请重试；如仍出错，请联系总部IT。",
                          "Something went wrong; what you just did may not have been done. Try again, "
                          "and tell HQ's IT if it happens again."),

@@ -13,6 +13,7 @@ from shared.periods import local_date
 from shared.ui import widgets as w
 
 RED = ft.Colors.RED_800
+GREY = ft.Colors.GREY_700
 
 
 class ApprovalsView:
@@ -267,11 +268,7 @@ class ApprovalsView:
         sh = self.shell
 
         def pair(field: str):
-            n = getattr(x.node, field) if x.node else None
-            h = getattr(x.hub, field) if x.hub else None
-            text = f"{'—' if n is None else yuan(n)} / {'—' if h is None else yuan(h)}"
-            red = field in x.differs or field == "total" and x.kind != Difference.SAME
-            return ft.Text(text, color=RED if red else None, weight=ft.FontWeight.W_600 if red else None)
+            return _amounts(x, field)
 
         reason = (x.hub.reason if x.hub else "") or ""
         why = "、".join(sh.t(f"ap_reason_{r}") for r in reason.split("+") if r)
@@ -282,11 +279,33 @@ class ApprovalsView:
             adjustment += f"（{x.adjustment_reason}）"
         return [x.order_number, x.type_label, when(x.completed_at, sh.lang) if x.completed_at else "—",
                 ft.Text(check, color=color),
-                pair("visit_fee"), pair("labour_fee"), pair("parts_fee"), pair("deduction"), adjustment, pair("total")]
+                pair("visit_fee"), pair("labour_fee"), pair("parts_fee"), _deduction(x, sh.lang), adjustment,
+                pair("total")]
 
     def _toggle_differences(self, e) -> None:
         self.only_differences = bool(e.control.value)
         self.shell.render()
+
+
+def _amounts(x, field: str) -> ft.Text:
+    """A settlement line's amount as the outlet claimed it / as HQ recomputed it, red where they differ."""
+    n = getattr(x.node, field) if x.node else None
+    h = getattr(x.hub, field) if x.hub else None
+    text = f"{'—' if n is None else yuan(n)} / {'—' if h is None else yuan(h)}"
+    red = field in x.differs or field == "total" and x.kind != Difference.SAME
+    return ft.Text(text, color=RED if red else None, weight=ft.FontWeight.W_600 if red else None)
+
+
+def _deduction(x, lang: str) -> ft.Control:
+    """The deduction with its reason under it (HQ's reason, else the outlet's), so the approver
+    sees why an amount was taken off without opening the order."""
+    line = x.hub or x.node
+    codes = [r for r in ((line.reason if line else "") or "").split("+") if r]
+    if not codes:
+        return _amounts(x, "deduction")
+    words = ("、" if lang != "en" else ", ").join(label("deduction_reason", r, lang) for r in codes)
+    return ft.Column([_amounts(x, "deduction"), ft.Text(words[:1].upper() + words[1:], size=12, color=GREY)],
+                     spacing=0, tight=True)
 
 
 def _int(text: str | None) -> int:

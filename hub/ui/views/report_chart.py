@@ -29,9 +29,13 @@ def _step(values: list[float], unit: Unit) -> float:
     return next(m * scale for m in (1, 2, 5, 10) if m * scale >= raw)
 
 
+MAX_TICKS = 14  # more periods than this (weeks, days): every n-th is labelled
+
+
 def _axes(labels: list[str], step: float):
+    every = math.ceil(len(labels) / MAX_TICKS) if labels else 1
     bottom = fch.ChartAxis(labels=[fch.ChartAxisLabel(value=i, label=ft.Text(_short(s), size=11))
-                                   for i, s in enumerate(labels)], label_size=28)
+                                   for i, s in enumerate(labels) if i % every == 0], label_size=28)
     left = fch.ChartAxis(labels=[fch.ChartAxisLabel(value=step * k, label=ft.Text(
         f"{step * k:,.0f}" if step >= 1 else f"{step * k:,.2f}", size=11)) for k in range(5)],
         label_spacing=step, label_size=56)

@@ -1,6 +1,8 @@
 """HQ's reports screen: pick a report, narrow it by months, region and outlet, read its
 chart and table, export it to Excel (the browser downloads the file the service made).
-Figures come from the roll-ups; the line under the filters says how current they are."""
+The analysis (自定义分析) adds what to group by — up to two dimensions — the period grain and
+the measure its chart shows. Figures come from the roll-ups; the line under the filters says
+how current they are."""
 import dataclasses
 
 import flet as ft
@@ -10,7 +12,8 @@ from hub.ui.views.report_chart import chart
 from shared.ui.widgets import muted, section, table, title
 from shared.errors import ServiceError
 from shared.formatting import when, yuan
-from shared.reports import Report, Unit
+from shared.reports import (ANALYSIS_MEASURES, MAX_DIMENSIONS, Dimension, Grain, Report, Unit, dimension_label,
+                            grain_label)
 from shared.reports import title as report_title
 
 MAX_ROWS = 300
@@ -25,6 +28,8 @@ def shown(unit: Unit, value) -> str:
         return f"{value:.1f}%"
     if unit == Unit.SCORE:
         return f"{value:.2f}"
+    if unit == Unit.HOURS:
+        return f"{value:.1f}"
     if unit == Unit.COUNT:
         return f"{value:,}"
     return str(value)
@@ -47,6 +52,19 @@ class ReportsView:
 
     def set_filter(self, name: str, value: str | None) -> None:
         self.filters = dataclasses.replace(self.filters, **{name: value or None})
+        self.shell.render()
+
+    def set_dimension(self, index: int, value: str | None) -> None:
+        """The analysis's n-th dimension; none clears it and those after it."""
+        dims = list(self.filters.dims[:index])
+        if value:
+            dims += [value, *(d for d in self.filters.dims[index + 1:] if d != value)]
+        self.filters = dataclasses.replace(self.filters, dims=tuple(dims[:MAX_DIMENSIONS]))
+        self.shell.render()
+
+    def set_choice(self, name: str, value: str) -> None:
+        """The analysis's grain or chart measure."""
+        self.filters = dataclasses.replace(self.filters, **{name: value})
         self.shell.render()
 
     def refresh(self, e=None) -> None:
@@ -83,7 +101,10 @@ class ReportsView:
         lang = sh.lang
         picker = ft.Row([(ft.FilledButton if r == self.report else ft.OutlinedButton)(
             report_title(r, lang), on_click=lambda e, r=r: self.pick(r)) for r in Report], wrap=True, spacing=8)
-        body = [title(sh.t("reports")), picker, self._filters(choices), self._freshness(fresh)]
+        body = [title(sh.t("reports")), picker, self._filters(choices)]
+        if self.report == Report.ANALYSIS:
+            body.append(self._analysis())
+        body.append(self._freshness(fresh))
         if not result.rows:
             body.append(muted(sh.t("rep_empty")))
         else:
@@ -109,6 +130,29 @@ class ReportsView:
                      width=240),
             ft.FilledButton(sh.t("rep_export"), icon=ft.Icons.DOWNLOAD, on_click=self.export),
         ], wrap=True, spacing=12)
+
+    def _analysis(self) -> ft.Control:
+        """What the analysis groups by and shows: two dimensions (the second never the first's),
+        the period grain and the chart's measure."""
+        sh, f, lang = self.shell, self.filters, self.shell.lang
+        none = ft.DropdownOption(key="", text=sh.t("rep_no_dimension"))
+
+        def dimension(index: int) -> ft.Control:
+            taken = set(f.dims[:index])
+            options = [ft.DropdownOption(key=str(d), text=dimension_label(d, lang)) for d in Dimension
+                       if d not in taken]
+            value = f.dims[index] if index < len(f.dims) else ""
+            return ft.Dropdown(label=sh.t("rep_dimension", n=index + 1), value=value, width=150, dense=True,
+                               options=[none, *options], disabled=index > len(f.dims),
+                               on_select=lambda e: self.set_dimension(index, e.control.value or None))
+
+        grain = ft.Dropdown(label=sh.t("rep_grain"), value=str(f.grain), width=140, dense=True,
+                            options=[ft.DropdownOption(key=str(g), text=grain_label(g, lang)) for g in Grain],
+                            on_select=lambda e: self.set_choice("grain", e.control.value or Grain.MONTH))
+        measure = ft.Dropdown(label=sh.t("rep_measure"), value=f.measure, width=220, dense=True,
+                              options=[ft.DropdownOption(key=c.key, text=c.title(lang)) for c in ANALYSIS_MEASURES],
+                              on_select=lambda e: self.set_choice("measure", e.control.value or "complaint_rate"))
+        return ft.Row([*(dimension(i) for i in range(MAX_DIMENSIONS)), grain, measure], wrap=True, spacing=12)
 
     def _freshness(self, fresh: Freshness) -> ft.Control:
         sh = self.shell
