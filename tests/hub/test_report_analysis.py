@@ -200,6 +200,7 @@ def test_the_new_reports_export_to_excel(net):
     name, data = services.reports.export(appr, "analysis", f)
     ws = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in ws[2]][:4] == ["网点", "服务类型", "周", "工单数"]
+    assert ws["A1"].value == "自定义分析  (网点 × 服务类型 · 按周)"
     assert ws.max_row == 2 + len(services.reports.run(appr, "analysis", f).rows)
     for report in ("technicians", "agents"):
         name, data = services.reports.export(appr, report)
