@@ -131,7 +131,8 @@ def _serve(a) -> int:
                 from hub.services import HubServices
                 services = HubServices(hub)
                 services.admin.nodes.configure(public_url, None if a.http else home.fingerprint())
-                jobs = hub_jobs.start(services)
+                from hub.leadership import leadership_for
+                jobs = hub_jobs.start(services, leadership=leadership_for(hub))
             app = create_app(hub, home, services=services, public_url=public_url, jobs=jobs,
                              life=SessionLife.minutes(a.idle_minutes))
             metrics_server = None

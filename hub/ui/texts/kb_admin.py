@@ -6,6 +6,8 @@ TEXTS = {
     "kba_any_category": ("全部分类", "All categories"),
     "kba_category_filter": ("分类", "Category"),
     "kba_n": ("共{n}篇", "{n} articles"),
+    "kba_shown": ("，列出最近修改的 {n} 篇，请用搜索或分类缩小范围",
+                  "; the {n} changed last are listed, search or pick a category to narrow them"),
     "kba_no_hits": ("没有符合条件的文章。", "No articles match."),
     "kba_published": ("已发布", "Published"),
     "kba_unpublished": ("未发布", "Unpublished"),
