@@ -5,7 +5,7 @@ TEXTS = {
     "kba_search": ("搜索标题、正文、标签、故障代码、型号", "Search title, text, tags, fault codes, models"),
     "kba_any_category": ("全部分类", "All categories"),
     "kba_category_filter": ("分类", "Category"),
-    "kba_n": ("共{n}篇", "{n} articles"),
+    "kba_n": ("共{n}篇", "{n} {n:article|articles}"),
     "kba_shown": ("，列出最近修改的 {n} 篇，请用搜索或分类缩小范围",
                   "; the {n} changed last are listed, search or pick a category to narrow them"),
     "kba_no_hits": ("没有符合条件的文章。", "No articles match."),
@@ -33,7 +33,7 @@ TEXTS = {
     "kba_rename_title": ("重命名分类“{name}”", "Rename category \"{name}\""),
     "kba_new_name": ("新名称（可与已有分类合并）", "New name (may merge into an existing one)"),
     "kba_cat_n": ("{n}篇", "{n}"),
-    "kba_renamed": ("已移动{n}篇文章", "{n} articles moved"),
+    "kba_renamed": ("已移动{n}篇文章", "{n} {n:article|articles} moved"),
     "kba_audience_col": ("可见", "Audience"),
     # synonym groups (kb_synonyms): what the outlets' search treats as one word
     "kba_synonyms": ("同义词", "Synonyms"),
