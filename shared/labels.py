@@ -1,6 +1,7 @@
 """Names a person reads for the domain's words (zh-CN first, English second): statuses,
 order types, roles, stock move kinds, document statuses, SLA milestones, tables. Screens
 and messages take their labels from here; nothing else spells them out."""
+from shared.plural import fill
 
 LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an SLA level
     "status": {
@@ -118,7 +119,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "any_status": ("全部状态", "Any status"), "open_orders": ("未完成", "Open"),
         "any_type": ("全部类型", "Any type"), "any_technician": ("全部师傅", "Any technician"),
         "overdue": ("已超时", "Overdue"), "overdue_only": ("只看超时", "Overdue only"),
-        "no_orders": ("没有符合条件的工单。", "No orders match."), "total": ("共{n}单", "{n} orders"),
+        "no_orders": ("没有符合条件的工单。", "No orders match."), "total": ("共{n}单", "{n} {n:order|orders}"),
         "page_range": ("第 {a}–{b} 条，共 {n} 条", "{a}–{b} of {n}"), "prev_page": ("上一页", "Previous"),
         "next_page": ("下一页", "Next"),
         "status_filter": ("状态", "Status"), "type_filter": ("类型", "Type"), "technician": ("师傅", "Technician"),
@@ -166,7 +167,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "request_total": ("共{n}项，合计{total}", "Lines: {n}, total {total}"),
         "confirm_submit": ("确认提交", "Submit?"),
         "confirm_large_request": ("本申请共{n}项配件，合计{total}。确认提交给总部？",
-                                  "This request has {n} lines, {total} in all. Submit it to HQ?"),
+                                  "This request has {n} {n:line|lines}, {total} in all. Submit it to HQ?"),
         "open_count": ("开始盘点", "Start stocktake"), "blind": ("盲盘（不显示账面数）", "Blind (hide expected)"),
         "counted": ("实盘数", "Counted"), "expected": ("账面数", "Expected"), "variance": ("差异", "Variance"),
         "no_count": ("当前没有进行中的盘点。", "No stocktake is open."),
@@ -193,7 +194,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         # partial counts (node/ui/views/stocktake.py)
         "count_scope": ("盘点范围", "What to count"), "scope_all": ("全部库存", "The whole store"),
         "scope_category": ("类别：{category}", "Category: {category}"),
-        "scope_moved": ("近{days}天变动最多的{n}种配件", "The {n} parts that moved most in {days} days"),
+        "scope_moved": ("近{days}天变动最多的{n}种配件",
+                        "The {n} {n:part|parts} that moved most in {days} {days:day|days}"),
         "scope_pick_category": ("按类别", "One category"), "count_category": ("类别", "Category"),
         "fill_book": ("未盘项按账面数填充", "Fill the uncounted with the book quantity"),
         "moved_since": ("开盘后有出入库", "moved since the count opened"),
@@ -245,7 +247,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "edit_details": ("修改信息", "Edit details"), "no_model": ("（未选择）", "(none)"),
         "priority_label": ("紧急程度", "Priority"), "order_type": ("服务类型", "Service type"),
         "photos": ("现场照片", "Photos"), "pick_photos": ("选择照片", "Choose photos"),
-        "photos_n": ("已选{n}张照片", "{n} photos chosen"),
+        "photos_n": ("已选{n}张照片", "{n} {n:photo|photos} chosen"),
         "sign_here": ("请客户在框内签名", "Customer signs in the box"),
         "clear": ("清除", "Clear"), "signature_empty": ("请客户先签名。", "The customer has not signed yet."),
         "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"),
@@ -443,7 +445,7 @@ def ui_text(key: str, lang: str = "zh", **params) -> str:
     """A text of the outlet app (group "ui") with its parameters filled in: what its
     screens show, and the words its services put into their results."""
     text = label("ui", key, lang)
-    return text.format(**params) if params else text
+    return fill(text, **params) if params else text  # English plurals: shared/plural.py
 
 
 def heading(group: str, value, lang: str = "zh") -> str:

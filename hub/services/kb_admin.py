@@ -64,6 +64,20 @@ def _put(row_id: str, fields: dict, table: str = "kb_articles") -> dict:
     return {"op": "put", "table": table, "id": row_id, "fields": fields}
 
 
+def _filter(query: str, category: str | None, published_only: bool) -> tuple[str, list]:
+    """The WHERE clause (with its leading space, or empty) and parameters of a list or count."""
+    where, params = [], []
+    for word in (query or "").split():
+        where.append("(title LIKE ? OR body LIKE ? OR tags LIKE ? OR fault_codes LIKE ? OR models LIKE ?)")
+        params += [f"%{word}%"] * 5
+    if category:
+        where.append("category = ?")
+        params.append(category)
+    if published_only:
+        where.append("COALESCE(active, 1) != 0")
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
 class KbAdmin:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -99,25 +113,21 @@ class KbAdmin:
 
     def articles(self, session: HubSession, query: str = "", category: str | None = None,
                  *, published_only: bool = False, limit: int = 200) -> list[KbArticle]:
-        """Articles matching every word of `query` in title, body, tags, fault codes or
-        models; newest change first."""
+        """The first `limit` articles matching every word of `query` in title, body, tags,
+        fault codes or models; newest change first. `count` with the same filter is how
+        many there are in all."""
         self.ctx.allow(session, HqWork.KB_MANAGE)
-        where, params = [], []
-        for word in (query or "").split():
-            where.append("(title LIKE ? OR body LIKE ? OR tags LIKE ? OR fault_codes LIKE ? OR models LIKE ?)")
-            params += [f"%{word}%"] * 5
-        if category:
-            where.append("category = ?")
-            params.append(category)
-        if published_only:
-            where.append("COALESCE(active, 1) != 0")
-        rows = self.ctx.query("SELECT * FROM kb_articles" + (" WHERE " + " AND ".join(where) if where else "")
-                              + " ORDER BY updated_at DESC, title LIMIT ?", (*params, limit))
+        where, params = _filter(query, category, published_only)
+        rows = self.ctx.query(f"SELECT * FROM kb_articles{where} ORDER BY updated_at DESC, title LIMIT ?",
+                              (*params, limit))
         return [self._row(r, session.lang) for r in rows]
 
-    def count(self, session: HubSession) -> int:
+    def count(self, session: HubSession, query: str = "", category: str | None = None,
+              *, published_only: bool = False) -> int:
+        """How many articles match (`articles`' filter), however many the list shows."""
         self.ctx.allow(session, HqWork.KB_MANAGE)
-        return self.ctx.scalar("SELECT COUNT(*) FROM kb_articles")
+        where, params = _filter(query, category, published_only)
+        return self.ctx.scalar(f"SELECT COUNT(*) FROM kb_articles{where}", params)
 
     def article(self, session: HubSession, article_id: str) -> KbArticle:
         self.ctx.allow(session, HqWork.KB_MANAGE)

@@ -38,7 +38,9 @@ class KbAdminView:
         pick = ft.Dropdown(label=sh.t("kba_category_filter"), value=self.category, width=200, options=options(
             [(ANY, sh.t("kba_any_category"))] + [(c.code, c.name) for c in cats]),
             on_select=lambda e: self._filter(category=e.control.value))
-        hits = kb.articles(sh.session, self.query, None if self.category == ANY else self.category)
+        picked = None if self.category == ANY else self.category
+        hits = kb.articles(sh.session, self.query, picked)
+        total = kb.count(sh.session, self.query, picked)  # all of them, not only the ones listed
         cards = [self._card(a) for a in hits]
         categories = w.section(sh.t("kba_categories"), ft.Row([
             ft.Container(ft.Row([ft.Text(c.name), w.muted(sh.t("kba_cat_n", n=c.articles)),
@@ -55,7 +57,7 @@ class KbAdminView:
                    spacing=16, wrap=True),
             categories,
             self._synonyms(),
-            w.muted(sh.t("kba_n", n=len(hits))),
+            w.muted(sh.t("kba_n", n=total) + (sh.t("kba_shown", n=len(hits)) if total > len(hits) else "")),
             *(cards or [w.muted(sh.t("kba_no_hits"))])], spacing=10, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _card(self, a: KbArticle) -> ft.Control:
