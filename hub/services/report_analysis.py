@@ -62,7 +62,7 @@ def source_for(dims: tuple[Dimension, ...], grain: Grain, *, region: bool, outle
 
 def measures(sums: dict) -> dict:
     """The analysis measures from one group's sums."""
-    s = {k: int(sums.get(k) or 0) for k in SUMS}  # PostgreSQL's SUM is a numeric
+    s = {k: v if type(v) is int else int(v or 0) for k, v in sums.items()}  # PostgreSQL's SUM is a numeric
     return {"orders": s["orders"], "completed": s["completed"],
             "complaint_rate": rate(s["complained"], s["orders"]),
             "unsatisfied_rate": rate(s["unsatisfied"], s["satisfied"] + s["unsatisfied"]),

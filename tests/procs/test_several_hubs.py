@@ -25,7 +25,9 @@ class MeteredHub(HubProcess):
         return [*super().command(), "--metrics-port", str(self.metrics_port)]
 
     def leader(self) -> str:
-        checks = httpx.get(f"{self.url}/readyz", verify=False, timeout=10).json()["checks"]
+        ready = httpx.get(f"{self.url}/readyz", verify=False, timeout=10)
+        assert ready.status_code == 200, ready.text  # a standby is ready too (it serves the APIs)
+        checks = ready.json()["checks"]
         return next(c["detail"] for c in checks if c["name"] == "jobs")
 
     def runs(self, job: str, outcome: str = "ok") -> float:
