@@ -81,7 +81,7 @@ def test_two_hub_processes_behind_haproxy_serve_nodes_and_hq(postgres, tmp_path)
 
         with httpx.Client(verify=False) as browser:  # HQ's web UI: one process per session
             served = {lb.answered_by("/hq/", browser) for _ in range(5)}
-            assert len(served) == 1 and browser.cookies.get("FIELDSYNC_HQ") in {"hub1", "hub2"}
+            assert len(served) == 1 and browser.cookies.get("fieldsync_hq") in {"hub1", "hub2"}
 
         second.kill()  # kill -9
         s = node.store()
