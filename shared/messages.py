@@ -315,6 +315,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query_export_too_many": ("结果超过 {n} 条，无法导出；请缩小时间范围或增加筛选条件。",
                               "More than {n} orders match: narrow the dates or add filters to export them."),
     "query_no_order": ("没有单号为“{number}”的工单。", "There is no order numbered “{number}”."),
+    # import and export of master data (hub/services/importing.py, table_files.py)
+    "import_entity": ("不能导入“{entity}”：可导入客户、网点、用户、产品型号、配件和配件价格。",
+                      "Cannot import “{entity}”: customers, outlets, users, product models, parts and prices can."),
+    "import_format": ("不支持文件“{name}”：请使用CSV或Excel（.xlsx）文件。",
+                      "The file “{name}” is not supported: use a CSV or an Excel (.xlsx) file."),
+    "import_too_large": ("文件超过{mb} MB，请分成几个文件导入。", "The file is larger than {mb} MB; split it."),
+    "import_too_many": ("文件超过{n}行，请分成几个文件导入。", "The file has more than {n} rows; split it."),
+    "import_empty": ("文件是空的：第一行应为列名。", "The file is empty: its first row must name the columns."),
+    "import_encoding": ("无法识别文件的编码，请另存为UTF-8编码的CSV。",
+                        "The file's encoding is not recognised; save it as a UTF-8 CSV."),
+    "import_csv_broken": ("CSV文件第{line}行格式错误（引号未闭合？）。",
+                          "The CSV file is malformed at line {line} (an unclosed quote?)."),
+    "import_xlsx_broken": ("无法打开这个Excel文件，请另存为.xlsx格式。",
+                           "This Excel file cannot be opened; save it as .xlsx."),
+    "import_unknown_column": ("不认识的列“{column}”。可用的列：{columns}。",
+                              "Unknown column “{column}”. The columns are: {columns}."),
+    "import_missing_column": ("文件缺少“{column}”列。", "The file has no “{column}” column."),
+    "import_twice": ("与第{line}行重复：{what}“{value}”在文件中出现了两次。",
+                     "Repeats line {line}: the {what} “{value}” is in the file twice."),
+    "import_row": ("第{line}行：{message}", "Line {line}: {message}"),
+    "import_bad_rows": ("文件中有{n}行错误，没有导入任何数据。请修改后重新导入：{first}",
+                        "{n} row(s) of the file have errors; nothing was imported. Correct them and import again: "
+                        "{first}"),
+    "import_no_rows": ("文件中没有数据行。", "The file has no data rows."),
 }
 
 
