@@ -72,7 +72,10 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: _order_query(conn)),
     Migration(16, "kb_synonyms: groups of words the knowledge-base search treats as one (replicated, global)",
               lambda conn: create_declared_table(conn, "kb_synonyms")),
-    Migration(17, "hq_kb_drafts: knowledge-base articles written or edited wait for another admin's review "
+    Migration(17, "hq_rollup_type_week: the report roll-up by outlet × service type × month × ISO week (the "
+                  "analysis by week without the per-order facts); the roll-ups rebuild",
+              lambda conn: _week_rollup(conn)),
+    Migration(18, "hq_kb_drafts: knowledge-base articles written or edited wait for another admin's review "
                   "before they are published (hub only)", lambda conn: [conn.execute(sql) for sql in kb_review.DDL]),
 )
 
@@ -118,6 +121,14 @@ def _report_dimensions(conn) -> None:
     if not is_postgres(conn):
         conn.execute("DROP TRIGGER IF EXISTS tr_hq_rollup_order_upd")
     for sql in (*intake.DDL, *rollups.DDL):
+        conn.execute(sql)
+    conn.execute("DELETE FROM hq_rollup_meta WHERE key = 'built_at'")
+
+
+def _week_rollup(conn) -> None:
+    """Runs on both stores: the new roll-up table (rollups.DDL, every statement IF NOT
+    EXISTS / CREATE OR REPLACE), filled by the rebuild the job does next."""
+    for sql in rollups.DDL:
         conn.execute(sql)
     conn.execute("DELETE FROM hq_rollup_meta WHERE key = 'built_at'")
 

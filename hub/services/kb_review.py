@@ -1,5 +1,5 @@
 """Articles are reviewed before they are published (issue #15 item 9). What an admin writes
-is a draft, kept on the hub only (`hq_kb_drafts`, hub migration 17): it reaches no node and
+is a draft, kept on the hub only (`hq_kb_drafts`, hub migration 18): it reaches no node and
 no search. The author submits it for review; another admin — never the one who wrote it —
 either approves it, which publishes it (the one write into the replicated `kb_articles`,
 so it reaches the nodes at their next pull and the agents' search at once), or sends it
