@@ -2,7 +2,10 @@
 escalation, callback tasks, report roll-ups. Each job is a module-level function taking the
 HubServices; it is registered in JOBS with an explicit id and an interval, runs with
 max_instances=1 and coalesce=True, and a crash is logged with its traceback rather than
-stopping the scheduler. A stop lets running jobs finish within a bound (README "Stopping")."""
+stopping the scheduler. A stop lets running jobs finish within a bound (README "Stopping").
+Several hub processes on one PostgreSQL database each run the scheduler, and a job does its
+work only in the one process that leads (hub/leadership.py): one at a time, another within
+a minute when it dies."""
 import logging
 import threading
 import time
@@ -10,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from hub import metrics
+from hub.leadership import PgLeadership, Sole
 from hub.services import approvals, callbacks, monitor
 from hub.services.rollups import fold_job
 from hub.services.sync_health import silence_job
@@ -34,13 +38,17 @@ class HubJobs:
     """The scheduler and a count of the jobs it is running, so that a stop can wait for
     them within a bound (APScheduler's own shutdown waits without one)."""
 
-    def __init__(self, scheduler):
+    def __init__(self, scheduler, leadership: Sole | PgLeadership | None = None):
         self.scheduler = scheduler
+        self.leadership = leadership or Sole()
         self._idle = threading.Condition()
         self._running = 0
 
     def supervised(self, job_id: str, fn: Callable, services) -> Callable[[], None]:
         def run() -> None:
+            if not self.leadership.leading():  # another hub process runs the jobs
+                metrics.JOB_RUNS.labels(job_id, "standby").inc()
+                return
             with self._idle:
                 self._running += 1
             outcome = "failed"
@@ -57,9 +65,16 @@ class HubJobs:
         return run
 
     def leader(self) -> str | None:
-        """Who runs the scheduled jobs, for /readyz: this process while its scheduler runs
-        (one hub process on SQLite); None when it stopped."""
-        return "this process" if self.scheduler.running else None
+        """Who runs the scheduled jobs, for /readyz: this process, or (several processes on
+        PostgreSQL) the one that leads; None when this process's scheduler stopped."""
+        return self.leadership.leader() if self.scheduler.running else None
+
+    def took_over(self) -> None:
+        """This process leads from now: the jobs that run at start run now (a hub taking
+        over from a dead one tells HQ about silent devices at once, not one interval later)."""
+        for job_id in RUN_AT_START:
+            if self.scheduler.get_job(job_id) is not None:
+                self.scheduler.modify_job(job_id, next_run_time=datetime.now())
 
     def stop(self, timeout: float, cut_short=lambda: False) -> bool:
         """No new runs; wait up to `timeout` s (less if `cut_short()` turns true) for the
@@ -72,17 +87,20 @@ class HubJobs:
                 if time.monotonic() >= deadline or cut_short():
                     return False
                 self._idle.wait(0.05)
+        self.leadership.stop()  # another process may lead now
         return True
 
 
-def start(services, jobs: list[tuple[str, Callable, int]] | None = None) -> HubJobs:
-    """Start the scheduler with `jobs` (default JOBS); call .stop(timeout) on the result."""
+def start(services, jobs: list[tuple[str, Callable, int]] | None = None,
+          leadership: Sole | PgLeadership | None = None) -> HubJobs:
+    """Start the scheduler with `jobs` (default JOBS) under `leadership` (default: this
+    process alone leads); call .stop(timeout) on the result."""
     from apscheduler.schedulers.background import BackgroundScheduler
     scheduler = BackgroundScheduler(daemon=True)
-    running = HubJobs(scheduler)
+    running = HubJobs(scheduler, leadership)
     for job_id, fn, seconds in (JOBS if jobs is None else jobs):
-        first = {"next_run_time": datetime.now()} if job_id in RUN_AT_START else {}
         scheduler.add_job(running.supervised(job_id, fn, services), "interval", seconds=seconds, id=job_id,
-                          replace_existing=True, max_instances=1, coalesce=True, **first)
+                          replace_existing=True, max_instances=1, coalesce=True)
     scheduler.start()
+    running.leadership.start(on_lead=running.took_over)
     return running

@@ -3,6 +3,7 @@ not do: a role that may not, a step the order's status does not allow, a submitt
 document, another outlet's row, bad input. It carries a code (stable, for the UI and
 tests) and the message in Chinese and English; the texts live in shared/messages.py."""
 from shared.labels import pair
+from shared.plural import fill
 from shared.messages import MESSAGES
 
 
@@ -33,4 +34,4 @@ class ServiceError(Exception):
 
 
 def _fill(template: str, params: dict, index: int) -> str:
-    return template.format(**{k: (v[index] if isinstance(v, tuple) else v) for k, v in params.items()})
+    return fill(template, **{k: (v[index] if isinstance(v, tuple) else v) for k, v in params.items()})

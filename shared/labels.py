@@ -1,6 +1,7 @@
 """Names a person reads for the domain's words (zh-CN first, English second): statuses,
 order types, roles, stock move kinds, document statuses, SLA milestones, tables. Screens
 and messages take their labels from here; nothing else spells them out."""
+from shared.plural import fill
 
 LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an SLA level
     "status": {
@@ -129,7 +130,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "date_from": ("从（年-月-日）", "From (YYYY-MM-DD)"), "date_to": ("到（年-月-日）", "To (YYYY-MM-DD)"),
         "apply": ("筛选", "Apply"), "clear_dates": ("清除日期", "Clear dates"),
         "dates_shown": ("{what}：{start} 至 {end}", "{what}: {start} to {end}"),
-        "no_orders": ("没有符合条件的工单。", "No orders match."), "total": ("共{n}单", "{n} orders"),
+        "no_orders": ("没有符合条件的工单。", "No orders match."), "total": ("共{n}单", "{n} {n:order|orders}"),
         "page_range": ("第 {a}–{b} 条，共 {n} 条", "{a}–{b} of {n}"), "prev_page": ("上一页", "Previous"),
         "next_page": ("下一页", "Next"),
         "status_filter": ("状态", "Status"), "type_filter": ("类型", "Type"), "technician": ("师傅", "Technician"),
@@ -177,7 +178,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "request_total": ("共{n}项，合计{total}", "Lines: {n}, total {total}"),
         "confirm_submit": ("确认提交", "Submit?"),
         "confirm_large_request": ("本申请共{n}项配件，合计{total}。确认提交给总部？",
-                                  "This request has {n} lines, {total} in all. Submit it to HQ?"),
+                                  "This request has {n} {n:line|lines}, {total} in all. Submit it to HQ?"),
         "open_count": ("开始盘点", "Start stocktake"), "blind": ("盲盘（不显示账面数）", "Blind (hide expected)"),
         "counted": ("实盘数", "Counted"), "expected": ("账面数", "Expected"), "variance": ("差异", "Variance"),
         "no_count": ("当前没有进行中的盘点。", "No stocktake is open."),
@@ -204,7 +205,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         # partial counts (node/ui/views/stocktake.py)
         "count_scope": ("盘点范围", "What to count"), "scope_all": ("全部库存", "The whole store"),
         "scope_category": ("类别：{category}", "Category: {category}"),
-        "scope_moved": ("近{days}天变动最多的{n}种配件", "The {n} parts that moved most in {days} days"),
+        "scope_moved": ("近{days}天变动最多的{n}种配件",
+                        "The {n} {n:part|parts} that moved most in {days} {days:day|days}"),
         "scope_pick_category": ("按类别", "One category"), "count_category": ("类别", "Category"),
         "scope_shelf": ("货位：{shelf}", "Shelf: {shelf}"), "shelf": ("货位", "Shelf"),
         "set_shelf": ("设置货位", "Set shelf"),
@@ -275,7 +277,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "edit_details": ("修改信息", "Edit details"), "no_model": ("（未选择）", "(none)"),
         "priority_label": ("紧急程度", "Priority"), "order_type": ("服务类型", "Service type"),
         "photos": ("现场照片", "Photos"), "pick_photos": ("选择照片", "Choose photos"),
-        "photos_n": ("已选{n}张照片", "{n} photos chosen"),
+        "photos_n": ("已选{n}张照片", "{n} {n:photo|photos} chosen"),
         "sign_here": ("请客户在框内签名", "Customer signs in the box"),
         "clear": ("清除", "Clear"), "signature_empty": ("请客户先签名。", "The customer has not signed yet."),
         "save_signature": ("保存签名", "Save signature"), "signature_pad": ("签名板", "Signature pad"),
@@ -358,7 +360,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "cancel": ("取消工单", "cancel the order"),
         "take_back": ("收回改派", "take the order back"),
     },
-    # Master data (hub/services/master_data.py, customers.py, data_import.py): what its forms and
+    # Master data (hub/services/master_data.py, customers.py, importing.py): what its forms and
     # import files name, and the things themselves.
     "md_field": {
         "code": ("编码", "code"), "name": ("名称", "name"), "name_en": ("英文名称", "English name"),
@@ -378,6 +380,29 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "qualifications": ("服务品类", "qualifications"), "outlet_code": ("网点编码", "outlet code"),
         "file": ("文件", "file"), "note": ("备注", "note"),
     },
+    # Import and export (hub/services/importing.py): the things a file holds, and its column
+    # headers — a file may name a column in Chinese, in English or by the field's own key.
+    "import_entity": {
+        "customers": ("客户", "customers"), "outlets": ("网点", "outlets"), "users": ("用户", "users"),
+        "product_models": ("产品型号", "product models"), "parts": ("配件", "parts"),
+        "prices": ("配件价格", "part prices"),
+    },
+    "import_column": {
+        "customer_name": ("客户姓名", "customer name"), "phone": ("电话", "phone"), "city": ("城市", "city"),
+        "address": ("地址", "address"), "member_level": ("会员等级", "member level"),
+        "outlet_code": ("网点编码", "outlet code"), "outlet_name": ("网点名称", "outlet name"),
+        "region": ("大区", "region"), "coverage": ("覆盖城市", "coverage"),
+        "qualifications": ("服务品类", "qualifications"), "capacity": ("接单能力", "capacity"),
+        "personal_data_days": ("个人信息保留天数", "days personal data is kept"),
+        "username": ("用户名", "username"), "display_name": ("姓名", "name"), "role": ("角色", "role"),
+        "password": ("密码", "password"), "pin": ("PIN码", "PIN"),
+        "model_code": ("产品型号", "model"), "model_name": ("型号名称", "model name"),
+        "category": ("产品类别", "category"), "warranty_months": ("保修月数", "warranty months"),
+        "sku": ("配件编码", "part number"), "part_name": ("配件名称", "part name"),
+        "unit_price": ("单价（元）", "unit price (yuan)"), "safety_stock": ("安全库存", "safety stock"),
+        "models": ("适用型号", "fits models"), "active": ("启用", "active"),
+    },
+    "import_status": {"new": ("新增", "new"), "changed": ("修改", "changed"), "unchanged": ("不变", "unchanged")},
     # HQ administration (hub-admin): the fields of its forms, survey question kinds.
     "admin_field": {
         "code": ("网点编码", "outlet code"), "name": ("名称", "name"), "region": ("大区", "region"),
@@ -395,6 +420,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "complete_within_min": ("完工时限（分钟）", "completion limit (minutes)"),
         "question": ("问题", "question"), "title": ("标题", "title"), "body": ("正文", "text"),
         "kb_category": ("分类", "category"), "audience": ("可见角色", "audience"),
+        "kb_return_reason": ("退回原因", "reason for sending it back"),
         "survey_type": ("问卷类型", "survey type"), "order_type": ("服务类型", "service type"),
         "priority": ("紧急程度", "priority"), "synonyms": ("同义词", "synonyms"),
     },
@@ -453,7 +479,7 @@ def ui_text(key: str, lang: str = "zh", **params) -> str:
     """A text of the outlet app (group "ui") with its parameters filled in: what its
     screens show, and the words its services put into their results."""
     text = label("ui", key, lang)
-    return text.format(**params) if params else text
+    return fill(text, **params) if params else text  # English plurals: shared/plural.py
 
 
 def heading(group: str, value, lang: str = "zh") -> str:

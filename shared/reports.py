@@ -7,6 +7,7 @@ MAX_DIMENSIONS dimensions (model, region, outlet, type, technician, agent), a pe
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 # A repair of the same appliance (serial number) completed within this many days after an
 # earlier repair of it counts as a repeat repair, and the earlier one as not fixed first time.
@@ -202,11 +203,13 @@ def week_monday(day: int) -> int:
     return day - ((day + 3) % 7)
 
 
+@lru_cache(maxsize=4096)
 def day_text(day: int) -> str:
     """A local day number as "2026-04-10"."""
     return (date(1970, 1, 1) + timedelta(days=day)).isoformat()
 
 
+@lru_cache(maxsize=4096)
 def week_text(day: int) -> str:
     """The ISO week of a local day number, as "2026-W15"."""
     year, week, _ = (date(1970, 1, 1) + timedelta(days=week_monday(day))).isocalendar()

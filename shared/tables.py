@@ -228,7 +228,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     # Where a part sits in one outlet's store (its shelf or bin, "A-03"), kept by the outlet
     # (node/services/shelves.py) so that a stocktake can count one shelf; one row per
     # (outlet, part), its id derived from both, so two devices set the same row. Hub
-    # migration 17 / node 13.
+    # migration 19 / node 13.
     _spec("part_shelves", OUTLET, RECORD, ByOutlet(), {
         "outlet_id": TEXT, "part_id": TEXT, "shelf": TEXT},
         set_once=frozenset({"outlet_id", "part_id"}), indexes=(("outlet_id", "shelf"),)),

@@ -71,7 +71,9 @@ class HubStore(SQLiteStore):
             return c.execute(
                 "SELECT COALESCE(o.code, n.outlet_id), MAX(n.last_seen_at), COALESCE(SUM(n.pending), 0) FROM nodes n"
                 " LEFT JOIN outlets o ON o.id = n.outlet_id WHERE n.status = 'active'"
-                " GROUP BY n.outlet_id ORDER BY MAX(n.last_seen_at) ASC LIMIT ?", (limit,)).fetchall()
+                " GROUP BY n.outlet_id, o.code"  # (o.code: PostgreSQL groups by what it selects)
+                " ORDER BY MAX(n.last_seen_at) IS NOT NULL, MAX(n.last_seen_at) LIMIT ?",  # NULLs first on both
+                (limit,)).fetchall()
 
     def node_counts(self) -> dict[str, int]:
         with self.snapshot() as c:

@@ -93,6 +93,10 @@ class SchemaTooNew(ValueError):
 
 
 def version_of(conn) -> int:
+    """The store's schema version: SQLite's user_version, PostgreSQL's `_schema_version`."""
+    if getattr(conn, "dialect", "sqlite") == "postgres":
+        row = conn.execute("SELECT version FROM _schema_version").fetchone()
+        return row[0] if row else 0
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 

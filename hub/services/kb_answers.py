@@ -3,15 +3,20 @@ title, body, tags, fault codes, models and category, with the node's tokenizer
 (shared/search.py), so an agent and a technician find the same articles for 漏水 or E4.
 The index is hub-only (hq_kb_*): triggers note every article that changes, however it is
 written (the admin's KB management, the demo data), and the next search re-indexes just
-those. Managing articles is the admin's screen; this module only reads them."""
+those. Managing articles is the admin's screen; this module only reads them.
+
+An agent reads answers out to customers: only articles whose audience includes HQ's agents
+(`AUDIENCE`) are indexed, found, opened or cited in a consult — a technician's repair
+procedure is not read aloud to a caller (issue #15 item 9)."""
 import json
 from dataclasses import dataclass
 
 from shared import search
-from shared.roles import HqWork
+from shared.roles import HqWork, Role
 from sync.schema import is_postgres
 
 
+AUDIENCE = Role.HQ_AGENT  # the articles an agent may read to a caller have it in their audience
 WEIGHTS = (5.0, 1.0, 3.0)  # bm25: title, body, keys
 PG_WEIGHTS = "{0.2,0.2,0.6,1.0}"  # ts_rank's D (body), C, B (keys), A (title): the same ratios
 
@@ -55,6 +60,11 @@ def _list(value) -> list[str]:
     return [str(i) for i in items if i is not None]
 
 
+def for_agents(article: dict) -> bool:
+    """Published, and written for HQ's agents (the audience a caller may hear)."""
+    return article.get("active") not in (0, False) and str(AUDIENCE) in _list(article.get("audience"))
+
+
 def _model_words(ctx, ids: list[str]) -> list[str]:
     if not ids:
         return []
@@ -79,7 +89,7 @@ class KbAnswers:
                     c.execute("DELETE FROM hq_kb_fts WHERE rowid = ?", (old[0],))
                     c.execute("DELETE FROM hq_kb_map WHERE article_id = ?", (aid,))
                 a = ctx.row("kb_articles", aid)
-                if a is None or a.get("active") == 0:
+                if a is None or not for_agents(a):
                     continue
                 keys = " ".join(_list(a.get("tags")) + _list(a.get("fault_codes"))
                                 + _model_words(ctx, _list(a.get("models"))) + [a.get("category") or ""])
@@ -118,8 +128,10 @@ class KbAnswers:
             "JOIN kb_articles a ON a.id = m.article_id ORDER BY hit.score", params)
         terms = search.query_terms(query or "")
         return [KbHit(r["id"], r["title"] or "", r["category"] or "", search.snippet(r["body"], terms),
-                      _list(r["fault_codes"])) for r in rows]
+                      _list(r["fault_codes"]))
+                for r in rows if for_agents(r)]  # an index made before the audience rule holds others too
 
     def article(self, article_id: str) -> dict | None:
+        """A published article for HQ's agents; None for any other (not found, to them)."""
         a = self.ctx.row("kb_articles", article_id)
-        return a if a is not None and a.get("active") != 0 else None
+        return a if a is not None and for_agents(a) else None

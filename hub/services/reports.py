@@ -12,7 +12,7 @@ from shared.documents import DocStatus
 from shared.errors import ServiceError
 from shared.periods import local_datetime, valid_period
 from shared.reports import (COLUMNS, MAX_DIMENSIONS, MEASURE_KEYS, Column, Dimension, Grain, Report, Unit,
-                            analysis_columns, measure_column, rate, title)
+                            analysis_columns, dimension_label, grain_label, measure_column, rate, title)
 from shared.roles import HqWork
 
 from hub.services import report_analysis as analysis
@@ -120,7 +120,11 @@ class Reports:
         columns = analysis_columns(f.dims, f.grain) if key == Report.ANALYSIS else COLUMNS[key]
         titles = {c.key: c.title(lang) for c in columns}
         chart = replace(chart, names=tuple(titles[k] for k, _ in chart.series))
-        return ReportResult(key, title(key, lang), columns, rows, chart, f, self._scope(f),
+        scope = self._scope(f)
+        if key == Report.ANALYSIS:  # what it is grouped by, e.g. "网点 × 服务类型 · 按周"
+            shape = " × ".join(dimension_label(d, lang) for d in f.dims)
+            scope = " · ".join(x for x in (shape, grain_label(f.grain, lang), scope) if x)
+        return ReportResult(key, title(key, lang), columns, rows, chart, f, scope,
                             tuple(titles.values()))
 
     def export(self, session: HubSession, report: str, filters: ReportFilter | None = None) -> tuple[str, bytes]:

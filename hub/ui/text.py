@@ -3,6 +3,8 @@ under hub/ui/texts/ (`TEXTS = {key: (zh, en)}`), so a screen adds its words with
 a shared table; keys must be unique across modules (checked at import)."""
 from types import ModuleType
 
+from shared.plural import fill
+
 from hub.ui.texts import (admin, approvals, callbacks, complaints, home, intake, kb_admin, monitor, order_query,
                           reports, shell, sync_health)
 
@@ -26,4 +28,4 @@ TEXTS = _load(MODULES)
 def t(key: str, lang: str = "zh", **params) -> str:
     zh, en = TEXTS.get(key, (key, key))
     text = en if lang == "en" else zh
-    return text.format(**params) if params else text
+    return fill(text, **params) if params else text  # English plurals: shared/plural.py

@@ -1,5 +1,5 @@
-"""Hub migration 17 (part_shelves, the outlets' shelves of their parts) on both stores: a
-hub of version 16 reopened has the table and its index, and takes an outlet's shelf row
+"""Hub migration 19 (part_shelves, the outlets' shelves of their parts) on both stores: a
+hub of version 18 reopened has the table and its index, and takes an outlet's shelf row
 as a brand-new hub does."""
 from hub.migrations import HUB_SCHEMA
 from sync.keys import SigningKey
@@ -7,14 +7,14 @@ from sync.pg_hub_store import open_hub_store
 from sync.schema import is_postgres
 
 
-def test_migration_17_gives_a_version_16_hub_the_part_shelves(hub_db):
-    assert HUB_SCHEMA.latest >= 17
+def test_migration_19_gives_a_version_18_hub_the_part_shelves(hub_db):
+    assert HUB_SCHEMA.latest >= 19
     key = SigningKey.generate()
     hub = open_hub_store(hub_db, key=key)
     conn = hub.conn
     pg = is_postgres(conn)
     conn.execute("DROP TABLE part_shelves")  # its index goes with it
-    conn.execute("UPDATE _schema_version SET version = 16" if pg else "PRAGMA user_version = 16")
+    conn.execute("UPDATE _schema_version SET version = 18" if pg else "PRAGMA user_version = 18")
     hub.close()
     hub = open_hub_store(hub_db, key=key)
     try:

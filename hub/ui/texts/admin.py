@@ -125,5 +125,5 @@ TEXTS = {
     "adm_epoch": ("纪元", "Epoch"),
     "adm_revoked_done": ("设备已停用", "Device revoked"),
     "adm_resolved_done": ("已标记为已处理", "Marked resolved"),
-    "adm_open_forks": ("分叉{n}", "{n} forks"),
+    "adm_open_forks": ("分叉{n}", "{n} {n:fork|forks}"),
 }

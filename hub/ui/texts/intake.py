@@ -9,7 +9,7 @@ TEXTS = {
     "in_new_call": ("下一个来电", "Next call"),
     "in_returning": ("老客户", "Returning customer"),
     "in_new_caller": ("新客户：资料库中没有号码 {phone}", "New caller: no customer with {phone}"),
-    "in_matches": ("找到{n}位客户，请选择：", "{n} customers match; choose one:"),
+    "in_matches": ("找到{n}位客户，请选择：", "{n} {n:customer matches|customers match}; choose one:"),
     "in_choose": ("选择", "Choose"),
     "in_member": ("会员", "Member"),
     "in_not_member": ("非会员", "Not a member"),

@@ -12,7 +12,8 @@ TEXTS = {
     "sh_region": ("大区", "Region"),
     "sh_any_region": ("全部大区", "All regions"),
     "sh_summary": ("{n} 台设备，{silent} 台超过{hours}小时未同步，{behind} 台版本落后",
-                   "{n} devices, {silent} silent for more than {hours} hours, {behind} on an old release"),
+                   "{n} {n:device|devices}, {silent} silent for more than {hours} {hours:hour|hours}, "
+                   "{behind} on an old release"),
     "sh_device": ("设备", "Device"),
     "sh_kind": ("类型", "Kind"),
     "sh_kind_outlet": ("网点电脑", "Outlet PC"),

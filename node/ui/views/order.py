@@ -32,6 +32,7 @@ class OrderView:
             w.chip(d.type_label, ft.Colors.BLUE_GREY_400),
             *([w.chip(d.priority_label, ft.Colors.RED_600)] if d.urgent else []),
             *([w.chip(sh.t("overdue"), ft.Colors.RED_700)] if d.overdue else []),
+            *self._articles(),
         ], wrap=True)
         left = ft.Column([self._customer(d), self._appliance(d), self._fault(d), self._parts(d)], spacing=12,
                          col={"xs": 12, "md": 6}, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -98,17 +99,19 @@ class OrderView:
             rows.append(w.kv(heading("field", "notes", sh.lang), d.notes))
         if d.resolution:
             rows.append(w.kv(sh.t("resolution"), d.resolution))
-        return w.section(sh.t("fault"), *rows, actions=self._articles())
+        return w.section(sh.t("fault"), *rows)
 
     def _articles(self) -> list[ft.Control]:
-        """The knowledge base's articles for this model and fault code, one tap away."""
+        """The knowledge base's articles for this model and fault code, one tap away: a
+        button in the order's head line, where it is always on screen (inside the fault's
+        card, the card's texts would become one group for a screen reader)."""
         from node.ui.views.kb import KbView
         sh = self.shell
         n = len(sh.services.kb.for_order(sh.session, self.order_id).hits)
         if not n:
             return []
-        return [ft.TextButton(sh.t("kb_for_order", n=n), icon=ft.Icons.MENU_BOOK,
-                              on_click=lambda e: sh.show(KbView(sh, self.order_id, back=self)))]
+        return [ft.OutlinedButton(sh.t("kb_for_order", n=n), icon=ft.Icons.MENU_BOOK,
+                                  on_click=lambda e: sh.show(KbView(sh, self.order_id, back=self)))]
 
     def _sla(self, d) -> ft.Control:
         sh, lang = self.shell, self.shell.lang
