@@ -61,7 +61,7 @@ class OrdersView:
         techs = [ft.DropdownOption(key=ANY, text=sh.t("any_technician"))]
         techs += [ft.DropdownOption(key=o.key, text=o.text) for o in choices.technicians]
         search = ft.TextField(value=self.search, label=sh.t("search_orders"), prefix_icon=ft.Icons.SEARCH,
-                              col={"xs": 12, "md": 12, "lg": 4},
+                              col={"xs": 12, "md": 12, "lg": 3},
                               on_submit=lambda e: self._set(search=e.control.value.strip()))
         half = {"xs": 6, "md": 4, "lg": 2}
         filters = ft.ResponsiveRow([
@@ -72,15 +72,16 @@ class OrdersView:
                         on_select=lambda e: self._set(type=e.control.value)),
             ft.Dropdown(label=sh.t("technician"), value=self.technician, options=techs, col=half, expand=True,
                         on_select=lambda e: self._set(technician=e.control.value)),
-            ft.Checkbox(label=sh.t("overdue_only"), value=self.overdue, col=half,
+            ft.Checkbox(label=sh.t("overdue_only"), value=self.overdue, col={"xs": 4, "md": 4, "lg": 2},
                         on_change=lambda e: self._set(overdue=bool(e.control.value))),
-            ft.Container(self._dates_button(choices), col=half),
+            ft.Container(self._dates_button(), col={"xs": 2, "md": 2, "lg": 1}),
         ], spacing=12, run_spacing=10, vertical_alignment=ft.CrossAxisAlignment.CENTER)
         cards = [self._card(c) for c in page.cards] or [w.muted(sh.t("no_orders"))]
         create = [ft.FilledButton(sh.t("new_order"), icon=ft.Icons.ADD_CALL, on_click=lambda e: self._new())
                   ] if s.office else []
         return ft.Column([
-            ft.Row([w.title(sh.t("orders")), tabs, w.muted(sh.t("total", n=page.total)), *create],
+            ft.Row([w.title(sh.t("orders")), tabs, w.muted(sh.t("total", n=page.total)), *create,
+                    *self._dates_shown(choices)],
                    spacing=16 if sh.compact else 24, run_spacing=8, wrap=True),
             filters,
             *([self._date_row(choices)] if self.dates_open else []),
@@ -95,16 +96,23 @@ class OrdersView:
             setattr(self, k, v)
         self.shell.render()
 
-    def _dates_button(self, choices) -> ft.Control:
-        """"按日期筛选", or the range the list is narrowed by; it opens the range's fields."""
-        sh, d = self.shell, self.dates
-        text = sh.t("date_range")
-        if d is not None:
-            what = next((c.text for c in choices.date_fields if c.key == d.field), d.field)
-            text = sh.t("dates_shown", what=what, start=d.start.isoformat() if d.start else "…",
-                        end=d.end.isoformat() if d.end else "…")
-        make = ft.FilledTonalButton if d is not None else ft.OutlinedButton
-        return make(text, icon=ft.Icons.DATE_RANGE, on_click=lambda e: self._toggle_dates())
+    def _dates_button(self) -> ft.Control:
+        """The date range's button: an icon (filled while a range narrows the list), so the
+        filters keep their lines on a phone; it opens the range's fields."""
+        sh = self.shell
+        icon = ft.Icon(ft.Icons.DATE_RANGE, semantics_label=sh.t("date_range"))
+        style = ft.ButtonStyle(bgcolor=ft.Colors.BLUE_100) if self.dates is not None else None
+        return ft.IconButton(icon, tooltip=sh.t("date_range"), style=style, on_click=lambda e: self._toggle_dates())
+
+    def _dates_shown(self, choices) -> list[ft.Control]:
+        """The range the list is narrowed by, beside the count ("创建日期：… 至 …")."""
+        d = self.dates
+        if d is None:
+            return []
+        sh = self.shell
+        what = next((c.text for c in choices.date_fields if c.key == d.field), d.field)
+        return [w.chip(sh.t("dates_shown", what=what, start=d.start.isoformat() if d.start else "…",
+                             end=d.end.isoformat() if d.end else "…"), ft.Colors.BLUE_700)]
 
     def _date_row(self, choices) -> ft.Control:
         sh = self.shell
