@@ -67,6 +67,20 @@ def add_parser(sub) -> None:
     c.add_argument("alert_id", type=int)
     cmd("retire-weak-pins", "remove every PIN of the old short rule (their users log in with a password until given a "
         "new one); the removal reaches every node", _retire_weak_pins)
+    c = cmd("user-add", "add a user: HQ's (hq_agent, hq_approver, admin) or an outlet's (technician, clerk, "
+            "outlet_manager, with --outlet); a generated password is printed once", _user_add)
+    c.add_argument("--username", required=True)
+    c.add_argument("--name", required=True, help="the name shown to others")
+    c.add_argument("--role", required=True, help="technician, clerk, outlet_manager, hq_agent, hq_approver or admin")
+    c.add_argument("--outlet", default=None, help="outlet code (outlet users only)")
+    c.add_argument("--phone", default="")
+    c.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input (else one is generated)")
+    c.add_argument("--pin-stdin", action="store_true",
+                   help="read an outlet user's PIN (6-12 digits) from the next line of standard input")
+    c = cmd("users", "list users (never their password or PIN hashes)", _users)
+    c.add_argument("--outlet", default=None, help="only this outlet's (code)")
+    c.add_argument("--role", default=None)
     entities = ("customers", "outlets", "users", "product_models", "parts", "prices")
     c = cmd("import", "import customers, outlets, users, product models, parts or prices from a CSV or Excel (.xlsx) "
             "file: all rows or, with any bad row, none (README: Importing and exporting)", _import)
@@ -273,4 +287,34 @@ def _export(a) -> int:
     else:
         a.output.write_bytes(data)
         print(f"{a.output}")
+    return 0
+
+
+def _secret(prompt: str) -> str:
+    """A password or PIN from standard input (never an argument: no shell history, no ps)."""
+    if sys.stdin.isatty():
+        import getpass
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _user_add(a) -> int:
+    password = _secret("password: ") if a.password_stdin else None
+    pin = _secret("PIN: ") if a.pin_stdin else None
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        outlet_id = adm.network.outlet_id_of(a.outlet) if a.outlet else None
+        uid, generated = adm.network.create_user(me, username=a.username, display_name=a.name, role=a.role,
+                                                 outlet_id=outlet_id, phone=a.phone, password=password, pin=pin)
+    print(f"user {a.username} created  id={uid}")
+    if generated:
+        print(f"password: {generated}   (shown once; stored only as a scrypt hash)")
+    return 0
+
+
+def _users(a) -> int:
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        outlet_id = adm.network.outlet_id_of(a.outlet) if a.outlet else None
+        for u in adm.network.users(me, outlet_id=outlet_id, role=a.role):
+            print(f"{u.username:16} {u.role:15} {u.outlet_code or '-':8} {u.display_name}"
+                  f"{'' if u.active else '  INACTIVE'}{'  PIN' if u.has_pin else ''}  id={u.id}")
     return 0

@@ -387,6 +387,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "complete_within_min": ("完工时限（分钟）", "completion limit (minutes)"),
         "question": ("问题", "question"), "title": ("标题", "title"), "body": ("正文", "text"),
         "kb_category": ("分类", "category"), "audience": ("可见角色", "audience"),
+        "kb_return_reason": ("退回原因", "reason for sending it back"),
         "survey_type": ("问卷类型", "survey type"), "order_type": ("服务类型", "service type"),
         "priority": ("紧急程度", "priority"), "synonyms": ("同义词", "synonyms"),
     },

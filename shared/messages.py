@@ -60,6 +60,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "order_finished": ("工单当前为“{status}”，不能再{action}。", "The order is {status}; you can no longer {action}."),
     "need_status": ("工单当前为“{status}”，需为“{needed}”才能{action}。",
                     "The order is {status}; it must be {needed} to {action}."),
+    "kb_review_own": ("不能审核自己编写的文章：请由另一位管理员审核。",
+                      "You cannot review an article you wrote: another administrator reviews it."),
+    "kb_not_in_review": ("这篇文章不在待审核状态（可能已被审核或退回）。",
+                         "This article is not waiting for review (it may have been approved or sent back)."),
+    "kb_already_in_review": ("这篇文章已提交审核，请等待审核结果。",
+                             "This article is already waiting for review."),
     "required": ("请填写{what}。", "Please fill in {what}."),
     "md_code_taken": ("{what}“{value}”已存在。", "The {what} “{value}” already exists."),
     "md_bad_code": ("{what}只能由字母、数字和连字符组成，最多{n}个字符。",
@@ -336,8 +342,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Repeats line {line}: the {what} “{value}” is in the file twice."),
     "import_row": ("第{line}行：{message}", "Line {line}: {message}"),
     "import_bad_rows": ("文件中有{n}行错误，没有导入任何数据。请修改后重新导入：{first}",
-                        "{n} row(s) of the file have errors; nothing was imported. Correct them and import again: "
-                        "{first}"),
+                        "{n} {n:row|rows} of the file {n:has|have} errors; nothing was imported. Correct them and "
+                        "import again: {first}"),
     "import_no_rows": ("文件中没有数据行。", "The file has no data rows."),
 }
 

@@ -193,6 +193,13 @@ class Network:
 
     # ---- users ----
 
+    def outlet_id_of(self, code: str) -> str:
+        """The outlet of a code, as the CLI, the admin API and an import name it."""
+        row = self.ctx.one("SELECT id FROM outlets WHERE code = ?", (" ".join(str(code or "").split()).upper(),))
+        if row is None:
+            raise ServiceError.of("outlet_unknown", field="outlet")
+        return row["id"]
+
     def users(self, session: HubSession, *, outlet_id: str | None = None, role: str | None = None,
               query: str = "", hq_only: bool = False) -> list[UserRow]:
         """Users without their hashes (only whether a password / PIN is set), HQ users

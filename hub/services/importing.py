@@ -332,10 +332,7 @@ class Importing:
         if "role" in fields:
             fields["role"] = _role(fields["role"])
         if "outlet_code" in fields:
-            o = self.ctx.one("SELECT id FROM outlets WHERE code = ?", (fields.pop("outlet_code").upper(),))
-            if o is None:
-                raise ServiceError.of("outlet_unknown", field="outlet")
-            fields["outlet_id"] = o["id"]
+            fields["outlet_id"] = self.network.outlet_id_of(fields.pop("outlet_code"))
         active = flag(fields.pop("active")) if "active" in fields else (True if current is None else
                                                                          current.get("active") is not False)
         base = {**(current or {}), **fields}
