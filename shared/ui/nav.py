@@ -57,6 +57,7 @@ class Nav:
         return ft.NavigationRail(
             selected_index=self.selected_index(shell.session, shell.view),
             label_type=ft.NavigationRailLabelType.ALL, min_width=self.rail_min_width, on_change=change,
+            scrollable=True,  # HQ's admin has more screens than a laptop's height shows
             destinations=[ft.NavigationRailDestination(icon=icon, label=shell.t(key)) for key, icon, _, _ in items])
 
     ENTRY_HEIGHT = 84  # a destination with its label on up to two lines (Material 3: 56–80 px)
