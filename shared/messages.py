@@ -342,8 +342,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Repeats line {line}: the {what} “{value}” is in the file twice."),
     "import_row": ("第{line}行：{message}", "Line {line}: {message}"),
     "import_bad_rows": ("文件中有{n}行错误，没有导入任何数据。请修改后重新导入：{first}",
-                        "{n} row(s) of the file have errors; nothing was imported. Correct them and import again: "
-                        "{first}"),
+                        "{n} {n:row|rows} of the file {n:has|have} errors; nothing was imported. Correct them and "
+                        "import again: {first}"),
     "import_no_rows": ("文件中没有数据行。", "The file has no data rows."),
 }
 
