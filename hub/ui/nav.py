@@ -13,6 +13,7 @@ from hub.ui.views.admin_users import UsersView
 from hub.ui.views.approvals import ApprovalsView
 from hub.ui.views.callbacks import CallbacksView
 from hub.ui.views.complaints import ComplaintsView
+from hub.ui.views.data_io import DataIoView
 from hub.ui.views.dispatch import DispatchView
 from hub.ui.views.home import HomeView
 from hub.ui.views.intake import IntakeView
@@ -39,6 +40,7 @@ SCREENS: list[tuple[str, str, type, frozenset]] = [
     ("adm_users", ft.Icons.PEOPLE, UsersView, HQ_WORK[HqWork.ADMIN]),
     ("adm_rules", ft.Icons.RULE, RulesView, HQ_WORK[HqWork.ADMIN]),
     ("adm_nodes", ft.Icons.DEVICES, NodesView, HQ_WORK[HqWork.ADMIN]),
+    ("io_title", ft.Icons.IMPORT_EXPORT, DataIoView, HQ_WORK[HqWork.ADMIN] | HQ_WORK[HqWork.MASTER_DATA]),
     ("sh_title", ft.Icons.SYNC_PROBLEM, SyncHealthView, HQ_WORK[HqWork.ADMIN]),
     ("kba_title", ft.Icons.MENU_BOOK, KbAdminView, HQ_WORK[HqWork.KB_MANAGE]),
 ]
