@@ -207,7 +207,7 @@ class Importing:
             raise ServiceError.of("import_no_rows")
         plan = Plan(e.name, [], [])
         seen: dict[str, int] = {}
-        memo: dict = {}   # what every row looks up alike (model codes), read once per plan
+        memo: dict = {}   # what every row looks up alike (the table's rows, model codes), read once per plan
         for line, cells in table.rows:
             given = {c: cells[i].strip() if i < len(cells) else "" for i, c in enumerate(columns)
                      if c is not None and c not in e.ignored}
