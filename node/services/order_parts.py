@@ -107,6 +107,14 @@ class OrderParts:
                                              name=p["name"] or p["id"], sku=p["sku"] or p["id"], n=p["on_hand"]))
                      for p in rows)
 
+    def carries_nothing(self, session: Session) -> bool:
+        """A technician whose bag is empty (the part picker says so in words)."""
+        if not session.technician:
+            return False
+        return not self.ctx.scalar(
+            "SELECT 1 FROM stock_moves WHERE outlet_id = ? AND holder = ? GROUP BY part_id HAVING SUM(qty) > 0 "
+            "LIMIT 1", (self.ctx.outlet_id, session.user_id))
+
     def return_defective(self, session: Session, order_part_id: str) -> str:
         """The old part is back at the outlet; returns the stock move id."""
         ctx = self.ctx

@@ -35,6 +35,8 @@ def test_the_parts_carried_are_offered_the_appliances_kind_first_and_none_left_s
     en = env.svc.parts.choices(env.session(env.tech.user_id, "en"), washer)
     assert [c.text for c in en] == ["排水泵 (P-2002) · not carried", "室内温度传感器 (P-2001) · 3 carried",
                                     "门封条 (P-2003) · 2 carried"]
+    assert not env.svc.parts.carries_nothing(env.tech) and not env.svc.parts.carries_nothing(env.clerk)
+    assert env.svc.parts.carries_nothing(env.tech2)  # 李师傅 carries nothing: the picker says so
     err = env.refused("not_carried", env.svc.parts.use_part, env.tech, washer, "P-2002")
     assert err.message("zh") == "您没有携带该配件：排水泵。请先到网点领料。"
     # the clerk picks from the store: the washer's pump first, none there; other kinds only when stocked

@@ -229,7 +229,7 @@ def use_part(view, action) -> None:
             n = -1
         return _attempt(view, sh.services.parts.use_part, sh.session, view.order_id, part.value, n,
                         old_serial=old.value, new_serial=new.value, in_warranty=bool(warranty.value))
-    empty = [w.muted(sh.t("you_carry_none"))] if not choices and sh.session.technician else []  # nothing carried
+    empty = [w.muted(sh.t("you_carry_none"))] if sh.services.parts.carries_nothing(sh.session) else []
     _dialog(view, f"{view.detail.number} · {action.label}", [*empty, part, qty, old, new, warranty], ok)
 
 
