@@ -283,7 +283,8 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
                         ("hq_rollup_region_month", "region × model × month"),
                         ("hq_rollup_parts_month", "outlet × model × month × part"),
                         ("hq_rollup_parts_region_month", "region × model × month × part"),
-                        ("hq_rollup_tech_month", "technician × month"), ("hq_rollup_agent_month", "agent × month")):
+                        ("hq_rollup_tech_month", "technician × month"), ("hq_rollup_agent_month", "agent × month"),
+                        ("hq_rollup_type_week", "outlet × type × month × week")):
         cells = services.ctx.scalar(f"SELECT COUNT(*) FROM {table}")
         report.row(f"roll-up {table} ({what})", cells, "rows", "orders folded", folded, baseline_unit="orders")
 
@@ -318,7 +319,8 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
     # analyses the user shapes: from a roll-up, and from the facts (one row per order)
     shaped = []
     for dims, grain, what in ((("model", "region"), "month", "model × region × month"),
-                              (("outlet", "type"), "week", "outlet × type × week, from the facts")):
+                              (("outlet", "type"), "week", "outlet × type × week (the week roll-up)"),
+                              (("model",), "week", "model × week, from the per-order facts")):
         f = ReportFilter(dims=dims, grain=grain, measure="complaint_rate")
         rolled = timed(partial(services.reports.run, session, Report.ANALYSIS, f), args.runs)
         worst = max(worst, rolled)

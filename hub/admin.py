@@ -58,10 +58,24 @@ def administering(home: HubHome, actor: str = "cli") -> Iterator[tuple[Administr
 
 
 def _administering(home: HubHome, actor: str) -> Iterator[tuple[Administration, HubSession]]:
+    with _services(home, actor) as (services, session):
+        yield services.admin, session
+
+
+@contextmanager
+def acting(home: HubHome, actor: str = "cli") -> Iterator[tuple[HubServices, HubSession]]:
+    """All the hub's services (import and export need more than the administration) and
+    the system actor's session, as `administering`."""
+    with home.in_use(), _services(home, actor) as pair:
+        yield pair
+
+
+@contextmanager
+def _services(home: HubHome, actor: str) -> Iterator[tuple[HubServices, HubSession]]:
     hub = home.open()
     try:
         services = HubServices(hub)
         services.admin.nodes.configure(cert_sha256=home.fingerprint())
-        yield services.admin, HubSession.of_system(actor)
+        yield services, HubSession.of_system(actor)
     finally:
         hub.close()

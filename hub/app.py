@@ -389,6 +389,27 @@ def _admin_routes(app: FastAPI, hub: HubStore, hub_services):
             me, **{k: body_text(body, k) for k in ("code", "name", "region", "city")})
         return JSONResponse({"id": oid}, status_code=201)
 
+    @app.get(f"{A}/users", tags=["admin"])
+    def users(request: Request, outlet: str | None = None, role: str | None = None):
+        """Users without their hashes (only whether a password / PIN is set)."""
+        me = _admin_session(hub, request)
+        network = administration().network
+        return network.users(me, outlet_id=network.outlet_id_of(outlet) if outlet else None, role=role)
+
+    @app.post(f"{A}/users", tags=["admin"], status_code=201)
+    def add_user(request: Request, body: dict):
+        """A new user; `password` empty or left out: one is generated and returned once.
+        `outlet`: the outlet's code, for outlet roles; `pin`: an outlet user's PIN."""
+        me = _admin_session(hub, request)
+        network = administration().network
+        outlet = body_text(body, "outlet")
+        uid, generated = network.create_user(
+            me, username=body_text(body, "username"), display_name=body_text(body, "display_name"),
+            role=body_text(body, "role"), outlet_id=network.outlet_id_of(outlet) if outlet else None,
+            phone=body_text(body, "phone"), password=body_text(body, "password") or None,
+            pin=body_text(body, "pin") or None)
+        return JSONResponse({"id": uid, "password": generated}, status_code=201)
+
     @app.post(f"{A}/enroll-codes", tags=["admin"], status_code=201)
     def enroll_code(request: Request, body: dict):
         me = _admin_session(hub, request)

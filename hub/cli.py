@@ -5,6 +5,7 @@ import dataclasses
 import functools
 import json
 import sys
+from pathlib import Path
 
 from hub import admin
 from hub.home import HubHome
@@ -66,6 +67,33 @@ def add_parser(sub) -> None:
     c.add_argument("alert_id", type=int)
     cmd("retire-weak-pins", "remove every PIN of the old short rule (their users log in with a password until given a "
         "new one); the removal reaches every node", _retire_weak_pins)
+    c = cmd("user-add", "add a user: HQ's (hq_agent, hq_approver, admin) or an outlet's (technician, clerk, "
+            "outlet_manager, with --outlet); a generated password is printed once", _user_add)
+    c.add_argument("--username", required=True)
+    c.add_argument("--name", required=True, help="the name shown to others")
+    c.add_argument("--role", required=True, help="technician, clerk, outlet_manager, hq_agent, hq_approver or admin")
+    c.add_argument("--outlet", default=None, help="outlet code (outlet users only)")
+    c.add_argument("--phone", default="")
+    c.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input (else one is generated)")
+    c.add_argument("--pin-stdin", action="store_true",
+                   help="read an outlet user's PIN (6-12 digits) from the next line of standard input")
+    c = cmd("users", "list users (never their password or PIN hashes)", _users)
+    c.add_argument("--outlet", default=None, help="only this outlet's (code)")
+    c.add_argument("--role", default=None)
+    entities = ("customers", "outlets", "users", "product_models", "parts", "prices")
+    c = cmd("import", "import customers, outlets, users, product models, parts or prices from a CSV or Excel (.xlsx) "
+            "file: all rows or, with any bad row, none (README: Importing and exporting)", _import)
+    c.add_argument("entity", choices=entities)
+    c.add_argument("file", type=Path, help="a .csv or .xlsx file; its first row names the columns")
+    c.add_argument("--dry-run", action="store_true", help="show what would change and every bad row; write nothing")
+    c.add_argument("--lang", choices=("zh", "en"), default="zh", help="the language of the report")
+    c = cmd("export", "export customers, outlets, users (no passwords), product models, parts or prices as CSV or "
+            "Excel: the columns the import reads", _export)
+    c.add_argument("entity", choices=entities)
+    c.add_argument("--output", "-o", type=Path, default=None,
+                   help="the file to write (.csv or .xlsx; default: CSV on standard output)")
+    c.add_argument("--lang", choices=("zh", "en"), default="zh", help="the language of the column headers")
     c = cmd("restore-report", "after restoring the hub from a backup: what the nodes gave back, what is lost",
             _restore_report)
     c.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -226,4 +254,67 @@ def _fork_resolve(a) -> int:
     with admin.administering(HubHome(a.dir)) as (adm, me):
         adm.nodes.resolve_fork(me, a.alert_id)
     print(f"fork alert {a.alert_id} resolved")
+    return 0
+
+
+def _import(a) -> int:
+    """The dry run's report (or the import's counts) on stdout; every bad row on stderr,
+    by line number, and exit 2 with nothing written."""
+    from hub.services.import_report import report_lines
+    data = a.file.read_bytes()
+    with admin.acting(HubHome(a.dir)) as (services, me):
+        plan = services.importing.plan(me, a.entity, data, a.file.name)
+        for line in report_lines(plan, a.lang, rows=a.dry_run):
+            print(line, file=sys.stderr if line.startswith("!") else sys.stdout)
+        if plan.errors:
+            return REFUSED
+        if a.dry_run:
+            return 0
+        done = services.importing.apply(me, a.entity, data, a.file.name)
+    word = {"zh": "已导入", "en": "imported"}[a.lang]
+    print(f"{word}: " + "  ".join(f"{k}={v}" for k, v in done.counts.items()))
+    for username, password in done.passwords:  # shown once, as `hub init` shows the admin's
+        print(f"{username}  password: {password}")
+    return 0
+
+
+def _export(a) -> int:
+    fmt = "xlsx" if a.output is not None and a.output.suffix.lower() == ".xlsx" else "csv"
+    with admin.acting(HubHome(a.dir)) as (services, me):
+        data = services.importing.export(me, a.entity, fmt, a.lang)
+    if a.output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        a.output.write_bytes(data)
+        print(f"{a.output}")
+    return 0
+
+
+def _secret(prompt: str) -> str:
+    """A password or PIN from standard input (never an argument: no shell history, no ps)."""
+    if sys.stdin.isatty():
+        import getpass
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _user_add(a) -> int:
+    password = _secret("password: ") if a.password_stdin else None
+    pin = _secret("PIN: ") if a.pin_stdin else None
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        outlet_id = adm.network.outlet_id_of(a.outlet) if a.outlet else None
+        uid, generated = adm.network.create_user(me, username=a.username, display_name=a.name, role=a.role,
+                                                 outlet_id=outlet_id, phone=a.phone, password=password, pin=pin)
+    print(f"user {a.username} created  id={uid}")
+    if generated:
+        print(f"password: {generated}   (shown once; stored only as a scrypt hash)")
+    return 0
+
+
+def _users(a) -> int:
+    with admin.administering(HubHome(a.dir)) as (adm, me):
+        outlet_id = adm.network.outlet_id_of(a.outlet) if a.outlet else None
+        for u in adm.network.users(me, outlet_id=outlet_id, role=a.role):
+            print(f"{u.username:16} {u.role:15} {u.outlet_code or '-':8} {u.display_name}"
+                  f"{'' if u.active else '  INACTIVE'}{'  PIN' if u.has_pin else ''}  id={u.id}")
     return 0

@@ -107,14 +107,17 @@ class PgLeadership:
         """'this process', the leading process's name, or that none leads right now."""
         if self._leading:
             return "this process"
-        try:
-            with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
-                row = conn.execute(
+        with self._lock:  # on the leadership's own connection: a probe every few seconds opens none
+            try:
+                if self._conn is None or self._conn.closed or self._conn.broken:
+                    self._conn = self._connect()
+                row = self._conn.execute(
                     "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                     " WHERE l.locktype = 'advisory' AND l.classid::bigint = %s AND l.objid::bigint = %s"
                     " AND l.objsubid = 2 AND l.granted", JOBS_LOCK).fetchone()
-        except psycopg.Error:
-            return "unknown (the database cannot be reached)"
+            except psycopg.Error:
+                self._drop()
+                return "unknown (the database cannot be reached)"
         return row[0] if row else f"none right now (a process takes over within {int(self.poll_s)} s)"
 
     def stop(self) -> None:

@@ -12,7 +12,7 @@ COLUMN, CREATE TABLE/INDEX, triggers, INSERT OR IGNORE …), use the helpers of 
 sqlite-utils `transform` or PRAGMA of your own without an `is_postgres(conn)` branch), and
 run your hub tests on both stores (the `hub`/`hub_db` fixtures do). Do not raise
 POSTGRES_FROM once a PostgreSQL hub may exist at the old number."""
-from hub.services import complaints, customers, intake, order_actions, order_query, rollups
+from hub.services import complaints, customers, intake, kb_review, order_actions, order_query, rollups
 from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_moves, create_own_tables
 from sync import recovery
@@ -72,6 +72,11 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: _order_query(conn)),
     Migration(16, "kb_synonyms: groups of words the knowledge-base search treats as one (replicated, global)",
               lambda conn: create_declared_table(conn, "kb_synonyms")),
+    Migration(17, "hq_rollup_type_week: the report roll-up by outlet × service type × month × ISO week (the "
+                  "analysis by week without the per-order facts); the roll-ups rebuild",
+              lambda conn: _week_rollup(conn)),
+    Migration(18, "hq_kb_drafts: knowledge-base articles written or edited wait for another admin's review "
+                  "before they are published (hub only)", lambda conn: [conn.execute(sql) for sql in kb_review.DDL]),
 )
 
 
@@ -116,6 +121,14 @@ def _report_dimensions(conn) -> None:
     if not is_postgres(conn):
         conn.execute("DROP TRIGGER IF EXISTS tr_hq_rollup_order_upd")
     for sql in (*intake.DDL, *rollups.DDL):
+        conn.execute(sql)
+    conn.execute("DELETE FROM hq_rollup_meta WHERE key = 'built_at'")
+
+
+def _week_rollup(conn) -> None:
+    """Runs on both stores: the new roll-up table (rollups.DDL, every statement IF NOT
+    EXISTS / CREATE OR REPLACE), filled by the rebuild the job does next."""
+    for sql in rollups.DDL:
         conn.execute(sql)
     conn.execute("DELETE FROM hq_rollup_meta WHERE key = 'built_at'")
 

@@ -327,7 +327,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "cancel": ("取消工单", "cancel the order"),
         "take_back": ("收回改派", "take the order back"),
     },
-    # Master data (hub/services/master_data.py, customers.py, data_import.py): what its forms and
+    # Master data (hub/services/master_data.py, customers.py, importing.py): what its forms and
     # import files name, and the things themselves.
     "md_field": {
         "code": ("编码", "code"), "name": ("名称", "name"), "name_en": ("英文名称", "English name"),
@@ -347,6 +347,29 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "qualifications": ("服务品类", "qualifications"), "outlet_code": ("网点编码", "outlet code"),
         "file": ("文件", "file"), "note": ("备注", "note"),
     },
+    # Import and export (hub/services/importing.py): the things a file holds, and its column
+    # headers — a file may name a column in Chinese, in English or by the field's own key.
+    "import_entity": {
+        "customers": ("客户", "customers"), "outlets": ("网点", "outlets"), "users": ("用户", "users"),
+        "product_models": ("产品型号", "product models"), "parts": ("配件", "parts"),
+        "prices": ("配件价格", "part prices"),
+    },
+    "import_column": {
+        "customer_name": ("客户姓名", "customer name"), "phone": ("电话", "phone"), "city": ("城市", "city"),
+        "address": ("地址", "address"), "member_level": ("会员等级", "member level"),
+        "outlet_code": ("网点编码", "outlet code"), "outlet_name": ("网点名称", "outlet name"),
+        "region": ("大区", "region"), "coverage": ("覆盖城市", "coverage"),
+        "qualifications": ("服务品类", "qualifications"), "capacity": ("接单能力", "capacity"),
+        "personal_data_days": ("个人信息保留天数", "days personal data is kept"),
+        "username": ("用户名", "username"), "display_name": ("姓名", "name"), "role": ("角色", "role"),
+        "password": ("密码", "password"), "pin": ("PIN码", "PIN"),
+        "model_code": ("产品型号", "model"), "model_name": ("型号名称", "model name"),
+        "category": ("产品类别", "category"), "warranty_months": ("保修月数", "warranty months"),
+        "sku": ("配件编码", "part number"), "part_name": ("配件名称", "part name"),
+        "unit_price": ("单价（元）", "unit price (yuan)"), "safety_stock": ("安全库存", "safety stock"),
+        "models": ("适用型号", "fits models"), "active": ("启用", "active"),
+    },
+    "import_status": {"new": ("新增", "new"), "changed": ("修改", "changed"), "unchanged": ("不变", "unchanged")},
     # HQ administration (hub-admin): the fields of its forms, survey question kinds.
     "admin_field": {
         "code": ("网点编码", "outlet code"), "name": ("名称", "name"), "region": ("大区", "region"),
@@ -364,6 +387,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "complete_within_min": ("完工时限（分钟）", "completion limit (minutes)"),
         "question": ("问题", "question"), "title": ("标题", "title"), "body": ("正文", "text"),
         "kb_category": ("分类", "category"), "audience": ("可见角色", "audience"),
+        "kb_return_reason": ("退回原因", "reason for sending it back"),
         "survey_type": ("问卷类型", "survey type"), "order_type": ("服务类型", "service type"),
         "priority": ("紧急程度", "priority"), "synonyms": ("同义词", "synonyms"),
     },

@@ -16,6 +16,7 @@ from shared.plural import fill
     ("cb_unanswered", {}, "1 question unanswered", "2 questions unanswered"),
     ("in_matches", {}, "1 customer matches; choose one:", "2 customers match; choose one:"),
     ("rep_refreshed", {}, "Figures updated (1 order)", "Figures updated (2 orders)"),
+    ("ap_differences_n", {}, "1 difference, marked red", "2 differences, marked red"),
 ])
 def test_hq_counts_of_one_are_singular(key, params, one, many):
     assert t(key, "en", n=1, **params) == one

@@ -142,7 +142,7 @@ class Network:
         current = ctx.row("outlets", outlet_id) if outlet_id else None
         if outlet_id and current is None:
             raise ServiceError.of("not_found", thing=pair("admin_field", "outlet"))
-        values = self._outlet_values(fields, creating=current is None)
+        values = self.outlet_values(fields, creating=current is None)
         with ctx.tx():
             if "code" in values:
                 if current is not None and values["code"] != current["code"]:
@@ -158,7 +158,7 @@ class Network:
                                if k in ("code", "name", "active", "capacity")))
         return oid
 
-    def _outlet_values(self, fields: dict, creating: bool) -> dict:
+    def outlet_values(self, fields: dict, creating: bool) -> dict:
         v: dict = {}
         if creating or "code" in fields:
             code = text(fields.get("code"), "code", required=True).upper()
@@ -192,6 +192,13 @@ class Network:
         return v
 
     # ---- users ----
+
+    def outlet_id_of(self, code: str) -> str:
+        """The outlet of a code, as the CLI, the admin API and an import name it."""
+        row = self.ctx.one("SELECT id FROM outlets WHERE code = ?", (" ".join(str(code or "").split()).upper(),))
+        if row is None:
+            raise ServiceError.of("outlet_unknown", field="outlet")
+        return row["id"]
 
     def users(self, session: HubSession, *, outlet_id: str | None = None, role: str | None = None,
               query: str = "", hq_only: bool = False) -> list[UserRow]:
@@ -240,14 +247,14 @@ class Network:
         when none was given, to be shown once. Outlet users may get a PIN as well."""
         ctx = self.ctx
         ctx.allow(session, HqWork.ADMIN)
-        values = self._user_values({"username": username, "display_name": display_name, "role": role,
+        values = self.user_values({"username": username, "display_name": display_name, "role": role,
                                     "outlet_id": outlet_id or None, "phone": phone}, None)
         generated = None
         if password is None or password == "":
             generated = password = generate_password()
-        self._check_password(password)
+        self.check_password(password)
         if pin:
-            self._check_pin(pin, values)
+            self.check_pin(pin, values)
         uid = str(uuid.uuid4())
         with ctx.tx():
             self._unique_username(values["username"], None)
@@ -271,7 +278,7 @@ class Network:
         if current is None:
             raise ServiceError.of("not_found", thing=pair("admin_field", "username"))
         merged = {**current, **fields}
-        values = self._user_values(merged, current)
+        values = self.user_values(merged, current)
         values = {k: values[k] for k in values if k in fields or k == "outlet_id"}
         if "active" in fields:
             values["active"] = bool(fields["active"])
@@ -299,7 +306,7 @@ class Network:
         generated = None
         if not password:
             generated = password = generate_password()
-        self._check_password(password)
+        self.check_password(password)
         with ctx.tx():
             ctx.write(session, [_put("users", user_id, {"password_hash": hash_password(password)})])
             ctx.audit(session, "password_set", user_id, "generated" if generated else "typed")
@@ -311,7 +318,7 @@ class Network:
         user = ctx.row("users", user_id)
         if user is None:
             raise ServiceError.of("not_found", thing=pair("admin_field", "username"))
-        self._check_pin(pin, user)
+        self.check_pin(pin, user)
         with ctx.tx():
             ctx.write(session, [_put("users", user_id, {"pin_hash": hash_pin(pin)})])
             ctx.audit(session, "pin_set", user_id)
@@ -332,7 +339,7 @@ class Network:
 
     # ---- checks ----
 
-    def _user_values(self, fields: dict, current: dict | None) -> dict:
+    def user_values(self, fields: dict, current: dict | None) -> dict:
         v = {"username": text(fields.get("username"), "username", required=True, max_len=40),
              "display_name": text(fields.get("display_name"), "display_name", required=True, max_len=40),
              "phone": text(fields.get("phone"), "phone", max_len=30)}
@@ -378,12 +385,12 @@ class Network:
         return n
 
     @staticmethod
-    def _check_password(password: str) -> None:
+    def check_password(password: str) -> None:
         if len(password or "") < MIN_PASSWORD:
             raise ServiceError.of("weak_password", field="password", n=MIN_PASSWORD)
 
     @staticmethod
-    def _check_pin(pin: str, user: dict) -> None:
+    def check_pin(pin: str, user: dict) -> None:
         if user.get("role") not in OUTLET_ROLES:
             raise ServiceError.of("pin_outlet_only", field="pin")
         if not PIN.match(str(pin or "")):

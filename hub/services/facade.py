@@ -13,6 +13,7 @@ from hub.services.complaints import Complaints
 from hub.services.context import HubContext
 from hub.services.customers import Customers
 from hub.services.dispatch import Dispatch
+from hub.services.importing import Importing
 from hub.services.intake import Intake
 from hub.services.kb_answers import KbAnswers
 from hub.services.master_data import MasterData
@@ -44,6 +45,7 @@ class HubServices:
         self.intake = Intake(self.ctx, self.dispatch, self.complaints, KbAnswers(self.ctx), self.master_data,
                              self.customers)
         self.admin = Administration(self.ctx)
+        self.importing = Importing(self.ctx, self.master_data, self.admin.network)
         self.sync_health = SyncHealth(self.ctx)
         self.rollups = Rollups(self.ctx)
         self.reports = Reports(self.ctx)

@@ -1,7 +1,8 @@
 """Knowledge-base maintenance at HQ: articles (title, category, body, tags, fault codes,
 models, audience by role), publish / unpublish, and categories. Articles are replicated
-reference data (global bucket): an edit reaches every node at its next pull, and the
-node's search shows an article only to the roles in its `audience`.
+reference data (global bucket): an approved edit reaches every node at its next pull, and
+the node's search shows an article only to the roles in its `audience`. What an admin
+saves is a draft until another admin approves it (hub/services/kb_review.py).
 
 Categories are not a table of their own: a category is the `category` text its articles
 carry — exactly what the nodes receive — so there is one source of truth. Product
@@ -11,6 +12,8 @@ category is made by giving an article one; renaming rewrites every article of it
 Synonym groups (`kb_synonyms`, replicated like the articles): words a technician types for
 the same thing (滴水 / 漏水, 制冷差 / 不制冷). The nodes' search finds any word of a group by
 every other (shared/search.py); a group is removed by switching it off, as every record is."""
+import dataclasses
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -21,6 +24,7 @@ from shared.search import is_searchable
 
 from hub.services.admin_network import category_name
 from hub.services.admin_values import decoded, refuse, text, text_list
+from hub.services.kb_review import KbDraft, KbReview
 from hub.services.session import HubSession
 
 ROLES = tuple(str(r) for r in Role)
@@ -58,6 +62,7 @@ class KbArticle:
     audience_labels: tuple[str, ...]
     active: bool
     updated_at: int | None
+    draft: KbDraft | None = None    # the article as its draft has it (not published as such)
 
 
 def _put(row_id: str, fields: dict, table: str = "kb_articles") -> dict:
@@ -81,6 +86,7 @@ def _filter(query: str, category: str | None, published_only: bool) -> tuple[str
 class KbAdmin:
     def __init__(self, ctx):
         self.ctx = ctx
+        self.review = KbReview(ctx)
 
     # ---- categories ----
 
@@ -130,8 +136,14 @@ class KbAdmin:
         return self.ctx.scalar(f"SELECT COUNT(*) FROM kb_articles{where}", params)
 
     def article(self, session: HubSession, article_id: str) -> KbArticle:
+        """The article as its draft has it when there is one (`draft` set), else as published."""
         self.ctx.allow(session, HqWork.KB_MANAGE)
         row = self.ctx.row("kb_articles", article_id)
+        values = self.review.values(article_id)
+        if values is not None:
+            stored = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in values.items()}
+            shown = {**(row or {}), **stored, "id": article_id, "active": row.get("active") if row else 0}
+            return dataclasses.replace(self._row(shown, session.lang), draft=self.review.draft(session, article_id))
         if row is None:
             raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
         return self._row(row, session.lang)
@@ -156,11 +168,13 @@ class KbAdmin:
 
     def save_article(self, session: HubSession, article_id: str | None = None, *, title: str, category: str,
                      body: str, tags=(), fault_codes=(), models=(), audience=(), active: bool = True) -> str:
-        """Create (no id) or replace an article's fields; `updated_at` is now. Models may be
-        product model codes or ids; the article keeps what was given."""
+        """Write a new article (no id) or an edit of one, as a draft for review (nothing
+        reaches a node or a search until another admin approves it). Models may be product
+        model codes or ids; the article keeps what was given. `active` is not the draft's:
+        an approved article is published; `publish` takes one down."""
         ctx = self.ctx
         ctx.allow(session, HqWork.KB_MANAGE)
-        if article_id and ctx.row("kb_articles", article_id) is None:
+        if article_id and ctx.row("kb_articles", article_id) is None and self.review.values(article_id) is None:
             raise ServiceError.of("not_found", thing=pair("table", "kb_articles"))
         roles = text_list(audience, "audience")
         if not roles:
@@ -174,11 +188,10 @@ class KbAdmin:
                   "tags": text_list(tags, "tags"),
                   "fault_codes": [c.upper() for c in text_list(fault_codes, "fault_codes")],
                   "models": text_list(models, "models"),
-                  "audience": [r for r in ROLES if r in roles],
-                  "active": bool(active), "updated_at": ctx.now()}
+                  "audience": [r for r in ROLES if r in roles]}
         aid = article_id or str(uuid.uuid4())
         with ctx.tx():
-            ctx.write(session, [_put(aid, values)])
+            self.review.save(session, aid, values)
             ctx.audit(session, "kb_article_created" if article_id is None else "kb_article_changed", aid,
                       values["title"])
         return aid

@@ -4,7 +4,7 @@ intake picks from. All are hub-owned replicated tables in the `global` bucket, s
 change HQ saves here reaches every node at its next sync.
 
 One validator per thing (`check_*`: typed or imported values → the row's values, or a
-ServiceError naming the field in words); the screens, the import (hub/services/data_import.py)
+ServiceError naming the field in words); the screens, the import (hub/services/importing.py)
 and the CLI go through them, and every save writes one audit row. Reading needs any HQ role;
 changing needs the master-data work (shared/roles.py)."""
 import re

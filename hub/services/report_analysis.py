@@ -4,11 +4,11 @@ and a period grain (month, ISO week, day, none).
 
 Each question is answered from the coarsest table that holds what it needs — the roll-ups
 by region × model × month, by outlet × month, by outlet × model × month, by technician ×
-month, by agent × month (hub/services/rollups.py), a few thousand rows whatever the number
-of orders — and only what no roll-up holds (a service type, a week or a day, a technician
-within a region) from the orders' facts themselves (`hq_rollup_facts`, one row per order,
-indexed by month). The SQL groups by ids; names are joined here from the small reference
-tables, so one query serves both stores (no database-specific string building)."""
+month, by agent × month, by outlet × service type × week (hub/services/rollups.py), a few
+thousand rows whatever the number of orders — and only what no roll-up holds (a model by
+week, a day, a technician within a region) from the orders' facts themselves
+(`hq_rollup_facts`, one row per order, indexed by month). The SQL groups by ids; names are
+joined here from the small reference tables, so one query serves both stores."""
 from dataclasses import dataclass
 
 from shared.labels import label
@@ -28,6 +28,7 @@ class Source:
     region: str | None                    # the region's expression; None: cannot filter by region
     outlet: bool                          # can filter by outlet
     grains: frozenset[Grain]
+    week: str = "r.day - ((r.day + 3) % 7)"   # the week's Monday (local days since 1970-01-01)
 
 
 _MONTHLY = frozenset({Grain.MONTH, Grain.NONE})
@@ -42,13 +43,15 @@ SOURCES = (
            frozenset({Dimension.MODEL, Dimension.OUTLET, Dimension.REGION}), "COALESCE(o.region, '')", True, _MONTHLY),
     Source("tech_month", "hq_rollup_tech_month r", frozenset({Dimension.TECHNICIAN}), None, False, _MONTHLY),
     Source("agent_month", "hq_rollup_agent_month r", frozenset({Dimension.AGENT}), None, False, _MONTHLY),
+    Source("type_week", f"hq_rollup_type_week r {_OUTLET}",
+           frozenset({Dimension.OUTLET, Dimension.REGION, Dimension.TYPE}), "COALESCE(o.region, '')", True,
+           frozenset({Grain.WEEK, Grain.MONTH, Grain.NONE}), week="r.week"),
     Source("facts", f"hq_rollup_facts r {_OUTLET}", frozenset(Dimension), "COALESCE(o.region, '')", True,
            frozenset(Grain)),
 )
 
 _COLUMN = {Dimension.MODEL: "r.model_id", Dimension.OUTLET: "r.outlet_id", Dimension.TYPE: "r.type",
            Dimension.TECHNICIAN: "r.technician_id", Dimension.AGENT: "r.agent_id"}
-_PERIOD = {Grain.MONTH: "r.month", Grain.DAY: "r.day", Grain.WEEK: "r.day - ((r.day + 3) % 7)"}
 
 
 def source_for(dims: tuple[Dimension, ...], grain: Grain, *, region: bool, outlet: bool) -> Source:
@@ -88,7 +91,7 @@ def grouped(ctx, dims: tuple[Dimension, ...], grain: Grain, *, month_from=None, 
     whose value of that dimension is not set (the people reports)."""
     src = source_for(dims, grain, region=bool(region), outlet=bool(outlet_id))
     exprs = [(_dimension_sql(src, d)) for d in dims]
-    period = _PERIOD.get(grain)
+    period = {Grain.MONTH: "r.month", Grain.DAY: "r.day", Grain.WEEK: src.week}.get(grain)
     where, params = ["r.month != ''"], []
     for cond, value in (("r.month >= ?", month_from), ("r.month <= ?", month_to),
                         (f"{src.region} = ?", region), ("r.outlet_id = ?", outlet_id)):
@@ -97,7 +100,7 @@ def grouped(ctx, dims: tuple[Dimension, ...], grain: Grain, *, month_from=None, 
             params.append(value)
     if set_only is not None:
         where.append(f"COALESCE({_dimension_sql(src, set_only)}, '') != ''")
-    if grain in (Grain.WEEK, Grain.DAY):
+    if grain == Grain.DAY or grain == Grain.WEEK and src.name == "facts":
         where.append("r.day IS NOT NULL")
     keys = [*(f"{e} AS d{i}" for i, e in enumerate(exprs)), *((f"{period} AS p",) if period else ())]
     n = len(keys)

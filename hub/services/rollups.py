@@ -1,7 +1,8 @@
 """Report roll-ups: hub-only tables that hold the orders' measures summed by
 (outlet, product model, month) — and coarser: by outlet, by region and model, by technician,
-by agent, each per month — and the parts used by (outlet, model, month, part), so that a
-report over a million orders reads a few thousand rows instead of the orders.
+by agent, each per month, and by outlet and service type per week — and the parts used by
+(outlet, model, month, part), so that a report over a million orders reads a few thousand
+rows instead of the orders.
 
 How the roll-ups follow the orders — a dirty set fed by triggers. Every insert or update of
 an order's reported columns, every new order event or part line, every complaint about an
@@ -31,6 +32,7 @@ from collections import defaultdict
 from hub.services.rollup_facts import EXTRA, KEY, MEASURES, Policies, base_fact, serial_flags
 from shared.intake import ORDER_REQUESTS
 from shared.orders import Status
+from shared.reports import week_monday
 from sync.store import dict_rows, iter_dicts
 
 BATCH = 2000
@@ -44,6 +46,11 @@ AGENT_SQL = ("(SELECT q.created_by FROM hq_requests q WHERE q.order_id = o.id AN
              + ", ".join(f"'{k}'" for k in ORDER_REQUESTS) + ") ORDER BY q.created_at, q.id LIMIT 1)")
 # Roll-ups by person and month, for the technician and agent reports (no outlet detail).
 PEOPLE_ROLLUPS = {"hq_rollup_tech_month": "technician_id", "hq_rollup_agent_month": "agent_id"}
+# By outlet × service type × month × ISO week (its Monday, as local days since 1970-01-01; a
+# week across two months has a row in each): the analysis by outlet, region or type per
+# week without reading the per-order facts.
+WEEK_ROLLUP = "hq_rollup_type_week"
+WEEK_SQL = "COALESCE(day - ((day + 3) % 7), 0)"
 
 _measures_ddl = ", ".join(f"{m} INTEGER NOT NULL DEFAULT 0" for m in MEASURES)
 
@@ -84,6 +91,8 @@ DDL = (
         PRIMARY KEY (region, part_id, model_id, month))""",
     *(f"""CREATE TABLE IF NOT EXISTS {table} ({col} TEXT NOT NULL, month TEXT NOT NULL, {_measures_ddl},
         PRIMARY KEY ({col}, month))""" for table, col in PEOPLE_ROLLUPS.items()),
+    f"""CREATE TABLE IF NOT EXISTS {WEEK_ROLLUP} (outlet_id TEXT NOT NULL, type TEXT NOT NULL, month TEXT NOT NULL,
+        week INTEGER NOT NULL, {_measures_ddl}, PRIMARY KEY (outlet_id, type, month, week))""",
     *(f"""CREATE TRIGGER IF NOT EXISTS tr_hq_rollup_outlet_{ev.split()[0].lower()} AFTER {ev} ON outlets BEGIN
         INSERT OR REPLACE INTO hq_rollup_meta (key, value) VALUES ('regroup', 1); END"""
       for ev in ("INSERT", "UPDATE OF region", "DELETE")),
@@ -194,8 +203,8 @@ class Rollups:
         (reports keep reading the old roll-ups until it commits). Returns the order count."""
         now = self.ctx.now()
         with self.ctx.tx() as c:
-            for t in ("hq_rollup_facts", "hq_rollup_part_facts", "hq_rollup_orders_month",
-                      "hq_rollup_parts_month", "hq_rollup_dirty", *PEOPLE_ROLLUPS):  # (regroup empties the coarse ones)
+            for t in ("hq_rollup_facts", "hq_rollup_part_facts", "hq_rollup_orders_month",  # (regroup empties
+                      "hq_rollup_parts_month", "hq_rollup_dirty", *PEOPLE_ROLLUPS, WEEK_ROLLUP):  # the coarse ones)
                 c.execute(f"DELETE FROM {t}")
             policies, complaints = _policies(c), dict(c.execute(
                 "SELECT order_id, COUNT(*) FROM hq_complaints WHERE order_id IS NOT NULL GROUP BY order_id"))
@@ -221,6 +230,9 @@ class Rollups:
             for table, col in PEOPLE_ROLLUPS.items():
                 c.execute(f"INSERT INTO {table} ({col}, month, {', '.join(MEASURES)}) "
                           f"SELECT COALESCE({col}, ''), month, {sums} FROM hq_rollup_facts GROUP BY 1, 2")
+            c.execute(f"INSERT INTO {WEEK_ROLLUP} (outlet_id, type, month, week, {', '.join(MEASURES)}) "
+                      f"SELECT outlet_id, COALESCE(type, ''), month, {WEEK_SQL}, {sums} FROM hq_rollup_facts "
+                      "GROUP BY 1, 2, 3, 4")
             regroup(c)
             c.execute("DELETE FROM hq_rollup_meta WHERE key = 'refold'")
             _meta_set(c, "built_at", now)
@@ -341,7 +353,8 @@ def _insert_fact(c, f: dict, parts: dict) -> None:
                   [(f["order_id"], p, q, n) for p, (q, n) in parts.items()])
 
 
-ORDER_ROLLUPS = ("hq_rollup_orders_month", "hq_rollup_outlet_month", "hq_rollup_region_month", *PEOPLE_ROLLUPS)
+ORDER_ROLLUPS = ("hq_rollup_orders_month", "hq_rollup_outlet_month", "hq_rollup_region_month", *PEOPLE_ROLLUPS,
+                 WEEK_ROLLUP)
 PART_ROLLUPS = ("hq_rollup_parts_month", "hq_rollup_parts_region_month")
 
 
@@ -362,6 +375,9 @@ def _add(c, f: dict, parts: dict, sign: int, regions: dict[str, str]) -> None:
     _upsert(c, "hq_rollup_region_month", {"region": region, "model_id": f["model_id"], "month": f["month"]}, values)
     for table, col in PEOPLE_ROLLUPS.items():
         _upsert(c, table, {col: f[col] or "", "month": f["month"]}, values)
+    week = week_monday(f["day"]) if f["day"] is not None else 0
+    _upsert(c, WEEK_ROLLUP, {"outlet_id": f["outlet_id"], "type": f["type"] or "", "month": f["month"], "week": week},
+            values)
     for part, (qty, lines) in parts.items():
         delta = {"qty": sign * qty, "lines": sign * lines, "orders": sign}
         _upsert(c, "hq_rollup_parts_month", {**{k: f[k] for k in KEY}, "part_id": part}, delta)

@@ -14,6 +14,7 @@ from hub.ui.views.approvals import ApprovalsView
 from hub.ui.views.callbacks import CallbacksView
 from hub.ui.views.complaints import ComplaintsView
 from hub.ui.views.customers import CustomersView
+from hub.ui.views.data_io import DataIoView
 from hub.ui.views.dispatch import DispatchView
 from hub.ui.views.home import HomeView
 from hub.ui.views.intake import IntakeView
@@ -43,6 +44,7 @@ SCREENS: list[tuple[str, str, type, frozenset]] = [
     ("mds_customers", ft.Icons.CONTACTS, CustomersView, HQ_WORK[HqWork.CUSTOMERS]),
     ("mds_title", ft.Icons.INVENTORY_2, MasterDataView, HQ_WORK[HqWork.MASTER_DATA]),
     ("adm_nodes", ft.Icons.DEVICES, NodesView, HQ_WORK[HqWork.ADMIN]),
+    ("io_title", ft.Icons.IMPORT_EXPORT, DataIoView, HQ_WORK[HqWork.ADMIN] | HQ_WORK[HqWork.MASTER_DATA]),
     ("sh_title", ft.Icons.SYNC_PROBLEM, SyncHealthView, HQ_WORK[HqWork.ADMIN]),
     ("kba_title", ft.Icons.MENU_BOOK, KbAdminView, HQ_WORK[HqWork.KB_MANAGE]),
 ]

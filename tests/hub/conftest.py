@@ -101,3 +101,14 @@ def approver(services):
 @pytest.fixture
 def admin(services):
     return services.login("admin", DEMO_PASSWORD)
+
+
+REVIEWER_PASSWORD = "Review-2026-kb!"
+
+
+@pytest.fixture
+def reviewer(services, admin):
+    """A second HQ administrator, who reviews the articles `admin` writes."""
+    services.admin.network.create_user(admin, username="li.review", display_name="李审核", role="admin",
+                                       password=REVIEWER_PASSWORD)
+    return services.login("li.review", REVIEWER_PASSWORD)

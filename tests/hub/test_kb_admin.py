@@ -6,6 +6,7 @@ import dataclasses
 from fieldsync.demo.data import DEMO_PASSWORD
 
 from tests.hub.enrolled import EnrolledNode
+from tests.hub.kb import published
 from tests.hub.test_admin_network import outlet_id, refused
 
 ARTICLE = dict(title="KFR-50LW 室外机异响排查", category="AC",
@@ -13,12 +14,12 @@ ARTICLE = dict(title="KFR-50LW 室外机异响排查", category="AC",
                tags="异响，室外机", fault_codes="zq7", models="KFR-50LW", audience=["technician"])
 
 
-def test_an_article_reaches_the_node_and_only_the_roles_it_is_for(services, admin, tmp_path):
+def test_an_article_reaches_the_node_and_only_the_roles_it_is_for(services, admin, reviewer, tmp_path):
     kb = services.admin.kb
     sh01 = outlet_id(services, "SH01")
     node = EnrolledNode(services.ctx.hub, services.admin.nodes.enroll_code(admin, sh01).code, tmp_path / "n.db")
     node.sync()
-    aid = kb.save_article(admin, **ARTICLE)
+    aid = published(services, admin, reviewer, **ARTICLE)
     a = kb.article(admin, aid)
     assert a.tags == ("异响", "室外机") and a.fault_codes == ("ZQ7",) and a.audience == ("technician",)
     assert a.updated_at == services.ctx.now() and a.active
@@ -31,7 +32,8 @@ def test_an_article_reaches_the_node_and_only_the_roles_it_is_for(services, admi
     assert hits[0].id == aid and hits[0].fault_codes == ("ZQ7",)
     assert aid not in [h.id for h in node.services.kb.search(clerk, "室外机异响")]
     # the admin widens the audience and edits the text: the node follows
-    kb.save_article(admin, aid, **{**ARTICLE, "body": "更换风扇电机后试机", "audience": ["technician", "clerk"]})
+    published(services, admin, reviewer, aid,
+              **{**ARTICLE, "body": "更换风扇电机后试机", "audience": ["technician", "clerk"]})
     node.sync()
     assert [h.id for h in node.services.kb.search(clerk, "风扇电机")] == [aid]
     # unpublished: gone from the node's search, still listed at HQ
@@ -45,11 +47,11 @@ def test_an_article_reaches_the_node_and_only_the_roles_it_is_for(services, admi
     node.close()
 
 
-def test_hq_lists_and_searches_articles(services, admin):
+def test_hq_lists_and_searches_articles(services, admin, reviewer):
     kb = services.admin.kb
     total = kb.count(admin)
     assert total == 30 and len(kb.articles(admin)) == 30  # the small demo network's articles
-    aid = kb.save_article(admin, **ARTICLE)
+    aid = published(services, admin, reviewer, **ARTICLE)
     assert [a.id for a in kb.articles(admin, "室外机 异响")] == [aid]
     assert [a.id for a in kb.articles(admin, "zq7")] == [aid]
     assert all(a.category == "WM" for a in kb.articles(admin, category="WM"))
@@ -59,13 +61,13 @@ def test_hq_lists_and_searches_articles(services, admin):
     assert (english.category_name, english.audience_labels) == ("Air conditioner (AC)", ("technician",))
 
 
-def test_categories_come_from_the_articles_and_rename_moves_them_all(services, admin, tmp_path):
+def test_categories_come_from_the_articles_and_rename_moves_them_all(services, admin, reviewer, tmp_path):
     kb = services.admin.kb
     cats = {c.code: c for c in kb.categories(admin)}
     assert cats["AC"].name == "空调" and sum(c.articles for c in cats.values()) == 30
     english = kb.categories(dataclasses.replace(admin, lang="en"))
     assert {c.code: c.name for c in english}["AC"] == "Air conditioner (AC)"
-    aid = kb.save_article(admin, **{**ARTICLE, "category": "安全规范"})
+    aid = published(services, admin, reviewer, **{**ARTICLE, "category": "安全规范"})
     assert {c.code for c in kb.categories(admin)} >= {"安全规范", "AC"}
     n = cats["WM"].articles
     assert kb.rename_category(admin, "WM", "洗衣机") == n

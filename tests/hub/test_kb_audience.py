@@ -3,6 +3,7 @@ callers: their knowledge search, the article they open and the article a consult
 only those whose audience includes HQ's agents — a technicians' repair procedure never
 reaches a customer. The admin's article count is every matching article, not the listed
 ones. On SQLite and PostgreSQL."""
+from tests.hub.kb import published
 from tests.hub.test_intake import refused, returning
 
 TECHS_ONLY = dict(title="量子除霜：拆下四通阀的步骤", category="AC",
@@ -13,10 +14,9 @@ FOR_CALLERS = dict(title="量子除霜期间空调不出热风是正常的", cat
                    tags="量子除霜", fault_codes="QD1", models="", audience=["technician", "hq_agent"])
 
 
-def test_the_agents_search_finds_only_articles_written_for_agents(services, agent, admin):
-    kb = services.admin.kb
-    techs_only = kb.save_article(admin, **TECHS_ONLY)
-    for_callers = kb.save_article(admin, **FOR_CALLERS)
+def test_the_agents_search_finds_only_articles_written_for_agents(services, agent, admin, reviewer):
+    techs_only = published(services, admin, reviewer, **TECHS_ONLY)
+    for_callers = published(services, admin, reviewer, **FOR_CALLERS)
     assert [h.id for h in services.intake.search_kb(agent, "量子除霜")] == [for_callers]
     assert [h.id for h in services.intake.search_kb(agent, "QD1")] == [for_callers]
     assert services.intake.article(agent, for_callers).title == FOR_CALLERS["title"]
@@ -25,9 +25,9 @@ def test_the_agents_search_finds_only_articles_written_for_agents(services, agen
     refused(services, "not_found", services.intake.record_request, agent, type="consult", customer_id=cust["id"],
             summary="除霜", kb_article_id=techs_only)
     # the admin adds the agents to the audience: now it may be read out; taken out again: not
-    kb.save_article(admin, techs_only, **{**TECHS_ONLY, "audience": ["technician", "hq_agent"]})
+    published(services, admin, reviewer, techs_only, **{**TECHS_ONLY, "audience": ["technician", "hq_agent"]})
     assert sorted(h.id for h in services.intake.search_kb(agent, "量子除霜")) == sorted([techs_only, for_callers])
-    kb.save_article(admin, for_callers, **{**FOR_CALLERS, "audience": ["clerk"]})
+    published(services, admin, reviewer, for_callers, **{**FOR_CALLERS, "audience": ["clerk"]})
     assert [h.id for h in services.intake.search_kb(agent, "量子除霜")] == [techs_only]
     refused(services, "not_found", services.intake.article, agent, for_callers)
 
@@ -39,10 +39,10 @@ def test_every_demo_answer_an_agent_finds_is_for_agents(services, agent, hub):
             assert "hq_agent" in audience, (word, hit.title)
 
 
-def test_the_admins_count_is_every_matching_article_not_the_listed_ones(services, admin):
+def test_the_admins_count_is_every_matching_article_not_the_listed_ones(services, admin, reviewer):
     kb = services.admin.kb
     for i in range(3):
-        kb.save_article(admin, **{**TECHS_ONLY, "title": f"量子除霜 第{i}步"})
+        published(services, admin, reviewer, **{**TECHS_ONLY, "title": f"量子除霜 第{i}步"})
     assert len(kb.articles(admin, "量子除霜", limit=2)) == 2
     assert kb.count(admin, "量子除霜") == 3 and kb.count(admin, "量子除霜", "WM") == 0
     everything = kb.count(admin)

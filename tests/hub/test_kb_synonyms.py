@@ -6,16 +6,19 @@ in words and writes nothing."""
 from fieldsync.demo.data import DEMO_PASSWORD
 
 from tests.hub.enrolled import EnrolledNode
+from tests.hub.kb import published
 from tests.hub.test_admin_network import outlet_id, refused
 from tests.hub.test_kb_admin import ARTICLE
 
 
-def test_synonyms_reach_the_node_and_widen_its_search(services, admin, agent, tmp_path):
+def test_synonyms_reach_the_node_and_widen_its_search(services, admin, agent, reviewer, tmp_path):
     kb = services.admin.kb
-    leak = kb.save_article(admin, **{**ARTICLE, "title": "室内机漏水的处理", "body": "排水管堵塞时清理排水管。",
+    leak = published(services, admin, reviewer, **{**ARTICLE, "title": "室内机漏水的处理",
+                                                    "body": "排水管堵塞时清理排水管。",
                                      "tags": "漏水", "fault_codes": "", "models": "",
                                      "audience": ["technician", "hq_agent"]})
-    cold = kb.save_article(admin, **{**ARTICLE, "title": "空调不制冷排查", "body": "先测运行电流，缺氟则检漏补充冷媒。",
+    cold = published(services, admin, reviewer, **{**ARTICLE, "title": "空调不制冷排查",
+                                                    "body": "先测运行电流，缺氟则检漏补充冷媒。",
                                      "tags": "不制冷", "fault_codes": "", "models": "",
                                      "audience": ["technician", "hq_agent"]})
     node = EnrolledNode(services.ctx.hub, services.admin.nodes.enroll_code(admin, outlet_id(services, "SH01")).code,

@@ -2,8 +2,8 @@
 reports, over the hand-built network of test_reports (answers worked out by hand) with
 technicians on the orders and the agents' calls that created them — on SQLite and on
 PostgreSQL. Each question is read from the coarsest roll-up that can answer it; the roll-up
-job follows a technician's change and a new call; migration 14 brings a hub of version 13
-to the new roll-ups on both stores."""
+job follows a technician's change and a new call; migrations 14 (and 17) bring a hub of
+version 13 to the new roll-ups on both stores."""
 import dataclasses
 import io
 
@@ -89,9 +89,10 @@ def test_complaint_rate_by_model_region_and_month_reads_the_region_roll_up(net):
     assert result.chart.series == [("complaint_rate", [25.0, 16.7])] and result.chart.names == ("投诉率（%）",)
 
 
-def test_complaint_rate_by_outlet_type_and_week_reads_the_facts(net):
+def test_complaint_rate_by_outlet_type_and_week_reads_the_week_roll_up(net):
     services, appr, _, _ = net
-    assert analysis.source_for((D.OUTLET, D.TYPE), Grain.WEEK, region=False, outlet=False).name == "facts"
+    assert analysis.source_for((D.OUTLET, D.TYPE), Grain.WEEK, region=False, outlet=False).name == "type_week"
+    assert analysis.source_for((D.OUTLET,), Grain.DAY, region=False, outlet=False).name == "facts"
     rows = run(services, appr, "analysis", dims=("outlet", "type"), grain="week").rows
     got = {(r["outlet"], r["type"], r["period"]): (r["orders"], r["complaint_rate"]) for r in rows}
     assert got == {("A01 甲网点", "维修", "2026-W15"): (2, 50.0), ("A01 甲网点", "维修", "2026-W19"): (2, 0.0),
@@ -108,7 +109,8 @@ def test_complaint_rate_by_outlet_type_and_week_reads_the_facts(net):
 def test_every_source_gives_the_same_totals(net):
     services, appr, _, _ = net
     cases = [((), "none"), (("region",), "month"), (("outlet",), "month"), (("model", "outlet"), "none"),
-             (("technician",), "month"), (("agent",), "none"), (("type",), "month"), (("model",), "week")]
+             (("technician",), "month"), (("agent",), "none"), (("type",), "month"), (("model",), "week"),
+             (("region", "type"), "week"), (("outlet",), "day")]
     for dims, grain in cases:
         rows = run(services, appr, "analysis", dims=dims, grain=grain).rows
         assert sum(r["orders"] for r in rows) == 10, (dims, grain)
@@ -117,6 +119,14 @@ def test_every_source_gives_the_same_totals(net):
     assert analysis.source_for((D.MODEL, D.OUTLET), Grain.NONE, region=False, outlet=False).name == "orders_month"
     assert analysis.source_for((D.AGENT,), Grain.NONE, region=False, outlet=False).name == "agent_month"
     assert analysis.source_for((D.TECHNICIAN,), Grain.MONTH, region=True, outlet=False).name == "facts"
+    assert analysis.source_for((D.MODEL,), Grain.WEEK, region=False, outlet=False).name == "facts"
+    # a week from the roll-up is the same as from the facts (model × week: read from the facts)
+    by_roll_up = {r["period"]: r for r in run(services, appr, "analysis", dims=("region",), grain="week").rows
+                  if r["region"] == EAST}
+    by_facts = {}
+    for r in run(services, appr, "analysis", dims=("model",), grain="week", region=EAST).rows:
+        by_facts.setdefault(r["period"], []).append(r["orders"])
+    assert {p: r["orders"] for p, r in by_roll_up.items()} == {p: sum(v) for p, v in by_facts.items()}
     total = run(services, appr, "analysis", dims=(), grain="none").rows
     # handling time: (5 + 53 + 5 + 25 + 5 + 5 + 5) hours over the 7 completed orders
     assert [(r["orders"], r["complaint_rate"], r["avg_hours"]) for r in total] == [(10, 20.0, 14.7)]
@@ -162,12 +172,15 @@ def test_the_job_follows_a_new_technician_and_a_new_call_and_a_rebuild_agrees(ne
     assert tech_rows(run(services, appr, "technicians"))[T2][1:3] == (3, 3)
     assert {r["agent"]: r["orders"] for r in run(services, appr, "agents").rows} == {"坐席一": 2, "坐席二": 2}
     q = services.ctx.query
-    incremental = {**snapshot(services),
-                   "tech": q("SELECT * FROM hq_rollup_tech_month ORDER BY technician_id, month"),
-                   "agent": q("SELECT * FROM hq_rollup_agent_month ORDER BY agent_id, month")}
+
+    def everything():
+        return {**snapshot(services), "tech": q("SELECT * FROM hq_rollup_tech_month ORDER BY technician_id, month"),
+                "agent": q("SELECT * FROM hq_rollup_agent_month ORDER BY agent_id, month"),
+                "week": q("SELECT * FROM hq_rollup_type_week ORDER BY outlet_id, type, month, week")}
+    incremental = everything()
+    assert incremental["week"]
     services.rollups.rebuild()
-    assert {**snapshot(services), "tech": q("SELECT * FROM hq_rollup_tech_month ORDER BY technician_id, month"),
-            "agent": q("SELECT * FROM hq_rollup_agent_month ORDER BY agent_id, month")} == incremental
+    assert everything() == incremental
 
 
 def test_labels_in_english(net):
@@ -218,7 +231,7 @@ def _back_to_13(store) -> None:
     not watching the technician, no people roll-ups, facts without the new columns)."""
     conn = store.conn
     pg = is_postgres(conn)
-    for t in ("hq_rollup_tech_month", "hq_rollup_agent_month"):
+    for t in ("hq_rollup_tech_month", "hq_rollup_agent_month", "hq_rollup_type_week"):
         conn.execute(f"DROP TABLE IF EXISTS {t}")
     for i in ("ix_hq_requests_order", "ix_hq_rollup_facts_month"):
         conn.execute(f"DROP INDEX IF EXISTS {i}")
@@ -252,6 +265,8 @@ def test_migration_14_brings_a_version_13_hub_to_the_new_reports(net):
     services.rollups.fold()
     appr = services.login("appr", "pw")
     assert tech_rows(run(services, appr, "technicians")) == TECH
+    weeks = run(services, appr, "analysis", dims=("outlet", "type"), grain="week").rows
+    assert sum(r["orders"] for r in weeks) == 10  # migration 17's roll-up, built too
     # the order-update trigger now watches the technician
     hub.write([put("service_orders", "o5", technician_id="t1")])
     assert services.rollups.status()["dirty"] == 1

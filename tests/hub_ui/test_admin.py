@@ -67,10 +67,12 @@ def test_admin_adds_an_outlet_enrolls_a_device_and_edits_an_article(ui, hq):
     ui.page.get_by_role("checkbox", name="网点文员").click()
     ui.page.get_by_role("checkbox", name="网点文员", checked=True).wait_for()
     ui.shot("hub/54-kb-edit.png")
-    ui.click("保存文章")
+    ui.click("提交审核")  # an edit waits for another admin's review (tests/hub_ui/test_kb_review.py)
     ui.wait(title + "（修订版）")
-    rows = hub_rows(hq, "SELECT audience FROM kb_articles WHERE title = ?", (title + "（修订版）",))
-    assert len(rows) == 1 and "clerk" in rows[0][0]
+    ui.wait("待审核")
+    rows = hub_rows(hq, "SELECT status, fields FROM hq_kb_drafts")
+    assert len(rows) == 1 and rows[0][0] == "in_review" and "clerk" in rows[0][1]
+    assert hub_rows(hq, "SELECT COUNT(*) FROM kb_articles WHERE title = ?", (title,)) == [(1,)]  # still published
     ui.shot("hub/55-kb-saved.png")
     # a synonym group for the outlets' search (issue #16 item 5): one word is refused in words
     ui.click("新增同义词组")

@@ -50,6 +50,26 @@ def outlet(hq, tmp_path_factory):
             "short": short.part_id, "expected": short.expected}
 
 
+def test_the_settlement_review_shows_each_lines_total_on_a_1366x768_laptop_in_english(ui, outlet):
+    """The line's total (合计) is where the approver looks first: on screen, not past its edge
+    (issue #15 item 11). Nothing is decided here."""
+    ui.page.set_viewport_size({"width": 1366, "height": 768})
+    ui.login("hq.approver")
+    ui.wait("欢迎")
+    ui.click("English")
+    ui.wait("Welcome", exact=False)
+    ui.click("Approvals", exact=False)
+    ui.click(last_month())
+    header = ui.text("Total outlet / HQ", exact=True).first
+    header.wait_for()
+    box = header.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1366, box
+    flagged = ui.text("¥110.00 / —", exact=True).first  # the line HQ does not pay, its total in red
+    box = flagged.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1366, box
+    ui.shot("hub/21-settlement-review-1366x768-en.png")
+
+
 def test_the_approver_approves_a_settlement_and_a_parts_request(ui, outlet):
     ui.login("hq.approver")
     ui.wait("欢迎")

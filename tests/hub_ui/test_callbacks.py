@@ -113,3 +113,25 @@ def test_the_board_shows_an_overdue_order_highlighted_and_escalated(ui, hq):
     with db(hq) as c:
         assert c.execute("SELECT COUNT(*) FROM hq_escalations e JOIN service_orders o ON o.id = e.order_id "
                          "WHERE o.number = ? AND e.level = 100", (LATE,)).fetchone()[0] == 1
+
+
+def test_the_callback_buttons_are_whole_on_a_1366x768_laptop_in_english(ui, hq):
+    """Issue #15 item 11: in English the queue's "Call" button ran past its half of the screen."""
+    ui.page.set_viewport_size({"width": 1366, "height": 768})
+    ui.login("hq.agent")
+    ui.wait("欢迎")
+    ui.click("English")
+    ui.wait("Welcome", exact=False)
+    ui.click("Callbacks", exact=False)
+    ui.wait("Due callbacks (oldest first)")
+    ui.shot("hub/3c-callback-queue-1366x768-en.png")
+    right_panel = ui.text("Pick a callback on the left.").first.bounding_box()
+    call = ui.button("Call").first
+    box = call.bounding_box()
+    assert box is not None and right_panel is not None and box["x"] + box["width"] <= right_panel["x"], box
+    call.click()
+    ui.wait("Callback: ", exact=False)
+    for name in ("Record callback", "Not reached"):
+        box = ui.button(name).first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1366, (name, box)
+    ui.shot("hub/3c-callback-1366x768-en.png")

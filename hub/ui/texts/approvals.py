@@ -41,7 +41,8 @@ TEXTS = {
     "ap_approved_qty": ("批准数量", "Approved"),
     "ap_approved_qty_of": ("批准数量 {sku}", "Approved {sku}"),
     "ap_levels": ("审批级别：需{needed}级审批，当前第{next}级（一级审批上限 {limit}）",
-                  "Approval: {needed} level(s) needed, this is level {next} (level 1 approves up to {limit})"),
+                  "Approval: {needed} {needed:level|levels} needed, this is level {next} "
+                  "(level 1 approves up to {limit})"),
     "ap_request_total": ("申请合计 {amount}，批准合计 {approved}", "Requested {amount}, approving {approved}"),
     # stocktakes
     "ap_counted": ("盘点数", "Counted"),
@@ -54,7 +55,8 @@ TEXTS = {
     "ap_posted": ("已调整", "Adjusted"),
     "ap_waits": ("待审批", "Waits for approval"),
     "ap_stocktake_of": ("{outlet} 盘点（{day}）", "{outlet} stocktake ({day})"),
-    "ap_waiting_n": ("{n} 项差异超出自动过账范围，等待审批", "{n} variance(s) beyond the automatic limit wait for you"),
+    "ap_waiting_n": ("{n} 项差异超出自动过账范围，等待审批",
+                     "{n} {n:variance|variances} beyond the automatic limit {n:waits|wait} for you"),
     # settlements
     "ap_order": ("工单", "Order"),
     "ap_completed": ("完工时间", "Completed"),
@@ -69,7 +71,7 @@ TEXTS = {
     "ap_settlement_of": ("{outlet} {period} 结算单", "{outlet} settlement {period}"),
     "ap_totals": ("网点申报 {node}，总部核算 {hub}，差额 {diff}",
                   "Outlet claims {node}, HQ computes {hub}, difference {diff}"),
-    "ap_differences_n": ("{n} 项差异（红色标出）", "{n} difference(s), marked red"),
+    "ap_differences_n": ("{n} 项差异（红色标出）", "{n} {n:difference|differences}, marked red"),
     "ap_no_differences": ("网点申报与总部核算一致", "The outlet's claim matches HQ's computation"),
     "ap_only_differences": ("只看差异", "Differences only"),
     "ap_reason_unsatisfied": ("回访不满意", "callback unsatisfied"),

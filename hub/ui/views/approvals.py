@@ -251,9 +251,11 @@ class ApprovalsView:
                  w.muted(sh.t("ap_version", hash=s.content_hash[:12]), size=12)]
         toggle = ft.Checkbox(label=sh.t("ap_only_differences"), value=self.only_differences,
                              on_change=self._toggle_differences)
+        # 合计 right after the check: on a 1366×768 laptop the fee columns may run past the
+        # screen's edge (the table scrolls sideways), never the line's total.
         table = w.table([sh.t("ap_order"), "", sh.t("ap_completed"), sh.t("ap_check"),
-                         f"{sh.t('ap_visit')} {sh.t('ap_node_vs_hub')}", sh.t("ap_labour"), sh.t("ap_parts_fee"),
-                         sh.t("ap_deduction"), sh.t("ap_adjustment"), sh.t("ap_total")], rows)
+                         f"{sh.t('ap_total')} {sh.t('ap_node_vs_hub')}", sh.t("ap_visit"), sh.t("ap_labour"),
+                         sh.t("ap_parts_fee"), sh.t("ap_deduction"), sh.t("ap_adjustment")], rows)
 
         def decide(decision):
             ok, out = sh.run(self.api.decide_settlement, sh.session, s.id, decision, self.comment, s.content_hash)
@@ -278,9 +280,8 @@ class ApprovalsView:
         if x.adjustment_reason:
             adjustment += f"（{x.adjustment_reason}）"
         return [x.order_number, x.type_label, when(x.completed_at, sh.lang) if x.completed_at else "—",
-                ft.Text(check, color=color),
-                pair("visit_fee"), pair("labour_fee"), pair("parts_fee"), _deduction(x, sh.lang), adjustment,
-                pair("total")]
+                ft.Text(check, color=color), pair("total"),
+                pair("visit_fee"), pair("labour_fee"), pair("parts_fee"), _deduction(x, sh.lang), adjustment]
 
     def _toggle_differences(self, e) -> None:
         self.only_differences = bool(e.control.value)

@@ -52,9 +52,11 @@ class CallbacksView:
         for q in queue:
             pick = (ft.FilledTonalButton if q.id == self.selected else ft.TextButton)(
                 sh.t("cb_open"), on_click=lambda e, i=q.id: self._select(i))
-            rows.append([q.number, q.type_label, q.customer_name, when(q.completed_at, lang), q.attempts, pick])
-        return w.table([sh.t("cb_order"), sh.t("cb_type"), sh.t("cb_customer"), sh.t("cb_completed"),
-                        sh.t("cb_attempts"), ""], rows, numeric={4})
+            rows.append([pick, q.number, q.type_label, q.customer_name, when(q.completed_at, lang), q.attempts])
+        # The button first: on a 1366×768 laptop, in English, the half-screen table scrolls
+        # sideways and its last column was cut off.
+        return w.table(["", sh.t("cb_order"), sh.t("cb_type"), sh.t("cb_customer"), sh.t("cb_completed"),
+                        sh.t("cb_attempts")], rows, numeric={5})
 
     def _select(self, task_id: str) -> None:
         self.selected, self.answers, self.note = task_id, {}, ""
@@ -97,7 +99,7 @@ class CallbacksView:
                             on_change=lambda e: setattr(self, "note", e.control.value))
         actions = ft.Row([ft.FilledButton(sh.t("cb_submit"), icon=ft.Icons.CHECK, on_click=lambda e: self._submit(qs)),
                           ft.OutlinedButton(sh.t("cb_unreachable"), icon=ft.Icons.PHONE_MISSED,
-                                            on_click=lambda e: self._unreachable())], spacing=12)
+                                            on_click=lambda e: self._unreachable())], spacing=12, wrap=True)
         # The note field in a card of its own: Flutter folds a card's texts into the label
         # of a text field inside it (and the screen reader and the tests lose them).
         task = w.section(sh.t("cb_task", number=t.number), *info, ft.Divider(),

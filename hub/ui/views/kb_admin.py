@@ -1,7 +1,9 @@
 """Knowledge-base management: the article list with search and category filter, the
 categories with rename, the synonym groups (new, edit, remove), and the edit form (title,
-category, text, tags, fault codes, models, audience checkboxes, published). Saved articles reach the nodes at their next
-sync; the node shows each only to the roles ticked here."""
+category, text, tags, fault codes, models, audience checkboxes). What is saved is a draft: its author
+submits it, another admin approves it (then it reaches the nodes at their next sync, shown
+only to the roles ticked here) or sends it back with a reason; a published article can be
+taken down and put back (hub/services/kb_review.py)."""
 import flet as ft
 
 from shared.formatting import when
@@ -57,6 +59,7 @@ class KbAdminView:
                    spacing=16, wrap=True),
             categories,
             self._synonyms(),
+            self._drafts(),
             w.muted(sh.t("kba_n", n=total) + (sh.t("kba_shown", n=len(hits)) if total > len(hits) else "")),
             *(cards or [w.muted(sh.t("kba_no_hits"))])], spacing=10, expand=True, scroll=ft.ScrollMode.AUTO)
 
@@ -71,6 +74,26 @@ class KbAdminView:
             w.muted(f"{sh.t('kba_audience_col')}：{audience}  ·  {' '.join(a.fault_codes + a.model_codes[:3])}  ·  "
                     f"{sh.t('kba_updated', at=when(a.updated_at, sh.lang))}", size=13),
         ], spacing=4), padding=12, on_click=lambda e, i=a.id: self._open(i)), margin=0)
+
+    # ---- drafts and reviews ----
+
+    def _drafts(self) -> ft.Control:
+        """Articles written or edited, not published as such until another admin approves."""
+        sh = self.shell
+        drafts = sh.services.admin.kb.review.drafts(sh.session)
+        rows = []
+        for d in drafts:
+            status = w.chip(sh.t(f"kba_status_{d.status}"),
+                            ft.Colors.ORANGE_800 if d.status == "in_review" else ft.Colors.GREY_600)
+            extra = [sh.t("kba_by", name=d.author)] + ([sh.t("kba_revises")] if d.revises else [])
+            rows.append(ft.Container(ft.Column([
+                ft.Row([ft.Text(d.title, weight=ft.FontWeight.W_600), status], wrap=True),
+                w.muted("  ·  ".join(extra + [sh.t("kba_updated", at=when(d.updated_at, sh.lang))]), size=13),
+                *([ft.Text(sh.t("kba_returned", reason=d.reason), color=ft.Colors.RED_800, size=13)]
+                  if d.reason else [])], spacing=2),
+                padding=8, border=ft.Border.all(1, ft.Colors.GREY_300), border_radius=8,
+                on_click=lambda e, i=d.id: self._open(i)))
+        return w.section(sh.t("kba_drafts"), w.muted(sh.t("kba_drafts_hint"), size=13), *rows)
 
     # ---- synonyms ----
 
@@ -155,29 +178,73 @@ class KbAdminView:
         audience = a.audience if a else (str(Role.TECHNICIAN),)
         roles = [ft.Checkbox(label=label("role", str(r), sh.lang), value=str(r) in audience, data=str(r))
                  for r in Role]
-        published = ft.Switch(label=sh.t("kba_publish_now"), value=a.active if a else True)
+        draft = a.draft if a else None
+        published_once = a is not None and (draft is None or draft.revises)
         error = ft.Text("", color=ft.Colors.RED_800)
+        reason = ft.TextField(label=sh.t("kba_reason"), multiline=True, min_lines=2, max_lines=4)
 
-        def save(e):
-            message, aid = attempt(sh, kb.save_article, sh.session, None if creating else self.article_id,
-                                   title=title.value, category=category.value or "", body=body.value,
-                                   tags=tags.value, fault_codes=codes.value, models=models.value,
-                                   audience=[c.data for c in roles if c.value], active=published.value,
-                                   done="kba_saved")
+        def done(message) -> bool:
             if message:
                 error.value = message
                 sh.page.update()
-                return
+                return False
             self.article_id = None
             sh.render()
+            return True
+
+        def save(e, submit: bool = False):
+            message, aid = attempt(sh, kb.save_article, sh.session, None if creating else self.article_id,
+                                   title=title.value, category=category.value or "", body=body.value,
+                                   tags=tags.value, fault_codes=codes.value, models=models.value,
+                                   audience=[c.data for c in roles if c.value], done="kba_draft_saved")
+            if message is None and submit:
+                message, _ = attempt(sh, kb.review.submit, sh.session, aid, done="kba_submitted")
+            done(message)
+
+        def decide(e, approve: bool):
+            if approve:
+                message, _ = attempt(sh, kb.review.approve, sh.session, self.article_id, done="kba_approved")
+            else:
+                message, _ = attempt(sh, kb.review.send_back, sh.session, self.article_id, reason.value or "",
+                                     done="kba_sent_back")
+            done(message)
+
+        def set_published(e):
+            message, _ = attempt(sh, kb.publish, sh.session, self.article_id, bool(e.control.value), done="kba_saved")
+            if message:
+                error.value = message
+                sh.page.update()
+
+        published = [ft.Switch(label=sh.t("kba_publish_now"), value=a.active, on_change=set_published)] \
+            if published_once and a is not None else []
+        status: list[ft.Control] = []
+        if draft is not None:
+            status.append(ft.Row([w.chip(sh.t(f"kba_status_{draft.status}"), ft.Colors.ORANGE_800
+                                         if draft.status == "in_review" else ft.Colors.GREY_600),
+                                  w.muted(sh.t("kba_by", name=draft.author))], wrap=True))
+            if draft.reason:
+                status.append(ft.Text(sh.t("kba_returned", reason=draft.reason), color=ft.Colors.RED_800))
+        if draft is not None and draft.status == "in_review":
+            if draft.author_id == sh.session.user_id:
+                buttons = [w.muted(sh.t("kba_wait_review"))]
+            else:  # another admin reviews: approve, or send back saying why
+                buttons = [reason, ft.Row([
+                    ft.FilledButton(sh.t("kba_approve"), icon=ft.Icons.VERIFIED, on_click=lambda e: decide(e, True)),
+                    ft.OutlinedButton(sh.t("kba_send_back"), icon=ft.Icons.UNDO, on_click=lambda e: decide(e, False)),
+                ], spacing=12, wrap=True)]
+        else:
+            buttons = [ft.Row([
+                ft.OutlinedButton(sh.t("kba_save"), icon=ft.Icons.SAVE, on_click=save),
+                ft.FilledButton(sh.t("kba_submit"), icon=ft.Icons.SEND, on_click=lambda e: save(e, True)),
+            ], spacing=12, wrap=True)]
 
         return ft.Column([
             ft.Row([ft.IconButton(ft.Icons.ARROW_BACK, tooltip=sh.t("kba_back"), on_click=lambda e: self._open(None)),
                     w.title(sh.t("kba_new_title") if creating else sh.t("kba_edit_title"))]),
+            *status,
             title, ft.Row([category, known], wrap=True), body, pair_row(tags, codes), models,
             ft.Text(sh.t("kba_audience"), weight=ft.FontWeight.W_500),
             ft.Row([ft.Container(c, width=140) for c in roles], wrap=True, spacing=4),
-            published, error,
-            ft.Row([ft.FilledButton(sh.t("kba_save"), icon=ft.Icons.SAVE, on_click=save),
-                    ft.OutlinedButton(sh.t("kba_back"), on_click=lambda e: self._open(None))], spacing=12),
+            *published, error, *buttons,
+            ft.Row([ft.OutlinedButton(sh.t("kba_back"), on_click=lambda e: self._open(None))]),
         ], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
