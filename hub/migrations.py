@@ -77,6 +77,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: _week_rollup(conn)),
     Migration(18, "hq_kb_drafts: knowledge-base articles written or edited wait for another admin's review "
                   "before they are published (hub only)", lambda conn: [conn.execute(sql) for sql in kb_review.DDL]),
+    Migration(19, "part_shelves: where each part sits in an outlet's store (its shelf), kept by the outlet "
+                  "(replicated); a stocktake can count one shelf",
+              lambda conn: create_declared_table(conn, "part_shelves")),
 )
 
 

@@ -48,6 +48,8 @@ def add_device_parser(sub) -> None:
     c.add_argument("--interval", type=float, default=30, help="seconds between sync rounds")
     c.add_argument("--max-backoff", type=float, default=600,
                    help="longest wait between rounds while HQ is unreachable")
+    c.add_argument("--idle-minutes", type=idle_minutes, default=None, metavar="MINUTES",
+                   help=f"log the technician out after this long without activity (default {DEFAULT_IDLE_MINUTES:g})")
     c.set_defaults(fn=owner_only(_device))
 
 
@@ -55,7 +57,8 @@ def _device(a) -> int:
     from node.device_app import DeviceOptions, run
     web = a.web or a.port is not None
     return run(a.dir, web=web, host=a.host, port=8700 if a.port is None else a.port,
-               options=DeviceOptions(interval_s=a.interval, max_backoff_s=a.max_backoff))
+               options=DeviceOptions(interval_s=a.interval, max_backoff_s=a.max_backoff,
+                                     idle_minutes=a.idle_minutes))
 
 
 def _enroll(a) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from node.home import NodeHome
 from node.ui.live import LiveSessions
+from shared.session_life import SessionLife
 
 log = logging.getLogger("fieldsync.device")
 SYNC_GRACE_S = 5
@@ -26,6 +27,7 @@ UI_GRACE_S = 3
 class DeviceOptions:
     interval_s: float = 30
     max_backoff_s: float = 600
+    idle_minutes: float | None = None  # the idle logout (shared/session_life.py; None: its default)
 
 
 class DeviceApp:
@@ -92,8 +94,10 @@ class DeviceApp:
         """The Flet entry for one window or tab."""
         from node.ui.device_shell import DeviceShell
 
+        life = SessionLife.minutes(self.options.idle_minutes)
+
         async def main(page):
-            DeviceShell(page, self, lang=lang).start()
+            DeviceShell(page, self, lang=lang, life=life).start()
         return main
 
 
@@ -122,8 +126,8 @@ def run(data_dir: Path, *, web: bool = False, host: str = "127.0.0.1", port: int
         from node.ui.server import create_app_for, serve
         app.start()
         stopwatch = Stopwatch("device")
-        serve(create_app_for(app.main()), host, port, signals=signals, stopwatch=stopwatch,
-              on_stopping=app.stopping, grace=UI_GRACE_S)
+        web_app = create_app_for(app.main(), life=SessionLife.minutes(app.options.idle_minutes))
+        serve(web_app, host, port, signals=signals, stopwatch=stopwatch, on_stopping=app.stopping, grace=UI_GRACE_S)
         stopwatch.begin(signals.name())
         if not app.stop(SYNC_GRACE_S, cut_short=lambda: signals.count > 1):
             stopwatch.end("a sync round still waiting for HQ was left behind; the next start re-sends what HQ "

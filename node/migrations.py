@@ -56,6 +56,8 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
               lambda conn: conn.execute(NOTICE_READS)),
     Migration(12, "kb_synonyms (replicated) and the search index's triggers on models and fault codes; the "
                   "global bucket is pulled again", lambda conn: _kb_words(conn)),
+    Migration(13, "part_shelves: where each part sits in the store (its shelf), for counting one shelf "
+                  "(replicated)", lambda conn: create_declared_table(conn, "part_shelves")),
 )
 
 

@@ -16,6 +16,9 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "maintenance": ("保养", "Maintenance"), "inspection": ("检测", "Inspection"),
     },
     "priority": {"normal": ("普通", "Normal"), "urgent": ("加急", "Urgent")},
+    # the day an order list is narrowed by (node/services/order_list.py DATE_FIELDS)
+    "order_date": {"created": ("创建日期", "Created"), "appointment": ("预约日期", "Appointment"),
+                   "completed": ("完工日期", "Completed")},
     "role": {
         "technician": ("维修师傅", "technician"), "clerk": ("网点文员", "clerk"),
         "outlet_manager": ("网点经理", "outlet manager"), "hq_agent": ("坐席", "HQ agent"),
@@ -75,6 +78,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "parts_request_lines": ("配件申请明细", "Parts request line"),
         "stock_counts": ("盘点", "Stocktake"), "stock_count_lines": ("盘点明细", "Stocktake line"),
         "receipt_discrepancies": ("收货差异", "Receipt discrepancy"),
+        "part_shelves": ("配件货位", "Part's shelf"),
         "settlements": ("结算单", "Settlement"), "settlement_lines": ("结算明细", "Settlement line"),
         "attachments": ("附件", "Attachment"), "kb_articles": ("知识库文章", "Knowledge-base article"),
         "kb_synonyms": ("同义词", "Synonym group"),
@@ -98,6 +102,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "technician_id": ("师傅", "technician"), "customer_id": ("客户", "customer"),
         "created_at": ("创建时间", "creation time"), "source": ("来源", "source"), "total": ("金额", "amount"),
         "submitted_at": ("提交时间", "submission time"), "actor_id": ("操作人", "actor"),
+        "date_field": ("日期类别", "which date"), "date_from": ("开始日期", "start date"),
+        "date_to": ("结束日期", "end date"),
     },
     # The outlet app's screens: titles, buttons, column names, hints.
     "ui": {
@@ -119,6 +125,11 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "any_status": ("全部状态", "Any status"), "open_orders": ("未完成", "Open"),
         "any_type": ("全部类型", "Any type"), "any_technician": ("全部师傅", "Any technician"),
         "overdue": ("已超时", "Overdue"), "overdue_only": ("只看超时", "Overdue only"),
+        # the order list's date range (node/ui/views/orders.py)
+        "date_range": ("按日期筛选", "Filter by date"), "date_of": ("日期", "Date"),
+        "date_from": ("从（年-月-日）", "From (YYYY-MM-DD)"), "date_to": ("到（年-月-日）", "To (YYYY-MM-DD)"),
+        "apply": ("筛选", "Apply"), "clear_dates": ("清除日期", "Clear dates"),
+        "dates_shown": ("{what}：{start} 至 {end}", "{what}: {start} to {end}"),
         "no_orders": ("没有符合条件的工单。", "No orders match."), "total": ("共{n}单", "{n} {n:order|orders}"),
         "page_range": ("第 {a}–{b} 条，共 {n} 条", "{a}–{b} of {n}"), "prev_page": ("上一页", "Previous"),
         "next_page": ("下一页", "Next"),
@@ -197,6 +208,12 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "scope_moved": ("近{days}天变动最多的{n}种配件",
                         "The {n} {n:part|parts} that moved most in {days} {days:day|days}"),
         "scope_pick_category": ("按类别", "One category"), "count_category": ("类别", "Category"),
+        "scope_shelf": ("货位：{shelf}", "Shelf: {shelf}"), "shelf": ("货位", "Shelf"),
+        "set_shelf": ("设置货位", "Set shelf"),
+        "shelf_sku": ("设置货位：输入或扫描SKU", "Shelf a part: type or scan its SKU"),
+        "shelf_hint": ("货位如 A-03；留空则清除。", "A shelf such as A-03; empty clears it."),
+        "no_shelves": ("还没有配件设置货位：在“库存”中为配件设置货位后可按货位盘点。",
+                       "No part has a shelf yet: set shelves on the Stock screen to count one shelf."),
         "fill_book": ("未盘项按账面数填充", "Fill the uncounted with the book quantity"),
         "moved_since": ("开盘后有出入库", "moved since the count opened"),
         "add_count_part": ("添加货架上的配件：输入或扫描SKU", "Add a part found on the shelf: type or scan its SKU"),
@@ -219,6 +236,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "adjust_yuan": ("调整金额（元，可为负）", "Amount (yuan, may be negative)"),
         "reason": ("原因", "Reason"), "line_total": ("小计", "Line total"), "settlements": ("结算单", "Settlements"),
         "no_fee_rule": ("无收费标准", "no fee rule"),
+        "no_settlement": ("{period}还没有结算单：点击“生成/更新草稿”。",
+                          "No settlement for {period} yet: tap \"Build / update draft\"."),
         "kb_search": ("搜索故障、型号、故障代码", "Search faults, models, fault codes"),
         "no_hits": ("没有找到相关文章。", "No articles found."), "last_sync": ("上次同步", "Last sync"),
         "last_attempt": ("上次尝试", "Last attempt"), "hub": ("总部服务器", "HQ server"),
@@ -241,9 +260,20 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "created_hq": ("总部受理", "Created at HQ"), "created_outlet": ("网点来电登记", "Phoned in at the outlet"),
         "dispatched": ("派工至网点", "Dispatched to the outlet"),
         "new_order": ("新建工单", "New order"), "created_order": ("已新建工单 {number}", "Order {number} created"),
-        "phoned_in_hint": ("客户来电报修：工单直接为已接单，联系人信息记在工单上（网点不能新建客户档案）。",
-                           "A customer phoned the outlet: the order starts accepted; the contact details stay on "
-                           "the order (outlets cannot create customer records)."),
+        "phoned_in_hint": ("客户来电报修：工单直接为已接单。老客户按电话查找后选择；新客户的联系人信息记在工单上"
+                           "（网点不能新建客户档案）。",
+                           "A customer phoned the outlet: the order starts accepted. Find an existing customer by "
+                           "phone and choose them; a new caller's details stay on the order (outlets cannot "
+                           "create customer records)."),
+        # a phoned-in order naming an existing customer (node/ui/views/order_forms.py)
+        "known_customer_phone": ("老客户：输入来电号码查找", "Existing customer: type their phone number"),
+        "find_customer": ("查找客户", "Find customer"),
+        "no_customer_found": ("本网点没有这个号码的客户，请在下面填写联系人。",
+                              "No customer of the outlet has this number; fill in the caller below."),
+        "pick_customer": ("选择 {name} {phone} · {address}", "Choose {name} {phone} · {address}"),
+        "customer_chosen": ("客户：{name} {phone} · {address}", "Customer: {name} {phone} · {address}"),
+        "not_this_customer": ("不用此客户", "Not this customer"),
+        "address_if_elsewhere": ("上门地址（与客户地址不同时填写）", "Visit address (only if not the customer's)"),
         "edit_details": ("修改信息", "Edit details"), "no_model": ("（未选择）", "(none)"),
         "priority_label": ("紧急程度", "Priority"), "order_type": ("服务类型", "Service type"),
         "photos": ("现场照片", "Photos"), "pick_photos": ("选择照片", "Choose photos"),
@@ -258,6 +288,8 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "part_qty": ("{name}（{sku}）×{qty}", "{name} ({sku}) ×{qty}"),
         "part_on_hand": ("{name}（{sku}）· 库存{n}", "{name} ({sku}) · {n} on hand"),
         "part_carried": ("{name}（{sku}）· 随车{n}", "{name} ({sku}) · {n} carried"),
+        "part_no_stock": ("{name}（{sku}）· 无库存", "{name} ({sku}) · none in stock"),
+        "part_not_carried": ("{name}（{sku}）· 未随车", "{name} ({sku}) · not carried"),
         # the manager's devices screen and the device app's enrollment screen
         "devices": ("设备", "Devices"),
         "devices_hint": ("为维修师傅的平板或手机发放一次性注册码：在设备上扫描二维码或粘贴注册码即可注册，"
@@ -300,6 +332,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "hand_back": ("退料", "hand back unused parts"), "count_bag": ("盘点随车配件", "count a technician's bag"),
         "parts_request": ("编辑配件申请", "edit a parts request"),
         "stocktake": ("盘点", "run a stocktake"), "settlement": ("编辑结算单", "edit a settlement"),
+        "set_shelf": ("设置配件货位", "set a part's shelf"),
         "attach": ("上传附件", "attach a file"),
         "manage_devices": ("管理设备", "manage the outlet's devices"),
     },

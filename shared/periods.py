@@ -33,6 +33,12 @@ def period_of(ms: int) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
+def previous_period(ms: int) -> str:
+    """The month before the one containing `ms`: the settlement an outlet submits now."""
+    d = local_date(ms)
+    return f"{d.year - (d.month == 1):04d}-{(d.month - 2) % 12 + 1:02d}"
+
+
 def valid_period(period: str) -> bool:
     return bool(_PERIOD.match(period or ""))
 

@@ -29,13 +29,13 @@ PUT_FIELDS: dict[str, dict[Role, frozenset[str] | None]] = {
     },
     **{t: {r: ANY_FIELD for r in OFFICE} for t in (
         "parts_requests", "parts_request_lines", "stock_counts", "stock_count_lines",
-        "settlements", "settlement_lines", "receipt_discrepancies")},
+        "settlements", "settlement_lines", "receipt_discrepancies", "part_shelves")},
 }
 CREATE: dict[str, frozenset[Role]] = {
     "service_orders": OFFICE,
     **{t: OFFICE for t in (
         "parts_requests", "parts_request_lines", "stock_counts", "stock_count_lines",
-        "settlements", "settlement_lines", "receipt_discrepancies")},
+        "settlements", "settlement_lines", "receipt_discrepancies", "part_shelves")},
 }
 # Fields a role may set only to the acting user, and only while empty: a technician who
 # accepts an unassigned order takes it (service_orders.technician_id), and no other.

@@ -41,11 +41,16 @@ class MoveKind(StrEnum):
 
 class CountScope(StrEnum):
     """What a stocktake counts: the whole store, or a partial (cycle) count of one
-    category or of the parts that moved most lately. A partial count's parts are fixed
-    when it opens (`stock_counts.scope`, JSON: kind, value, parts)."""
+    category, of one shelf (`part_shelves`) or of the parts that moved most lately. A
+    partial count's parts are fixed when it opens (`stock_counts.scope`, JSON: kind,
+    value, parts)."""
     ALL = "all"
     CATEGORY = "category"
     MOVED = "moved"
+    SHELF = "shelf"
+
+
+SHELF_MAX = 20  # a shelf's name: "A-03", "货架2-上层"
 
 
 MOVED_DAYS = 30       # "moved most": the store's moves of the last 30 days …

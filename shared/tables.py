@@ -225,6 +225,13 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
         "variance": INT},
         set_once=frozenset({"count_id"}), frozen_with="stock_counts",
         indexes=(("count_id",),)),
+    # Where a part sits in one outlet's store (its shelf or bin, "A-03"), kept by the outlet
+    # (node/services/shelves.py) so that a stocktake can count one shelf; one row per
+    # (outlet, part), its id derived from both, so two devices set the same row. Hub
+    # migration 19 / node 13.
+    _spec("part_shelves", OUTLET, RECORD, ByOutlet(), {
+        "outlet_id": TEXT, "part_id": TEXT, "shelf": TEXT},
+        set_once=frozenset({"outlet_id", "part_id"}), indexes=(("outlet_id", "shelf"),)),
     # What an outlet found short, damaged or extra receiving a shipment (node/services/
     # receiving.py), one row per parts request (its id derived from the request: a repeated
     # or late sync cannot post it twice); it arrives submitted and HQ settles it.

@@ -207,6 +207,7 @@ class Importing:
             raise ServiceError.of("import_no_rows")
         plan = Plan(e.name, [], [])
         seen: dict[str, int] = {}
+        memo: dict = {}   # what every row looks up alike (the table's rows, model codes), read once per plan
         for line, cells in table.rows:
             given = {c: cells[i].strip() if i < len(cells) else "" for i, c in enumerate(columns)
                      if c is not None and c not in e.ignored}
@@ -217,7 +218,7 @@ class Importing:
                     raise ServiceError.of("import_twice", line=seen[key], what=pair("import_column", e.key),
                                           value=given.get(e.key, key))
                 seen[key] = line
-                plan.rows.append(self._row(e, line, key, given, me))
+                plan.rows.append(self._row(e, line, key, given, me, memo))
             except ServiceError as refusal:
                 plan.errors.append(_row_error(line, refusal))
         return plan
@@ -235,21 +236,26 @@ class Importing:
             return raw.lower()
         return raw.upper()
 
-    def _current(self, e: Entity, key: str) -> dict | None:
+    def _current(self, e: Entity, key: str, memo: dict) -> dict | None:
+        """The hub's row of this key. Customers (many; phone indexed) one by one; the
+        reference tables (thousands at most; keys compared without case, so no index
+        serves) read once per plan."""
         ctx = self.ctx
         if e.name == "customers":
             rows = ctx.query("SELECT * FROM customers WHERE phone = ? ORDER BY id", (key,))
             rows.sort(key=lambda r: r["merged_into"] is not None)   # the customer kept before a duplicate
             return rows[0] if rows else None
-        where = {"outlets": "code = ?", "users": "lower(username) = ?", "product_models": "upper(code) = ?",
-                 "parts": "sku = ?", "prices": "sku = ?"}[e.name]
-        return ctx.one(f"SELECT * FROM [{e.table}] WHERE {where}", (key,))
+        if "rows" not in memo:
+            column = "username" if e.name == "users" else "sku" if e.table == "parts" else "code"
+            memo["rows"] = {self._key(e, str(r[column] or "")): r for r in ctx.query(f"SELECT * FROM [{e.table}]")
+                            if r[column]}
+        return memo["rows"].get(key)
 
-    def _row(self, e: Entity, line: int, key: str, given: dict, me: dict) -> PlannedRow:
-        raw = self._current(e, key)
+    def _row(self, e: Entity, line: int, key: str, given: dict, me: dict, memo: dict) -> PlannedRow:
+        raw = self._current(e, key, memo)
         current = decoded(e.table, raw) if raw is not None else None
         secret = {k: given.pop(k) for k in SECRET if k in given}
-        values = getattr(self, f"_check_{e.name}")(given, current, secret)
+        values = getattr(self, f"_check_{e.name}")(given, current, secret, memo)
         if e.name == "users" and raw is not None and raw["id"] == me["id"] and \
                 (values.get("active") is False or values.get("role") != Role.ADMIN):
             raise ServiceError.of("self_admin")
@@ -301,7 +307,7 @@ class Importing:
                 return c.code
         return value
 
-    def _check_customers(self, given: dict, current: dict | None, secret: dict) -> dict:
+    def _check_customers(self, given: dict, current: dict | None, secret: dict, memo: dict) -> dict:
         base = {**(current or {}), **{FIELD_OF.get(k, k): v for k, v in given.items()}}
         values = {"name": text(base.get("name"), "name", required=True, max_len=200),
                   "city": text(base.get("city"), "city", required=True, max_len=200),
@@ -315,7 +321,7 @@ class Importing:
             values["created_at"] = self.ctx.now()
         return values
 
-    def _check_outlets(self, given: dict, current: dict | None, secret: dict) -> dict:
+    def _check_outlets(self, given: dict, current: dict | None, secret: dict, memo: dict) -> dict:
         fields = {FIELD_OF.get(k, k): v for k, v in given.items()}
         if "qualifications" in fields:
             fields["qualifications"] = [self._category(q).upper() for q in text_list(fields["qualifications"],
@@ -327,7 +333,7 @@ class Importing:
             values.setdefault("active", True)
         return values
 
-    def _check_users(self, given: dict, current: dict | None, secret: dict) -> dict:
+    def _check_users(self, given: dict, current: dict | None, secret: dict, memo: dict) -> dict:
         fields = dict(given)
         if "role" in fields:
             fields["role"] = _role(fields["role"])
@@ -344,19 +350,24 @@ class Importing:
             self.network.check_pin(secret["pin"], values)
         return values
 
-    def _check_product_models(self, given: dict, current: dict | None, secret: dict) -> dict:
+    def _check_product_models(self, given: dict, current: dict | None, secret: dict, memo: dict) -> dict:
         fields = {FIELD_OF.get(k, k): v for k, v in given.items()}
         if "category" in fields:
             fields["category"] = self._category(fields["category"])
         return self.md.check_model(fields, current)
 
-    def _check_parts(self, given: dict, current: dict | None, secret: dict) -> dict:
+    def _check_parts(self, given: dict, current: dict | None, secret: dict, memo: dict) -> dict:
         fields = {FIELD_OF.get(k, k): v for k, v in given.items()}
         if "category" in fields:
             fields["category"] = self._category(fields["category"])
+        if "models" in fields:   # codes → ids here, from one read (check_part would scan per code)
+            if "models" not in memo:
+                memo["models"] = {str(r["code"] or "").upper(): r["id"]
+                                  for r in self.ctx.query("SELECT id, code FROM product_models")}
+            fields["models"] = [memo["models"].get(m.upper(), m) for m in text_list(fields["models"], "models")]
         return self.md.check_part(fields, current)
 
-    def _check_prices(self, given: dict, current: dict | None, secret: dict) -> dict:
+    def _check_prices(self, given: dict, current: dict | None, secret: dict, memo: dict) -> dict:
         if current is None:
             raise refuse("md_unknown", "part", value=given.get("sku", ""))
         if "unit_price" not in given:

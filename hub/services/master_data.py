@@ -344,7 +344,8 @@ class MasterData:
             raise refuse("md_unknown", "product_category", value=category)
         models = []
         for m in text_list(base.get("models") or [], "models"):
-            row = self.ctx.one("SELECT id FROM product_models WHERE id = ? OR upper(code) = upper(?)", (m, m))
+            row = self.ctx.row("product_models", m) or self.ctx.one(   # by id (the key) first: no scan
+                "SELECT id FROM product_models WHERE upper(code) = upper(?)", (m,))
             if row is None:
                 raise refuse("md_unknown", "product_model", value=m)
             models.append(row["id"])

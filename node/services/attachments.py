@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared import attachments as kinds
-from shared.labels import in_sentence, label, pair
+from shared.labels import label
 from shared.orders import TERMINAL
 
 from node.services import guards
 from node.services.errors import ServiceError
-from node.services.order_rows import check_technician, own_order
+from node.services.order_rows import check_technician, finished, own_order
 from node.services.session import Session
 
 
@@ -75,8 +75,7 @@ class Attachments:
         guards.require_add(session, "attachments", "attach")
         check_technician(self.ctx, session, order)
         if order["display_status"] in TERMINAL:
-            raise ServiceError.of("order_finished", status=in_sentence("status", order["display_status"]),
-                                  action=pair("action", "attach"))
+            raise finished(order, "attach")
         if kind not in kinds.KINDS or mime not in kinds.MIMES:
             raise ServiceError.of("attachment_type", field="kind")
         if not isinstance(data, (bytes, bytearray)) or not data:

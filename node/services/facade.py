@@ -7,6 +7,7 @@ from node.services.attachments import Attachments
 from node.services.auth import Auth
 from node.services.catalog import Catalog
 from node.services.context import Context
+from node.services.customers import Customers
 from node.services.devices import Devices
 from node.services.kb import KnowledgeBase
 from node.services.locking import Atomic
@@ -19,6 +20,7 @@ from node.services.parts_requests import PartsRequests
 from node.services.people import People
 from node.services.receiving import Receiving
 from node.services.settlement import Settlements
+from node.services.shelves import Shelves
 from node.services.stock import Stock
 from node.services.stocktake import Stocktake
 from node.services.sync_panel import SyncPanel
@@ -42,6 +44,7 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
         self.auth = Atomic(Auth(self.ctx), lock)
         self.people = Atomic(People(self.ctx), lock)
         self.catalog = Atomic(Catalog(self.ctx), lock)
+        self.customers = Atomic(Customers(self.ctx), lock)
         self.attachments = Atomic(attachments, lock)
         self.orders = Atomic(OrderList(self.ctx), lock)
         self.order = Atomic(OrderDetails(self.ctx), lock)
@@ -51,6 +54,7 @@ again (SyncService.read_attachment); `sync_now()` and `sync_status()`: the backg
         self.receiving = Atomic(Receiving(self.ctx), lock)
         self.requests = Atomic(PartsRequests(self.ctx), lock)
         self.stocktake = Atomic(Stocktake(self.ctx), lock)
+        self.shelves = Atomic(Shelves(self.ctx), lock)
         self.van = Atomic(VanStock(self.ctx), lock)
         self.settlements = Atomic(Settlements(self.ctx), lock)
         self.kb = Atomic(KnowledgeBase(self.ctx), lock)

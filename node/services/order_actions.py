@@ -14,8 +14,9 @@ from shared.warranty import parse_date
 
 from node.services import guards
 from node.services.attachments import Attachments
+from node.services.customers import Customers
 from node.services.errors import ServiceError
-from node.services.order_rows import check_technician, own_order
+from node.services.order_rows import check_technician, finished, own_order
 from node.services.session import Session
 
 # Details a technician records on site (the fields shared/roles.py lets them write).
@@ -112,6 +113,8 @@ class OrderActions:
         guards.require_add(session, "order_events", str(to))
         check_technician(self.ctx, session, order)
         current = order["display_status"]
+        if current == Status.CANCELLED:
+            raise finished(order, str(to))
         if not can_transition(current, to, OUTLET):
             raise ServiceError.of("illegal_transition", status=in_sentence("status", current),
                                   action=pair("action", str(to)))
@@ -150,23 +153,33 @@ class OrderActions:
                fault_description: str, type: str = OrderType.REPAIR, priority: str = Priority.NORMAL,
                product_model_id: str | None = None, serial_no: str | None = None,
                purchase_date: str | None = None, fault_code: str | None = None,
-               technician_id: str | None = None, notes: str | None = None) -> CreatedOrder:
+               technician_id: str | None = None, notes: str | None = None,
+               customer_id: str | None = None) -> CreatedOrder:
         """An order the customer phoned in to the outlet. It enters as accepted: HQ sets
-        that status when it receives the order; until then the node shows it as such."""
+        that status when it receives the order; until then the node shows it as such.
+        `customer_id`: an existing customer of the outlet (Customers.by_phone) the order
+        names; then the contact fields are optional (the customer's show where they are
+        left empty), else the caller's name, phone and address are required."""
         if type not in set(OrderType):
             raise ServiceError.on_field("bad_choice", "type")
         if priority not in set(Priority):
             raise ServiceError.on_field("bad_choice", "priority")
+        contact = {"contact_name": contact_name, "contact_phone": contact_phone, "address": address}
+        if customer_id:
+            if Customers(self.ctx).get(customer_id) is None:
+                raise ServiceError.on_field("bad_choice", "customer_id")
+            contact = {k: v.strip() for k, v in contact.items() if isinstance(v, str) and v.strip()}
+            contact["customer_id"] = customer_id
+        else:
+            contact = {k: _required(v, k) for k, v in contact.items()}
         fields = {
-            "contact_name": _required(contact_name, "contact_name"),
-            "contact_phone": _required(contact_phone, "contact_phone"),
-            "address": _required(address, "address"),
+            **contact,
             "fault_description": _required(fault_description, "fault_description"),
             "type": str(type), "priority": str(priority), "source": OUTLET,
             **self._clean({"product_model_id": product_model_id, "serial_no": serial_no,
                            "purchase_date": purchase_date, "fault_code": fault_code, "notes": notes}),
         }
-        if not phone.plausible(fields["contact_phone"]):
+        if "contact_phone" in fields and not phone.plausible(fields["contact_phone"]):
             raise ServiceError.of("bad_phone", field="contact_phone")
         if technician_id:
             self._technician(technician_id)
@@ -187,8 +200,7 @@ class OrderActions:
     def _not_finished(self, order: dict, action: str, allow_completed: bool = False) -> None:
         done = set(TERMINAL) | {Status.DECLINED} | (set() if allow_completed else {Status.COMPLETED})
         if order["display_status"] in done:
-            raise ServiceError.of("order_finished", status=in_sentence("status", order["display_status"]),
-                                  action=pair("action", action))
+            raise finished(order, action)
 
     def _technician(self, user_id: str) -> None:
         tech = self.ctx.user(user_id)

@@ -1,14 +1,18 @@
 """The outlet's order lists: today's, mine and all, with filters (status, type,
-technician, overdue) and a search box that finds an order by its number, the customer's
-phone tail or name. Cards carry what a list row shows, SLA countdown included."""
+technician, overdue, a date range on the created, appointment or completed day) and a
+search box that finds an order by its number, the customer's phone (its tail, typed with
+or without spaces and dashes) or name. Cards carry what a list row shows, SLA countdown
+included."""
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from shared import phone, sla
 from shared.labels import label
 from shared.orders import INITIAL, OPEN, OUTLET, OrderType, Priority, Status
-from shared.periods import day_bounds
+from shared.periods import day_bounds, ms_of
 
+from node.services.errors import ServiceError
 from node.services.order_rows import DISPLAY_STATUS_SQL, SlaBook, events_by_order
 from node.services.people import People
 from shared.choices import Choice
@@ -18,6 +22,10 @@ TODAY, MINE, ALL = "today", "mine", "all"
 # The outlet's open work: what is not finished and not handed back to HQ (declined). SLA
 # clocks run only for these, so the overdue filter looks at these only.
 ACTIVE = tuple(sorted(OPEN - {Status.DECLINED}))
+# The days a list can be narrowed by (labels: shared/labels.py "order_date"). An order's
+# completed day is that of its first completion event (as the settlement counts it).
+CREATED, APPOINTMENT, COMPLETED = "created", "appointment", "completed"
+DATE_FIELDS = (CREATED, APPOINTMENT, COMPLETED)
 
 _COLUMNS = f"""o.id, o.number, o.status, o.source, o.type, o.priority, o.technician_id,
     o.appointment_at, o.created_at, o.fault_description, {DISPLAY_STATUS_SQL} AS display_status,
@@ -72,6 +80,42 @@ class OrderChoices:
     types: tuple[Choice, ...]
     priorities: tuple[Choice, ...]
     technicians: tuple[Choice, ...]  # the outlet's active technicians, by name
+    date_fields: tuple[Choice, ...] = ()  # which day a date range narrows by
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Orders whose `field` day is from `start` to `end`, both days included; either end
+    may be open."""
+    field: str
+    start: date | None
+    end: date | None
+
+    @classmethod
+    def typed(cls, field: str, start: str | None, end: str | None) -> "DateRange | None":
+        """From what a person typed (2026-11-01); None when both ends are empty. A date
+        that is not one, or a start after the end, is refused in words."""
+        if field not in DATE_FIELDS:
+            raise ServiceError.on_field("bad_choice", "date_field")
+        a, b = _day(start, "date_from"), _day(end, "date_to")
+        if a and b and a > b:
+            raise ServiceError.of("date_range_reversed", field="date_from", start=a.isoformat(), end=b.isoformat())
+        return cls(field, a, b) if a or b else None
+
+    def bounds(self) -> tuple[int, int]:
+        """[start, end) in epoch ms, local days (an open end: the widest)."""
+        return (ms_of(self.start) if self.start else -(2 ** 62),
+                ms_of(self.end + timedelta(days=1)) if self.end else 2 ** 62)
+
+
+def _day(text: str | None, field: str) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError.of("bad_filter_date", field=field, value=text[:20]) from None
 
 
 def _like(text: str) -> str:
@@ -84,11 +128,16 @@ class OrderList:
 
     def page(self, session: Session, view: str = ALL, *, status=None, type: str | None = None,
              technician_id: str | None = None, overdue: bool = False, search: str | None = None,
-             limit: int = 50, offset: int = 0) -> OrderPage:
-        """`status`: one status, several, or "open"; the rest narrow the list further.
-        The filters run on service_orders alone (its indexes); only the page's rows are
-        joined with customers, technicians and models."""
+             dates: DateRange | None = None, limit: int = 50, offset: int = 0) -> OrderPage:
+        """`status`: one status, several, or "open"; the rest narrow the list further
+        (`dates`: DateRange.typed of what the person typed). The filters run on
+        service_orders alone (its indexes); only the page's rows are joined with
+        customers, technicians and models."""
         where, params = self._where(session, view, status, type, technician_id, search)
+        if dates is not None:
+            sql, args = _in_range(dates)
+            where += " AND " + sql
+            params += args
         # Ties are broken by id, a stable order for paging; newest first follows the list
         # index (created_at DESC, id DESC), so a page is read off it without sorting.
         order_by = {TODAY: "o.appointment_at IS NULL, o.appointment_at, o.created_at, o.id",
@@ -108,13 +157,18 @@ class OrderList:
         cards = tuple(self._card(session, r, book.clock(r, events.get(r["id"], []), now)) for r in rows)
         return OrderPage(cards, total, offset, limit)
 
+    def date_range(self, field: str, start: str | None, end: str | None) -> DateRange | None:
+        """The range a person typed (DateRange.typed), checked before the list uses it."""
+        return DateRange.typed(field, start, end)
+
     def choices(self, session: Session) -> OrderChoices:
         lang = session.lang
         return OrderChoices(
             statuses=tuple(Choice(str(s), label("status", str(s), lang)) for s in Status),
             types=tuple(Choice(str(t), label("order_type", str(t), lang)) for t in OrderType),
             priorities=tuple(Choice(str(p), label("priority", str(p), lang)) for p in Priority),
-            technicians=tuple(Choice(p.id, p.name) for p in People(self.ctx).technicians(session)))
+            technicians=tuple(Choice(p.id, p.name) for p in People(self.ctx).technicians(session)),
+            date_fields=tuple(Choice(f, label("order_date", f, lang)) for f in DATE_FIELDS))
 
     def _where(self, session, view, status, type_, technician_id, search):
         q = (search or "").strip()[:MAX_SEARCH]
@@ -200,6 +254,15 @@ class OrderList:
 MAX_SEARCH = 100
 
 
+def _in_range(dates: DateRange) -> tuple[str, list]:
+    start, end = dates.bounds()
+    if dates.field == COMPLETED:
+        return ("o.id IN (SELECT order_id FROM order_events WHERE to_status = ? GROUP BY order_id "
+                "HAVING MIN(at) >= ? AND MIN(at) < ?)", [str(Status.COMPLETED), start, end])
+    column = "o.created_at" if dates.field == CREATED else "o.appointment_at"
+    return f"{column} >= ? AND {column} < ?", [start, end]
+
+
 def _status_in(statuses) -> str:
     """The display status in `statuses`, written so that the (outlet_id, status) index
     serves it: an outlet-made order without a status yet shows as accepted."""
@@ -211,14 +274,15 @@ def _status_in(statuses) -> str:
 
 def _search(q: str) -> tuple[str, list]:
     """Ids of orders whose number or contact name contains `q`, or whose customer's name
-    does; a query of 4+ digits also matches the end of a phone number. Each part scans
+    does; a typed number of 4+ digits (spaces and dashes ignored) also matches the end of a
+    phone number. Each part scans
     one table, and customers lead to their orders through the customer_id index."""
     pattern = f"%{_like(q)}%"
     own = ["number LIKE ? ESCAPE '\\'", "contact_name LIKE ? ESCAPE '\\'"]
     cust = ["c.name LIKE ? ESCAPE '\\'"]
     own_args, cust_args = [pattern] * 2, [pattern]
-    tail = phone.digits(q)
-    if tail == q and len(tail) >= 4:  # digits only: the end of a phone number
+    tail = phone.searchable(q)
+    if tail:  # a number typed (138 1234-5678 as well): the end of a phone number
         own.append("REPLACE(REPLACE(contact_phone, '-', ''), ' ', '') LIKE ?")
         cust.append("REPLACE(REPLACE(c.phone, '-', ''), ' ', '') LIKE ?")
         own_args.append(f"%{tail}")

@@ -82,22 +82,30 @@ class OrderParts:
         return line_id
 
     def choices(self, session: Session, order_id: str) -> tuple[Choice, ...]:
-        """The parts to pick from for the order — a technician's: what they carry; a
-        clerk's: the store's — those of the appliance's category first; the rest stay
-        offered (screws, tape, a part that fits several kinds)."""
+        """The parts to pick from for the order, each with what there is of it — a
+        technician's: in their bag; a clerk's: in the store. The appliance's category
+        comes first, and all its parts are offered, those with none here marked so
+        ("无库存", "未随车") rather than left out: a technician looking for the drain pump
+        sees that it is not in the bag, instead of finding nothing. Parts of other
+        categories are offered when there are some here (screws, tape, a part that fits
+        several kinds). Picking one there is none of is refused by `use_part`, in words."""
         ctx = self.ctx
         order = own_order(ctx, order_id)
         category = ctx.scalar("SELECT category FROM product_models WHERE id = ?",
                               (order.get("product_model_id") or "",))
         holder = session.user_id if session.technician else None
         rows = ctx.query(
-            "SELECT p.id, p.sku, p.name, p.category, SUM(m.qty) AS on_hand FROM stock_moves m "
-            "JOIN parts p ON p.id = m.part_id WHERE m.outlet_id = ? AND m.holder IS ? "
-            "AND COALESCE(p.active, 1) != 0 GROUP BY p.id HAVING on_hand > 0", (ctx.outlet_id, holder))
-        rows.sort(key=lambda p: (p["category"] != category, p["category"] or "", p["name"] or p["id"]))
-        words = "part_carried" if holder else "part_on_hand"
-        return tuple(Choice(p["id"], ui_text(words, session.lang, name=p["name"] or p["id"],
-                                             sku=p["sku"] or p["id"], n=p["on_hand"])) for p in rows)
+            "SELECT p.id, p.sku, p.name, p.category, COALESCE(s.on_hand, 0) AS on_hand FROM parts p "
+            "LEFT JOIN (SELECT part_id, SUM(qty) AS on_hand FROM stock_moves WHERE outlet_id = ? AND holder IS ? "
+            "GROUP BY part_id) s ON s.part_id = p.id "
+            "WHERE COALESCE(p.active, 1) != 0 AND (s.on_hand > 0 OR (p.category = ? AND ? IS NOT NULL))",
+            (ctx.outlet_id, holder, category, category))
+        rows.sort(key=lambda p: (p["category"] != category, p["on_hand"] <= 0, p["category"] or "",
+                                 p["name"] or p["id"]))
+        have, none = ("part_carried", "part_not_carried") if holder else ("part_on_hand", "part_no_stock")
+        return tuple(Choice(p["id"], ui_text(have if p["on_hand"] > 0 else none, session.lang,
+                                             name=p["name"] or p["id"], sku=p["sku"] or p["id"], n=p["on_hand"]))
+                     for p in rows)
 
     def return_defective(self, session: Session, order_part_id: str) -> str:
         """The old part is back at the outlet; returns the stock move id."""

@@ -2,7 +2,8 @@
 (an order phoned in to this outlet shows `accepted` before HQ has set it), this outlet's
 order or a clear refusal, and the SLA clocks worked out offline."""
 from shared import sla
-from shared.orders import INITIAL, OUTLET
+from shared.labels import in_sentence, pair
+from shared.orders import INITIAL, OUTLET, Status
 from shared.roles import OFFICE
 
 from node.services.errors import ServiceError
@@ -13,6 +14,20 @@ from node.services.session import Session
 # node sets no hub field, it only shows the status the order will have.
 DISPLAY_STATUS_SQL = (f"COALESCE(o.status, CASE WHEN o.source = '{OUTLET}' "
                       f"THEN '{INITIAL[OUTLET]}' END)")
+
+
+def finished(order: dict, action: str) -> ServiceError:
+    """The refusal of `action` on an order that is over. One HQ cancelled says so with
+    HQ's reason (the clerk would otherwise only see "cancelled" and phone HQ to ask why)."""
+    if order.get("display_status") == Status.CANCELLED:
+        return ServiceError.of("order_cancelled", reason=cancel_reason(order), action=pair("action", action))
+    return ServiceError.of("order_finished", status=in_sentence("status", order["display_status"]),
+                           action=pair("action", action))
+
+
+def cancel_reason(order: dict) -> str | tuple[str, str]:
+    """HQ's reason for cancelling (`closed_reason`), or words saying it gave none."""
+    return (order.get("closed_reason") or "").strip() or ("未说明原因", "no reason given")
 
 
 def display_status(order: dict) -> str | None:

@@ -41,6 +41,7 @@ class StockLine:
     in_transit: int
     low: bool            # on hand below the safety stock
     in_bags: int = 0     # carried by the outlet's technicians, not in the store
+    shelf: str = ""      # where it sits in the store (node/services/shelves.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +134,15 @@ class Stock:
         ids |= {r[0] for r in ctx.tuples(
             "SELECT id FROM parts WHERE safety_stock > 0 AND COALESCE(active, 1) != 0")}
         parts = {p["id"]: p for p in self._parts(ids)}
+        shelves = {r[0]: r[1] for r in ctx.tuples(
+            "SELECT part_id, shelf FROM part_shelves WHERE outlet_id = ? AND shelf IS NOT NULL", (ctx.outlet_id,))}
         out = []
         for pid in ids:
             p = parts.get(pid, {})
             safety = p.get("safety_stock") or 0
             line = StockLine(pid, p.get("sku") or pid, p.get("name") or pid, p.get("category") or "",
                              p.get("unit_price") or 0, have.get(pid, 0), safety, transit.get(pid, 0),
-                             have.get(pid, 0) < safety, carried.get(pid, 0))
+                             have.get(pid, 0) < safety, carried.get(pid, 0), shelves.get(pid, ""))
             if line.low or not low_only:
                 out.append(line)
         return tuple(sorted(out, key=lambda s: (not s.low, s.category, s.sku)))

@@ -6,7 +6,8 @@ no longer holds the book quantity. A blind count hides the expected quantities u
 submitted. HQ posts variances within its threshold and decides the rest.
 
 A count covers the whole store or part of it (shared/stock.py CountScope): one category,
-or the parts that moved most lately — a cycle count. The parts of a partial count are
+one shelf (the parts the outlet put on it, node/services/shelves.py), or the parts that
+moved most lately — a cycle count. The parts of a partial count are
 fixed when it opens; a part found on the shelf can be added by its SKU. Lines not counted
 may be filled with their book quantity (not in a blind count)."""
 import json
@@ -24,6 +25,7 @@ from node.services.documents import put, require_draft
 from node.services.errors import ServiceError
 from node.services.part_search import find_parts
 from node.services.session import Session
+from node.services.shelves import Shelves, clean
 from node.services.stock import latest_comment, part_row
 
 LINE_NS = uuid.UUID("9a1e5c3b-7d2f-4e8a-b6c4-1f0d3e5a7b90")
@@ -39,6 +41,7 @@ class CountLine:
     expected: int | None      # None while a blind count is open
     variance: int | None      # counted − expected
     moved: bool = False       # the store moved this part after the count opened
+    shelf: str = ""           # where it sits in the store
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +72,14 @@ class Stocktake:
 
     def open(self, session: Session, blind: bool = False, note: str | None = None,
              scope: str = CountScope.ALL, value: str | None = None) -> str:
-        """Open a count of the whole store, or of one category (`value`) or of the parts
-        that moved most (shared/stock.py); returns its id."""
+        """Open a count of the whole store, or of one category or one shelf (`value`) or of
+        the parts that moved most (shared/stock.py); returns its id."""
         guards.require_put(session, TABLE, ["outlet_id", "status", "blind", "count_hlc", "scope"], True, "stocktake")
         if self.current(session) is not None:
             raise ServiceError.of("count_open")
         self.ctx.current_user(session)
+        if scope == CountScope.SHELF:
+            value = clean(value)
         parts = self._scope_parts(scope, value)
         cid = str(uuid.uuid4())
         store = self.ctx.store
@@ -99,6 +104,11 @@ class Stocktake:
         if scope == CountScope.CATEGORY:
             parts = [r[0] for r in ctx.tuples("SELECT id FROM parts WHERE category = ? AND COALESCE(active, 1) != 0 "
                                               "ORDER BY sku", (value or "",))]
+            if not parts:
+                raise ServiceError.of("count_scope_empty", field="value")
+            return parts
+        if scope == CountScope.SHELF:
+            parts = Shelves(ctx).parts_on(value or "")
             if not parts:
                 raise ServiceError.of("count_scope_empty", field="value")
             return parts
@@ -212,10 +222,11 @@ class Stocktake:
         ids = sorted(base | set(counted))
         parts = {p["id"]: p for p in ctx.query(
             f"SELECT id, sku, name FROM parts WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        shelves = Shelves(ctx).of_parts()
         return sorted(({"part_id": pid, "sku": parts.get(pid, {}).get("sku") or pid,
                         "name": parts.get(pid, {}).get("name") or pid, "counted": counted.get(pid),
-                        "expected": expected.get(pid, 0), "moved": pid in moved} for pid in ids),
-                      key=lambda s: s["sku"])
+                        "expected": expected.get(pid, 0), "moved": pid in moved, "shelf": shelves.get(pid, "")}
+                       for pid in ids), key=lambda s: s["sku"])
 
     def _view(self, session: Session, count: dict) -> CountView:
         status = count.get("status") or DocStatus.DRAFT
@@ -226,7 +237,7 @@ class Stocktake:
             expected = None if hide else s["expected"]
             variance = None if expected is None or s["counted"] is None else s["counted"] - expected
             lines.append(CountLine(s["part_id"], s["sku"], s["name"], s["counted"], expected, variance,
-                                   draft and s["moved"]))
+                                   draft and s["moved"], s["shelf"]))
         comment, _ = latest_comment(self.ctx, TABLE, count["id"])
         variances = ui_text("list_sep", session.lang).join(f"{s.name} {s.variance:+d}" for s in lines if s.variance)
         scope = _scope(count) or {}
@@ -253,4 +264,6 @@ def scope_label(kind: str, value: str | None, lang: str) -> str:
         return ui_text("scope_category", lang, category=label("product_category", value, lang))
     if kind == CountScope.MOVED:
         return ui_text("scope_moved", lang, days=MOVED_DAYS, n=MOVED_TOP)
+    if kind == CountScope.SHELF:
+        return ui_text("scope_shelf", lang, shelf=value or "")
     return ui_text("scope_all", lang)

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from shared import notices
 from shared.labels import label
 from shared.messages import describe
+from shared.orders import Status
 from sync import handback
 from sync.errors import SyncError
 from sync.http_client import HubUnreachable
 
 from node.services.errors import ServiceError
+from node.services.order_rows import cancel_reason
 from node.services.session import Session
 
 
@@ -106,8 +108,19 @@ class SyncPanel:
         row = json.loads(r["row_json"]) if r.get("row_json") else {}
         return RefusedChange(table, label("table", table, lang), r.get("row_id") or "",
                              self._row_label(table, r.get("row_id"), row), r.get("code") or "",
-                             describe(r.get("code") or "", lang),
+                             " ".join(filter(None, (describe(r.get("code") or "", lang),
+                                                    self._cancelled(table, r.get("row_id"), row, lang)))),
                              notices.render(detail, lang, r.get("message") or ""), r.get("at"))
+
+    def _cancelled(self, table: str, row_id: str | None, row: dict, lang: str) -> str:
+        """A change refused because HQ cancelled its order says why HQ did ("客户已自行修好"):
+        the order as the last pull brought it carries HQ's reason."""
+        order_id = row_id if table == "service_orders" else row.get("order_id")
+        order = self.ctx.one("SELECT status, closed_reason FROM service_orders WHERE id = ?",
+                             (order_id,)) if order_id else None
+        if not order or order.get("status") != Status.CANCELLED:
+            return ""
+        return ServiceError.of("hq_cancelled", reason=cancel_reason(order)).message(lang)
 
     def _row_label(self, table: str, row_id: str | None, row: dict) -> str:
         """Something a person recognises: the order's or document's number, the part."""

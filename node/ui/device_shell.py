@@ -9,13 +9,14 @@ import socket
 import flet as ft
 
 from shared.errors import ServiceError
+from shared.session_life import SessionLife
 
 from node.ui.shell import Shell
 
 
 class DeviceShell(Shell):
-    def __init__(self, page: ft.Page, app, lang: str = "zh"):
-        super().__init__(page, app.services, app.live, lang=lang)
+    def __init__(self, page: ft.Page, app, lang: str = "zh", life: SessionLife | None = None):
+        super().__init__(page, app.services, app.live, lang=lang, life=life)
         self.app = app
 
     def show_login(self) -> None:

@@ -17,6 +17,7 @@ tablet turned) makes the chrome again.
 A login lasts while the person is active (shared/session_life.py): the session's id is
 rotated at login, and after the idle time the person is logged out, open dialogs closed,
 and the login card says why."""
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
@@ -33,6 +34,7 @@ from shared.ui.nav import Nav
 FONT = "NotoSansSC"
 COMPACT_WIDTH = 600  # below it: a phone's layout (Material's compact window class)
 TOUCH = 48  # Material's minimum touch target, px
+TOAST_SECONDS = 3  # how long a "saved" confirmation stays in the app bar
 
 
 class Who(Protocol):
@@ -80,6 +82,9 @@ class BaseShell:
         self._rail_index: int | None = None
         self.compact = False
         self.body = ft.Container(expand=True, padding=ft.Padding.only(left=16, right=16, top=8, bottom=8))
+        # the app bar's title Text and its own value, colour and weight while a toast shows in it
+        self._title: tuple[ft.Text, Any, Any, Any] | None = None
+        self._toasts = 0
 
     # ---- the page ----
 
@@ -257,4 +262,28 @@ class BaseShell:
         self.page.update()
 
     def toast(self, text: str) -> None:
-        self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=2500))
+        """Confirm a success ("已保存") in the app bar's title for a few seconds. A snack
+        bar at the bottom covered the page's last line for as long — the pager, a form's
+        last field, the button a clerk taps next; the app bar's title covers nothing. The
+        title's own Text takes the words and gets its own back (no control is swapped, so
+        nothing on the page is made anew). Before login (no app bar) it is a snack bar."""
+        bar = self.page.appbar
+        title = bar.title if isinstance(bar, ft.AppBar) else None
+        if not isinstance(title, ft.Text):
+            self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=TOAST_SECONDS * 1000))
+            return
+        if self._title is None or self._title[0] is not title:
+            self._title = (title, title.value, title.color, title.weight)
+        self._toasts += 1
+        mine = self._toasts
+        title.value, title.color, title.weight = f"✓ {text}", ft.Colors.GREEN_800, ft.FontWeight.W_600
+        self.page.update()
+
+        async def put_back() -> None:
+            await asyncio.sleep(TOAST_SECONDS)
+            if self._toasts == mine and self._title and self._title[0] is title:
+                _, title.value, title.color, title.weight = self._title
+                self._title = None
+                self.page.update()
+
+        self.page.run_task(put_back)

@@ -243,6 +243,7 @@ def test_intake_dispatch_offline_completion_callback_settlement_approval(world, 
     clerk.wait("退出登录", timeout=60_000)
     sync_now(clerk)  # brings the callback's close
     clerk.click("结算", exact=False)
+    clerk.fill("结算期间（年-月）", period)  # the screen opens on last month; the order is this month's
     clerk.click("生成/更新草稿")
     clerk.wait(number, timeout=60_000)
     clerk.shot("10-node-settlement-draft.png")
@@ -273,8 +274,8 @@ def test_intake_dispatch_offline_completion_callback_settlement_approval(world, 
     # ---- the node syncs and its settlement screen shows the approval ----
     sync_now(clerk)
     clerk.click("结算", exact=False)
-    clerk.wait(f"{period} · 已批准", timeout=60_000)
-    clerk.wait(APPROVAL)
+    clerk.click(f"{period} · 已批准")
+    clerk.wait(APPROVAL, timeout=60_000)
     clerk.shot("14-node-settlement-approved.png")
     clerk.page.close()
 

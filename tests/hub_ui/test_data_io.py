@@ -1,6 +1,6 @@
 """The admin imports customers in the browser (导入导出, issue #15 item 3): choosing a file
 runs the dry run — a bad row is told by its line in words, nothing can be imported and
-nothing is written; the corrected file previews as two new rows and one changed, and
+nothing is written (in Chinese and in English); the corrected file previews as two new rows and one changed, and
 确认导入 writes them. Screenshots: screenshots/hub/6x-*.png."""
 from tests.hub_ui.test_admin import go, hub_rows
 
@@ -32,6 +32,11 @@ def test_admin_previews_a_bad_file_then_imports_a_good_one(ui, hq, tmp_path):
     assert ui.button("确认导入").count() == 0
     ui.shot("hub/60-import-bad-row.png")
     assert hub_rows(hq, "SELECT COUNT(*) FROM customers") == before
+    ui.click("English")                                   # the same preview, in English
+    ui.wait("Line 3: The phone number is not valid.")
+    ui.wait("Preview: 1 new, 0 changed, 0 unchanged, 1 with errors")
+    ui.click("中文")
+    ui.wait("第3行：电话号码格式不正确。")
 
     with ui.page.expect_file_chooser() as chooser:
         ui.click("选择文件并预览…")

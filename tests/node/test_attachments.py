@@ -29,7 +29,7 @@ def test_attachments_are_checked(env):
     assert env.blobs == {}
     env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {"status": "cancelled"}}])
     env.sync()
-    env.refused("order_finished", env.svc.attachments.attach, env.tech, oid, PHOTO)
+    env.refused("order_cancelled", env.svc.attachments.attach, env.tech, oid, PHOTO)
 
 
 def test_an_attached_photo_and_signature_open_again_and_one_this_device_lacks_is_explained(env):

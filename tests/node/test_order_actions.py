@@ -130,8 +130,26 @@ def test_a_finished_order_cannot_be_reassigned(env):
     oid = env.dispatch()
     env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {"status": "cancelled"}}])
     env.sync()
-    env.refused("order_finished", env.svc.actions.assign, env.clerk, oid, env.tech.user_id)
-    env.refused("illegal_transition", env.svc.actions.accept, env.tech, oid)
+    exc = env.refused("order_cancelled", env.svc.actions.assign, env.clerk, oid, env.tech.user_id)
+    assert exc.message("zh") == "总部已取消该工单（原因：未说明原因），不能再派工。"
+    env.refused("order_cancelled", env.svc.actions.accept, env.tech, oid)
+
+
+def test_a_change_to_an_order_hq_cancelled_is_refused_with_hqs_reason(env):
+    """On the node (the order already pulled cancelled) and in the sync panel (the accept
+    made offline, refused by HQ): both say why HQ cancelled it, in the user's language."""
+    oid = env.dispatch(technician_id=env.tech.user_id)
+    env.svc.actions.accept(env.tech, oid)  # offline: HQ cancels meanwhile
+    env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {
+        "status": "cancelled", "closed_reason": "客户已自行修好"}}])
+    env.sync()
+    [refused] = [r for r in env.svc.sync.view(env.clerk).refused if r.table == "order_events"]
+    assert refused.reason == "工单状态已变化，此操作不再允许。 总部已取消该工单，原因：客户已自行修好"
+    en = env.svc.sync.view(env.session(env.clerk.user_id, "en")).refused
+    assert "HQ cancelled the order: 客户已自行修好" in [r for r in en if r.table == "order_events"][0].reason
+    exc = env.refused("order_cancelled", env.svc.actions.update_details, env.tech, oid, notes="已联系客户")
+    assert exc.message("zh") == "总部已取消该工单（原因：客户已自行修好），不能再修改工单。"
+    assert exc.message("en") == "HQ cancelled this order (客户已自行修好); you can no longer edit the order."
 
 
 def test_a_user_hq_deactivated_is_stopped_at_the_next_action(env):
@@ -178,4 +196,37 @@ def test_on_site_details_are_checked(env):
     assert (detail.model_code, detail.fault_code) == ("XQG100-B14", "E21")
     env.w.hub.write([{"op": "put", "table": "service_orders", "id": oid, "fields": {"status": "cancelled"}}])
     env.sync()
-    env.refused("order_finished", env.svc.actions.update_details, env.tech, oid, notes="客户取消")
+    env.refused("order_cancelled", env.svc.actions.update_details, env.tech, oid, notes="客户取消")
+
+
+def test_an_order_phoned_in_by_a_known_customer_names_them_found_by_phone(env):
+    """The clerk finds the outlet's customer by the number the caller gives (spaced,
+    dashed or with +86), the order names the customer and HQ accepts it; a customer HQ
+    merged into another is found as that one; bad input changes nothing."""
+    env.w.hub.write([{"op": "put", "table": "customers", "id": "C-1-old", "fields": {
+        "name": "王建国（旧）", "phone": "138-1234-5678", "merged_into": "C-1", "created_at": now_ms()}}])
+    env.dispatch()  # an order of 王建国's: his record is the outlet's
+    env.dispatch(customer_id="C-1-old")
+    svc, clerk = env.svc, env.clerk
+    for typed in ("138 1234 5678", "+86 138-1234-5678", "5678"):
+        assert [(c.id, c.name, c.phone_masked) for c in svc.customers.by_phone(clerk, typed)] == [
+            ("C-1", "王建国", "138****5678")], typed
+    assert svc.customers.by_phone(clerk, "139 0000 0000") == ()
+    err = env.refused("customer_phone_search", svc.customers.by_phone, clerk, "王建国")
+    assert err.message("zh") == "请输入客户的电话号码（至少4位数字）来查找。"
+    env.refused("customer_phone_search", svc.customers.by_phone, clerk, "567")
+    env.refused("role_forbidden", svc.customers.by_phone, env.tech, "5678")
+
+    form = dict(contact_name="", contact_phone="", address="", fault_description="空调又不制冷了")
+    env.refused("bad_choice", svc.actions.create, clerk, **form, customer_id="C-nobody")
+    env.refused("bad_choice", svc.actions.create, clerk, **form, customer_id="C-1-old")  # merged: name C-1
+    env.refused("bad_phone", svc.actions.create, clerk, **{**form, "contact_phone": "12ab"}, customer_id="C-1")
+    created = svc.actions.create(clerk, **form, customer_id="C-1")
+    detail = svc.order.get(clerk, created.id)
+    assert (detail.customer_name, detail.phone_masked, detail.address) == (
+        "王建国", "138****5678", "上海市浦东新区张杨路500号")
+    assert created.number in {c.number for c in svc.orders.page(clerk, search="138 1234 5678").cards}
+    env.sync()
+    hub = env.hub("service_orders", created.id)
+    assert (hub["customer_id"], hub["contact_name"], hub["status"]) == ("C-1", None, "accepted")
+    assert env.svc.sync.view(clerk).refused == ()

@@ -1,6 +1,9 @@
 """The order lists a technician and a clerk start from: today's, mine, all; filters by
 status, type, technician and overdue; search by order number, the customer's phone tail
 or name (from the customer record or the order's own contact)."""
+import pytest
+
+from node.services import ServiceError
 from shared.periods import day_bounds
 from sync.hlc import now_ms
 from fieldsync.testing.outlet import DAY, HOUR
@@ -120,3 +123,52 @@ def test_the_filters_offer_worded_choices_and_the_outlets_technicians(env):
     en = env.svc.orders.choices(env.session(env.clerk.user_id, "en"))
     assert ("waiting_parts", "Waiting for parts") in [(o.key, o.text) for o in en.statuses]
     assert [o.text for o in en.priorities][-1] == "Urgent"
+
+
+def test_a_phone_typed_with_spaces_or_dashes_is_still_found(env):
+    oid = env.dispatch(customer_id=None, contact_name="赵丽", contact_phone="139-1234-8888")
+    number = env.svc.order.get(env.clerk, oid).number
+    svc, clerk = env.svc.orders, env.clerk
+    for typed in ("139 1234 8888", "139-1234-8888", "+86 139 1234 8888", "1391234 8888", "48888", "8888"):
+        assert numbers(svc.page(clerk, search=typed)) == {number}, typed
+    assert numbers(svc.page(clerk, search="138 1234 5678")) == set()  # 王建国's: not this order's contact
+
+
+def test_a_date_range_narrows_the_list_by_the_day_created_appointed_or_completed(env):
+    from datetime import timedelta
+
+    from node.services.order_list import DateRange
+    from shared.periods import local_date
+    now = now_ms()
+    today = local_date(now)
+    new = env.dispatch(sync=False, created_at=now - HOUR)
+    later = env.dispatch(sync=False, created_at=now - 10 * DAY, appointment_at=now + 3 * DAY)
+    old = env.on_site(created_at=now - 10 * DAY)
+    env.svc.actions.complete(env.tech, old, "已修好")
+    n = {oid: env.svc.order.get(env.clerk, oid).number for oid in (old, new, later)}
+    svc, clerk = env.svc.orders, env.clerk
+
+    def days(field, start, end):
+        return numbers(svc.page(clerk, dates=svc.date_range(field, start, end)))
+
+    ten_days_ago = (today - timedelta(days=10)).isoformat()
+    assert days("created", ten_days_ago, ten_days_ago) == {n[old], n[later]}  # one day: both ends included
+    assert n[new] in days("created", (today - timedelta(days=1)).isoformat(), "")
+    assert n[old] not in days("created", (today - timedelta(days=1)).isoformat(), "")
+    assert days("created", "", (today - timedelta(days=2)).isoformat()) == {n[old], n[later]}
+    in_three = (local_date(now + 3 * DAY)).isoformat()
+    assert days("appointment", in_three, in_three) == {n[later]}
+    assert days("completed", today.isoformat(), today.isoformat()) == {n[old]}
+    assert days("completed", "", (today - timedelta(days=1)).isoformat()) == set()
+    assert svc.date_range("created", " ", "") is None  # nothing typed: no range
+
+    for field, start, end, code in (("created", "2026-13-01", "", "bad_filter_date"),
+                                    ("created", "", "yesterday", "bad_filter_date"),
+                                    ("created", "2026-11-30", "2026-11-01", "date_range_reversed"),
+                                    ("closed", "2026-11-01", "", "bad_choice")):
+        with pytest.raises(ServiceError) as exc:
+            svc.date_range(field, start, end)
+        assert exc.value.code == code
+    with pytest.raises(ServiceError) as exc:
+        DateRange.typed("created", "2026-02-30", "")
+    assert exc.value.message("zh") == "“2026-02-30”不是有效日期，请按年-月-日填写，如2026-11-01。"

@@ -23,7 +23,7 @@ def test_a_part_used_on_site_leaves_the_bag_and_hq_counts_it(env):
         ("consume", -1, "P-2001", env.tech.user_id)]
 
 
-def test_the_parts_carried_are_offered_the_appliances_kind_first(env):
+def test_the_parts_carried_are_offered_the_appliances_kind_first_and_none_left_says_so(env):
     for part, qty in (("P-2002", 1), ("P-2003", 2), ("P-2001", 3)):
         env.carry(part, qty)
     env.stock_from_hq("P-1001", 1)  # in the store, not in the bag: not the technician's to pick
@@ -31,10 +31,17 @@ def test_the_parts_carried_are_offered_the_appliances_kind_first(env):
     assert [(c.key, c.text) for c in env.svc.parts.choices(env.tech, washer)] == [
         ("P-2002", "排水泵（P-2002）· 随车1"), ("P-2001", "室内温度传感器（P-2001）· 随车3"),
         ("P-2003", "门封条（P-2003）· 随车2")]
-    env.svc.parts.use_part(env.tech, washer, "P-2002")  # the last one: no longer offered
+    env.svc.parts.use_part(env.tech, washer, "P-2002")  # the last one: offered as not carried, not hidden
     en = env.svc.parts.choices(env.session(env.tech.user_id, "en"), washer)
-    assert [c.text for c in en] == ["室内温度传感器 (P-2001) · 3 carried", "门封条 (P-2003) · 2 carried"]
-    assert [c.text for c in env.svc.parts.choices(env.clerk, washer)] == ["压缩机（P-1001）· 库存1"]
+    assert [c.text for c in en] == ["排水泵 (P-2002) · not carried", "室内温度传感器 (P-2001) · 3 carried",
+                                    "门封条 (P-2003) · 2 carried"]
+    err = env.refused("not_carried", env.svc.parts.use_part, env.tech, washer, "P-2002")
+    assert err.message("zh") == "您没有携带该配件：排水泵。请先到网点领料。"
+    # the clerk picks from the store: the washer's pump first, none there; other kinds only when stocked
+    assert [c.text for c in env.svc.parts.choices(env.clerk, washer)] == ["排水泵（P-2002）· 无库存",
+                                                                          "压缩机（P-1001）· 库存1"]
+    err = env.refused("insufficient_stock", env.svc.parts.use_part, env.clerk, washer, "P-2002")
+    assert err.message("zh") == "排水泵库存不足：现有0件，需要1件。"
 
 
 def test_out_of_warranty_appliance_defaults_to_a_paid_part(env):

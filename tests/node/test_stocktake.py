@@ -174,3 +174,42 @@ def test_a_blind_count_is_not_filled_with_the_book(env):
     cid = env.svc.stocktake.open(env.clerk, blind=True)
     env.refused("blind_no_book", env.svc.stocktake.fill_book, env.clerk, cid)
     assert env.svc.stocktake.get(env.clerk, cid).uncounted == 1
+
+
+def test_a_count_of_one_shelf_covers_the_parts_the_outlet_put_on_it(env):
+    """The clerk puts parts on shelves (typed loosely: a-03 is A-03), HQ receives them and
+    another node of the outlet would too; a count of shelf A-03 covers its parts only, each
+    line showing its shelf; bad shelves are refused in words and change nothing."""
+    for part, qty in (("P-2001", 6), ("P-2002", 3), ("P-2003", 2)):
+        env.stock_from_hq(part, qty)
+    shelves = env.svc.shelves
+    assert shelves.set(env.clerk, "P-2002", " a-03 ") == "A-03"
+    assert shelves.set(env.manager, "P-2003", "A-03") == "A-03"
+    assert shelves.set_by_sku(env.clerk, "p2001", "B-01") == ("P-2001", "B-01")  # scanned, without its dash
+    err = env.refused("shelf_part_unknown", shelves.set_by_sku, env.clerk, "X-999", "B-01")
+    assert "X-999" in err.message("zh") and "X-999" in err.message("en")
+    assert shelves.names(env.clerk) == ("A-03", "B-01")
+    assert {s.part_id: s.shelf for s in env.svc.stock.levels(env.clerk)} == {
+        "P-2001": "B-01", "P-2002": "A-03", "P-2003": "A-03", "P-1001": ""}  # 压缩机: on no shelf
+    err = env.refused("bad_shelf", shelves.set, env.clerk, "P-2001", "A-03;DROP")
+    assert err.message("zh") == "货位“A-03;DROP”无效：最多20个字符，只能用字母、数字、“-”“.”“/”和空格。"
+    env.refused("bad_shelf", shelves.set, env.clerk, "P-2001", "X" * 21)
+    env.refused("part_unknown", shelves.set, env.clerk, "X-999", "A-01")
+    env.refused("role_forbidden", shelves.set, env.tech, "P-2001", "A-01")
+    env.refused("count_scope_empty", env.svc.stocktake.open, env.clerk, scope="shelf", value="Z-99")
+
+    cid = env.svc.stocktake.open(env.clerk, scope="shelf", value="a-03")
+    view = env.svc.stocktake.get(env.clerk, cid)
+    assert [(x.part_id, x.shelf) for x in view.lines] == [("P-2002", "A-03"), ("P-2003", "A-03")]
+    assert view.scope_label == "货位：A-03"
+    assert env.svc.stocktake.get(env.session(env.clerk.user_id, "en"), cid).scope_label == "Shelf: A-03"
+    env.svc.stocktake.enter(env.clerk, cid, "P-2002", 3)
+    env.svc.stocktake.enter(env.clerk, cid, "P-2003", 1)
+    env.svc.stocktake.submit(env.clerk, cid)
+    shelves.set(env.clerk, "P-2001", "")  # emptied: on no shelf
+    assert shelves.names(env.clerk) == ("A-03",)
+    env.sync()
+    assert env.hub("stock_counts", cid)["scope"] == {"kind": "shelf", "value": "A-03", "parts": ["P-2002", "P-2003"]}
+    assert sorted((r["part_id"], r["shelf"]) for r in env.w.hub.rows("part_shelves", "outlet_id = ?", (env.outlet,))
+                  ) == [("P-2001", None), ("P-2002", "A-03"), ("P-2003", "A-03")]
+    assert env.svc.sync.view(env.clerk).refused == ()

@@ -165,3 +165,11 @@ def test_idle_hq_user_sees_why_on_the_login_card_in_english(short_lived, page_of
     ui.wait("You were logged out after 0.2 min without activity", timeout=(IDLE_S + 30) * 1000)
     ui.page.get_by_label("Username", exact=True).first.wait_for()
     ui.shot("security/idle-logout-hq.png")
+
+
+@pytest.mark.parametrize("command", [("hub", "serve"), ("node", "serve"), ("device",)])
+def test_an_idle_time_that_is_no_time_is_refused_in_words(command, tmp_path):
+    from fieldsync.testing.processes import run
+    for bad in ("0", "-5", "abc", "2000"):
+        p = run(*command, "--dir", tmp_path / "d", "--idle-minutes", bad, check=False, timeout=60)
+        assert p.returncode == 2 and "空闲时间须为大于 0" in p.stderr and "idle minutes must be above 0" in p.stderr

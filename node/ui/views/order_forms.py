@@ -2,10 +2,13 @@
 details a technician corrects on site (model, serial, purchase date, fault, notes — the
 fields shared/roles.py lets a technician write; OrderActions checks them again).
 
-A phoned-in order names no customer record: outlets cannot create customers (they are
-HQ's, and the hub refuses an order carrying a customer its outlet does not serve), so the
-caller's name, phone and address are recorded on the order itself (`contact_*`,
-`address`), which the detail and the lists show like a customer's."""
+A phoned-in order names an existing customer of the outlet when the caller is one: the
+clerk types the number the caller gives and picks them (node/services/customers.py), and
+the name, phone and address need not be typed again. Otherwise it names no customer
+record: outlets cannot create customers (they are HQ's, and the hub refuses an order
+carrying a customer its outlet does not serve), so the caller's name, phone and address
+are recorded on the order itself (`contact_*`, `address`), which the detail and the lists
+show like a customer's."""
 import flet as ft
 
 from shared.labels import heading
@@ -62,6 +65,7 @@ def new_order(view) -> None:
     tech = ft.Dropdown(label=sh.t("technician"), expand=True,
                        options=[ft.DropdownOption(key=o.key, text=o.text) for o in choices.technicians])
     notes = _text(_field_label("notes", lang))
+    known = _KnownCustomer(sh, name, phone, address)
 
     def ok():
         try:
@@ -70,7 +74,7 @@ def new_order(view) -> None:
                 address=address.value or "", fault_description=fault.value or "", type=kind.value,
                 priority=priority.value, product_model_id=model.value or None, serial_no=serial.value,
                 purchase_date=bought.value, fault_code=code.value, technician_id=tech.value or None,
-                notes=notes.value)
+                notes=notes.value, customer_id=known.customer_id)
         except ServiceError as exc:
             return exc.message(lang)
         from node.ui.views.order import OrderView
@@ -79,9 +83,61 @@ def new_order(view) -> None:
         return None
 
     _show(sh, sh.t("new_order"), [
-        w.muted(sh.t("phoned_in_hint"), size=13),
+        w.muted(sh.t("phoned_in_hint"), size=13), known.control,
         _pair(name, phone), address, _pair(kind, priority), _pair(model, serial), _pair(bought, code),
         fault, _pair(tech, notes)], ok, scroll=True)
+
+
+class _KnownCustomer:
+    """The new-order form's "老客户" line: a number typed, the outlet's customers with it
+    offered; picking one hides the caller's name and phone (the customer's are used) and
+    leaves the address to type only when the visit is elsewhere."""
+
+    def __init__(self, sh, name: ft.TextField, phone: ft.TextField, address: ft.TextField):
+        self.sh, self.name, self.phone, self.address = sh, name, phone, address
+        self.customer_id: str | None = None
+        self.address_label = address.label
+        self.query = ft.TextField(label=sh.t("known_customer_phone"), keyboard_type=ft.KeyboardType.PHONE,
+                                  expand=True, on_submit=lambda e: self._find())
+        self.found = ft.Column([], spacing=4, tight=True)
+        self.control = ft.Column([
+            ft.Row([self.query, ft.OutlinedButton(sh.t("find_customer"), icon=ft.Icons.PERSON_SEARCH,
+                                                  on_click=lambda e: self._find())], spacing=8),
+            self.found], spacing=6, tight=True)
+
+    def _find(self) -> None:
+        sh = self.sh
+        try:
+            people = sh.services.customers.by_phone(sh.session, self.query.value or "")
+        except ServiceError as exc:
+            self._show([ft.Text(exc.message(sh.lang), color=ft.Colors.RED_800)])
+            return
+        if not people:
+            self._show([w.muted(sh.t("no_customer_found"))])
+            return
+        self._show([ft.OutlinedButton(sh.t("pick_customer", name=c.name, phone=c.phone_masked, address=c.address),
+                                      on_click=lambda e, c=c: self._pick(c)) for c in people])
+
+    def _pick(self, c) -> None:
+        sh = self.sh
+        self.customer_id = c.id
+        self.name.visible = self.phone.visible = False
+        self.name.value = self.phone.value = ""
+        self.address.label = sh.t("address_if_elsewhere")
+        self._show([ft.Row([ft.Icon(ft.Icons.PERSON, color=ft.Colors.GREEN_800),
+                            ft.Text(sh.t("customer_chosen", name=c.name, phone=c.phone_masked, address=c.address),
+                                    weight=ft.FontWeight.W_600, expand=True),
+                            ft.TextButton(sh.t("not_this_customer"), on_click=lambda e: self._drop())])])
+
+    def _drop(self) -> None:
+        self.customer_id = None
+        self.name.visible = self.phone.visible = True
+        self.address.label = self.address_label
+        self._show([])
+
+    def _show(self, controls: list) -> None:
+        self.found.controls = controls
+        self.sh.page.update()
 
 
 def edit_details(view, title: str) -> None:

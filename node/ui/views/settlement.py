@@ -1,10 +1,11 @@
 """The monthly fee settlement: build the draft for a period, look at its lines, adjust a
-line with a reason, submit; HQ's status and comment show as they arrive."""
+line with a reason, submit; HQ's status and comment show as they arrive. It opens on last
+month, the one an outlet settles now (the current month is still being worked)."""
 import flet as ft
 
 from shared.formatting import when, yuan
 from shared.money import yuan_to_fen
-from shared.periods import period_of
+from shared.periods import previous_period
 from shared.validation import ValidationError
 from sync.hlc import now_ms
 
@@ -18,7 +19,7 @@ class SettlementView:
 
     def __init__(self, shell):
         self.shell = shell
-        self.period = period_of(now_ms())
+        self.period = previous_period(now_ms())
         self.selected: str | None = None
         self.offset = 0  # the first line shown of the chosen settlement
 
@@ -26,20 +27,24 @@ class SettlementView:
         sh = self.shell
         all_ = sh.services.settlements.all(sh.session)
         period = ft.TextField(label=sh.t("period"), value=self.period, width=200, dense=True,
-                              on_change=lambda e: setattr(self, "period", e.control.value.strip()))
+                              on_change=lambda e: setattr(self, "period", e.control.value.strip()),
+                              on_submit=lambda e: self._select(None, e.control.value.strip()))
         top = ft.Row([w.title(sh.t("settlement")), period,
                       ft.FilledButton(sh.t("build_draft"), icon=ft.Icons.CALCULATE, on_click=self._draft)], spacing=16)
         chosen = next((s for s in all_ if s.id == self.selected), None) or next(
-            (s for s in all_ if s.period == self.period), None) or (all_[0] if all_ else None)
+            (s for s in all_ if s.period == self.period), None)
         tabs = ft.Row([(ft.FilledTonalButton if chosen and s.id == chosen.id else ft.TextButton)(
-            f"{s.period} · {s.status_label}", on_click=lambda e, i=s.id: self._select(i)) for s in all_], wrap=True)
+            f"{s.period} · {s.status_label}", on_click=lambda e, i=s.id, p=s.period: self._select(i, p))
+            for s in all_], wrap=True)
         body = [top, tabs]
         if chosen:
             body.append(self._document(sh.services.settlements.get(sh.session, chosen.id, offset=self.offset)))
+        else:
+            body.append(w.muted(sh.t("no_settlement", period=self.period)))
         return ft.Column(body, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
-    def _select(self, sid: str) -> None:
-        self.selected, self.offset = sid, 0
+    def _select(self, sid: str | None, period: str) -> None:
+        self.selected, self.period, self.offset = sid, period, 0
         self.shell.render()
 
     def _page(self, offset: int) -> None:

@@ -1,5 +1,6 @@
 """Stock: the store's on hand per part with low-stock markers (and how many the technicians
-carry beside it), shipments from HQ to receive (line by line, node/ui/views/receiving.py),
+carry beside it) and its shelf (the office sets it: a stocktake can count one shelf),
+shipments from HQ to receive (line by line, node/ui/views/receiving.py),
 the differences reported to HQ with HQ's word on each, and the store's movement ledger."""
 import flet as ft
 
@@ -18,14 +19,15 @@ class StockView:
     def build(self) -> ft.Control:
         sh = self.shell
         levels = sh.services.stock.levels(sh.session)
-        rows = [[part.sku, part.name, part.category,
+        rows = [[part.sku, part.name, part.shelf, part.category,
                  ft.Text(str(part.on_hand), weight=ft.FontWeight.W_600, color=ft.Colors.RED_700 if part.low else None),
                  part.safety_stock, part.in_transit or "", part.in_bags or "",
                  w.chip(sh.t("low"), ft.Colors.RED_600) if part.low else ""]
                 for part in levels]
-        parts = [w.title(sh.t("stock")), w.section(sh.t("stock"), w.table(
-            [sh.t("part"), "", sh.t("type_filter"), sh.t("on_hand"), sh.t("safety"), sh.t("in_transit"),
-             sh.t("in_bags"), ""], rows, numeric={3, 4, 5, 6}))]
+        parts = [w.title(sh.t("stock")), *([self._shelf_form()] if sh.session.office else []),
+                 w.section(sh.t("stock"), w.table(
+                     [sh.t("part"), "", sh.t("shelf"), sh.t("type_filter"), sh.t("on_hand"), sh.t("safety"),
+                      sh.t("in_transit"), sh.t("in_bags"), ""], rows, numeric={4, 5, 6, 7}))]
         if sh.session.office:
             parts.append(self._shipments())
             reported = sh.services.receiving.discrepancies(sh.session)
@@ -40,6 +42,25 @@ class StockView:
             [[when(m.at, sh.lang), f"{m.name}（{m.sku}）", f"{m.qty:+d}", m.kind_label, m.ref_label] for m in moves],
             numeric={2}) if moves else w.muted(sh.t("none"))))
         return ft.Column(parts, spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
+
+    def _shelf_form(self) -> ft.Control:
+        """Labelling the shelves: scan (or type) a part's SKU, type its shelf, Enter. Above
+        the table, not in a card (a text field inside a Card hides the card's texts from
+        the browser's accessibility tree)."""
+        sh = self.shell
+        sku = ft.TextField(label=sh.t("shelf_sku"), dense=True, width=260, prefix_icon=ft.Icons.QR_CODE_SCANNER)
+        shelf = ft.TextField(label=sh.t("shelf"), dense=True, width=160)
+
+        def save(e) -> None:
+            ok, _ = sh.run(sh.services.shelves.set_by_sku, sh.session, sku.value or "", shelf.value or "",
+                           done="saved")
+            if ok:
+                sh.render()
+
+        shelf.on_submit = save
+        return ft.Row([sku, shelf, ft.FilledTonalButton(sh.t("set_shelf"), icon=ft.Icons.EDIT_LOCATION_ALT,
+                                                        on_click=save), w.muted(sh.t("shelf_hint"))],
+                      wrap=True, spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
     def _shipments(self) -> ft.Control:
         sh = self.shell

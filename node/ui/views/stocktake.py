@@ -1,5 +1,5 @@
-"""Stocktakes: open one — of the whole store, of one category, or of the parts that moved
-most (a cycle count), optionally blind —, enter counted quantities (Enter moves to the next
+"""Stocktakes: open one — of the whole store, of one category, of one shelf, or of the
+parts that moved most (a cycle count), optionally blind —, enter counted quantities (Enter moves to the next
 line), add a part found on the shelf by its SKU, fill the lines not counted with the book
 quantity, see the variances and the lines whose part moved since the count opened, submit;
 HQ's decision and comment show on the past counts.
@@ -66,10 +66,16 @@ class StocktakeView:
                   (sh.t("scope_moved", days=MOVED_DAYS, n=MOVED_TOP), CountScope.MOVED, None)]
         scopes += [(sh.t("scope_category", category=name), CountScope.CATEGORY, code)
                    for code, name in sh.services.stocktake.categories(sh.session)]
-        return w.section(sh.t("open_count"), w.muted(sh.t("no_count")), ft.Text(sh.t("count_scope")), ft.Row([
-            ft.OutlinedButton(text, icon=ft.Icons.PLAYLIST_ADD_CHECK,
-                              on_click=lambda e, s=scope, v=value: self._open(s, v))
-            for text, scope, value in scopes], wrap=True, spacing=8),
+        shelves = [(sh.t("scope_shelf", shelf=name), CountScope.SHELF, name)
+                   for name in sh.services.shelves.names(sh.session)]
+
+        def buttons(items):
+            return ft.Row([ft.OutlinedButton(text, icon=ft.Icons.PLAYLIST_ADD_CHECK,
+                                             on_click=lambda e, s=scope, v=value: self._open(s, v))
+                           for text, scope, value in items], wrap=True, spacing=8)
+        return w.section(sh.t("open_count"), w.muted(sh.t("no_count")), ft.Text(sh.t("count_scope")),
+                         buttons(scopes), ft.Text(sh.t("shelf")),
+                         buttons(shelves) if shelves else w.muted(sh.t("no_shelves")),
             ft.Checkbox(label=sh.t("blind"), value=self.blind,
                         on_change=lambda e: setattr(self, "blind", bool(e.control.value))))
 
@@ -109,7 +115,7 @@ class StocktakeView:
             self._boxes.append(box)
             self._variance[line.part_id] = _show_variance(ft.Text(weight=ft.FontWeight.W_600), line)
             self._moved[line.part_id] = ft.Container(self._mark() if line.moved else None)  # a cell stays visible
-            rows.append([line.sku, line.name, "—" if line.expected is None else line.expected, box,
+            rows.append([line.sku, line.name, line.shelf, "—" if line.expected is None else line.expected, box,
                          self._variance[line.part_id], self._moved[line.part_id]])
         self._info = w.muted(self._info_text(c))
         actions = [ft.FilledButton(sh.t("submit"), icon=ft.Icons.SEND, disabled=not c.editable,
@@ -119,7 +125,8 @@ class StocktakeView:
                                                 on_click=lambda e: self._fill(c.id)))
         return w.section(
             f"{sh.t('stocktake')} · {c.status_label}", self._info,
-            w.table([sh.t("part"), "", sh.t("expected"), sh.t("counted"), sh.t("variance"), ""], rows),
+            w.table([sh.t("part"), "", sh.t("shelf"), sh.t("expected"), sh.t("counted"), sh.t("variance"), ""],
+                    rows),
             actions=actions)
 
     def _mark(self) -> ft.Control:
