@@ -229,6 +229,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_retention": ("{what}应为{min}到{max}之间的整数（留空为{default}天）。",
                       "The {what} must be a whole number from {min} to {max} (empty: {default} days)."),
     "bad_number": ("{what}必须是不小于{min}的整数。", "The {what} must be a whole number, at least {min}."),
+    "hs_levels_order": ("三级审批金额必须大于二级审批金额。",
+                        "The amount needing a third approver must be above the one needing a second."),
     "bad_pct": ("{what}应为0到100之间的整数。", "The {what} must be a whole number from 0 to 100."),
     "rule_exists": ("{what}已有一条规则，请直接修改它。", "There is already a rule for {what}; edit that one."),
     "sla_order": ("时限应依次递增：接单 ≤ 上门 ≤ 完工。",

@@ -138,3 +138,28 @@ def test_admin_merges_two_duplicate_customers(ui, hq):
     assert read(hq, "SELECT member_level FROM customers WHERE id = ?", (kept,)) == [("金卡会员",)]
     ui.click("返回列表")
     ui.wait("共 1 位客户")
+
+
+def test_admin_changes_a_setting_with_an_audit_line_and_a_bad_one_is_refused(ui, hq):
+    """#15 item 8: 规则配置 → 参数设置. A share over 100 % is refused in words and nothing is
+    saved; a valid change is stored and audited (old → new)."""
+    ui.login("admin")
+    ui.wait("欢迎")
+    ui.click("规则配置", exact=False)
+    ui.wait("收费标准")
+    ui.click("参数设置")
+    ui.wait("保存设置")
+    ui.fill("维修回访抽样比例", "120")
+    ui.click("保存设置")
+    ui.wait("维修回访抽样比例应为0到100之间的整数。")
+    assert read(hq, "SELECT COUNT(*) FROM hq_settings") == [(0,)]
+    ui.fill("维修回访抽样比例", "100")
+    ui.fill("完工后回访延迟（分钟）", "90")
+    ui.shot("hub/63-settings.png")
+    ui.click("保存设置")
+    ui.wait("设置已保存")
+    assert read(hq, "SELECT key, value FROM hq_settings ORDER BY key") == [
+        ("callback_delay_min", 90), ("callback_sample_pct.repair", 100)]
+    assert [d for (d,) in read(hq, "SELECT detail FROM hq_audit WHERE action = 'setting_changed' "
+                                   "ORDER BY subject")] == ["1440 → 90", "80 → 100"]
+    ui.wait("由 admin 修改", exact=False)
