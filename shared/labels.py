@@ -433,6 +433,7 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "hs_approval_level3_fen": ("配件申请三级审批金额", "parts amount needing a third approver"),
         "hs_variance_max_qty": ("盘点差异自动过账数量上限", "stocktake variance posted automatically (units)"),
         "hs_variance_max_fen": ("盘点差异自动过账金额上限", "stocktake variance posted automatically (amount)"),
+        "hs_sla_warning_level": ("时效预警级别（已用时限%）", "SLA warning level (% of the time used)"),
     },
     "survey_kind": {"yes_no": ("是/否", "Yes / no"), "score": ("评分1-5", "Score 1-5"),
                     "choice": ("单选", "Choice")},

@@ -229,6 +229,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_retention": ("{what}应为{min}到{max}之间的整数（留空为{default}天）。",
                       "The {what} must be a whole number from {min} to {max} (empty: {default} days)."),
     "bad_number": ("{what}必须是不小于{min}的整数。", "The {what} must be a whole number, at least {min}."),
+    "hs_sla_level": ("时效预警级别只能是{levels}（已用时限的百分比）。",
+                     "The SLA warning level can only be {levels} (percent of the time used)."),
     "hs_levels_order": ("三级审批金额必须大于二级审批金额。",
                         "The amount needing a third approver must be above the one needing a second."),
     "bad_pct": ("{what}应为0到100之间的整数。", "The {what} must be a whole number from 0 to 100."),

@@ -1,6 +1,7 @@
 """HQ's adjustable settings (#15 item 8): callback sampling per order type and the delay
 before a callback is due, the amounts above which a parts request needs a second and a
-third approver, and the stocktake variance that posts without an approver. The defaults
+third approver, the stocktake variance that posts without an approver, and the SLA level
+(share of a milestone's time used) at which the escalation job warns the outlet's manager. The defaults
 are the rules shared/callbacks.py and shared/approvals.py define; an administrator changes
 them on the rules screen (规则配置 → 参数设置), each change one audit line (old → new) in
 `hq_audit`. The callback job and the approval services read them here at each use, so a
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from shared import approvals
 from shared import callbacks as cb
+from shared import escalation as esc
 from shared.errors import ServiceError
 from shared.roles import HqWork
 
@@ -24,12 +26,13 @@ DDL = (
 )
 
 SAMPLE_PREFIX = "callback_sample_pct."
+WARNING_LEVELS = tuple(v for v in esc.LEVELS if v < esc.HQ_LEVEL)  # the levels the SLA clocks mark
 
 
 @dataclass(frozen=True, slots=True)
 class Spec:
     key: str
-    kind: str        # "pct", "minutes", "fen", "count"
+    kind: str        # "pct", "minutes", "fen", "count", "level"
     default: int
 
 
@@ -41,6 +44,7 @@ def _specs() -> tuple[Spec, ...]:
         Spec("approval_level3_fen", "fen", approvals.LEVEL_LIMITS[1]),
         Spec("variance_max_qty", "count", approvals.AUTO_POST_MAX_QTY),
         Spec("variance_max_fen", "fen", approvals.AUTO_POST_MAX_FEN),
+        Spec("sla_warning_level", "level", esc.MANAGER_LEVEL),
     )
 
 
@@ -103,6 +107,11 @@ class HqSettings:
             return percent(raw, field)
         if spec.kind == "fen":
             return fen(raw, field)
+        if spec.kind == "level":  # a share of an SLA milestone's time at which the outlet is warned
+            level = percent(raw, field)
+            if level not in WARNING_LEVELS:
+                raise ServiceError.of("hs_sla_level", levels=" / ".join(str(v) for v in WARNING_LEVELS))
+            return level
         return whole(raw, field, minimum=0)
 
     def save(self, session: HubSession, changes: dict) -> int:

@@ -75,3 +75,20 @@ def test_bad_values_and_other_roles_are_refused_and_change_nothing(services, adm
         refused("role_forbidden", s.save, who, {"callback_delay_min": "30"})
         refused("role_forbidden", s.all, who)
     assert state(services) == before
+
+
+def test_the_escalation_job_warns_outlets_at_the_level_hq_sets(services, admin):
+    services.settings.save(admin, {"sla_warning_level": "50"})
+    sent = services.monitor.escalate()
+    rows = services.ctx.query("SELECT level, notice_id, outlet_id FROM hq_escalations")
+    warned = [r for r in rows if r["level"] == 50]
+    assert warned and sent[75] == len(warned)  # the job's count of warnings
+    assert not any(r["level"] == 75 for r in rows)
+    assert all(r["notice_id"] for r in warned if r["outlet_id"])  # each outlet's manager is told
+
+
+def test_the_sla_warning_level_is_one_the_clocks_mark(services, admin):
+    before = state(services)
+    refused("hs_sla_level", services.settings.save, admin, {"sla_warning_level": "60"})
+    refused("hs_sla_level", services.settings.save, admin, {"sla_warning_level": "100"})
+    assert state(services) == before

@@ -11,7 +11,7 @@ from shared.ui import widgets as w
 from hub.services.hq_settings import Setting
 from hub.ui.views.admin_common import attempt
 
-SUFFIX = {"pct": "%", "minutes": "min", "count": "", "fen": ""}
+SUFFIX = {"pct": "%", "minutes": "min", "count": "", "fen": "", "level": "%"}
 
 
 def shown(s: Setting, value: int) -> str:
