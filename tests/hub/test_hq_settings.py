@@ -4,11 +4,15 @@ limits; the callback job and the approval rules follow at their next use; each c
 one audit line (old → new); bad input or another role is refused in words and changes
 nothing."""
 from hub.services.hq_settings import SPECS
+from hub.services.monitor import escalation_job
+from hub.services.order_query import QueryFilter
 from shared import approvals
 from shared import callbacks as cb
+from shared.sla import MINUTE_MS
 
 from tests.hub.test_admin_network import refused
 from tests.hub.test_callbacks import completed_orders
+from tests.hub.test_order_query import a_customer, call, every
 
 
 def state(services):
@@ -92,3 +96,16 @@ def test_the_sla_warning_level_is_one_the_clocks_mark(services, admin):
     refused("hs_sla_level", services.settings.save, admin, {"sla_warning_level": "60"})
     refused("hs_sla_level", services.settings.save, admin, {"sla_warning_level": "100"})
     assert state(services) == before
+
+
+def test_the_ticket_query_calls_an_order_warned_at_hq_s_level_a_warning(services, admin, agent, clock):
+    services.settings.save(admin, {"sla_warning_level": "50"})
+    policy = services.ctx.one("SELECT * FROM sla_policies WHERE type = 'repair' AND priority = 'normal'")
+    customer = a_customer(services)
+    warned = call(services, agent, customer).order_id
+    clock.advance(policy["accept_within_min"] * MINUTE_MS * 6 // 10)   # 60 % of its time used
+    escalation_job(services)
+
+    def ids(state):
+        return {r.id for r in every(services, agent, QueryFilter(sla=state, text=customer["phone"]))}
+    assert warned in ids("warning") and warned not in ids("ok") and warned not in ids("overdue")
