@@ -163,3 +163,39 @@ def test_admin_changes_a_setting_with_an_audit_line_and_a_bad_one_is_refused(ui,
     assert [d for (d,) in read(hq, "SELECT detail FROM hq_audit WHERE action = 'setting_changed' "
                                    "ORDER BY subject")] == ["1440 → 90", "80 → 100"]
     ui.wait("由 admin 修改", exact=False)
+
+
+def test_hq_corrects_a_product_a_customer_owns_and_reads_master_data_in_english(ui, hq):
+    [(cid, name, phone, serial)] = read(
+        hq, "SELECT c.id, c.name, c.phone, o.serial_no FROM customers c JOIN service_orders o ON o.customer_id = c.id "
+            "WHERE o.product_model_id IS NOT NULL AND c.merged_into IS NULL GROUP BY c.id HAVING COUNT(*) = 1 "
+            "ORDER BY c.id LIMIT 1")
+    ui.login("admin")
+    ui.wait("欢迎")
+    ui.click("客户资料", exact=False)
+    ui.wait("工单数")
+    ui.fill("姓名、电话或地址", phone)
+    ui.page.keyboard.press("Enter")
+    ui.wait("共 1 位客户")
+    ui.click("查看")
+    ui.wait("名下产品")
+    ui.button("编辑").last.click()  # the product from their order
+    ui.wait("机身序列号")
+    ui.fill("机身序列号", "SN-CORRECTED-1")
+    ui.fill("购买日期（年-月-日）", "2024-13-01")
+    ui.click("保存")
+    ui.wait("购买日期的取值无效。")
+    assert read(hq, "SELECT COUNT(*) FROM hq_customer_products WHERE customer_id = ?", (cid,)) == [(0,)]
+    ui.fill("购买日期（年-月-日）", "2024-03-15")
+    ui.click("保存")
+    ui.wait("SN-CORRECTED-1")
+    ui.shot("hub/64-customer-products.png")
+    assert read(hq, "SELECT serial_no, purchase_date FROM hq_customer_products WHERE customer_id = ?",
+                (cid,)) == [("SN-CORRECTED-1", "2024-03-15")]
+    assert serial != "SN-CORRECTED-1"
+    ui.click("English")
+    ui.wait("Products owned")
+    ui.click("Master data", exact=False)
+    ui.wait("Parts and prices")
+    ui.click("Fault codes")
+    ui.wait("Usual cause")

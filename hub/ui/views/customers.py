@@ -131,7 +131,7 @@ class CustomersView:
         level = ft.Dropdown(label=sh.t("mds_member_level"), value=c.member_level or NONE, width=200,
                             options=options([(NONE, sh.t("mds_none"))] + [(v, v) for v in MEMBER_LEVELS]))
         products = [[p.model_code, p.model_name, p.serial_no, p.purchase_date, p.order_number,
-                     ft.IconButton(ft.Icons.EDIT, tooltip=sh.t("adm_edit"), on_click=lambda e, p=p: self.product(p))]
+                     ft.TextButton(sh.t("adm_edit"), icon=ft.Icons.EDIT, on_click=lambda e, p=p: self.product(p))]
                     for p in rec.products]
         merged = [w.muted(f"{m.name}  {m.phone}  {m.address}") for m in rec.merged]
         return ft.Column([
