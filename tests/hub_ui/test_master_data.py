@@ -165,7 +165,7 @@ def test_admin_changes_a_setting_with_an_audit_line_and_a_bad_one_is_refused(ui,
     ui.wait("由 admin 修改", exact=False)
 
 
-def test_hq_corrects_a_product_a_customer_owns_and_reads_master_data_in_english(ui, hq):
+def test_hq_groups_a_customer_corrects_a_product_they_own_and_reads_master_data_in_english(ui, hq):
     [(cid, name, phone, serial)] = read(
         hq, "SELECT c.id, c.name, c.phone, o.serial_no FROM customers c JOIN service_orders o ON o.customer_id = c.id "
             "WHERE o.product_model_id IS NOT NULL AND c.merged_into IS NULL GROUP BY c.id HAVING COUNT(*) = 1 "
@@ -174,10 +174,20 @@ def test_hq_corrects_a_product_a_customer_owns_and_reads_master_data_in_english(
     ui.wait("欢迎")
     ui.click("客户资料", exact=False)
     ui.wait("工单数")
+    ui.click("新建分组")
+    ui.fill("分组名称", "以旧换新意向客户")
+    ui.click("保存")
+    ui.gone("分组名称")
     ui.fill("姓名、电话或地址", phone)
     ui.page.keyboard.press("Enter")
     ui.wait("共 1 位客户")
     ui.click("查看")
+    ui.page.get_by_role("checkbox", name="以旧换新意向客户").click()
+    ui.page.get_by_role("checkbox", name="以旧换新意向客户", checked=True).wait_for()
+    ui.click("保存分组")
+    ui.wait("已保存")
+    assert read(hq, "SELECT g.name FROM hq_customer_group_members m JOIN hq_customer_groups g ON g.id = m.group_id "
+                    "WHERE m.customer_id = ?", (cid,)) == [("以旧换新意向客户",)]
     ui.wait("名下产品")
     ui.button("编辑").last.click()  # the product from their order
     ui.wait("机身序列号")
