@@ -12,7 +12,7 @@ COLUMN, CREATE TABLE/INDEX, triggers, INSERT OR IGNORE …), use the helpers of 
 sqlite-utils `transform` or PRAGMA of your own without an `is_postgres(conn)` branch), and
 run your hub tests on both stores (the `hub`/`hub_db` fixtures do). Do not raise
 POSTGRES_FROM once a PostgreSQL hub may exist at the old number."""
-from hub.services import complaints, customers, intake, kb_review, order_actions, order_query, rollups
+from hub.services import complaints, customers, hq_settings, intake, kb_review, order_actions, order_query, rollups
 from hub.services import schema as services_schema
 from sync.hub_store import add_device_columns, add_notice_technician, create_moves, create_own_tables
 from sync import recovery
@@ -80,6 +80,9 @@ MIGRATIONS: tuple[Migration, ...] = (  # version 2 onwards, in order
     Migration(19, "part_shelves: where each part sits in an outlet's store (its shelf), kept by the outlet "
                   "(replicated); a stocktake can count one shelf",
               lambda conn: create_declared_table(conn, "part_shelves")),
+    Migration(20, "hq_settings: HQ's adjustable settings (callback sampling per type and delay, approval "
+                  "amounts per level, stocktake variance limits), edited on the rules screen with an audit line",
+              lambda conn: [conn.execute(sql) for sql in hq_settings.DDL]),
 )
 
 

@@ -115,9 +115,11 @@ def result_of(score_: int) -> str:
     return CallbackResult.UNSATISFIED if score_ < LOW_SCORE else CallbackResult.SATISFIED
 
 
-def sampled(order_id: str, order_type: str | None) -> bool:
+def sampled(order_id: str, order_type: str | None, pct: int | None = None) -> bool:
     """Is this order called back? Decided by its id alone (a stable hash), so re-running
-    the job never changes its mind."""
-    pct = SAMPLING_PCT.get(order_type or "", DEFAULT_RATE)
+    the job never changes its mind. `pct`: the type's share as HQ set it (the hub's
+    hub/services/hq_settings.py), else SAMPLING_PCT's."""
+    if pct is None:
+        pct = SAMPLING_PCT.get(order_type or "", DEFAULT_RATE)
     bucket = int.from_bytes(hashlib.sha256(f"callback:{order_id}".encode()).digest()[:4], "big") % 100
     return bucket < pct

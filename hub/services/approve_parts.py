@@ -13,7 +13,7 @@ shipment is not a stock move: the outlet's on-hand stays Σ of its own moves, co
 when the node receives it."""
 from dataclasses import dataclass
 
-from shared.approvals import Subject, levels_needed
+from shared.approvals import Subject
 from shared.documents import Decision, DocStatus
 from shared.errors import ServiceError
 from shared.labels import label
@@ -23,6 +23,7 @@ from shared.stock import HISTORY_DAYS, MoveKind
 
 from hub.services.approve_common import (HistoryLine, approval_op, check_decision, held_hash, history,
                                          outlet_names, put, subject_row)
+from hub.services.hq_settings import HqSettings
 from hub.services.session import HubSession
 
 TABLE, LINES = str(Subject.PARTS_REQUEST), "parts_request_lines"
@@ -136,7 +137,7 @@ class PartsApprovals:
             r["id"], r.get("number") or "", r["outlet_id"], outlet.get("code") or "", outlet.get("name") or "",
             status, label("doc_status", status, lang), r.get("note") or "", r.get("submitted_at"), r.get("decided_at"),
             r.get("total") or 0, sum(line.amount for line in lines), approved_amount,
-            levels_needed(approved_amount), len(passes) + 1, tuple(p["approver_id"] for p in passes),
+            HqSettings(ctx).levels_needed(approved_amount), len(passes) + 1, tuple(p["approver_id"] for p in passes),
             status == DocStatus.SUBMITTED, content_hash, lines, history(ctx, TABLE, r["id"], lang))
 
     def _passes(self, request_id: str, content_hash: str) -> list[dict]:
@@ -169,7 +170,7 @@ class PartsApprovals:
                 raise ServiceError.of("same_approver", level=review.passed_by.index(session.user_id) + 1, next=level)
             qty = self._approved(review, approved_qty or {})
             amount = sum(qty[line.line_id] * line.unit_price for line in review.lines)
-            final = level >= levels_needed(amount)
+            final = level >= HqSettings(self.ctx).levels_needed(amount)
             verdict = Decision.APPROVED if final else Decision.PASSED
             ops = [put(LINES, line.line_id, approved_qty=qty[line.line_id]) for line in review.lines]
             if final:

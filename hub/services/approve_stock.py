@@ -12,7 +12,7 @@ hub threads, a retry) writes one move."""
 import uuid
 from dataclasses import dataclass
 
-from shared.approvals import Subject, auto_posts
+from shared.approvals import Subject
 from shared.documents import Decision, DocStatus
 from shared.errors import ServiceError
 from shared.labels import in_sentence, label
@@ -22,6 +22,7 @@ from shared.stock import MoveKind
 
 from hub.services.approve_common import (HistoryLine, approval_op, check_decision, held_hash, history,
                                          outlet_names, put, subject_row)
+from hub.services.hq_settings import HqSettings
 from hub.services.session import HubSession
 
 TABLE, LINES = str(Subject.STOCK_COUNT), "stock_count_lines"
@@ -100,7 +101,7 @@ class StockApprovals:
             lines.append(CountLineReview(line["id"], line["part_id"], line["sku"] or line["part_id"],
                                          line["name"] or line["part_id"],
                                          counted, line["expected"], line["variance"], exp, variance, price,
-                                         variance * price, auto_posts(variance, price),
+                                         variance * price, HqSettings(ctx).auto_posts(variance, price),
                                          adjust_move_id(line["id"]) in posted))
         status = count.get("status") or DocStatus.DRAFT
         outlet = outlet_names(ctx).get(count["outlet_id"], {})

@@ -20,6 +20,7 @@ from shared.orders import HUB, Status, can_transition
 from shared.periods import local_datetime
 from shared.roles import HqWork
 
+from hub.services.hq_settings import HqSettings
 from hub.services.session import HubSession
 
 DDL = (
@@ -109,23 +110,25 @@ class Callbacks:
         ctx = self.ctx
         now = ctx.now()
         templates = self._templates()
+        settings = HqSettings(ctx)  # HQ's sampling and delay, as set on the rules screen
+        delay = settings.callback_delay_ms()
         created = closed = 0
         with ctx.tx():  # read and write under the writer's lock: nobody closes an order meanwhile
             rows = ctx.query(
                 f"SELECT o.id, o.type, o.outlet_id, o.customer_id, {COMPLETED_AT_SQL} AS completed_at "
                 "FROM service_orders o WHERE o.status = ? AND NOT EXISTS "
                 "(SELECT 1 FROM hq_callbacks c WHERE c.order_id = o.id)", (str(Status.COMPLETED),))
-            due = [r for r in rows if r["completed_at"] is not None and r["completed_at"] + cb.DELAY_MS <= now]
+            due = [r for r in rows if r["completed_at"] is not None and r["completed_at"] + delay <= now]
             ops = []
             for o in due:
-                if cb.sampled(o["id"], o["type"]):
+                if cb.sampled(o["id"], o["type"], settings.sample_pct(o["type"])):
                     template = templates.get(o["type"])
                     ctx.insert("hq_callbacks", {
                         "id": task_id(o["id"]), "order_id": o["id"], "outlet_id": o["outlet_id"],
                         "customer_id": o["customer_id"], "order_type": o["type"],
                         "template_id": template["id"] if template else None,
                         "questions": list(template["questions"] if template else cb.FALLBACK_QUESTIONS),
-                        "completed_at": o["completed_at"], "due_at": o["completed_at"] + cb.DELAY_MS,
+                        "completed_at": o["completed_at"], "due_at": o["completed_at"] + delay,
                         "status": cb.TaskStatus.OPEN, "attempts": 0, "created_at": now})
                     created += 1
                 else:

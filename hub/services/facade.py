@@ -12,6 +12,7 @@ from hub.services.complaint_work import ComplaintWork
 from hub.services.complaints import Complaints
 from hub.services.context import HubContext
 from hub.services.customers import Customers
+from hub.services.hq_settings import HqSettings
 from hub.services.dispatch import Dispatch
 from hub.services.importing import Importing
 from hub.services.intake import Intake
@@ -47,6 +48,7 @@ class HubServices:
         self.admin = Administration(self.ctx)
         self.importing = Importing(self.ctx, self.master_data, self.admin.network)
         self.sync_health = SyncHealth(self.ctx)
+        self.settings = HqSettings(self.ctx)
         self.rollups = Rollups(self.ctx)
         self.reports = Reports(self.ctx)
         self.overview = Overview(self)

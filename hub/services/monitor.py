@@ -17,6 +17,7 @@ from shared.roles import HqWork
 
 from hub.services.choices import OutletChoice, outlet_choices, regions_of
 from shared.choices import Choice
+from hub.services.hq_settings import HqSettings
 from hub.services.session import HubSession
 
 DDL = (
@@ -287,12 +288,15 @@ class Monitor:
         return out
 
     def escalate(self) -> dict:
-        """Record each (order, milestone, level) reached once: 75 % → a notice to the
-        outlet's manager, 100 % → HQ's record on the board. Returns counts."""
+        """Record each (order, milestone, level) reached once: HQ's warning level (75 % unless
+        set otherwise on the settings screen, hub/services/hq_settings.py) → a notice to the
+        outlet's manager, 100 % → HQ's record on the board. Returns counts (keyed by
+        shared/escalation.py's MANAGER_LEVEL for the warnings and HQ_LEVEL)."""
         ctx = self.ctx
         now = ctx.now()
+        warn = HqSettings(ctx).value("sla_warning_level")
         sent = {esc.MANAGER_LEVEL: 0, esc.HQ_LEVEL: 0}
-        due = [p for p in self.ranked(min_level=esc.MANAGER_LEVEL)[0] if p.milestone]
+        due = [p for p in self.ranked(min_level=warn)[0] if p.milestone]
         if not due:
             return sent
         with ctx.tx():
@@ -303,12 +307,12 @@ class Monitor:
             ops = []
             technicians = self._technicians([p.order_id for p in due])
             for p in due:
-                for level in esc.ESCALATED_LEVELS:
+                for level in (warn, esc.HQ_LEVEL):
                     if p.level < level or (p.order_id, p.milestone, level) in done:
                         continue
                     eid = escalation_id(p.order_id, p.milestone, level)
                     notice_id = None
-                    if level == esc.MANAGER_LEVEL and p.outlet_id:
+                    if level == warn and p.outlet_id:
                         notice_id, detail = eid, warning_detail(p)
                         ops.append({"op": "add", "table": "notices", "id": notice_id, "fields": {
                             "outlet_id": p.outlet_id, "kind": esc.NOTICE_KIND, "code": esc.NOTICE_KIND,
@@ -319,7 +323,7 @@ class Monitor:
                     ctx.insert("hq_escalations", {
                         "id": eid, "order_id": p.order_id, "outlet_id": p.outlet_id, "milestone": p.milestone,
                         "level": level, "pct": p.pct, "due_at": p.due_at, "at": now, "notice_id": notice_id})
-                    sent[level] += 1
+                    sent[esc.HQ_LEVEL if level == esc.HQ_LEVEL else esc.MANAGER_LEVEL] += 1
             if ops:
                 ctx.write(None, ops)
             if any(sent.values()):

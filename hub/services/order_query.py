@@ -346,9 +346,10 @@ class OrderQuery:
             if state == SlaState.OK:
                 w.add("NOT EXISTS (SELECT 1 FROM hq_escalations e WHERE e.order_id = o.id)")
             elif state == SlaState.WARNING:
-                w.add("EXISTS (SELECT 1 FROM hq_escalations e WHERE e.order_id = o.id AND e.level = ?) "
+                # a warning at whichever level HQ set (hub/services/hq_settings.py), not yet overdue
+                w.add("EXISTS (SELECT 1 FROM hq_escalations e WHERE e.order_id = o.id AND e.level < ?) "
                       "AND NOT EXISTS (SELECT 1 FROM hq_escalations e WHERE e.order_id = o.id AND e.level >= ?)",
-                      oq.SLA_LEVEL[SlaState.WARNING], oq.SLA_LEVEL[SlaState.OVERDUE])
+                      oq.SLA_LEVEL[SlaState.OVERDUE], oq.SLA_LEVEL[SlaState.OVERDUE])
             else:
                 w.add("EXISTS (SELECT 1 FROM hq_escalations e WHERE e.order_id = o.id AND e.level >= ?)",
                       oq.SLA_LEVEL[SlaState.OVERDUE])
@@ -445,9 +446,10 @@ class OrderQuery:
 
 
 def sla_state(level: int | None) -> SlaState:
-    """The state the highest recorded escalation level stands for."""
+    """The state the highest recorded escalation level stands for: overdue at HQ's level,
+    else a warning at whichever level HQ set when it was recorded (hub/services/hq_settings.py)."""
     if level is not None and level >= oq.SLA_LEVEL[SlaState.OVERDUE]:
         return SlaState.OVERDUE
-    if level is not None and level >= oq.SLA_LEVEL[SlaState.WARNING]:
+    if level is not None and level > 0:
         return SlaState.WARNING
     return SlaState.OK

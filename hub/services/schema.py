@@ -4,13 +4,13 @@ hub.db is made (hub/migrations.py), and a later change to one is a migration the
 Nothing here replicates to the nodes."""
 from shared.audit import HQ_PREFIX
 
-from hub.services import (approve_parts, callbacks, complaints, customers, dispatch, intake, kb_answers, kb_review,
-                          monitor, order_actions, order_query, rollups)
+from hub.services import (approve_parts, callbacks, complaints, customers, dispatch, hq_settings, intake, kb_answers,
+                          kb_review, monitor, order_actions, order_query, rollups)
 
 # Service modules whose DDL is part of the hub's schema (each adds its own).
 # rollups after complaints and intake: its triggers watch hq_complaints and hq_requests
 MODULES = (complaints, intake, rollups, approve_parts, dispatch, kb_answers, kb_review, callbacks, monitor,
-           order_actions, customers, order_query)  # order_query last: its indexes are on others' tables
+           order_actions, customers, hq_settings, order_query)  # order_query last: its indexes are on others' tables
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS hq_audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL,

@@ -13,11 +13,13 @@ from hub.ui.views.admin_users import UsersView
 from hub.ui.views.approvals import ApprovalsView
 from hub.ui.views.callbacks import CallbacksView
 from hub.ui.views.complaints import ComplaintsView
+from hub.ui.views.customers import CustomersView
 from hub.ui.views.data_io import DataIoView
 from hub.ui.views.dispatch import DispatchView
 from hub.ui.views.home import HomeView
 from hub.ui.views.intake import IntakeView
 from hub.ui.views.kb_admin import KbAdminView
+from hub.ui.views.master_data import MasterDataView
 from hub.ui.views.monitor import MonitorView
 from hub.ui.views.order_query import OrderQueryView
 from hub.ui.views.reports import ReportsView
@@ -39,6 +41,8 @@ SCREENS: list[tuple[str, str, type, frozenset]] = [
     ("adm_outlets", ft.Icons.STORE, OutletsView, HQ_WORK[HqWork.ADMIN]),
     ("adm_users", ft.Icons.PEOPLE, UsersView, HQ_WORK[HqWork.ADMIN]),
     ("adm_rules", ft.Icons.RULE, RulesView, HQ_WORK[HqWork.ADMIN]),
+    ("mds_customers", ft.Icons.CONTACTS, CustomersView, HQ_WORK[HqWork.CUSTOMERS]),
+    ("mds_title", ft.Icons.INVENTORY_2, MasterDataView, HQ_WORK[HqWork.MASTER_DATA]),
     ("adm_nodes", ft.Icons.DEVICES, NodesView, HQ_WORK[HqWork.ADMIN]),
     ("io_title", ft.Icons.IMPORT_EXPORT, DataIoView, HQ_WORK[HqWork.ADMIN] | HQ_WORK[HqWork.MASTER_DATA]),
     ("sh_title", ft.Icons.SYNC_PROBLEM, SyncHealthView, HQ_WORK[HqWork.ADMIN]),

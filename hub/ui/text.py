@@ -5,11 +5,11 @@ from types import ModuleType
 
 from shared.plural import fill
 
-from hub.ui.texts import (admin, approvals, callbacks, complaints, data_io, home, intake, kb_admin, monitor,
-                          order_query, reports, shell, sync_health)
+from hub.ui.texts import (admin, approvals, callbacks, complaints, data_io, home, intake, kb_admin, master_data,
+                          monitor, order_query, reports, shell, sync_health)
 
-MODULES = (admin, approvals, callbacks, complaints, data_io, home, intake, kb_admin, monitor, order_query, reports,
-           shell, sync_health)
+MODULES = (admin, approvals, callbacks, complaints, data_io, home, intake, kb_admin, master_data, monitor, order_query,
+           reports, shell, sync_health)
 
 
 def _load(modules: tuple[ModuleType, ...]) -> dict[str, tuple[str, str]]:

@@ -60,12 +60,6 @@ class Nav:
             scrollable=True,  # HQ's admin has more screens than a laptop's height shows
             destinations=[ft.NavigationRailDestination(icon=icon, label=shell.t(key)) for key, icon, _, _ in items])
 
-    ENTRY_HEIGHT = 84  # a destination with its label on up to two lines (Material 3: 56–80 px)
-
-    def rail_height(self, rail: ft.NavigationRail) -> int:
-        """Room for every entry of `rail`, at their tallest (a shorter rail would cut some off)."""
-        return len(rail.destinations) * self.ENTRY_HEIGHT + 16
-
     def bar(self, shell) -> ft.NavigationBar:
         """The rail's entries as a bottom navigation bar, for a phone (same once-made rule)."""
         items = self.screens_for(shell.session)

@@ -198,11 +198,7 @@ class BaseShell:
         else:
             self.rail = self.nav.rail(self)
             self.page.navigation_bar = None
-            # A rail taller than the window (HQ's admin has 15 screens; a 1366×768 laptop)
-            # scrolls instead of cutting its last entries off: it is given its full height.
-            rail = ft.Column([ft.Container(self.rail, height=self.nav.rail_height(self.rail))],
-                             scroll=ft.ScrollMode.AUTO, spacing=0)
-            self.page.controls = [ft.SafeArea(ft.Row([rail, ft.VerticalDivider(width=1), self.body],
+            self.page.controls = [ft.SafeArea(ft.Row([self.rail, ft.VerticalDivider(width=1), self.body],
                                                      expand=True, vertical_alignment=ft.CrossAxisAlignment.START),
                                               expand=True)]
         self._rail_index = self.rail.selected_index

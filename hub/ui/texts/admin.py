@@ -66,6 +66,15 @@ TEXTS = {
     "adm_fee_rules": ("收费标准", "Fee rules"),
     "adm_sla": ("时效标准", "SLA policies"),
     "adm_surveys": ("回访问卷", "Survey templates"),
+    "adm_settings": ("参数设置", "Settings"),
+    "adm_settings_hint": ("回访抽样与延迟、审批金额、盘点差异上限。保存后下次回访任务生成和审批即按新值执行，"
+                          "每项修改记入审计日志。",
+                          "Callback sampling and delay, approval amounts, stocktake variance limits. The next callback "
+                          "run and approval use the new values; each change is written to the audit log."),
+    "adm_settings_save": ("保存设置", "Save settings"),
+    "adm_settings_saved": ("设置已保存", "Settings saved"),
+    "adm_settings_default": ("默认 {v}", "default {v}"),
+    "adm_settings_changed": ("{when} 由 {who} 修改", "changed {when} by {who}"),
     "adm_rule_new": ("新增", "New"),
     "adm_type": ("服务类型", "Service type"),
     "adm_category": ("产品类别", "Product category"),

@@ -10,9 +10,10 @@ from shared.money import fen_to_yuan
 from shared.ui import widgets as w
 from hub.services.admin_rules import (ORDER_TYPES, PRIORITIES, SURVEY_TYPES, FeeRule, SlaPolicy, Survey,
                                       survey_type_label)
+from hub.ui.views.admin_settings import settings_form
 from hub.ui.views.admin_common import active_chip, attempt, form, options, pair_row, switcher
 
-PARTS = ["adm_fee_rules", "adm_sla", "adm_surveys"]
+PARTS = ["adm_fee_rules", "adm_sla", "adm_surveys", "adm_settings"]
 ALL_CATEGORIES = "__all__"
 BLANK_QUESTIONS = 2
 
@@ -30,11 +31,13 @@ class RulesView:
 
     def build(self) -> ft.Control:
         sh = self.shell
-        body = {"adm_fee_rules": self._fees, "adm_sla": self._sla, "adm_surveys": self._surveys}[self.part]()
+        body = {"adm_fee_rules": self._fees, "adm_sla": self._sla, "adm_surveys": self._surveys,
+                "adm_settings": lambda: settings_form(sh)}[self.part]()
+        new = [] if self.part == "adm_settings" else [
+            ft.Row([ft.FilledButton(sh.t("adm_rule_new"), icon=ft.Icons.ADD, on_click=lambda e: self._edit(None))])]
         return ft.Column([
-            ft.Row([w.title(sh.t("adm_rules")), switcher(sh, self.part, PARTS, self._pick)], spacing=24),
-            ft.Row([ft.FilledButton(sh.t("adm_rule_new"), icon=ft.Icons.ADD, on_click=lambda e: self._edit(None))]),
-            body], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
+            ft.Row([w.title(sh.t("adm_rules")), switcher(sh, self.part, PARTS, self._pick)], spacing=24, wrap=True),
+            *new, body], spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
 
     def _pick(self, part: str) -> None:
         self.part = part

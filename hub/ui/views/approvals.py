@@ -4,7 +4,7 @@ the differences in red, approved quantities to edit, a comment, approve / reject
 hub/services/approvals.py: every rule and refusal is the service's, shown in words."""
 import flet as ft
 
-from shared.approvals import LEVEL_LIMITS, Difference, Subject
+from shared.approvals import Difference, Subject
 from shared.documents import Decision
 from shared.formatting import when, yuan
 from shared.labels import label
@@ -150,7 +150,8 @@ class ApprovalsView:
                  w.kv(sh.t("ap_note"), r.note),
                  ft.Text(sh.t("ap_request_total", amount=yuan(r.amount), approved=yuan(r.approved_amount)),
                          size=16, weight=ft.FontWeight.W_600),
-                 ft.Text(sh.t("ap_levels", needed=r.levels_needed, next=r.next_level, limit=yuan(LEVEL_LIMITS[0])),
+                 ft.Text(sh.t("ap_levels", needed=r.levels_needed, next=r.next_level,
+                                 limit=yuan(sh.services.settings.level_limits()[0])),
                          color=ft.Colors.INDIGO_800, visible=r.decidable),
                  *self._latest(r.history),
                  w.muted(sh.t("ap_version", hash=r.content_hash[:12]), size=12)]

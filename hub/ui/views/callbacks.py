@@ -36,7 +36,8 @@ class CallbacksView:
         queue = sh.services.callbacks.queue(sh.session)
         if self.selected not in {q.id for q in queue}:
             self.selected, self.answers, self.note = None, {}, ""
-        rules = w.muted(sh.t("cb_rules", hours=cb.DELAY_MS // cb.HOUR_MS, attempts=cb.MAX_ATTEMPTS, low=cb.LOW_SCORE),
+        rules = w.muted(sh.t("cb_rules", hours=sh.services.settings.callback_delay_ms() // cb.HOUR_MS,
+                             attempts=cb.MAX_ATTEMPTS, low=cb.LOW_SCORE),
                         size=13)
         top = ft.Row([w.title(sh.t("callbacks")), w.chip(sh.t("cb_due_n", n=len(queue)), ft.Colors.INDIGO_600),
                       ft.TextButton(sh.t("cb_refresh"), icon=ft.Icons.REFRESH, on_click=self._refresh)], spacing=16)
