@@ -30,6 +30,7 @@ import os
 import platform
 import resource
 import sqlite3
+import statistics
 import signal
 import subprocess
 import sys
@@ -42,6 +43,16 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 OUT_ENV = "FIELDSYNC_BENCH_OUT"      # the collector's folder for the benches' rows
 QUICK_ENV = "FIELDSYNC_BENCH_QUICK"  # "1": every bench takes its --quick sizes
+
+
+def median_seconds(fn, runs: int) -> float:
+    """The median wall time of `runs` calls of fn: one slow run on a noisy machine moves nothing."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def quick_flag(ap: argparse.ArgumentParser) -> None:

@@ -21,7 +21,6 @@ FIELDSYNC_BENCH_QUICK=1): 20,000 orders, seconds.
 import argparse
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._report import Report as BenchReport, machine_line, quick_flag  # noqa: E402
+from bench._report import median_seconds, Report as BenchReport, machine_line, quick_flag  # noqa: E402
 from hub.services import HubServices  # noqa: E402
 from hub.services import order_query as oq_service  # noqa: E402
 from hub.services.order_query import QueryFilter, encode_cursor  # noqa: E402
@@ -112,15 +111,6 @@ def generate(hub: HubStore, n: int, seed: int = 7) -> dict:
     return counts
 
 
-def timed(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, help="orders in the fixture (1,000,000; 20,000 with --quick)")
@@ -172,11 +162,11 @@ def measure(tmp: Path, args, indexed: float | None = None) -> None:
     worst = 0.0
 
     def raw_ms(sql: str, params=()) -> float:
-        return timed(lambda: raw.execute(sql, params).fetchall(), runs) * 1000
+        return median_seconds(lambda: raw.execute(sql, params).fetchall(), runs) * 1000
 
     def page(figure: str, f: QueryFilter, baseline: str, sql: str, params=(), *, cursor=None, sort="newest"):
         nonlocal worst
-        s = timed(partial(q.search, agent, f, sort=sort, cursor=cursor), runs)
+        s = median_seconds(partial(q.search, agent, f, sort=sort, cursor=cursor), runs)
         worst = max(worst, s)
         report.row(figure, s * 1000, "ms", baseline, raw_ms(sql, params))
 
@@ -242,19 +232,19 @@ def measure(tmp: Path, args, indexed: float | None = None) -> None:
                                    ("region", QueryFilter(region=region), in_region, (region,)),
                                    ("model + completed", QueryFilter(product_model_id="mod-07", status="completed"),
                                     "o.product_model_id = 'mod-07' AND o.status = 'completed'", ())):
-        s = timed(partial(q.count, agent, f), runs)
+        s = median_seconds(partial(q.count, agent, f), runs)
         worst = max(worst, s)
         report.row(f"count, {what} (capped at {oq.COUNT_CAP:,})", s * 1000, "ms", "exact COUNT(*), plain SQL",
                    raw_ms(f"SELECT COUNT(*) FROM service_orders o WHERE {where}", params))
     one = raw.execute("SELECT id FROM service_orders ORDER BY id LIMIT 1 OFFSET 12345").fetchone()[0]
-    s = timed(partial(services.order_files.record, agent, one), runs)
+    s = median_seconds(partial(services.order_files.record, agent, one), runs)
     worst = max(worst, s)
     report.row("an order's full record", s * 1000, "ms", "its row and events, plain SQL",
                raw_ms("SELECT * FROM service_orders o LEFT JOIN order_events e ON e.order_id = o.id WHERE o.id = ?",
                       (one,)))
     ex_f = QueryFilter(outlet_id="out-0042")
     n_ex = q.count(agent, ex_f).n
-    ex = timed(partial(q.export, agent, ex_f), max(1, runs // 2))
+    ex = median_seconds(partial(q.export, agent, ex_f), max(1, runs // 2))
     report.row(f"export {n_ex:,} orders to Excel", ex * 1000, "ms", "their rows, plain SQL",
                raw_ms("SELECT * FROM service_orders WHERE outlet_id = ?", ("out-0042",)))
     report.note(f"{total:,} orders over {MONTHS} months at {OUTLETS} outlets in {REGIONS} regions, {MODELS} models, "

@@ -25,7 +25,6 @@ the shape of it in a few minutes.
 """
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._report import Report as BenchReport, machine_line, quick_flag  # noqa: E402
+from bench._report import median_seconds, Report as BenchReport, machine_line, quick_flag  # noqa: E402
 from hub.services import HubServices  # noqa: E402
 from hub.services.reports import ReportFilter  # noqa: E402
 from hub.services import schema as services_schema  # noqa: E402
@@ -209,15 +208,6 @@ RAW[Report.ANALYSIS] = f"""
         SELECT {MONTH_SQL.format(col='o.created_at')} AS month, {_PEOPLE_SUMS} FROM service_orders o GROUP BY month"""
 
 
-def timed(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, help="orders in the fixture (1,000,000; 20,000 with --quick)")
@@ -303,9 +293,9 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
     worst = 0.0
     for kind in Report:
         f = ReportFilter()
-        rolled = timed(partial(services.reports.run, session, kind, f), args.runs)
+        rolled = median_seconds(partial(services.reports.run, session, kind, f), args.runs)
         with raw_conn() as c:
-            raw = timed(lambda sql=RAW[kind]: c.execute(sql).fetchall(), 3)
+            raw = median_seconds(lambda sql=RAW[kind]: c.execute(sql).fetchall(), 3)
         worst = max(worst, rolled)
         report.row(f"report {kind} (all months, all outlets)", rolled * 1000, "ms",
                    "raw GROUP BY over the base tables", raw * 1000)
@@ -313,7 +303,7 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
     region_f = ReportFilter(month_from=months[-3] if len(months) >= 3 else None, region="大区1")
     filtered = []
     for kind in (Report.ORDERS_COMPLAINTS, Report.SCORECARD, Report.TECHNICIANS):
-        rolled = timed(partial(services.reports.run, session, kind, region_f), args.runs)
+        rolled = median_seconds(partial(services.reports.run, session, kind, region_f), args.runs)
         worst = max(worst, rolled)
         filtered.append(f"{kind} {rolled * 1000:.1f} ms")
     # analyses the user shapes: from a roll-up, and from the facts (one row per order)
@@ -322,10 +312,10 @@ def measure(tmp: Path, args, rebuild: bool | None) -> None:
                               (("outlet", "type"), "week", "outlet × type × week (the week roll-up)"),
                               (("model",), "week", "model × week, from the per-order facts")):
         f = ReportFilter(dims=dims, grain=grain, measure="complaint_rate")
-        rolled = timed(partial(services.reports.run, session, Report.ANALYSIS, f), args.runs)
+        rolled = median_seconds(partial(services.reports.run, session, Report.ANALYSIS, f), args.runs)
         worst = max(worst, rolled)
         shaped.append(f"{what} {rolled * 1000:.0f} ms")
-    export_s = timed(lambda: services.reports.export(session, Report.ORDERS_COMPLAINTS), 3)
+    export_s = median_seconds(lambda: services.reports.export(session, Report.ORDERS_COMPLAINTS), 3)
     rows = len(services.reports.run(session, Report.ORDERS_COMPLAINTS).rows)
     report.note(f"{folded:,} orders over {MONTHS} months at {OUTLETS} outlets in {REGIONS} regions, "
                 f"{MODELS} models, {PARTS} parts; reports: medians of {args.runs} runs, raw baselines of 3")
