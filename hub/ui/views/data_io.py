@@ -10,6 +10,7 @@ from shared.errors import ServiceError
 from shared.labels import label
 from shared.roles import HQ_WORK
 from shared.ui import widgets as w
+from shared.ui.download import Download
 
 from hub.services.import_report import changes_text
 from hub.services.importing import ENTITIES, ImportRefused, Imported, Plan
@@ -31,7 +32,7 @@ class DataIoView:
         self.refusal = ""               # a file refused whole (format, header), in words
         self.revealed: list[tuple[str, str]] = []   # new users' generated passwords, shown by one build
         self.picker = self._picker()
-        self.saver = None               # the FilePicker that saves an export
+        self.download = Download()
 
     def _picker(self) -> ft.FilePicker:
         """One picker per browser session, mounted with the page's services before the
@@ -97,10 +98,7 @@ class DataIoView:
             sh.page.update()
             return
         name = f"{label('import_entity', self.entity, sh.lang)}.{fmt}"
-        if self.saver is None:
-            self.saver = ft.FilePicker()
-        await self.saver.save_file(file_name=name, src_bytes=data, file_type=ft.FilePickerFileType.CUSTOM,
-                                   allowed_extensions=[fmt])
+        await self.download.save(name, data, fmt)
         sh.toast(sh.t("io_exported", name=name))
 
     # ---- the screen ----

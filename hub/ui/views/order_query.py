@@ -17,6 +17,7 @@ from shared.errors import ServiceError
 from shared.formatting import when
 from shared.order_query import Sort
 from shared.ui import widgets as w
+from shared.ui.download import Download
 
 TYPED = ("text", "date_from", "date_to")  # applied on Enter or the search button
 
@@ -33,7 +34,7 @@ class OrderQueryView:
         self.result: Page | None = None
         self.lang = ""  # the language of the result's words
         self.total: Total | None = None
-        self.picker = None  # the FilePicker service, kept referenced while the page lives
+        self.download = Download()
 
     # ---- actions ----
 
@@ -90,10 +91,7 @@ class OrderQueryView:
             sh.page.update()
             return
         name, data = made
-        if self.picker is None:
-            self.picker = ft.FilePicker()
-        await self.picker.save_file(file_name=name, src_bytes=data, file_type=ft.FilePickerFileType.CUSTOM,
-                                    allowed_extensions=["xlsx"])
+        await self.download.save(name, data, "xlsx")
         sh.toast(sh.t("oq_exported", name=name))
 
     def open(self, order_id: str) -> None:

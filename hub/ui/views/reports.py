@@ -15,6 +15,7 @@ from shared.formatting import when, yuan
 from shared.reports import (ANALYSIS_MEASURES, MAX_DIMENSIONS, Dimension, Grain, Report, Unit, dimension_label,
                             grain_label)
 from shared.reports import title as report_title
+from shared.ui.download import Download
 
 MAX_ROWS = 300
 
@@ -42,7 +43,7 @@ class ReportsView:
         self.shell = shell
         self.report = Report(report)
         self.filters = filters or ReportFilter()
-        self.picker = None  # the FilePicker service, kept referenced while the page lives
+        self.download = Download()
 
     # ---- actions ----
 
@@ -80,10 +81,7 @@ class ReportsView:
         if not ok:
             return
         name, data = made
-        if self.picker is None:
-            self.picker = ft.FilePicker()
-        await self.picker.save_file(file_name=name, src_bytes=data, file_type=ft.FilePickerFileType.CUSTOM,
-                                    allowed_extensions=["xlsx"])
+        await self.download.save(name, data, "xlsx")
         sh.toast(sh.t("rep_exported", name=name))
 
     # ---- the screen ----

@@ -6,6 +6,7 @@ import flet as ft
 
 from shared.formatting import span, when
 from shared.ui import widgets as w
+from shared.ui.download import Download
 
 from hub.services.sync_health import NodeHealth, SyncHealthBoard
 
@@ -19,7 +20,7 @@ class SyncHealthView:
     def __init__(self, shell):
         self.shell = shell
         self.region = ANY
-        self.picker = None  # the FilePicker service, kept referenced while the page lives
+        self.download = Download()
 
     def _region(self) -> str | None:
         return None if self.region == ANY else self.region
@@ -30,10 +31,7 @@ class SyncHealthView:
         if not ok:
             return
         name, data = made
-        if self.picker is None:
-            self.picker = ft.FilePicker()
-        await self.picker.save_file(file_name=name, src_bytes=data, file_type=ft.FilePickerFileType.CUSTOM,
-                                    allowed_extensions=["csv"])
+        await self.download.save(name, data, "csv")
         sh.toast(sh.t("sh_exported", name=name))
 
     def build(self) -> ft.Control:
