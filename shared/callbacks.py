@@ -4,7 +4,9 @@ Defined once here; the hub's callback service and job, the UI and the tests read
 
 Survey questions (`survey_templates.questions`) are a list; each item is either a plain
 string — "…满意度 (1-5)" is a 1–5 rating, anything else a yes/no question — or a dict
-`{"text": …, "kind": "yes_no" | "scale", "min": 1, "max": 5}`. Answers are "yes"/"no" for
+`{"text": …, "en": …, "kind": "yes_no" | "scale", "min": 1, "max": 5}` ("en": the English an
+English-speaking agent reads; a plain string's English comes from shared/labels.py group
+"survey_question", else the agent reads the Chinese). Answers are "yes"/"no" for
 yes/no questions and an integer within [min, max] for ratings.
 
 The score (0–100) is the mean of the answers' points: yes = 100, no = 0, a rating r on
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.fees import CallbackResult
+from shared.labels import label
 
 HOUR_MS = 3_600_000
 
@@ -84,23 +87,27 @@ class Question:
         return (answer - self.lo) * 100 / (self.hi - self.lo)
 
 
-def question(item) -> Question:
-    """One template item (string or dict) as a Question."""
+def question(item, lang: str = "zh") -> Question:
+    """One template item (string or dict) as a Question, its text in `lang` when the
+    item (or shared/labels.py) has that language; the kind is read from the Chinese."""
     if isinstance(item, dict):
         text = str(item.get("text") or "")
+        if lang == "en":
+            text = str(item.get("en") or "").strip() or label("survey_question", text, lang)
         if item.get("kind") == QuestionKind.SCALE:
             lo, hi = int(item.get("min", 1)), int(item.get("max", 5))
             return Question(text, QuestionKind.SCALE, lo, max(hi, lo + 1))
         return Question(text, QuestionKind.YES_NO)
     text = str(item)
+    shown = label("survey_question", text, lang)
     m = _SCALE.search(text)
     if m and int(m.group(2)) > int(m.group(1)):
-        return Question(text, QuestionKind.SCALE, int(m.group(1)), int(m.group(2)))
-    return Question(text, QuestionKind.YES_NO)
+        return Question(shown, QuestionKind.SCALE, int(m.group(1)), int(m.group(2)))
+    return Question(shown, QuestionKind.YES_NO)
 
 
-def questions(items) -> list[Question]:
-    return [question(i) for i in (items or [])]
+def questions(items, lang: str = "zh") -> list[Question]:
+    return [question(i, lang) for i in (items or [])]
 
 
 def score(qs: list[Question], answers: list) -> int:
@@ -109,6 +116,25 @@ def score(qs: list[Question], answers: list) -> int:
         return 100
     mean = sum(q.points(a) for q, a in zip(qs, answers, strict=True)) / len(qs)
     return int(mean + 0.5)
+
+
+# The summary of the complaint a low score opens: stored in Chinese (the record's language),
+# shown in the reader's by `summary_in`, which recognises the stored form.
+_LOW_SUMMARY = re.compile(r"^回访低分（(\d+)分）：工单(\S*?)(?:；(.*))?$", re.S)
+
+
+def low_score_summary(score_: int, number: str, note: str = "") -> str:
+    return f"回访低分（{score_}分）：工单{number}" + (f"；{note}" if note else "")
+
+
+def summary_in(summary: str, lang: str) -> str:
+    """A complaint summary as `lang`'s reader sees it: a low-score summary written by
+    `low_score_summary` in English for English (the agent's note stays as typed)."""
+    m = _LOW_SUMMARY.match(summary or "") if lang == "en" else None
+    if m is None:
+        return summary
+    text = f"Low callback score ({m.group(1)}): order {m.group(2)}"
+    return text + (f"; {m.group(3)}" if m.group(3) else "")
 
 
 def result_of(score_: int) -> str:

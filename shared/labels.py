@@ -57,6 +57,25 @@ LABELS: dict[str, dict[str | int, tuple[str, str]]] = {  # keys: a value or an S
         "complete": ("完工", "Complete"),
     },
     # hub-callbacks: callbacks, settlement deductions, the SLA board
+    # customers.member_level values (shared/intake.py MEMBER_LEVELS), stored in Chinese
+    "member_level": {"普通会员": ("普通会员", "Regular member"), "银卡会员": ("银卡会员", "Silver member"),
+                     "金卡会员": ("金卡会员", "Gold member"), "钻石会员": ("钻石会员", "Diamond member")},
+    # yes/no as an import file spells it (hub/services/importing.py `_shown`)
+    "yes_no": {"是": ("是", "yes"), "否": ("否", "no")},
+    # the shipped survey questions (shared/data/vocabulary.json, shared/callbacks.py
+    # FALLBACK_QUESTIONS), stored in Chinese: their English for an English agent's screen
+    "survey_question": {
+        "师傅是否按预约时间上门?": ("师傅是否按预约时间上门?", "Did the technician arrive at the appointed time?"),
+        "故障是否已经排除?": ("故障是否已经排除?", "Has the fault been fixed?"),
+        "收费是否与标准一致?": ("收费是否与标准一致?", "Were the charges in line with the standard rates?"),
+        "对本次服务满意度 (1-5)": ("对本次服务满意度 (1-5)", "Satisfaction with this service (1-5)"),
+        "安装是否规范整洁?": ("安装是否规范整洁?", "Was the installation neat and to standard?"),
+        "师傅是否讲解了使用方法?": ("师傅是否讲解了使用方法?", "Did the technician explain how to use the product?"),
+        "投诉问题是否得到解决?": ("投诉问题是否得到解决?", "Has the complaint been resolved?"),
+        "对处理结果满意度 (1-5)": ("对处理结果满意度 (1-5)", "Satisfaction with the outcome (1-5)"),
+        "保养后设备运行是否正常?": ("保养后设备运行是否正常?",
+                                    "Does the appliance work normally after the maintenance?"),
+    },
     "callback_result": {"satisfied": ("满意", "Satisfied"), "unsatisfied": ("不满意", "Unsatisfied"),
                         "unreachable": ("未接通", "Unreachable")},
     "callback_status": {"open": ("待回访", "Due"), "done": ("已回访", "Done"),

@@ -183,7 +183,7 @@ class Callbacks:
             o.get("address") or c.get("address") or "",
             " ".join(x for x in (model.get("code"), model.get("name")) if x), o.get("serial_no") or "",
             o.get("fault_description") or "", o.get("resolution") or "", outlet.get("name") or "",
-            t["completed_at"], t["attempts"], tuple(cb.questions(t["questions"])))
+            t["completed_at"], t["attempts"], tuple(cb.questions(t["questions"], session.lang)))
 
     def _task(self, task_id_: str) -> dict:
         t = self.ctx.row("hq_callbacks", task_id_)
@@ -230,7 +230,7 @@ class Callbacks:
             ctx.audit(session, "callback_answered", t["id"], f"{result} {score}")
             if result == CallbackResult.UNSATISFIED:
                 number = ctx.scalar("SELECT number FROM service_orders WHERE id = ?", (t["order_id"],)) or ""
-                summary = f"回访低分（{score}分）：工单{number}" + (f"；{note}" if note else "")
+                summary = cb.low_score_summary(score, number, note)
                 complaint_id = self.complaints.open(session, source=ComplaintSource.CALLBACK,
                                                     order_id=t["order_id"], customer_id=t["customer_id"],
                                                     summary=summary)

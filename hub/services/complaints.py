@@ -253,22 +253,24 @@ class Complaints:
             "LEFT JOIN users a ON a.id = s.assignee_id WHERE s.complaint_id = ? ORDER BY s.at, s.rowid",
             (complaint_id,)))
         answers = self.ctx.scalar("SELECT survey_answers FROM hq_complaints WHERE id = ?", (complaint_id,))
-        return ComplaintRecord(complaint, steps, tuple(self.survey()), tuple(json.loads(answers) if answers else ()))
+        return ComplaintRecord(complaint, steps, tuple(self.survey(lang)),
+                               tuple(json.loads(answers) if answers else ()))
 
-    def survey(self) -> list[cb.Question]:
+    def survey(self, lang: str = "zh") -> list[cb.Question]:
         """The complaint survey's questions (survey_templates of type complaint), asked
-        when a complaint is resolved; none when HQ has no active one."""
+        when a complaint is resolved, worded in `lang`; none when HQ has no active one."""
         for t in self.ctx.query("SELECT questions FROM survey_templates WHERE type = 'complaint' "
                                 "AND active IS NOT 0 ORDER BY id"):
             qs = json.loads(t["questions"]) if isinstance(t["questions"], str) else t["questions"]
             if qs:
-                return cb.questions(qs)
+                return cb.questions(qs, lang)
         return []
 
     def _complaint(self, r: dict, lang: str) -> Complaint:
         return Complaint(
             r["id"], r["department_id"], department_name(r, lang), r["severity"], r["source"], r["status"],
-            r["summary"], r["deadline_at"], r["status"] == ComplaintStatus.OPEN and r["deadline_at"] < self.ctx.now(),
+            cb.summary_in(r["summary"], lang), r["deadline_at"],
+            r["status"] == ComplaintStatus.OPEN and r["deadline_at"] < self.ctx.now(),
             r["customer_id"], r["customer_name"] or "", r["order_id"], r["order_number"] or "", r["request_id"],
             r["resolution"] or "", r["assignee_id"], r["assignee_name"] or r["assignee_username"] or "",
             int(r["level"] or 0), int(r["contacts"] or 0), r["survey_score"])

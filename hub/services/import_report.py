@@ -1,7 +1,7 @@
 """A dry run (hub/services/importing.py `Plan`) in words, line by line, in zh or en: the
 counts, then each new or changed row with what changes (old → new), then every bad row.
 The CLI prints these lines; HQ's import screen shows the same words in a table."""
-from shared.labels import label
+from shared.labels import LABELS, label
 
 from hub.services.importing import Plan, PlannedRow
 
@@ -13,10 +13,25 @@ WORDS = {
 }
 
 
+def shown_in(column: str, value: str, lang: str) -> str:
+    """A planned value (as the file spells it, in Chinese) in `lang`: yes/no and role
+    names in English on an English screen; anything else as in the file."""
+    if lang != "en" or not value:
+        return value
+    if column == "active":
+        return label("yes_no", value, lang)
+    if column == "role":
+        return next((en for zh, en in LABELS["role"].values() if zh == value), value)
+    return value
+
+
 def changes_text(row: PlannedRow, lang: str) -> str:
     sep = "，" if lang != "en" else ", "
-    return sep.join(f"{label('import_column', c.column, lang)} {c.old} → {c.new}" if c.old
-                    else f"{label('import_column', c.column, lang)} {c.new}" for c in row.changes)
+    out = []
+    for c in row.changes:
+        name, new = label("import_column", c.column, lang), shown_in(c.column, c.new, lang)
+        out.append(f"{name} {shown_in(c.column, c.old, lang)} → {new}" if c.old else f"{name} {new}")
+    return sep.join(out)
 
 
 def summary(plan: Plan, lang: str) -> str:

@@ -4,6 +4,7 @@ order with the result (replicated to the outlet) and opens a complaint for a low
 unreachable customer is tried again, then the order is closed as unreachable. Refusals
 change nothing; the job run twice changes nothing the second time. End to end with a real
 node: the result reaches it by sync and its settlement draft deducts."""
+import dataclasses
 import json
 
 import pytest
@@ -134,6 +135,22 @@ def test_a_low_score_opens_a_complaint_and_marks_the_order_unsatisfied(services,
     assert (complaint.id, complaint.source, complaint.order_id, complaint.customer_id) == \
         (out.complaint_id, "callback", order["id"], order["customer_id"])
     assert order["number"] in complaint.summary and "师傅态度差" in complaint.summary
+    english = services.complaints.get(dataclasses.replace(approver, lang="en"), out.complaint_id).summary
+    assert english == f"Low callback score ({out.score}): order {order['number']}; 师傅态度差"
+
+
+def test_an_english_agent_reads_the_survey_in_english(services, agent):
+    """The shipped questions are stored in Chinese; an English agent reads them in English
+    (same kinds, same answers), and a template item may carry its own English ("en")."""
+    task = first_task(services, agent)
+    en = services.callbacks.task(dataclasses.replace(agent, lang="en"), task.id)
+    assert [q.kind for q in en.questions] == [q.kind for q in task.questions]
+    assert all(q.text.isascii() for q in en.questions), [q.text for q in en.questions]
+    assert "Satisfaction with this service (1-5)" in [q.text for q in en.questions]
+    [own] = cb.questions([{"text": "推荐给朋友的可能性", "en": "How likely to recommend us", "kind": "scale",
+                           "min": 0, "max": 10}], "en")
+    assert (own.text, own.kind, own.lo, own.hi) == ("How likely to recommend us", "scale", 0, 10)
+    assert cb.questions(["自定义问题?"], "en")[0].text == "自定义问题?"  # no English known: as HQ wrote it
 
 
 def test_refusals_change_nothing(services, agent, approver):

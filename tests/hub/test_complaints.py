@@ -82,6 +82,8 @@ def test_assign_transfer_escalate_and_contacts_make_the_complaints_history(servi
     assert record.steps[3].level == 1 and record.steps[6].answer == "客户满意"
     assert record.complaint.contacts == 2 and record.complaint.level == 2
     assert [q.kind for q in record.survey] == ["yes_no", "scale"]
+    assert [q.text for q in record.survey] == [
+        "Has the complaint been resolved?", "Satisfaction with the outcome (1-5)"]
 
 
 def test_bad_steps_are_refused_in_words_and_change_nothing(services, agent, approver):

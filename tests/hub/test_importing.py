@@ -9,6 +9,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from hub.services.import_report import changes_text
 from hub.services.importing import ImportRefused
 from shared.errors import ServiceError
 from shared.passwords import check_password
@@ -149,6 +150,9 @@ def test_users_by_file_hashed_passwords_weak_pins_refused_and_only_the_admin(ser
     good = csv("username,name,role,outlet code,password,PIN",
                f"t.zhao,赵师傅,technician,{outlet},secret-pass-1,482913",
                "q.qian,钱坐席,HQ agent,,,")
+    qian = imp.plan(admin, "users", csv("username,name,role,active", "q.qian,钱坐席,坐席,否"), "u.csv").rows[0]
+    assert "role HQ agent" in changes_text(qian, "en") and "active no" in changes_text(qian, "en")
+    assert "角色 坐席" in changes_text(qian, "zh") and "启用 否" in changes_text(qian, "zh")
     with pytest.raises(ServiceError) as e:
         imp.plan(agent, "users", good, "users.csv")
     assert e.value.code == "role_forbidden"

@@ -68,7 +68,8 @@ class CallbacksView:
         t = sh.services.callbacks.task(sh.session, self.selected)
         info = [
             w.kv(sh.t("cb_customer"), t.customer_name), w.kv(sh.t("cb_phone"), t.phone),
-            w.kv(sh.t("cb_member"), t.member_level), w.kv(sh.t("cb_address"), t.address),
+            w.kv(sh.t("cb_member"), label("member_level", t.member_level, sh.lang)),
+            w.kv(sh.t("cb_address"), t.address),
             w.kv(sh.t("cb_type"), t.type_label), w.kv(sh.t("cb_model"), t.model),
             w.kv(sh.t("cb_serial"), t.serial_no), w.kv(sh.t("cb_fault"), t.fault_description),
             w.kv(sh.t("cb_resolution"), t.resolution), w.kv(sh.t("cb_outlet"), t.outlet_name),

@@ -6,6 +6,7 @@ checks and refuses; this screen only asks and shows."""
 import flet as ft
 
 from shared.intake import MEMBER_LEVELS
+from shared.labels import label
 from shared.roles import HQ_WORK, HqWork
 from shared.ui import widgets as w
 from hub.services.customers import PAGE, CustomerRow, OwnedProduct
@@ -61,7 +62,7 @@ class CustomersView:
                 cells.append(ft.TextButton(sh.t("mds_picked" if on else "mds_pick"),
                                            icon=ft.Icons.CHECK_BOX if on else ft.Icons.CHECK_BOX_OUTLINE_BLANK,
                                            on_click=lambda e, c=c, on=on: self._tick(c, not on)))
-            cells += [c.name, c.phone, c.city, c.address[:28], c.member_level or "", c.orders,
+            cells += [c.name, c.phone, c.city, c.address[:28], label("member_level", c.member_level, sh.lang), c.orders,
                       ft.TextButton(sh.t("mds_open"), on_click=lambda e, c=c: self._go(open=c.id))]
             table_rows.append(cells)
         heads = ([sh.t("mds_pick")] if may_merge else []) + [sh.t(k) for k in (
@@ -69,8 +70,9 @@ class CustomersView:
             "mds_open")]
         query = ft.TextField(label=sh.t("mds_cust_query"), value=self.query, width=240, prefix_icon=ft.Icons.SEARCH,
                              on_submit=lambda e: self._go(query=e.control.value or "", page=0))
+        levels = [(v, label("member_level", v, sh.lang)) for v in MEMBER_LEVELS]
         level = ft.Dropdown(label=sh.t("mds_member_level"), value=self.level, width=170,
-                            options=options([(ANY, sh.t("mds_any_level"))] + [(v, v) for v in MEMBER_LEVELS]),
+                            options=options([(ANY, sh.t("mds_any_level"))] + levels),
                             on_select=lambda e: self._go(level=e.control.value, page=0))
         group = ft.Dropdown(label=sh.t("mds_group"), value=self.group, width=170,
                             options=options([(ANY, sh.t("mds_any_group"))] + [(g.id, g.name) for g in groups]),
@@ -128,8 +130,9 @@ class CustomersView:
         c = rec.customer
         mine = {g.id for g in rec.groups}
         boxes = [ft.Checkbox(label=g.name, value=g.id in mine, data=g.id) for g in self.svc.groups(sh.session)]
+        levels = [(v, label("member_level", v, sh.lang)) for v in MEMBER_LEVELS]
         level = ft.Dropdown(label=sh.t("mds_member_level"), value=c.member_level or NONE, width=200,
-                            options=options([(NONE, sh.t("mds_none"))] + [(v, v) for v in MEMBER_LEVELS]))
+                            options=options([(NONE, sh.t("mds_none"))] + levels))
         products = [[p.model_code, p.model_name, p.serial_no, p.purchase_date, p.order_number,
                      ft.TextButton(sh.t("adm_edit"), icon=ft.Icons.EDIT, on_click=lambda e, p=p: self.product(p))]
                     for p in rec.products]

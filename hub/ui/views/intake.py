@@ -175,7 +175,8 @@ class IntakeView:
                                 on_change=lambda e: f.__setitem__(key, e.control.value))
         level = ft.Dropdown(label=sh.t("in_member_level"), value=base.get("member_level") or NONE, width=200,
                             options=[ft.DropdownOption(key=NONE, text=sh.t("in_no_level"))] +
-                            [ft.DropdownOption(key=lv, text=lv) for lv in MEMBER_LEVELS],
+                            [ft.DropdownOption(key=lv, text=label("member_level", lv, sh.lang))
+                             for lv in MEMBER_LEVELS],
                             on_select=lambda e: f.__setitem__("member_level", e.control.value))
 
         def save(e):

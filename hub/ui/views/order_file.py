@@ -48,7 +48,8 @@ def _sections(sh, rec: OrderFile) -> list[ft.Control]:
                 ("of_resolution", rec.resolution), ("of_sla_due", dues), ("of_notes", rec.notes)])]
     c = rec.customer
     out += [head("of_customer"), kvs([("of_name", c.name if c else ""), ("of_phone", c.phone if c else ""),
-                                      ("of_city", c.city if c else ""), ("of_member", c.member_level if c else ""),
+                                      ("of_city", c.city if c else ""),
+                                      ("of_member", label("member_level", c.member_level, lang) if c else ""),
                                       ("of_contact", " ".join(filter(None, (rec.contact_name, rec.contact_phone)))),
                                       ("of_address", rec.address or (c.address if c else ""))])]
     p = rec.product
