@@ -15,13 +15,16 @@ import binascii
 import json
 from collections.abc import Callable
 
+from hub.services import table_files
 from shared.client_limits import BODY_TIMEOUT_S
 from shared.errors import ServiceError
 from shared.login_throttle import LoginLocked
 
 PREFIX = "/api/v1/admin"
 DEFAULT_LIMIT = 64 * 1024
-BODY_LIMITS: dict[str, int] = {}  # path prefix -> bytes, for an admin route that takes more
+# path prefix -> bytes, for an admin route that takes more: an import file may be as large
+# as the import service reads (hub/admin_files.py), once the admin is authenticated
+BODY_LIMITS: dict[str, int] = {PREFIX + "/import/": table_files.MAX_BYTES}
 REALM = 'Basic realm="fieldsync HQ admin", charset="UTF-8"'
 
 

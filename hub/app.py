@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from hub import device_admin, metrics
+from hub import admin_files, device_admin, metrics
 from hub.admin_gate import AdminGate
 from hub.blobs import BlobStore, blob_store_for
 from hub.observed import Observed
@@ -339,7 +339,8 @@ def _lang(request: Request) -> str:
 # The status of an administration refusal; any other is 400 (bad input).
 REFUSAL_STATUS = {"not_found": 404, "outlet_unknown": 404, "outlet_code_taken": 409, "username_taken": 409,
                   "technician_unknown": 404, "node_unknown": 404, "forbidden": 403, "node_revoked": 409,
-                  "fork_resolved": 409, "role_forbidden": 403, "user_inactive": 403, "relogin": 403}
+                  "fork_resolved": 409, "role_forbidden": 403, "user_inactive": 403, "relogin": 403,
+                  "import_entity": 404}
 
 
 def _services_of(hub: HubStore, home: HubHome | None, services, public_url: str | None):
@@ -452,5 +453,7 @@ def _admin_routes(app: FastAPI, hub: HubStore, hub_services):
     def resolve_fork(request: Request, alert_id: int):
         administration().nodes.resolve_fork(_admin_session(hub, request), alert_id)
         return {"id": alert_id, "resolved": True}
+
+    admin_files.add_routes(app, A, hub_services, lambda request: _admin_session(hub, request), _lang)
 
     return administration
