@@ -97,7 +97,7 @@ def test_activity_keeps_the_login_and_idleness_ends_it(short_lived):
     wire = Wire(short_lived["node"], user_agent=BROWSER_UA)
     try:
         log_in(wire, TECHNICIAN)
-        search = wire.find("TextField", hint_text="搜索：工单号 / 电话尾号 / 姓名")
+        search = wire.find("TextField", label="搜索：工单号 / 电话尾号 / 姓名")
         started = len(wire.messages)
         for i in range(10):  # 20 s of typing, the idle time is 12 s
             wire.set(search, value=str(i))
