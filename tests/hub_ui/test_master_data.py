@@ -190,7 +190,7 @@ def test_hq_groups_a_customer_corrects_a_product_they_own_and_reads_master_data_
                     "WHERE m.customer_id = ?", (cid,)) == [("以旧换新意向客户",)]
     ui.wait("名下产品")
     ui.button("编辑").last.click()  # the product from their order
-    ui.wait("机身序列号")
+    ui.wait("编辑名下产品")
     ui.fill("机身序列号", "SN-CORRECTED-1")
     ui.fill("购买日期（年-月-日）", "2024-13-01")
     ui.click("保存")
