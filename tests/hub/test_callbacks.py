@@ -225,7 +225,9 @@ def outlet(tmp_path):
 
 def test_the_callback_result_reaches_the_node_and_its_settlement_deducts(outlet, monkeypatch):
     from shared.periods import period_of
-    monkeypatch.setitem(cb.SAMPLING_PCT, "repair", 100)
+    from hub.services import hq_settings
+    key = hq_settings.SAMPLE_PREFIX + "repair"  # every repair called back (HQ's setting's default)
+    monkeypatch.setitem(hq_settings.SPECS, key, hq_settings.Spec(key, "pct", 100))
     env, hq = outlet, outlet.hq
     orders = []
     for serial in ("KFR35-7001", "KFR35-7001"):  # the second repair of the same appliance is a repeat
