@@ -55,6 +55,11 @@ def median_seconds(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def insert(c, table: str, cols: tuple, rows: list) -> None:
+    """Bulk rows straight into a table (the benches' fixtures skip the services on purpose)."""
+    c.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+
+
 def quick_flag(ap: argparse.ArgumentParser) -> None:
     """Add --quick; the environment variable turns it on too (for CI)."""
     ap.add_argument("--quick", action="store_true", default=os.environ.get(QUICK_ENV) == "1",

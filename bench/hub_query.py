@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._report import median_seconds, Report as BenchReport, machine_line, quick_flag  # noqa: E402
+from bench._report import insert, median_seconds, Report as BenchReport, machine_line, quick_flag  # noqa: E402
 from hub.services import HubServices  # noqa: E402
 from hub.services import order_query as oq_service  # noqa: E402
 from hub.services.order_query import QueryFilter, encode_cursor  # noqa: E402
@@ -50,10 +50,6 @@ STATUSES = ("new", "accepted", "scheduled", "en_route", "on_site", "waiting_part
 STATUS_WEIGHTS = (2, 2, 2, 1, 1, 1, 10, 75, 2, 4)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥建国建华志强春梅海燕文"
-
-
-def insert(c, table: str, cols: tuple, rows: list) -> None:
-    c.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
 
 
 def generate(hub: HubStore, n: int, seed: int = 7) -> dict:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._report import median_seconds, Report as BenchReport, machine_line, quick_flag  # noqa: E402
+from bench._report import insert, median_seconds, Report as BenchReport, machine_line, quick_flag  # noqa: E402
 from hub.services import HubServices  # noqa: E402
 from hub.services.reports import ReportFilter  # noqa: E402
 from hub.services import schema as services_schema  # noqa: E402
@@ -52,10 +52,6 @@ MONTHS = 12
 AIM_S = 2.0
 FLOW = ("accepted", "scheduled", "en_route", "on_site", "completed")
 MONTH_SQL = "strftime('%Y-%m', {col} / 1000 + 8 * 3600, 'unixepoch')"  # local month (UTC+8)
-
-
-def insert(c, table: str, cols: tuple, rows: list) -> None:
-    c.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
 
 
 def generate(hub: HubStore, n: int, seed: int = 5) -> dict:

@@ -120,8 +120,9 @@ class Callbacks:
                 "(SELECT 1 FROM hq_callbacks c WHERE c.order_id = o.id)", (str(Status.COMPLETED),))
             due = [r for r in rows if r["completed_at"] is not None and r["completed_at"] + delay <= now]
             ops = []
+            pct = {t: settings.sample_pct(t) for t in {o["type"] for o in due}}  # one read per type
             for o in due:
-                if cb.sampled(o["id"], o["type"], settings.sample_pct(o["type"])):
+                if cb.sampled(o["id"], o["type"], pct[o["type"]]):
                     template = templates.get(o["type"])
                     ctx.insert("hq_callbacks", {
                         "id": task_id(o["id"]), "order_id": o["id"], "outlet_id": o["outlet_id"],
